@@ -1,0 +1,33 @@
+# Affär — `make run` and `make test` are the whole set-up (see README.md).
+# With DATABASE_URL unset, both start a private PostgreSQL cluster under .data/ and stop it afterwards.
+
+GO ?= go
+BIN := bin/affar
+
+.PHONY: run test build generate vet check-generated bench clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/affar
+
+run: build
+	./$(BIN) dev run
+
+generate:
+	$(GO) tool templ generate
+
+vet:
+	$(GO) vet ./...
+
+# Generated templ code is committed; it must be what the pinned generator makes of the .templ files.
+check-generated:
+	@$(GO) tool templ generate >/dev/null 2>&1
+	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
+		echo "templ generate changed these files (run 'make generate' and commit):"; \
+		git status --porcelain -- '*_templ.go'; exit 1; fi
+
+# REQUIRE_DB=1: database tests fail instead of skipping; REQUIRE_BROWSER=1: so does the browser test.
+test: build vet check-generated
+	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec -- $(GO) test -race -count=1 ./...
+
+clean:
+	rm -rf bin

@@ -1,0 +1,110 @@
+// Package app is the composition root: configuration → logger → database → migrations → sessions →
+// services → HTTP server, and the command-line interface that drives them.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/pgxstore"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/server"
+	"github.com/affar/affar/internal/user"
+)
+
+// Services are the application services built on one database.
+type Services struct {
+	Users *user.Service
+	Audit audit.Log
+}
+
+// NewServices wires the services to db with the clock now.
+func NewServices(db *postgres.DB, now func() time.Time) Services {
+	return Services{Users: user.New(db, now), Audit: audit.Log{DB: db}}
+}
+
+// NewServer builds the HTTP handler with its sessions stored in db. The returned stop function ends the
+// session store's clean-up goroutine.
+func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time) (*server.Server, func(), error) {
+	store := pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+	svc := NewServices(db, now)
+	srv, err := server.New(server.Deps{
+		Config:   cfg,
+		Log:      log,
+		Sessions: server.NewSessions(cfg, store),
+		Users:    svc.Users,
+		Audit:    svc.Audit,
+		DB:       db,
+		Now:      now,
+	})
+	if err != nil {
+		store.StopCleanup()
+		return nil, nil, err
+	}
+	return srv, store.StopCleanup, nil
+}
+
+// Serve migrates the database and serves HTTP on cfg.Addr until ctx is cancelled, then shuts down
+// gracefully. ready, if not nil, receives the listening address.
+func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
+	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	srv, stop, err := NewServer(cfg, db, log, time.Now)
+	if err != nil {
+		return err
+	}
+	defer stop()
+
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      2 * time.Minute, // exports stream for a while
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("serving", "addr", ln.Addr().String())
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// systemContext is the context of command-line administration.
+func systemContext(ctx context.Context) context.Context { return authz.WithActor(ctx, authz.System()) }

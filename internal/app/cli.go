@@ -1,0 +1,297 @@
+package app
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/user"
+)
+
+const usage = `affar — a business system that lives by the GDPR
+
+Usage:
+  affar serve                              migrate, then serve HTTP on $ADDR (default :8080)
+  affar migrate up                         apply every pending migration
+  affar migrate down N                     roll back N migrations
+  affar migrate version                    print the applied migration version
+  affar user create --email E [--name N] [--admin] [--language sv|en]
+                                           create a user; password from $AFFAR_PASSWORD or a prompt
+  affar user grant --email E PERM...       grant permissions (see 'affar user permissions')
+  affar user revoke --email E PERM...      revoke permissions
+  affar user permissions                   list the permission catalogue
+  affar audit verify                       walk the audit hash chain; exit 1 naming the first broken event
+  affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
+  affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
+  affar help                               this text
+
+Configuration is read from the environment; README.md lists every variable.
+`
+
+// IO is the process's standard streams and environment.
+type IO struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+// Main runs the command in args and returns the process exit code.
+func Main(ctx context.Context, args []string, std IO) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(std.Stdout, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cfg, err := config.Load(std.Getenv)
+	if err != nil {
+		fmt.Fprintf(std.Stderr, "configuration: %v\n", err)
+		return 2
+	}
+	log := slog.New(slog.NewTextHandler(std.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	var runErr error
+	switch args[0] {
+	case "serve":
+		runErr = needDB(cfg, func() error { return Serve(ctx, cfg, log, nil) })
+	case "migrate":
+		runErr = needDB(cfg, func() error { return migrateCmd(args[1:], cfg, std) })
+	case "user":
+		runErr = needDB(cfg, func() error { return userCmd(ctx, args[1:], cfg, std) })
+	case "audit":
+		if len(args) != 2 || args[1] != "verify" {
+			return usageError(std, "audit verify")
+		}
+		runErr = needDB(cfg, func() error { return auditVerify(ctx, cfg, std) })
+	case "dev":
+		runErr = devCmd(ctx, args[1:], cfg, log, std)
+	default:
+		return usageError(std, "unknown command "+strconv.Quote(args[0]))
+	}
+	var exit exitError
+	switch {
+	case errors.As(runErr, &exit):
+		return int(exit)
+	case errors.Is(runErr, errUsage):
+		fmt.Fprintf(std.Stderr, "%v\n\n%s", runErr, usage)
+		return 2
+	case runErr != nil:
+		fmt.Fprintf(std.Stderr, "affar %s: %v\n", args[0], runErr)
+		return 1
+	}
+	return 0
+}
+
+// exitError is an exit code whose message was already printed.
+type exitError int
+
+func (e exitError) Error() string { return "exit " + strconv.Itoa(int(e)) }
+
+var errUsage = errors.New("usage")
+
+func usageError(std IO, msg string) int {
+	fmt.Fprintf(std.Stderr, "%s\n\n%s", msg, usage)
+	return 2
+}
+
+func needDB(cfg config.Config, fn func() error) error {
+	if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set (make run starts a local database for you)")
+	}
+	return fn()
+}
+
+func migrateCmd(args []string, cfg config.Config, std IO) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: migrate up|down N|version", errUsage)
+	}
+	mg, err := postgres.NewMigrator(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer mg.Close()
+	switch {
+	case args[0] == "up" && len(args) == 1:
+		if err := mg.Up(); err != nil {
+			return err
+		}
+	case args[0] == "down" && len(args) == 2:
+		n, err := strconv.Atoi(args[1])
+		if err != nil || n < 1 {
+			return fmt.Errorf("%w: migrate down N needs a positive number", errUsage)
+		}
+		if err := mg.Down(n); err != nil {
+			return err
+		}
+	case args[0] == "version" && len(args) == 1:
+	default:
+		return fmt.Errorf("%w: migrate up|down N|version", errUsage)
+	}
+	v, dirty, err := mg.Version()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "migration version %d", v)
+	if dirty {
+		fmt.Fprint(std.Stdout, " (dirty: a migration failed half-way; fix it by hand)")
+	}
+	fmt.Fprintln(std.Stdout)
+	return nil
+}
+
+func withServices(ctx context.Context, cfg config.Config, fn func(Services, *postgres.DB) error) error {
+	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(NewServices(db, time.Now), db)
+}
+
+func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: user create|grant|revoke|permissions", errUsage)
+	}
+	ctx = systemContext(ctx)
+	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	fs.SetOutput(std.Stderr)
+	email := fs.String("email", "", "the user's e-mail address")
+	switch args[0] {
+	case "permissions":
+		for _, g := range authz.Groups {
+			fmt.Fprintf(std.Stdout, "%s\n", strings.TrimPrefix(g.Key, "perm.group."))
+			for _, p := range g.Permissions {
+				fmt.Fprintf(std.Stdout, "  %s\n", p)
+			}
+		}
+		return nil
+	case "create":
+		name := fs.String("name", "", "the user's name (default: the part of the e-mail before @)")
+		admin := fs.Bool("admin", false, "make the user an admin (every permission, may grant permissions)")
+		lang := fs.String("language", "", "interface language, sv or en (default: follow the browser)")
+		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
+			return fmt.Errorf("%w: user create --email E [--name N] [--admin] [--language sv|en]", errUsage)
+		}
+		if *name == "" {
+			*name, _, _ = strings.Cut(*email, "@")
+		}
+		pw := std.Getenv("AFFAR_PASSWORD")
+		if pw == "" {
+			var err error
+			if pw, err = promptPassword(std); err != nil {
+				return err
+			}
+		}
+		return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+			id, err := svc.Users.Create(ctx, user.NewUser{Email: *email, Name: *name, Password: pw, IsAdmin: *admin, Language: *lang})
+			if err != nil {
+				return describeUserError(err)
+			}
+			fmt.Fprintf(std.Stdout, "created user %d\n", id)
+			return nil
+		})
+	case "grant", "revoke":
+		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() == 0 {
+			return fmt.Errorf("%w: user %s --email E PERM...", errUsage, args[0])
+		}
+		perms := make([]authz.Permission, fs.NArg())
+		for i, p := range fs.Args() {
+			perms[i] = authz.Permission(p)
+			if !authz.Known(perms[i]) {
+				return fmt.Errorf("unknown permission %q (see 'affar user permissions')", p)
+			}
+		}
+		return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+			id, err := svc.Users.IDByEmail(ctx, *email)
+			if err != nil {
+				return fmt.Errorf("no user with that e-mail address: %w", err)
+			}
+			if args[0] == "grant" {
+				return svc.Users.SetPermissions(ctx, id, perms, nil)
+			}
+			return svc.Users.SetPermissions(ctx, id, nil, perms)
+		})
+	}
+	return fmt.Errorf("%w: user create|grant|revoke|permissions", errUsage)
+}
+
+func describeUserError(err error) error {
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		var parts []string
+		for field, key := range fe {
+			parts = append(parts, field+": "+key)
+		}
+		return fmt.Errorf("invalid input (%s)", strings.Join(parts, ", "))
+	}
+	if errors.Is(err, domain.ErrConflict) {
+		return errors.New("a user with that e-mail address already exists")
+	}
+	return err
+}
+
+// promptPassword asks twice without echo on a terminal, once from a pipe.
+func promptPassword(std IO) (string, error) {
+	if f, ok := std.Stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		fmt.Fprint(std.Stderr, "Password: ")
+		a, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(std.Stderr)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprint(std.Stderr, "Repeat password: ")
+		b, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(std.Stderr)
+		if err != nil {
+			return "", err
+		}
+		if string(a) != string(b) {
+			return "", errors.New("the passwords differ")
+		}
+		return string(a), nil
+	}
+	line, err := bufio.NewReader(std.Stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", errors.New("no password: set AFFAR_PASSWORD or type it at the prompt")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+func auditVerify(ctx context.Context, cfg config.Config, std IO) error {
+	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := audit.Verify(ctx, db.Pool)
+	var broken *audit.BrokenError
+	if errors.As(err, &broken) {
+		fmt.Fprintf(std.Stdout, "BROKEN: event %d: %s (%d events before it verified)\n", broken.EventID, broken.Reason, n)
+		return exitError(1)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(std.Stdout, "ok: %d events, chain intact\n", n)
+	return nil
+}

@@ -1,0 +1,117 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+
+	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/devdb"
+	"github.com/affar/affar/internal/password"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/user"
+)
+
+// devDataDir holds the local cluster of make run and make test.
+const devDataDir = ".data/pg"
+
+// devCmd implements make run (dev run) and make test (dev exec -- CMD).
+func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, std IO) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: dev run | dev exec -- CMD...", errUsage)
+	}
+	switch args[0] {
+	case "run":
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
+			if err := ensureAdmin(ctx, cfg, std); err != nil {
+				return err
+			}
+			return Serve(ctx, cfg, log, func(addr string) {
+				fmt.Fprintf(std.Stdout, "Affär is ready: http://localhost%s (Ctrl-C stops it)\n", portOf(addr))
+			})
+		})
+	case "exec":
+		cmdArgs := args[1:]
+		if len(cmdArgs) > 0 && cmdArgs[0] == "--" {
+			cmdArgs = cmdArgs[1:]
+		}
+		if len(cmdArgs) == 0 {
+			return fmt.Errorf("%w: dev exec -- CMD...", errUsage)
+		}
+		// The child gets Ctrl-C from the terminal itself; we wait for it and then stop the cluster.
+		signal.Ignore(os.Interrupt)
+		return withDevDB(ctx, cfg, "postgres", std, func(cfg config.Config) error {
+			cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
+			cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
+			err := cmd.Run()
+			var exit *exec.ExitError
+			if errors.As(err, &exit) {
+				return exitError(max(exit.ExitCode(), 1))
+			}
+			return err
+		})
+	}
+	return fmt.Errorf("%w: dev run | dev exec -- CMD...", errUsage)
+}
+
+// withDevDB runs fn with DATABASE_URL as given, or else on the local cluster under .data/, started
+// for fn and stopped afterwards.
+func withDevDB(ctx context.Context, cfg config.Config, dbName string, std IO, fn func(config.Config) error) error {
+	if cfg.DatabaseURL != "" {
+		return fn(cfg)
+	}
+	cluster, err := devdb.Start(ctx, devDataDir, std.Stderr)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := cluster.Stop(); err != nil {
+			fmt.Fprintln(std.Stderr, err)
+		}
+	}()
+	if err := cluster.EnsureDatabase(ctx, dbName); err != nil {
+		return err
+	}
+	cfg.DatabaseURL = cluster.URL(dbName)
+	return fn(cfg)
+}
+
+// ensureAdmin creates the first admin on an empty database and prints the credentials once.
+func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
+	return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+		ctx := systemContext(ctx)
+		has, err := svc.Users.HasAdmin(ctx)
+		if err != nil || has {
+			if has {
+				fmt.Fprintf(std.Stdout, "Admin account exists (%s); its password was printed at first start.\n", cfg.AdminEmail)
+			}
+			return err
+		}
+		pw := cfg.AdminPassword
+		if pw == "" {
+			pw = password.Random(16)
+		}
+		if _, err := svc.Users.Create(ctx, user.NewUser{Email: cfg.AdminEmail, Name: "Administrator", Password: pw, IsAdmin: true}); err != nil {
+			return describeUserError(err)
+		}
+		fmt.Fprintf(std.Stdout, "\nFirst admin account created — this password is printed only once:\n  e-mail:   %s\n  password: %s\n\n", cfg.AdminEmail, pw)
+		return nil
+	})
+}
+
+func portOf(addr string) string {
+	for i := len(addr) - 1; i >= 0; i-- {
+		if addr[i] == ':' {
+			return addr[i:]
+		}
+	}
+	return addr
+}

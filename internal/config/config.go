@@ -1,0 +1,91 @@
+// Package config reads Affär's settings from the environment and validates them.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting; README.md lists the variables.
+type Config struct {
+	DatabaseURL     string        // DATABASE_URL; empty means "start the local dev cluster" (make run / make test)
+	Addr            string        // ADDR, default ":8080"
+	BaseURL         string        // AFFAR_BASE_URL, e.g. https://affar.example.se; https makes cookies Secure
+	SessionIdle     time.Duration // AFFAR_SESSION_IDLE, default 30m
+	SessionLifetime time.Duration // AFFAR_SESSION_LIFETIME, default 8h
+	MaxBodyBytes    int64         // AFFAR_MAX_BODY_BYTES, default 1 MiB
+	TrustProxy      bool          // AFFAR_TRUST_PROXY: take the client address from X-Forwarded-For
+	LogLevel        slog.Level    // AFFAR_LOG_LEVEL: debug, info, warn, error
+	AdminEmail      string        // AFFAR_ADMIN_EMAIL, the first admin created by make run
+	AdminPassword   string        // AFFAR_ADMIN_PASSWORD; empty means a random one, printed once
+}
+
+// Secure reports whether the app is served over HTTPS, so cookies get Secure and the __Host- prefix.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in tests).
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL:   getenv("DATABASE_URL"),
+		Addr:          or(getenv("ADDR"), ":8080"),
+		BaseURL:       strings.TrimRight(getenv("AFFAR_BASE_URL"), "/"),
+		AdminEmail:    or(getenv("AFFAR_ADMIN_EMAIL"), "admin@affar.example"),
+		AdminPassword: getenv("AFFAR_ADMIN_PASSWORD"),
+	}
+	var errs []error
+	dur := func(name string, def time.Duration) time.Duration {
+		v := getenv(name)
+		if v == "" {
+			return def
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", name, v))
+		}
+		return d
+	}
+	c.SessionIdle = dur("AFFAR_SESSION_IDLE", 30*time.Minute)
+	c.SessionLifetime = dur("AFFAR_SESSION_LIFETIME", 8*time.Hour)
+	if c.SessionIdle > c.SessionLifetime {
+		errs = append(errs, errors.New("AFFAR_SESSION_IDLE must not exceed AFFAR_SESSION_LIFETIME"))
+	}
+	c.MaxBodyBytes = 1 << 20
+	if v := getenv("AFFAR_MAX_BODY_BYTES"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < 1024 {
+			errs = append(errs, fmt.Errorf("AFFAR_MAX_BODY_BYTES: want a number of bytes ≥ 1024, got %q", v))
+		}
+		c.MaxBodyBytes = n
+	}
+	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("AFFAR_TRUST_PROXY: want true or false, got %q", v))
+		}
+		c.TrustProxy = b
+	}
+	if v := getenv("AFFAR_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("AFFAR_LOG_LEVEL: want debug, info, warn or error, got %q", v))
+		}
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("AFFAR_BASE_URL: want http(s)://host, got %q", c.BaseURL))
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

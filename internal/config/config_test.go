@@ -1,0 +1,39 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.SessionIdle != 30*time.Minute || c.SessionLifetime != 8*time.Hour || c.Secure() {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+}
+
+func TestHTTPSMakesCookiesSecure(t *testing.T) {
+	c, err := Load(env(map[string]string{"AFFAR_BASE_URL": "https://affar.example.se/"}))
+	if err != nil || !c.Secure() || c.BaseURL != "https://affar.example.se" {
+		t.Fatalf("got %+v, %v", c, err)
+	}
+}
+
+func TestInvalidValuesAreNamed(t *testing.T) {
+	_, err := Load(env(map[string]string{"AFFAR_SESSION_IDLE": "soon", "AFFAR_MAX_BODY_BYTES": "12",
+		"AFFAR_BASE_URL": "ftp://x"}))
+	if err == nil {
+		t.Fatal("invalid configuration accepted")
+	}
+	for _, name := range []string{"AFFAR_SESSION_IDLE", "AFFAR_MAX_BODY_BYTES", "AFFAR_BASE_URL"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error %q does not name %s", err, name)
+		}
+	}
+}

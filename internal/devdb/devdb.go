@@ -1,0 +1,502 @@
+// Package devdb starts a private, throw-away PostgreSQL cluster under a directory (".data/pg" by the
+// callers) for `make run` and `make test` when DATABASE_URL is not set.
+package devdb
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+const (
+	startTimeout = 60 * time.Second
+	// Unix socket paths are limited to sizeof(sun_path) (108 on Linux, 104 on macOS).
+	maxSocketPath = 100
+)
+
+// Cluster is a running PostgreSQL server on a local data directory.
+type Cluster struct {
+	dataDir string
+	port    int
+	owned   bool // false when we reused a server started by someone else
+	bin     string
+	cred    *syscall.Credential
+	sockDir string // temporary socket directory to remove on Stop, if any
+	log     io.Writer
+
+	mu      sync.Mutex
+	stopped bool
+}
+
+// Start initialises the cluster in dir if it does not exist yet, then starts it on a free port on
+// 127.0.0.1, waiting until it accepts connections. If a server is already running on dir, it is
+// reused and the returned Cluster's Stop does nothing. Progress lines are written to log.
+func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("devdb: resolve %s: %w", dir, err)
+	}
+	cred, err := credential()
+	if err != nil {
+		return nil, err
+	}
+
+	// Parents are created 0755 so that the postgres user (when we are root) can reach dir.
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("devdb: create %s: %w", filepath.Dir(abs), err)
+	}
+	// Serialise concurrent Starts on the same dir (e.g. parallel test binaries), which would
+	// otherwise race on initdb and postmaster.pid.
+	unlock, err := lockFile(abs + ".lock")
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+
+	if c, err := reuse(ctx, abs, log); c != nil || err != nil {
+		return c, err
+	}
+
+	bin, err := findBinDir(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := prepareDir(abs, cred); err != nil {
+		return nil, err
+	}
+
+	if _, err := os.Stat(filepath.Join(abs, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(log, "devdb: initialising cluster in %s\n", dir)
+		if err := initdb(ctx, bin, abs, cred); err != nil {
+			return nil, err
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("devdb: %w", err)
+	}
+
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, log: log}
+
+	sockDir := abs
+	if len(sockDir)+len("/.s.PGSQL.65535") > maxSocketPath {
+		base := os.TempDir()
+		if len(base) > maxSocketPath/2 {
+			base = "/tmp"
+		}
+		if sockDir, err = os.MkdirTemp(base, "devdb-"); err != nil {
+			return nil, fmt.Errorf("devdb: create socket directory: %w", err)
+		}
+		c.sockDir = sockDir
+		if cred != nil {
+			if err := os.Chown(sockDir, int(cred.Uid), int(cred.Gid)); err != nil {
+				os.Remove(sockDir)
+				return nil, fmt.Errorf("devdb: chown socket directory: %w", err)
+			}
+		}
+	}
+
+	logFile := filepath.Join(abs, "postgres.log")
+	// pg_ctl hands -o to /bin/sh, hence the quoting.
+	opts := strings.Join([]string{
+		"-p", strconv.Itoa(port),
+		"-c", "listen_addresses=127.0.0.1",
+		"-k", shellQuote(sockDir),
+		"-c", "fsync=off",
+		"-c", "synchronous_commit=off",
+		"-c", "full_page_writes=off",
+		"-c", "max_connections=200",
+	}, " ")
+	out, err := run(ctx, cred, filepath.Join(bin, "pg_ctl"), "start", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
+		"-D", abs, "-l", logFile, "-o", opts)
+	if err != nil {
+		c.removeSockDir()
+		return nil, fmt.Errorf("devdb: pg_ctl start: %w\n%s%s", err, tail(out), logTail(logFile))
+	}
+	fmt.Fprintf(log, "devdb: started on port %d\n", port)
+	return c, nil
+}
+
+// URL returns a connection URL for database name on the cluster as superuser postgres.
+func (c *Cluster) URL(name string) string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.port, url.PathEscape(name))
+}
+
+// EnsureDatabase creates database name if it does not exist.
+func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
+	conn, err := pgx.Connect(ctx, c.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("devdb: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+
+	var exists bool
+	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("devdb: check database %q: %w", name, err)
+	}
+	if exists {
+		return nil
+	}
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: lost a race, fine
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("devdb: create database %q: %w", name, err)
+	}
+	return nil
+}
+
+// Stop stops the cluster (pg_ctl stop -m fast) if this Cluster started it; safe to call twice.
+func (c *Cluster) Stop() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped || !c.owned {
+		c.stopped = true
+		return nil
+	}
+	c.stopped = true
+	defer c.removeSockDir()
+
+	ctx, cancel := context.WithTimeout(context.Background(), startTimeout+10*time.Second)
+	defer cancel()
+	out, err := run(ctx, c.cred, filepath.Join(c.bin, "pg_ctl"), "stop", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
+		"-m", "fast", "-D", c.dataDir)
+	if err != nil {
+		return fmt.Errorf("devdb: pg_ctl stop: %w\n%s%s", err, tail(out), logTail(filepath.Join(c.dataDir, "postgres.log")))
+	}
+	fmt.Fprintf(c.log, "devdb: stopped server on port %d\n", c.port)
+	return nil
+}
+
+func (c *Cluster) removeSockDir() {
+	if c.sockDir != "" {
+		os.RemoveAll(c.sockDir)
+		c.sockDir = ""
+	}
+}
+
+// reuse returns a Cluster for a server already running on dir, or nil if there is none.
+// A stale postmaster.pid is removed so that it cannot block the new server.
+func reuse(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
+	pidFile := filepath.Join(dir, "postmaster.pid")
+	data, err := os.ReadFile(pidFile)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("devdb: read %s: %w", pidFile, err)
+	}
+	lines := strings.Split(string(data), "\n")
+	pid, _ := strconv.Atoi(strings.TrimSpace(lines[0]))
+	port := 0
+	if len(lines) >= 4 {
+		port, _ = strconv.Atoi(strings.TrimSpace(lines[3]))
+	}
+	if pid <= 0 || port <= 0 || !isPostgres(pid) {
+		// Postgres itself only ignores a dead PID; after a reboot the PID may belong to another
+		// process, so remove the file ourselves.
+		if err := os.Remove(pidFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("devdb: remove stale %s: %w", pidFile, err)
+		}
+		return nil, nil
+	}
+	c := &Cluster{dataDir: dir, port: port, log: log}
+	// The other server may still be starting up.
+	if err := c.waitReady(ctx); err != nil {
+		return nil, fmt.Errorf("devdb: server already running on %s (pid %d, port %d) does not answer: %w%s",
+			dir, pid, port, err, logTail(filepath.Join(dir, "postgres.log")))
+	}
+	fmt.Fprintf(log, "devdb: reusing server already running on port %d (pid %d)\n", port, pid)
+	return c, nil
+}
+
+func (c *Cluster) waitReady(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	for {
+		attemptCtx, attemptCancel := context.WithTimeout(ctx, 2*time.Second)
+		conn, err := pgx.Connect(attemptCtx, c.URL("postgres"))
+		attemptCancel()
+		if err == nil {
+			conn.Close(context.Background())
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// isPostgres reports whether pid is a live process that looks like a postmaster.
+func isPostgres(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	// Where /proc exists, guard against PID reuse by an unrelated process.
+	if comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); err == nil {
+		s := string(comm)
+		return strings.Contains(s, "postgres") || strings.Contains(s, "postmaster")
+	}
+	return true
+}
+
+// credential returns the identity to run PostgreSQL as: nil (ourselves) unless we are root,
+// which PostgreSQL refuses, in which case the postgres OS user.
+func credential() (*syscall.Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return nil, fmt.Errorf("devdb: running as root, but PostgreSQL refuses root and no postgres OS user was found: %w", err)
+	}
+	uid, err := strconv.ParseUint(u.Uid, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("devdb: postgres uid %q: %w", u.Uid, err)
+	}
+	gid, err := strconv.ParseUint(u.Gid, 10, 32)
+	if err != nil {
+		return nil, fmt.Errorf("devdb: postgres gid %q: %w", u.Gid, err)
+	}
+	return &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, nil
+}
+
+// prepareDir creates dir and, when running as another user, hands it over to that user.
+func prepareDir(dir string, cred *syscall.Credential) error {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return fmt.Errorf("devdb: create %s: %w", dir, err)
+	}
+	if cred == nil {
+		return nil
+	}
+	if err := checkTraversable(dir, cred); err != nil {
+		return err
+	}
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("devdb: %w", err)
+	}
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Uid == cred.Uid {
+		return nil
+	}
+	// Only walk the tree when ownership is wrong (e.g. a cluster created by a non-root run).
+	err = filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(path, int(cred.Uid), int(cred.Gid))
+	})
+	if err != nil {
+		return fmt.Errorf("devdb: chown %s to postgres: %w", dir, err)
+	}
+	return nil
+}
+
+// checkTraversable fails early with a clear message when the postgres user cannot reach dir,
+// instead of letting initdb fail with a bare "permission denied".
+func checkTraversable(dir string, cred *syscall.Credential) error {
+	for p := filepath.Dir(dir); ; p = filepath.Dir(p) {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("devdb: %w", err)
+		}
+		mode := fi.Mode().Perm()
+		ok := mode&0o001 != 0
+		if st, isStat := fi.Sys().(*syscall.Stat_t); isStat {
+			ok = ok || (st.Uid == cred.Uid && mode&0o100 != 0) || (st.Gid == cred.Gid && mode&0o010 != 0)
+		}
+		if !ok {
+			return fmt.Errorf("devdb: directory %s is not traversable by the postgres user (mode %v); run: chmod o+x %s", p, mode, p)
+		}
+		if p == filepath.Dir(p) {
+			return nil
+		}
+	}
+}
+
+func initdb(ctx context.Context, bin, dir string, cred *syscall.Credential) error {
+	var errs []error
+	for _, locale := range []string{"C.UTF-8", "C"} {
+		out, err := run(ctx, cred, filepath.Join(bin, "initdb"), "--auth=trust", "-U", "postgres",
+			"--encoding=UTF8", "--locale="+locale, "-D", dir)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("initdb --locale=%s: %w\n%s", locale, err, tail(out)))
+		// Only a missing C.UTF-8 locale (older systems) is worth a retry; initdb empties dir
+		// on failure, so retrying is safe.
+		if !bytes.Contains(out, []byte("invalid locale")) {
+			break
+		}
+	}
+	return fmt.Errorf("devdb: %w", errors.Join(errs...))
+}
+
+// findBinDir returns the directory holding initdb and pg_ctl. It prefers the binaries matching
+// an existing cluster's major version, then initdb on PATH, then the newest
+// /usr/lib/postgresql/<version>/bin.
+func findBinDir(dataDir string) (string, error) {
+	if v, err := os.ReadFile(filepath.Join(dataDir, "PG_VERSION")); err == nil {
+		d := filepath.Join("/usr/lib/postgresql", strings.TrimSpace(string(v)), "bin")
+		if hasBinaries(d) {
+			return d, nil
+		}
+	}
+	return lookBinDir()
+}
+
+// lookBinDir returns the directory holding the PostgreSQL server binaries (initdb, pg_ctl),
+// or an error when none is installed.
+func lookBinDir() (string, error) {
+	if p, err := exec.LookPath("initdb"); err == nil {
+		if real, err := filepath.EvalSymlinks(p); err == nil && hasBinaries(filepath.Dir(real)) {
+			return filepath.Dir(real), nil
+		}
+		if hasBinaries(filepath.Dir(p)) {
+			return filepath.Dir(p), nil
+		}
+	}
+	dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin")
+	sort.Slice(dirs, func(i, j int) bool { return versionOf(dirs[i]) > versionOf(dirs[j]) })
+	for _, d := range dirs {
+		if hasBinaries(d) {
+			return d, nil
+		}
+	}
+	return "", errors.New("devdb: PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in /usr/lib/postgresql/<version>/bin; install PostgreSQL or set DATABASE_URL")
+}
+
+func versionOf(binDir string) float64 {
+	v, _ := strconv.ParseFloat(filepath.Base(filepath.Dir(binDir)), 64)
+	return v
+}
+
+func hasBinaries(dir string) bool {
+	for _, name := range []string{"initdb", "pg_ctl"} {
+		fi, err := os.Stat(filepath.Join(dir, name))
+		if err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// run executes a PostgreSQL tool as cred (nil: ourselves) and returns its combined output.
+func run(ctx context.Context, cred *syscall.Credential, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	// "/" is always accessible, unlike our working directory might be for the postgres user.
+	cmd.Dir = "/"
+	cmd.Env = cleanEnv()
+	if cred != nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: cred}
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	// The postmaster detaches with its output in the log file, but guard against a
+	// grandchild keeping our pipe open.
+	cmd.WaitDelay = 5 * time.Second
+	err := cmd.Run()
+	return out.Bytes(), err
+}
+
+// cleanEnv drops PG* variables so a developer's PGDATA/PGPORT/PGHOST cannot redirect the tools.
+func cleanEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "PG") {
+			env = append(env, kv)
+		}
+	}
+	return env
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("devdb: find free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// lockFile takes an exclusive advisory lock on path, returning the unlock function.
+func lockFile(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("devdb: open lock file: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("devdb: lock %s: %w", path, err)
+	}
+	return func() {
+		syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}
+
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+func tail(out []byte) string {
+	const max = 4000
+	s := strings.TrimSpace(string(out))
+	if s == "" {
+		return ""
+	}
+	if len(s) > max {
+		s = "…" + s[len(s)-max:]
+	}
+	return "--- output ---\n" + s + "\n"
+}
+
+// logTail returns the last lines of the server log, where the postmaster explains why it died.
+func logTail(path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	const maxLines = 30
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if len(lines) > maxLines {
+			lines = lines[1:]
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "--- " + path + " (tail) ---\n" + strings.Join(lines, "\n") + "\n"
+}

@@ -1,0 +1,209 @@
+package devdb
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type testLog struct{ t *testing.T }
+
+func (w testLog) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// tempDir returns a fresh directory that the postgres OS user can reach even when the test
+// runs as root (t.TempDir's parent is created 0700).
+func tempDir(t *testing.T) string {
+	t.Helper()
+	if _, err := lookBinDir(); err != nil {
+		if os.Getenv("REQUIRE_DB") == "1" {
+			t.Fatalf("REQUIRE_DB=1 but no PostgreSQL: %v", err)
+		}
+		t.Skipf("skipping: %v", err)
+	}
+	dir := t.TempDir()
+	if os.Geteuid() == 0 {
+		if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func start(t *testing.T, dir string) *Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	c, err := Start(ctx, dir, testLog{t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := c.Stop(); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+func mustExec(t *testing.T, url, sql string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	if _, err := conn.Exec(ctx, sql); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+}
+
+func TestCluster(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "data", "pg")
+	ctx := context.Background()
+
+	c := start(t, dir)
+	for i := 0; i < 2; i++ { // idempotent
+		if err := c.EnsureDatabase(ctx, "affar_test"); err != nil {
+			t.Fatalf("EnsureDatabase #%d: %v", i+1, err)
+		}
+	}
+	url := c.URL("affar_test")
+	if want := "postgres://postgres@127.0.0.1:"; !strings.HasPrefix(url, want) || !strings.HasSuffix(url, "/affar_test?sslmode=disable") {
+		t.Fatalf("URL = %q", url)
+	}
+	mustExec(t, url, "SELECT 1")
+	mustExec(t, url, "CREATE TABLE kept (id int)")
+
+	// A second Start on the running directory reuses the server and must not stop it.
+	c2 := start(t, dir)
+	if c2.port != c.port {
+		t.Fatalf("second Start: port %d, want reused %d", c2.port, c.port)
+	}
+	if err := c2.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, url, "SELECT 1")
+
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatalf("second Stop: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); !os.IsNotExist(err) {
+		t.Fatalf("postmaster.pid after Stop: %v", err)
+	}
+
+	// Restart on the same data: the table survives.
+	c3 := start(t, dir)
+	if err := c3.EnsureDatabase(ctx, "affar_test"); err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, c3.URL("affar_test"), "SELECT * FROM kept")
+	if err := c3.Stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestStalePidFile(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "pg")
+	c := start(t, dir)
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	// A dead PID, and a live PID that is not a postmaster (as after a reboot).
+	for _, pid := range []int{999999999, os.Getpid()} {
+		pidFile := fmt.Sprintf("%d\n%s\n0\n5432\n\n127.0.0.1\n0 0\nready\n", pid, dir)
+		if err := os.WriteFile(filepath.Join(dir, "postmaster.pid"), []byte(pidFile), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c = start(t, dir)
+		if c.port == 5432 {
+			t.Fatalf("pid %d: reused stale postmaster.pid", pid)
+		}
+		mustExec(t, c.URL("postgres"), "SELECT 1")
+		if err := c.Stop(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestLongPathSocketDir(t *testing.T) {
+	dir := tempDir(t)
+	for len(dir) < 120 {
+		dir = filepath.Join(dir, "a-rather-long-directory-name")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, filepath.Join(dir, "pg"))
+	if c.sockDir == "" {
+		t.Fatal("expected a short temporary socket directory")
+	}
+	mustExec(t, c.URL("postgres"), "SELECT 1")
+	sock := c.sockDir
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Fatalf("socket directory %s not removed: %v", sock, err)
+	}
+}
+
+func TestNotTraversableAsRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("only root hands the cluster to the postgres user")
+	}
+	parent := filepath.Join(tempDir(t), "private")
+	if err := os.Mkdir(parent, 0o700); err != nil { // unreachable for the postgres user
+		t.Fatal(err)
+	}
+	_, err := Start(context.Background(), filepath.Join(parent, "pg"), testLog{t})
+	if err == nil || !strings.Contains(err.Error(), "not traversable") {
+		t.Fatalf("Start = %v, want a 'not traversable' error", err)
+	}
+}
+
+// Parallel test binaries may call Start on the same fresh directory at once.
+func TestConcurrentStart(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "pg")
+	var clusters [3]*Cluster
+	var errs [3]error
+	var wg sync.WaitGroup
+	for i := range clusters {
+		wg.Go(func() { clusters[i], errs[i] = Start(context.Background(), dir, testLog{t}) })
+	}
+	wg.Wait()
+	owners := 0
+	for i, c := range clusters {
+		if errs[i] != nil {
+			t.Fatal(errs[i])
+		}
+		if c.owned {
+			owners++
+			t.Cleanup(func() { c.Stop() })
+		}
+		if c.port != clusters[0].port {
+			t.Fatalf("ports differ: %d vs %d", c.port, clusters[0].port)
+		}
+	}
+	if owners != 1 {
+		t.Fatalf("%d clusters own the server, want 1", owners)
+	}
+	mustExec(t, clusters[0].URL("postgres"), "SELECT 1")
+}

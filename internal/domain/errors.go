@@ -1,0 +1,25 @@
+// Package domain holds Affär's entities, value types and error kinds. It depends on the standard library only.
+package domain
+
+import "errors"
+
+// Error kinds. Wrap them with context; the server maps them to HTTP status in one place.
+var (
+	ErrNotFound        = errors.New("not found")
+	ErrConflict        = errors.New("conflict")
+	ErrInvalid         = errors.New("invalid input")
+	ErrForbidden       = errors.New("forbidden")
+	ErrUnauthenticated = errors.New("not signed in")
+	// ErrBadCredentials is the one answer for an unknown account, a wrong password and an inactive user.
+	ErrBadCredentials = errors.New("bad credentials")
+	// ErrThrottled means too many failed sign-ins for the account or the client address.
+	ErrThrottled = errors.New("too many failed sign-ins")
+)
+
+// FieldErrors maps a form field to the message id describing what is wrong with it.
+// It is an ErrInvalid, so the server answers 422 and re-renders the form.
+type FieldErrors map[string]string
+
+func (f FieldErrors) Error() string { return "invalid input" }
+
+func (f FieldErrors) Is(target error) bool { return target == ErrInvalid }

@@ -1,0 +1,48 @@
+package domain
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// UserID identifies a system user.
+type UserID int64
+
+// User is a system user: office staff, an admin or a data protection officer.
+type User struct {
+	ID                 UserID
+	Email              string
+	Name               string
+	PasswordHash       string
+	IsAdmin            bool
+	Active             bool
+	Language           string // "en", "sv" or "" (follow the browser)
+	SessionsValidAfter time.Time
+	CreatedAt          time.Time
+	LastLoginAt        *time.Time
+}
+
+// NormalizeEmail returns the address lower-cased and trimmed, or ErrInvalid.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || !strings.Contains(s[strings.LastIndexByte(s, '@'):], ".") {
+		return "", fmt.Errorf("e-mail address: %w", ErrInvalid)
+	}
+	return s, nil
+}
+
+// Languages are the interface languages a user can choose.
+var Languages = []string{"sv", "en"}
+
+// ValidLanguage reports whether lang is one of Languages.
+func ValidLanguage(lang string) bool {
+	for _, l := range Languages {
+		if l == lang {
+			return true
+		}
+	}
+	return false
+}

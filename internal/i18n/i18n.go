@@ -1,0 +1,86 @@
+// Package i18n is the one catalogue of interface text, in Swedish and English, looked up through the
+// request context: T(ctx, "signin.title").
+package i18n
+
+import (
+	"context"
+	"strconv"
+	"strings"
+)
+
+// Default is the language used when neither the user nor the browser chooses one.
+const Default = "sv"
+
+type ctxKey struct{}
+
+// WithLang returns ctx whose text is in lang.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, ctxKey{}, lang)
+}
+
+// Lang is the language of ctx.
+func Lang(ctx context.Context) string {
+	if l, ok := ctx.Value(ctxKey{}).(string); ok {
+		return l
+	}
+	return Default
+}
+
+// T returns the text of key in the language of ctx. A missing key shows itself, so it is noticed; the
+// catalogue test makes sure none is missing.
+func T(ctx context.Context, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if Lang(ctx) == "en" {
+		return m.en
+	}
+	return m.sv
+}
+
+// Tf is T with {0}, {1}… replaced by args.
+func Tf(ctx context.Context, key string, args ...string) string {
+	s := T(ctx, key)
+	for i, a := range args {
+		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i)+"}", a)
+	}
+	return s
+}
+
+// FromAcceptLanguage picks "sv" or "en" from an Accept-Language header by the order of preference given.
+func FromAcceptLanguage(header string) string {
+	best, bestQ := "", -1.0
+	for _, part := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		base, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		if (base == "sv" || base == "en") && q > bestQ {
+			best, bestQ = base, q
+		}
+	}
+	if best == "" {
+		return Default
+	}
+	return best
+}
+
+// Keys lists every message id (for tests).
+func Keys() []string {
+	keys := make([]string, 0, len(messages))
+	for k := range messages {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// Has reports whether key is in the catalogue.
+func Has(key string) bool { _, ok := messages[key]; return ok }
+
+// Text returns both translations of key (for tests).
+func Text(key string) (sv, en string) { m := messages[key]; return m.sv, m.en }

@@ -1,0 +1,176 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// auditLockKey is the transaction-level advisory lock that keeps the hash chain linear.
+const auditLockKey = 0x61756469 // "audi"
+
+// AppendAudit appends events to the hash chain inside tx, under one advisory lock for the whole batch, so
+// they commit or vanish together with the change they record.
+func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+		return mapErr(err, "audit lock")
+	}
+	prev := []byte{}
+	err := tx.QueryRow(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	if err != nil && err != pgx.ErrNoRows {
+		return mapErr(err, "audit last hash")
+	}
+	rows, err := tx.Query(ctx, `SELECT nextval('audit_events_id_seq') FROM generate_series(1, $1)`, len(events))
+	if err != nil {
+		return mapErr(err, "audit ids")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return mapErr(err, "audit ids")
+	}
+	n := len(events)
+	var (
+		ats      = make([]time.Time, n)
+		actors   = make([]*int64, n)
+		actions  = make([]string, n)
+		types    = make([]string, n)
+		entities = make([]*int64, n)
+		details  = make([]string, n)
+		prevs    = make([][]byte, n)
+		hashes   = make([][]byte, n)
+	)
+	for i, e := range events {
+		raw, err := marshalDetails(e.Details)
+		if err != nil {
+			return err
+		}
+		e.ID = ids[i]
+		// PostgreSQL keeps microseconds; hash what will be read back.
+		e.At = e.At.UTC().Truncate(time.Microsecond)
+		ats[i], actions[i], types[i], entities[i], details[i], prevs[i] = e.At, e.Action, e.EntityType, e.EntityID, string(raw), prev
+		if e.ActorID != nil {
+			id := int64(*e.ActorID)
+			actors[i] = &id
+		}
+		hashes[i] = e.ChainHash(prev, raw)
+		prev = hashes[i]
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO audit_events
+		(id, at, actor_user_id, action, entity_type, entity_id, details, prev_hash, hash)
+		SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[],
+			$6::bigint[], $7::jsonb[], $8::bytea[], $9::bytea[])`,
+		ids, ats, actors, actions, types, entities, details, prevs, hashes)
+	return mapErr(err, "append audit events")
+}
+
+func marshalDetails(d map[string]any) ([]byte, error) {
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return nil, fmt.Errorf("audit details: %w", err)
+	}
+	return domain.CanonicalDetails(raw)
+}
+
+const auditColumns = `e.id, e.at, e.actor_user_id, e.action, e.entity_type, e.entity_id, e.details::text,
+	e.prev_hash, e.hash`
+
+func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
+	var (
+		e       domain.AuditEvent
+		actor   *int64
+		details string
+	)
+	dest := append([]any{&e.ID, &e.At, &actor, &e.Action, &e.EntityType, &e.EntityID, &details,
+		&e.PrevHash, &e.Hash}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return e, nil, err
+	}
+	if actor != nil {
+		id := domain.UserID(*actor)
+		e.ActorID = &id
+	}
+	canonical, err := domain.CanonicalDetails([]byte(details))
+	if err != nil {
+		return e, nil, err
+	}
+	if err := json.Unmarshal(canonical, &e.Details); err != nil {
+		return e, nil, err
+	}
+	return e, canonical, nil
+}
+
+// AuditPage lists events newest first, before the event id before (0 for the newest), with the acting
+// user's name.
+func AuditPage(ctx context.Context, q Querier, before int64, limit int) ([]domain.AuditEvent, []string, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
+		LEFT JOIN users u ON u.id = e.actor_user_id
+		WHERE e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, nil, mapErr(err, "audit page")
+	}
+	defer rows.Close()
+	var (
+		events []domain.AuditEvent
+		names  []string
+	)
+	for rows.Next() {
+		var name string
+		e, _, err := scanAudit(rows, &name)
+		if err != nil {
+			return nil, nil, mapErr(err, "audit page")
+		}
+		events, names = append(events, e), append(names, name)
+	}
+	return events, names, mapErr(rows.Err(), "audit page")
+}
+
+// WalkAudit calls fn for every event in chain order with the canonical details the hash covers.
+func WalkAudit(ctx context.Context, q Querier, fn func(e domain.AuditEvent, canonical []byte) error) error {
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+` FROM audit_events e ORDER BY e.id`)
+	if err != nil {
+		return mapErr(err, "walk audit")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, canonical, err := scanAudit(rows)
+		if err != nil {
+			return mapErr(err, "walk audit")
+		}
+		if err := fn(e, canonical); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err(), "walk audit")
+}
+
+// AuditActions counts events per action since id after; tests and the matrix use it.
+func AuditActions(ctx context.Context, q Querier, after int64) (map[string]int, error) {
+	rows, err := q.Query(ctx, `SELECT action, count(*) FROM audit_events WHERE id > $1 GROUP BY action`, after)
+	if err != nil {
+		return nil, mapErr(err, "audit actions")
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var (
+			a string
+			n int
+		)
+		if err := rows.Scan(&a, &n); err != nil {
+			return nil, mapErr(err, "audit actions")
+		}
+		out[a] = n
+	}
+	return out, mapErr(rows.Err(), "audit actions")
+}

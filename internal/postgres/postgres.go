@@ -1,0 +1,70 @@
+// Package postgres holds every SQL statement of Affär: the pool, transactions, migrations and one file per
+// table group. Errors are mapped to domain kinds here, so services never see pgx errors.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// DB is the connection pool with Affär's queries on it.
+type DB struct {
+	Pool *pgxpool.Pool
+}
+
+// Querier is what a query needs: the pool or a transaction.
+type Querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Open connects a pool and checks that the server answers.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect database: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect database: %w", err)
+	}
+	return &DB{Pool: pool}, nil
+}
+
+// Close closes the pool.
+func (db *DB) Close() { db.Pool.Close() }
+
+// Ping checks that the database answers (readiness).
+func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
+
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, db.Pool, fn)
+}
+
+// mapErr turns pgx errors into domain error kinds, keeping the original for logs.
+func mapErr(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return fmt.Errorf("%s: %w", what, domain.ErrNotFound)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "23505" || pgErr.Code == "23503") {
+		return fmt.Errorf("%s: %w (%s)", what, domain.ErrConflict, pgErr.ConstraintName)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}

@@ -1,0 +1,91 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+const userColumns = `u.id, u.email, u.name, u.password_hash, u.is_admin, u.active, coalesce(u.language, ''),
+	u.sessions_valid_after, u.created_at, u.last_login_at`
+
+func scanUser(row pgx.Row, extra ...any) (domain.User, error) {
+	var u domain.User
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.Active, &u.Language,
+		&u.SessionsValidAfter, &u.CreatedAt, &u.LastLoginAt}, extra...)
+	err := row.Scan(dest...)
+	return u, err
+}
+
+// UserByEmail finds a user by e-mail address (case-insensitive).
+func UserByEmail(ctx context.Context, q Querier, email string) (domain.User, error) {
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email = $1`, email))
+	return u, mapErr(err, "user by email")
+}
+
+// UserWithPermissions loads a user and the permissions stored for them in one round trip; it runs on
+// every request, so a revocation takes effect at once.
+func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (domain.User, []string, error) {
+	var perms []string
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
+		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
+		FROM users u LEFT JOIN user_permissions p ON p.user_id = u.id
+		WHERE u.id = $1 GROUP BY u.id`, id), &perms)
+	return u, perms, mapErr(err, "user with permissions")
+}
+
+// CreateUser inserts u and returns its id; a taken e-mail address is a domain.ErrConflict.
+func CreateUser(ctx context.Context, q Querier, u domain.User) (domain.UserID, error) {
+	var id domain.UserID
+	err := q.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, is_admin, language)
+		VALUES ($1, $2, $3, $4, nullif($5, '')) RETURNING id`,
+		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Language).Scan(&id)
+	return id, mapErr(err, "create user")
+}
+
+// CountAdmins counts active admin users.
+func CountAdmins(ctx context.Context, q Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM users WHERE is_admin AND active`).Scan(&n)
+	return n, mapErr(err, "count admins")
+}
+
+// TouchLastLogin records a successful sign-in.
+func TouchLastLogin(ctx context.Context, q Querier, id domain.UserID, at time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE users SET last_login_at = $2 WHERE id = $1`, id, at)
+	return mapErr(err, "touch last login")
+}
+
+// SetUserLanguage stores the interface language chosen by the user.
+func SetUserLanguage(ctx context.Context, q Querier, id domain.UserID, lang string) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET language = $2 WHERE id = $1`, id, lang)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "set user language")
+}
+
+// GrantPermissions adds perms to the user and returns those that were not held before.
+func GrantPermissions(ctx context.Context, q Querier, id domain.UserID, perms []string) ([]string, error) {
+	rows, err := q.Query(ctx, `INSERT INTO user_permissions (user_id, permission)
+		SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING RETURNING permission`, id, perms)
+	if err != nil {
+		return nil, mapErr(err, "grant permissions")
+	}
+	added, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return added, mapErr(err, "grant permissions")
+}
+
+// RevokePermissions removes perms from the user and returns those that were held.
+func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms []string) ([]string, error) {
+	rows, err := q.Query(ctx, `DELETE FROM user_permissions WHERE user_id = $1 AND permission = ANY($2)
+		RETURNING permission`, id, perms)
+	if err != nil {
+		return nil, mapErr(err, "revoke permissions")
+	}
+	removed, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return removed, mapErr(err, "revoke permissions")
+}

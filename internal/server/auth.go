@@ -1,0 +1,80 @@
+package server
+
+import (
+	"errors"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/user"
+	"github.com/affar/affar/templates/auth"
+)
+
+// safeNext keeps a post-sign-in target on this site: a local path, not "//host" or "/\host".
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
+	if _, ok := authz.ActorFrom(r.Context()); ok {
+		redirect(w, r, "/")
+		return
+	}
+	f := auth.SignInForm{Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Has("signed_out") {
+		f.Info = i18n.T(r.Context(), "signin.signed_out")
+	}
+	s.renderPage(w, r, http.StatusOK, auth.SignInPage(f))
+}
+
+func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	f := auth.SignInForm{Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
+	u, err := s.Users.SignIn(ctx, f.Email, r.PostForm.Get("password"), s.clientAddr(r))
+	var throttled *user.ThrottledError
+	switch {
+	case errors.As(err, &throttled):
+		minutes := int(math.Ceil(throttled.Until.Sub(s.Now()).Minutes()))
+		f.Error = i18n.Tf(ctx, "signin.throttled", strconv.Itoa(max(minutes, 1)))
+		s.renderPage(w, r, http.StatusTooManyRequests, auth.SignInPage(f))
+		return
+	case errors.Is(err, domain.ErrBadCredentials):
+		f.Error = i18n.T(ctx, "signin.failed")
+		s.renderPage(w, r, http.StatusUnauthorized, auth.SignInPage(f))
+		return
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	}
+	// A new token at sign-in defeats session fixation.
+	if err := s.Sessions.RenewToken(ctx); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(ctx, sessionUserID, int64(u.ID))
+	s.Sessions.Put(ctx, sessionAuthAt, s.Now().UnixNano())
+	redirect(w, r, f.Next)
+}
+
+func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
+	if err := s.Users.SignedOut(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Sessions.Destroy(r.Context()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/signin?signed_out=1")
+}

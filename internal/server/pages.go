@@ -1,0 +1,119 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/templates/auditlog"
+	"github.com/affar/affar/templates/dashboard"
+	"github.com/affar/affar/templates/layout"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ok\n"))
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.Warn("not ready", "request_id", RequestID(r.Context()), "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("database unavailable\n"))
+		return
+	}
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// flash pops the one-shot message id stored by a POST and translates it.
+func (s *Server) flash(r *http.Request) *layout.Flash {
+	key := s.Sessions.PopString(r.Context(), sessionFlash)
+	if key == "" {
+		return nil
+	}
+	return &layout.Flash{Kind: "ok", Text: i18n.T(r.Context(), key)}
+}
+
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
+	a, _ := authz.ActorFrom(r.Context())
+	v := dashboard.View{Nav: navFor(r), Flash: s.flash(r), UserName: a.Name, IsAdmin: a.IsAdmin,
+		Language: i18n.Lang(r.Context())}
+	for _, g := range authz.Groups {
+		pg := dashboard.PermGroup{Key: g.Key}
+		for _, p := range g.Permissions {
+			if a.Can(p) {
+				pg.Perms = append(pg.Perms, p.LabelKey())
+			}
+		}
+		if len(pg.Perms) > 0 {
+			v.Groups = append(v.Groups, pg)
+		}
+	}
+	s.renderPage(w, r, http.StatusOK, dashboard.Page(v))
+}
+
+func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Users.SetLanguage(r.Context(), r.PostForm.Get("language")); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "dashboard.language_saved")
+	redirect(w, r, "/")
+}
+
+const auditPageSize = 50
+
+var stockholm = mustLoadLocation("Europe/Stockholm")
+
+func mustLoadLocation(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	entries, err := s.Audit.Page(ctx, before, auditPageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := auditlog.View{Nav: navFor(r), IsFirst: before <= 0}
+	for _, e := range entries {
+		row := auditlog.Row{ID: e.ID, At: e.At.In(stockholm).Format("2006-01-02 15:04:05"),
+			Actor: e.ActorName, ActionKey: "action." + e.Action}
+		switch {
+		case e.ActorID == nil && e.Action == "auth.sign_in_failed":
+			row.Actor = i18n.T(ctx, "audit.anonymous")
+		case e.ActorID == nil:
+			row.Actor = i18n.T(ctx, "audit.system")
+		}
+		if e.EntityID != nil {
+			row.Entity = fmt.Sprintf("%s %d", e.EntityType, *e.EntityID)
+		}
+		if len(e.Details) > 0 {
+			b, _ := json.Marshal(e.Details)
+			row.Details = string(b)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	if len(entries) == auditPageSize {
+		v.OlderURL = "/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	}
+	s.renderPage(w, r, http.StatusOK, auditlog.Page(v))
+}

@@ -1,0 +1,113 @@
+package server
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"net/url"
+
+	"github.com/a-h/templ"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/templates/errorpage"
+	"github.com/affar/affar/templates/layout"
+)
+
+// renderPage renders c into a buffer first, so a template error becomes a clean 500 rather than half a page.
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
+	var buf bytes.Buffer
+	if err := c.Render(r.Context(), &buf); err != nil {
+		s.Log.Error("render", "request_id", RequestID(r.Context()), "err", err)
+		if status != http.StatusInternalServerError {
+			s.renderError(w, r, http.StatusInternalServerError, "")
+		} else {
+			http.Error(w, "internal error "+RequestID(r.Context()), http.StatusInternalServerError)
+		}
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = buf.WriteTo(w)
+}
+
+func errorView(r *http.Request, titleKey, bodyKey string) templ.Component {
+	return errorpage.Page(errorpage.View{Nav: navFor(r), TitleKey: titleKey, BodyKey: bodyKey})
+}
+
+// renderError renders the error page for status; detail is an already translated explanation or "".
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int, detail string) {
+	v := errorpage.View{Nav: navFor(r), Detail: detail}
+	switch status {
+	case http.StatusForbidden:
+		v.TitleKey, v.BodyKey = "error.forbidden.title", "error.forbidden.body"
+	case http.StatusNotFound:
+		v.TitleKey, v.BodyKey = "error.notfound.title", "error.notfound.body"
+	case http.StatusConflict:
+		v.TitleKey, v.BodyKey = "error.conflict.title", "error.conflict.body"
+	case http.StatusUnprocessableEntity:
+		v.TitleKey, v.BodyKey = "error.invalid.title", "error.invalid.body"
+	case http.StatusRequestEntityTooLarge:
+		v.TitleKey, v.BodyKey = "error.toolarge.title", "error.toolarge.body"
+	default:
+		status = http.StatusInternalServerError
+		v.TitleKey, v.BodyKey, v.RequestID = "error.internal.title", "error.internal.body", RequestID(r.Context())
+	}
+	s.renderPage(w, r, status, errorpage.Page(v))
+}
+
+// fail maps an error to its status in one place. Only 5xx are logged, with the request id; the client
+// sees nothing internal.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, domain.ErrUnauthenticated):
+		s.toSignIn(w, r)
+	case errors.Is(err, domain.ErrForbidden):
+		s.renderError(w, r, http.StatusForbidden, "")
+	case errors.Is(err, domain.ErrNotFound):
+		s.renderError(w, r, http.StatusNotFound, "")
+	case errors.Is(err, domain.ErrConflict):
+		s.renderError(w, r, http.StatusConflict, "")
+	case errors.Is(err, domain.ErrInvalid):
+		s.renderError(w, r, http.StatusUnprocessableEntity, "")
+	case errors.As(err, &tooBig):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+	default:
+		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "method", r.Method,
+			"path", r.URL.Path, "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, "")
+	}
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.renderError(w, r, http.StatusNotFound, "")
+}
+
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+}
+
+// navFor lists the areas the signed-in user may use; nil for anonymous visitors.
+func navFor(r *http.Request) *layout.Nav {
+	a, ok := authz.ActorFrom(r.Context())
+	if !ok {
+		return nil
+	}
+	nav := &layout.Nav{UserName: a.Name}
+	add := func(key, href string) {
+		nav.Items = append(nav.Items, layout.NavItem{Key: key, Href: href, Active: r.URL.Path == href})
+	}
+	add("nav.dashboard", "/")
+	if a.Can(authz.AuditView) {
+		add("nav.audit", "/audit")
+	}
+	return nav
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// redirect answers a POST with 303 to a GET page (POST/redirect/GET).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}

@@ -1,0 +1,114 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/web"
+)
+
+type accessKind int
+
+const (
+	accessUndeclared accessKind = iota // the zero value: a route without a declaration fails the route test
+	accessPublic
+	accessAnyUser
+	accessAdmin
+	accessPermission
+)
+
+// Access is what a route demands of the requester.
+type Access struct {
+	kind   accessKind
+	perm   authz.Permission
+	reason string
+}
+
+// Public routes need no sign-in; reason says why that is safe.
+func Public(reason string) Access { return Access{kind: accessPublic, reason: reason} }
+
+// AnyUser routes need a signed-in user and nothing more; reason says why no permission applies.
+func AnyUser(reason string) Access { return Access{kind: accessAnyUser, reason: reason} }
+
+// Admin routes are for admin users only (granting permissions).
+func Admin(reason string) Access { return Access{kind: accessAdmin, reason: reason} }
+
+// Needs demands permission p (admins hold every permission).
+func Needs(p authz.Permission) Access { return Access{kind: accessPermission, perm: p} }
+
+func (a Access) String() string {
+	switch a.kind {
+	case accessPublic:
+		return "public"
+	case accessAnyUser:
+		return "any user"
+	case accessAdmin:
+		return "admin"
+	case accessPermission:
+		return string(a.perm)
+	}
+	return "undeclared"
+}
+
+// Route is one line of the route table.
+type Route struct {
+	Method  string
+	Pattern string
+	Access  Access
+	Handler http.HandlerFunc
+}
+
+// routes is the single route table: every route Affär serves, with what it demands.
+func (s *Server) routes() []Route {
+	static := http.StripPrefix("/static/", http.FileServerFS(web.Static))
+	return []Route{
+		{"GET", "/healthz", Public("liveness probe; answers ok and nothing else"), s.healthz},
+		{"GET", "/readyz", Public("readiness probe; says only whether the database answers"), s.readyz},
+		{"GET", "/static/*", Public("stylesheet and scripts, no data"), static.ServeHTTP},
+		{"GET", "/signin", Public("the way in"), s.signInPage},
+		{"POST", "/signin", Public("the way in; throttled per account and client"), s.signIn},
+		{"POST", "/signout", AnyUser("everyone may end their own session"), s.signOut},
+		{"GET", "/", AnyUser("start page; shows only the user's own permissions"), s.dashboard},
+		{"POST", "/language", AnyUser("a user's own interface language"), s.setLanguage},
+		{"GET", "/audit", Needs(authz.AuditView), s.auditLog},
+	}
+}
+
+// validate rejects a table entry whose access is not declared properly.
+func (rt Route) validate() error {
+	switch rt.Access.kind {
+	case accessPublic, accessAnyUser, accessAdmin:
+		if rt.Access.reason == "" {
+			return fmt.Errorf("%s %s: %s access needs a reason", rt.Method, rt.Pattern, rt.Access)
+		}
+	case accessPermission:
+		if !authz.Known(rt.Access.perm) {
+			return fmt.Errorf("%s %s: unknown permission %q", rt.Method, rt.Pattern, rt.Access.perm)
+		}
+	default:
+		return fmt.Errorf("%s %s: no permission declared", rt.Method, rt.Pattern)
+	}
+	if rt.Handler == nil {
+		return fmt.Errorf("%s %s: no handler", rt.Method, rt.Pattern)
+	}
+	return nil
+}
+
+// newRouter builds the router by looping over the route table; nothing is routed outside it.
+func (s *Server) newRouter() (chi.Router, error) {
+	r := chi.NewRouter()
+	r.Use(requestID, s.recoverer, s.accessLog, s.securityHeaders, s.crossOrigin, s.limitBody,
+		s.Sessions.LoadAndSave, s.loadActor)
+	r.NotFound(s.notFound)
+	r.MethodNotAllowed(s.methodNotAllowed)
+	for _, rt := range s.routes() {
+		if err := rt.validate(); err != nil {
+			return nil, fmt.Errorf("route table: %w", err)
+		}
+		r.Method(rt.Method, rt.Pattern, s.guard(rt))
+	}
+	return r, nil
+}

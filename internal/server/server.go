@@ -1,0 +1,93 @@
+// Package server is Affär's HTTP layer: the route table, middleware, thin handlers and the mapping of
+// errors to status codes.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/alexedwards/scs/v2"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/domain"
+)
+
+// Users is what the server needs of the user service.
+type Users interface {
+	SignIn(ctx context.Context, email, password, client string) (domain.User, error)
+	SignedOut(ctx context.Context) error
+	Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error)
+	RecordDenied(ctx context.Context, route, perm string) error
+	SetLanguage(ctx context.Context, lang string) error
+}
+
+// AuditLog is what the server needs to show the audit log.
+type AuditLog interface {
+	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
+}
+
+// Pinger reports whether the database answers (readiness).
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are the services the handlers call.
+type Deps struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Sessions *scs.SessionManager
+	Users    Users
+	Audit    AuditLog
+	DB       Pinger
+	Now      func() time.Time
+}
+
+// Server holds the dependencies of the handlers.
+type Server struct {
+	Deps
+	router chi.Router
+}
+
+// New builds the server and its router from the route table; a table entry without a proper access
+// declaration is an error.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	s := &Server{Deps: d}
+	r, err := s.newRouter()
+	if err != nil {
+		return nil, err
+	}
+	s.router = r
+	return s, nil
+}
+
+// ServeHTTP serves a request through the middleware and the router.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// NewSessions configures the session manager: cookie names and flags follow whether the app is served
+// over HTTPS; the idle timeout and absolute lifetime come from the configuration.
+func NewSessions(cfg config.Config, store scs.Store) *scs.SessionManager {
+	sm := scs.New()
+	sm.Store = store
+	sm.IdleTimeout = cfg.SessionIdle
+	sm.Lifetime = cfg.SessionLifetime
+	sm.HashTokenInStore = true
+	sm.Cookie.Name = "affar_session"
+	sm.Cookie.HttpOnly = true
+	sm.Cookie.SameSite = http.SameSiteLaxMode
+	sm.Cookie.Path = "/"
+	sm.Cookie.Persist = false
+	if cfg.Secure() {
+		// The __Host- prefix makes the browser refuse the cookie unless Secure, Path=/ and no Domain.
+		sm.Cookie.Name = "__Host-affar_session"
+		sm.Cookie.Secure = true
+	}
+	return sm
+}

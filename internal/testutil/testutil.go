@@ -1,0 +1,171 @@
+// Package testutil starts the whole application against a fresh test database and gives tests a
+// browser-like HTTP client and fixtures (MustCreate…).
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/affar/affar/internal/app"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/server"
+	"github.com/affar/affar/internal/testutil/pgtest"
+	"github.com/affar/affar/internal/user"
+)
+
+// Clock is a settable clock for services; it starts at the real time.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
+
+// LogBuffer collects the server's log lines, safe for concurrent writes.
+type LogBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LogBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (b *LogBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
+
+// Env is a running application on a fresh database.
+type Env struct {
+	DB       *postgres.DB
+	DBURL    string
+	Services app.Services
+	Server   *server.Server
+	HTTP     *httptest.Server
+	Log      *LogBuffer
+	Clock    *Clock
+	Config   config.Config
+}
+
+// NewEnv starts the application on 127.0.0.1 and a random port. env overrides configuration variables.
+func NewEnv(t testing.TB, env map[string]string) *Env {
+	t.Helper()
+	db, dbURL := pgtest.New(t)
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.DatabaseURL = dbURL
+	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
+	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv, stop, err := app.NewServer(cfg, db, logger, e.Clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Server = srv
+	e.Services = app.NewServices(db, e.Clock.Now)
+	e.HTTP = httptest.NewServer(srv)
+	t.Cleanup(func() { e.HTTP.Close(); stop() })
+	return e
+}
+
+// MustCreateUser creates an active user with the given permissions and returns its id and password.
+func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...authz.Permission) (domain.UserID, string) {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	pw := "pw-" + strings.Repeat("x", 12) + email
+	id, err := e.Services.Users.Create(ctx, user.NewUser{Email: email, Name: "User " + email, Password: pw, IsAdmin: admin})
+	if err != nil {
+		t.Fatalf("create user %s: %v", email, err)
+	}
+	if len(perms) > 0 {
+		if err := e.Services.Users.SetPermissions(ctx, id, perms, nil); err != nil {
+			t.Fatalf("grant %v: %v", perms, err)
+		}
+	}
+	return id, pw
+}
+
+// Client is a cookie-keeping HTTP client that does not follow redirects, so tests see them.
+type Client struct {
+	*http.Client
+	base string
+	t    testing.TB
+}
+
+// NewClient returns a client with an empty cookie jar.
+func (e *Env) NewClient(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}, base: e.HTTP.URL, t: t}
+}
+
+// Response is a finished response with its body read.
+type Response struct {
+	Status   int
+	Header   http.Header
+	Body     string
+	Location string
+}
+
+// Do sends req and reads the whole response.
+func (c *Client) Do(req *http.Request) Response {
+	c.t.Helper()
+	resp, err := c.Client.Do(req)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: string(body), Location: resp.Header.Get("Location")}
+}
+
+// Get requests path.
+func (c *Client) Get(path string) Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.base+path, nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	return c.Do(req)
+}
+
+// PostForm posts form values to path as a same-origin browser would.
+func (c *Client) PostForm(path string, form url.Values) Response {
+	c.t.Helper()
+	req, err := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	return c.Do(req)
+}
+
+// SignIn signs in and fails the test unless it succeeded.
+func (c *Client) SignIn(email, password string) {
+	c.t.Helper()
+	r := c.PostForm("/signin", url.Values{"email": {email}, "password": {password}})
+	if r.Status != http.StatusSeeOther {
+		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
+	}
+}

@@ -1,0 +1,305 @@
+// Package user is the service for system users: sign-in with throttling, the acting user of each request,
+// creation, language and permissions.
+package user
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/password"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Throttle limits failed sign-ins: MaxPerAccount failures for one e-mail address, or MaxPerClient from one
+// client address, within Window lock that key out for LockFor.
+type Throttle struct {
+	Window        time.Duration
+	LockFor       time.Duration
+	MaxPerAccount int
+	MaxPerClient  int
+}
+
+// DefaultThrottle is what a small office needs: a typo-prone user is not locked out, a guesser is.
+var DefaultThrottle = Throttle{Window: 15 * time.Minute, LockFor: 15 * time.Minute, MaxPerAccount: 5, MaxPerClient: 20}
+
+// Service is the user service.
+type Service struct {
+	DB       *postgres.DB
+	Now      func() time.Time
+	Throttle Throttle
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// New returns a service with the default throttle.
+func New(db *postgres.DB, now func() time.Time) *Service {
+	return &Service{DB: db, Now: now, Throttle: DefaultThrottle}
+}
+
+// ThrottledError says until when sign-in is refused.
+type ThrottledError struct{ Until time.Time }
+
+func (e *ThrottledError) Error() string { return "too many failed sign-ins" }
+func (e *ThrottledError) Unwrap() error { return domain.ErrThrottled }
+
+func throttleKey(kind, value string) []byte {
+	sum := sha256.Sum256([]byte(kind + ":" + value))
+	return sum[:]
+}
+
+// SignIn checks the credentials. Unknown account, wrong password and inactive user give the same
+// domain.ErrBadCredentials after the same work (a hash is always verified), so neither the answer nor its
+// timing tells whether an account exists. client identifies the client address for throttling.
+func (s *Service) SignIn(ctx context.Context, email, plain, client string) (domain.User, error) {
+	now := s.Now()
+	normalized := strings.ToLower(strings.TrimSpace(email))
+	acctKey, clientKey := throttleKey("account", normalized), throttleKey("client", client)
+
+	until, err := postgres.ThrottleLockedUntil(ctx, s.DB.Pool, [][]byte{acctKey, clientKey}, now)
+	if err != nil {
+		return domain.User{}, err
+	}
+	if !until.IsZero() {
+		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+			return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", nil,
+				map[string]any{"reason": "throttled"}))
+		})
+		return domain.User{}, errors.Join(&ThrottledError{Until: until}, err)
+	}
+
+	u, lookupErr := postgres.UserByEmail(ctx, s.DB.Pool, normalized)
+	if lookupErr != nil && !errors.Is(lookupErr, domain.ErrNotFound) {
+		return domain.User{}, lookupErr
+	}
+	hash := u.PasswordHash
+	if lookupErr != nil {
+		hash = s.dummy(ctx)
+	}
+	ok, err := password.Verify(ctx, hash, plain)
+	if err != nil && !errors.Is(err, password.ErrMalformed) {
+		return domain.User{}, err
+	}
+	if ok && lookupErr == nil && u.Active {
+		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+			if err := postgres.ClearSignInFailures(ctx, tx, acctKey); err != nil {
+				return err
+			}
+			if err := postgres.TouchLastLogin(ctx, tx, u.ID, now); err != nil {
+				return err
+			}
+			return audit.Record(ctx, tx, audit.Event(now, authz.NewActor(u, nil), audit.SignIn, "user", audit.ID(u.ID), nil))
+		})
+		return u, err
+	}
+
+	// A failure: count it and record it, naming the account only when it exists.
+	var entity *int64
+	reason := "unknown_account"
+	switch {
+	case lookupErr == nil && !u.Active:
+		entity, reason = audit.ID(u.ID), "inactive"
+	case lookupErr == nil:
+		entity, reason = audit.ID(u.ID), "wrong_password"
+	}
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		t := s.Throttle
+		if err := postgres.RecordSignInFailure(ctx, tx, acctKey, now, t.Window, t.MaxPerAccount, t.LockFor); err != nil {
+			return err
+		}
+		if err := postgres.RecordSignInFailure(ctx, tx, clientKey, now, t.Window, t.MaxPerClient, t.LockFor); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", entity,
+			map[string]any{"reason": reason}))
+	})
+	return domain.User{}, errors.Join(domain.ErrBadCredentials, err)
+}
+
+// dummy is a real hash of a random password, verified for unknown accounts so they cost the same time.
+func (s *Service) dummy(ctx context.Context) string {
+	s.dummyOnce.Do(func() {
+		s.dummyHash, _ = password.Hash(ctx, password.Random(24))
+	})
+	return s.dummyHash
+}
+
+// SignedOut records the sign-out of the actor in ctx.
+func (s *Service) SignedOut(ctx context.Context) error {
+	a, ok := authz.ActorFrom(ctx)
+	if !ok {
+		return nil
+	}
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.SignOut, "user", audit.ID(a.UserID), nil))
+	})
+}
+
+// Actor loads the user of a session and their permissions, fresh from the database. A user deactivated,
+// or whose sessions were invalidated after signedInAt, gets domain.ErrUnauthenticated.
+func (s *Service) Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error) {
+	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return authz.Actor{}, fmt.Errorf("session user: %w", domain.ErrUnauthenticated)
+	}
+	if err != nil {
+		return authz.Actor{}, err
+	}
+	if !u.Active || signedInAt.Before(u.SessionsValidAfter) {
+		return authz.Actor{}, fmt.Errorf("session user: %w", domain.ErrUnauthenticated)
+	}
+	ps := make([]authz.Permission, len(perms))
+	for i, p := range perms {
+		ps[i] = authz.Permission(p)
+	}
+	return authz.NewActor(u, ps), nil
+}
+
+// RecordDenied writes the audit event for a refused request; route is the pattern, never the URL.
+func (s *Service) RecordDenied(ctx context.Context, route string, perm string) error {
+	a, _ := authz.ActorFrom(ctx)
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PermissionDenied, "", nil,
+			map[string]any{"route": route, "permission": perm}))
+	})
+}
+
+// SetLanguage stores the interface language of the acting user.
+func (s *Service) SetLanguage(ctx context.Context, lang string) error {
+	a, ok := authz.ActorFrom(ctx)
+	if !ok || a.IsSystem() {
+		return fmt.Errorf("set language: %w", domain.ErrUnauthenticated)
+	}
+	if !domain.ValidLanguage(lang) {
+		return domain.FieldErrors{"language": "error.language"}
+	}
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.SetUserLanguage(ctx, tx, a.UserID, lang); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.LanguageChanged, "user", audit.ID(a.UserID),
+			map[string]any{"fields": []string{"language"}}))
+	})
+}
+
+// NewUser is the input for Create.
+type NewUser struct {
+	Email    string
+	Name     string
+	Password string
+	IsAdmin  bool
+	Language string
+}
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 12
+
+// Create adds a user. Only admins (or the command-line system actor) create users.
+func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error) {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	fe := domain.FieldErrors{}
+	email, err := domain.NormalizeEmail(in.Email)
+	if err != nil {
+		fe["email"] = "error.email"
+	}
+	name := strings.TrimSpace(in.Name)
+	if name == "" {
+		fe["name"] = "error.required"
+	}
+	if len([]rune(in.Password)) < MinPasswordLen {
+		fe["password"] = "error.password_short"
+	}
+	if in.Language != "" && !domain.ValidLanguage(in.Language) {
+		fe["language"] = "error.language"
+	}
+	if len(fe) > 0 {
+		return 0, fe
+	}
+	hash, err := password.Hash(ctx, in.Password)
+	if err != nil {
+		return 0, err
+	}
+	var id domain.UserID
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: email, Name: name, PasswordHash: hash,
+			IsAdmin: in.IsAdmin, Language: in.Language})
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.UserCreated, "user", audit.ID(id),
+			map[string]any{"is_admin": in.IsAdmin}))
+	})
+	return id, err
+}
+
+// HasAdmin reports whether an active admin exists (first start creates one otherwise).
+func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
+	n, err := postgres.CountAdmins(ctx, s.DB.Pool)
+	return n > 0, err
+}
+
+// SetPermissions grants and revokes permissions of a user; only admins may.
+func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	toStrings := func(ps []authz.Permission) ([]string, error) {
+		out := make([]string, 0, len(ps))
+		for _, p := range ps {
+			if !authz.Known(p) {
+				return nil, domain.FieldErrors{"permission": "error.permission_unknown"}
+			}
+			out = append(out, string(p))
+		}
+		return out, nil
+	}
+	g, err := toStrings(grant)
+	if err != nil {
+		return err
+	}
+	r, err := toStrings(revoke)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		added, err := postgres.GrantPermissions(ctx, tx, id, g)
+		if err != nil {
+			return err
+		}
+		removed, err := postgres.RevokePermissions(ctx, tx, id, r)
+		if err != nil {
+			return err
+		}
+		if len(added)+len(removed) == 0 {
+			return nil
+		}
+		slices.Sort(added)
+		slices.Sort(removed)
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PermissionsSet, "user", audit.ID(id),
+			map[string]any{"granted": added, "revoked": removed}))
+	})
+}
+
+// IDByEmail finds a user id for command-line administration.
+func (s *Service) IDByEmail(ctx context.Context, email string) (domain.UserID, error) {
+	if _, err := authz.RequireAdmin(ctx); err != nil {
+		return 0, err
+	}
+	u, err := postgres.UserByEmail(ctx, s.DB.Pool, strings.ToLower(strings.TrimSpace(email)))
+	return u.ID, err
+}
