@@ -8,7 +8,7 @@ CREATE TABLE users (
     is_admin             boolean NOT NULL DEFAULT false,
     active               boolean NOT NULL DEFAULT true,
     language             text CHECK (language IN ('en', 'sv')),
-    sessions_valid_after timestamptz NOT NULL DEFAULT '-infinity',
+    sessions_valid_after timestamptz NOT NULL DEFAULT 'epoch', -- sessions signed in before this are void
     created_at           timestamptz NOT NULL DEFAULT now(),
     last_login_at        timestamptz
 );

@@ -89,3 +89,28 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 	removed, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	return removed, mapErr(err, "revoke permissions")
 }
+
+// UserSummary is a row of the user list.
+type UserSummary struct {
+	User        domain.User
+	Permissions int
+}
+
+// ListUsers lists every user by name with the number of permissions held.
+func ListUsers(ctx context.Context, q Querier) ([]UserSummary, error) {
+	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id)
+		FROM users u ORDER BY u.name, u.id`)
+	if err != nil {
+		return nil, mapErr(err, "list users")
+	}
+	defer rows.Close()
+	var out []UserSummary
+	for rows.Next() {
+		var s UserSummary
+		if s.User, err = scanUser(rows, &s.Permissions); err != nil {
+			return nil, mapErr(err, "list users")
+		}
+		out = append(out, s)
+	}
+	return out, mapErr(rows.Err(), "list users")
+}

@@ -99,6 +99,9 @@ func navFor(r *http.Request) *layout.Nav {
 		nav.Items = append(nav.Items, layout.NavItem{Key: key, Href: href, Active: r.URL.Path == href})
 	}
 	add("nav.dashboard", "/")
+	if a.Can(authz.UserView) {
+		add("nav.users", "/users")
+	}
 	if a.Can(authz.AuditView) {
 		add("nav.audit", "/audit")
 	}

@@ -39,6 +39,17 @@ func Admin(reason string) Access { return Access{kind: accessAdmin, reason: reas
 // Needs demands permission p (admins hold every permission).
 func Needs(p authz.Permission) Access { return Access{kind: accessPermission, perm: p} }
 
+// Kind is "public", "any user", "admin" or "permission".
+func (a Access) Kind() string {
+	if a.kind == accessPermission {
+		return "permission"
+	}
+	return a.String()
+}
+
+// Permission is the permission a route needs, if it needs one.
+func (a Access) Permission() authz.Permission { return a.perm }
+
 func (a Access) String() string {
 	switch a.kind {
 	case accessPublic:
@@ -74,6 +85,9 @@ func (s *Server) routes() []Route {
 		{"GET", "/", AnyUser("start page; shows only the user's own permissions"), s.dashboard},
 		{"POST", "/language", AnyUser("a user's own interface language"), s.setLanguage},
 		{"GET", "/audit", Needs(authz.AuditView), s.auditLog},
+		{"GET", "/users", Needs(authz.UserView), s.userList},
+		{"GET", "/users/{id}", Needs(authz.UserView), s.userPage},
+		{"POST", "/users/{id}/permissions", Admin("only admins grant or revoke permissions"), s.setPermissions},
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
 )
 
 // Users is what the server needs of the user service.
@@ -24,6 +25,9 @@ type Users interface {
 	Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error)
 	RecordDenied(ctx context.Context, route, perm string) error
 	SetLanguage(ctx context.Context, lang string) error
+	List(ctx context.Context) ([]postgres.UserSummary, error)
+	Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error)
+	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
 }
 
 // AuditLog is what the server needs to show the audit log.
@@ -67,6 +71,12 @@ func New(d Deps) (*Server, error) {
 	s.router = r
 	return s, nil
 }
+
+// Routes returns the route table (for the route tests).
+func (s *Server) Routes() []Route { return s.routes() }
+
+// Router returns the router built from the table (for the route tests).
+func (s *Server) Router() chi.Router { return s.router }
 
 // ServeHTTP serves a request through the middleware and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }

@@ -83,7 +83,13 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	e.Server = srv
 	e.Services = app.NewServices(db, e.Clock.Now)
 	e.HTTP = httptest.NewServer(srv)
-	t.Cleanup(func() { e.HTTP.Close(); stop() })
+	t.Cleanup(func() {
+		e.HTTP.Close()
+		stop()
+		if t.Failed() {
+			t.Logf("server log:\n%s", e.Log.String())
+		}
+	})
 	return e
 }
 

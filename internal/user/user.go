@@ -303,3 +303,24 @@ func (s *Service) IDByEmail(ctx context.Context, email string) (domain.UserID, e
 	u, err := postgres.UserByEmail(ctx, s.DB.Pool, strings.ToLower(strings.TrimSpace(email)))
 	return u.ID, err
 }
+
+// List returns every user for those allowed to view users.
+func (s *Service) List(ctx context.Context) ([]postgres.UserSummary, error) {
+	if _, err := authz.Require(ctx, authz.UserView); err != nil {
+		return nil, err
+	}
+	return postgres.ListUsers(ctx, s.DB.Pool)
+}
+
+// Get returns one user and the permissions stored for them.
+func (s *Service) Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error) {
+	if _, err := authz.Require(ctx, authz.UserView); err != nil {
+		return domain.User{}, nil, err
+	}
+	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
+	ps := make([]authz.Permission, len(perms))
+	for i, p := range perms {
+		ps[i] = authz.Permission(p)
+	}
+	return u, ps, err
+}
