@@ -2,6 +2,7 @@
 # With DATABASE_URL unset, both start a private PostgreSQL cluster under .data/ and stop it afterwards.
 
 GO ?= go
+SHELL := /bin/bash
 BIN := bin/affar
 
 .PHONY: run test build generate vet check-generated bench clean
@@ -20,10 +21,12 @@ vet:
 
 # Generated templ code is committed; it must be what the pinned generator makes of the .templ files.
 check-generated:
-	@$(GO) tool templ generate >/dev/null 2>&1
-	@if [ -n "$$(git status --porcelain -- '*_templ.go')" ]; then \
-		echo "templ generate changed these files (run 'make generate' and commit):"; \
-		git status --porcelain -- '*_templ.go'; exit 1; fi
+	@before=$$(find . -name '*_templ.go' -not -path './.data/*' | sort | xargs md5sum); \
+	$(GO) tool templ generate >/dev/null 2>&1 || { echo "templ generate failed"; exit 1; }; \
+	after=$$(find . -name '*_templ.go' -not -path './.data/*' | sort | xargs md5sum); \
+	if [ "$$before" != "$$after" ]; then \
+		echo "generated templ code was stale; 'go tool templ generate' has now updated it: commit these:"; \
+		diff <(echo "$$before") <(echo "$$after") | grep '^>' ; exit 1; fi
 
 # REQUIRE_DB=1: database tests fail instead of skipping; REQUIRE_BROWSER=1: so does the browser test.
 test: build vet check-generated

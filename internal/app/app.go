@@ -32,12 +32,13 @@ func NewServices(db *postgres.DB, now func() time.Time) Services {
 	return Services{Users: user.New(db, now), Audit: audit.Log{DB: db}}
 }
 
-// NewServer builds the HTTP handler with its sessions stored in db. The returned stop function ends the
-// session store's clean-up goroutine.
-func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time) (*server.Server, func(), error) {
-	store := pgxstore.NewWithCleanupInterval(db.Pool, 10*time.Minute)
+// NewServer builds the HTTP handler with its sessions stored in db.
+func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time) (*server.Server, error) {
+	// The store's own clean-up goroutine cannot be stopped without a data race (StopCleanup reads a field
+	// the goroutine writes), so expired sessions are deleted by cleanSessions instead.
+	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
 	svc := NewServices(db, now)
-	srv, err := server.New(server.Deps{
+	return server.New(server.Deps{
 		Config:   cfg,
 		Log:      log,
 		Sessions: server.NewSessions(cfg, store),
@@ -46,11 +47,24 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		DB:       db,
 		Now:      now,
 	})
-	if err != nil {
-		store.StopCleanup()
-		return nil, nil, err
+}
+
+// cleanSessions deletes expired sessions every interval until ctx ends.
+func cleanSessions(ctx context.Context, db *postgres.DB, log *slog.Logger, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if n, err := postgres.DeleteExpiredSessions(ctx, db.Pool); err != nil && ctx.Err() == nil {
+				log.Warn("session clean-up", "err", err)
+			} else if n > 0 {
+				log.Debug("session clean-up", "deleted", n)
+			}
+		}
 	}
-	return srv, store.StopCleanup, nil
 }
 
 // Serve migrates the database and serves HTTP on cfg.Addr until ctx is cancelled, then shuts down
@@ -64,11 +78,13 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		return err
 	}
 	defer db.Close()
-	srv, stop, err := NewServer(cfg, db, log, time.Now)
+	srv, err := NewServer(cfg, db, log, time.Now)
 	if err != nil {
 		return err
 	}
-	defer stop()
+	cleanCtx, stopCleaning := context.WithCancel(ctx)
+	defer stopCleaning()
+	go cleanSessions(cleanCtx, db, log, 5*time.Minute)
 
 	hs := &http.Server{
 		Handler:           srv,

@@ -42,6 +42,8 @@ type Cluster struct {
 	sockDir string // temporary socket directory to remove on Stop, if any
 	log     io.Writer
 
+	users *os.File // shared flock held while this Cluster uses the server (see Stop)
+
 	mu      sync.Mutex
 	stopped bool
 }
@@ -74,6 +76,27 @@ func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 	}
 	defer unlock()
 
+	// Everyone using the server holds a shared lock on dir.users, so the process that started it waits
+	// for the others (a `make test` beside a `make run`) before stopping it.
+	users, err := os.OpenFile(abs+".users", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("devdb: open users lock: %w", err)
+	}
+	if err := syscall.Flock(int(users.Fd()), syscall.LOCK_SH); err != nil {
+		users.Close()
+		return nil, fmt.Errorf("devdb: lock %s.users: %w", abs, err)
+	}
+	c, err := startOrReuse(ctx, abs, dir, cred, log)
+	if err != nil || c == nil {
+		users.Close()
+		return nil, err
+	}
+	c.users = users
+	return c, nil
+}
+
+// startOrReuse reuses a running server on abs or starts one; the caller holds the start lock.
+func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential, log io.Writer) (*Cluster, error) {
 	if c, err := reuse(ctx, abs, log); c != nil || err != nil {
 		return c, err
 	}
@@ -175,12 +198,33 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 func (c *Cluster) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.stopped || !c.owned {
-		c.stopped = true
+	if c.stopped {
 		return nil
 	}
 	c.stopped = true
+	if c.users != nil {
+		defer c.users.Close() // releases our lock on dir.users
+	}
+	if !c.owned {
+		return nil
+	}
 	defer c.removeSockDir()
+
+	// Nobody may join while we stop; those already using the server finish first.
+	unlock, err := lockFile(c.dataDir + ".lock")
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if c.users != nil {
+		fd := int(c.users.Fd())
+		if syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+			fmt.Fprintf(c.log, "devdb: waiting for other commands using the server on port %d to finish\n", c.port)
+			if err := syscall.Flock(fd, syscall.LOCK_EX); err != nil {
+				return fmt.Errorf("devdb: wait for other users: %w", err)
+			}
+		}
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout+10*time.Second)
 	defer cancel()

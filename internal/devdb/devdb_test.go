@@ -196,7 +196,6 @@ func TestConcurrentStart(t *testing.T) {
 		}
 		if c.owned {
 			owners++
-			t.Cleanup(func() { c.Stop() })
 		}
 		if c.port != clusters[0].port {
 			t.Fatalf("ports differ: %d vs %d", c.port, clusters[0].port)
@@ -206,4 +205,57 @@ func TestConcurrentStart(t *testing.T) {
 		t.Fatalf("%d clusters own the server, want 1", owners)
 	}
 	mustExec(t, clusters[0].URL("postgres"), "SELECT 1")
+	// The owner waits for the others, so stop them first.
+	for _, c := range clusters {
+		if !c.owned {
+			c.Stop()
+		}
+	}
+	for _, c := range clusters {
+		if c.owned {
+			if err := c.Stop(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// signalLog reports when a line containing want was logged.
+type signalLog struct {
+	want string
+	seen chan struct{}
+	once sync.Once
+}
+
+func (l *signalLog) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), l.want) {
+		l.once.Do(func() { close(l.seen) })
+	}
+	return len(p), nil
+}
+
+// TestOwnerWaitsForOtherUsers: a make run started the server and a make test reuses it; stopping make
+// run must not pull the server from under make test.
+func TestOwnerWaitsForOtherUsers(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "pg")
+	ctx := context.Background()
+	log := &signalLog{want: "waiting for other commands", seen: make(chan struct{})}
+	owner, err := Start(ctx, dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := start(t, dir)
+	stopped := make(chan error, 1)
+	go func() { stopped <- owner.Stop() }()
+	<-log.seen
+	mustExec(t, other.URL("postgres"), "SELECT 1") // still serving while the other user is at work
+	if err := other.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); !os.IsNotExist(err) {
+		t.Fatalf("server still running after the last user stopped: %v", err)
+	}
 }

@@ -24,6 +24,12 @@ type User struct {
 	LastLoginAt        *time.Time
 }
 
+// UserSummary is a user as listed, with the number of permissions held.
+type UserSummary struct {
+	User        User
+	Permissions int
+}
+
 // NormalizeEmail returns the address lower-cased and trimmed, or ErrInvalid.
 func NormalizeEmail(s string) (string, error) {
 	s = strings.ToLower(strings.TrimSpace(s))

@@ -90,23 +90,17 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 	return removed, mapErr(err, "revoke permissions")
 }
 
-// UserSummary is a row of the user list.
-type UserSummary struct {
-	User        domain.User
-	Permissions int
-}
-
 // ListUsers lists every user by name with the number of permissions held.
-func ListUsers(ctx context.Context, q Querier) ([]UserSummary, error) {
+func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id)
 		FROM users u ORDER BY u.name, u.id`)
 	if err != nil {
 		return nil, mapErr(err, "list users")
 	}
 	defer rows.Close()
-	var out []UserSummary
+	var out []domain.UserSummary
 	for rows.Next() {
-		var s UserSummary
+		var s domain.UserSummary
 		if s.User, err = scanUser(rows, &s.Permissions); err != nil {
 			return nil, mapErr(err, "list users")
 		}

@@ -129,7 +129,7 @@ func TestBrowserSignInSignOut(t *testing.T) {
 		if t.Failed() {
 			t.Logf("server log:\n%s", env.Log.String())
 			for _, m := range console.all() {
-				t.Logf("console %s [%s] %s", m.Type, m.Source, m.Text)
+				t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
 			}
 		}
 	}()
@@ -237,5 +237,8 @@ func consoleExpected(m chromedp.ConsoleMessage) bool {
 	if m.Type != chromedp.ConsoleError && m.Type != chromedp.ConsoleWarning {
 		return true
 	}
-	return m.Source == "network" && strings.Contains(m.Text, "status of 401") && strings.HasSuffix(m.URL, "/signin")
+	if m.Source != "network" {
+		return false
+	}
+	return strings.Contains(m.Text, "status of 401") && strings.HasSuffix(m.URL, "/signin")
 }

@@ -15,7 +15,6 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/postgres"
 )
 
 // Users is what the server needs of the user service.
@@ -25,7 +24,7 @@ type Users interface {
 	Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error)
 	RecordDenied(ctx context.Context, route, perm string) error
 	SetLanguage(ctx context.Context, lang string) error
-	List(ctx context.Context) ([]postgres.UserSummary, error)
+	List(ctx context.Context) ([]domain.UserSummary, error)
 	Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error)
 	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
 }

@@ -76,7 +76,7 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	cfg.DatabaseURL = dbURL
 	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
 	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv, stop, err := app.NewServer(cfg, db, logger, e.Clock.Now)
+	srv, err := app.NewServer(cfg, db, logger, e.Clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,6 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	e.HTTP = httptest.NewServer(srv)
 	t.Cleanup(func() {
 		e.HTTP.Close()
-		stop()
 		if t.Failed() {
 			t.Logf("server log:\n%s", e.Log.String())
 		}

@@ -45,7 +45,9 @@ type Service struct {
 
 // New returns a service with the default throttle.
 func New(db *postgres.DB, now func() time.Time) *Service {
-	return &Service{DB: db, Now: now, Throttle: DefaultThrottle}
+	s := &Service{DB: db, Now: now, Throttle: DefaultThrottle}
+	go s.dummy(context.Background()) // ready before the first unknown account tries, so it costs no extra
+	return s
 }
 
 // ThrottledError says until when sign-in is refused.
@@ -305,7 +307,7 @@ func (s *Service) IDByEmail(ctx context.Context, email string) (domain.UserID, e
 }
 
 // List returns every user for those allowed to view users.
-func (s *Service) List(ctx context.Context) ([]postgres.UserSummary, error) {
+func (s *Service) List(ctx context.Context) ([]domain.UserSummary, error) {
 	if _, err := authz.Require(ctx, authz.UserView); err != nil {
 		return nil, err
 	}

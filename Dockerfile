@@ -1,0 +1,28 @@
+# syntax=docker/dockerfile:1
+#
+# Affär as one static binary in a distroless image: no shell, no package manager, non-root.
+#   docker build -t affar .
+#   docker run --rm -p 8080:8080 -e DATABASE_URL=postgres://… affar            # serve
+#   docker run --rm -e DATABASE_URL=postgres://… affar migrate up              # other commands
+# Templates (generated *_templ.go are committed), static files, migrations and time zone data
+# (time/tzdata) are all embedded in the binary.
+
+FROM golang:1.26-bookworm AS build
+WORKDIR /src
+ENV CGO_ENABLED=0 GOFLAGS=-mod=readonly
+
+# Dependencies first, so that a source change does not download them again.
+COPY go.mod go.sum ./
+RUN --mount=type=cache,target=/go/pkg/mod go mod download
+
+COPY . .
+RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
+    go build -trimpath -ldflags="-s -w" -o /out/affar ./cmd/affar
+
+# static-debian12 has CA certificates, /etc/passwd and tzdata; the :nonroot tag runs as uid 65532.
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=build /out/affar /affar
+USER nonroot:nonroot
+EXPOSE 8080
+ENTRYPOINT ["/affar"]
+CMD ["serve"]

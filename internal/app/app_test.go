@@ -1,0 +1,89 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/affar/affar/internal/app"
+	"github.com/affar/affar/internal/testutil/pgtest"
+)
+
+func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string) {
+	t.Helper()
+	var out bytes.Buffer
+	code := app.Main(context.Background(), args, app.IO{
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &out,
+		Getenv: func(k string) string { return env[k] },
+	})
+	return code, out.String()
+}
+
+func TestHelpListsTheCommands(t *testing.T) {
+	code, out := run(t, nil, "", "help")
+	for _, cmd := range []string{"serve", "migrate up", "migrate down N", "migrate version", "user create", "audit verify"} {
+		if !strings.Contains(out, cmd) {
+			t.Errorf("help does not list %q", cmd)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("help exited %d", code)
+	}
+	if code, _ := run(t, nil, "", "frobnicate"); code != 2 {
+		t.Fatalf("unknown command exited %d, want 2", code)
+	}
+}
+
+func TestUserCreateMigrateAndAuditVerify(t *testing.T) {
+	db, url := pgtest.New(t)
+	env := map[string]string{"DATABASE_URL": url, "AFFAR_PASSWORD": "a long enough password"}
+
+	if code, out := run(t, env, "", "user", "create", "--email", "Eva@Example.se", "--admin"); code != 0 || !strings.Contains(out, "created user") {
+		t.Fatalf("user create: %d %s", code, out)
+	}
+	if code, out := run(t, env, "", "user", "create", "--email", "eva@example.se"); code != 1 || !strings.Contains(out, "already exists") {
+		t.Fatalf("duplicate user create: %d %s", code, out)
+	}
+	delete(env, "AFFAR_PASSWORD")
+	if code, out := run(t, env, "short\n", "user", "create", "--email", "bo@example.se"); code != 1 || !strings.Contains(out, "password") {
+		t.Fatalf("short password from the prompt: %d %s", code, out)
+	}
+	if code, out := run(t, env, "", "user", "grant", "--email", "eva@example.se", "audit.view", "customer.view"); code != 0 {
+		t.Fatalf("grant: %d %s", code, out)
+	}
+	if code, out := run(t, env, "", "user", "grant", "--email", "eva@example.se", "no.such"); code == 0 || !strings.Contains(out, "unknown permission") {
+		t.Fatalf("grant of an unknown permission: %d %s", code, out)
+	}
+	if code, out := run(t, env, "", "migrate", "version"); code != 0 || !strings.Contains(out, "migration version 2") {
+		t.Fatalf("migrate version: %d %s", code, out)
+	}
+
+	code, out := run(t, env, "", "audit", "verify")
+	if code != 0 || !strings.Contains(out, "ok: 2 events") {
+		t.Fatalf("audit verify on an intact log: %d %s", code, out)
+	}
+	var first int64
+	ctx := context.Background()
+	if err := db.Pool.QueryRow(ctx, `SELECT min(id) FROM audit_events`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	_, err := db.Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+		UPDATE audit_events SET entity_id = entity_id + 1 WHERE id = `+fmt.Sprint(first)+`;
+		ALTER TABLE audit_events ENABLE TRIGGER USER`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out = run(t, env, "", "audit", "verify")
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("BROKEN: event %d:", first)) {
+		t.Fatalf("audit verify after tampering with event %d: %d %s", first, code, out)
+	}
+
+	if code, out := run(t, env, "", "migrate", "down", "1"); code != 0 || !strings.Contains(out, "migration version 1") {
+		t.Fatalf("migrate down 1: %d %s", code, out)
+	}
+	if code, out := run(t, env, "", "migrate", "up"); code != 0 || !strings.Contains(out, "migration version 2") {
+		t.Fatalf("migrate up: %d %s", code, out)
+	}
+}

@@ -1,0 +1,69 @@
+package app_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestDependencyDirection keeps the layering of DESIGN.md §2 true: each package may import only the
+// project packages listed for its layer (test files are not considered).
+func TestDependencyDirection(t *testing.T) {
+	const mod = "github.com/affar/affar/"
+	allowed := map[string][]string{
+		"internal/domain":   {},
+		"internal/i18n":     {},
+		"internal/config":   {},
+		"internal/authz":    {"internal/domain"},
+		"internal/password": {},
+		"internal/devdb":    {},
+		"internal/postgres": {"internal/domain", "migrations"},
+		"internal/audit":    {"internal/domain", "internal/authz", "internal/postgres", "migrations"},
+		"internal/user":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "internal/password", "migrations"},
+		"templates/":        {"internal/domain", "internal/i18n", "templates/"},
+		"web":               {},
+		"internal/server":   {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/postgres", "templates/", "web", "migrations", "internal/password"},
+	}
+	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "github.com/affar/affar/...").Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		pkg = strings.TrimPrefix(pkg, mod)
+		rules, ok := rulesFor(allowed, pkg)
+		if !ok {
+			continue // cmd, app and testutil sit on top and may import anything
+		}
+		for _, imp := range strings.Fields(imports) {
+			if !strings.HasPrefix(imp, mod) {
+				continue
+			}
+			imp = strings.TrimPrefix(imp, mod)
+			if !permitted(rules, imp) {
+				t.Errorf("%s imports %s, which its layer may not", pkg, imp)
+			}
+		}
+	}
+}
+
+func rulesFor(allowed map[string][]string, pkg string) ([]string, bool) {
+	if r, ok := allowed[pkg]; ok {
+		return r, true
+	}
+	for prefix, r := range allowed {
+		if strings.HasSuffix(prefix, "/") && strings.HasPrefix(pkg, prefix) {
+			return r, true
+		}
+	}
+	return nil, false
+}
+
+func permitted(rules []string, imp string) bool {
+	for _, r := range rules {
+		if imp == r || (strings.HasSuffix(r, "/") && strings.HasPrefix(imp, r)) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,154 @@
+package audit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/testutil/pgtest"
+)
+
+func record(t *testing.T, db *postgres.DB, n int) {
+	t.Helper()
+	ctx := context.Background()
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		for i := 0; i < n; i++ {
+			e := audit.Event(time.Now(), authz.System(), "test.event", "user", audit.ID(int64(i+1)),
+				map[string]any{"fields": []string{"name", "email"}, "n": i, "note": "<&>"})
+			if err := audit.Record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestChainVerifiesAndDetectsTampering(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 5)
+	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 5 {
+		t.Fatalf("untouched chain: %d events, %v", n, err)
+	}
+
+	var third int64
+	if err := db.Pool.QueryRow(ctx, `SELECT id FROM audit_events ORDER BY id OFFSET 2 LIMIT 1`).Scan(&third); err != nil {
+		t.Fatal(err)
+	}
+	// A superuser can switch the triggers off; the chain still tells.
+	_, err := db.Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+		UPDATE audit_events SET details = jsonb_set(details, '{fields}', '["name"]') WHERE id = `+fmt.Sprint(third)+`;
+		ALTER TABLE audit_events ENABLE TRIGGER USER`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = audit.Verify(ctx, db.Pool)
+	var broken *audit.BrokenError
+	if !errors.As(err, &broken) || broken.EventID != third {
+		t.Fatalf("tampered event %d: verify said %v", third, err)
+	}
+}
+
+func TestRemovedEventIsDetected(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 4)
+	var ids []int64
+	rows, _ := db.Pool.Query(ctx, `SELECT id FROM audit_events ORDER BY id`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+		DELETE FROM audit_events WHERE id = `+fmt.Sprint(ids[1])+`;
+		ALTER TABLE audit_events ENABLE TRIGGER USER`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = audit.Verify(ctx, db.Pool)
+	var broken *audit.BrokenError
+	if !errors.As(err, &broken) || broken.EventID != ids[2] {
+		t.Fatalf("event %d removed: verify said %v, want the break at %d", ids[1], err, ids[2])
+	}
+}
+
+func TestLogIsAppendOnly(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 2)
+	for _, stmt := range []string{
+		`UPDATE audit_events SET action = 'x'`,
+		`DELETE FROM audit_events`,
+		`TRUNCATE audit_events`,
+	} {
+		if _, err := db.Pool.Exec(ctx, stmt); err == nil {
+			t.Errorf("%s was allowed", stmt)
+		}
+	}
+	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 2 {
+		t.Fatalf("after refused changes: %d events, %v", n, err)
+	}
+}
+
+func TestRolledBackChangeLeavesNoEvent(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	boom := errors.New("change failed")
+	err := db.InTx(ctx, func(tx pgx.Tx) error {
+		if err := audit.Record(ctx, tx, audit.Event(time.Now(), authz.System(), "test.event", "", nil, nil)); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	record(t, db, 1)
+	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 1 {
+		t.Fatalf("after a rollback: %d events, %v; want 1 and an intact chain despite the id gap", n, err)
+	}
+}
+
+func TestConcurrentAppendsKeepTheChainLinear(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	const workers, each = 8, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				err := db.InTx(ctx, func(tx pgx.Tx) error {
+					return audit.Record(ctx, tx,
+						audit.Event(time.Now(), authz.System(), "test.a", "", nil, nil),
+						audit.Event(time.Now(), authz.System(), "test.b", "", nil, nil))
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != workers*each*2 {
+		t.Fatalf("%d events, %v; want %d and an intact chain", n, err, workers*each*2)
+	}
+}
