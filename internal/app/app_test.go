@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/affar/affar/internal/app"
 	"github.com/affar/affar/internal/testutil/pgtest"
@@ -85,5 +86,27 @@ func TestUserCreateMigrateAndAuditVerify(t *testing.T) {
 	}
 	if code, out := run(t, env, "", "migrate", "up"); code != 0 || !strings.Contains(out, "migration version 2") {
 		t.Fatalf("migrate up: %d %s", code, out)
+	}
+}
+
+func TestUserPasswordReset(t *testing.T) {
+	db, url := pgtest.New(t)
+	env := map[string]string{"DATABASE_URL": url, "AFFAR_PASSWORD": "the first password"}
+	if code, out := run(t, env, "", "user", "create", "--email", "eva@example.se"); code != 0 {
+		t.Fatalf("user create: %d %s", code, out)
+	}
+	env["AFFAR_PASSWORD"] = "the second password"
+	if code, out := run(t, env, "", "user", "password", "--email", "eva@example.se"); code != 0 || !strings.Contains(out, "sessions have ended") {
+		t.Fatalf("user password: %d %s", code, out)
+	}
+	svc := app.NewServices(db, time.Now)
+	if _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the first password", "127.0.0.1"); err == nil {
+		t.Fatal("the old password still signs in")
+	}
+	if _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the second password", "127.0.0.1"); err != nil {
+		t.Fatalf("the new password does not sign in: %v", err)
+	}
+	if code, out := run(t, env, "", "user", "password", "--email", "nobody@example.se"); code != 1 || !strings.Contains(out, "no user") {
+		t.Fatalf("password for an unknown user: %d %s", code, out)
 	}
 }

@@ -32,6 +32,7 @@ Usage:
   affar migrate version                    print the applied migration version
   affar user create --email E [--name N] [--admin] [--language sv|en]
                                            create a user; password from $AFFAR_PASSWORD or a prompt
+  affar user password --email E            set a new password ($AFFAR_PASSWORD or a prompt); signs the user out
   affar user grant --email E PERM...       grant permissions (see 'affar user permissions')
   affar user revoke --email E PERM...      revoke permissions
   affar user permissions                   list the permission catalogue
@@ -156,7 +157,7 @@ func migrateCmd(args []string, cfg config.Config, std IO) error {
 	return nil
 }
 
-func withServices(ctx context.Context, cfg config.Config, fn func(Services, *postgres.DB) error) error {
+func withServices(ctx context.Context, cfg config.Config, fn func(Services) error) error {
 	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -165,7 +166,7 @@ func withServices(ctx context.Context, cfg config.Config, fn func(Services, *pos
 		return err
 	}
 	defer db.Close()
-	return fn(NewServices(db, time.Now), db)
+	return fn(NewServices(db, time.Now))
 }
 
 func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {
@@ -195,19 +196,35 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if *name == "" {
 			*name, _, _ = strings.Cut(*email, "@")
 		}
-		pw := std.Getenv("AFFAR_PASSWORD")
-		if pw == "" {
-			var err error
-			if pw, err = promptPassword(std); err != nil {
-				return err
-			}
+		pw, err := passwordFrom(std)
+		if err != nil {
+			return err
 		}
-		return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+		return withServices(ctx, cfg, func(svc Services) error {
 			id, err := svc.Users.Create(ctx, user.NewUser{Email: *email, Name: *name, Password: pw, IsAdmin: *admin, Language: *lang})
 			if err != nil {
 				return describeUserError(err)
 			}
 			fmt.Fprintf(std.Stdout, "created user %d\n", id)
+			return nil
+		})
+	case "password":
+		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
+			return fmt.Errorf("%w: user password --email E", errUsage)
+		}
+		pw, err := passwordFrom(std)
+		if err != nil {
+			return err
+		}
+		return withServices(ctx, cfg, func(svc Services) error {
+			id, err := svc.Users.IDByEmail(ctx, *email)
+			if err != nil {
+				return fmt.Errorf("no user with that e-mail address: %w", err)
+			}
+			if err := svc.Users.ResetPassword(ctx, id, pw); err != nil {
+				return describeUserError(err)
+			}
+			fmt.Fprintln(std.Stdout, "password set; the user's sessions have ended")
 			return nil
 		})
 	case "grant", "revoke":
@@ -221,7 +238,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 				return fmt.Errorf("unknown permission %q (see 'affar user permissions')", p)
 			}
 		}
-		return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+		return withServices(ctx, cfg, func(svc Services) error {
 			id, err := svc.Users.IDByEmail(ctx, *email)
 			if err != nil {
 				return fmt.Errorf("no user with that e-mail address: %w", err)
@@ -248,6 +265,14 @@ func describeUserError(err error) error {
 		return errors.New("a user with that e-mail address already exists")
 	}
 	return err
+}
+
+// passwordFrom takes the password from $AFFAR_PASSWORD, or else asks for it.
+func passwordFrom(std IO) (string, error) {
+	if pw := std.Getenv("AFFAR_PASSWORD"); pw != "" {
+		return pw, nil
+	}
+	return promptPassword(std)
 }
 
 // promptPassword asks twice without echo on a terminal, once from a pipe.

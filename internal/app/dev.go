@@ -12,6 +12,7 @@ import (
 
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/devdb"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/password"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/user"
@@ -86,14 +87,14 @@ func withDevDB(ctx context.Context, cfg config.Config, dbName string, std IO, fn
 
 // ensureAdmin creates the first admin on an empty database and prints the credentials once.
 func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
-	return withServices(ctx, cfg, func(svc Services, _ *postgres.DB) error {
+	return withServices(ctx, cfg, func(svc Services) error {
 		ctx := systemContext(ctx)
 		has, err := svc.Users.HasAdmin(ctx)
-		if err != nil || has {
-			if has {
-				fmt.Fprintf(std.Stdout, "Admin account exists (%s); its password was printed at first start.\n", cfg.AdminEmail)
-			}
+		if err != nil {
 			return err
+		}
+		if has {
+			return resetDevAdmin(ctx, svc, cfg, std)
 		}
 		pw := cfg.AdminPassword
 		if pw == "" {
@@ -105,6 +106,31 @@ func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
 		fmt.Fprintf(std.Stdout, "\nFirst admin account created — this password is printed only once:\n  e-mail:   %s\n  password: %s\n\n", cfg.AdminEmail, pw)
 		return nil
 	})
+}
+
+// resetDevAdmin sets the admin's password from AFFAR_ADMIN_PASSWORD when given, so a newcomer who lost
+// the printed one can get back in; otherwise it says how.
+func resetDevAdmin(ctx context.Context, svc Services, cfg config.Config, std IO) error {
+	if cfg.AdminPassword == "" {
+		fmt.Fprintf(std.Stdout, "Admin account exists; its password was printed at first start "+
+			"(to set a new one: AFFAR_ADMIN_PASSWORD='…' make run).\n")
+		return nil
+	}
+	u, err := postgres.UserByEmail(ctx, svc.Users.DB.Pool, cfg.AdminEmail)
+	if errors.Is(err, domain.ErrNotFound) {
+		return fmt.Errorf("AFFAR_ADMIN_PASSWORD is set but there is no user %s (AFFAR_ADMIN_EMAIL)", cfg.AdminEmail)
+	}
+	if err != nil {
+		return err
+	}
+	if same, _ := password.Verify(ctx, u.PasswordHash, cfg.AdminPassword); same {
+		return nil // unchanged: keep the sessions
+	}
+	if err := svc.Users.ResetPassword(ctx, u.ID, cfg.AdminPassword); err != nil {
+		return describeUserError(err)
+	}
+	fmt.Fprintf(std.Stdout, "Admin password of %s set from AFFAR_ADMIN_PASSWORD.\n", cfg.AdminEmail)
+	return nil
 }
 
 func portOf(addr string) string {

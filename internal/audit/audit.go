@@ -23,6 +23,7 @@ const (
 	UserCreated      = "user.created"
 	PermissionsSet   = "user.permissions_changed"
 	LanguageChanged  = "user.language_changed"
+	PasswordReset    = "user.password_reset"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.

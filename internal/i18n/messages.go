@@ -53,6 +53,7 @@ var messages = map[string]message{
 	"action.authz.denied":             {"Nekad åtkomst", "Access denied"},
 	"action.user.created":             {"Användare skapad", "User created"},
 	"action.user.permissions_changed": {"Behörigheter ändrade", "Permissions changed"},
+	"action.user.password_reset":      {"Lösenord återställt", "Password reset"},
 	"action.user.language_changed":    {"Språk ändrat", "Language changed"},
 
 	"users.title":             {"Systemanvändare", "System users"},

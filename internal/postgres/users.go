@@ -108,3 +108,12 @@ func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	}
 	return out, mapErr(rows.Err(), "list users")
 }
+
+// SetPassword stores a new password hash and voids every session signed in before now.
+func SetPassword(ctx context.Context, q Querier, id domain.UserID, hash string, now time.Time) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET password_hash = $2, sessions_valid_after = $3 WHERE id = $1`, id, hash, now)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "set password")
+}

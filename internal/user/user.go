@@ -248,6 +248,28 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 	return id, err
 }
 
+// ResetPassword sets a user's password (admins and the command line only) and signs them out everywhere.
+func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain string) error {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if len([]rune(plain)) < MinPasswordLen {
+		return domain.FieldErrors{"password": "error.password_short"}
+	}
+	hash, err := password.Hash(ctx, plain)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.SetPassword(ctx, tx, id, hash, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), nil))
+	})
+}
+
 // HasAdmin reports whether an active admin exists (first start creates one otherwise).
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	n, err := postgres.CountAdmins(ctx, s.DB.Pool)
