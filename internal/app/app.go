@@ -16,6 +16,7 @@ import (
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/user"
@@ -23,13 +24,14 @@ import (
 
 // Services are the application services built on one database.
 type Services struct {
-	Users *user.Service
-	Audit audit.Log
+	Users     *user.Service
+	Customers *customer.Service
+	Audit     audit.Log
 }
 
 // NewServices wires the services to db with the clock now.
 func NewServices(db *postgres.DB, now func() time.Time) Services {
-	return Services{Users: user.New(db, now), Audit: audit.Log{DB: db}}
+	return Services{Users: user.New(db, now), Customers: &customer.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -39,13 +41,14 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
 	svc := NewServices(db, now)
 	return server.New(server.Deps{
-		Config:   cfg,
-		Log:      log,
-		Sessions: server.NewSessions(cfg, store),
-		Users:    svc.Users,
-		Audit:    svc.Audit,
-		DB:       db,
-		Now:      now,
+		Config:    cfg,
+		Log:       log,
+		Sessions:  server.NewSessions(cfg, store),
+		Users:     svc.Users,
+		Customers: svc.Customers,
+		Audit:     svc.Audit,
+		DB:        db,
+		Now:       now,
 	})
 }
 

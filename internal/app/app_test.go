@@ -57,11 +57,13 @@ func TestUserCreateMigrateAndAuditVerify(t *testing.T) {
 	if code, out := run(t, env, "", "user", "grant", "--email", "eva@example.se", "no.such"); code == 0 || !strings.Contains(out, "unknown permission") {
 		t.Fatalf("grant of an unknown permission: %d %s", code, out)
 	}
-	if code, out := run(t, env, "", "migrate", "version"); code != 0 || !strings.Contains(out, "migration version 2") {
+	code, out := run(t, env, "", "migrate", "version")
+	var version int
+	if _, err := fmt.Sscanf(out, "migration version %d", &version); code != 0 || err != nil || version < 2 {
 		t.Fatalf("migrate version: %d %s", code, out)
 	}
 
-	code, out := run(t, env, "", "audit", "verify")
+	code, out = run(t, env, "", "audit", "verify")
 	if code != 0 || !strings.Contains(out, "ok: 2 events") {
 		t.Fatalf("audit verify on an intact log: %d %s", code, out)
 	}
@@ -81,10 +83,10 @@ func TestUserCreateMigrateAndAuditVerify(t *testing.T) {
 		t.Fatalf("audit verify after tampering with event %d: %d %s", first, code, out)
 	}
 
-	if code, out := run(t, env, "", "migrate", "down", "1"); code != 0 || !strings.Contains(out, "migration version 1") {
+	if code, out := run(t, env, "", "migrate", "down", "1"); code != 0 || !strings.Contains(out, fmt.Sprintf("migration version %d", version-1)) {
 		t.Fatalf("migrate down 1: %d %s", code, out)
 	}
-	if code, out := run(t, env, "", "migrate", "up"); code != 0 || !strings.Contains(out, "migration version 2") {
+	if code, out := run(t, env, "", "migrate", "up"); code != 0 || !strings.Contains(out, fmt.Sprintf("migration version %d", version)) {
 		t.Fatalf("migrate up: %d %s", code, out)
 	}
 }

@@ -140,6 +140,21 @@ func Require(ctx context.Context, p Permission) (Actor, error) {
 	return a, nil
 }
 
+// RequireAll is Require for actions that need several permissions, such as editing a customer (edit and
+// view: the form shows the data).
+func RequireAll(ctx context.Context, perms ...Permission) (Actor, error) {
+	var (
+		a   Actor
+		err error
+	)
+	for _, p := range perms {
+		if a, err = Require(ctx, p); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
 // RequireAdmin is Require for the things only admins do, such as granting permissions.
 func RequireAdmin(ctx context.Context) (Actor, error) {
 	a, ok := ActorFrom(ctx)

@@ -23,3 +23,11 @@ type FieldErrors map[string]string
 func (f FieldErrors) Error() string { return "invalid input" }
 
 func (f FieldErrors) Is(target error) bool { return target == ErrInvalid }
+
+// ConflictError is an ErrConflict with a message id explaining it to the user.
+type ConflictError struct{ Key string }
+
+func (e *ConflictError) Error() string { return "conflict: " + e.Key }
+
+// Is makes errors.Is(err, ErrConflict) hold.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }

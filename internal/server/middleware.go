@@ -205,7 +205,7 @@ func (s *Server) guard(rt Route) http.Handler {
 		}
 		allowed := rt.Access.kind == accessAnyUser ||
 			(rt.Access.kind == accessAdmin && actor.IsAdmin) ||
-			(rt.Access.kind == accessPermission && actor.Can(rt.Access.perm))
+			(rt.Access.kind == accessPermission && rt.Access.allows(actor))
 		if !allowed {
 			if err := s.Users.RecordDenied(r.Context(), rt.Method+" "+rt.Pattern, rt.Access.String()); err != nil {
 				s.fail(w, r, err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/errorpage"
 	"github.com/affar/affar/templates/layout"
 )
@@ -68,7 +69,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.Is(err, domain.ErrNotFound):
 		s.renderError(w, r, http.StatusNotFound, "")
 	case errors.Is(err, domain.ErrConflict):
-		s.renderError(w, r, http.StatusConflict, "")
+		detail := ""
+		if ce := (*domain.ConflictError)(nil); errors.As(err, &ce) {
+			detail = i18n.T(r.Context(), ce.Key)
+		}
+		s.renderError(w, r, http.StatusConflict, detail)
 	case errors.Is(err, domain.ErrInvalid):
 		s.renderError(w, r, http.StatusUnprocessableEntity, "")
 	case errors.As(err, &tooBig):
@@ -99,6 +104,9 @@ func navFor(r *http.Request) *layout.Nav {
 		nav.Items = append(nav.Items, layout.NavItem{Key: key, Href: href, Active: r.URL.Path == href})
 	}
 	add("nav.dashboard", "/")
+	if a.Can(authz.CustomerView) {
+		add("nav.customers", "/customers")
+	}
 	if a.Can(authz.UserView) {
 		add("nav.users", "/users")
 	}

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/go-chi/chi/v5"
 
@@ -23,7 +24,7 @@ const (
 // Access is what a route demands of the requester.
 type Access struct {
 	kind   accessKind
-	perm   authz.Permission
+	perms  []authz.Permission // all of them are needed
 	reason string
 }
 
@@ -36,8 +37,9 @@ func AnyUser(reason string) Access { return Access{kind: accessAnyUser, reason: 
 // Admin routes are for admin users only (granting permissions).
 func Admin(reason string) Access { return Access{kind: accessAdmin, reason: reason} }
 
-// Needs demands permission p (admins hold every permission).
-func Needs(p authz.Permission) Access { return Access{kind: accessPermission, perm: p} }
+// Needs demands every permission listed (admins hold every permission). Pages that show a customer's data
+// to change it need "view customer" as well as the change permission.
+func Needs(p ...authz.Permission) Access { return Access{kind: accessPermission, perms: p} }
 
 // Kind is "public", "any user", "admin" or "permission".
 func (a Access) Kind() string {
@@ -47,8 +49,18 @@ func (a Access) Kind() string {
 	return a.String()
 }
 
-// Permission is the permission a route needs, if it needs one.
-func (a Access) Permission() authz.Permission { return a.perm }
+// Permissions are the permissions a route needs, if it needs any.
+func (a Access) Permissions() []authz.Permission { return a.perms }
+
+// allows reports whether actor may use a route that needs permissions.
+func (a Access) allows(actor authz.Actor) bool {
+	for _, p := range a.perms {
+		if !actor.Can(p) {
+			return false
+		}
+	}
+	return len(a.perms) > 0
+}
 
 func (a Access) String() string {
 	switch a.kind {
@@ -59,7 +71,11 @@ func (a Access) String() string {
 	case accessAdmin:
 		return "admin"
 	case accessPermission:
-		return string(a.perm)
+		names := make([]string, len(a.perms))
+		for i, p := range a.perms {
+			names[i] = string(p)
+		}
+		return strings.Join(names, "+")
 	}
 	return "undeclared"
 }
@@ -85,6 +101,16 @@ func (s *Server) routes() []Route {
 		{"GET", "/", AnyUser("start page; shows only the user's own permissions"), s.dashboard},
 		{"POST", "/language", AnyUser("a user's own interface language"), s.setLanguage},
 		{"GET", "/audit", Needs(authz.AuditView), s.auditLog},
+		{"GET", "/customers", Needs(authz.CustomerView), s.customerList},
+		{"GET", "/customers/new", Needs(authz.CustomerCreate), s.customerNew},
+		{"POST", "/customers", Needs(authz.CustomerCreate), s.customerCreate},
+		{"GET", "/customers/{id}", Needs(authz.CustomerView), s.customerShow},
+		{"GET", "/customers/{id}/edit", Needs(authz.CustomerEdit, authz.CustomerView), s.customerEdit},
+		{"POST", "/customers/{id}", Needs(authz.CustomerEdit, authz.CustomerView), s.customerUpdate},
+		{"POST", "/customers/{id}/contacts", Needs(authz.CustomerEdit, authz.CustomerView), s.contactAdd},
+		{"POST", "/customers/{id}/contacts/{contactID}/delete", Needs(authz.CustomerEdit, authz.CustomerView), s.contactRemove},
+		{"POST", "/customers/{id}/consent", Needs(authz.CustomerEdit, authz.CustomerView), s.consentSet},
+		{"POST", "/customers/{id}/credit-reports", Needs(authz.CreditReportAccess, authz.CustomerView), s.creditReportAdd},
 		{"GET", "/users", Needs(authz.UserView), s.userList},
 		{"GET", "/users/{id}", Needs(authz.UserView), s.userPage},
 		{"POST", "/users/{id}/permissions", Admin("only admins grant or revoke permissions"), s.setPermissions},
@@ -99,8 +125,13 @@ func (rt Route) validate() error {
 			return fmt.Errorf("%s %s: %s access needs a reason", rt.Method, rt.Pattern, rt.Access)
 		}
 	case accessPermission:
-		if !authz.Known(rt.Access.perm) {
-			return fmt.Errorf("%s %s: unknown permission %q", rt.Method, rt.Pattern, rt.Access.perm)
+		if len(rt.Access.perms) == 0 {
+			return fmt.Errorf("%s %s: no permission declared", rt.Method, rt.Pattern)
+		}
+		for _, p := range rt.Access.perms {
+			if !authz.Known(p) {
+				return fmt.Errorf("%s %s: unknown permission %q", rt.Method, rt.Pattern, p)
+			}
 		}
 	default:
 		return fmt.Errorf("%s %s: no permission declared", rt.Method, rt.Pattern)

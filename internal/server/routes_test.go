@@ -5,14 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -55,13 +59,21 @@ type subject struct {
 	name  string
 	anon  bool
 	admin bool
-	perm  authz.Permission // "" for a user without any permission
+	perms []authz.Permission
 }
 
-func subjects() []subject {
+// subjects: anonymous, no permission, admin, each permission alone, and each combination a route needs.
+func subjects(routes []server.Route) []subject {
 	subs := []subject{{name: "anonymous", anon: true}, {name: "no permission"}, {name: "admin", admin: true}}
 	for _, p := range authz.All() {
-		subs = append(subs, subject{name: string(p), perm: p})
+		subs = append(subs, subject{name: string(p), perms: []authz.Permission{p}})
+	}
+	seen := map[string]bool{}
+	for _, rt := range routes {
+		if ps := rt.Access.Permissions(); len(ps) > 1 && !seen[rt.Access.String()] {
+			seen[rt.Access.String()] = true
+			subs = append(subs, subject{name: rt.Access.String(), perms: ps})
+		}
 	}
 	return subs
 }
@@ -76,19 +88,35 @@ func allowed(rt accessDecl, s subject) bool {
 	case "admin":
 		return s.admin
 	case "permission":
-		return s.admin || (s.perm != "" && s.perm == rt.perm)
+		if s.admin {
+			return true
+		}
+		for _, p := range rt.perms {
+			if !slices.Contains(s.perms, p) {
+				return false
+			}
+		}
+		return len(rt.perms) > 0
 	}
 	return false
 }
 
 type accessDecl struct {
-	kind string
-	perm authz.Permission
+	kind  string
+	perms []authz.Permission
 }
 
+// fixtures are the ids the matrix puts into route patterns.
+type fixtures struct{ user, customer, contact int64 }
+
 // concrete turns a pattern into a path that reaches its handler.
-func concrete(pattern string, userID int64) string {
-	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(userID, 10))
+func concrete(pattern string, f fixtures) string {
+	id := f.user
+	if strings.HasPrefix(pattern, "/customers/") {
+		id = f.customer
+	}
+	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
+	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(f.contact, 10))
 	return strings.ReplaceAll(p, "/*", "/css/app.css")
 }
 
@@ -98,24 +126,22 @@ func concrete(pattern string, userID int64) string {
 func TestPermissionMatrix(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	targetID, _ := env.MustCreateUser(t, "target@example.se", false)
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Matris AB"})
+	fx := fixtures{user: int64(targetID), customer: int64(cust.ID), contact: env.MustAddContact(t, cust.ID, "Kim Kontakt")}
 	ctx := context.Background()
 
-	for i, s := range subjects() {
+	for i, s := range subjects(env.Server.Routes()) {
 		t.Run(s.name, func(t *testing.T) {
 			c := env.NewClient(t)
 			var email, pw string
 			if !s.anon {
 				email = fmt.Sprintf("subject%d@example.se", i)
-				if s.perm != "" {
-					_, pw = env.MustCreateUser(t, email, s.admin, s.perm)
-				} else {
-					_, pw = env.MustCreateUser(t, email, s.admin)
-				}
+				_, pw = env.MustCreateUser(t, email, s.admin, s.perms...)
 				c.SignIn(email, pw)
 			}
 			for _, rt := range env.Server.Routes() {
-				decl := accessDecl{kind: rt.Access.Kind(), perm: rt.Access.Permission()}
-				path := concrete(rt.Pattern, int64(targetID))
+				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions()}
+				path := concrete(rt.Pattern, fx)
 				before := snapshot(t, env.DB)
 				lastEvent := lastEventID(t, env.DB)
 
@@ -177,15 +203,26 @@ func TestPermissionMatrix(t *testing.T) {
 	}
 }
 
-// snapshot digests every table that holds business data (sessions and the audit log are checked
-// separately), so any changed row shows.
+// snapshot digests every table except sessions and the audit log (checked separately), so any changed
+// row shows, also in tables added later.
 func snapshot(t *testing.T, db *postgres.DB) string {
 	t.Helper()
+	ctx := context.Background()
+	rows, err := db.Pool.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
+		AND table_name NOT IN ('sessions', 'audit_events', 'schema_migrations') ORDER BY table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out strings.Builder
-	for _, table := range []string{"users", "user_permissions", "signin_throttle"} {
+	for _, table := range tables {
 		var digest string
-		err := db.Pool.QueryRow(context.Background(),
-			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+table+` t`).Scan(&digest)
+		err := db.Pool.QueryRow(ctx,
+			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&digest)
 		if err != nil {
 			t.Fatal(err)
 		}

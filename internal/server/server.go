@@ -14,6 +14,7 @@ import (
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
 )
 
@@ -29,6 +30,19 @@ type Users interface {
 	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
 }
 
+// Customers is what the server needs of the customer register.
+type Customers interface {
+	List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error)
+	View(ctx context.Context, id domain.CustomerID) (customer.Detail, error)
+	ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
+	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent) (domain.Customer, error)
+	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput) (domain.Customer, error)
+	AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error
+	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
+	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
+	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
+}
+
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
 	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
@@ -41,13 +55,14 @@ type Pinger interface {
 
 // Deps are the services the handlers call.
 type Deps struct {
-	Config   config.Config
-	Log      *slog.Logger
-	Sessions *scs.SessionManager
-	Users    Users
-	Audit    AuditLog
-	DB       Pinger
-	Now      func() time.Time
+	Config    config.Config
+	Log       *slog.Logger
+	Sessions  *scs.SessionManager
+	Users     Users
+	Customers Customers
+	Audit     AuditLog
+	DB        Pinger
+	Now       func() time.Time
 }
 
 // Server holds the dependencies of the handlers.

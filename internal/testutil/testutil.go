@@ -19,6 +19,7 @@ import (
 	"github.com/affar/affar/internal/app"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/server"
@@ -107,6 +108,31 @@ func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...au
 		}
 	}
 	return id, pw
+}
+
+// MustCreateCustomer creates a customer as the system actor; the input must be valid.
+func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	c, err := e.Services.Customers.Create(ctx, in, customer.NewConsent{})
+	if err != nil {
+		t.Fatalf("create customer %+v: %v", in, err)
+	}
+	return c
+}
+
+// MustAddContact adds a contact person to a company customer and returns its id.
+func (e *Env) MustAddContact(t testing.TB, id domain.CustomerID, name string) int64 {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	if err := e.Services.Customers.AddContact(ctx, id, domain.ContactInput{Name: name}); err != nil {
+		t.Fatalf("add contact: %v", err)
+	}
+	contacts, err := postgres.Contacts(ctx, e.DB.Pool, id)
+	if err != nil || len(contacts) == 0 {
+		t.Fatalf("contacts of %d: %v", id, err)
+	}
+	return contacts[len(contacts)-1].ID
 }
 
 // Client is a cookie-keeping HTTP client that does not follow redirects, so tests see them.

@@ -1,0 +1,360 @@
+// Package customer is the service for the customer register: validation, permissions, the transaction and
+// the audit event of every change and every view.
+package customer
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of the customer register.
+const (
+	Created            = "customer.created"
+	Changed            = "customer.changed"
+	Viewed             = "customer.viewed"
+	ContactAdded       = "customer.contact_added"
+	ContactRemoved     = "customer.contact_removed"
+	ConsentChanged     = "customer.consent_changed"
+	CreditReportAdded  = "credit_report.recorded"
+	CreditReportsShown = "credit_report.viewed"
+)
+
+const entity = "customer"
+
+// PageSize is the number of customers per list page.
+const PageSize = 50
+
+// Service is the customer service.
+type Service struct {
+	DB  *postgres.DB
+	Now func() time.Time
+}
+
+func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	return s.DB.InTx(ctx, fn)
+}
+
+// List returns a page of the register.
+func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return domain.CustomerPage{}, err
+	}
+	f.Limit = PageSize
+	return postgres.CustomerPage(ctx, s.DB.Pool, f)
+}
+
+// Detail is everything the customer page shows. CreditReports is nil, not empty, for users who may not
+// see them, so nothing shows that any exist.
+type Detail struct {
+	Customer      domain.Customer
+	Contacts      []domain.Contact
+	Consent       []domain.ConsentChange
+	CreditReports []domain.CreditReport
+	Access        []audit.Entry // who viewed or changed the customer; only for those who may read the log
+}
+
+// accessLogSize is how many audit events the customer page lists.
+const accessLogSize = 20
+
+// View loads the customer page and records the view (and the credit reports shown) in the audit log.
+func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error) {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
+		return Detail{}, err
+	}
+	var d Detail
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if d.Customer, err = postgres.Customer(ctx, tx, id); err != nil {
+			return err
+		}
+		if d.Contacts, err = postgres.Contacts(ctx, tx, id); err != nil {
+			return err
+		}
+		if d.Consent, err = postgres.ConsentHistory(ctx, tx, id); err != nil {
+			return err
+		}
+		now := s.Now()
+		evs := []domain.AuditEvent{audit.Event(now, actor, Viewed, entity, audit.ID(id), nil)}
+		if actor.Can(authz.CreditReportAccess) {
+			if d.CreditReports, err = postgres.CreditReports(ctx, tx, id); err != nil {
+				return err
+			}
+			if d.CreditReports == nil {
+				d.CreditReports = []domain.CreditReport{}
+			}
+			if len(d.CreditReports) > 0 {
+				ids := make([]int64, len(d.CreditReports))
+				for i, r := range d.CreditReports {
+					ids[i] = r.ID
+				}
+				evs = append(evs, audit.Event(now, actor, CreditReportsShown, entity, audit.ID(id),
+					map[string]any{"credit_report_ids": ids}))
+			}
+		}
+		if actor.Can(authz.AuditView) {
+			events, names, err := postgres.EntityAudit(ctx, tx, entity, int64(id), accessLogSize)
+			if err != nil {
+				return err
+			}
+			for i := range events {
+				d.Access = append(d.Access, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
+			}
+		}
+		return audit.Record(ctx, tx, evs...)
+	})
+	return d, err
+}
+
+// ForEdit loads a customer for the edit form; anonymised customers are locked.
+func (s *Service) ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error) {
+	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
+		return domain.Customer{}, err
+	}
+	c, err := postgres.Customer(ctx, s.DB.Pool, id)
+	if err == nil && c.AnonymisedAt != nil {
+		return c, &domain.ConflictError{Key: "customer.locked"}
+	}
+	return c, err
+}
+
+// NewConsent is the consent part of the create form.
+type NewConsent struct {
+	Given  bool
+	Source string
+}
+
+// Create validates and stores a new customer with its initial marketing consent.
+func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent NewConsent) (domain.Customer, error) {
+	actor, err := authz.Require(ctx, authz.CustomerCreate)
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	now := s.Now()
+	c, err := in.Validate(now)
+	if consent.Given && !slices.Contains(domain.ConsentSources, consent.Source) {
+		fe, _ := err.(domain.FieldErrors)
+		if fe == nil {
+			fe = domain.FieldErrors{}
+		}
+		fe["consent_source"] = "error.consent_source"
+		err = fe
+	}
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		if c, err = postgres.CreateCustomer(ctx, tx, c, now); err != nil {
+			return err
+		}
+		evs := []domain.AuditEvent{audit.Event(now, actor, Created, entity, audit.ID(c.ID),
+			map[string]any{"fields": filledFields(c)})}
+		if consent.Given {
+			if err := postgres.SetConsent(ctx, tx, c.ID, true, consent.Source, actor.AuditID(), now); err != nil {
+				return err
+			}
+			c.Consent = true
+			evs = append(evs, audit.Event(now, actor, ConsentChanged, entity, audit.ID(c.ID),
+				map[string]any{"fields": []string{"marketing_consent"}}))
+		}
+		return audit.Record(ctx, tx, evs...)
+	})
+	return c, err
+}
+
+// filledFields names the fields that hold a value, for the audit log (names only, never values).
+func filledFields(c domain.Customer) []string {
+	return domain.Customer{Country: c.Country}.ChangedFields(c)
+}
+
+// Update stores edited details and records which fields changed. Anonymised customers are locked.
+func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput) (domain.Customer, error) {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	now := s.Now()
+	next, err := in.Validate(now)
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	err = s.inTx(ctx, func(tx pgx.Tx) error {
+		cur, err := postgres.CustomerForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.AnonymisedAt != nil {
+			return &domain.ConflictError{Key: "customer.locked"}
+		}
+		next.ID = id
+		changed := cur.ChangedFields(next)
+		if len(changed) == 0 {
+			next = cur
+			return nil
+		}
+		if err := postgres.UpdateCustomer(ctx, tx, next, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Changed, entity, audit.ID(id),
+			map[string]any{"fields": changed}))
+	})
+	return next, err
+}
+
+// editable checks the permission and that the customer exists and is not anonymised, inside tx.
+func (s *Service) editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) error {
+	c, err := postgres.CustomerForUpdate(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if c.AnonymisedAt != nil {
+		return &domain.ConflictError{Key: "customer.locked"}
+	}
+	return nil
+}
+
+// AddContact adds a contact person to a company customer.
+func (s *Service) AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	c, err := in.Validate()
+	if err != nil {
+		return err
+	}
+	c.CustomerID = id
+	now := s.Now()
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.editable(ctx, tx, id); err != nil {
+			return err
+		}
+		contactID, err := postgres.AddContact(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		if err := postgres.TouchCustomer(ctx, tx, id, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, ContactAdded, entity, audit.ID(id),
+			map[string]any{"contact_id": contactID}))
+	})
+}
+
+// RemoveContact removes a contact person.
+func (s *Service) RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.editable(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := postgres.DeleteContact(ctx, tx, id, contactID); err != nil {
+			return err
+		}
+		if err := postgres.TouchCustomer(ctx, tx, id, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, ContactRemoved, entity, audit.ID(id),
+			map[string]any{"contact_id": contactID}))
+	})
+}
+
+// SetConsent records that marketing consent was given or withdrawn, and how.
+func (s *Service) SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(domain.ConsentSources, source) {
+		return domain.FieldErrors{"consent_source": "error.consent_source"}
+	}
+	now := s.Now()
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.editable(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := postgres.SetConsent(ctx, tx, id, given, source, actor.AuditID(), now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, ConsentChanged, entity, audit.ID(id),
+			map[string]any{"fields": []string{"marketing_consent"}}))
+	})
+}
+
+// CreditReportInput is the typed credit report form.
+type CreditReportInput struct {
+	Bureau, TakenOn, Rating, Limit, Remarks string
+}
+
+// Bureaus are the Swedish credit bureaus offered in the form.
+var Bureaus = []string{"UC", "Creditsafe", "Dun & Bradstreet", "Syna", "Other"}
+
+// Validate checks a credit report; today bounds the date.
+func (in CreditReportInput) Validate(today time.Time) (domain.CreditReport, error) {
+	fe := domain.FieldErrors{}
+	r := domain.CreditReport{Bureau: strings.TrimSpace(in.Bureau), Rating: strings.TrimSpace(in.Rating),
+		Remarks: strings.TrimSpace(in.Remarks)}
+	if !slices.Contains(Bureaus, r.Bureau) {
+		fe["bureau"] = "error.bureau"
+	}
+	taken, err := time.Parse("2006-01-02", strings.TrimSpace(in.TakenOn))
+	switch {
+	case err != nil:
+		fe["taken_on"] = "error.date"
+	case taken.After(today):
+		fe["taken_on"] = "error.date_future"
+	}
+	r.TakenOn = taken
+	if r.Rating == "" {
+		fe["rating"] = "error.required"
+	} else if len([]rune(r.Rating)) > 50 {
+		fe["rating"] = "error.too_long"
+	}
+	if r.LimitOre, err = domain.ParseKronor(in.Limit); err != nil {
+		fe["limit"] = "error.amount"
+	}
+	if len([]rune(r.Remarks)) > 2000 {
+		fe["remarks"] = "error.too_long"
+	}
+	if len(fe) > 0 {
+		return domain.CreditReport{}, fe
+	}
+	return r, nil
+}
+
+// AddCreditReport records a credit report taken on a customer.
+func (s *Service) AddCreditReport(ctx context.Context, id domain.CustomerID, in CreditReportInput) error {
+	actor, err := authz.RequireAll(ctx, authz.CreditReportAccess, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	r, err := in.Validate(now)
+	if err != nil {
+		return err
+	}
+	r.CustomerID, r.RecordedAt = id, now
+	return s.inTx(ctx, func(tx pgx.Tx) error {
+		if err := s.editable(ctx, tx, id); err != nil {
+			return err
+		}
+		reportID, err := postgres.AddCreditReport(ctx, tx, r, actor.AuditID())
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, CreditReportAdded, entity, audit.ID(id),
+			map[string]any{"credit_report_id": reportID}))
+	})
+}

@@ -1,0 +1,123 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// Contacts lists a company customer's contact persons.
+func Contacts(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Contact, error) {
+	rows, err := q.Query(ctx, `SELECT id, customer_id, name, role, email, phone FROM customer_contacts
+		WHERE customer_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr(err, "contacts")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Contact, error) {
+		var c domain.Contact
+		err := r.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Role, &c.Email, &c.Phone)
+		return c, err
+	})
+	return out, mapErr(err, "contacts")
+}
+
+// AddContact inserts a contact person and returns its id.
+func AddContact(ctx context.Context, q Querier, c domain.Contact) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO customer_contacts (customer_id, name, role, email, phone)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`, c.CustomerID, c.Name, c.Role, c.Email, c.Phone).Scan(&id)
+	return id, mapErr(err, "add contact")
+}
+
+// DeleteContact removes a contact person of the given customer.
+func DeleteContact(ctx context.Context, q Querier, customer domain.CustomerID, id int64) error {
+	tag, err := q.Exec(ctx, `DELETE FROM customer_contacts WHERE id = $1 AND customer_id = $2`, id, customer)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "delete contact")
+}
+
+// TouchCustomer records activity on a customer (a change of its details, contacts or consent).
+func TouchCustomer(ctx context.Context, q Querier, id domain.CustomerID, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE customers SET updated_at = $2, last_activity_at = greatest(last_activity_at, $2)
+		WHERE id = $1`, id, now)
+	return mapErr(err, "touch customer")
+}
+
+// SetConsent records a change of marketing consent: the current state on the customer, and the history.
+func SetConsent(ctx context.Context, q Querier, id domain.CustomerID, given bool, source string, by *domain.UserID, now time.Time) error {
+	if _, err := q.Exec(ctx, `UPDATE customers SET marketing_consent = $2, updated_at = $3 WHERE id = $1`, id, given, now); err != nil {
+		return mapErr(err, "set consent")
+	}
+	_, err := q.Exec(ctx, `INSERT INTO customer_consents (customer_id, given, at, source, recorded_by)
+		VALUES ($1, $2, $3, $4, $5)`, id, given, now, source, by)
+	return mapErr(err, "set consent")
+}
+
+// ConsentHistory lists a customer's consent changes, newest first, with who recorded them.
+func ConsentHistory(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.ConsentChange, error) {
+	rows, err := q.Query(ctx, `SELECT k.at, k.given, k.source, coalesce(u.name, '') FROM customer_consents k
+		LEFT JOIN users u ON u.id = k.recorded_by WHERE k.customer_id = $1 ORDER BY k.at DESC, k.id DESC`, id)
+	if err != nil {
+		return nil, mapErr(err, "consent history")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.ConsentChange, error) {
+		var c domain.ConsentChange
+		err := r.Scan(&c.At, &c.Given, &c.Source, &c.RecordedBy)
+		return c, err
+	})
+	return out, mapErr(err, "consent history")
+}
+
+// AddCreditReport stores a credit report and returns its id.
+func AddCreditReport(ctx context.Context, q Querier, r domain.CreditReport, by *domain.UserID) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `INSERT INTO credit_reports (customer_id, bureau, taken_on, rating, limit_ore, remarks,
+		recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		r.CustomerID, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.RecordedAt, by).Scan(&id)
+	return id, mapErr(err, "add credit report")
+}
+
+// CreditReports lists a customer's credit reports, newest first.
+func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.CreditReport, error) {
+	rows, err := q.Query(ctx, `SELECT r.id, r.customer_id, r.bureau, r.taken_on, r.rating, r.limit_ore, r.remarks,
+		r.recorded_at, coalesce(u.name, '') FROM credit_reports r LEFT JOIN users u ON u.id = r.recorded_by
+		WHERE r.customer_id = $1 ORDER BY r.taken_on DESC, r.id DESC`, id)
+	if err != nil {
+		return nil, mapErr(err, "credit reports")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CreditReport, error) {
+		var c domain.CreditReport
+		err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.RecordedAt, &c.RecordedBy)
+		return c, err
+	})
+	return out, mapErr(err, "credit reports")
+}
+
+// EntityAudit lists the newest events about one entity, with the acting user's name.
+func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, limit int) ([]domain.AuditEvent, []string, error) {
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
+		LEFT JOIN users u ON u.id = e.actor_user_id
+		WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.id DESC LIMIT $3`, entityType, id, limit)
+	if err != nil {
+		return nil, nil, mapErr(err, "entity audit")
+	}
+	defer rows.Close()
+	var (
+		events []domain.AuditEvent
+		names  []string
+	)
+	for rows.Next() {
+		var name string
+		e, _, err := scanAudit(rows, &name)
+		if err != nil {
+			return nil, nil, mapErr(err, "entity audit")
+		}
+		events, names = append(events, e), append(names, name)
+	}
+	return events, names, mapErr(rows.Err(), "entity audit")
+}

@@ -1,0 +1,183 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+const customerColumns = `c.id, c.number, c.kind, c.name, c.id_number, c.email, c.phone, c.street, c.postal_code,
+	c.city, c.country, c.notes, c.marketing_consent, c.created_at, c.updated_at, c.last_activity_at, c.anonymised_at`
+
+func scanCustomer(row pgx.Row) (domain.Customer, error) {
+	var c domain.Customer
+	err := row.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
+		&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt)
+	return c, err
+}
+
+// CreateCustomer inserts c and returns it with id and number assigned.
+func CreateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) (domain.Customer, error) {
+	out, err := scanCustomer(q.QueryRow(ctx, `INSERT INTO customers AS c (kind, name, id_number, email, phone, street,
+		postal_code, city, country, notes, created_at, updated_at, last_activity_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING `+customerColumns,
+		c.Kind, c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, c.Notes, now))
+	return out, mapErr(err, "create customer")
+}
+
+// Customer loads one customer.
+func Customer(ctx context.Context, q Querier, id domain.CustomerID) (domain.Customer, error) {
+	c, err := scanCustomer(q.QueryRow(ctx, `SELECT `+customerColumns+` FROM customers c WHERE c.id = $1`, id))
+	return c, mapErr(err, "customer")
+}
+
+// CustomerForUpdate loads and locks one customer inside tx.
+func CustomerForUpdate(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
+	c, err := scanCustomer(tx.QueryRow(ctx, `SELECT `+customerColumns+` FROM customers c WHERE c.id = $1 FOR UPDATE`, id))
+	return c, mapErr(err, "customer for update")
+}
+
+// UpdateCustomer stores the editable fields of c.
+func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE customers SET kind = $2, name = $3, id_number = $4, email = $5, phone = $6,
+		street = $7, postal_code = $8, city = $9, country = $10, notes = $11, updated_at = $12,
+		last_activity_at = greatest(last_activity_at, $12) WHERE id = $1`,
+		c.ID, c.Kind, c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, c.Notes, now)
+	return mapErr(err, "update customer")
+}
+
+// sortExprs are the fixed ORDER BY expressions; each has an index ending in id (see migration 3).
+var sortExprs = map[domain.CustomerSort]string{
+	domain.SortName:     `c.name COLLATE "sv-x-icu"`,
+	domain.SortNumber:   `c.number`,
+	domain.SortCreated:  `c.created_at`,
+	domain.SortActivity: `c.last_activity_at`,
+}
+
+// likeEscape makes user input literal inside a LIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// customerWhere builds the WHERE clause from fixed fragments; values only ever travel as arguments.
+func customerWhere(f domain.CustomerFilter, args *[]any) string {
+	arg := func(v any) string {
+		*args = append(*args, v)
+		return fmt.Sprintf("$%d", len(*args))
+	}
+	var conds []string
+	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
+		if len([]rune(q)) < 3 {
+			// Too short for trigrams: a name prefix, served by customers_name_prefix.
+			conds = append(conds, "lower(c.name) LIKE "+arg(likeEscape(q)+"%"))
+		} else {
+			cond := "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
+			digits := strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				if r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' {
+					return -1
+				}
+				return 'x'
+			}, q)
+			if len(digits) >= 3 && !strings.ContainsRune(digits, 'x') && digits != q {
+				cond = "(" + cond + " OR c.search_text LIKE " + arg("%"+digits+"%") + ")"
+			}
+			conds = append(conds, cond)
+		}
+	}
+	if f.Kind != "" {
+		conds = append(conds, "c.kind = "+arg(string(f.Kind)))
+	}
+	if city := strings.TrimSpace(f.City); city != "" {
+		conds = append(conds, "lower(c.city) = lower("+arg(city)+")")
+	}
+	switch f.Consent {
+	case "yes":
+		conds = append(conds, "c.marketing_consent")
+	case "no":
+		conds = append(conds, "NOT c.marketing_consent")
+	}
+	if f.CreatedFrom != nil {
+		conds = append(conds, "c.created_at >= "+arg(*f.CreatedFrom))
+	}
+	if f.CreatedTo != nil {
+		conds = append(conds, "c.created_at < "+arg(*f.CreatedTo))
+	}
+	if f.ActiveFrom != nil {
+		conds = append(conds, "c.last_activity_at >= "+arg(*f.ActiveFrom))
+	}
+	if f.ActiveTo != nil {
+		conds = append(conds, "c.last_activity_at < "+arg(*f.ActiveTo))
+	}
+	if len(conds) == 0 {
+		return "TRUE"
+	}
+	return strings.Join(conds, " AND ")
+}
+
+// CustomerPage returns one page of the register with keyset pagination: After/Before/Last move from a row
+// id, so the last page of a million rows costs what the first does.
+func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (domain.CustomerPage, error) {
+	expr, ok := sortExprs[f.Sort]
+	if !ok {
+		expr = sortExprs[domain.SortName]
+	}
+	var args []any
+	where := customerWhere(f, &args)
+	countArgs := slices.Clone(args)
+
+	// backwards: fetch in reverse order (for Before and Last), then flip.
+	backwards := f.Before != 0 || (f.Last && f.After == 0)
+	desc := f.Desc != backwards
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	keyset := ""
+	if cursor := max(f.After, f.Before); cursor != 0 && !(f.Last && f.After == 0) {
+		args = append(args, cursor)
+		n := len(args)
+		keyset = fmt.Sprintf(" AND (%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, n, n)
+	}
+	args = append(args, f.Limit+1)
+	sql := fmt.Sprintf(`SELECT %s FROM customers c WHERE %s%s ORDER BY %s %s, c.id %s LIMIT $%d`,
+		customerColumns, where, keyset, expr, dir, dir, len(args))
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return domain.CustomerPage{}, mapErr(err, "customer page")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
+	if err != nil {
+		return domain.CustomerPage{}, mapErr(err, "customer page")
+	}
+	page := domain.CustomerPage{}
+	more := len(list) > f.Limit
+	if more {
+		list = list[:f.Limit]
+	}
+	if backwards {
+		slices.Reverse(list)
+		page.HasPrev, page.HasNext = more, f.Before != 0
+	} else {
+		page.HasPrev, page.HasNext = f.After != 0, more
+	}
+	page.Rows = list
+
+	err = q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM customers c WHERE %s LIMIT %d) s`,
+		where, domain.TotalCap+1), countArgs...).Scan(&page.Total)
+	if err != nil {
+		return domain.CustomerPage{}, mapErr(err, "customer count")
+	}
+	if page.Total > domain.TotalCap {
+		page.Total, page.Capped = domain.TotalCap, true
+	}
+	return page, nil
+}

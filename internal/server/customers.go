@@ -1,0 +1,377 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/templates/customers"
+)
+
+func customerID(r *http.Request) (domain.CustomerID, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.ErrNotFound
+	}
+	return domain.CustomerID(id), nil
+}
+
+func customerURL(id domain.CustomerID) string {
+	return "/customers/" + strconv.FormatInt(int64(id), 10)
+}
+
+const dateLayout = "2006-01-02"
+
+// parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
+func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
+	view := customers.Filter{Q: q.Get("q"), Kind: q.Get("kind"), City: q.Get("city"), Consent: q.Get("consent"),
+		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), ActiveFrom: q.Get("active_from"),
+		ActiveTo: q.Get("active_to"), Sort: q.Get("sort"), Dir: q.Get("dir"), Errors: map[string]string{}}
+	f := domain.CustomerFilter{Q: view.Q, City: view.City, Sort: domain.CustomerSort(view.Sort), Desc: view.Dir == "desc"}
+	if k := domain.CustomerKind(view.Kind); k == domain.Person || k == domain.Company {
+		f.Kind = k
+	}
+	if view.Consent == "yes" || view.Consent == "no" {
+		f.Consent = view.Consent
+	}
+	date := func(name, v string, endOfDay bool) *time.Time {
+		if v == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation(dateLayout, v, stockholm)
+		if err != nil {
+			view.Errors[name] = "error.date"
+			return nil
+		}
+		if endOfDay { // "to" dates include the whole day
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t
+	}
+	f.CreatedFrom = date("created_from", view.CreatedFrom, false)
+	f.CreatedTo = date("created_to", view.CreatedTo, true)
+	f.ActiveFrom = date("active_from", view.ActiveFrom, false)
+	f.ActiveTo = date("active_to", view.ActiveTo, true)
+	switch f.Sort {
+	case domain.SortName, domain.SortNumber, domain.SortCreated, domain.SortActivity:
+	default:
+		f.Sort, view.Sort = domain.SortName, ""
+	}
+	if id, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && id > 0 {
+		f.After = domain.CustomerID(id)
+	} else if id, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && id > 0 {
+		f.Before = domain.CustomerID(id)
+	} else if q.Get("page") == "last" {
+		f.Last = true
+	}
+	return f, view
+}
+
+// listURL is the list with the current filter and the given changes.
+func listURL(q url.Values, set map[string]string) string {
+	v := url.Values{}
+	for _, k := range []string{"q", "kind", "city", "consent", "created_from", "created_to", "active_from", "active_to", "sort", "dir"} {
+		if q.Get(k) != "" {
+			v.Set(k, q.Get(k))
+		}
+	}
+	for k, val := range set {
+		if val == "" {
+			v.Del(k)
+		} else {
+			v.Set(k, val)
+		}
+	}
+	if len(v) == 0 {
+		return "/customers"
+	}
+	return "/customers?" + v.Encode()
+}
+
+func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	f, fv := parseFilter(q)
+	page, err := s.Customers.List(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	v := customers.ListView{Nav: navFor(r), Flash: s.flash(r), Filter: fv, Total: page.Total, Capped: page.Capped,
+		CanCreate: a.Can(authz.CustomerCreate)}
+	for _, c := range page.Rows {
+		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: c.Name,
+			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
+			City: c.City, LastActivity: c.LastActivityAt.In(stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
+	}
+	if len(page.Rows) > 0 {
+		first, last := page.Rows[0].ID, page.Rows[len(page.Rows)-1].ID
+		if page.HasPrev {
+			v.FirstURL = listURL(q, nil)
+			v.PrevURL = listURL(q, map[string]string{"before": strconv.FormatInt(int64(first), 10)})
+		}
+		if page.HasNext {
+			v.NextURL = listURL(q, map[string]string{"after": strconv.FormatInt(int64(last), 10)})
+			v.LastURL = listURL(q, map[string]string{"page": "last"})
+		}
+	}
+	for _, col := range []struct {
+		sort domain.CustomerSort
+		key  string
+	}{{domain.SortNumber, "customer.number"}, {domain.SortName, "customer.name"}, {domain.SortActivity, "customer.last_activity"}} {
+		active := f.Sort == col.sort
+		dir := ""
+		if active && !f.Desc {
+			dir = "desc"
+		}
+		v.Sorts = append(v.Sorts, customers.SortLink{Key: col.key, Active: active, Desc: active && f.Desc,
+			URL: listURL(q, map[string]string{"sort": string(col.sort), "dir": dir})})
+	}
+	s.renderPage(w, r, http.StatusOK, customers.ListPage(v))
+}
+
+func (s *Server) customerForm(r *http.Request, in domain.CustomerInput, errs map[string]string) customers.FormView {
+	return customers.FormView{Nav: navFor(r), Input: in, Errors: errs, Sources: domain.ConsentSources}
+}
+
+func (s *Server) customerNew(w http.ResponseWriter, r *http.Request) {
+	v := s.customerForm(r, domain.CustomerInput{Kind: "person", Country: "SE"}, nil)
+	v.Title, v.Action, v.Cancel, v.IsNew = i18n.T(r.Context(), "customers.new"), "/customers", "/customers", true
+	s.renderPage(w, r, http.StatusOK, customers.FormPage(v))
+}
+
+func customerInput(r *http.Request) domain.CustomerInput {
+	f := r.PostForm
+	return domain.CustomerInput{Kind: f.Get("kind"), Name: f.Get("name"), IDNumber: f.Get("id_number"),
+		Email: f.Get("email"), Phone: f.Get("phone"), Street: f.Get("street"), PostalCode: f.Get("postal_code"),
+		City: f.Get("city"), Country: f.Get("country"), Notes: f.Get("notes")}
+}
+
+func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := customerInput(r)
+	consent := customer.NewConsent{Given: r.PostForm.Get("consent") == "yes", Source: r.PostForm.Get("consent_source")}
+	c, err := s.Customers.Create(r.Context(), in, consent)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		v := s.customerForm(r, in, fe)
+		v.Title, v.Action, v.Cancel, v.IsNew = i18n.T(r.Context(), "customers.new"), "/customers", "/customers", true
+		v.ConsentGiven, v.ConsentSource = consent.Given, consent.Source
+		s.renderPage(w, r, http.StatusUnprocessableEntity, customers.FormPage(v))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "customer.created")
+	redirect(w, r, customerURL(c.ID))
+}
+
+func (s *Server) customerEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Customers.ForEdit(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, customers.FormPage(s.editView(r, c, c.Input(), nil)))
+}
+
+func (s *Server) editView(r *http.Request, c domain.Customer, in domain.CustomerInput, errs map[string]string) customers.FormView {
+	v := s.customerForm(r, in, errs)
+	v.Title = i18n.Tf(r.Context(), "customer.edit_title", strconv.FormatInt(c.Number, 10))
+	v.Action = customerURL(c.ID)
+	v.Cancel = customerURL(c.ID)
+	return v
+}
+
+func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in := customerInput(r)
+	_, err = s.Customers.Update(r.Context(), id, in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		c, lerr := s.Customers.ForEdit(r.Context(), id)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		s.renderPage(w, r, http.StatusUnprocessableEntity, customers.FormPage(s.editView(r, c, in, fe)))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "customer.saved")
+	redirect(w, r, customerURL(id))
+}
+
+func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderCustomer(w, r, id, http.StatusOK, nil, nil)
+}
+
+// renderCustomer renders the customer page, with a sub-form's typed values and errors after a failed POST.
+func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domain.CustomerID, status int,
+	errs domain.FieldErrors, fill func(*customers.ShowView)) {
+	ctx := r.Context()
+	d, err := s.Customers.View(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(ctx)
+	c := d.Customer
+	v := customers.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(c.ID), Number: c.Number, Name: c.Name,
+		IsCompany: c.Kind == domain.Company, ConsentGiven: c.Consent, Contacts: d.Contacts,
+		CanEdit: a.Can(authz.CustomerEdit) && c.AnonymisedAt == nil, ShowCredit: d.CreditReports != nil,
+		CanAddCredit: a.Can(authz.CreditReportAccess) && c.AnonymisedAt == nil, ShowAccess: a.Can(authz.AuditView),
+		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
+	if c.AnonymisedAt != nil {
+		v.Anonymised = c.AnonymisedAt.In(stockholm).Format(dateLayout)
+	}
+	idKey := "customer.personnummer"
+	if c.Kind == domain.Company {
+		idKey = "customer.orgnumber"
+	}
+	v.Details = []customers.Detail{
+		{Key: "customer.kind", Value: i18n.T(ctx, "customer.kind."+string(c.Kind))},
+		{Key: idKey, Value: c.IDNumber},
+		{Key: "customer.email", Value: c.Email},
+		{Key: "customer.phone", Value: c.Phone},
+		{Key: "customer.address", Value: joinNonEmpty(c.Street, joinNonEmpty(c.PostalCode, c.City, " "), ", ")},
+		{Key: "customer.country", Value: c.Country},
+		{Key: "customer.notes", Value: c.Notes},
+		{Key: "customer.created", Value: c.CreatedAt.In(stockholm).Format("2006-01-02 15:04")},
+		{Key: "customer.last_activity", Value: c.LastActivityAt.In(stockholm).Format("2006-01-02 15:04")},
+	}
+	for _, k := range d.Consent {
+		state := "consent.withdrawn"
+		if k.Given {
+			state = "consent.given"
+		}
+		v.Consent = append(v.Consent, customers.ConsentRow{At: k.At.In(stockholm).Format("2006-01-02 15:04"),
+			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
+	}
+	for _, cr := range d.CreditReports {
+		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(dateLayout), Bureau: cr.Bureau,
+			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
+	}
+	for _, e := range d.Access {
+		row := customers.AccessRow{At: e.At.In(stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
+			ActionKey: "action." + e.Action}
+		if len(e.Details) > 0 {
+			b, _ := json.Marshal(e.Details)
+			row.Details = string(b)
+		}
+		v.Access = append(v.Access, row)
+	}
+	if fill != nil {
+		fill(&v)
+	}
+	s.renderPage(w, r, status, customers.ShowPage(v))
+}
+
+func joinNonEmpty(a, b, sep string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + sep + b
+}
+
+// customerPost runs a POST on a customer's sub-form: on invalid input the page is shown again with the
+// errors and what was typed (fill); otherwise POST/redirect/GET with a flash.
+func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash string,
+	do func(id domain.CustomerID) error, fill func(*customers.ShowView)) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	err = do(id)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		s.renderCustomer(w, r, id, http.StatusUnprocessableEntity, fe, fill)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, flash)
+	redirect(w, r, customerURL(id))
+}
+
+func (s *Server) contactAdd(w http.ResponseWriter, r *http.Request) {
+	var in domain.ContactInput
+	s.customerPost(w, r, "contacts.added", func(id domain.CustomerID) error {
+		in = domain.ContactInput{Name: r.PostForm.Get("contact_name"), Role: r.PostForm.Get("contact_role"),
+			Email: r.PostForm.Get("contact_email"), Phone: r.PostForm.Get("contact_phone")}
+		return s.Customers.AddContact(r.Context(), id, in)
+	}, func(v *customers.ShowView) { v.ContactInput = in })
+}
+
+func (s *Server) contactRemove(w http.ResponseWriter, r *http.Request) {
+	s.customerPost(w, r, "contacts.removed", func(id domain.CustomerID) error {
+		contactID, err := strconv.ParseInt(chi.URLParam(r, "contactID"), 10, 64)
+		if err != nil {
+			return domain.ErrNotFound
+		}
+		return s.Customers.RemoveContact(r.Context(), id, contactID)
+	}, nil)
+}
+
+func (s *Server) consentSet(w http.ResponseWriter, r *http.Request) {
+	var source string
+	s.customerPost(w, r, "consent.saved", func(id domain.CustomerID) error {
+		source = r.PostForm.Get("consent_source")
+		return s.Customers.SetConsent(r.Context(), id, r.PostForm.Get("given") == "true", source)
+	}, func(v *customers.ShowView) { v.ConsentSource = source })
+}
+
+func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
+	var in customer.CreditReportInput
+	s.customerPost(w, r, "credit.added", func(id domain.CustomerID) error {
+		f := r.PostForm
+		in = customer.CreditReportInput{Bureau: f.Get("bureau"), TakenOn: f.Get("taken_on"), Rating: f.Get("rating"),
+			Limit: f.Get("limit"), Remarks: f.Get("remarks")}
+		return s.Customers.AddCreditReport(r.Context(), id, in)
+	}, func(v *customers.ShowView) { v.CreditInput = customers.CreditInput(in) })
+}

@@ -1,0 +1,73 @@
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+CREATE SEQUENCE customer_number_seq START 10001;
+
+-- The customer register. Nearly every column is personal data: internal/gdpr's inventory lists them.
+CREATE TABLE customers (
+    id                 bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    number             bigint NOT NULL UNIQUE DEFAULT nextval('customer_number_seq'),
+    kind               text NOT NULL CHECK (kind IN ('person', 'company')),
+    name               text NOT NULL,
+    id_number          text NOT NULL DEFAULT '', -- personnummer YYYYMMDD-NNNN or org number NNNNNN-NNNN
+    email              text NOT NULL DEFAULT '',
+    phone              text NOT NULL DEFAULT '',
+    street             text NOT NULL DEFAULT '',
+    postal_code        text NOT NULL DEFAULT '',
+    city               text NOT NULL DEFAULT '',
+    country            text NOT NULL DEFAULT 'SE',
+    notes              text NOT NULL DEFAULT '',
+    marketing_consent  boolean NOT NULL DEFAULT false,
+    created_at         timestamptz NOT NULL,
+    updated_at         timestamptz NOT NULL,
+    last_activity_at   timestamptz NOT NULL,
+    anonymised_at      timestamptz,
+    -- One lower-cased text of everything the search box matches, with phone and id numbers also as bare
+    -- digits, so a single trigram index serves substring search.
+    search_text        text GENERATED ALWAYS AS (
+        lower(name || ' ' || email || ' ' || phone || ' ' || id_number || ' ' || number::text || ' ' ||
+              regexp_replace(phone || ' ' || id_number, '[^0-9]', '', 'g'))
+    ) STORED
+);
+ALTER SEQUENCE customer_number_seq OWNED BY customers.number;
+
+CREATE INDEX customers_search_trgm ON customers USING gin (search_text gin_trgm_ops);
+-- Sorting and keyset pagination: each sort order has an index ending in id.
+CREATE INDEX customers_name_sort ON customers ((name COLLATE "sv-x-icu"), id);
+CREATE INDEX customers_name_prefix ON customers (lower(name) text_pattern_ops);
+CREATE INDEX customers_created_sort ON customers (created_at, id);
+CREATE INDEX customers_activity_sort ON customers (last_activity_at, id);
+CREATE INDEX customers_city ON customers (lower(city));
+
+CREATE TABLE customer_contacts (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    name        text NOT NULL,
+    role        text NOT NULL DEFAULT '',
+    email       text NOT NULL DEFAULT '',
+    phone       text NOT NULL DEFAULT ''
+);
+CREATE INDEX customer_contacts_customer ON customer_contacts (customer_id, id);
+
+-- Every change of marketing consent, kept as history (when, how, who recorded it).
+CREATE TABLE customer_consents (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    given       boolean NOT NULL,
+    at          timestamptz NOT NULL,
+    source      text NOT NULL,
+    recorded_by bigint REFERENCES users (id)
+);
+CREATE INDEX customer_consents_customer ON customer_consents (customer_id, at);
+
+CREATE TABLE credit_reports (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    customer_id bigint NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+    bureau      text NOT NULL,
+    taken_on    date NOT NULL,
+    rating      text NOT NULL,
+    limit_ore   bigint NOT NULL CHECK (limit_ore >= 0),
+    remarks     text NOT NULL DEFAULT '',
+    recorded_at timestamptz NOT NULL,
+    recorded_by bigint REFERENCES users (id)
+);
+CREATE INDEX credit_reports_customer ON credit_reports (customer_id, taken_on);
