@@ -18,7 +18,9 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-func customerPath(c domain.Customer) string { return "/customers/" + strconv.FormatInt(int64(c.ID), 10) }
+func customerPath(c domain.Customer) string {
+	return "/customers/" + strconv.FormatInt(int64(c.ID), 10)
+}
 
 func TestViewOnlyUserAndCreditReports(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
