@@ -30,8 +30,9 @@ type Services struct {
 }
 
 // NewServices wires the services to db with the clock now.
-func NewServices(db *postgres.DB, now func() time.Time) Services {
-	return Services{Users: user.New(db, now), Customers: &customer.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
+func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Services {
+	return Services{Users: user.New(db, now, cfg.Secret), Customers: &customer.Service{DB: db, Now: now},
+		Audit: audit.Log{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -39,7 +40,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 	// The store's own clean-up goroutine cannot be stopped without a data race (StopCleanup reads a field
 	// the goroutine writes), so expired sessions are deleted by cleanSessions instead.
 	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
-	svc := NewServices(db, now)
+	svc := NewServices(cfg, db, now)
 	return server.New(server.Deps{
 		Config:    cfg,
 		Log:       log,
@@ -52,8 +53,8 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 	})
 }
 
-// cleanSessions deletes expired sessions every interval until ctx ends.
-func cleanSessions(ctx context.Context, db *postgres.DB, log *slog.Logger, interval time.Duration) {
+// cleanSessions deletes expired sessions and stale sign-in counters every interval until ctx ends.
+func cleanSessions(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -61,10 +62,13 @@ func cleanSessions(ctx context.Context, db *postgres.DB, log *slog.Logger, inter
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := postgres.DeleteExpiredSessions(ctx, db.Pool); err != nil && ctx.Err() == nil {
-				log.Warn("session clean-up", "err", err)
-			} else if n > 0 {
-				log.Debug("session clean-up", "deleted", n)
+			now := time.Now()
+			_, err := postgres.DeleteExpiredSessions(ctx, db.Pool, cfg.SessionLifetime, now)
+			if err == nil {
+				err = postgres.DeleteStaleThrottles(ctx, db.Pool, user.DefaultThrottle.Window+user.DefaultThrottle.LockFor, now)
+			}
+			if err != nil && ctx.Err() == nil {
+				log.Warn("clean-up", "err", err)
 			}
 		}
 	}
@@ -87,7 +91,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	cleanCtx, stopCleaning := context.WithCancel(ctx)
 	defer stopCleaning()
-	go cleanSessions(cleanCtx, db, log, 5*time.Minute)
+	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
 
 	hs := &http.Server{
 		Handler:           srv,

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/app"
+	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/testutil/pgtest"
 )
 
@@ -101,11 +102,11 @@ func TestUserPasswordReset(t *testing.T) {
 	if code, out := run(t, env, "", "user", "password", "--email", "eva@example.se"); code != 0 || !strings.Contains(out, "sessions have ended") {
 		t.Fatalf("user password: %d %s", code, out)
 	}
-	svc := app.NewServices(db, time.Now)
-	if _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the first password", "127.0.0.1"); err == nil {
+	svc := app.NewServices(config.Config{}, db, time.Now)
+	if _, _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the first password", "127.0.0.1"); err == nil {
 		t.Fatal("the old password still signs in")
 	}
-	if _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the second password", "127.0.0.1"); err != nil {
+	if _, _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the second password", "127.0.0.1"); err != nil {
 		t.Fatalf("the new password does not sign in: %v", err)
 	}
 	if code, out := run(t, env, "", "user", "password", "--email", "nobody@example.se"); code != 1 || !strings.Contains(out, "no user") {

@@ -9,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/term"
@@ -33,10 +35,11 @@ Usage:
   affar user create --email E [--name N] [--admin] [--language sv|en]
                                            create a user; password from $AFFAR_PASSWORD or a prompt
   affar user password --email E            set a new password ($AFFAR_PASSWORD or a prompt); signs the user out
+  affar user deactivate --email E          deactivate a user; their sessions end at once (activate undoes it)
   affar user grant --email E PERM...       grant permissions (see 'affar user permissions')
   affar user revoke --email E PERM...      revoke permissions
   affar user permissions                   list the permission catalogue
-  affar audit verify                       walk the audit hash chain; exit 1 naming the first broken event
+  affar audit verify [--anchor ID:HASH]    walk the audit hash chain; exit 1 naming the first broken event
   affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
   affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
   affar help                               this text
@@ -71,16 +74,19 @@ func Main(ctx context.Context, args []string, std IO) int {
 	var runErr error
 	switch args[0] {
 	case "serve":
+		// SIGTERM is how containers and service managers stop us: shut down gracefully on it.
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		runErr = needDB(cfg, func() error { return Serve(ctx, cfg, log, nil) })
 	case "migrate":
 		runErr = needDB(cfg, func() error { return migrateCmd(args[1:], cfg, std) })
 	case "user":
 		runErr = needDB(cfg, func() error { return userCmd(ctx, args[1:], cfg, std) })
 	case "audit":
-		if len(args) != 2 || args[1] != "verify" {
+		if len(args) < 2 || args[1] != "verify" {
 			return usageError(std, "audit verify")
 		}
-		runErr = needDB(cfg, func() error { return auditVerify(ctx, cfg, std) })
+		runErr = needDB(cfg, func() error { return auditVerify(ctx, args[2:], cfg, std) })
 	case "dev":
 		runErr = devCmd(ctx, args[1:], cfg, log, std)
 	default:
@@ -166,7 +172,7 @@ func withServices(ctx context.Context, cfg config.Config, fn func(Services) erro
 		return err
 	}
 	defer db.Close()
-	return fn(NewServices(db, time.Now))
+	return fn(NewServices(cfg, db, time.Now))
 }
 
 func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {
@@ -225,6 +231,21 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 				return describeUserError(err)
 			}
 			fmt.Fprintln(std.Stdout, "password set; the user's sessions have ended")
+			return nil
+		})
+	case "activate", "deactivate":
+		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
+			return fmt.Errorf("%w: user %s --email E", errUsage, args[0])
+		}
+		return withServices(ctx, cfg, func(svc Services) error {
+			id, err := svc.Users.IDByEmail(ctx, *email)
+			if err != nil {
+				return fmt.Errorf("no user with that e-mail address: %w", err)
+			}
+			if err := svc.Users.SetActive(ctx, id, args[0] == "activate"); err != nil {
+				return err
+			}
+			fmt.Fprintf(std.Stdout, "user %sd\n", args[0])
 			return nil
 		})
 	case "grant", "revoke":
@@ -302,21 +323,43 @@ func promptPassword(std IO) (string, error) {
 	return strings.TrimRight(line, "\r\n"), nil
 }
 
-func auditVerify(ctx context.Context, cfg config.Config, std IO) error {
+func auditVerify(ctx context.Context, args []string, cfg config.Config, std IO) error {
+	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(std.Stderr)
+	anchor := fs.String("anchor", "", "ID:HASH printed by an earlier verify; fails if that event is gone or changed")
+	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
+		return fmt.Errorf("%w: audit verify [--anchor ID:HASH]", errUsage)
+	}
+	var want audit.Anchor
+	if *anchor != "" {
+		var err error
+		if want, err = audit.ParseAnchor(*anchor); err != nil {
+			return fmt.Errorf("%w: --anchor: %v", errUsage, err)
+		}
+	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := audit.Verify(ctx, db.Pool)
+	res, err := audit.Verify(ctx, db.Pool)
 	var broken *audit.BrokenError
 	if errors.As(err, &broken) {
-		fmt.Fprintf(std.Stdout, "BROKEN: event %d: %s (%d events before it verified)\n", broken.EventID, broken.Reason, n)
+		fmt.Fprintf(std.Stdout, "BROKEN: event %d: %s (%d events before it verified)\n", broken.EventID, broken.Reason, res.Events)
 		return exitError(1)
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(std.Stdout, "ok: %d events, chain intact\n", n)
+	if *anchor != "" {
+		if err := res.Check(want); err != nil {
+			fmt.Fprintf(std.Stdout, "BROKEN: %v\n", err)
+			return exitError(1)
+		}
+	}
+	fmt.Fprintf(std.Stdout, "ok: %d events, chain intact\n", res.Events)
+	if res.Events > 0 {
+		fmt.Fprintf(std.Stdout, "head: %s\n(keep this outside the database; 'affar audit verify --anchor %s' later proves nothing up to it was removed or rewritten)\n", res.Head, res.Head)
+	}
 	return nil
 }

@@ -46,13 +46,25 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 		if len(cmdArgs) == 0 {
 			return fmt.Errorf("%w: dev exec -- CMD...", errUsage)
 		}
-		// The child gets Ctrl-C from the terminal itself; we wait for it and then stop the cluster.
+		// The child gets Ctrl-C from the terminal itself; other stop signals (a CI time-out) are passed on.
+		// Either way we wait for it and then stop the cluster.
 		signal.Ignore(os.Interrupt)
+		sigs := make(chan os.Signal, 1)
+		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
 		return withDevDB(ctx, cfg, "postgres", std, func(cfg config.Config) error {
 			cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
 			cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
-			err := cmd.Run()
+			if err := cmd.Start(); err != nil {
+				return err
+			}
+			go func() {
+				for sig := range sigs {
+					_ = cmd.Process.Signal(sig)
+				}
+			}()
+			err := cmd.Wait()
 			var exit *exec.ExitError
 			if errors.As(err, &exit) {
 				return exitError(max(exit.ExitCode(), 1))

@@ -4,7 +4,12 @@ package audit
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +29,8 @@ const (
 	PermissionsSet   = "user.permissions_changed"
 	LanguageChanged  = "user.language_changed"
 	PasswordReset    = "user.password_reset"
+	UserActivated    = "user.activated"
+	UserDeactivated  = "user.deactivated"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.
@@ -80,19 +87,53 @@ func (e *BrokenError) Error() string {
 	return fmt.Sprintf("audit chain broken at event %d: %s", e.EventID, e.Reason)
 }
 
-// Verify walks the whole chain and returns the number of events checked, or a *BrokenError naming the
-// first event that was changed, removed from between its neighbours or inserted.
-func Verify(ctx context.Context, q postgres.Querier) (int, error) {
-	var (
-		prev []byte
-		n    int
-	)
+// Anchor is an event id and its hash, kept outside the database: the chain alone cannot show that its
+// newest events were removed, or that someone with superuser rights rewrote it all.
+type Anchor struct {
+	EventID int64
+	Hash    []byte
+}
+
+func (a Anchor) String() string { return fmt.Sprintf("%d:%x", a.EventID, a.Hash) }
+
+// ParseAnchor reads "ID:HEXHASH".
+func ParseAnchor(s string) (Anchor, error) {
+	id, h, ok := strings.Cut(s, ":")
+	n, err1 := strconv.ParseInt(id, 10, 64)
+	hash, err2 := hex.DecodeString(h)
+	if !ok || err1 != nil || err2 != nil || len(hash) != sha256.Size {
+		return Anchor{}, errors.New("want ID:HASH as printed by audit verify")
+	}
+	return Anchor{EventID: n, Hash: hash}, nil
+}
+
+// Result is what a verification walked.
+type Result struct {
+	Events int
+	Head   Anchor // the newest event
+	seen   map[int64][]byte
+}
+
+// Check fails unless the chain held the anchored event with the anchored hash.
+func (r Result) Check(a Anchor) error {
+	h, ok := r.seen[a.EventID]
+	if !ok {
+		return fmt.Errorf("anchored event %d is missing", a.EventID)
+	}
+	if !bytes.Equal(h, a.Hash) {
+		return fmt.Errorf("anchored event %d has another hash than when it was anchored", a.EventID)
+	}
+	return nil
+}
+
+// Verify walks the whole chain and returns what it walked, or a *BrokenError naming the first event that
+// was changed, removed from between its neighbours or inserted.
+func Verify(ctx context.Context, q postgres.Querier) (Result, error) {
+	res := Result{seen: map[int64][]byte{}}
+	var prev []byte
 	err := postgres.WalkAudit(ctx, q, func(e domain.AuditEvent, canonical []byte) error {
-		if n == 0 {
-			prev = e.PrevHash // the first event starts the chain
-			if len(prev) != 0 {
-				return &BrokenError{EventID: e.ID, Reason: "first event does not start the chain"}
-			}
+		if res.Events == 0 && len(e.PrevHash) != 0 {
+			return &BrokenError{EventID: e.ID, Reason: "first event does not start the chain"}
 		}
 		if !bytes.Equal(e.PrevHash, prev) {
 			return &BrokenError{EventID: e.ID, Reason: "previous hash does not match the event before it"}
@@ -101,8 +142,10 @@ func Verify(ctx context.Context, q postgres.Querier) (int, error) {
 			return &BrokenError{EventID: e.ID, Reason: "content does not match its hash"}
 		}
 		prev = e.Hash
-		n++
+		res.Events++
+		res.Head = Anchor{EventID: e.ID, Hash: e.Hash}
+		res.seen[e.ID] = e.Hash
 		return nil
 	})
-	return n, err
+	return res, err
 }

@@ -38,8 +38,8 @@ func TestChainVerifiesAndDetectsTampering(t *testing.T) {
 	db, _ := pgtest.New(t)
 	ctx := context.Background()
 	record(t, db, 5)
-	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 5 {
-		t.Fatalf("untouched chain: %d events, %v", n, err)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Events != 5 {
+		t.Fatalf("untouched chain: %d events, %v", res.Events, err)
 	}
 
 	var third int64
@@ -96,8 +96,8 @@ func TestLogIsAppendOnly(t *testing.T) {
 			t.Errorf("%s was allowed", stmt)
 		}
 	}
-	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 2 {
-		t.Fatalf("after refused changes: %d events, %v", n, err)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Events != 2 {
+		t.Fatalf("after refused changes: %d events, %v", res.Events, err)
 	}
 }
 
@@ -115,8 +115,8 @@ func TestRolledBackChangeLeavesNoEvent(t *testing.T) {
 		t.Fatal(err)
 	}
 	record(t, db, 1)
-	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != 1 {
-		t.Fatalf("after a rollback: %d events, %v; want 1 and an intact chain despite the id gap", n, err)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Events != 1 {
+		t.Fatalf("after a rollback: %d events, %v; want 1 and an intact chain despite the id gap", res.Events, err)
 	}
 }
 
@@ -148,7 +148,56 @@ func TestConcurrentAppendsKeepTheChainLinear(t *testing.T) {
 	for err := range errs {
 		t.Fatal(err)
 	}
-	if n, err := audit.Verify(ctx, db.Pool); err != nil || n != workers*each*2 {
-		t.Fatalf("%d events, %v; want %d and an intact chain", n, err, workers*each*2)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Events != workers*each*2 {
+		t.Fatalf("%d events, %v; want %d and an intact chain", res.Events, err, workers*each*2)
+	}
+}
+
+func TestDetailsThatJSONBWouldRewriteAreRefused(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	for _, details := range []map[string]any{{"x": 1e21}, {"x": 0.5}, {"x": "a\x00b"}} {
+		err := db.InTx(ctx, func(tx pgx.Tx) error {
+			return audit.Record(ctx, tx, audit.Event(time.Now(), authz.System(), "test.event", "", nil, details))
+		})
+		if err == nil {
+			t.Errorf("details %v were accepted", details)
+		}
+	}
+	record(t, db, 1)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Events != 1 {
+		t.Fatalf("%d events, %v", res.Events, err)
+	}
+}
+
+func TestAnchorDetectsRemovedNewestEvents(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	record(t, db, 3)
+	res, err := audit.Verify(ctx, db.Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anchor, err := audit.ParseAnchor(res.Head.String())
+	if err != nil || anchor.EventID != res.Head.EventID {
+		t.Fatalf("anchor %q does not parse back: %v", res.Head, err)
+	}
+	record(t, db, 2)
+	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Check(anchor) != nil {
+		t.Fatalf("appending after the anchor: %v, %v", err, res.Check(anchor))
+	}
+	// Remove everything from the anchored event on: the chain itself is still linked.
+	_, err = db.Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+		DELETE FROM audit_events WHERE id >= `+fmt.Sprint(anchor.EventID)+`;
+		ALTER TABLE audit_events ENABLE TRIGGER USER`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err = audit.Verify(ctx, db.Pool)
+	if err != nil {
+		t.Fatalf("the truncated chain is still linked, verify said %v", err)
+	}
+	if res.Check(anchor) == nil {
+		t.Fatal("the anchor did not notice that its event was removed")
 	}
 }

@@ -23,10 +23,14 @@ type Config struct {
 	LogLevel        slog.Level    // AFFAR_LOG_LEVEL: debug, info, warn, error
 	AdminEmail      string        // AFFAR_ADMIN_EMAIL, the first admin created by make run
 	AdminPassword   string        // AFFAR_ADMIN_PASSWORD; empty means a random one, printed once
+	Secret          []byte        // AFFAR_SECRET: keys HMACs of stored look-up values; random per process if unset
 }
 
 // Secure reports whether the app is served over HTTPS, so cookies get Secure and the __Host- prefix.
-func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+func (c Config) Secure() bool {
+	u, err := url.Parse(c.BaseURL)
+	return err == nil && strings.EqualFold(u.Scheme, "https")
+}
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
@@ -62,6 +66,12 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.MaxBodyBytes = n
 	}
+	if v := getenv("AFFAR_SECRET"); v != "" {
+		if len(v) < 32 {
+			errs = append(errs, errors.New("AFFAR_SECRET: want at least 32 characters"))
+		}
+		c.Secret = []byte(v)
+	}
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -76,7 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
 			errs = append(errs, fmt.Errorf("AFFAR_BASE_URL: want http(s)://host, got %q", c.BaseURL))
 		}
 	}

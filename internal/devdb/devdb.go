@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -36,11 +38,14 @@ const (
 type Cluster struct {
 	dataDir string
 	port    int
-	owned   bool // false when we reused a server started by someone else
+	owned   bool // false when we reused a server that someone else is still using
 	bin     string
-	cred    *syscall.Credential
-	sockDir string // temporary socket directory to remove on Stop, if any
-	log     io.Writer
+	// password of the postgres role over TCP (see passwordFile); empty for clusters created before
+	// password authentication, which still trust every local connection.
+	password string
+	cred     *syscall.Credential
+	sockDir  string // temporary socket directory to remove on Stop, if any
+	log      io.Writer
 
 	users *os.File // shared flock held while this Cluster uses the server (see Stop)
 
@@ -50,7 +55,12 @@ type Cluster struct {
 
 // Start initialises the cluster in dir if it does not exist yet, then starts it on a free port on
 // 127.0.0.1, waiting until it accepts connections. If a server is already running on dir, it is
-// reused and the returned Cluster's Stop does nothing. Progress lines are written to log.
+// reused and the returned Cluster's Stop leaves it running, unless nobody else uses it any more
+// (its starter died without stopping it), in which case this Cluster takes it over and stops it.
+// Progress lines are written to log.
+//
+// New clusters trust local (unix socket) connections, whose socket lives in the private data
+// directory, and require a random password over TCP, kept in "<dir>.password" (mode 0600).
 func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 	if log == nil {
 		log = io.Discard
@@ -87,17 +97,51 @@ func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 		return nil, fmt.Errorf("devdb: lock %s.users: %w", abs, err)
 	}
 	c, err := startOrReuse(ctx, abs, dir, cred, log)
+	if err == nil && c != nil && !c.owned {
+		err = c.takeOverIfOrphaned(users, cred)
+	}
 	if err != nil || c == nil {
 		users.Close()
 		return nil, err
+	}
+	if c.password == "" {
+		fmt.Fprintf(log, "devdb: the cluster in %s predates password authentication and trusts every local user over TCP; remove it (e.g. rm -rf .data) to recreate it with a password\n", dir)
 	}
 	c.users = users
 	return c, nil
 }
 
+// takeOverIfOrphaned makes c, a reused server, owned by us when nobody else holds the users lock:
+// whoever started it is gone (killed or crashed before Stop), and without us nobody would stop it.
+// The caller holds the start lock and a shared lock on users, which is held again on return.
+func (c *Cluster) takeOverIfOrphaned(users *os.File, cred *syscall.Credential) error {
+	fd := int(users.Fd())
+	// Under the start lock nobody can join, and no owner can be waiting in Stop, so the other
+	// holders can only leave. Converting a flock is not atomic (and a failed LOCK_NB conversion may
+	// drop our shared lock), hence the LOCK_SH afterwards either way; it cannot block for long.
+	alone := syscall.Flock(fd, syscall.LOCK_EX|syscall.LOCK_NB) == nil
+	if err := syscall.Flock(fd, syscall.LOCK_SH); err != nil {
+		return fmt.Errorf("devdb: lock %s.users: %w", c.dataDir, err)
+	}
+	if !alone {
+		return nil
+	}
+	bin, err := findBinDir(c.dataDir)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.log, "devdb: taking over server on port %d (its starter is gone)\n", c.port)
+	c.owned, c.bin, c.cred = true, bin, cred
+	return nil
+}
+
 // startOrReuse reuses a running server on abs or starts one; the caller holds the start lock.
 func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential, log io.Writer) (*Cluster, error) {
-	if c, err := reuse(ctx, abs, log); c != nil || err != nil {
+	password, err := readPassword(abs)
+	if err != nil {
+		return nil, err
+	}
+	if c, err := reuse(ctx, abs, password, log); c != nil || err != nil {
 		return c, err
 	}
 
@@ -111,7 +155,10 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 
 	if _, err := os.Stat(filepath.Join(abs, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(log, "devdb: initialising cluster in %s\n", dir)
-		if err := initdb(ctx, bin, abs, cred); err != nil {
+		if password, err = newPassword(abs); err != nil {
+			return nil, err
+		}
+		if err := initdb(ctx, bin, abs, password, cred); err != nil {
 			return nil, err
 		}
 	} else if err != nil {
@@ -122,7 +169,7 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, log: log}
+	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, password: password, log: log}
 
 	sockDir := abs
 	if len(sockDir)+len("/.s.PGSQL.65535") > maxSocketPath {
@@ -148,6 +195,7 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 		"-p", strconv.Itoa(port),
 		"-c", "listen_addresses=127.0.0.1",
 		"-k", shellQuote(sockDir),
+		"-c", "unix_socket_permissions=0700",
 		"-c", "fsync=off",
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
@@ -163,9 +211,14 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 	return c, nil
 }
 
-// URL returns a connection URL for database name on the cluster as superuser postgres.
+// URL returns a connection URL for database name on the cluster as superuser postgres, with
+// its password.
 func (c *Cluster) URL(name string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", c.port, url.PathEscape(name))
+	u := url.User("postgres")
+	if c.password != "" {
+		u = url.UserPassword("postgres", c.password)
+	}
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", u, c.port, url.PathEscape(name))
 }
 
 // EnsureDatabase creates database name if it does not exist.
@@ -194,7 +247,8 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	return nil
 }
 
-// Stop stops the cluster (pg_ctl stop -m fast) if this Cluster started it; safe to call twice.
+// Stop stops the cluster (pg_ctl stop -m fast) if this Cluster started (or took over) it, once
+// every other user of the server is done; safe to call twice.
 func (c *Cluster) Stop() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -244,9 +298,9 @@ func (c *Cluster) removeSockDir() {
 	}
 }
 
-// reuse returns a Cluster for a server already running on dir, or nil if there is none.
+// reuse returns a Cluster (not owned) for a server already running on dir, or nil if there is none.
 // A stale postmaster.pid is removed so that it cannot block the new server.
-func reuse(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
+func reuse(ctx context.Context, dir, password string, log io.Writer) (*Cluster, error) {
 	pidFile := filepath.Join(dir, "postmaster.pid")
 	data, err := os.ReadFile(pidFile)
 	if errors.Is(err, os.ErrNotExist) {
@@ -269,7 +323,15 @@ func reuse(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 		}
 		return nil, nil
 	}
-	c := &Cluster{dataDir: dir, port: port, log: log}
+	c := &Cluster{dataDir: dir, port: port, password: password, log: log}
+	// A temporary socket directory (long data directory path) is removed by whoever stops the
+	// server, which may be us if we take it over. The postgres user writes postmaster.pid, so only
+	// a directory that startOrReuse could have created is accepted.
+	if len(lines) >= 5 {
+		if sock := strings.TrimSpace(lines[4]); isTempSockDir(sock) {
+			c.sockDir = sock
+		}
+	}
 	// The other server may still be starting up.
 	if err := c.waitReady(ctx); err != nil {
 		return nil, fmt.Errorf("devdb: server already running on %s (pid %d, port %d) does not answer: %w%s",
@@ -277,6 +339,77 @@ func reuse(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 	}
 	fmt.Fprintf(log, "devdb: reusing server already running on port %d (pid %d)\n", port, pid)
 	return c, nil
+}
+
+// isTempSockDir reports whether path looks like a socket directory made by startOrReuse.
+func isTempSockDir(path string) bool {
+	parent, base := filepath.Dir(path), filepath.Base(path)
+	return strings.HasPrefix(base, "devdb-") && !strings.ContainsAny(base, "/.") &&
+		(parent == filepath.Clean(os.TempDir()) || parent == "/tmp")
+}
+
+// passwordFile is where the password of a cluster in dir is kept: beside it, like dir.lock, so that
+// it belongs to the invoking user (root or the developer) rather than to the postgres OS user.
+func passwordFile(dir string) string { return dir + ".password" }
+
+// readPassword returns the password of the cluster in dir, or "" when it has none (a cluster
+// created with trust authentication, or no cluster yet).
+func readPassword(dir string) (string, error) {
+	data, err := os.ReadFile(passwordFile(dir))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("devdb: read password: %w", err)
+	}
+	pw := strings.TrimSpace(string(data))
+	if pw == "" {
+		return "", fmt.Errorf("devdb: %s is empty; remove the cluster directory %s to recreate it", passwordFile(dir), dir)
+	}
+	return pw, nil
+}
+
+// newPassword generates a random password for a new cluster in dir and saves it (mode 0600).
+func newPassword(dir string) (string, error) {
+	b := make([]byte, 18) // 24 URL-safe characters
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("devdb: generate password: %w", err)
+	}
+	pw := base64.RawURLEncoding.EncodeToString(b)
+	// Write-then-rename, so that a crash never leaves a truncated password behind.
+	tmp, err := writeTemp(filepath.Dir(dir), pw, nil)
+	if err != nil {
+		return "", err
+	}
+	if err := os.Rename(tmp, passwordFile(dir)); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("devdb: save password: %w", err)
+	}
+	return pw, nil
+}
+
+// writeTemp writes pw to a new file (mode 0600) in dir, owned by cred (nil: ourselves), and
+// returns its path.
+func writeTemp(dir, pw string, cred *syscall.Credential) (string, error) {
+	f, err := os.CreateTemp(dir, ".devdb-password-*")
+	if err != nil {
+		return "", fmt.Errorf("devdb: write password: %w", err)
+	}
+	_, err = f.WriteString(pw + "\n")
+	if err == nil {
+		err = f.Chmod(0o600)
+	}
+	if err == nil && cred != nil {
+		err = f.Chown(int(cred.Uid), int(cred.Gid))
+	}
+	if closeErr := f.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("devdb: write password: %w", err)
+	}
+	return f.Name(), nil
 }
 
 func (c *Cluster) waitReady(ctx context.Context) error {
@@ -385,11 +518,23 @@ func checkTraversable(dir string, cred *syscall.Credential) error {
 	}
 }
 
-func initdb(ctx context.Context, bin, dir string, cred *syscall.Credential) error {
+// initdb creates a cluster in dir whose superuser postgres needs password over TCP; local
+// connections, through the socket in the private data directory, are trusted.
+func initdb(ctx context.Context, bin, dir, password string, cred *syscall.Credential) error {
+	// The password file beside dir is readable only by us; the postgres user gets its own copy.
+	pwFile := passwordFile(dir)
+	if cred != nil {
+		tmp, err := writeTemp(filepath.Dir(dir), password, cred)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(tmp)
+		pwFile = tmp
+	}
 	var errs []error
 	for _, locale := range []string{"C.UTF-8", "C"} {
-		out, err := run(ctx, cred, filepath.Join(bin, "initdb"), "--auth=trust", "-U", "postgres",
-			"--encoding=UTF8", "--locale="+locale, "-D", dir)
+		out, err := run(ctx, cred, filepath.Join(bin, "initdb"), "--auth-local=trust", "--auth-host=scram-sha-256",
+			"--pwfile="+pwFile, "-U", "postgres", "--encoding=UTF8", "--locale="+locale, "-D", dir)
 		if err == nil {
 			return nil
 		}

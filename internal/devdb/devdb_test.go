@@ -2,15 +2,20 @@ package devdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 type testLog struct{ t *testing.T }
@@ -83,7 +88,7 @@ func TestCluster(t *testing.T) {
 		}
 	}
 	url := c.URL("affar_test")
-	if want := "postgres://postgres@127.0.0.1:"; !strings.HasPrefix(url, want) || !strings.HasSuffix(url, "/affar_test?sslmode=disable") {
+	if want := "postgres://postgres:" + c.password + "@127.0.0.1:"; c.password == "" || !strings.HasPrefix(url, want) || !strings.HasSuffix(url, "/affar_test?sslmode=disable") {
 		t.Fatalf("URL = %q", url)
 	}
 	mustExec(t, url, "SELECT 1")
@@ -93,6 +98,9 @@ func TestCluster(t *testing.T) {
 	c2 := start(t, dir)
 	if c2.port != c.port {
 		t.Fatalf("second Start: port %d, want reused %d", c2.port, c.port)
+	}
+	if c2.owned {
+		t.Fatal("second Start took over a server its starter still uses")
 	}
 	if err := c2.Stop(); err != nil {
 		t.Fatal(err)
@@ -257,5 +265,197 @@ func TestOwnerWaitsForOtherUsers(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); !os.IsNotExist(err) {
 		t.Fatalf("server still running after the last user stopped: %v", err)
+	}
+}
+
+// stopLeftover stops, at the end of the test, a server that the test failed to stop.
+func stopLeftover(t *testing.T, dir string) {
+	t.Cleanup(func() {
+		if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); err != nil {
+			return
+		}
+		bin, err := findBinDir(dir)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		cred, err := credential()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		out, err := run(context.Background(), cred, filepath.Join(bin, "pg_ctl"), "stop", "-w", "-m", "immediate", "-D", dir)
+		if err != nil {
+			t.Errorf("pg_ctl stop: %v\n%s", err, out)
+		}
+	})
+}
+
+// TestOrphanIsTakenOver: whoever started the server was killed before Stop; the next Start must
+// adopt the server so that it gets stopped.
+func TestOrphanIsTakenOver(t *testing.T) {
+	long := tempDir(t)
+	for len(long) < 120 {
+		long = filepath.Join(long, "a-rather-long-directory-name")
+	}
+	for name, dir := range map[string]string{
+		"socket in data dir":   filepath.Join(tempDir(t), "pg"),
+		"temporary socket dir": filepath.Join(long, "pg"),
+	} {
+		t.Run(name, func(t *testing.T) {
+			stopLeftover(t, dir)
+			a, err := Start(context.Background(), dir, testLog{t})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sock := a.sockDir
+			a.users.Close() // a's process dies: the kernel drops its lock, nobody calls Stop
+
+			log := &signalLog{want: "taking over server", seen: make(chan struct{})}
+			b, err := Start(context.Background(), dir, log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.port != a.port {
+				t.Fatalf("port %d, want reused %d", b.port, a.port)
+			}
+			if !b.owned {
+				t.Fatal("orphaned server not taken over")
+			}
+			select {
+			case <-log.seen:
+			default:
+				t.Error("take-over not logged")
+			}
+			if b.sockDir != sock {
+				t.Errorf("socket directory %q, want %q", b.sockDir, sock)
+			}
+			mustExec(t, b.URL("postgres"), "SELECT 1")
+
+			// While b uses the server, a further Start must not take it over.
+			c := start(t, dir)
+			if c.owned {
+				t.Fatal("server taken over while its owner is alive")
+			}
+			if err := c.Stop(); err != nil {
+				t.Fatal(err)
+			}
+
+			if err := b.Stop(); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(filepath.Join(dir, "postmaster.pid")); !os.IsNotExist(err) {
+				t.Fatalf("server still running after the adopter stopped: %v", err)
+			}
+			if sock != "" {
+				if _, err := os.Stat(sock); !os.IsNotExist(err) {
+					t.Fatalf("socket directory %s not removed: %v", sock, err)
+				}
+			}
+		})
+	}
+}
+
+// TestPasswordAuth: a new cluster requires its password over TCP.
+func TestPasswordAuth(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "pg")
+	c := start(t, dir)
+
+	u, err := url.Parse(c.URL("postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pw, ok := u.User.Password()
+	if !ok || len(pw) != 24 || u.User.Username() != "postgres" {
+		t.Fatalf("URL %q: want user postgres with a 24-character password", c.URL("postgres"))
+	}
+	fi, err := os.Stat(dir + ".password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("password file mode %v, want 0600", fi.Mode().Perm())
+	}
+	if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != os.Geteuid() {
+		t.Errorf("password file owned by uid %d, want %d", st.Uid, os.Geteuid())
+	}
+	if saved, err := readPassword(dir); err != nil || saved != pw {
+		t.Errorf("saved password %q (%v), want %q", saved, err, pw)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(filepath.Dir(dir), ".devdb-password-*")); len(tmp) > 0 {
+		t.Errorf("temporary password files left behind: %v", tmp)
+	}
+	mustExec(t, c.URL("postgres"), "SELECT 1")
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for _, password := range []string{"", "wrong"} {
+		cfg, err := pgx.ParseConfig("postgres://postgres@127.0.0.1:" + strconv.Itoa(c.port) + "/postgres?sslmode=disable")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg.Password = password // ignore PGPASSWORD and ~/.pgpass
+		conn, err := pgx.ConnectConfig(ctx, cfg)
+		if err == nil {
+			conn.Close(ctx)
+			t.Fatalf("connected over TCP with password %q", password)
+		}
+		var pgErr *pgconn.PgError
+		if !errors.As(err, &pgErr) || pgErr.Code != "28P01" {
+			t.Fatalf("password %q: %v, want password authentication failed", password, err)
+		}
+	}
+
+	// The password survives a restart.
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	c = start(t, dir)
+	if c.password != pw {
+		t.Fatalf("password after restart %q, want %q", c.password, pw)
+	}
+	mustExec(t, c.URL("postgres"), "SELECT 1")
+}
+
+// TestTrustClusterStillWorks: a cluster created before password authentication (trust, no password
+// file) keeps working, without a password.
+func TestTrustClusterStillWorks(t *testing.T) {
+	dir := filepath.Join(tempDir(t), "pg")
+	c := start(t, dir)
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	hba := filepath.Join(dir, "pg_hba.conf")
+	conf, err := os.ReadFile(hba)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(hba, []byte(strings.ReplaceAll(string(conf), "scram-sha-256", "trust")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(dir + ".password"); err != nil {
+		t.Fatal(err)
+	}
+
+	log := &signalLog{want: "predates password authentication", seen: make(chan struct{})}
+	c, err = Start(context.Background(), dir, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Stop() })
+	select {
+	case <-log.seen:
+	default:
+		t.Error("no note about the missing password")
+	}
+	if url := c.URL("postgres"); !strings.HasPrefix(url, "postgres://postgres@127.0.0.1:") {
+		t.Fatalf("URL = %q, want no password", url)
+	}
+	mustExec(t, c.URL("postgres"), "SELECT 1")
+	if _, err := os.Stat(dir + ".password"); !os.IsNotExist(err) {
+		t.Fatalf("password file created for a trust cluster: %v", err)
+	}
+	if err := c.Stop(); err != nil {
+		t.Fatal(err)
 	}
 }

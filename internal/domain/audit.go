@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -35,7 +37,42 @@ func CanonicalDetails(raw []byte) ([]byte, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("audit details: %w", err)
 	}
+	if err := plainValue(v); err != nil {
+		return nil, err
+	}
 	return json.Marshal(v)
+}
+
+// plainValue admits what jsonb stores and returns byte for byte: integers (ids, counts), strings without
+// NUL, booleans, null, arrays and objects of them. jsonb rewrites other number forms (1e21), which would
+// break the hash of an untouched event, and details hold ids and field names anyway.
+func plainValue(v any) error {
+	switch x := v.(type) {
+	case json.Number:
+		if _, err := strconv.ParseInt(string(x), 10, 64); err != nil {
+			return fmt.Errorf("audit details: %s is not an integer: %w", x, ErrInvalid)
+		}
+	case string:
+		if strings.ContainsRune(x, 0) {
+			return fmt.Errorf("audit details: NUL in a string: %w", ErrInvalid)
+		}
+	case []any:
+		for _, e := range x {
+			if err := plainValue(e); err != nil {
+				return err
+			}
+		}
+	case map[string]any:
+		for k, e := range x {
+			if strings.ContainsRune(k, 0) {
+				return fmt.Errorf("audit details: NUL in a key: %w", ErrInvalid)
+			}
+			if err := plainValue(e); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // ChainHash is sha256(prev ‖ canonical event). The id is part of it, so an event cannot be moved.

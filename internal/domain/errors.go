@@ -14,6 +14,8 @@ var (
 	ErrBadCredentials = errors.New("bad credentials")
 	// ErrThrottled means too many failed sign-ins for the account or the client address.
 	ErrThrottled = errors.New("too many failed sign-ins")
+	// ErrBusy means the server is overloaded for this kind of work; try again shortly.
+	ErrBusy = errors.New("busy")
 )
 
 // FieldErrors maps a form field to the message id describing what is wrong with it.

@@ -12,16 +12,15 @@ type UserID int64
 
 // User is a system user: office staff, an admin or a data protection officer.
 type User struct {
-	ID                 UserID
-	Email              string
-	Name               string
-	PasswordHash       string
-	IsAdmin            bool
-	Active             bool
-	Language           string // "en", "sv" or "" (follow the browser)
-	SessionsValidAfter time.Time
-	CreatedAt          time.Time
-	LastLoginAt        *time.Time
+	ID           UserID
+	Email        string
+	Name         string
+	PasswordHash string
+	IsAdmin      bool
+	Active       bool
+	Language     string // "en", "sv" or "" (follow the browser)
+	CreatedAt    time.Time
+	LastLoginAt  *time.Time
 }
 
 // UserSummary is a user as listed, with the number of permissions held.

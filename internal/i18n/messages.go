@@ -53,6 +53,10 @@ var messages = map[string]message{
 	"action.authz.denied":             {"Nekad åtkomst", "Access denied"},
 	"action.user.created":             {"Användare skapad", "User created"},
 	"action.user.permissions_changed": {"Behörigheter ändrade", "Permissions changed"},
+	"action.user.activated":           {"Användare aktiverad", "User activated"},
+	"action.user.deactivated":         {"Användare inaktiverad", "User deactivated"},
+	"users.cannot_deactivate_self":    {"Du kan inte inaktivera dig själv.", "You cannot deactivate yourself."},
+	"signin.busy":                     {"Många loggar in just nu. Försök igen om en stund.", "Many people are signing in right now. Try again in a moment."},
 	"action.user.password_reset":      {"Lösenord återställt", "Password reset"},
 	"action.user.language_changed":    {"Språk ändrat", "Language changed"},
 

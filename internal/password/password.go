@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/affar/affar/internal/domain"
 )
 
 // Params are the argon2id cost parameters (OWASP minimum: 19 MiB, t=2, p=1).
@@ -33,7 +36,21 @@ const (
 // sign-ins from exhausting memory and CPU.
 var slots = make(chan struct{}, max(1, runtime.NumCPU()))
 
+// maxWaiting bounds the queue for a slot: past it, sign-ins are refused at once (ErrBusy) instead of
+// piling up behind a flood.
+const maxWaiting = 64
+
+var waiting atomic.Int32
+
+// ErrBusy means too many hashes are already waiting; try again shortly.
+var ErrBusy = fmt.Errorf("password hashing: %w", domain.ErrBusy)
+
 func acquire(ctx context.Context) error {
+	if waiting.Add(1) > maxWaiting {
+		waiting.Add(-1)
+		return ErrBusy
+	}
+	defer waiting.Add(-1)
 	select {
 	case slots <- struct{}{}:
 		return nil

@@ -20,8 +20,15 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) err
 	if len(events) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditLockKey); err != nil {
+	// Under READ COMMITTED the next statement sees every event committed before the lock was granted.
+	// A stricter level would read an older snapshot and fork the chain, so it is refused.
+	var isolation string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('transaction_isolation') FROM (SELECT pg_advisory_xact_lock($1)) l`,
+		auditLockKey).Scan(&isolation); err != nil {
 		return mapErr(err, "audit lock")
+	}
+	if isolation != "read committed" {
+		return fmt.Errorf("audit events need a READ COMMITTED transaction, not %s", isolation)
 	}
 	prev := []byte{}
 	err := tx.QueryRow(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)

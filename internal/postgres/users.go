@@ -10,12 +10,12 @@ import (
 )
 
 const userColumns = `u.id, u.email, u.name, u.password_hash, u.is_admin, u.active, coalesce(u.language, ''),
-	u.sessions_valid_after, u.created_at, u.last_login_at`
+	u.created_at, u.last_login_at`
 
 func scanUser(row pgx.Row, extra ...any) (domain.User, error) {
 	var u domain.User
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.Active, &u.Language,
-		&u.SessionsValidAfter, &u.CreatedAt, &u.LastLoginAt}, extra...)
+		&u.CreatedAt, &u.LastLoginAt}, extra...)
 	err := row.Scan(dest...)
 	return u, err
 }
@@ -26,8 +26,7 @@ func UserByEmail(ctx context.Context, q Querier, email string) (domain.User, err
 	return u, mapErr(err, "user by email")
 }
 
-// UserWithPermissions loads a user and the permissions stored for them in one round trip; it runs on
-// every request, so a revocation takes effect at once.
+// UserWithPermissions loads a user and the permissions stored for them in one round trip.
 func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (domain.User, []string, error) {
 	var perms []string
 	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
@@ -35,6 +34,47 @@ func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (doma
 		FROM users u LEFT JOIN user_permissions p ON p.user_id = u.id
 		WHERE u.id = $1 GROUP BY u.id`, id), &perms)
 	return u, perms, mapErr(err, "user with permissions")
+}
+
+// SessionUser loads the user of a signed-in session with their permissions, in one round trip on every
+// request; found is false when the session was ended (signed out, deactivated, password reset).
+func SessionUser(ctx context.Context, q Querier, sessionID string) (u domain.User, perms []string, found bool, err error) {
+	u, err = scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
+		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
+		FROM user_sessions s JOIN users u ON u.id = s.user_id
+		LEFT JOIN user_permissions p ON p.user_id = u.id
+		WHERE s.id = $1 GROUP BY u.id`, sessionID), &perms)
+	if err == pgx.ErrNoRows {
+		return domain.User{}, nil, false, nil
+	}
+	return u, perms, err == nil, mapErr(err, "session user")
+}
+
+// StartSession records a signed-in session.
+func StartSession(ctx context.Context, q Querier, sessionID string, id domain.UserID, now time.Time) error {
+	_, err := q.Exec(ctx, `INSERT INTO user_sessions (id, user_id, created_at) VALUES ($1, $2, $3)`, sessionID, id, now)
+	return mapErr(err, "start session")
+}
+
+// EndSession deletes one session record.
+func EndSession(ctx context.Context, q Querier, sessionID string) error {
+	_, err := q.Exec(ctx, `DELETE FROM user_sessions WHERE id = $1`, sessionID)
+	return mapErr(err, "end session")
+}
+
+// EndUserSessions deletes every session record of a user and returns how many there were.
+func EndUserSessions(ctx context.Context, q Querier, id domain.UserID) (int64, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1`, id)
+	return tag.RowsAffected(), mapErr(err, "end user sessions")
+}
+
+// SetUserActive activates or deactivates a user.
+func SetUserActive(ctx context.Context, q Querier, id domain.UserID, active bool) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET active = $2 WHERE id = $1`, id, active)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "set user active")
 }
 
 // CreateUser inserts u and returns its id; a taken e-mail address is a domain.ErrConflict.
@@ -109,9 +149,9 @@ func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	return out, mapErr(rows.Err(), "list users")
 }
 
-// SetPassword stores a new password hash and voids every session signed in before now.
-func SetPassword(ctx context.Context, q Querier, id domain.UserID, hash string, now time.Time) error {
-	tag, err := q.Exec(ctx, `UPDATE users SET password_hash = $2, sessions_valid_after = $3 WHERE id = $1`, id, hash, now)
+// SetPassword stores a new password hash.
+func SetPassword(ctx context.Context, q Querier, id domain.UserID, hash string) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, id, hash)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = pgx.ErrNoRows
 	}

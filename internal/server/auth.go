@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,12 +15,22 @@ import (
 	"github.com/affar/affar/templates/auth"
 )
 
-// safeNext keeps a post-sign-in target on this site: a local path, not "//host" or "/\host".
+// safeNext keeps a post-sign-in target on this site: a plain local path, rebuilt from its parts, never
+// "//host", "/\host" or anything with control characters a browser might strip into one.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	if !strings.HasPrefix(next, "/") || strings.ContainsAny(next, "\\") {
 		return "/"
 	}
-	return next
+	for _, r := range next {
+		if r < 0x20 || r == 0x7f {
+			return "/"
+		}
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || strings.HasPrefix(u.Path, "//") {
+		return "/"
+	}
+	return (&url.URL{Path: u.Path, RawQuery: u.RawQuery}).String()
 }
 
 func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
@@ -41,9 +52,14 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	f := auth.SignInForm{Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
-	u, err := s.Users.SignIn(ctx, f.Email, r.PostForm.Get("password"), s.clientAddr(r))
+	_, sid, err := s.Users.SignIn(ctx, f.Email, r.PostForm.Get("password"), s.clientAddr(r))
 	var throttled *user.ThrottledError
 	switch {
+	case errors.Is(err, domain.ErrBusy):
+		f.Error = i18n.T(ctx, "signin.busy")
+		w.Header().Set("Retry-After", "5")
+		s.renderPage(w, r, http.StatusServiceUnavailable, auth.SignInPage(f))
+		return
 	case errors.As(err, &throttled):
 		minutes := int(math.Ceil(throttled.Until.Sub(s.Now()).Minutes()))
 		f.Error = i18n.Tf(ctx, "signin.throttled", strconv.Itoa(max(minutes, 1)))
@@ -62,13 +78,12 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(ctx, sessionUserID, int64(u.ID))
-	s.Sessions.Put(ctx, sessionAuthAt, s.Now().UnixNano())
+	s.Sessions.Put(ctx, sessionID, sid)
 	redirect(w, r, f.Next)
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := s.Users.SignedOut(r.Context()); err != nil {
+	if err := s.Users.SignedOut(r.Context(), s.Sessions.GetString(r.Context(), sessionID)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

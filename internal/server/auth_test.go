@@ -2,9 +2,12 @@ package server_test
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -207,10 +210,136 @@ func TestSecureCookieWhenServedOverHTTPS(t *testing.T) {
 func TestNextCannotLeaveTheSite(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	_, pw := env.MustCreateUser(t, "anna@example.se", false)
-	for _, next := range []string{"//evil.example", "https://evil.example/", "/\\evil.example"} {
+	for _, next := range []string{"//evil.example", "https://evil.example/", "/\\evil.example", "/\t/evil.example",
+		"/%09/evil.example", "/\n/evil.example", "javascript:alert(1)"} {
 		r := env.NewClient(t).PostForm("/signin", url.Values{"email": {"anna@example.se"}, "password": {pw}, "next": {next}})
-		if r.Status != http.StatusSeeOther || r.Location != "/" {
-			t.Errorf("next=%q: redirected to %q, want /", next, r.Location)
+		if r.Status != http.StatusSeeOther || (r.Location != "/" && !strings.HasPrefix(r.Location, "/%09")) || strings.HasPrefix(r.Location, "//") {
+			t.Errorf("next=%q: redirected to %q, want a local path", next, r.Location)
 		}
 	}
+}
+
+func TestTokenRenewedAtEverySignIn(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "anna@example.se", false)
+	c := env.NewClient(t)
+	first := sessionCookie(t, c.PostForm("/signin", url.Values{"email": {"anna@example.se"}, "password": {pw}}))
+	second := sessionCookie(t, c.PostForm("/signin", url.Values{"email": {"anna@example.se"}, "password": {pw}}))
+	if first == nil || second == nil || first.Value == second.Value {
+		t.Fatal("signing in again kept the session token")
+	}
+	// The old token no longer works.
+	old := env.NewClient(t)
+	u, _ := url.Parse(env.HTTP.URL)
+	old.Jar.SetCookies(u, []*http.Cookie{{Name: first.Name, Value: first.Value}})
+	if r := old.Get("/"); r.Status != http.StatusSeeOther {
+		t.Fatalf("the token from before the second sign-in: %d, want the sign-in page", r.Status)
+	}
+}
+
+func TestParallelGuessesAreThrottled(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.MustCreateUser(t, "anna@example.se", false)
+	const tries = 30
+	statuses := make(chan int, tries)
+	var wg sync.WaitGroup
+	for i := 0; i < tries; i++ {
+		wg.Go(func() {
+			r := env.NewClient(t).PostForm("/signin", url.Values{"email": {"anna@example.se"}, "password": {"guess"}})
+			statuses <- r.Status
+		})
+	}
+	wg.Wait()
+	close(statuses)
+	evaluated := 0
+	for s := range statuses {
+		if s == http.StatusUnauthorized {
+			evaluated++
+		}
+	}
+	if evaluated > 5 {
+		t.Fatalf("%d of %d parallel guesses had their password checked, want at most 5", evaluated, tries)
+	}
+}
+
+func TestClientAddressBehindProxyIsTheLastHop(t *testing.T) {
+	env := testutil.NewEnv(t, map[string]string{"AFFAR_TRUST_PROXY": "true"})
+	c := env.NewClient(t)
+	post := func(i int, forged string) int {
+		req, _ := http.NewRequest(http.MethodPost, env.HTTP.URL+"/signin",
+			strings.NewReader(url.Values{"email": {fmt.Sprintf("x%d@example.se", i)}, "password": {"p"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Add("X-Forwarded-For", forged)        // the client's own line, forged
+		req.Header.Add("X-Forwarded-For", "203.0.113.7") // the line our proxy added
+		return c.Do(req).Status
+	}
+	for i := 0; i < 20; i++ {
+		post(i, fmt.Sprintf("198.51.100.%d", i))
+	}
+	if s := post(99, "198.51.100.99"); s != http.StatusTooManyRequests {
+		t.Fatalf("after 20 failures from one proxied client with changing forged addresses: %d, want 429", s)
+	}
+}
+
+func TestInFlightRequestCannotRestoreASignedOutSession(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "anna@example.se", false, authz.AuditView)
+	c := env.NewClient(t)
+	c.SignIn("anna@example.se", pw)
+	u, _ := url.Parse(env.HTTP.URL)
+	cookies := c.Jar.Cookies(u)
+
+	// A request that started before the sign-out: its body arrives after it.
+	pr, pw2 := io.Pipe()
+	req, _ := http.NewRequest(http.MethodPost, env.HTTP.URL+"/language", pr)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	slow := env.NewClient(t)
+	slow.Jar.SetCookies(u, cookies)
+	done := make(chan testutil.Response)
+	go func() { done <- slow.Do(req) }()
+	if _, err := pw2.Write([]byte("language=")); err != nil {
+		t.Fatal(err)
+	}
+
+	if r := c.PostForm("/signout", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("sign-out: %d", r.Status)
+	}
+	pw2.Write([]byte("en"))
+	pw2.Close()
+	<-done
+
+	replay := env.NewClient(t)
+	replay.Jar.SetCookies(u, cookies)
+	if r := replay.Get("/audit"); r.Status != http.StatusSeeOther {
+		t.Fatalf("the signed-out session after an in-flight request finished: %d, want the sign-in page", r.Status)
+	}
+}
+
+func TestSessionExpiryFollowsTheIdleTimeout(t *testing.T) {
+	env := testutil.NewEnv(t, map[string]string{"AFFAR_SESSION_IDLE": "10m", "AFFAR_SESSION_LIFETIME": "8h"})
+	_, pw := env.MustCreateUser(t, "anna@example.se", false)
+	env.NewClient(t).SignIn("anna@example.se", pw)
+	var left time.Duration
+	err := env.DB.Pool.QueryRow(context.Background(), `SELECT max(expiry) - now() FROM sessions`).Scan(&left)
+	if err != nil || left < 9*time.Minute || left > 11*time.Minute {
+		t.Fatalf("a new session expires in %v (%v), want the 10 minute idle timeout", left, err)
+	}
+}
+
+func TestDeactivationByCommandEndsSessions(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	id, pw := env.MustCreateUser(t, "anna@example.se", false)
+	c := env.NewClient(t)
+	c.SignIn("anna@example.se", pw)
+	ctx := authz.WithActor(context.Background(), authz.System())
+	if err := env.Services.Users.SetActive(ctx, id, false); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.Get("/"); r.Status != http.StatusSeeOther {
+		t.Fatalf("deactivated user's next request: %d", r.Status)
+	}
+	if err := env.Services.Users.SetActive(ctx, id, true); err != nil {
+		t.Fatal(err)
+	}
+	c.SignIn("anna@example.se", pw)
 }

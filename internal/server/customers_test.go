@@ -69,8 +69,8 @@ func TestViewOnlyUserAndCreditReports(t *testing.T) {
 	if after["customer.viewed"] != before["customer.viewed"]+1 || after["credit_report.viewed"] != before["credit_report.viewed"]+1 {
 		t.Fatalf("viewing the customer with its credit reports: events before %v, after %v", before, after)
 	}
-	if n, err := audit.Verify(ctx, env.DB.Pool); err != nil || n == 0 {
-		t.Fatalf("audit verify: %d, %v", n, err)
+	if res, err := audit.Verify(ctx, env.DB.Pool); err != nil || res.Events == 0 {
+		t.Fatalf("audit verify: %d, %v", res.Events, err)
 	}
 }
 

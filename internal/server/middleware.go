@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -156,9 +157,8 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 }
 
 const (
-	sessionUserID = "user_id"
-	sessionAuthAt = "signed_in_at" // unix nanoseconds
-	sessionFlash  = "flash"        // a message id, never a name or other data
+	sessionID    = "session_id" // the user_sessions row of a signed-in session
+	sessionFlash = "flash"      // a message id, never a name or other data
 )
 
 // loadActor reads the session's user and permissions from the database on every request, so a revocation
@@ -167,9 +167,8 @@ func (s *Server) loadActor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
-		if id := s.Sessions.GetInt64(ctx, sessionUserID); id != 0 {
-			authAt := time.Unix(0, s.Sessions.GetInt64(ctx, sessionAuthAt))
-			actor, err := s.Users.Actor(ctx, domain.UserID(id), authAt)
+		if sid := s.Sessions.GetString(ctx, sessionID); sid != "" {
+			actor, err := s.Users.Actor(ctx, sid)
 			switch {
 			case errors.Is(err, domain.ErrUnauthenticated):
 				if err := s.Sessions.Destroy(ctx); err != nil {
@@ -236,15 +235,30 @@ func (s *Server) toSignIn(w http.ResponseWriter, r *http.Request) {
 // clientAddr is the client's address for sign-in throttling: the connection's peer, or behind a trusted
 // proxy the last address it appended to X-Forwarded-For.
 func (s *Server) clientAddr(r *http.Request) string {
+	addr := ""
 	if s.Config.TrustProxy {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+		// The proxy appends the address it saw, possibly as a header line of its own: take the last entry
+		// of the last line; everything before it came from the client and may be forged.
+		if lines := r.Header.Values("X-Forwarded-For"); len(lines) > 0 {
+			parts := strings.Split(lines[len(lines)-1], ",")
+			addr = strings.TrimSpace(parts[len(parts)-1])
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
+	if addr == "" {
+		addr = r.RemoteAddr
+		if host, _, err := net.SplitHostPort(addr); err == nil {
+			addr = host
+		}
 	}
-	return host
+	ip, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	ip = ip.Unmap()
+	if ip.Is6() {
+		// One IPv6 host commonly has a whole /64; count it as one client.
+		prefix, _ := ip.Prefix(64)
+		return prefix.String()
+	}
+	return ip.String()
 }

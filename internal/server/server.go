@@ -20,9 +20,9 @@ import (
 
 // Users is what the server needs of the user service.
 type Users interface {
-	SignIn(ctx context.Context, email, password, client string) (domain.User, error)
-	SignedOut(ctx context.Context) error
-	Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error)
+	SignIn(ctx context.Context, email, password, client string) (domain.User, string, error)
+	SignedOut(ctx context.Context, sessionID string) error
+	Actor(ctx context.Context, sessionID string) (authz.Actor, error)
 	RecordDenied(ctx context.Context, route, perm string) error
 	SetLanguage(ctx context.Context, lang string) error
 	List(ctx context.Context) ([]domain.UserSummary, error)

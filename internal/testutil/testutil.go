@@ -75,6 +75,9 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 		t.Fatal(err)
 	}
 	cfg.DatabaseURL = dbURL
+	if cfg.Secret == nil {
+		cfg.Secret = []byte("test secret shared by the server and the fixtures")
+	}
 	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
 	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := app.NewServer(cfg, db, logger, e.Clock.Now)
@@ -82,7 +85,7 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 		t.Fatal(err)
 	}
 	e.Server = srv
-	e.Services = app.NewServices(db, e.Clock.Now)
+	e.Services = app.NewServices(cfg, db, e.Clock.Now)
 	e.HTTP = httptest.NewServer(srv)
 	t.Cleanup(func() {
 		e.HTTP.Close()

@@ -4,6 +4,8 @@ package user
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"errors"
 	"fmt"
@@ -38,14 +40,21 @@ type Service struct {
 	DB       *postgres.DB
 	Now      func() time.Time
 	Throttle Throttle
+	// Secret keys the HMAC of throttle keys (e-mail addresses and client addresses), so the table holds
+	// nothing that can be reversed. Servers sharing a database should share it (AFFAR_SECRET).
+	Secret []byte
 
 	dummyOnce sync.Once
 	dummyHash string
 }
 
-// New returns a service with the default throttle.
-func New(db *postgres.DB, now func() time.Time) *Service {
-	s := &Service{DB: db, Now: now, Throttle: DefaultThrottle}
+// New returns a service with the default throttle. A nil secret gets a random one for this process.
+func New(db *postgres.DB, now func() time.Time, secret []byte) *Service {
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	s := &Service{DB: db, Now: now, Throttle: DefaultThrottle, Secret: secret}
 	go s.dummy(context.Background()) // ready before the first unknown account tries, so it costs no extra
 	return s
 }
@@ -56,34 +65,47 @@ type ThrottledError struct{ Until time.Time }
 func (e *ThrottledError) Error() string { return "too many failed sign-ins" }
 func (e *ThrottledError) Unwrap() error { return domain.ErrThrottled }
 
-func throttleKey(kind, value string) []byte {
-	sum := sha256.Sum256([]byte(kind + ":" + value))
-	return sum[:]
+func (s *Service) throttleKey(kind, value string) []byte {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte(kind + ":" + value))
+	return m.Sum(nil)
 }
 
-// SignIn checks the credentials. Unknown account, wrong password and inactive user give the same
-// domain.ErrBadCredentials after the same work (a hash is always verified), so neither the answer nor its
-// timing tells whether an account exists. client identifies the client address for throttling.
-func (s *Service) SignIn(ctx context.Context, email, plain, client string) (domain.User, error) {
+// SignIn checks the credentials and starts a session, returning its id. Unknown account, wrong password
+// and inactive user give the same domain.ErrBadCredentials after the same work (a hash is always
+// verified), so neither the answer nor its timing tells whether an account exists. The attempt is
+// counted before the password is checked, so parallel guesses are throttled too. client identifies the
+// client address.
+func (s *Service) SignIn(ctx context.Context, email, plain, client string) (domain.User, string, error) {
 	now := s.Now()
 	normalized := strings.ToLower(strings.TrimSpace(email))
-	acctKey, clientKey := throttleKey("account", normalized), throttleKey("client", client)
+	acctKey, clientKey := s.throttleKey("account", normalized), s.throttleKey("client", client)
 
-	until, err := postgres.ThrottleLockedUntil(ctx, s.DB.Pool, [][]byte{acctKey, clientKey}, now)
+	var until time.Time
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var lockedNow bool
+		var err error
+		until, lockedNow, err = postgres.ThrottleAttempt(ctx, tx, []postgres.ThrottleKey{
+			{Key: acctKey, Limit: s.Throttle.MaxPerAccount}, {Key: clientKey, Limit: s.Throttle.MaxPerClient},
+		}, now, s.Throttle.Window, s.Throttle.LockFor)
+		if err != nil || !lockedNow {
+			return err
+		}
+		// The lock-out is recorded once, when it starts; refusals during it are not, so nobody can flood
+		// the append-only log.
+		return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", nil,
+			map[string]any{"reason": "locked_out"}))
+	})
 	if err != nil {
-		return domain.User{}, err
+		return domain.User{}, "", err
 	}
 	if !until.IsZero() {
-		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-			return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", nil,
-				map[string]any{"reason": "throttled"}))
-		})
-		return domain.User{}, errors.Join(&ThrottledError{Until: until}, err)
+		return domain.User{}, "", &ThrottledError{Until: until}
 	}
 
 	u, lookupErr := postgres.UserByEmail(ctx, s.DB.Pool, normalized)
 	if lookupErr != nil && !errors.Is(lookupErr, domain.ErrNotFound) {
-		return domain.User{}, lookupErr
+		return domain.User{}, "", lookupErr
 	}
 	hash := u.PasswordHash
 	if lookupErr != nil {
@@ -91,22 +113,26 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 	}
 	ok, err := password.Verify(ctx, hash, plain)
 	if err != nil && !errors.Is(err, password.ErrMalformed) {
-		return domain.User{}, err
+		return domain.User{}, "", err
 	}
 	if ok && lookupErr == nil && u.Active {
+		sid := rand.Text()
 		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-			if err := postgres.ClearSignInFailures(ctx, tx, acctKey); err != nil {
+			if err := postgres.ForgiveAttempt(ctx, tx, acctKey, clientKey); err != nil {
 				return err
 			}
 			if err := postgres.TouchLastLogin(ctx, tx, u.ID, now); err != nil {
 				return err
 			}
+			if err := postgres.StartSession(ctx, tx, sid, u.ID, now); err != nil {
+				return err
+			}
 			return audit.Record(ctx, tx, audit.Event(now, authz.NewActor(u, nil), audit.SignIn, "user", audit.ID(u.ID), nil))
 		})
-		return u, err
+		return u, sid, err
 	}
 
-	// A failure: count it and record it, naming the account only when it exists.
+	// A failure: record it, naming the account only when it exists.
 	var entity *int64
 	reason := "unknown_account"
 	switch {
@@ -116,50 +142,43 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 		entity, reason = audit.ID(u.ID), "wrong_password"
 	}
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		t := s.Throttle
-		if err := postgres.RecordSignInFailure(ctx, tx, acctKey, now, t.Window, t.MaxPerAccount, t.LockFor); err != nil {
-			return err
-		}
-		if err := postgres.RecordSignInFailure(ctx, tx, clientKey, now, t.Window, t.MaxPerClient, t.LockFor); err != nil {
-			return err
-		}
 		return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", entity,
 			map[string]any{"reason": reason}))
 	})
-	return domain.User{}, errors.Join(domain.ErrBadCredentials, err)
+	return domain.User{}, "", errors.Join(domain.ErrBadCredentials, err)
 }
 
 // dummy is a real hash of a random password, verified for unknown accounts so they cost the same time.
 func (s *Service) dummy(ctx context.Context) string {
 	s.dummyOnce.Do(func() {
-		s.dummyHash, _ = password.Hash(ctx, password.Random(24))
+		s.dummyHash, _ = password.Hash(context.WithoutCancel(ctx), password.Random(24))
 	})
 	return s.dummyHash
 }
 
-// SignedOut records the sign-out of the actor in ctx.
-func (s *Service) SignedOut(ctx context.Context) error {
+// SignedOut ends the session sessionID of the actor in ctx and records the sign-out.
+func (s *Service) SignedOut(ctx context.Context, sessionID string) error {
 	a, ok := authz.ActorFrom(ctx)
 	if !ok {
 		return nil
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.EndSession(ctx, tx, sessionID); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.SignOut, "user", audit.ID(a.UserID), nil))
 	})
 }
 
-// Actor loads the user of a session and their permissions, fresh from the database. A user deactivated,
-// or whose sessions were invalidated after signedInAt, gets domain.ErrUnauthenticated.
-func (s *Service) Actor(ctx context.Context, id domain.UserID, signedInAt time.Time) (authz.Actor, error) {
-	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
-	if errors.Is(err, domain.ErrNotFound) {
-		return authz.Actor{}, fmt.Errorf("session user: %w", domain.ErrUnauthenticated)
-	}
+// Actor loads the user of a session and their permissions, fresh from the database on every request. A
+// session that was ended, or whose user was deactivated, gets domain.ErrUnauthenticated.
+func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, error) {
+	u, perms, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID)
 	if err != nil {
 		return authz.Actor{}, err
 	}
-	if !u.Active || signedInAt.Before(u.SessionsValidAfter) {
-		return authz.Actor{}, fmt.Errorf("session user: %w", domain.ErrUnauthenticated)
+	if !found || !u.Active {
+		return authz.Actor{}, fmt.Errorf("session: %w", domain.ErrUnauthenticated)
 	}
 	ps := make([]authz.Permission, len(perms))
 	for i, p := range perms {
@@ -248,7 +267,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 	return id, err
 }
 
-// ResetPassword sets a user's password (admins and the command line only) and signs them out everywhere.
+// ResetPassword sets a user's password (admins and the command line only) and ends their sessions.
 func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain string) error {
 	actor, err := authz.RequireAdmin(ctx)
 	if err != nil {
@@ -263,10 +282,39 @@ func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain str
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := postgres.SetPassword(ctx, tx, id, hash, now); err != nil {
+		if err := postgres.SetPassword(ctx, tx, id, hash); err != nil {
+			return err
+		}
+		if _, err := postgres.EndUserSessions(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), nil))
+	})
+}
+
+// SetActive activates or deactivates a user (admins and the command line only); deactivation ends every
+// session of the user at once.
+func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) error {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	if actor.UserID == id && !active {
+		return &domain.ConflictError{Key: "users.cannot_deactivate_self"}
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
+			return err
+		}
+		action := audit.UserActivated
+		if !active {
+			action = audit.UserDeactivated
+			if _, err := postgres.EndUserSessions(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, action, "user", audit.ID(id), nil))
 	})
 }
 
@@ -301,6 +349,9 @@ func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, r
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, _, err := postgres.UserWithPermissions(ctx, tx, id); err != nil {
+			return err // a user that does not exist is not found, not a conflict
+		}
 		added, err := postgres.GrantPermissions(ctx, tx, id, g)
 		if err != nil {
 			return err
