@@ -32,5 +32,11 @@ check-generated:
 test: build vet check-generated
 	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec -- $(GO) test -race -count=1 ./...
 
+# Not part of make test: seeds 1,000,000 customers into its own database (first run only) and measures the
+# server over loopback. See docs/benchmarks.md.
+bench: build
+	$(GO) build -o bin/affar-bench ./cmd/affar-bench
+	./$(BIN) dev exec -- ./bin/affar-bench $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin

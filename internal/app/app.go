@@ -31,8 +31,11 @@ type Services struct {
 
 // NewServices wires the services to db with the clock now.
 func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Services {
-	return Services{Users: user.New(db, now, cfg.Secret), Customers: &customer.Service{DB: db, Now: now},
-		Audit: audit.Log{DB: db}}
+	users := user.New(db, now, cfg.Secret)
+	if cfg.SessionIdle > 0 {
+		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
+	}
+	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.

@@ -22,6 +22,7 @@ import (
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/seed"
 	"github.com/affar/affar/internal/user"
 )
 
@@ -39,6 +40,7 @@ Usage:
   affar user grant --email E PERM...       grant permissions (see 'affar user permissions')
   affar user revoke --email E PERM...      revoke permissions
   affar user permissions                   list the permission catalogue
+  affar seed --customers N [--seed S]      add N generated Swedish demo customers (COPY; 1,000,000 in about a minute)
   affar audit verify [--anchor ID:HASH]    walk the audit hash chain; exit 1 naming the first broken event
   affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
   affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
@@ -87,6 +89,8 @@ func Main(ctx context.Context, args []string, std IO) int {
 			return usageError(std, "audit verify")
 		}
 		runErr = needDB(cfg, func() error { return auditVerify(ctx, args[2:], cfg, std) })
+	case "seed":
+		runErr = needDB(cfg, func() error { return seedCmd(ctx, args[1:], cfg, std) })
 	case "dev":
 		runErr = devCmd(ctx, args[1:], cfg, log, std)
 	default:
@@ -362,4 +366,22 @@ func auditVerify(ctx context.Context, args []string, cfg config.Config, std IO) 
 		fmt.Fprintf(std.Stdout, "head: %s\n(keep this outside the database; 'affar audit verify --anchor %s' later proves nothing up to it was removed or rewritten)\n", res.Head, res.Head)
 	}
 	return nil
+}
+
+func seedCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {
+	fs := flag.NewFlagSet("seed", flag.ContinueOnError)
+	fs.SetOutput(std.Stderr)
+	n := fs.Int("customers", 0, "number of customers to add")
+	s := fs.Uint64("seed", uint64(time.Now().UnixNano()), "random seed (the same seed gives the same customers)")
+	if err := fs.Parse(args); err != nil || *n <= 0 || fs.NArg() != 0 {
+		return fmt.Errorf("%w: seed --customers N [--seed S]", errUsage)
+	}
+	return withServices(ctx, cfg, func(svc Services) error {
+		start := time.Now()
+		if err := seed.Run(systemContext(ctx), svc.Users.DB, seed.Generator{Seed: *s, Now: time.Now()}, *n); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.Stdout, "added %d customers in %s\n", *n, time.Since(start).Round(time.Millisecond))
+		return nil
+	})
 }

@@ -9,12 +9,14 @@ import (
 	"os/exec"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/devdb"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/password"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/seed"
 	"github.com/affar/affar/internal/user"
 )
 
@@ -32,6 +34,9 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 		defer stop()
 		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
 			if err := ensureAdmin(ctx, cfg, std); err != nil {
+				return err
+			}
+			if err := ensureDemoData(ctx, cfg, std); err != nil {
 				return err
 			}
 			return Serve(ctx, cfg, log, func(addr string) {
@@ -143,6 +148,25 @@ func resetDevAdmin(ctx context.Context, svc Services, cfg config.Config, std IO)
 	}
 	fmt.Fprintf(std.Stdout, "Admin password of %s set from AFFAR_ADMIN_PASSWORD.\n", cfg.AdminEmail)
 	return nil
+}
+
+// demoCustomers is how many customers make run adds to an empty register.
+const demoCustomers = 300
+
+// ensureDemoData fills an empty customer register with generated customers, so a first look has
+// something to look at.
+func ensureDemoData(ctx context.Context, cfg config.Config, std IO) error {
+	return withServices(ctx, cfg, func(svc Services) error {
+		n, err := postgres.CountCustomers(ctx, svc.Users.DB.Pool)
+		if err != nil || n > 0 {
+			return err
+		}
+		if err := seed.Run(systemContext(ctx), svc.Users.DB, seed.Generator{Seed: 2026, Now: time.Now()}, demoCustomers); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.Stdout, "Added %d demo customers.\n", demoCustomers)
+		return nil
+	})
 }
 
 func portOf(addr string) string {

@@ -200,6 +200,8 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 		"-c", "synchronous_commit=off",
 		"-c", "full_page_writes=off",
 		"-c", "max_connections=200",
+		"-c", "shared_preload_libraries=pg_stat_statements", // query statistics for make bench and curious developers
+		"-c", "shared_buffers=256MB",
 	}, " ")
 	out, err := run(ctx, cred, filepath.Join(bin, "pg_ctl"), "start", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
 		"-D", abs, "-l", logFile, "-o", opts)

@@ -227,6 +227,7 @@ var messages = map[string]message{
 	"error.amount":         {"Ange ett belopp i kronor, t.ex. 12 500.", "Enter an amount in kronor, e.g. 12 500."},
 	"error.bureau":         {"Välj kreditupplysningsföretag.", "Choose a credit bureau."},
 
+	"action.seed.customers":           {"Demodata skapad", "Demo data created"},
 	"action.customer.created":         {"Kund skapad", "Customer created"},
 	"action.customer.changed":         {"Kund ändrad", "Customer changed"},
 	"action.customer.viewed":          {"Kund visad", "Customer viewed"},

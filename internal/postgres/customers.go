@@ -65,8 +65,9 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// customerWhere builds the WHERE clause from fixed fragments; values only ever travel as arguments.
-func customerWhere(f domain.CustomerFilter, args *[]any) string {
+// customerWhere builds the WHERE clause from fixed fragments; values only ever travel as arguments. The
+// search condition comes back apart from the filters, because the page query treats it specially.
+func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters []string) {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return fmt.Sprintf("$%d", len(*args))
@@ -75,7 +76,7 @@ func customerWhere(f domain.CustomerFilter, args *[]any) string {
 	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
 		if len([]rune(q)) < 3 {
 			// Too short for trigrams: a name prefix, served by customers_name_prefix.
-			conds = append(conds, "lower(c.name) LIKE "+arg(likeEscape(q)+"%"))
+			search = "lower(c.name) LIKE " + arg(likeEscape(q)+"%")
 		} else {
 			cond := "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
 			digits := strings.Map(func(r rune) rune {
@@ -90,14 +91,14 @@ func customerWhere(f domain.CustomerFilter, args *[]any) string {
 			if len(digits) >= 3 && !strings.ContainsRune(digits, 'x') && digits != q {
 				cond = "(" + cond + " OR c.search_text LIKE " + arg("%"+digits+"%") + ")"
 			}
-			conds = append(conds, cond)
+			search = cond
 		}
 	}
 	if f.Kind != "" {
 		conds = append(conds, "c.kind = "+arg(string(f.Kind)))
 	}
 	if city := strings.TrimSpace(f.City); city != "" {
-		conds = append(conds, "lower(c.city) = lower("+arg(city)+")")
+		conds = append(conds, "c.city_key = lower("+arg(city)+")")
 	}
 	switch f.Consent {
 	case "yes":
@@ -117,22 +118,54 @@ func customerWhere(f domain.CustomerFilter, args *[]any) string {
 	if f.ActiveTo != nil {
 		conds = append(conds, "c.last_activity_at < "+arg(*f.ActiveTo))
 	}
-	if len(conds) == 0 {
+	return search, conds
+}
+
+func and(conds ...string) string {
+	var nonEmpty []string
+	for _, c := range conds {
+		if c != "" {
+			nonEmpty = append(nonEmpty, c)
+		}
+	}
+	if len(nonEmpty) == 0 {
 		return "TRUE"
 	}
-	return strings.Join(conds, " AND ")
+	return strings.Join(nonEmpty, " AND ")
 }
+
+// Search strategy bounds (see CustomerPage).
+const (
+	fewMatches = 200   // collect and sort
+	walkWindow = 20000 // sort-index entries a search looks through before collecting instead
+)
 
 // CustomerPage returns one page of the register with keyset pagination: After/Before/Last move from a row
 // id, so the last page of a million rows costs what the first does.
+//
+// A search picks its plan from the number of matches (the count shown anyway): few matches are collected
+// through the trigram index and sorted; otherwise it walks the sort index, testing each entry from the
+// index alone, which is quick when matches are spread through the order. When they are not (every "Åsa"
+// sorts last), the walk gives up after walkWindow entries and the matches are collected instead. Only a
+// search with more than TotalCap matches that all sort late still walks far.
 func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (domain.CustomerPage, error) {
 	expr, ok := sortExprs[f.Sort]
 	if !ok {
 		expr = sortExprs[domain.SortName]
 	}
 	var args []any
-	where := customerWhere(f, &args)
-	countArgs := slices.Clone(args)
+	search, filters := customerWhere(f, &args)
+	where := and(append([]string{search}, filters...)...)
+
+	page := domain.CustomerPage{}
+	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM customers c WHERE %s LIMIT %d) s`,
+		where, domain.TotalCap+1), args...).Scan(&page.Total)
+	if err != nil {
+		return domain.CustomerPage{}, mapErr(err, "customer count")
+	}
+	if page.Total > domain.TotalCap {
+		page.Total, page.Capped = domain.TotalCap, true
+	}
 
 	// backwards: fetch in reverse order (for Before and Last), then flip.
 	backwards := f.Before != 0 || (f.Last && f.After == 0)
@@ -145,20 +178,38 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 	if cursor := max(f.After, f.Before); cursor != 0 && !(f.Last && f.After == 0) {
 		args = append(args, cursor)
 		n := len(args)
-		keyset = fmt.Sprintf(" AND (%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, n, n)
+		keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, n, n)
 	}
 	args = append(args, f.Limit+1)
-	sql := fmt.Sprintf(`SELECT %s FROM customers c WHERE %s%s ORDER BY %s %s, c.id %s LIMIT $%d`,
-		customerColumns, where, keyset, expr, dir, dir, len(args))
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return domain.CustomerPage{}, mapErr(err, "customer page")
+	limit := len(args)
+	order := fmt.Sprintf("%s %s, c.id %s", expr, dir, dir)
+
+	collect := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s)
+		SELECT %s FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
+		where, customerColumns, and(keyset), order, limit)
+	walk := fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
+			SELECT c.id FROM customers c WHERE %s ORDER BY %s LIMIT $%d)
+		ORDER BY %s`, customerColumns, and(where, keyset), order, limit, order)
+
+	var list []domain.Customer
+	switch {
+	case search == "":
+		list, err = customerRows(ctx, q, walk, args)
+	case page.Total <= fewMatches:
+		list, err = customerRows(ctx, q, collect, args)
+	default:
+		list, err = customerRows(ctx, q, windowWalk(expr, search, filters, keyset, order, limit), args)
+		if err == nil && len(list) <= f.Limit {
+			if page.Capped {
+				list, err = customerRows(ctx, q, walk, args)
+			} else {
+				list, err = customerRows(ctx, q, collect, args)
+			}
+		}
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
 	if err != nil {
-		return domain.CustomerPage{}, mapErr(err, "customer page")
+		return domain.CustomerPage{}, err
 	}
-	page := domain.CustomerPage{}
 	more := len(list) > f.Limit
 	if more {
 		list = list[:f.Limit]
@@ -170,14 +221,25 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 		page.HasPrev, page.HasNext = f.After != 0, more
 	}
 	page.Rows = list
-
-	err = q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM customers c WHERE %s LIMIT %d) s`,
-		where, domain.TotalCap+1), countArgs...).Scan(&page.Total)
-	if err != nil {
-		return domain.CustomerPage{}, mapErr(err, "customer count")
-	}
-	if page.Total > domain.TotalCap {
-		page.Total, page.Capped = domain.TotalCap, true
-	}
 	return page, nil
+}
+
+// windowWalk looks for a page of search matches among the next walkWindow entries of the sort order
+// (after the filters and the cursor), testing the search on the index entries alone.
+func windowWalk(expr, search string, filters []string, keyset, order string, limit int) string {
+	return fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
+			SELECT c.id FROM (SELECT c.id, c.name, c.search_text, %s AS sort_key FROM customers c
+				WHERE %s ORDER BY %s LIMIT %d) c
+			WHERE %s ORDER BY %s LIMIT $%d)
+		ORDER BY %s`, customerColumns, expr, and(append(filters, keyset)...), order, walkWindow,
+		search, strings.Replace(order, expr, "c.sort_key", 1), limit, order)
+}
+
+func customerRows(ctx context.Context, q Querier, sql string, args []any) ([]domain.Customer, error) {
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, mapErr(err, "customer page")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
+	return list, mapErr(err, "customer page")
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strings"
 
 	"github.com/golang-migrate/migrate/v4"
@@ -20,6 +21,18 @@ func NewMigrator(url string) (*Migrator, error) {
 	src, err := iofs.New(migrations.FS, ".")
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
+	}
+	// pgxpool's pool_* settings mean nothing to a single migration connection, which would send them to
+	// the server as unknown parameters.
+	if u, err := neturl.Parse(url); err == nil {
+		q := u.Query()
+		for k := range q {
+			if strings.HasPrefix(k, "pool_") {
+				q.Del(k)
+			}
+		}
+		u.RawQuery = q.Encode()
+		url = u.String()
 	}
 	for _, scheme := range []string{"postgres://", "postgresql://"} {
 		if rest, ok := strings.CutPrefix(url, scheme); ok {

@@ -32,6 +32,10 @@ func Open(ctx context.Context, url string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
+	// The register's queries are built from filters and their best plan depends on the values (a rare
+	// phone number wants the trigram index, a common name the sort index); a cached generic plan picks one
+	// for all and is slow for the others.
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect database: %w", err)

@@ -37,22 +37,32 @@ func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (doma
 }
 
 // SessionUser loads the user of a signed-in session with their permissions, in one round trip on every
-// request; found is false when the session was ended (signed out, deactivated, password reset).
-func SessionUser(ctx context.Context, q Querier, sessionID string) (u domain.User, perms []string, found bool, err error) {
+// request. found is false when the session was ended (signed out, deactivated, password reset) or has
+// been idle since before idleSince or started before startedSince.
+func SessionUser(ctx context.Context, q Querier, sessionID string, idleSince, startedSince time.Time) (u domain.User, perms []string, lastSeen time.Time, found bool, err error) {
 	u, err = scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
-		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}')
+		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}'),
+		s.last_seen_at
 		FROM user_sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN user_permissions p ON p.user_id = u.id
-		WHERE s.id = $1 GROUP BY u.id`, sessionID), &perms)
+		WHERE s.id = $1 AND s.last_seen_at > $2 AND s.created_at > $3 GROUP BY u.id, s.last_seen_at`,
+		sessionID, idleSince, startedSince), &perms, &lastSeen)
 	if err == pgx.ErrNoRows {
-		return domain.User{}, nil, false, nil
+		return domain.User{}, nil, time.Time{}, false, nil
 	}
-	return u, perms, err == nil, mapErr(err, "session user")
+	return u, perms, lastSeen, err == nil, mapErr(err, "session user")
+}
+
+// TouchSession records activity on a session.
+func TouchSession(ctx context.Context, q Querier, sessionID string, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE user_sessions SET last_seen_at = $2 WHERE id = $1`, sessionID, now)
+	return mapErr(err, "touch session")
 }
 
 // StartSession records a signed-in session.
 func StartSession(ctx context.Context, q Querier, sessionID string, id domain.UserID, now time.Time) error {
-	_, err := q.Exec(ctx, `INSERT INTO user_sessions (id, user_id, created_at) VALUES ($1, $2, $3)`, sessionID, id, now)
+	_, err := q.Exec(ctx, `INSERT INTO user_sessions (id, user_id, created_at, last_seen_at) VALUES ($1, $2, $3, $3)`,
+		sessionID, id, now)
 	return mapErr(err, "start session")
 }
 

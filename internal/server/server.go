@@ -100,7 +100,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.Se
 func NewSessions(cfg config.Config, store scs.Store) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = store
-	sm.IdleTimeout = cfg.SessionIdle
+	// The idle timeout is enforced on the server-side session record (user service), not by scs: scs
+	// would rewrite the session on every request to move its expiry.
 	sm.Lifetime = cfg.SessionLifetime
 	sm.HashTokenInStore = true
 	sm.Cookie.Name = "affar_session"

@@ -40,6 +40,10 @@ type Service struct {
 	DB       *postgres.DB
 	Now      func() time.Time
 	Throttle Throttle
+	// SessionIdle ends a session unused for this long; SessionLifetime ends any session this long after
+	// sign-in.
+	SessionIdle     time.Duration
+	SessionLifetime time.Duration
 	// Secret keys the HMAC of throttle keys (e-mail addresses and client addresses), so the table holds
 	// nothing that can be reversed. Servers sharing a database should share it (AFFAR_SECRET).
 	Secret []byte
@@ -54,7 +58,8 @@ func New(db *postgres.DB, now func() time.Time, secret []byte) *Service {
 		secret = make([]byte, 32)
 		_, _ = rand.Read(secret)
 	}
-	s := &Service{DB: db, Now: now, Throttle: DefaultThrottle, Secret: secret}
+	s := &Service{DB: db, Now: now, Throttle: DefaultThrottle, Secret: secret, SessionIdle: 30 * time.Minute,
+		SessionLifetime: 8 * time.Hour}
 	go s.dummy(context.Background()) // ready before the first unknown account tries, so it costs no extra
 	return s
 }
@@ -173,12 +178,19 @@ func (s *Service) SignedOut(ctx context.Context, sessionID string) error {
 // Actor loads the user of a session and their permissions, fresh from the database on every request. A
 // session that was ended, or whose user was deactivated, gets domain.ErrUnauthenticated.
 func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, error) {
-	u, perms, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID)
+	now := s.Now()
+	u, perms, lastSeen, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID, now.Add(-s.SessionIdle), now.Add(-s.SessionLifetime))
 	if err != nil {
 		return authz.Actor{}, err
 	}
 	if !found || !u.Active {
 		return authz.Actor{}, fmt.Errorf("session: %w", domain.ErrUnauthenticated)
+	}
+	// Refreshing the idle clock at most once a minute keeps requests from writing on every page view.
+	if now.Sub(lastSeen) > time.Minute {
+		if err := postgres.TouchSession(ctx, s.DB.Pool, sessionID, now); err != nil {
+			return authz.Actor{}, err
+		}
 	}
 	ps := make([]authz.Permission, len(perms))
 	for i, p := range perms {

@@ -1,0 +1,36 @@
+// Command affar-bench is `make bench`: it measures a running affar server over loopback at a million
+// customers. See internal/bench.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/affar/affar/internal/bench"
+)
+
+func main() {
+	opts := bench.Options{Out: os.Stdout, ServerURL: os.Getenv("DATABASE_URL")}
+	flag.StringVar(&opts.Database, "database", "affar_bench", "the benchmark's own database (created and seeded if needed)")
+	flag.IntVar(&opts.Customers, "customers", 1_000_000, "customers in the register")
+	flag.IntVar(&opts.Clients, "clients", 32, "concurrent signed-in clients")
+	flag.DurationVar(&opts.Duration, "duration", 30*time.Second, "length of the mixed load")
+	flag.DurationVar(&opts.Ceiling, "ceiling", 10*time.Second, "length of the /healthz load")
+	flag.StringVar(&opts.Binary, "binary", "bin/affar", "the affar binary to serve with")
+	flag.IntVar(&opts.PoolSize, "pool", 0, "the server's database pool size (0: its default)")
+	flag.Parse()
+	if opts.ServerURL == "" {
+		fmt.Fprintln(os.Stderr, "DATABASE_URL is not set: run it as `make bench`")
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := bench.Run(ctx, opts); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}

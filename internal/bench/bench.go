@@ -1,0 +1,352 @@
+// Package bench measures the running server over loopback: it seeds a large register into its own
+// database, starts `affar serve` as a separate process, signs in concurrent clients and drives list,
+// search, filter and customer-page requests, then the trivial /healthz as the ceiling, and reports
+// requests/s, latency percentiles and the server's peak RSS.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/seed"
+	"github.com/affar/affar/internal/user"
+)
+
+// Options say what to measure.
+type Options struct {
+	ServerURL string // maintenance URL of the PostgreSQL server (DATABASE_URL from affar dev exec)
+	Database  string // the benchmark's own database
+	Customers int
+	Clients   int
+	Duration  time.Duration // of the mixed load
+	Ceiling   time.Duration // of the /healthz load
+	Binary    string        // the affar binary to serve with
+	PoolSize  int           // the server's connection pool size (pool_max_conns); 0 for its default
+	Out       io.Writer
+}
+
+// Stats are the figures of one kind of request.
+type Stats struct {
+	Name     string
+	Count    int
+	Errors   int
+	Duration time.Duration
+	P50      time.Duration
+	P95      time.Duration
+	P99      time.Duration
+	Max      time.Duration
+}
+
+// RPS is requests per second.
+func (s Stats) RPS() float64 { return float64(s.Count) / s.Duration.Seconds() }
+
+func stats(name string, lat []time.Duration, errs int, d time.Duration) Stats {
+	slices.Sort(lat)
+	q := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	s := Stats{Name: name, Count: len(lat), Errors: errs, Duration: d, P50: q(.50), P95: q(.95), P99: q(.99)}
+	if len(lat) > 0 {
+		s.Max = lat[len(lat)-1]
+	}
+	return s
+}
+
+func withDatabase(base, name string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// prepare makes sure the benchmark database exists, is migrated and holds opts.Customers customers, and
+// that a benchmark user exists. It returns the database URL and the user's credentials.
+func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err error) {
+	conn, err := pgx.Connect(ctx, opts.ServerURL)
+	if err != nil {
+		return "", "", "", err
+	}
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, opts.Database).Scan(&exists); err != nil {
+		return "", "", "", err
+	}
+	if !exists {
+		if _, err := conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{opts.Database}.Sanitize()); err != nil {
+			return "", "", "", err
+		}
+	}
+	conn.Close(ctx)
+	dbURL = withDatabase(opts.ServerURL, opts.Database)
+	if err := postgres.Migrate(dbURL); err != nil {
+		return "", "", "", err
+	}
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return "", "", "", err
+	}
+	defer db.Close()
+	have, err := postgres.CountCustomers(ctx, db.Pool)
+	if err != nil {
+		return "", "", "", err
+	}
+	sys := authz.WithActor(ctx, authz.System())
+	if have < opts.Customers {
+		fmt.Fprintf(opts.Out, "seeding %d customers into %s …\n", opts.Customers-have, opts.Database)
+		start := time.Now()
+		if err := seed.Run(sys, db, seed.Generator{Seed: 1, Now: time.Now()}, opts.Customers-have); err != nil {
+			return "", "", "", err
+		}
+		fmt.Fprintf(opts.Out, "seeded %d customers in %s\n", opts.Customers-have, time.Since(start).Round(time.Second))
+		if _, err := db.Pool.Exec(ctx, "VACUUM ANALYZE"); err != nil {
+			return "", "", "", err
+		}
+	} else {
+		fmt.Fprintf(opts.Out, "%s already holds %d customers\n", opts.Database, have)
+	}
+	email, pw = "bench@affar.example", "benchmark-password-not-secret"
+	users := user.New(db, time.Now, nil)
+	id, err := users.IDByEmail(sys, email)
+	if errors.Is(err, domain.ErrNotFound) {
+		id, err = users.Create(sys, user.NewUser{Email: email, Name: "Benchmark", Password: pw})
+	}
+	if err != nil {
+		return "", "", "", err
+	}
+	err = users.SetPermissions(sys, id, []authz.Permission{authz.CustomerView, authz.CreditReportAccess}, nil)
+	return dbURL, email, pw, err
+}
+
+// serve starts `affar serve` on a free loopback port and waits until it is ready.
+func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	if opts.PoolSize > 0 {
+		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
+	}
+	cmd := exec.CommandContext(ctx, opts.Binary, "serve")
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr)
+	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // the access log is written, as in production, but not kept
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	base := "http://" + addr
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if resp, err := http.Get(base + "/readyz"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return cmd, base, nil
+			}
+		}
+	}
+	cmd.Process.Kill()
+	return nil, "", errors.New("affar serve did not become ready in 30 s")
+}
+
+// peakRSS reads the process's high-water resident set size from /proc.
+func peakRSS(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return "unknown"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+// request is one kind of request in the mix.
+type request struct {
+	name string
+	path func(r *rand.Rand) string
+}
+
+func mix(maxID int64) []request {
+	names := []string{"andersson", "lind", "berg", "öberg", "karin", "mats", "ström", "bygg", "konsult", "johan", "åsa"}
+	cities := []string{"Göteborg", "Malmö", "Umeå", "Stockholm", "Lund", "Kiruna", "Åre"}
+	sorts := []string{"name", "number", "activity"}
+	return []request{
+		{"list", func(r *rand.Rand) string {
+			switch r.IntN(4) {
+			case 0:
+				return "/customers?page=last"
+			case 1:
+				return "/customers?after=" + strconv.FormatInt(1+r.Int64N(maxID), 10) + "&sort=" + sorts[r.IntN(3)]
+			}
+			return "/customers?sort=" + sorts[r.IntN(3)] + "&dir=" + []string{"", "desc"}[r.IntN(2)]
+		}},
+		{"search", func(r *rand.Rand) string {
+			switch r.IntN(3) {
+			case 0:
+				return "/customers?q=" + url.QueryEscape(fmt.Sprintf("07%d-%03d", r.IntN(10), r.IntN(1000)))
+			case 1:
+				return "/customers?q=" + strconv.FormatInt(10000+r.Int64N(maxID), 10)
+			}
+			return "/customers?q=" + url.QueryEscape(names[r.IntN(len(names))])
+		}},
+		{"filter", func(r *rand.Rand) string {
+			v := url.Values{"city": {cities[r.IntN(len(cities))]}}
+			if r.IntN(2) == 0 {
+				v.Set("kind", "company")
+			}
+			if r.IntN(2) == 0 {
+				v.Set("consent", "yes")
+			}
+			if r.IntN(2) == 0 {
+				v.Set("active_from", time.Now().AddDate(-1-r.IntN(5), 0, 0).Format("2006-01-02"))
+			}
+			return "/customers?" + v.Encode()
+		}},
+		{"customer page", func(r *rand.Rand) string { return "/customers/" + strconv.FormatInt(1+r.Int64N(maxID), 10) }},
+	}
+}
+
+func newClient(clients int) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		Transport:     &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// drive runs clients goroutines for d, each picking from reqs; it returns per-kind stats.
+func drive(ctx context.Context, base string, clientsHTTP []*http.Client, reqs []request, d time.Duration) []Stats {
+	type sample struct {
+		kind int
+		lat  time.Duration
+		ok   bool
+	}
+	results := make([][]sample, len(clientsHTTP))
+	var wg sync.WaitGroup
+	start := time.Now()
+	deadline := start.Add(d)
+	for i, c := range clientsHTTP {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(i), 7))
+			for time.Now().Before(deadline) && ctx.Err() == nil {
+				k := r.IntN(len(reqs))
+				t0 := time.Now()
+				resp, err := c.Get(base + reqs[k].path(r))
+				ok := err == nil && resp.StatusCode == http.StatusOK
+				if err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+				results[i] = append(results[i], sample{k, time.Since(t0), ok})
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	var out []Stats
+	var all []time.Duration
+	allErrs := 0
+	for k, req := range reqs {
+		var lat []time.Duration
+		errs := 0
+		for _, rs := range results {
+			for _, s := range rs {
+				if s.kind != k {
+					continue
+				}
+				if s.ok {
+					lat = append(lat, s.lat)
+				} else {
+					errs++
+				}
+			}
+		}
+		all = append(all, lat...)
+		allErrs += errs
+		out = append(out, stats(req.name, lat, errs, elapsed))
+	}
+	if len(reqs) > 1 {
+		out = append(out, stats("all", all, allErrs, elapsed))
+	}
+	return out
+}
+
+// Run performs the benchmark and prints its report.
+func Run(ctx context.Context, opts Options) error {
+	dbURL, email, pw, err := prepare(ctx, opts)
+	if err != nil {
+		return err
+	}
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	var maxID int64
+	err = db.Pool.QueryRow(ctx, `SELECT max(id) FROM customers`).Scan(&maxID)
+	db.Close()
+	if err != nil {
+		return err
+	}
+	cmd, base, err := serve(ctx, opts, dbURL)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		cmd.Process.Signal(os.Interrupt)
+		cmd.Wait()
+	}()
+
+	clients := make([]*http.Client, opts.Clients)
+	for i := range clients {
+		clients[i] = newClient(1)
+		form := url.Values{"email": {email}, "password": {pw}}
+		resp, err := clients[i].PostForm(base+"/signin", form)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("bench client %d could not sign in: %d", i, resp.StatusCode)
+		}
+	}
+	// A short warm-up, not measured, so caches are as in steady use.
+	drive(ctx, base, clients, mix(maxID), 3*time.Second)
+	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
+	mixed := drive(ctx, base, clients, mix(maxID), opts.Duration)
+	fmt.Fprintf(opts.Out, "driving %d clients for %s on /healthz (the ceiling) …\n", opts.Clients, opts.Ceiling)
+	ceiling := drive(ctx, base, clients, []request{{"healthz (ceiling)", func(*rand.Rand) string { return "/healthz" }}}, opts.Ceiling)
+	rss := peakRSS(cmd.Process.Pid)
+
+	fmt.Fprintf(opts.Out, "\n%d customers, %d clients, server peak RSS %s\n\n", opts.Customers, opts.Clients, rss)
+	fmt.Fprintf(opts.Out, "| request | requests | errors | req/s | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range append(mixed, ceiling...) {
+		fmt.Fprintf(opts.Out, "| %s | %d | %d | %.0f | %s | %s | %s | %s |\n", s.Name, s.Count, s.Errors, s.RPS(),
+			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
+	}
+	return nil
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }

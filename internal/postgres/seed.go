@@ -1,0 +1,107 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// CopyCustomers streams n customers made by row into the register with COPY and returns their ids in row
+// order (one COPY in one session assigns identities in the order it reads the rows).
+func CopyCustomers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain.Customer) ([]domain.CustomerID, error) {
+	var before int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM customers`).Scan(&before); err != nil {
+		return nil, mapErr(err, "copy customers")
+	}
+	i := 0
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"},
+		[]string{"kind", "name", "id_number", "email", "phone", "street", "postal_code", "city", "country", "notes",
+			"marketing_consent", "created_at", "updated_at", "last_activity_at"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == n {
+				return nil, nil
+			}
+			c := row(i)
+			i++
+			return []any{string(c.Kind), c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City,
+				c.Country, c.Notes, c.Consent, c.CreatedAt, c.UpdatedAt, c.LastActivityAt}, nil
+		}))
+	if err != nil {
+		return nil, mapErr(err, "copy customers")
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM customers WHERE id > $1 ORDER BY id`, before)
+	if err != nil {
+		return nil, mapErr(err, "copy customers")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[domain.CustomerID])
+	return ids, mapErr(err, "copy customers")
+}
+
+// CustomerExtras is what belongs to one seeded customer.
+type CustomerExtras struct {
+	Contacts      []domain.Contact
+	Consent       []domain.ConsentChange
+	CreditReports []domain.CreditReport
+}
+
+// CopyCustomerExtras streams the contacts, consent history and credit reports of the customers ids (in the
+// order extras(i) describes them) with one COPY per table.
+func CopyCustomerExtras(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID, extras func(i int) CustomerExtras) error {
+	type table struct {
+		name string
+		cols []string
+		rows func(id domain.CustomerID, e CustomerExtras) [][]any
+	}
+	tables := []table{
+		{"customer_contacts", []string{"customer_id", "name", "role", "email", "phone"}, func(id domain.CustomerID, e CustomerExtras) [][]any {
+			out := make([][]any, len(e.Contacts))
+			for j, c := range e.Contacts {
+				out[j] = []any{id, c.Name, c.Role, c.Email, c.Phone}
+			}
+			return out
+		}},
+		{"customer_consents", []string{"customer_id", "given", "at", "source"}, func(id domain.CustomerID, e CustomerExtras) [][]any {
+			out := make([][]any, len(e.Consent))
+			for j, c := range e.Consent {
+				out[j] = []any{id, c.Given, c.At, c.Source}
+			}
+			return out
+		}},
+		{"credit_reports", []string{"customer_id", "bureau", "taken_on", "rating", "limit_ore", "remarks", "recorded_at"}, func(id domain.CustomerID, e CustomerExtras) [][]any {
+			out := make([][]any, len(e.CreditReports))
+			for j, r := range e.CreditReports {
+				out[j] = []any{id, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.RecordedAt}
+			}
+			return out
+		}},
+	}
+	for _, t := range tables {
+		i := 0
+		var pending [][]any
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{t.name}, t.cols, pgx.CopyFromFunc(func() ([]any, error) {
+			for len(pending) == 0 {
+				if i == len(ids) {
+					return nil, nil
+				}
+				pending = t.rows(ids[i], extras(i))
+				i++
+			}
+			row := pending[0]
+			pending = pending[1:]
+			return row, nil
+		}))
+		if err != nil {
+			return mapErr(err, "copy "+t.name)
+		}
+	}
+	return nil
+}
+
+// CountCustomers counts the register (for make run's first start).
+func CountCustomers(ctx context.Context, q Querier) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM customers LIMIT 1000000000) c`).Scan(&n)
+	return n, mapErr(err, "count customers")
+}
