@@ -382,6 +382,11 @@ func seedCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 			return err
 		}
 		fmt.Fprintf(std.Stdout, "added %d customers in %s\n", *n, time.Since(start).Round(time.Millisecond))
+		start = time.Now()
+		if _, err := postgres.VacuumRegister(ctx, svc.Users.DB.Pool); err != nil {
+			return err
+		}
+		fmt.Fprintf(std.Stdout, "vacuumed and analysed in %s\n", time.Since(start).Round(time.Millisecond))
 		return nil
 	})
 }

@@ -273,4 +273,4 @@ type CustomerPage struct {
 }
 
 // TotalCap bounds the count shown above the list, so counting never scans a million rows.
-const TotalCap = 10000
+const TotalCap = 1000

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,26 +74,29 @@ func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters
 		return fmt.Sprintf("$%d", len(*args))
 	}
 	var conds []string
-	if q := strings.ToLower(strings.TrimSpace(f.Q)); q != "" {
-		if len([]rune(q)) < 3 {
-			// Too short for trigrams: a name prefix, served by customers_name_prefix.
-			search = "lower(c.name) LIKE " + arg(likeEscape(q)+"%")
-		} else {
-			cond := "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
-			digits := strings.Map(func(r rune) rune {
-				if r >= '0' && r <= '9' {
-					return r
-				}
-				if r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' {
-					return -1
-				}
-				return 'x'
-			}, q)
-			if len(digits) >= 3 && !strings.ContainsRune(digits, 'x') && digits != q {
-				cond = "(" + cond + " OR c.search_text LIKE " + arg("%"+digits+"%") + ")"
+	q := strings.ToLower(strings.TrimSpace(f.Q))
+	digits, numeric := searchDigits(q)
+	switch {
+	case q == "":
+	case numeric && len(digits) >= 3:
+		// A number: the customer number exactly, or the start of a phone or personal/organisation number.
+		alts := []string{"c.phone_digits LIKE " + arg(digits+"%"), "c.id_digits LIKE " + arg(digits+"%")}
+		if len(digits) == 8 || len(digits) == 12 { // a personnummer written with its century
+			if strings.HasPrefix(digits, "19") || strings.HasPrefix(digits, "20") {
+				alts = append(alts, "c.id_digits LIKE "+arg(digits[2:]+"%"))
 			}
-			search = cond
 		}
+		if len(digits) <= 18 {
+			if n, err := strconv.ParseInt(digits, 10, 64); err == nil {
+				alts = append(alts, "c.number = "+arg(n))
+			}
+		}
+		search = "(" + strings.Join(alts, " OR ") + ")"
+	case len([]rune(q)) < 3:
+		// Too short for trigrams: a name prefix, served by customers_name_prefix.
+		search = "lower(c.name) LIKE " + arg(likeEscape(q)+"%")
+	default:
+		search = "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
 	}
 	if f.Kind != "" {
 		conds = append(conds, "c.kind = "+arg(string(f.Kind)))
@@ -121,6 +125,26 @@ func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters
 	return search, conds
 }
 
+// searchDigits returns the digits of q and whether q is a number as people type them (digits with
+// spaces, dashes, plus signs and parentheses).
+func searchDigits(q string) (string, bool) {
+	var b strings.Builder
+	for _, r := range q {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
+		default:
+			return "", false
+		}
+	}
+	digits := b.String()
+	if strings.HasPrefix(strings.TrimSpace(q), "+46") {
+		digits = "0" + strings.TrimPrefix(digits, "46")
+	}
+	return digits, digits != ""
+}
+
 func and(conds ...string) string {
 	var nonEmpty []string
 	for _, c := range conds {
@@ -136,8 +160,9 @@ func and(conds ...string) string {
 
 // Search strategy bounds (see CustomerPage).
 const (
-	fewMatches = 200   // collect and sort
-	walkWindow = 20000 // sort-index entries a search looks through before collecting instead
+	fewMatches   = 200   // collect and sort
+	walkWindow   = 20000 // sort-index entries a search looks through before collecting instead
+	collectLimit = 20000 // most matches collected and sorted before walking the whole order instead
 )
 
 // CustomerPage returns one page of the register with keyset pagination: After/Before/Last move from a row
@@ -146,8 +171,8 @@ const (
 // A search picks its plan from the number of matches (the count shown anyway): few matches are collected
 // through the trigram index and sorted; otherwise it walks the sort index, testing each entry from the
 // index alone, which is quick when matches are spread through the order. When they are not (every "Åsa"
-// sorts last), the walk gives up after walkWindow entries and the matches are collected instead. Only a
-// search with more than TotalCap matches that all sort late still walks far.
+// sorts last), the walk gives up after walkWindow entries and up to collectLimit matches are collected
+// instead. Only a search with more matches than that, all sorting late, still walks far.
 func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (domain.CustomerPage, error) {
 	expr, ok := sortExprs[f.Sort]
 	if !ok {
@@ -199,11 +224,15 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 		list, err = customerRows(ctx, q, collect, args)
 	default:
 		list, err = customerRows(ctx, q, windowWalk(expr, search, filters, keyset, order, limit), args)
-		if err == nil && len(list) <= f.Limit {
-			if page.Capped {
+		switch {
+		case err != nil || len(list) > f.Limit:
+		case !page.Capped:
+			list, err = customerRows(ctx, q, collect, args)
+		default:
+			var complete bool
+			list, complete, err = boundedCollect(ctx, q, where, keyset, order, limit, args)
+			if err == nil && !complete {
 				list, err = customerRows(ctx, q, walk, args)
-			} else {
-				list, err = customerRows(ctx, q, collect, args)
 			}
 		}
 	}
@@ -228,11 +257,42 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 // (after the filters and the cursor), testing the search on the index entries alone.
 func windowWalk(expr, search string, filters []string, keyset, order string, limit int) string {
 	return fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
-			SELECT c.id FROM (SELECT c.id, c.name, c.search_text, %s AS sort_key FROM customers c
+			SELECT c.id FROM (SELECT c.id, c.name, c.search_text, c.number, c.phone_digits, c.id_digits, %s AS sort_key
+				FROM customers c
 				WHERE %s ORDER BY %s LIMIT %d) c
 			WHERE %s ORDER BY %s LIMIT $%d)
 		ORDER BY %s`, customerColumns, expr, and(append(filters, keyset)...), order, walkWindow,
 		search, strings.Replace(order, expr, "c.sort_key", 1), limit, order)
+}
+
+// boundedCollect collects up to collectLimit matches and sorts them; complete is false when there were
+// more, and the page may then be wrong.
+func boundedCollect(ctx context.Context, q Querier, where, keyset, order string, limit int, args []any) ([]domain.Customer, bool, error) {
+	sql := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s LIMIT %d)
+		SELECT %s, (SELECT count(*) FROM m) FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
+		where, collectLimit+1, customerColumns, and(keyset), order, limit)
+	rows, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, false, mapErr(err, "customer page")
+	}
+	var (
+		list    []domain.Customer
+		matches int
+	)
+	for rows.Next() {
+		var c domain.Customer
+		err := rows.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
+			&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &matches)
+		if err != nil {
+			rows.Close()
+			return nil, false, mapErr(err, "customer page")
+		}
+		list = append(list, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, false, mapErr(err, "customer page")
+	}
+	return list, matches <= collectLimit, nil
 }
 
 func customerRows(ctx context.Context, q Querier, sql string, args []any) ([]domain.Customer, error) {

@@ -116,6 +116,37 @@ func newBrowser(t *testing.T) (context.Context, *consoleLog) {
 	return tabCtx, console
 }
 
+// tab drives one browser tab through test steps; each failure names its step.
+type tab struct {
+	t   *testing.T
+	ctx context.Context
+}
+
+func (b tab) do(step string, actions ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, actions...); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+func (b tab) text(step, sel string) string {
+	b.t.Helper()
+	s, err := chromedp.Run(b.ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("%s: text of %s: %v", step, sel, err)
+	}
+	return strings.TrimSpace(s)
+}
+
+func (b tab) location(step string) string {
+	b.t.Helper()
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		b.t.Fatalf("%s: location: %v", step, err)
+	}
+	return loc
+}
+
 // TestBrowserSignInSignOut drives a real browser through a failed sign-in, a sign-in, the dashboard and
 // a sign-out, and checks that no page broke the CSP or threw.
 func TestBrowserSignInSignOut(t *testing.T) {
@@ -134,28 +165,8 @@ func TestBrowserSignInSignOut(t *testing.T) {
 		}
 	}()
 
-	do := func(step string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", step, err)
-		}
-	}
-	text := func(step, sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("%s: text of %s: %v", step, sel, err)
-		}
-		return strings.TrimSpace(s)
-	}
-	location := func(step string) string {
-		t.Helper()
-		loc, err := chromedp.Run(ctx, chromedp.Location())
-		if err != nil {
-			t.Fatalf("%s: location: %v", step, err)
-		}
-		return loc
-	}
+	b := tab{t: t, ctx: ctx}
+	do, text, location := b.do, b.text, b.location
 
 	// 1. A wrong password shows the generic error and keeps the e-mail address typed, never the password.
 	do("open sign-in page",

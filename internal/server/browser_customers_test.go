@@ -1,0 +1,120 @@
+package server_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// TestBrowserCustomerCreateEditSearch creates a customer in a real browser, corrects a mistake the form
+// points out, edits the customer and finds it again through search.
+func TestBrowserCustomerCreateEditSearch(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	const email = "clerk@example.se"
+	_, password := env.MustCreateUser(t, email, false, authz.CustomerCreate, authz.CustomerView, authz.CustomerEdit)
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Someone Else"})
+
+	ctx, console := newBrowser(t)
+	base := env.HTTP.URL
+	defer func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", env.Log.String())
+			for _, m := range console.all() {
+				t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
+			}
+		}
+	}()
+	b := tab{t: t, ctx: ctx}
+	submit := chromedp.CSS(`main form button[type="submit"].primary`)
+
+	b.do("sign in",
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+	)
+
+	// Create, with a personnummer that has a typo: the form says so and keeps everything else.
+	b.do("new customer form",
+		chromedp.Click(chromedp.CSS(`nav a[href="/customers"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="/customers/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="/customers/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("name")),
+		chromedp.SendKeys(chromedp.ID("name"), "Märta Sjöberg"),
+		chromedp.SendKeys(chromedp.ID("id_number"), "811218-9875"),
+		chromedp.SendKeys(chromedp.ID("email"), "marta@example.se"),
+		chromedp.SendKeys(chromedp.ID("street"), "Strandvägen 7"),
+		chromedp.SendKeys(chromedp.ID("postal_code"), "11456"),
+		chromedp.SendKeys(chromedp.ID("city"), "Stockholm"),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.ID("id_number-error")),
+	)
+	if got := b.text("invalid personnummer", "#id_number-error"); !strings.Contains(got, "personal identity number") {
+		t.Errorf("message beside the personnummer: %q", got)
+	}
+	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("street"))); err != nil || got != "Strandvägen 7" {
+		t.Errorf("street after the error: %q (%v), want it kept", got, err)
+	}
+	b.do("correct and save",
+		chromedp.Clear(chromedp.ID("id_number")),
+		chromedp.SendKeys(chromedp.ID("id_number"), "811218-9876"),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`)),
+	)
+	if got := b.text("customer page", "main h1"); !strings.HasPrefix(got, "Märta Sjöberg") {
+		t.Errorf("customer page heading %q", got)
+	}
+	if got := b.text("customer page", "dl.details"); !strings.Contains(got, "19811218-9876") || !strings.Contains(got, "114 56 Stockholm") {
+		t.Errorf("details %q: want the canonical personnummer and postal code", got)
+	}
+
+	// Edit: move to Göteborg.
+	b.do("edit",
+		chromedp.Click(chromedp.CSS(`a[href$="/edit"]`)),
+		chromedp.WaitVisible(chromedp.ID("city")),
+		chromedp.Clear(chromedp.ID("city")),
+		chromedp.SendKeys(chromedp.ID("city"), "Göteborg"),
+		chromedp.Clear(chromedp.ID("postal_code")),
+		chromedp.SendKeys(chromedp.ID("postal_code"), "411 04"),
+		chromedp.Click(submit),
+		chromedp.WaitVisible(chromedp.CSS(`main p.flash-ok`)),
+	)
+	if got := b.text("after edit", "dl.details"); !strings.Contains(got, "411 04 Göteborg") {
+		t.Errorf("details after the edit: %q", got)
+	}
+
+	// Find her through search, by a part of the surname.
+	b.do("search",
+		chromedp.Click(chromedp.CSS(`nav a[href="/customers"]`)),
+		chromedp.WaitVisible(chromedp.ID("q")),
+		chromedp.SendKeys(chromedp.ID("q"), "sjöb"),
+		chromedp.Click(chromedp.CSS(`form.filters button[type="submit"]`)),
+		// The results page carries the search in the field's value attribute; typing sets no attribute.
+		chromedp.WaitVisible(chromedp.CSS(`input#q[value="sjöb"]`)),
+	)
+	rows := b.text("search results", "table tbody")
+	if !strings.Contains(rows, "Märta Sjöberg") || strings.Contains(rows, "Someone Else") || !strings.Contains(rows, "Göteborg") {
+		t.Errorf("search for sjöb shows %q; want only Märta Sjöberg, in Göteborg", rows)
+	}
+	b.do("open result",
+		chromedp.Click(chromedp.CSS(`table tbody a`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"]`)),
+	)
+	if got := b.location("open result"); !strings.Contains(got, "/customers/") {
+		t.Errorf("opened %q", got)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`true`)); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range console.all() {
+		if !consoleExpected(m) && !strings.Contains(m.Text, "status of 422") {
+			t.Errorf("browser console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
+		}
+	}
+}
