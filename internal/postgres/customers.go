@@ -223,7 +223,11 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 	case page.Total <= fewMatches:
 		list, err = customerRows(ctx, q, collect, args)
 	default:
-		list, err = customerRows(ctx, q, windowWalk(expr, search, filters, keyset, order, limit), args)
+		cols := "c.name, c.search_text" // in the name index, so the walk reads no table rows
+		if digits, numeric := searchDigits(strings.ToLower(strings.TrimSpace(f.Q))); numeric && len(digits) >= 3 {
+			cols = "c.number, c.phone_digits, c.id_digits"
+		}
+		list, err = customerRows(ctx, q, windowWalk(expr, cols, search, filters, keyset, order, limit), args)
 		switch {
 		case err != nil || len(list) > f.Limit:
 		case !page.Capped:
@@ -255,13 +259,12 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 
 // windowWalk looks for a page of search matches among the next walkWindow entries of the sort order
 // (after the filters and the cursor), testing the search on the index entries alone.
-func windowWalk(expr, search string, filters []string, keyset, order string, limit int) string {
+func windowWalk(expr, cols, search string, filters []string, keyset, order string, limit int) string {
 	return fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
-			SELECT c.id FROM (SELECT c.id, c.name, c.search_text, c.number, c.phone_digits, c.id_digits, %s AS sort_key
-				FROM customers c
+			SELECT c.id FROM (SELECT c.id, %s, %s AS sort_key FROM customers c
 				WHERE %s ORDER BY %s LIMIT %d) c
 			WHERE %s ORDER BY %s LIMIT $%d)
-		ORDER BY %s`, customerColumns, expr, and(append(filters, keyset)...), order, walkWindow,
+		ORDER BY %s`, customerColumns, cols, expr, and(append(filters, keyset)...), order, walkWindow,
 		search, strings.Replace(order, expr, "c.sort_key", 1), limit, order)
 }
 

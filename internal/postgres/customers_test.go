@@ -74,3 +74,24 @@ func TestSearchPagesAreCompleteWhateverThePlan(t *testing.T) {
 		}
 	}
 }
+
+// TestNumberSearchesWalkWithTheirOwnColumns: a number search with many matches takes the walking plan too.
+func TestNumberSearchesWalkWithTheirOwnColumns(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	_, err := db.Pool.Exec(ctx, `INSERT INTO customers (kind, name, phone, created_at, updated_at, last_activity_at)
+		SELECT 'person', 'Kund ' || lpad(i::text, 5, '0'), '070-' || lpad(i::text, 7, '0'), now(), now(), now()
+		FROM generate_series(1, 1500) i`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"070", "07", "+46 70"} {
+		page, err := postgres.CustomerPage(ctx, db.Pool, domain.CustomerFilter{Q: q, Sort: domain.SortName, Limit: 50})
+		if err != nil {
+			t.Fatalf("%q: %v", q, err)
+		}
+		if q != "07" && (len(page.Rows) != 50 || !page.Capped) {
+			t.Errorf("%q: %d rows, capped %v; want a full page of more than a thousand matches", q, len(page.Rows), page.Capped)
+		}
+	}
+}
