@@ -272,7 +272,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		{Key: "customer.address", Value: joinNonEmpty(c.Street, joinNonEmpty(c.PostalCode, c.City, " "), ", ")},
 		{Key: "customer.country", Value: c.Country},
 		{Key: "customer.notes", Value: c.Notes},
-		{Key: "customer.created", Value: c.CreatedAt.In(stockholm).Format("2006-01-02 15:04")},
+		{Key: "customer.created_at", Value: c.CreatedAt.In(stockholm).Format("2006-01-02 15:04")},
 		{Key: "customer.last_activity", Value: c.LastActivityAt.In(stockholm).Format("2006-01-02 15:04")},
 	}
 	for _, k := range d.Consent {

@@ -242,7 +242,7 @@ func TestSearchFilterSortAndPages(t *testing.T) {
 
 	names := func(body string) []string {
 		var out []string
-		for _, m := range regexp.MustCompile(`<a href="/customers/\d+">([^<]+)</a>`).FindAllStringSubmatch(body, -1) {
+		for _, m := range regexp.MustCompile(`<a [^>]*href="/customers/\d+">([^<]+)</a>`).FindAllStringSubmatch(body, -1) {
 			out = append(out, html.UnescapeString(m[1]))
 		}
 		return out
