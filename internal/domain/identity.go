@@ -7,10 +7,11 @@ import (
 	"unicode"
 )
 
-// luhnOK checks the Luhn (mod 10) checksum over ten digits, as used by personnummer and org numbers.
-func luhnOK(digits string) bool {
+// LuhnDigit is the check digit that makes nine digits pass the Luhn (mod 10) test used by personnummer
+// and organisation numbers.
+func LuhnDigit(nine string) int {
 	sum := 0
-	for i, r := range digits {
+	for i, r := range nine {
 		d := int(r - '0')
 		if i%2 == 0 {
 			d *= 2
@@ -20,8 +21,11 @@ func luhnOK(digits string) bool {
 		}
 		sum += d
 	}
-	return sum%10 == 0
+	return (10 - sum%10) % 10
 }
+
+// luhnOK checks the check digit of ten digits.
+func luhnOK(digits string) bool { return LuhnDigit(digits[:9]) == int(digits[9]-'0') }
 
 func onlyDigits(s string) bool {
 	for _, r := range s {

@@ -123,8 +123,13 @@ func AuditPage(ctx context.Context, q Querier, before int64, limit int) ([]domai
 	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
 		WHERE e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
+	return collectAuditWithNames(rows, err, "audit page")
+}
+
+// collectAuditWithNames reads events followed by the acting user's name.
+func collectAuditWithNames(rows pgx.Rows, err error, what string) ([]domain.AuditEvent, []string, error) {
 	if err != nil {
-		return nil, nil, mapErr(err, "audit page")
+		return nil, nil, mapErr(err, what)
 	}
 	defer rows.Close()
 	var (
@@ -135,11 +140,11 @@ func AuditPage(ctx context.Context, q Querier, before int64, limit int) ([]domai
 		var name string
 		e, _, err := scanAudit(rows, &name)
 		if err != nil {
-			return nil, nil, mapErr(err, "audit page")
+			return nil, nil, mapErr(err, what)
 		}
 		events, names = append(events, e), append(names, name)
 	}
-	return events, names, mapErr(rows.Err(), "audit page")
+	return events, names, mapErr(rows.Err(), what)
 }
 
 // WalkAudit calls fn for every event in chain order with the canonical details the hash covers.

@@ -103,21 +103,5 @@ func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, li
 	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
 		WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.id DESC LIMIT $3`, entityType, id, limit)
-	if err != nil {
-		return nil, nil, mapErr(err, "entity audit")
-	}
-	defer rows.Close()
-	var (
-		events []domain.AuditEvent
-		names  []string
-	)
-	for rows.Next() {
-		var name string
-		e, _, err := scanAudit(rows, &name)
-		if err != nil {
-			return nil, nil, mapErr(err, "entity audit")
-		}
-		events, names = append(events, e), append(names, name)
-	}
-	return events, names, mapErr(rows.Err(), "entity audit")
+	return collectAuditWithNames(rows, err, "entity audit")
 }

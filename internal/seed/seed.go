@@ -38,31 +38,15 @@ func (g Generator) rng(i int, stream uint64) *rand.Rand {
 
 func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 
-// luhnDigit is the check digit that makes nine digits pass the Luhn test.
-func luhnDigit(nine string) int {
-	sum := 0
-	for i, c := range nine {
-		d := int(c - '0')
-		if i%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return (10 - sum%10) % 10
-}
-
 func personnummer(r *rand.Rand, now time.Time) string {
 	born := now.AddDate(-18-r.IntN(70), 0, -r.IntN(365))
 	nine := fmt.Sprintf("%s%03d", born.Format("060102"), r.IntN(1000))
-	return fmt.Sprintf("%s-%s%d", born.Format("20060102"), nine[6:], luhnDigit(nine))
+	return fmt.Sprintf("%s-%s%d", born.Format("20060102"), nine[6:], domain.LuhnDigit(nine))
 }
 
 func orgNumber(r *rand.Rand) string {
 	nine := fmt.Sprintf("55%d%06d", 6+r.IntN(4), r.IntN(1000000))
-	return fmt.Sprintf("%s-%s%d", nine[:6], nine[6:], luhnDigit(nine))
+	return fmt.Sprintf("%s-%s%d", nine[:6], nine[6:], domain.LuhnDigit(nine))
 }
 
 func mobile(r *rand.Rand) string {

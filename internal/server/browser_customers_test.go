@@ -21,14 +21,7 @@ func TestBrowserCustomerCreateEditSearch(t *testing.T) {
 
 	ctx, console := newBrowser(t)
 	base := env.HTTP.URL
-	defer func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", env.Log.String())
-			for _, m := range console.all() {
-				t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
-			}
-		}
-	}()
+	defer logOnFailure(t, env, console)
 	b := tab{t: t, ctx: ctx}
 	submit := chromedp.CSS(`main form button[type="submit"].primary`)
 

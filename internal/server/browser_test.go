@@ -116,6 +116,16 @@ func newBrowser(t *testing.T) (context.Context, *consoleLog) {
 	return tabCtx, console
 }
 
+// logOnFailure shows the server log and the browser console of a failed test.
+func logOnFailure(t *testing.T, env *testutil.Env, console *consoleLog) {
+	if t.Failed() {
+		t.Logf("server log:\n%s", env.Log.String())
+		for _, m := range console.all() {
+			t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
+		}
+	}
+}
+
 // tab drives one browser tab through test steps; each failure names its step.
 type tab struct {
 	t   *testing.T
@@ -156,14 +166,7 @@ func TestBrowserSignInSignOut(t *testing.T) {
 
 	ctx, console := newBrowser(t)
 	base := env.HTTP.URL
-	defer func() {
-		if t.Failed() {
-			t.Logf("server log:\n%s", env.Log.String())
-			for _, m := range console.all() {
-				t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
-			}
-		}
-	}()
+	defer logOnFailure(t, env, console)
 
 	b := tab{t: t, ctx: ctx}
 	do, text, location := b.do, b.text, b.location
