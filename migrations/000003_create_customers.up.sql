@@ -21,6 +21,7 @@ CREATE TABLE customers (
     updated_at         timestamptz NOT NULL,
     last_activity_at   timestamptz NOT NULL,
     anonymised_at      timestamptz,
+    version            integer NOT NULL DEFAULT 1, -- raised by every edit of the details (stale forms are refused)
     -- lower(city) as a column, so the town index below can answer filters on its own (index-only scans do
     -- not work from an expression index).
     city_key           text GENERATED ALWAYS AS (lower(city)) STORED,

@@ -30,7 +30,10 @@ const (
 	LanguageChanged  = "user.language_changed"
 	PasswordReset    = "user.password_reset"
 	UserActivated    = "user.activated"
-	UserDeactivated  = "user.deactivated"
+	// Credit report events tell that credit reports exist on a customer; see Hidden.
+	CreditReportRecorded = "credit_report.recorded"
+	CreditReportViewed   = "credit_report.viewed"
+	UserDeactivated      = "user.deactivated"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.
@@ -66,7 +69,7 @@ func (l Log) Page(ctx context.Context, before int64, limit int) ([]Entry, error)
 	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
 		return nil, err
 	}
-	events, names, err := postgres.AuditPage(ctx, l.DB.Pool, before, limit)
+	events, names, err := postgres.AuditPage(ctx, l.DB.Pool, before, limit, Hidden(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -75,6 +78,17 @@ func (l Log) Page(ctx context.Context, before int64, limit int) ([]Entry, error)
 		out[i] = Entry{AuditEvent: events[i], ActorName: names[i]}
 	}
 	return out, nil
+}
+
+// creditReportActions are shown only to those who may see credit reports.
+var creditReportActions = []string{CreditReportRecorded, CreditReportViewed}
+
+// Hidden lists the actions the actor in ctx may not see in the log.
+func Hidden(ctx context.Context) []string {
+	if a, ok := authz.ActorFrom(ctx); ok && a.Can(authz.CreditReportAccess) {
+		return []string{}
+	}
+	return creditReportActions
 }
 
 // BrokenError names the first event whose link in the chain does not hold.

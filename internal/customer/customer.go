@@ -18,14 +18,12 @@ import (
 
 // Audit actions of the customer register.
 const (
-	Created            = "customer.created"
-	Changed            = "customer.changed"
-	Viewed             = "customer.viewed"
-	ContactAdded       = "customer.contact_added"
-	ContactRemoved     = "customer.contact_removed"
-	ConsentChanged     = "customer.consent_changed"
-	CreditReportAdded  = "credit_report.recorded"
-	CreditReportsShown = "credit_report.viewed"
+	Created        = "customer.created"
+	Changed        = "customer.changed"
+	Viewed         = "customer.viewed"
+	ContactAdded   = "customer.contact_added"
+	ContactRemoved = "customer.contact_removed"
+	ConsentChanged = "customer.consent_changed"
 )
 
 const entity = "customer"
@@ -96,12 +94,12 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 				for i, r := range d.CreditReports {
 					ids[i] = r.ID
 				}
-				evs = append(evs, audit.Event(now, actor, CreditReportsShown, entity, audit.ID(id),
+				evs = append(evs, audit.Event(now, actor, audit.CreditReportViewed, entity, audit.ID(id),
 					map[string]any{"credit_report_ids": ids}))
 			}
 		}
 		if actor.Can(authz.AuditView) {
-			events, names, err := postgres.EntityAudit(ctx, tx, entity, int64(id), accessLogSize)
+			events, names, err := postgres.EntityAudit(ctx, tx, entity, int64(id), accessLogSize, audit.Hidden(ctx))
 			if err != nil {
 				return err
 			}
@@ -175,8 +173,16 @@ func filledFields(c domain.Customer) []string {
 	return domain.Customer{Country: c.Country}.ChangedFields(c)
 }
 
-// Update stores edited details and records which fields changed. Anonymised customers are locked.
-func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput) (domain.Customer, error) {
+// Stale is the conflict of an edit made on details someone else has changed since the form was opened.
+var Stale = &domain.ConflictError{Key: "customer.stale"}
+
+// Version identifies the state of a customer an edit form was made from.
+func Version(c domain.Customer) int64 { return int64(c.Version) }
+
+// Update stores edited details and records which fields changed. version is Version of the customer the
+// form showed; if the customer changed since, nothing is stored and the error is Stale. Anonymised
+// customers are locked.
+func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error) {
 	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
 	if err != nil {
 		return domain.Customer{}, err
@@ -194,6 +200,9 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 		if cur.AnonymisedAt != nil {
 			return &domain.ConflictError{Key: "customer.locked"}
 		}
+		if Version(cur) != version {
+			return Stale
+		}
 		next.ID = id
 		changed := cur.ChangedFields(next)
 		if len(changed) == 0 {
@@ -210,15 +219,15 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 }
 
 // editable checks the permission and that the customer exists and is not anonymised, inside tx.
-func (s *Service) editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) error {
+func (s *Service) editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
 	c, err := postgres.CustomerForUpdate(ctx, tx, id)
 	if err != nil {
-		return err
+		return c, err
 	}
 	if c.AnonymisedAt != nil {
-		return &domain.ConflictError{Key: "customer.locked"}
+		return c, &domain.ConflictError{Key: "customer.locked"}
 	}
-	return nil
+	return c, nil
 }
 
 // AddContact adds a contact person to a company customer.
@@ -234,8 +243,12 @@ func (s *Service) AddContact(ctx context.Context, id domain.CustomerID, in domai
 	c.CustomerID = id
 	now := s.Now()
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.editable(ctx, tx, id); err != nil {
+		cust, err := s.editable(ctx, tx, id)
+		if err != nil {
 			return err
+		}
+		if cust.Kind != domain.Company {
+			return &domain.ConflictError{Key: "contacts.company_only"}
 		}
 		contactID, err := postgres.AddContact(ctx, tx, c)
 		if err != nil {
@@ -257,7 +270,7 @@ func (s *Service) RemoveContact(ctx context.Context, id domain.CustomerID, conta
 	}
 	now := s.Now()
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.editable(ctx, tx, id); err != nil {
+		if _, err := s.editable(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := postgres.DeleteContact(ctx, tx, id, contactID); err != nil {
@@ -282,7 +295,7 @@ func (s *Service) SetConsent(ctx context.Context, id domain.CustomerID, given bo
 	}
 	now := s.Now()
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.editable(ctx, tx, id); err != nil {
+		if _, err := s.editable(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := postgres.SetConsent(ctx, tx, id, given, source, actor.AuditID(), now); err != nil {
@@ -298,22 +311,42 @@ type CreditReportInput struct {
 	Bureau, TakenOn, Rating, Limit, Remarks string
 }
 
+var stockholm = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
 // Bureaus are the Swedish credit bureaus offered in the form.
 var Bureaus = []string{"UC", "Creditsafe", "Dun & Bradstreet", "Syna", "Other"}
 
 // Validate checks a credit report; today bounds the date.
-func (in CreditReportInput) Validate(today time.Time) (domain.CreditReport, error) {
+func (in CreditReportInput) Validate(now time.Time) (domain.CreditReport, error) {
 	fe := domain.FieldErrors{}
+	for name, v := range map[string]string{"bureau": in.Bureau, "taken_on": in.TakenOn, "rating": in.Rating, "limit": in.Limit} {
+		if !domain.ValidText(v, false) {
+			fe[name] = "error.text"
+		}
+	}
+	if !domain.ValidText(in.Remarks, true) {
+		fe["remarks"] = "error.text"
+	}
+	if len(fe) > 0 {
+		return domain.CreditReport{}, fe
+	}
 	r := domain.CreditReport{Bureau: strings.TrimSpace(in.Bureau), Rating: strings.TrimSpace(in.Rating),
 		Remarks: strings.TrimSpace(in.Remarks)}
 	if !slices.Contains(Bureaus, r.Bureau) {
 		fe["bureau"] = "error.bureau"
 	}
 	taken, err := time.Parse("2006-01-02", strings.TrimSpace(in.TakenOn))
+	today := now.In(stockholm).Format("2006-01-02") // the date in Sweden, whatever the server's zone
 	switch {
 	case err != nil:
 		fe["taken_on"] = "error.date"
-	case taken.After(today):
+	case taken.Format("2006-01-02") > today:
 		fe["taken_on"] = "error.date_future"
 	}
 	r.TakenOn = taken
@@ -347,14 +380,14 @@ func (s *Service) AddCreditReport(ctx context.Context, id domain.CustomerID, in 
 	}
 	r.CustomerID, r.RecordedAt = id, now
 	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if err := s.editable(ctx, tx, id); err != nil {
+		if _, err := s.editable(ctx, tx, id); err != nil {
 			return err
 		}
 		reportID, err := postgres.AddCreditReport(ctx, tx, r, actor.AuditID())
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, CreditReportAdded, entity, audit.ID(id),
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.CreditReportRecorded, entity, audit.ID(id),
 			map[string]any{"credit_report_id": reportID}))
 	})
 }

@@ -1,8 +1,10 @@
 package domain
 
 import (
+	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -37,6 +39,7 @@ type Customer struct {
 	UpdatedAt      time.Time
 	LastActivityAt time.Time
 	AnonymisedAt   *time.Time
+	Version        int // raised by every edit of the details
 }
 
 // CustomerInput is what a user typed in the customer form, kept verbatim so a form with errors shows it
@@ -61,10 +64,38 @@ const (
 	maxNotes = 5000
 )
 
+// ValidText reports whether s can be stored and shown: valid UTF-8 without control characters (line
+// breaks and tabs allowed where multiline).
+func ValidText(s string, multiline bool) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkText marks every field whose raw value cannot be stored, before other checks look at it.
+func checkText(fe FieldErrors, fields map[string]string, multiline ...string) {
+	for name, v := range fields {
+		if !ValidText(v, slices.Contains(multiline, name)) {
+			fe[name] = "error.text"
+		}
+	}
+}
+
 // Validate checks the input and returns the customer fields in canonical form, or FieldErrors naming the
 // message id per field. now decides the century of short personnummer.
 func (in CustomerInput) Validate(now time.Time) (Customer, error) {
 	fe := FieldErrors{}
+	checkText(fe, map[string]string{"name": in.Name, "id_number": in.IDNumber, "email": in.Email, "phone": in.Phone,
+		"street": in.Street, "postal_code": in.PostalCode, "city": in.City, "country": in.Country, "notes": in.Notes}, "notes")
+	if len(fe) > 0 {
+		return Customer{}, fe
+	}
 	c := Customer{
 		Kind:    CustomerKind(in.Kind),
 		Name:    strings.TrimSpace(in.Name),
@@ -96,8 +127,11 @@ func (in CustomerInput) Validate(now time.Time) (Customer, error) {
 				fe["id_number"] = "error.personnummer"
 			}
 		case Company:
+			// A sole trader's (enskild firma) organisation number is the owner's personnummer.
 			if c.IDNumber, err = ParseOrgNumber(v); err != nil {
-				fe["id_number"] = "error.orgnumber"
+				if c.IDNumber, err = ParsePersonnummer(v, now); err != nil {
+					fe["id_number"] = "error.orgnumber"
+				}
 			}
 		}
 	}
@@ -182,6 +216,11 @@ type ContactInput struct {
 // Validate checks a contact.
 func (in ContactInput) Validate() (Contact, error) {
 	fe := FieldErrors{}
+	checkText(fe, map[string]string{"contact_name": in.Name, "contact_role": in.Role, "contact_email": in.Email,
+		"contact_phone": in.Phone})
+	if len(fe) > 0 {
+		return Contact{}, fe
+	}
 	c := Contact{Name: strings.TrimSpace(in.Name), Role: strings.TrimSpace(in.Role)}
 	if c.Name == "" {
 		fe["contact_name"] = "error.required"

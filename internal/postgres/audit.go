@@ -115,14 +115,14 @@ func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
 }
 
 // AuditPage lists events newest first, before the event id before (0 for the newest), with the acting
-// user's name.
-func AuditPage(ctx context.Context, q Querier, before int64, limit int) ([]domain.AuditEvent, []string, error) {
+// user's name, leaving out the actions in hidden.
+func AuditPage(ctx context.Context, q Querier, before int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
 	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
-		WHERE e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
+		WHERE e.id < $1 AND NOT e.action = ANY($3) ORDER BY e.id DESC LIMIT $2`, before, limit, hidden)
 	return collectAuditWithNames(rows, err, "audit page")
 }
 

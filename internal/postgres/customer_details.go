@@ -50,7 +50,8 @@ func TouchCustomer(ctx context.Context, q Querier, id domain.CustomerID, now tim
 
 // SetConsent records a change of marketing consent: the current state on the customer, and the history.
 func SetConsent(ctx context.Context, q Querier, id domain.CustomerID, given bool, source string, by *domain.UserID, now time.Time) error {
-	if _, err := q.Exec(ctx, `UPDATE customers SET marketing_consent = $2, updated_at = $3 WHERE id = $1`, id, given, now); err != nil {
+	if _, err := q.Exec(ctx, `UPDATE customers SET marketing_consent = $2, updated_at = $3,
+		last_activity_at = greatest(last_activity_at, $3) WHERE id = $1`, id, given, now); err != nil {
 		return mapErr(err, "set consent")
 	}
 	_, err := q.Exec(ctx, `INSERT INTO customer_consents (customer_id, given, at, source, recorded_by)
@@ -98,10 +99,12 @@ func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]doma
 	return out, mapErr(err, "credit reports")
 }
 
-// EntityAudit lists the newest events about one entity, with the acting user's name.
-func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, limit int) ([]domain.AuditEvent, []string, error) {
+// EntityAudit lists the newest events about one entity, with the acting user's name, leaving out the
+// actions in hidden.
+func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
 	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
-		WHERE e.entity_type = $1 AND e.entity_id = $2 ORDER BY e.id DESC LIMIT $3`, entityType, id, limit)
+		WHERE e.entity_type = $1 AND e.entity_id = $2 AND NOT e.action = ANY($4) ORDER BY e.id DESC LIMIT $3`,
+		entityType, id, limit, hidden)
 	return collectAuditWithNames(rows, err, "entity audit")
 }

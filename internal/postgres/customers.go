@@ -14,12 +14,13 @@ import (
 )
 
 const customerColumns = `c.id, c.number, c.kind, c.name, c.id_number, c.email, c.phone, c.street, c.postal_code,
-	c.city, c.country, c.notes, c.marketing_consent, c.created_at, c.updated_at, c.last_activity_at, c.anonymised_at`
+	c.city, c.country, c.notes, c.marketing_consent, c.created_at, c.updated_at, c.last_activity_at, c.anonymised_at,
+	c.version`
 
 func scanCustomer(row pgx.Row) (domain.Customer, error) {
 	var c domain.Customer
 	err := row.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
-		&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt)
+		&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &c.Version)
 	return c, err
 }
 
@@ -48,7 +49,7 @@ func CustomerForUpdate(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (do
 func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE customers SET kind = $2, name = $3, id_number = $4, email = $5, phone = $6,
 		street = $7, postal_code = $8, city = $9, country = $10, notes = $11, updated_at = $12,
-		last_activity_at = greatest(last_activity_at, $12) WHERE id = $1`,
+		last_activity_at = greatest(last_activity_at, $12), version = version + 1 WHERE id = $1`,
 		c.ID, c.Kind, c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, c.Notes, now)
 	return mapErr(err, "update customer")
 }
@@ -268,12 +269,12 @@ func windowWalk(expr, cols, search string, filters []string, keyset, order strin
 		search, strings.Replace(order, expr, "c.sort_key", 1), limit, order)
 }
 
-// boundedCollect collects up to collectLimit matches and sorts them; complete is false when there were
-// more, and the page may then be wrong.
+// boundedCollect collects up to collectLimit matches beyond the cursor and sorts them; complete is false
+// when there were more, and the page may then be wrong. (No rows means no matches beyond the cursor.)
 func boundedCollect(ctx context.Context, q Querier, where, keyset, order string, limit int, args []any) ([]domain.Customer, bool, error) {
 	sql := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s LIMIT %d)
-		SELECT %s, (SELECT count(*) FROM m) FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
-		where, collectLimit+1, customerColumns, and(keyset), order, limit)
+		SELECT %s, (SELECT count(*) FROM m) FROM customers c JOIN m ON m.id = c.id ORDER BY %s LIMIT $%d`,
+		and(where, keyset), collectLimit+1, customerColumns, order, limit)
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
 		return nil, false, mapErr(err, "customer page")
@@ -285,7 +286,7 @@ func boundedCollect(ctx context.Context, q Querier, where, keyset, order string,
 	for rows.Next() {
 		var c domain.Customer
 		err := rows.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
-			&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &matches)
+			&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &c.Version, &matches)
 		if err != nil {
 			rows.Close()
 			return nil, false, mapErr(err, "customer page")

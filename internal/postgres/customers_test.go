@@ -95,3 +95,60 @@ func TestNumberSearchesWalkWithTheirOwnColumns(t *testing.T) {
 		}
 	}
 }
+
+// TestLargeSearchPagesBothWays pages through a search with more matches than collectLimit, in both
+// directions and both orders, checking each page against the expected slice.
+func TestLargeSearchPagesBothWays(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	_, err := db.Pool.Exec(ctx, `INSERT INTO customers (kind, name, created_at, updated_at, last_activity_at)
+		SELECT 'person', 'Kund ' || lpad(i::text, 5, '0'), now(), now(), now() FROM generate_series(1, 21000) i`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		sort domain.CustomerSort
+		desc bool
+	}{{domain.SortNumber, true}, {domain.SortNumber, false}, {domain.SortName, true}} {
+		name := fmt.Sprintf("%s desc=%v", tc.sort, tc.desc)
+		f := domain.CustomerFilter{Q: "kund", Sort: tc.sort, Desc: tc.desc, Limit: 50}
+		first, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || len(first.Rows) != 50 || first.HasPrev || !first.HasNext {
+			t.Fatalf("%s: first page %d rows, prev %v, next %v, %v", name, len(first.Rows), first.HasPrev, first.HasNext, err)
+		}
+		f.After = first.Rows[49].ID
+		second, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || len(second.Rows) != 50 || !second.HasPrev {
+			t.Fatalf("%s: second page %d rows, %v", name, len(second.Rows), err)
+		}
+		f.After, f.Before = 0, second.Rows[0].ID
+		back, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || fmt.Sprint(ids(back.Rows)) != fmt.Sprint(ids(first.Rows)) || back.HasPrev {
+			t.Errorf("%s: back from page 2 gives %d rows (prev %v), want page 1 again", name, len(back.Rows), back.HasPrev)
+		}
+		f.Before, f.Last = 0, true
+		last, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || len(last.Rows) != 50 || last.HasNext || !last.HasPrev {
+			t.Fatalf("%s: last page %d rows, next %v, %v", name, len(last.Rows), last.HasNext, err)
+		}
+		f.Last, f.After = false, last.Rows[0].ID
+		f.Before, f.After = last.Rows[0].ID, 0
+		beforeLast, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || len(beforeLast.Rows) != 50 {
+			t.Fatalf("%s: page before the last: %d rows, %v", name, len(beforeLast.Rows), err)
+		}
+		f.Before, f.After = 0, beforeLast.Rows[49].ID
+		again, err := postgres.CustomerPage(ctx, db.Pool, f)
+		if err != nil || fmt.Sprint(ids(again.Rows)) != fmt.Sprint(ids(last.Rows)) || again.HasNext {
+			t.Errorf("%s: forward from the page before the last gives %d rows, want the last page", name, len(again.Rows))
+		}
+	}
+}
+
+func ids(cs []domain.Customer) []domain.CustomerID {
+	out := make([]domain.CustomerID, len(cs))
+	for i, c := range cs {
+		out[i] = c.ID
+	}
+	return out
+}

@@ -1,5 +1,6 @@
 // Package seed generates realistic Swedish demo and volume data: customers with valid personnummer and
-// organisation numbers, addresses, contacts, consent history and credit reports. Each row is derived from
+// organisation numbers, addresses, contacts, consent history and credit reports. Phone numbers and e-mail
+// addresses are fictional by construction; personnummer are random valid numbers, so some will exist. Each row is derived from
 // its index, so a run streams rows into COPY without holding them in memory and is repeatable.
 package seed
 
@@ -49,8 +50,15 @@ func orgNumber(r *rand.Rand) string {
 	return fmt.Sprintf("%s-%s%d", nine[:6], nine[6:], domain.LuhnDigit(nine))
 }
 
-func mobile(r *rand.Rand) string {
-	return fmt.Sprintf("07%d-%03d %02d %02d", []int{0, 2, 3, 6}[r.IntN(4)], r.IntN(1000), r.IntN(100), r.IntN(100))
+// Phone numbers come from the ranges the Swedish telecom regulator (PTS) keeps for fiction, so demo data
+// never rings a real person. E-mail addresses use example domains for the same reason.
+func mobile(r *rand.Rand) string { return fmt.Sprintf("070-174 06 %02d", 5+r.IntN(95)) }
+
+func landline(r *rand.Rand) string {
+	if r.IntN(2) == 0 {
+		return fmt.Sprintf("08-465 004 %02d", r.IntN(100))
+	}
+	return fmt.Sprintf("031-390 06 %02d", r.IntN(100))
 }
 
 var mailSafe = strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "Å", "a", "Ä", "a", "Ö", "o", " ", "", "&", "")
@@ -73,8 +81,8 @@ func (g Generator) Customer(i int) Customer {
 		c.Kind = domain.Company
 		c.Name = fmt.Sprintf("%s %s %s", pick(r, lastNames), pick(r, companyWords), pick(r, companySuffixes))
 		c.IDNumber = orgNumber(r)
-		c.Email = "info@" + mailbox(strings.Fields(c.Name)[0]+strings.Fields(c.Name)[1]) + ".se"
-		c.Phone = fmt.Sprintf("0%d-%03d %02d %02d", 8+r.IntN(90), r.IntN(1000), r.IntN(100), r.IntN(100))
+		c.Email = "info@" + mailbox(strings.Fields(c.Name)[0]+strings.Fields(c.Name)[1]) + ".example"
+		c.Phone = landline(r)
 		for n := 1 + r.IntN(3); n > 0; n-- {
 			first, last := pick(r, firstNames), pick(r, lastNames)
 			c.Contacts = append(c.Contacts, domain.Contact{Name: first + " " + last, Role: pick(r, roles),
@@ -85,7 +93,7 @@ func (g Generator) Customer(i int) Customer {
 		first, last := pick(r, firstNames), pick(r, lastNames)
 		c.Name = first + " " + last
 		c.IDNumber = personnummer(r, g.Now)
-		c.Email = fmt.Sprintf("%s.%s%d@%s", mailbox(first), mailbox(last), r.IntN(100), pick(r, []string{"gmail.com", "hotmail.com", "telia.com", "outlook.com", "icloud.com"}))
+		c.Email = fmt.Sprintf("%s.%s%d@%s", mailbox(first), mailbox(last), r.IntN(100), pick(r, []string{"example.com", "example.se", "example.net", "example.org"}))
 		c.Phone = mobile(r)
 	}
 	if r.IntN(10) == 0 {

@@ -46,8 +46,7 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	ctx := r.Context()

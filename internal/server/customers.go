@@ -6,7 +6,10 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -36,7 +39,8 @@ func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 	view := customers.Filter{Q: q.Get("q"), Kind: q.Get("kind"), City: q.Get("city"), Consent: q.Get("consent"),
 		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), ActiveFrom: q.Get("active_from"),
 		ActiveTo: q.Get("active_to"), Sort: q.Get("sort"), Dir: q.Get("dir"), Errors: map[string]string{}}
-	f := domain.CustomerFilter{Q: view.Q, City: view.City, Sort: domain.CustomerSort(view.Sort), Desc: view.Dir == "desc"}
+	f := domain.CustomerFilter{Q: searchable(view.Q), City: searchable(view.City), Sort: domain.CustomerSort(view.Sort),
+		Desc: view.Dir == "desc"}
 	if k := domain.CustomerKind(view.Kind); k == domain.Person || k == domain.Company {
 		f.Kind = k
 	}
@@ -76,6 +80,17 @@ func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 	return f, view
 }
 
+// searchable drops what no stored value can contain (invalid UTF-8, control characters), so a stray byte
+// in a search is no error.
+func searchable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // listURL is the list with the current filter and the given changes.
 func listURL(q url.Values, set map[string]string) string {
 	v := url.Values{}
@@ -113,10 +128,12 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
 			City: c.City, LastActivity: c.LastActivityAt.In(stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
+	if f.After != 0 || f.Before != 0 || f.Last {
+		v.FirstURL = listURL(q, nil) // also from an empty page, e.g. after its cursor row was deleted
+	}
 	if len(page.Rows) > 0 {
 		first, last := page.Rows[0].ID, page.Rows[len(page.Rows)-1].ID
 		if page.HasPrev {
-			v.FirstURL = listURL(q, nil)
 			v.PrevURL = listURL(q, map[string]string{"before": strconv.FormatInt(int64(first), 10)})
 		}
 		if page.HasNext {
@@ -157,8 +174,7 @@ func customerInput(r *http.Request) domain.CustomerInput {
 }
 
 func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	in := customerInput(r)
@@ -196,6 +212,7 @@ func (s *Server) customerEdit(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) editView(r *http.Request, c domain.Customer, in domain.CustomerInput, errs map[string]string) customers.FormView {
 	v := s.customerForm(r, in, errs)
+	v.Version = strconv.FormatInt(customer.Version(c), 10)
 	v.Title = i18n.Tf(r.Context(), "customer.edit_title", strconv.FormatInt(c.Number, 10))
 	v.Action = customerURL(c.ID)
 	v.Cancel = customerURL(c.ID)
@@ -208,20 +225,25 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	in := customerInput(r)
-	_, err = s.Customers.Update(r.Context(), id, in)
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	_, err = s.Customers.Update(r.Context(), id, in, version)
 	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
+	if stale := errors.Is(err, customer.Stale); stale || errors.As(err, &fe) {
+		// Show the form again with what was typed; after a conflict, against the current version.
 		c, lerr := s.Customers.ForEdit(r.Context(), id)
 		if lerr != nil {
 			s.fail(w, r, lerr)
 			return
 		}
-		s.renderPage(w, r, http.StatusUnprocessableEntity, customers.FormPage(s.editView(r, c, in, fe)))
+		v, status := s.editView(r, c, in, fe), http.StatusUnprocessableEntity
+		if stale {
+			v.Notice, status = i18n.T(r.Context(), "customer.stale"), http.StatusConflict
+		}
+		s.renderPage(w, r, status, customers.FormPage(v))
 		return
 	}
 	if err != nil {
@@ -253,10 +275,11 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	a, _ := authz.ActorFrom(ctx)
 	c := d.Customer
 	v := customers.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(c.ID), Number: c.Number, Name: c.Name,
-		IsCompany: c.Kind == domain.Company, ConsentGiven: c.Consent, Contacts: d.Contacts,
+		ShowContacts: c.Kind == domain.Company || len(d.Contacts) > 0, ConsentGiven: c.Consent, Contacts: d.Contacts,
 		CanEdit: a.Can(authz.CustomerEdit) && c.AnonymisedAt == nil, ShowCredit: d.CreditReports != nil,
 		CanAddCredit: a.Can(authz.CreditReportAccess) && c.AnonymisedAt == nil, ShowAccess: a.Can(authz.AuditView),
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
+	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
 	if c.AnonymisedAt != nil {
 		v.Anonymised = c.AnonymisedAt.In(stockholm).Format(dateLayout)
 	}
@@ -321,8 +344,7 @@ func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash stri
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	err = do(id)

@@ -153,6 +153,7 @@ func TestEditRecordsChangedFieldsAndLockedWhenAnonymised(t *testing.T) {
 	c.SignIn("clerk@example.se", pw)
 
 	form := url.Values{"kind": {"person"}, "name": {"Eva Eklund"}, "city": {"Malmö"}, "country": {"SE"}}
+	form.Set("version", formVersion(t, c, cust))
 	if r := c.PostForm(customerPath(cust), form); r.Status != http.StatusSeeOther {
 		t.Fatalf("update: %d", r.Status)
 	}
@@ -166,7 +167,10 @@ func TestEditRecordsChangedFieldsAndLockedWhenAnonymised(t *testing.T) {
 		t.Fatal("the customer page does not show the new name and who changed it")
 	}
 	// Saving without changes writes no event.
-	c.PostForm(customerPath(cust), form)
+	form.Set("version", formVersion(t, c, cust))
+	if r := c.PostForm(customerPath(cust), form); r.Status != http.StatusSeeOther {
+		t.Fatalf("saving unchanged: %d", r.Status)
+	}
 	var changes int
 	env.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_events WHERE action = 'customer.changed'`).Scan(&changes)
 	if changes != 1 {
@@ -180,6 +184,90 @@ func TestEditRecordsChangedFieldsAndLockedWhenAnonymised(t *testing.T) {
 		c.PostForm(customerPath(cust)+"/consent", url.Values{"given": {"true"}, "consent_source": {"phone"}})} {
 		if r.Status != http.StatusConflict || !strings.Contains(r.Body, "anonymiserad") {
 			t.Errorf("anonymised customer: %d, want 409 saying it is anonymised", r.Status)
+		}
+	}
+}
+
+// formVersion reads the version an edit form of cust carries.
+func formVersion(t *testing.T, c *testutil.Client, cust domain.Customer) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(c.Get(customerPath(cust) + "/edit").Body)
+	if m == nil {
+		t.Fatal("the edit form carries no version")
+	}
+	return m[1]
+}
+
+func TestConcurrentEditIsNotLost(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Eva Ek", City: "Lund"})
+	_, pw := env.MustCreateUser(t, "clerk@example.se", false, authz.CustomerEdit, authz.CustomerView)
+	anna, bo := env.NewClient(t), env.NewClient(t)
+	anna.SignIn("clerk@example.se", pw)
+	bo.SignIn("clerk@example.se", pw)
+
+	annasVersion, bosVersion := formVersion(t, anna, cust), formVersion(t, bo, cust)
+	if r := anna.PostForm(customerPath(cust), url.Values{"kind": {"person"}, "name": {"Eva Ek"}, "city": {"Malmö"},
+		"version": {annasVersion}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("first save: %d", r.Status)
+	}
+	r := bo.PostForm(customerPath(cust), url.Values{"kind": {"person"}, "name": {"Eva Eklund"}, "city": {"Lund"},
+		"version": {bosVersion}})
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, `value="Eva Eklund"`) || !strings.Contains(r.Body, "Någon annan har ändrat") {
+		t.Fatalf("second save on the old version: %d; want 409 saying so and keeping what was typed", r.Status)
+	}
+	page := anna.Get(customerPath(cust))
+	if !strings.Contains(page.Body, "Malmö") || strings.Contains(page.Body, "Eva Eklund") {
+		t.Fatal("the second, stale save overwrote the first")
+	}
+}
+
+func TestUnstorableCharactersAreFieldErrors(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Eva Ek"})
+	_, pw := env.MustCreateUser(t, "clerk@example.se", false, authz.CustomerCreate, authz.CustomerView, authz.CustomerEdit)
+	c := env.NewClient(t)
+	c.SignIn("clerk@example.se", pw)
+	for _, bad := range []string{"Eva\x00Ek", "Eva \xff"} {
+		r := c.PostForm("/customers", url.Values{"kind": {"person"}, "name": {bad}, "city": {"Lund"}})
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, `id="name-error"`) {
+			t.Errorf("name %q: %d, want 422 with a message beside the name", bad, r.Status)
+		}
+	}
+	for _, path := range []string{"/customers?q=%00abc", "/customers?city=%00", "/customers?q=%ff%fe"} {
+		if r := c.Get(path); r.Status != http.StatusOK {
+			t.Errorf("%s: %d, want the list", path, r.Status)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, env.HTTP.URL+"/customers", strings.NewReader("name=%zz"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if r := c.Do(req); r.Status != http.StatusBadRequest {
+		t.Errorf("a malformed form: %d, want 400", r.Status)
+	}
+	// Contact persons belong to companies.
+	if r := c.PostForm(customerPath(cust)+"/contacts", url.Values{"contact_name": {"Kim"}}); r.Status != http.StatusConflict {
+		t.Errorf("a contact person for a private person: %d, want 409", r.Status)
+	}
+}
+
+func TestCreditReportEventsOnlyForThoseWhoSeeCreditReports(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Eva Ek"})
+	_, creditPW := env.MustCreateUser(t, "credit@example.se", false, authz.CustomerView, authz.CreditReportAccess, authz.AuditView)
+	_, auditorPW := env.MustCreateUser(t, "auditor@example.se", false, authz.CustomerView, authz.AuditView)
+	credit, auditor := env.NewClient(t), env.NewClient(t)
+	credit.SignIn("credit@example.se", creditPW)
+	auditor.SignIn("auditor@example.se", auditorPW)
+	credit.PostForm(customerPath(cust)+"/credit-reports", url.Values{"bureau": {"UC"}, "taken_on": {"2026-01-02"},
+		"rating": {"A"}, "limit": {"1000"}})
+	credit.Get(customerPath(cust))
+
+	for _, path := range []string{customerPath(cust), "/audit"} {
+		if body := auditor.Get(path).Body; strings.Contains(body, "credit_report_id") || strings.Contains(body, "Kreditupplysning") {
+			t.Errorf("%s shows credit report events to a user who may not see credit reports", path)
+		}
+		if body := credit.Get(path).Body; !strings.Contains(body, "Kreditupplysning registrerad") {
+			t.Errorf("%s hides credit report events from a user who may see them", path)
 		}
 	}
 }

@@ -61,8 +61,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	if err := s.Users.SetLanguage(r.Context(), r.PostForm.Get("language")); err != nil {

@@ -50,6 +50,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		v.TitleKey, v.BodyKey = "error.invalid.title", "error.invalid.body"
 	case http.StatusRequestEntityTooLarge:
 		v.TitleKey, v.BodyKey = "error.toolarge.title", "error.toolarge.body"
+	case http.StatusBadRequest:
+		v.TitleKey, v.BodyKey = "error.badrequest.title", "error.badrequest.body"
 	default:
 		status = http.StatusInternalServerError
 		v.TitleKey, v.BodyKey, v.RequestID = "error.internal.title", "error.internal.body", RequestID(r.Context())
@@ -83,6 +85,22 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 			"path", r.URL.Path, "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 	}
+}
+
+// parseForm reads the posted form; a body too large is 413, a malformed one 400. It reports whether the
+// handler may go on.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooBig):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+	default:
+		s.renderError(w, r, http.StatusBadRequest, "")
+	}
+	return false
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

@@ -36,7 +36,7 @@ type Customers interface {
 	View(ctx context.Context, id domain.CustomerID) (customer.Detail, error)
 	ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
 	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent) (domain.Customer, error)
-	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput) (domain.Customer, error)
+	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error)
 	AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error

@@ -70,8 +70,7 @@ func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.fail(w, r, err)
+	if !s.parseForm(w, r) {
 		return
 	}
 	var grant, revoke []authz.Permission

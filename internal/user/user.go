@@ -108,7 +108,10 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 		return domain.User{}, "", &ThrottledError{Until: until}
 	}
 
-	u, lookupErr := postgres.UserByEmail(ctx, s.DB.Pool, normalized)
+	u, lookupErr := domain.User{}, error(domain.ErrNotFound)
+	if domain.ValidText(normalized, false) { // no stored address holds anything else
+		u, lookupErr = postgres.UserByEmail(ctx, s.DB.Pool, normalized)
+	}
 	if lookupErr != nil && !errors.Is(lookupErr, domain.ErrNotFound) {
 		return domain.User{}, "", lookupErr
 	}
@@ -250,8 +253,11 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 		fe["email"] = "error.email"
 	}
 	name := strings.TrimSpace(in.Name)
-	if name == "" {
+	switch {
+	case name == "":
 		fe["name"] = "error.required"
+	case !domain.ValidText(name, false):
+		fe["name"] = "error.text"
 	}
 	if len([]rune(in.Password)) < MinPasswordLen {
 		fe["password"] = "error.password_short"
