@@ -107,17 +107,11 @@ func CountCustomers(ctx context.Context, q Querier) (int, error) {
 }
 
 // VacuumRegister vacuums and analyses the customer tables after a bulk load, so the planner has
-// statistics and index-only scans can skip the table at once, as autovacuum would arrange in time. The
-// first pass after a large COPY leaves the visibility map empty here, so it runs twice. It returns the
-// share of customer pages marked all-visible.
+// statistics and index-only scans can skip the table at once, as autovacuum would arrange in time. It
+// returns the share of customer pages marked all-visible.
 func VacuumRegister(ctx context.Context, q Querier) (float64, error) {
-	for _, sql := range []string{
-		`VACUUM (ANALYZE) customers, customer_contacts, customer_consents, credit_reports`,
-		`VACUUM customers`,
-	} {
-		if _, err := q.Exec(ctx, sql); err != nil {
-			return 0, mapErr(err, "vacuum")
-		}
+	if _, err := q.Exec(ctx, `VACUUM (ANALYZE) customers, customer_contacts, customer_consents, credit_reports`); err != nil {
+		return 0, mapErr(err, "vacuum")
 	}
 	var visible float64
 	err := q.QueryRow(ctx, `SELECT coalesce(relallvisible::float8 / nullif(relpages, 0), 1) FROM pg_class

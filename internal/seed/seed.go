@@ -132,6 +132,11 @@ func Run(ctx context.Context, db *postgres.DB, g Generator, n int) error {
 	}
 	actor, _ := authz.ActorFrom(ctx)
 	return db.InTx(ctx, func(tx pgx.Tx) error {
+		// Vacuum can mark the loaded pages all-visible (for index-only scans) only once this commit is on
+		// disk; with asynchronous commit it may not be yet when the caller vacuums right after.
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
+			return err
+		}
 		ids, err := postgres.CopyCustomers(ctx, tx, n, func(i int) domain.Customer { return g.Customer(i).Customer })
 		if err != nil {
 			return err
