@@ -19,6 +19,7 @@ import (
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/server"
+	"github.com/affar/affar/internal/supplier"
 	"github.com/affar/affar/internal/user"
 )
 
@@ -26,6 +27,7 @@ import (
 type Services struct {
 	Users     *user.Service
 	Customers *customer.Service
+	Suppliers *supplier.Service
 	Audit     audit.Log
 }
 
@@ -35,7 +37,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
-	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
+	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now},
+		Suppliers: &supplier.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -50,6 +53,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Sessions:  server.NewSessions(cfg, store),
 		Users:     svc.Users,
 		Customers: svc.Customers,
+		Suppliers: svc.Suppliers,
 		Audit:     svc.Audit,
 		DB:        db,
 		Now:       now,

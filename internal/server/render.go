@@ -125,6 +125,9 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.CustomerView) {
 		add("nav.customers", "/customers")
 	}
+	if a.Can(authz.SupplierView) {
+		add("nav.suppliers", "/suppliers")
+	}
 	if a.Can(authz.UserView) {
 		add("nav.users", "/users")
 	}

@@ -107,16 +107,19 @@ type accessDecl struct {
 }
 
 // fixtures are the ids the matrix puts into route patterns.
-type fixtures struct{ user, customer, contact int64 }
+type fixtures struct{ user, customer, contact, supplier, supplierContact int64 }
 
 // concrete turns a pattern into a path that reaches its handler.
 func concrete(pattern string, f fixtures) string {
-	id := f.user
-	if strings.HasPrefix(pattern, "/customers/") {
+	id, contact := f.user, f.contact
+	switch {
+	case strings.HasPrefix(pattern, "/customers/"):
 		id = f.customer
+	case strings.HasPrefix(pattern, "/suppliers/"):
+		id, contact = f.supplier, f.supplierContact
 	}
 	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
-	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(f.contact, 10))
+	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(contact, 10))
 	return strings.ReplaceAll(p, "/*", "/css/app.css")
 }
 
@@ -127,7 +130,9 @@ func TestPermissionMatrix(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	targetID, _ := env.MustCreateUser(t, "target@example.se", false)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Matris AB"})
-	fx := fixtures{user: int64(targetID), customer: int64(cust.ID), contact: env.MustAddContact(t, cust.ID, "Kim Kontakt")}
+	sup := env.MustCreateSupplier(t, domain.SupplierInput{Name: "Matris Leverans AB"})
+	fx := fixtures{user: int64(targetID), customer: int64(cust.ID), contact: env.MustAddContact(t, cust.ID, "Kim Kontakt"),
+		supplier: int64(sup.ID), supplierContact: env.MustAddSupplierContact(t, sup.ID, "Sam Säljare")}
 	ctx := context.Background()
 
 	for i, s := range subjects(env.Server.Routes()) {

@@ -16,6 +16,7 @@ import (
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/supplier"
 )
 
 // Users is what the server needs of the user service.
@@ -43,6 +44,18 @@ type Customers interface {
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
 }
 
+// Suppliers is what the server needs of the supplier service.
+type Suppliers interface {
+	List(ctx context.Context, search string, after, before domain.SupplierID) (supplier.Page, error)
+	View(ctx context.Context, id domain.SupplierID) (supplier.Detail, error)
+	ForEdit(ctx context.Context, id domain.SupplierID) (domain.Supplier, error)
+	Create(ctx context.Context, in domain.SupplierInput) (domain.Supplier, error)
+	Update(ctx context.Context, id domain.SupplierID, in domain.SupplierInput, version int) error
+	Delete(ctx context.Context, id domain.SupplierID) error
+	AddContact(ctx context.Context, id domain.SupplierID, in domain.ContactInput) error
+	RemoveContact(ctx context.Context, id domain.SupplierID, contactID int64) error
+}
+
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
 	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
@@ -60,6 +73,7 @@ type Deps struct {
 	Sessions  *scs.SessionManager
 	Users     Users
 	Customers Customers
+	Suppliers Suppliers
 	Audit     AuditLog
 	DB        Pinger
 	Now       func() time.Time

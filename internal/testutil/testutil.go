@@ -138,6 +138,31 @@ func (e *Env) MustAddContact(t testing.TB, id domain.CustomerID, name string) in
 	return contacts[len(contacts)-1].ID
 }
 
+// MustCreateSupplier creates a supplier as the system actor; the input must be valid.
+func (e *Env) MustCreateSupplier(t testing.TB, in domain.SupplierInput) domain.Supplier {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	s, err := e.Services.Suppliers.Create(ctx, in)
+	if err != nil {
+		t.Fatalf("create supplier %+v: %v", in, err)
+	}
+	return s
+}
+
+// MustAddSupplierContact adds a contact person to a supplier and returns its id.
+func (e *Env) MustAddSupplierContact(t testing.TB, id domain.SupplierID, name string) int64 {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	if err := e.Services.Suppliers.AddContact(ctx, id, domain.ContactInput{Name: name}); err != nil {
+		t.Fatalf("add supplier contact: %v", err)
+	}
+	contacts, err := postgres.SupplierContacts(ctx, e.DB.Pool, id)
+	if err != nil || len(contacts) == 0 {
+		t.Fatalf("contacts of supplier %d: %v", id, err)
+	}
+	return contacts[len(contacts)-1].ID
+}
+
 // Client is a cookie-keeping HTTP client that does not follow redirects, so tests see them.
 type Client struct {
 	*http.Client

@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+const supplierColumns = `s.id, s.number, s.name, s.org_number, s.email, s.phone, s.street, s.postal_code, s.city,
+	s.country, s.bankgiro, s.plusgiro, s.notes, s.created_at, s.updated_at, s.version`
+
+func scanSupplier(row pgx.Row) (domain.Supplier, error) {
+	var s domain.Supplier
+	err := row.Scan(&s.ID, &s.Number, &s.Name, &s.OrgNumber, &s.Email, &s.Phone, &s.Street, &s.PostalCode, &s.City,
+		&s.Country, &s.Bankgiro, &s.Plusgiro, &s.Notes, &s.CreatedAt, &s.UpdatedAt, &s.Version)
+	return s, err
+}
+
+// CreateSupplier inserts s and returns it with id and number assigned.
+func CreateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.Time) (domain.Supplier, error) {
+	out, err := scanSupplier(q.QueryRow(ctx, `INSERT INTO suppliers AS s (name, org_number, email, phone, street,
+		postal_code, city, country, bankgiro, plusgiro, notes, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING `+supplierColumns,
+		s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro, s.Plusgiro, s.Notes, now))
+	return out, mapErr(err, "create supplier")
+}
+
+// Supplier loads one supplier.
+func Supplier(ctx context.Context, q Querier, id domain.SupplierID) (domain.Supplier, error) {
+	s, err := scanSupplier(q.QueryRow(ctx, `SELECT `+supplierColumns+` FROM suppliers s WHERE s.id = $1`, id))
+	return s, mapErr(err, "supplier")
+}
+
+// SupplierForUpdate loads and locks one supplier inside tx.
+func SupplierForUpdate(ctx context.Context, tx pgx.Tx, id domain.SupplierID) (domain.Supplier, error) {
+	s, err := scanSupplier(tx.QueryRow(ctx, `SELECT `+supplierColumns+` FROM suppliers s WHERE s.id = $1 FOR UPDATE`, id))
+	return s, mapErr(err, "supplier for update")
+}
+
+// UpdateSupplier stores the editable fields of s and raises its version.
+func UpdateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE suppliers SET name = $2, org_number = $3, email = $4, phone = $5, street = $6,
+		postal_code = $7, city = $8, country = $9, bankgiro = $10, plusgiro = $11, notes = $12, updated_at = $13,
+		version = version + 1 WHERE id = $1`,
+		s.ID, s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro, s.Plusgiro, s.Notes, now)
+	return mapErr(err, "update supplier")
+}
+
+// ErrReferenced means documents still refer to the row (a foreign key refused the delete).
+var ErrReferenced = errors.New("referenced by documents")
+
+// DeleteSupplier removes a supplier and its contact persons. Documents that refer to a supplier do so
+// with ON DELETE RESTRICT, so a supplier with documents is refused with ErrReferenced.
+func DeleteSupplier(ctx context.Context, q Querier, id domain.SupplierID) error {
+	tag, err := q.Exec(ctx, `DELETE FROM suppliers WHERE id = $1`, id)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
+		return fmt.Errorf("delete supplier: %w", ErrReferenced)
+	}
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "delete supplier")
+}
+
+// SupplierPage returns a page of suppliers by name, optionally searched, with keyset pagination on ids.
+func SupplierPage(ctx context.Context, q Querier, search string, after, before domain.SupplierID, limit int) ([]domain.Supplier, bool, bool, error) {
+	args := []any{}
+	conds := []string{"TRUE"}
+	if v := strings.ToLower(strings.TrimSpace(search)); v != "" {
+		args = append(args, "%"+likeEscape(v)+"%")
+		conds = append(conds, fmt.Sprintf("s.search_text LIKE $%d", len(args)))
+	}
+	const expr = `s.name COLLATE "sv-x-icu"`
+	backwards := before != 0
+	dir, cmp := "ASC", ">"
+	if backwards {
+		dir, cmp = "DESC", "<"
+	}
+	if cursor := max(after, before); cursor != 0 {
+		args = append(args, cursor)
+		conds = append(conds, fmt.Sprintf("(%s, s.id) %s ((SELECT %s FROM suppliers s WHERE s.id = $%d), $%d)",
+			expr, cmp, expr, len(args), len(args)))
+	}
+	args = append(args, limit+1)
+	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM suppliers s WHERE %s ORDER BY %s %s, s.id %s LIMIT $%d`,
+		supplierColumns, strings.Join(conds, " AND "), expr, dir, dir, len(args)), args...)
+	if err != nil {
+		return nil, false, false, mapErr(err, "supplier page")
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Supplier, error) { return scanSupplier(r) })
+	if err != nil {
+		return nil, false, false, mapErr(err, "supplier page")
+	}
+	more := len(list) > limit
+	if more {
+		list = list[:limit]
+	}
+	if backwards {
+		slices.Reverse(list)
+		return list, more, true, nil
+	}
+	return list, after != 0, more, nil
+}
+
+// SupplierContacts lists a supplier's contact persons.
+func SupplierContacts(ctx context.Context, q Querier, id domain.SupplierID) ([]domain.Contact, error) {
+	rows, err := q.Query(ctx, `SELECT id, name, role, email, phone FROM supplier_contacts WHERE supplier_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, mapErr(err, "supplier contacts")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Contact, error) {
+		var c domain.Contact
+		err := r.Scan(&c.ID, &c.Name, &c.Role, &c.Email, &c.Phone)
+		return c, err
+	})
+	return out, mapErr(err, "supplier contacts")
+}
+
+// AddSupplierContact inserts a contact person and returns its id.
+func AddSupplierContact(ctx context.Context, q Querier, id domain.SupplierID, c domain.Contact) (int64, error) {
+	var contactID int64
+	err := q.QueryRow(ctx, `INSERT INTO supplier_contacts (supplier_id, name, role, email, phone) VALUES ($1, $2, $3, $4, $5)
+		RETURNING id`, id, c.Name, c.Role, c.Email, c.Phone).Scan(&contactID)
+	return contactID, mapErr(err, "add supplier contact")
+}
+
+// DeleteSupplierContact removes a contact person of the given supplier.
+func DeleteSupplierContact(ctx context.Context, q Querier, id domain.SupplierID, contactID int64) error {
+	tag, err := q.Exec(ctx, `DELETE FROM supplier_contacts WHERE id = $1 AND supplier_id = $2`, contactID, id)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "delete supplier contact")
+}

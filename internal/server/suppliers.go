@@ -1,0 +1,222 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/supplier"
+	"github.com/affar/affar/templates/suppliers"
+)
+
+func supplierID(r *http.Request) (domain.SupplierID, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.ErrNotFound
+	}
+	return domain.SupplierID(id), nil
+}
+
+func supplierURL(id domain.SupplierID) string {
+	return "/suppliers/" + strconv.FormatInt(int64(id), 10)
+}
+
+func (s *Server) supplierList(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	search := searchable(q.Get("q"))
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	page, err := s.Suppliers.List(r.Context(), search, domain.SupplierID(max(after, 0)), domain.SupplierID(max(before, 0)))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	v := suppliers.ListView{Nav: navFor(r), Flash: s.flash(r), Q: q.Get("q"), Rows: page.Rows, CanCreate: a.Can(authz.SupplierCreate)}
+	link := func(key string, id domain.SupplierID) string {
+		u := "/suppliers?" + key + "=" + strconv.FormatInt(int64(id), 10)
+		if search != "" {
+			u += "&q=" + urlQueryEscape(search)
+		}
+		return u
+	}
+	if len(page.Rows) > 0 {
+		if page.HasPrev {
+			v.PrevURL = link("before", page.Rows[0].ID)
+		}
+		if page.HasNext {
+			v.NextURL = link("after", page.Rows[len(page.Rows)-1].ID)
+		}
+	}
+	s.renderPage(w, r, http.StatusOK, suppliers.ListPage(v))
+}
+
+func supplierInput(r *http.Request) domain.SupplierInput {
+	f := r.PostForm
+	return domain.SupplierInput{Name: f.Get("name"), OrgNumber: f.Get("org_number"), Email: f.Get("email"),
+		Phone: f.Get("phone"), Street: f.Get("street"), PostalCode: f.Get("postal_code"), City: f.Get("city"),
+		Country: f.Get("country"), Bankgiro: f.Get("bankgiro"), Plusgiro: f.Get("plusgiro"), Notes: f.Get("notes")}
+}
+
+func (s *Server) supplierNew(w http.ResponseWriter, r *http.Request) {
+	s.renderPage(w, r, http.StatusOK, suppliers.FormPage(suppliers.FormView{Nav: navFor(r),
+		Title: i18n.T(r.Context(), "suppliers.new"), Action: "/suppliers", Cancel: "/suppliers",
+		Input: domain.SupplierInput{Country: "SE"}}))
+}
+
+func (s *Server) supplierCreate(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := supplierInput(r)
+	sup, err := s.Suppliers.Create(r.Context(), in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		s.renderPage(w, r, http.StatusUnprocessableEntity, suppliers.FormPage(suppliers.FormView{Nav: navFor(r),
+			Title: i18n.T(r.Context(), "suppliers.new"), Action: "/suppliers", Cancel: "/suppliers", Input: in, Errors: fe}))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "supplier.created")
+	redirect(w, r, supplierURL(sup.ID))
+}
+
+func (s *Server) supplierEditView(r *http.Request, sup domain.Supplier, in domain.SupplierInput, errs map[string]string) suppliers.FormView {
+	return suppliers.FormView{Nav: navFor(r), Title: i18n.Tf(r.Context(), "supplier.edit_title", strconv.FormatInt(sup.Number, 10)),
+		Action: supplierURL(sup.ID), Cancel: supplierURL(sup.ID), Version: strconv.Itoa(sup.Version), Input: in, Errors: errs}
+}
+
+func (s *Server) supplierEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	sup, err := s.Suppliers.ForEdit(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, suppliers.FormPage(s.supplierEditView(r, sup, sup.Input(), nil)))
+}
+
+func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := supplierInput(r)
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	err = s.Suppliers.Update(r.Context(), id, in, version)
+	var fe domain.FieldErrors
+	if stale := errors.Is(err, supplier.Stale); stale || errors.As(err, &fe) {
+		sup, lerr := s.Suppliers.ForEdit(r.Context(), id)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		v, status := s.supplierEditView(r, sup, in, fe), http.StatusUnprocessableEntity
+		if stale {
+			v.Notice, status = i18n.T(r.Context(), "supplier.stale"), http.StatusConflict
+		}
+		s.renderPage(w, r, status, suppliers.FormPage(v))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "supplier.saved")
+	redirect(w, r, supplierURL(id))
+}
+
+func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderSupplier(w, r, id, http.StatusOK, nil, domain.ContactInput{})
+}
+
+func (s *Server) renderSupplier(w http.ResponseWriter, r *http.Request, id domain.SupplierID, status int, errs domain.FieldErrors, in domain.ContactInput) {
+	d, err := s.Suppliers.View(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	s.renderPage(w, r, status, suppliers.ShowPage(suppliers.ShowView{Nav: navFor(r), Flash: s.flash(r), Supplier: d.Supplier,
+		Contacts: d.Contacts, CanEdit: a.Can(authz.SupplierEdit), CanDelete: a.Can(authz.SupplierDelete), Errors: errs,
+		ContactInput: in}))
+}
+
+func (s *Server) supplierDelete(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Suppliers.Delete(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "supplier.deleted")
+	redirect(w, r, "/suppliers")
+}
+
+func (s *Server) supplierContactAdd(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := domain.ContactInput{Name: r.PostForm.Get("contact_name"), Role: r.PostForm.Get("contact_role"),
+		Email: r.PostForm.Get("contact_email"), Phone: r.PostForm.Get("contact_phone")}
+	err = s.Suppliers.AddContact(r.Context(), id, in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		s.renderSupplier(w, r, id, http.StatusUnprocessableEntity, fe, in)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "contacts.added")
+	redirect(w, r, supplierURL(id))
+}
+
+func (s *Server) supplierContactRemove(w http.ResponseWriter, r *http.Request) {
+	id, err := supplierID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	contactID, err := strconv.ParseInt(chi.URLParam(r, "contactID"), 10, 64)
+	if err != nil {
+		s.fail(w, r, domain.ErrNotFound)
+		return
+	}
+	if err := s.Suppliers.RemoveContact(r.Context(), id, contactID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "contacts.removed")
+	redirect(w, r, supplierURL(id))
+}

@@ -1,0 +1,194 @@
+// Package supplier is the service for suppliers: validation, the four supplier permissions, the
+// transaction and the audit event of every change.
+package supplier
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of suppliers.
+const (
+	Created        = "supplier.created"
+	Changed        = "supplier.changed"
+	Deleted        = "supplier.deleted"
+	ContactAdded   = "supplier.contact_added"
+	ContactRemoved = "supplier.contact_removed"
+)
+
+const entity = "supplier"
+
+// PageSize is the number of suppliers per list page.
+const PageSize = 50
+
+// Stale is the conflict of an edit made on details someone else changed since the form was opened.
+var Stale = &domain.ConflictError{Key: "supplier.stale"}
+
+// Service is the supplier service.
+type Service struct {
+	DB  *postgres.DB
+	Now func() time.Time
+}
+
+// Page is a page of the supplier list.
+type Page struct {
+	Rows             []domain.Supplier
+	HasPrev, HasNext bool
+}
+
+// List returns a page of suppliers by name.
+func (s *Service) List(ctx context.Context, search string, after, before domain.SupplierID) (Page, error) {
+	if _, err := authz.Require(ctx, authz.SupplierView); err != nil {
+		return Page{}, err
+	}
+	rows, prev, next, err := postgres.SupplierPage(ctx, s.DB.Pool, search, after, before, PageSize)
+	return Page{Rows: rows, HasPrev: prev, HasNext: next}, err
+}
+
+// Detail is what the supplier page shows.
+type Detail struct {
+	Supplier domain.Supplier
+	Contacts []domain.Contact
+}
+
+// View loads the supplier page.
+func (s *Service) View(ctx context.Context, id domain.SupplierID) (Detail, error) {
+	if _, err := authz.Require(ctx, authz.SupplierView); err != nil {
+		return Detail{}, err
+	}
+	sup, err := postgres.Supplier(ctx, s.DB.Pool, id)
+	if err != nil {
+		return Detail{}, err
+	}
+	contacts, err := postgres.SupplierContacts(ctx, s.DB.Pool, id)
+	return Detail{Supplier: sup, Contacts: contacts}, err
+}
+
+// ForEdit loads a supplier for the edit form.
+func (s *Service) ForEdit(ctx context.Context, id domain.SupplierID) (domain.Supplier, error) {
+	if _, err := authz.RequireAll(ctx, authz.SupplierEdit, authz.SupplierView); err != nil {
+		return domain.Supplier{}, err
+	}
+	return postgres.Supplier(ctx, s.DB.Pool, id)
+}
+
+// Create validates and stores a new supplier.
+func (s *Service) Create(ctx context.Context, in domain.SupplierInput) (domain.Supplier, error) {
+	actor, err := authz.Require(ctx, authz.SupplierCreate)
+	if err != nil {
+		return domain.Supplier{}, err
+	}
+	now := s.Now()
+	sup, err := in.Validate(now)
+	if err != nil {
+		return domain.Supplier{}, err
+	}
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if sup, err = postgres.CreateSupplier(ctx, tx, sup, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Created, entity, audit.ID(sup.ID),
+			map[string]any{"fields": domain.Supplier{Country: sup.Country}.ChangedFields(sup)}))
+	})
+	return sup, err
+}
+
+// Update stores edited details if the supplier is still at version; otherwise the error is Stale.
+func (s *Service) Update(ctx context.Context, id domain.SupplierID, in domain.SupplierInput, version int) error {
+	actor, err := authz.RequireAll(ctx, authz.SupplierEdit, authz.SupplierView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	next, err := in.Validate(now)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		cur, err := postgres.SupplierForUpdate(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if cur.Version != version {
+			return Stale
+		}
+		next.ID = id
+		changed := cur.ChangedFields(next)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := postgres.UpdateSupplier(ctx, tx, next, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Changed, entity, audit.ID(id), map[string]any{"fields": changed}))
+	})
+}
+
+// Delete removes a supplier and its contact persons; a supplier that documents refer to is kept, with a
+// conflict saying why.
+func (s *Service) Delete(ctx context.Context, id domain.SupplierID) error {
+	actor, err := authz.RequireAll(ctx, authz.SupplierDelete, authz.SupplierView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := postgres.DeleteSupplier(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Deleted, entity, audit.ID(id), nil))
+	})
+	if errors.Is(err, postgres.ErrReferenced) {
+		return &domain.ConflictError{Key: "supplier.has_documents"}
+	}
+	return err
+}
+
+// AddContact adds a contact person.
+func (s *Service) AddContact(ctx context.Context, id domain.SupplierID, in domain.ContactInput) error {
+	actor, err := authz.RequireAll(ctx, authz.SupplierEdit, authz.SupplierView)
+	if err != nil {
+		return err
+	}
+	c, err := in.Validate()
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
+			return err
+		}
+		contactID, err := postgres.AddSupplierContact(ctx, tx, id, c)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, ContactAdded, entity, audit.ID(id), map[string]any{"contact_id": contactID}))
+	})
+}
+
+// RemoveContact removes a contact person.
+func (s *Service) RemoveContact(ctx context.Context, id domain.SupplierID, contactID int64) error {
+	actor, err := authz.RequireAll(ctx, authz.SupplierEdit, authz.SupplierView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.DeleteSupplierContact(ctx, tx, id, contactID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, ContactRemoved, entity, audit.ID(id), map[string]any{"contact_id": contactID}))
+	})
+}

@@ -1,0 +1,2 @@
+DROP TABLE supplier_contacts;
+DROP TABLE suppliers;
