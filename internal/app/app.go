@@ -18,6 +18,7 @@ import (
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/supplier"
 	"github.com/affar/affar/internal/user"
@@ -28,6 +29,7 @@ type Services struct {
 	Users     *user.Service
 	Customers *customer.Service
 	Suppliers *supplier.Service
+	Quotes    *quote.Service
 	Audit     audit.Log
 }
 
@@ -38,7 +40,7 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
 	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now},
-		Suppliers: &supplier.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
+		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -54,6 +56,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Users:     svc.Users,
 		Customers: svc.Customers,
 		Suppliers: svc.Suppliers,
+		Quotes:    svc.Quotes,
 		Audit:     svc.Audit,
 		DB:        db,
 		Now:       now,

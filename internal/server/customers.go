@@ -319,6 +319,17 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		}
 		v.Access = append(v.Access, row)
 	}
+	quoteList, erasable, err := s.Quotes.ForCustomer(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v.ErasableFrom, v.CanAddQuote = erasable.Format(dateLayout), v.CanEdit
+	for _, q := range quoteList {
+		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(dateLayout),
+			ValidUntil: q.ValidUntil.Format(dateLayout), StatusKey: "quote.status." + string(q.Status),
+			Total: domain.FormatKronor(q.Totals.TotalOre)})
+	}
 	if fill != nil {
 		fill(&v)
 	}

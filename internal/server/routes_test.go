@@ -107,7 +107,7 @@ type accessDecl struct {
 }
 
 // fixtures are the ids the matrix puts into route patterns.
-type fixtures struct{ user, customer, contact, supplier, supplierContact int64 }
+type fixtures struct{ user, customer, contact, supplier, supplierContact, quote int64 }
 
 // concrete turns a pattern into a path that reaches its handler.
 func concrete(pattern string, f fixtures) string {
@@ -117,6 +117,8 @@ func concrete(pattern string, f fixtures) string {
 		id = f.customer
 	case strings.HasPrefix(pattern, "/suppliers/"):
 		id, contact = f.supplier, f.supplierContact
+	case strings.HasPrefix(pattern, "/quotes/"):
+		id = f.quote
 	}
 	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
 	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(contact, 10))
@@ -132,7 +134,8 @@ func TestPermissionMatrix(t *testing.T) {
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Matris AB"})
 	sup := env.MustCreateSupplier(t, domain.SupplierInput{Name: "Matris Leverans AB"})
 	fx := fixtures{user: int64(targetID), customer: int64(cust.ID), contact: env.MustAddContact(t, cust.ID, "Kim Kontakt"),
-		supplier: int64(sup.ID), supplierContact: env.MustAddSupplierContact(t, sup.ID, "Sam Säljare")}
+		supplier: int64(sup.ID), supplierContact: env.MustAddSupplierContact(t, sup.ID, "Sam Säljare"),
+		quote: int64(env.MustCreateQuote(t, cust.ID).ID)}
 	ctx := context.Background()
 
 	for i, s := range subjects(env.Server.Routes()) {

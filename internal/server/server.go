@@ -56,6 +56,15 @@ type Suppliers interface {
 	RemoveContact(ctx context.Context, id domain.SupplierID, contactID int64) error
 }
 
+// Quotes is what the server needs of the quote service.
+type Quotes interface {
+	Create(ctx context.Context, customer domain.CustomerID, in domain.QuoteInput) (domain.Quote, error)
+	Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error
+	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
+	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
+	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error)
+}
+
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
 	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
@@ -74,6 +83,7 @@ type Deps struct {
 	Users     Users
 	Customers Customers
 	Suppliers Suppliers
+	Quotes    Quotes
 	Audit     AuditLog
 	DB        Pinger
 	Now       func() time.Time

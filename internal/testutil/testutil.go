@@ -163,6 +163,18 @@ func (e *Env) MustAddSupplierContact(t testing.TB, id domain.SupplierID, name st
 	return contacts[len(contacts)-1].ID
 }
 
+// MustCreateQuote creates a draft quote with one line (2 × 100 kr at 25 %) for a customer.
+func (e *Env) MustCreateQuote(t testing.TB, id domain.CustomerID) domain.Quote {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	q, err := e.Services.Quotes.Create(ctx, id, domain.QuoteInput{QuoteDate: "2026-11-01", ValidUntil: "2026-12-01",
+		Lines: []domain.QuoteLineInput{{Description: "Arbete", Quantity: "2", UnitPrice: "100", VATRate: "25"}}})
+	if err != nil {
+		t.Fatalf("create quote: %v", err)
+	}
+	return q
+}
+
 // Client is a cookie-keeping HTTP client that does not follow redirects, so tests see them.
 type Client struct {
 	*http.Client

@@ -1,0 +1,237 @@
+package domain
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// QuoteID identifies a quote (offert).
+type QuoteID int64
+
+// QuoteStatus is where a quote is in its life: draft → sent → accepted | rejected | expired.
+type QuoteStatus string
+
+// Quote statuses.
+const (
+	QuoteDraft    QuoteStatus = "draft"
+	QuoteSent     QuoteStatus = "sent"
+	QuoteAccepted QuoteStatus = "accepted"
+	QuoteRejected QuoteStatus = "rejected"
+	QuoteExpired  QuoteStatus = "expired"
+)
+
+// CanBecome reports whether a quote in status s may move to next.
+func (s QuoteStatus) CanBecome(next QuoteStatus) bool {
+	switch s {
+	case QuoteDraft:
+		return next == QuoteSent
+	case QuoteSent:
+		return next == QuoteAccepted || next == QuoteRejected || next == QuoteExpired
+	}
+	return false
+}
+
+// VATRates are the Swedish VAT rates in percent.
+var VATRates = []int{25, 12, 6, 0}
+
+// QuoteLine is one line of a quote. Quantities are kept in thousandths so 1,5 hours is exact.
+type QuoteLine struct {
+	Description  string
+	QtyMilli     int64 // quantity × 1000
+	UnitPriceOre int64
+	VATRate      int // percent
+}
+
+// NetOre is the line's amount excluding VAT, rounded to whole öre (half away from zero).
+func (l QuoteLine) NetOre() int64 {
+	return divRound(big.NewInt(l.QtyMilli), big.NewInt(l.UnitPriceOre), 1000)
+}
+
+// divRound returns a×b/d rounded half away from zero, without overflow.
+func divRound(a, b *big.Int, d int64) int64 {
+	p := new(big.Int).Mul(a, b)
+	neg := p.Sign() < 0
+	p.Abs(p)
+	q, r := new(big.Int).QuoRem(p, big.NewInt(d), new(big.Int))
+	if r.Mul(r, big.NewInt(2)).Cmp(big.NewInt(d)) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if neg {
+		q.Neg(q)
+	}
+	return q.Int64()
+}
+
+// QuoteTotals are a quote's sums in öre: net per VAT rate, VAT per rate, and the totals.
+type QuoteTotals struct {
+	NetByRate map[int]int64
+	VATByRate map[int]int64
+	NetOre    int64
+	VATOre    int64
+	TotalOre  int64
+}
+
+// Totals sums the lines: the net of each line is rounded to öre, the VAT of each rate is computed on the
+// sum of that rate's nets and rounded once, so the VAT shown per rate is exactly what is added.
+func Totals(lines []QuoteLine) QuoteTotals {
+	t := QuoteTotals{NetByRate: map[int]int64{}, VATByRate: map[int]int64{}}
+	for _, l := range lines {
+		t.NetByRate[l.VATRate] += l.NetOre()
+	}
+	for rate, net := range t.NetByRate {
+		t.VATByRate[rate] = divRound(big.NewInt(net), big.NewInt(int64(rate)), 100)
+		t.NetOre += net
+		t.VATOre += t.VATByRate[rate]
+	}
+	t.TotalOre = t.NetOre + t.VATOre
+	return t
+}
+
+// ParseQuantity reads a quantity as typed ("3", "1,5", "0.25") into thousandths.
+func ParseQuantity(s string) (int64, error) {
+	s = strings.ReplaceAll(strings.ReplaceAll(strings.TrimSpace(s), " ", ""), ",", ".")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	if whole == "" || len(whole) > 9 || (hasFrac && (frac == "" || len(frac) > 3)) {
+		return 0, fmt.Errorf("quantity: %w", ErrInvalid)
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w < 0 || strings.ContainsAny(whole, "+-") {
+		return 0, fmt.Errorf("quantity: %w", ErrInvalid)
+	}
+	var f int64
+	if hasFrac {
+		f, err = strconv.ParseInt((frac + "00")[:3], 10, 64)
+		if err != nil || strings.ContainsAny(frac, "+-") {
+			return 0, fmt.Errorf("quantity: %w", ErrInvalid)
+		}
+	}
+	q := w*1000 + f
+	if q == 0 {
+		return 0, fmt.Errorf("quantity: %w", ErrInvalid)
+	}
+	return q, nil
+}
+
+// FormatQuantity shows thousandths the Swedish way: 1500 → "1,5".
+func FormatQuantity(milli int64) string {
+	s := strconv.FormatInt(milli/1000, 10)
+	if f := milli % 1000; f != 0 {
+		s += "," + strings.TrimRight(fmt.Sprintf("%03d", f), "0")
+	}
+	return s
+}
+
+// QuoteLineInput is one typed line.
+type QuoteLineInput struct {
+	Description, Quantity, UnitPrice, VATRate string
+}
+
+// QuoteInput is the typed quote form: dates and lines. Empty lines are ignored.
+type QuoteInput struct {
+	QuoteDate  string
+	ValidUntil string
+	Lines      []QuoteLineInput
+}
+
+// QuoteFields are the validated dates and lines.
+type QuoteFields struct {
+	QuoteDate  time.Time
+	ValidUntil time.Time
+	Lines      []QuoteLine
+}
+
+// MaxQuoteLines bounds a quote's length.
+const MaxQuoteLines = 100
+
+// Validate checks the quote form. Field names of line i are "line_i_description" and so on.
+func (in QuoteInput) Validate() (QuoteFields, error) {
+	fe := FieldErrors{}
+	var q QuoteFields
+	var err error
+	if q.QuoteDate, err = time.Parse("2006-01-02", strings.TrimSpace(in.QuoteDate)); err != nil {
+		fe["quote_date"] = "error.date"
+	}
+	if q.ValidUntil, err = time.Parse("2006-01-02", strings.TrimSpace(in.ValidUntil)); err != nil {
+		fe["valid_until"] = "error.date"
+	} else if _, ok := fe["quote_date"]; !ok && q.ValidUntil.Before(q.QuoteDate) {
+		fe["valid_until"] = "error.valid_until"
+	}
+	for i, li := range in.Lines {
+		if strings.TrimSpace(li.Description+li.Quantity+li.UnitPrice) == "" {
+			continue
+		}
+		key := func(f string) string { return fmt.Sprintf("line_%d_%s", i, f) }
+		l := QuoteLine{Description: strings.TrimSpace(li.Description)}
+		switch {
+		case l.Description == "":
+			fe[key("description")] = "error.required"
+		case !ValidText(l.Description, false) || utf8.RuneCountInString(l.Description) > maxLine:
+			fe[key("description")] = "error.text"
+		}
+		if l.QtyMilli, err = ParseQuantity(li.Quantity); err != nil {
+			fe[key("quantity")] = "error.quantity"
+		}
+		if l.UnitPriceOre, err = ParseKronor(li.UnitPrice); err != nil {
+			fe[key("unit_price")] = "error.amount"
+		}
+		rate, err := strconv.Atoi(strings.TrimSpace(li.VATRate))
+		if err != nil || !slices.Contains(VATRates, rate) {
+			fe[key("vat_rate")] = "error.vat_rate"
+		}
+		l.VATRate = rate
+		q.Lines = append(q.Lines, l)
+	}
+	if len(q.Lines) > MaxQuoteLines {
+		fe["lines"] = "error.too_many_lines"
+	}
+	if len(fe) > 0 {
+		return QuoteFields{}, fe
+	}
+	return q, nil
+}
+
+// ErasableFrom is the first day a customer's personal data may be erased: the end of the retention
+// period after the last accepted quote (an accounting record under Bokföringslagen), or today if none.
+func ErasableFrom(lastAccepted *time.Time, retentionYears int, today time.Time) time.Time {
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
+	if lastAccepted == nil {
+		return today
+	}
+	a := lastAccepted.In(today.Location())
+	end := time.Date(a.Year()+retentionYears, a.Month(), a.Day(), 0, 0, 0, 0, today.Location())
+	if end.Before(today) {
+		return today
+	}
+	return end
+}
+
+// MinRetentionYears is the bookkeeping retention the law asks for (Bokföringslagen: seven years).
+const MinRetentionYears = 7
+
+// Quote is a quote with its lines and the billing snapshot taken when it was sent.
+type Quote struct {
+	ID         QuoteID
+	Number     int64
+	CustomerID CustomerID
+	Status     QuoteStatus
+	QuoteDate  time.Time
+	ValidUntil time.Time
+	Lines      []QuoteLine
+	Totals     QuoteTotals
+	Billing    Billing
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	SentAt     *time.Time
+	DecidedAt  *time.Time
+	Version    int
+}
+
+// Billing is the customer's billing name, address and e-mail as sent with a quote.
+type Billing struct {
+	Name, Street, PostalCode, City, Email string
+}

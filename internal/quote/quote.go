@@ -1,0 +1,210 @@
+// Package quote is the service for the CRM/quote area: quotes to customers, their status from draft to a
+// decision, the billing snapshot taken when a quote is sent, and the bookkeeping retention that an
+// accepted quote (a sale) imposes on the customer's personal data.
+package quote
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of quotes.
+const (
+	Created          = "quote.created"
+	Changed          = "quote.changed"
+	StatusChanged    = "quote.status_changed"
+	RetentionChanged = "settings.retention_changed"
+)
+
+const entity = "quote"
+
+// Stale is the conflict of an edit made on a quote someone else changed since the form was opened.
+var Stale = &domain.ConflictError{Key: "quote.stale"}
+
+// Service is the quote service.
+type Service struct {
+	DB  *postgres.DB
+	Now func() time.Time
+}
+
+// editable checks that the customer exists and is not anonymised, locking it inside tx.
+func editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
+	c, err := postgres.CustomerForUpdate(ctx, tx, id)
+	if err == nil && c.AnonymisedAt != nil {
+		err = &domain.ConflictError{Key: "customer.locked"}
+	}
+	return c, err
+}
+
+// Create stores a draft quote for a customer. Creating and editing quotes needs "edit customer details"
+// (and "view customer": the form shows who the quote is for).
+func (s *Service) Create(ctx context.Context, customer domain.CustomerID, in domain.QuoteInput) (domain.Quote, error) {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return domain.Quote{}, err
+	}
+	f, err := in.Validate()
+	if err != nil {
+		return domain.Quote{}, err
+	}
+	now := s.Now()
+	var q domain.Quote
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := editable(ctx, tx, customer); err != nil {
+			return err
+		}
+		if q, err = postgres.CreateQuote(ctx, tx, customer, f, now); err != nil {
+			return err
+		}
+		if err := postgres.TouchCustomerActivity(ctx, tx, customer, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Created, entity, audit.ID(q.ID),
+			map[string]any{"customer_id": int64(customer), "lines": len(f.Lines)}))
+	})
+	return q, err
+}
+
+// Update replaces a draft's dates and lines if it is still at version.
+func (s *Service) Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	f, err := in.Validate()
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		q, err := postgres.Quote(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if q.Status != domain.QuoteDraft {
+			return &domain.ConflictError{Key: "quote.not_draft"}
+		}
+		if q.Version != version {
+			return Stale
+		}
+		if _, err := editable(ctx, tx, q.CustomerID); err != nil {
+			return err
+		}
+		if err := postgres.UpdateQuote(ctx, tx, id, f, now); err != nil {
+			return err
+		}
+		if err := postgres.TouchCustomerActivity(ctx, tx, q.CustomerID, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Changed, entity, audit.ID(id),
+			map[string]any{"customer_id": int64(q.CustomerID), "lines": len(f.Lines)}))
+	})
+}
+
+// SetStatus moves a quote on: sending takes the snapshot of the customer's billing details; accepting
+// makes it a sale, which holds the customer's personal data for the retention period.
+func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		q, err := postgres.Quote(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if !q.Status.CanBecome(next) {
+			return &domain.ConflictError{Key: "quote.bad_transition"}
+		}
+		c, err := editable(ctx, tx, q.CustomerID)
+		if err != nil {
+			return err
+		}
+		var billing *domain.Billing
+		if next == domain.QuoteSent {
+			if len(q.Lines) == 0 {
+				return &domain.ConflictError{Key: "quote.no_lines"}
+			}
+			billing = &domain.Billing{Name: c.Name, Street: c.Street, PostalCode: c.PostalCode, City: c.City, Email: c.Email}
+		}
+		if err := postgres.SetQuoteStatus(ctx, tx, id, next, billing, now); err != nil {
+			return err
+		}
+		if err := postgres.TouchCustomerActivity(ctx, tx, q.CustomerID, now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, StatusChanged, entity, audit.ID(id),
+			map[string]any{"customer_id": int64(q.CustomerID), "from": string(q.Status), "to": string(next)}))
+	})
+}
+
+// Get loads a quote for those who may view customers.
+func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return domain.Quote{}, err
+	}
+	return postgres.Quote(ctx, s.DB.Pool, id, false)
+}
+
+// ForCustomer lists a customer's quotes and the first day the customer's personal data may be erased.
+func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return nil, time.Time{}, err
+	}
+	quotes, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	years, err := postgres.RetentionYears(ctx, s.DB.Pool)
+	if err != nil {
+		return nil, time.Time{}, err
+	}
+	last, err := postgres.LastAcceptedQuote(ctx, s.DB.Pool, id)
+	return quotes, domain.ErasableFrom(last, years, s.Now().In(stockholm)), err
+}
+
+// RetentionYears is the bookkeeping retention setting.
+func (s *Service) RetentionYears(ctx context.Context) (int, error) {
+	if _, err := authz.RequireAdmin(ctx); err != nil {
+		return 0, err
+	}
+	return postgres.RetentionYears(ctx, s.DB.Pool)
+}
+
+// SetRetentionYears changes the bookkeeping retention period (admins only). Fewer years than the law's
+// seven are refused unless confirmed: the caller shows the warning and asks.
+func (s *Service) SetRetentionYears(ctx context.Context, years int, belowLawConfirmed bool) error {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case years < 1 || years > 30:
+		return domain.FieldErrors{"retention_years": "error.retention_range"}
+	case years < domain.MinRetentionYears && !belowLawConfirmed:
+		return domain.FieldErrors{"retention_years": "error.retention_below_law"}
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.SetRetentionYears(ctx, tx, years); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{"retention_years": years}))
+	})
+}
+
+var stockholm = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()

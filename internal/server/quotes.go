@@ -1,0 +1,254 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/quote"
+	"github.com/affar/affar/templates/quotes"
+)
+
+// blankLines is how many empty rows the quote form offers beyond the existing lines.
+const blankLines = 3
+
+func quoteID(r *http.Request) (domain.QuoteID, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.ErrNotFound
+	}
+	return domain.QuoteID(id), nil
+}
+
+func quoteURL(id domain.QuoteID) string { return "/quotes/" + strconv.FormatInt(int64(id), 10) }
+
+// quoteInput reads the posted form: the line fields come as parallel lists, one entry per row.
+func quoteInput(r *http.Request) domain.QuoteInput {
+	f := r.PostForm
+	in := domain.QuoteInput{QuoteDate: f.Get("quote_date"), ValidUntil: f.Get("valid_until")}
+	desc, qty, price, vat := f["description"], f["quantity"], f["unit_price"], f["vat_rate"]
+	for i := range desc {
+		at := func(xs []string) string {
+			if i < len(xs) {
+				return xs[i]
+			}
+			return ""
+		}
+		in.Lines = append(in.Lines, domain.QuoteLineInput{Description: desc[i], Quantity: at(qty), UnitPrice: at(price), VATRate: at(vat)})
+	}
+	return in
+}
+
+// withBlankRows adds empty rows to fill in, keeping the typed ones (and their indexes, which the
+// messages refer to).
+func withBlankRows(in domain.QuoteInput) domain.QuoteInput {
+	for range blankLines {
+		in.Lines = append(in.Lines, domain.QuoteLineInput{VATRate: "25"})
+	}
+	return in
+}
+
+func inputOf(q domain.Quote) domain.QuoteInput {
+	in := domain.QuoteInput{QuoteDate: q.QuoteDate.Format(dateLayout), ValidUntil: q.ValidUntil.Format(dateLayout)}
+	for _, l := range q.Lines {
+		in.Lines = append(in.Lines, domain.QuoteLineInput{Description: l.Description, Quantity: domain.FormatQuantity(l.QtyMilli),
+			UnitPrice: kronorInput(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate)})
+	}
+	return in
+}
+
+// kronorInput writes öre as a form value: "1234,50".
+func kronorInput(ore int64) string {
+	return strconv.FormatInt(ore/100, 10) + "," + strconv.FormatInt(100+ore%100, 10)[1:]
+}
+
+func (s *Server) quoteNew(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	c, err := s.Customers.ForEdit(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	today := s.Now().In(stockholm)
+	in := domain.QuoteInput{QuoteDate: today.Format(dateLayout), ValidUntil: today.AddDate(0, 0, 30).Format(dateLayout)}
+	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
+		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: withBlankRows(in)}))
+}
+
+func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := quoteInput(r)
+	q, err := s.Quotes.Create(r.Context(), id, in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		c, lerr := s.Customers.ForEdit(r.Context(), id)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		s.renderPage(w, r, http.StatusUnprocessableEntity, quotes.FormPage(quotes.FormView{Nav: navFor(r),
+			Title: i18n.T(r.Context(), "quote.new"), Action: customerURL(id) + "/quotes", Cancel: customerURL(id),
+			CustomerName: c.Name, Input: in, Errors: fe}))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "quote.created")
+	redirect(w, r, quoteURL(q.ID))
+}
+
+func (s *Server) quoteEditForm(r *http.Request, q domain.Quote, in domain.QuoteInput, errs map[string]string) (quotes.FormView, error) {
+	c, err := s.Customers.ForEdit(r.Context(), q.CustomerID)
+	return quotes.FormView{Nav: navFor(r), Title: i18n.Tf(r.Context(), "quote.edit_title", strconv.FormatInt(q.Number, 10)),
+		Action: quoteURL(q.ID), Cancel: quoteURL(q.ID), Version: strconv.Itoa(q.Version), CustomerName: c.Name,
+		Input: in, Errors: errs}, err
+}
+
+func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
+	id, err := quoteID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, err := s.Quotes.Get(r.Context(), id)
+	if err == nil && q.Status != domain.QuoteDraft {
+		err = &domain.ConflictError{Key: "quote.not_draft"}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v, err := s.quoteEditForm(r, q, withBlankRows(inputOf(q)), nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, quotes.FormPage(v))
+}
+
+func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := quoteID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := quoteInput(r)
+	version, _ := strconv.Atoi(r.PostForm.Get("version"))
+	err = s.Quotes.Update(r.Context(), id, in, version)
+	var fe domain.FieldErrors
+	if stale := errors.Is(err, quote.Stale); stale || errors.As(err, &fe) {
+		q, lerr := s.Quotes.Get(r.Context(), id)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		v, lerr := s.quoteEditForm(r, q, in, fe)
+		if lerr != nil {
+			s.fail(w, r, lerr)
+			return
+		}
+		status := http.StatusUnprocessableEntity
+		if stale {
+			v.Notice, status = i18n.T(r.Context(), "quote.stale"), http.StatusConflict
+		}
+		s.renderPage(w, r, status, quotes.FormPage(v))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "quote.saved")
+	redirect(w, r, quoteURL(id))
+}
+
+func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
+	id, err := quoteID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	q, err := s.Quotes.Get(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	d, err := s.Customers.View(ctx, q.CustomerID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(ctx)
+	mayChange := a.Can(authz.CustomerEdit) && d.Customer.AnonymisedAt == nil
+	v := quotes.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(q.ID), Number: q.Number,
+		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: d.Customer.Name,
+		QuoteDate: q.QuoteDate.Format(dateLayout), ValidUntil: q.ValidUntil.Format(dateLayout),
+		Net: domain.FormatKronor(q.Totals.NetOre), VATTotal: domain.FormatKronor(q.Totals.VATOre),
+		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft}
+	if q.SentAt != nil {
+		v.Billing = &q.Billing
+	}
+	for _, l := range q.Lines {
+		v.Lines = append(v.Lines, quotes.Line{Description: l.Description, Quantity: domain.FormatQuantity(l.QtyMilli),
+			UnitPrice: domain.FormatKronor(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate) + " %", Net: domain.FormatKronor(l.NetOre())})
+	}
+	for _, rate := range domain.VATRates {
+		if net, ok := q.Totals.NetByRate[rate]; ok {
+			v.VAT = append(v.VAT, quotes.VATRow{Rate: strconv.Itoa(rate), Net: domain.FormatKronor(net),
+				VAT: domain.FormatKronor(q.Totals.VATByRate[rate])})
+		}
+	}
+	if mayChange {
+		for _, next := range []domain.QuoteStatus{domain.QuoteSent, domain.QuoteAccepted, domain.QuoteRejected, domain.QuoteExpired} {
+			if q.Status.CanBecome(next) {
+				v.Actions = append(v.Actions, string(next))
+			}
+		}
+	}
+	s.renderPage(w, r, http.StatusOK, quotes.ShowPage(v))
+}
+
+func (s *Server) quoteStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := quoteID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	next := domain.QuoteStatus(r.PostForm.Get("status"))
+	if !slices.Contains([]domain.QuoteStatus{domain.QuoteSent, domain.QuoteAccepted, domain.QuoteRejected, domain.QuoteExpired}, next) {
+		s.renderError(w, r, http.StatusUnprocessableEntity, "")
+		return
+	}
+	if err := s.Quotes.SetStatus(r.Context(), id, next); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "quote.status_saved")
+	redirect(w, r, quoteURL(id))
+}

@@ -1,0 +1,3 @@
+DROP TABLE settings;
+DROP TABLE quote_lines;
+DROP TABLE quotes;
