@@ -57,6 +57,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Customers: svc.Customers,
 		Suppliers: svc.Suppliers,
 		Quotes:    svc.Quotes,
+		Settings:  svc.Quotes,
 		Audit:     svc.Audit,
 		DB:        db,
 		Now:       now,

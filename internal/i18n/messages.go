@@ -125,6 +125,13 @@ var messages = map[string]message{
 	"perm.user.edit":               {"Ändra användares uppgifter", "Edit users' details"},
 	"perm.audit.view":              {"Visa loggen", "View the audit log"},
 	"nav.customers":                {"Kunder", "Customers"},
+	"nav.settings":                 {"Inställningar", "Settings"},
+	"settings.title":               {"Inställningar", "Settings"},
+	"settings.retention":           {"Arkiveringstid för räkenskapsinformation", "Bookkeeping retention"},
+	"settings.retention_help":      {"Accepterade offerter är räkenskapsinformation. Kundens personuppgifter på dem sparas så här länge efter affären (bokföringslagen: 7 år).", "Accepted quotes are accounting records. The customer's personal data on them is kept this long after the sale (Bokföringslagen: 7 years)."},
+	"settings.retention_years":     {"Antal år", "Years"},
+	"settings.retention_confirm":   {"Jag förstår att kortare tid än 7 år strider mot bokföringslagen.", "I understand that less than 7 years goes against Bokföringslagen."},
+	"settings.saved":               {"Inställningarna är sparade.", "Settings saved."},
 
 	"quotes.title":                      {"Offerter", "Quotes"},
 	"quotes.none":                       {"Inga offerter.", "No quotes."},

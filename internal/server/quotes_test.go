@@ -111,3 +111,26 @@ func TestEveryQuoteStatusHasLabels(t *testing.T) {
 		}
 	}
 }
+
+func TestRetentionSetting(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "admin@example.se", true)
+	c := env.NewClient(t)
+	c.SignIn("admin@example.se", pw)
+	if r := c.Get("/settings"); r.Status != http.StatusOK || !strings.Contains(r.Body, `value="7"`) {
+		t.Fatalf("settings page: %d, want the default of 7 years", r.Status)
+	}
+	r := c.PostForm("/settings", url.Values{"retention_years": {"5"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "bokföringslagen") || !strings.Contains(r.Body, `name="below_law"`) {
+		t.Fatalf("5 years unconfirmed: %d, want the warning and a confirmation box", r.Status)
+	}
+	if r := c.PostForm("/settings", url.Values{"retention_years": {"5"}, "below_law": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("5 years confirmed: %d", r.Status)
+	}
+	if r := c.PostForm("/settings", url.Values{"retention_years": {"0"}}); r.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("0 years: %d, want 422", r.Status)
+	}
+	if r := c.Get("/settings"); !strings.Contains(r.Body, `value="5"`) {
+		t.Fatal("the saved retention is not shown")
+	}
+}

@@ -134,6 +134,9 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.AuditView) {
 		add("nav.audit", "/audit")
 	}
+	if a.IsAdmin {
+		add("nav.settings", "/settings")
+	}
 	return nav
 }
 

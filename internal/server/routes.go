@@ -126,6 +126,8 @@ func (s *Server) routes() []Route {
 		{"POST", "/suppliers/{id}/delete", Needs(authz.SupplierDelete, authz.SupplierView), s.supplierDelete},
 		{"POST", "/suppliers/{id}/contacts", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactAdd},
 		{"POST", "/suppliers/{id}/contacts/{contactID}/delete", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactRemove},
+		{"GET", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsPage},
+		{"POST", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsSave},
 		{"GET", "/users", Needs(authz.UserView), s.userList},
 		{"GET", "/users/{id}", Needs(authz.UserView), s.userPage},
 		{"POST", "/users/{id}/permissions", Admin("only admins grant or revoke permissions"), s.setPermissions},

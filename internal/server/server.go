@@ -65,6 +65,12 @@ type Quotes interface {
 	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error)
 }
 
+// Settings is what the server needs for company-wide settings.
+type Settings interface {
+	RetentionYears(ctx context.Context) (int, error)
+	SetRetentionYears(ctx context.Context, years int, belowLawConfirmed bool) error
+}
+
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
 	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
@@ -84,6 +90,7 @@ type Deps struct {
 	Customers Customers
 	Suppliers Suppliers
 	Quotes    Quotes
+	Settings  Settings
 	Audit     AuditLog
 	DB        Pinger
 	Now       func() time.Time
