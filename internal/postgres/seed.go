@@ -44,6 +44,7 @@ type CustomerExtras struct {
 	Contacts      []domain.Contact
 	Consent       []domain.ConsentChange
 	CreditReports []domain.CreditReport
+	Quotes        []domain.Quote
 }
 
 // CopyCustomerExtras streams the contacts, consent history and credit reports of the customers ids (in the
@@ -76,6 +77,9 @@ func CopyCustomerExtras(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID,
 			}
 			return out
 		}},
+	}
+	if err := copyQuotes(ctx, tx, ids, extras); err != nil {
+		return err
 	}
 	for _, t := range tables {
 		i := 0
@@ -117,4 +121,74 @@ func VacuumRegister(ctx context.Context, q Querier) (float64, error) {
 	err := q.QueryRow(ctx, `SELECT coalesce(relallvisible::float8 / nullif(relpages, 0), 1) FROM pg_class
 		WHERE oid = 'customers'::regclass`).Scan(&visible)
 	return visible, mapErr(err, "vacuum")
+}
+
+// copyQuotes streams the customers' quotes, then their lines (the quote ids come back in COPY order).
+func copyQuotes(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID, extras func(i int) CustomerExtras) error {
+	var before int64
+	if err := tx.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM quotes`).Scan(&before); err != nil {
+		return mapErr(err, "copy quotes")
+	}
+	i := 0
+	var pending []domain.Quote
+	var lines [][]domain.QuoteLine // per copied quote, in order
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"quotes"},
+		[]string{"customer_id", "status", "quote_date", "valid_until", "net_ore", "vat_ore", "total_ore", "billing_name",
+			"billing_street", "billing_postal_code", "billing_city", "billing_email", "created_at", "updated_at", "sent_at", "decided_at"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			for len(pending) == 0 {
+				if i == len(ids) {
+					return nil, nil
+				}
+				pending = extras(i).Quotes
+				for j := range pending {
+					pending[j].CustomerID = ids[i]
+				}
+				i++
+			}
+			q := pending[0]
+			pending = pending[1:]
+			lines = append(lines, q.Lines)
+			return []any{q.CustomerID, string(q.Status), q.QuoteDate, q.ValidUntil, q.Totals.NetOre, q.Totals.VATOre,
+				q.Totals.TotalOre, q.Billing.Name, q.Billing.Street, q.Billing.PostalCode, q.Billing.City, q.Billing.Email,
+				q.CreatedAt, q.UpdatedAt, q.SentAt, q.DecidedAt}, nil
+		}))
+	if err != nil {
+		return mapErr(err, "copy quotes")
+	}
+	rows, err := tx.Query(ctx, `SELECT id FROM quotes WHERE id > $1 ORDER BY id`, before)
+	if err != nil {
+		return mapErr(err, "copy quotes")
+	}
+	quoteIDs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return mapErr(err, "copy quotes")
+	}
+	var lineRows [][]any
+	for k, id := range quoteIDs {
+		for pos, l := range lines[k] {
+			lineRows = append(lineRows, []any{id, pos + 1, l.Description, l.QtyMilli, l.UnitPriceOre, l.VATRate})
+		}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"quote_lines"},
+		[]string{"quote_id", "position", "description", "qty_milli", "unit_price_ore", "vat_rate"}, pgx.CopyFromRows(lineRows))
+	return mapErr(err, "copy quote lines")
+}
+
+// CopySuppliers streams n suppliers made by row.
+func CopySuppliers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain.Supplier) error {
+	i := 0
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"suppliers"},
+		[]string{"name", "org_number", "email", "phone", "street", "postal_code", "city", "country", "bankgiro",
+			"created_at", "updated_at"},
+		pgx.CopyFromFunc(func() ([]any, error) {
+			if i == n {
+				return nil, nil
+			}
+			s := row(i)
+			i++
+			return []any{s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro,
+				s.CreatedAt, s.CreatedAt}, nil
+		}))
+	return mapErr(err, "copy suppliers")
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +32,7 @@ type Customer struct {
 	ConsentHistory []domain.ConsentChange
 	Contacts       []domain.Contact
 	CreditReports  []domain.CreditReport
+	Quotes         []domain.Quote
 }
 
 func (g Generator) rng(i int, stream uint64) *rand.Rand {
@@ -118,7 +120,92 @@ func (g Generator) Customer(i int) Customer {
 				LimitOre: int64(r.IntN(500)) * 100_000, Remarks: pick(r, remarks), RecordedAt: taken})
 		}
 	}
+	g.quotes(r, &c)
 	return c
+}
+
+var articles = []struct {
+	text  string
+	price int64 // öre
+	vat   int
+}{{"Konsulttimme", 95000, 25}, {"Installation", 65000, 25}, {"Servicebesök", 120000, 25}, {"Material", 34900, 25},
+	{"Handbok", 19900, 6}, {"Utbildningsdag", 450000, 25}, {"Livsmedel, representation", 12500, 12},
+	{"Resa", 150000, 25}, {"Licens, årsavgift", 240000, 25}, {"Frakt", 4900, 25}}
+
+// quotes gives about a third of the customers one or two quotes over their time as customers; most
+// sent ones are decided, many accepted (sales that hold personal data for the retention period).
+func (g Generator) quotes(r *rand.Rand, c *Customer) {
+	if r.IntN(3) != 0 {
+		return
+	}
+	for n := 1 + r.IntN(2); n > 0; n-- {
+		at := c.CreatedAt.Add(time.Duration(r.Int64N(int64(g.Now.Sub(c.CreatedAt)) + 1)))
+		day := time.Date(at.Year(), at.Month(), at.Day(), 0, 0, 0, 0, time.UTC)
+		q := domain.Quote{Status: domain.QuoteDraft, QuoteDate: day, ValidUntil: day.AddDate(0, 0, 30), CreatedAt: at, UpdatedAt: at}
+		for l := 1 + r.IntN(3); l > 0; l-- {
+			a := pick(r, articles)
+			q.Lines = append(q.Lines, domain.QuoteLine{Description: a.text, QtyMilli: int64(1+r.IntN(10)) * 1000,
+				UnitPriceOre: a.price, VATRate: a.vat})
+		}
+		q.Totals = domain.Totals(q.Lines)
+		if p := r.IntN(10); p > 0 { // 90 % sent
+			sent := at.Add(time.Duration(r.IntN(72)) * time.Hour)
+			q.Status, q.SentAt = domain.QuoteSent, &sent
+			q.Billing = domain.Billing{Name: c.Name, Street: c.Street, PostalCode: c.PostalCode, City: c.City, Email: c.Email}
+			decided := sent.Add(time.Duration(r.IntN(20*24)) * time.Hour)
+			switch {
+			case p <= 5:
+				q.Status, q.DecidedAt = domain.QuoteAccepted, &decided
+			case p <= 7:
+				q.Status, q.DecidedAt = domain.QuoteRejected, &decided
+			case p == 8:
+				q.Status, q.DecidedAt = domain.QuoteExpired, &decided
+			}
+			last := sent
+			if q.DecidedAt != nil {
+				last = *q.DecidedAt
+			}
+			if last.After(g.Now) { // still open
+				q.Status, q.DecidedAt, last = domain.QuoteSent, nil, sent
+			}
+			q.UpdatedAt = last
+		}
+		if q.UpdatedAt.After(c.LastActivityAt) {
+			c.LastActivityAt = q.UpdatedAt
+		}
+		c.Quotes = append(c.Quotes, q)
+	}
+}
+
+// Suppliers is how many suppliers a register of n customers gets.
+func Suppliers(n int) int { return max(5, n/50) }
+
+// Supplier returns the i-th generated supplier.
+func (g Generator) Supplier(i int) domain.Supplier {
+	r := g.rng(i, 2)
+	town := pick(r, towns)
+	name := fmt.Sprintf("%s %s %s", pick(r, lastNames), pick(r, companyWords), pick(r, companySuffixes))
+	bg := fmt.Sprintf("%07d", 1000000+r.IntN(8999999))
+	return domain.Supplier{Name: name, OrgNumber: orgNumber(r), Email: "order@" + mailbox(strings.Fields(name)[0]) + ".example",
+		Phone: landline(r), Street: fmt.Sprintf("%s %d", pick(r, streets), 1+r.IntN(120)),
+		PostalCode: fmt.Sprintf("%03d %02d", town.prefix, r.IntN(100)), City: town.name, Country: "SE",
+		Bankgiro: bg[:3] + "-" + bg[3:6] + strconv.Itoa(luhnDigitOf(bg[:6])), CreatedAt: g.Now.AddDate(0, 0, -r.IntN(3650))}
+}
+
+// luhnDigitOf is the check digit for a bankgiro's first digits (Luhn from the right).
+func luhnDigitOf(d string) int {
+	sum := 0
+	for i := range d {
+		x := int(d[len(d)-1-i] - '0')
+		if i%2 == 0 {
+			x *= 2
+			if x > 9 {
+				x -= 9
+			}
+		}
+		sum += x
+	}
+	return (10 - sum%10) % 10
 }
 
 // Action is the audit action of a seed run.
@@ -146,11 +233,17 @@ func Run(ctx context.Context, db *postgres.DB, g Generator, n int) error {
 		}
 		err = postgres.CopyCustomerExtras(ctx, tx, ids, func(i int) postgres.CustomerExtras {
 			c := g.Customer(i)
-			return postgres.CustomerExtras{Contacts: c.Contacts, Consent: c.ConsentHistory, CreditReports: c.CreditReports}
+			return postgres.CustomerExtras{Contacts: c.Contacts, Consent: c.ConsentHistory, CreditReports: c.CreditReports,
+				Quotes: c.Quotes}
 		})
 		if err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(g.Now, actor, Action, "", nil, map[string]any{"customers": n}))
+		suppliers := Suppliers(n)
+		if err := postgres.CopySuppliers(ctx, tx, suppliers, g.Supplier); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(g.Now, actor, Action, "", nil,
+			map[string]any{"customers": n, "suppliers": suppliers}))
 	})
 }

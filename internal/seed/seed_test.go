@@ -26,6 +26,28 @@ func TestGeneratedCustomersAreValid(t *testing.T) {
 			t.Fatalf("customer %d: created %v, last activity %v", i, c.CreatedAt, c.LastActivityAt)
 		}
 	}
+	for i := 0; i < 200; i++ {
+		s := g.Supplier(i)
+		if _, err := s.Input().Validate(g.Now); err != nil {
+			t.Fatalf("supplier %d %+v does not validate: %v", i, s, err)
+		}
+	}
+	quotes, accepted := 0, 0
+	for i := 0; i < 2000; i++ {
+		c := g.Customer(i)
+		for _, q := range c.Quotes {
+			quotes++
+			if q.Status == domain.QuoteAccepted {
+				accepted++
+			}
+			if q.Totals.TotalOre != domain.Totals(q.Lines).TotalOre || len(q.Lines) == 0 || q.UpdatedAt.After(c.LastActivityAt) {
+				t.Fatalf("quote of customer %d: %+v", i, q)
+			}
+		}
+	}
+	if quotes < 700 || accepted < 250 {
+		t.Fatalf("%d quotes, %d accepted for 2000 customers: want about a third with quotes, many accepted", quotes, accepted)
+	}
 	if kinds[domain.Company] < 300 || kinds[domain.Person] < 1200 {
 		t.Fatalf("kinds %v: want about one company in four", kinds)
 	}
