@@ -110,17 +110,72 @@ func CountCustomers(ctx context.Context, q Querier) (int, error) {
 	return n, mapErr(err, "count customers")
 }
 
-// VacuumRegister vacuums and analyses the customer tables after a bulk load, so the planner has
-// statistics and index-only scans can skip the table at once, as autovacuum would arrange in time. It
-// returns the share of customer pages marked all-visible.
+// VacuumRegister vacuums and analyses the tables a bulk load fills, so the planner has statistics and
+// index-only scans can skip the table at once, as autovacuum would arrange in time. It returns the share
+// of customer pages marked all-visible.
 func VacuumRegister(ctx context.Context, q Querier) (float64, error) {
-	if _, err := q.Exec(ctx, `VACUUM (ANALYZE) customers, customer_contacts, customer_consents, credit_reports`); err != nil {
+	if _, err := q.Exec(ctx, `VACUUM (ANALYZE) customers, customer_contacts, customer_consents, credit_reports,
+		quotes, quote_lines, suppliers`); err != nil {
 		return 0, mapErr(err, "vacuum")
 	}
 	var visible float64
 	err := q.QueryRow(ctx, `SELECT coalesce(relallvisible::float8 / nullif(relpages, 0), 1) FROM pg_class
 		WHERE oid = 'customers'::regclass`).Scan(&visible)
 	return visible, mapErr(err, "vacuum")
+}
+
+// bulkTables are the tables a seed fills; their secondary indexes are rebuilt after loading an empty one.
+var bulkTables = []string{"customers", "customer_contacts", "customer_consents", "credit_reports", "quotes", "quote_lines"}
+
+// DropIndexesForLoad drops the secondary indexes (not those behind constraints) of the bulk tables when
+// they are all empty, and returns their definitions for RebuildIndexes: building an index once over a
+// million rows is much cheaper than keeping it up to date row by row. Nothing is dropped for a register
+// that already holds data.
+func DropIndexesForLoad(ctx context.Context, tx pgx.Tx) ([]string, error) {
+	var rows int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT 1 FROM customers LIMIT 1) c`).Scan(&rows); err != nil || rows > 0 {
+		return nil, mapErr(err, "drop indexes")
+	}
+	r, err := tx.Query(ctx, `SELECT i.indexname, i.indexdef FROM pg_indexes i
+		WHERE i.schemaname = 'public' AND i.tablename = ANY($1)
+		AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+		ORDER BY i.indexname`, bulkTables)
+	if err != nil {
+		return nil, mapErr(err, "drop indexes")
+	}
+	type index struct{ name, def string }
+	indexes, err := pgx.CollectRows(r, func(row pgx.CollectableRow) (index, error) {
+		var x index
+		err := row.Scan(&x.name, &x.def)
+		return x, err
+	})
+	if err != nil {
+		return nil, mapErr(err, "drop indexes")
+	}
+	defs := make([]string, len(indexes))
+	for i, x := range indexes {
+		if _, err := tx.Exec(ctx, "DROP INDEX "+pgx.Identifier{x.name}.Sanitize()); err != nil {
+			return nil, mapErr(err, "drop indexes")
+		}
+		defs[i] = x.def
+	}
+	return defs, nil
+}
+
+// RebuildIndexes creates the indexes DropIndexesForLoad dropped, with memory enough to sort in one go.
+func RebuildIndexes(ctx context.Context, tx pgx.Tx, defs []string) error {
+	if len(defs) == 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SET LOCAL maintenance_work_mem = '512MB'`); err != nil {
+		return mapErr(err, "rebuild indexes")
+	}
+	for _, def := range defs {
+		if _, err := tx.Exec(ctx, def); err != nil {
+			return mapErr(err, "rebuild indexes")
+		}
+	}
+	return nil
 }
 
 // copyQuotes streams the customers' quotes, then their lines (the quote ids come back in COPY order).

@@ -224,6 +224,10 @@ func Run(ctx context.Context, db *postgres.DB, g Generator, n int) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit = on"); err != nil {
 			return err
 		}
+		indexes, err := postgres.DropIndexesForLoad(ctx, tx)
+		if err != nil {
+			return err
+		}
 		ids, err := postgres.CopyCustomers(ctx, tx, n, func(i int) domain.Customer { return g.Customer(i).Customer })
 		if err != nil {
 			return err
@@ -241,6 +245,9 @@ func Run(ctx context.Context, db *postgres.DB, g Generator, n int) error {
 		}
 		suppliers := Suppliers(n)
 		if err := postgres.CopySuppliers(ctx, tx, suppliers, g.Supplier); err != nil {
+			return err
+		}
+		if err := postgres.RebuildIndexes(ctx, tx, indexes); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(g.Now, actor, Action, "", nil,
