@@ -96,22 +96,30 @@ func SetQuoteStatus(ctx context.Context, tx pgx.Tx, id domain.QuoteID, status do
 	return mapErr(err, "set quote status")
 }
 
-// CustomerQuotes lists a customer's quotes, newest first (headers and totals, no lines).
-func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Quote, error) {
-	rows, err := q.Query(ctx, `SELECT `+quoteColumns+` FROM quotes q WHERE q.customer_id = $1
-		ORDER BY q.quote_date DESC, q.id DESC`, id)
+// CustomerQuotes lists a customer's quotes, newest first (headers and totals, no lines), with when the
+// newest accepted one was accepted (nil if none) and the retention setting, in one round trip: the
+// customer page shows all three.
+func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) (quotes []domain.Quote, lastAccepted *time.Time, retentionYears int, err error) {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+quoteColumns+` FROM quotes q WHERE q.customer_id = $1 ORDER BY q.quote_date DESC, q.id DESC`, id)
+	b.Queue(`SELECT max(decided_at) FROM quotes WHERE customer_id = $1 AND status = 'accepted'`, id)
+	b.Queue(`SELECT retention_years FROM settings`)
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
 	if err != nil {
-		return nil, mapErr(err, "customer quotes")
+		return nil, nil, 0, mapErr(err, "customer quotes")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) })
-	return out, mapErr(err, "customer quotes")
-}
-
-// LastAcceptedQuote is when the customer's newest accepted quote was accepted, or nil.
-func LastAcceptedQuote(ctx context.Context, q Querier, id domain.CustomerID) (*time.Time, error) {
-	var at *time.Time
-	err := q.QueryRow(ctx, `SELECT max(decided_at) FROM quotes WHERE customer_id = $1 AND status = 'accepted'`, id).Scan(&at)
-	return at, mapErr(err, "last accepted quote")
+	if quotes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) }); err != nil {
+		return nil, nil, 0, mapErr(err, "customer quotes")
+	}
+	if err := br.QueryRow().Scan(&lastAccepted); err != nil {
+		return nil, nil, 0, mapErr(err, "last accepted quote")
+	}
+	if err := br.QueryRow().Scan(&retentionYears); err != nil {
+		return nil, nil, 0, mapErr(err, "retention years")
+	}
+	return quotes, lastAccepted, retentionYears, nil
 }
 
 // TouchCustomerActivity records activity (a quote event) without changing the customer's details.

@@ -159,16 +159,11 @@ func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]doma
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
 		return nil, time.Time{}, err
 	}
-	quotes, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
+	quotes, last, years, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	years, err := postgres.RetentionYears(ctx, s.DB.Pool)
-	if err != nil {
-		return nil, time.Time{}, err
-	}
-	last, err := postgres.LastAcceptedQuote(ctx, s.DB.Pool, id)
-	return quotes, domain.ErasableFrom(last, years, s.Now().In(stockholm)), err
+	return quotes, domain.ErasableFrom(last, years, s.Now().In(stockholm)), nil
 }
 
 // RetentionYears is the bookkeeping retention setting.
