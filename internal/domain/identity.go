@@ -7,12 +7,12 @@ import (
 	"unicode"
 )
 
-// LuhnDigit is the check digit that makes nine digits pass the Luhn (mod 10) test used by personnummer
-// and organisation numbers.
-func LuhnDigit(nine string) int {
+// LuhnDigit is the check digit that makes payload pass the Luhn (mod 10) test, as used by personnummer,
+// organisation numbers, bankgiro and plusgiro: from the right, every other digit is doubled.
+func LuhnDigit(payload string) int {
 	sum := 0
-	for i, r := range nine {
-		d := int(r - '0')
+	for i := range payload {
+		d := int(payload[len(payload)-1-i] - '0')
 		if i%2 == 0 {
 			d *= 2
 			if d > 9 {
@@ -24,8 +24,10 @@ func LuhnDigit(nine string) int {
 	return (10 - sum%10) % 10
 }
 
-// luhnOK checks the check digit of ten digits.
-func luhnOK(digits string) bool { return LuhnDigit(digits[:9]) == int(digits[9]-'0') }
+// luhnOK checks the last digit of digits against the rest.
+func luhnOK(digits string) bool {
+	return len(digits) > 1 && LuhnDigit(digits[:len(digits)-1]) == int(digits[len(digits)-1]-'0')
+}
 
 func onlyDigits(s string) bool {
 	for _, r := range s {

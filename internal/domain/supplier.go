@@ -49,26 +49,10 @@ func digitsOf(s string) (string, bool) {
 	return b.String(), true
 }
 
-// luhnValid checks the Luhn check digit over digits of any length (bankgiro, plusgiro).
-func luhnValid(digits string) bool {
-	sum := 0
-	for i := range digits {
-		d := int(digits[len(digits)-1-i] - '0')
-		if i%2 == 1 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return len(digits) > 0 && sum%10 == 0
-}
-
 // ParseBankgiro accepts 7 or 8 digits with a valid check digit and returns NNN-NNNN or NNNN-NNNN.
 func ParseBankgiro(s string) (string, error) {
 	d, ok := digitsOf(strings.TrimSpace(s))
-	if !ok || (len(d) != 7 && len(d) != 8) || !luhnValid(d) {
+	if !ok || (len(d) != 7 && len(d) != 8) || !luhnOK(d) {
 		return "", ErrInvalid
 	}
 	return d[:len(d)-4] + "-" + d[len(d)-4:], nil
@@ -77,7 +61,7 @@ func ParseBankgiro(s string) (string, error) {
 // ParsePlusgiro accepts 2 to 8 digits with a valid check digit and returns them as NNNNNN-N.
 func ParsePlusgiro(s string) (string, error) {
 	d, ok := digitsOf(strings.TrimSpace(s))
-	if !ok || len(d) < 2 || len(d) > 8 || !luhnValid(d) {
+	if !ok || len(d) < 2 || len(d) > 8 || !luhnOK(d) {
 		return "", ErrInvalid
 	}
 	return d[:len(d)-1] + "-" + d[len(d)-1:], nil

@@ -189,23 +189,7 @@ func (g Generator) Supplier(i int) domain.Supplier {
 	return domain.Supplier{Name: name, OrgNumber: orgNumber(r), Email: "order@" + mailbox(strings.Fields(name)[0]) + ".example",
 		Phone: landline(r), Street: fmt.Sprintf("%s %d", pick(r, streets), 1+r.IntN(120)),
 		PostalCode: fmt.Sprintf("%03d %02d", town.prefix, r.IntN(100)), City: town.name, Country: "SE",
-		Bankgiro: bg[:3] + "-" + bg[3:6] + strconv.Itoa(luhnDigitOf(bg[:6])), CreatedAt: g.Now.AddDate(0, 0, -r.IntN(3650))}
-}
-
-// luhnDigitOf is the check digit for a bankgiro's first digits (Luhn from the right).
-func luhnDigitOf(d string) int {
-	sum := 0
-	for i := range d {
-		x := int(d[len(d)-1-i] - '0')
-		if i%2 == 0 {
-			x *= 2
-			if x > 9 {
-				x -= 9
-			}
-		}
-		sum += x
-	}
-	return (10 - sum%10) % 10
+		Bankgiro: bg[:3] + "-" + bg[3:6] + strconv.Itoa(domain.LuhnDigit(bg[:6])), CreatedAt: g.Now.AddDate(0, 0, -r.IntN(3650))}
 }
 
 // Action is the audit action of a seed run.
