@@ -74,15 +74,6 @@ func stats(name string, lat []time.Duration, errs int, d time.Duration) Stats {
 	return s
 }
 
-func withDatabase(base, name string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return base
-	}
-	u.Path = "/" + name
-	return u.String()
-}
-
 // prepare makes sure the benchmark database exists, is migrated and holds opts.Customers customers, and
 // that a benchmark user exists. It returns the database URL and the user's credentials.
 func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err error) {
@@ -100,7 +91,7 @@ func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err er
 		}
 	}
 	conn.Close(ctx)
-	dbURL = withDatabase(opts.ServerURL, opts.Database)
+	dbURL = postgres.WithDatabase(opts.ServerURL, opts.Database)
 	if err := postgres.Migrate(dbURL); err != nil {
 		return "", "", "", err
 	}

@@ -311,28 +311,14 @@ type CreditReportInput struct {
 	Bureau, TakenOn, Rating, Limit, Remarks string
 }
 
-var stockholm = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Stockholm")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()
-
 // Bureaus are the Swedish credit bureaus offered in the form.
 var Bureaus = []string{"UC", "Creditsafe", "Dun & Bradstreet", "Syna", "Other"}
 
 // Validate checks a credit report; today bounds the date.
 func (in CreditReportInput) Validate(now time.Time) (domain.CreditReport, error) {
 	fe := domain.FieldErrors{}
-	for name, v := range map[string]string{"bureau": in.Bureau, "taken_on": in.TakenOn, "rating": in.Rating, "limit": in.Limit} {
-		if !domain.ValidText(v, false) {
-			fe[name] = "error.text"
-		}
-	}
-	if !domain.ValidText(in.Remarks, true) {
-		fe["remarks"] = "error.text"
-	}
+	domain.CheckText(fe, map[string]string{"bureau": in.Bureau, "taken_on": in.TakenOn, "rating": in.Rating,
+		"limit": in.Limit, "remarks": in.Remarks}, "remarks")
 	if len(fe) > 0 {
 		return domain.CreditReport{}, fe
 	}
@@ -342,7 +328,7 @@ func (in CreditReportInput) Validate(now time.Time) (domain.CreditReport, error)
 		fe["bureau"] = "error.bureau"
 	}
 	taken, err := time.Parse("2006-01-02", strings.TrimSpace(in.TakenOn))
-	today := now.In(stockholm).Format("2006-01-02") // the date in Sweden, whatever the server's zone
+	today := now.In(domain.Stockholm).Format("2006-01-02") // the date in Sweden, whatever the server's zone
 	switch {
 	case err != nil:
 		fe["taken_on"] = "error.date"

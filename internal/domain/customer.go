@@ -78,8 +78,8 @@ func ValidText(s string, multiline bool) bool {
 	return true
 }
 
-// checkText marks every field whose raw value cannot be stored, before other checks look at it.
-func checkText(fe FieldErrors, fields map[string]string, multiline ...string) {
+// CheckText marks every field whose raw value cannot be stored, before other checks look at it.
+func CheckText(fe FieldErrors, fields map[string]string, multiline ...string) {
 	for name, v := range fields {
 		if !ValidText(v, slices.Contains(multiline, name)) {
 			fe[name] = "error.text"
@@ -91,7 +91,7 @@ func checkText(fe FieldErrors, fields map[string]string, multiline ...string) {
 // message id per field. now decides the century of short personnummer.
 func (in CustomerInput) Validate(now time.Time) (Customer, error) {
 	fe := FieldErrors{}
-	checkText(fe, map[string]string{"name": in.Name, "id_number": in.IDNumber, "email": in.Email, "phone": in.Phone,
+	CheckText(fe, map[string]string{"name": in.Name, "id_number": in.IDNumber, "email": in.Email, "phone": in.Phone,
 		"street": in.Street, "postal_code": in.PostalCode, "city": in.City, "country": in.Country, "notes": in.Notes}, "notes")
 	if len(fe) > 0 {
 		return Customer{}, fe
@@ -216,7 +216,7 @@ type ContactInput struct {
 // Validate checks a contact.
 func (in ContactInput) Validate() (Contact, error) {
 	fe := FieldErrors{}
-	checkText(fe, map[string]string{"contact_name": in.Name, "contact_role": in.Role, "contact_email": in.Email,
+	CheckText(fe, map[string]string{"contact_name": in.Name, "contact_role": in.Role, "contact_email": in.Email,
 		"contact_phone": in.Phone})
 	if len(fe) > 0 {
 		return Contact{}, fe

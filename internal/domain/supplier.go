@@ -70,7 +70,7 @@ func ParsePlusgiro(s string) (string, error) {
 // Validate checks the supplier form and returns the fields in canonical form, or FieldErrors.
 func (in SupplierInput) Validate(now time.Time) (Supplier, error) {
 	fe := FieldErrors{}
-	checkText(fe, map[string]string{"name": in.Name, "org_number": in.OrgNumber, "email": in.Email, "phone": in.Phone,
+	CheckText(fe, map[string]string{"name": in.Name, "org_number": in.OrgNumber, "email": in.Email, "phone": in.Phone,
 		"street": in.Street, "postal_code": in.PostalCode, "city": in.City, "country": in.Country,
 		"bankgiro": in.Bankgiro, "plusgiro": in.Plusgiro, "notes": in.Notes}, "notes")
 	if len(fe) > 0 {

@@ -39,6 +39,16 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
+// Stockholm is the time zone dates are shown and decided in (a Swedish company's days). The binary
+// embeds the zone database (time/tzdata), so this does not depend on the host's.
+var Stockholm = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}()
+
 // Languages are the interface languages a user can choose.
 var Languages = []string{"sv", "en"}
 

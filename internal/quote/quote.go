@@ -163,7 +163,7 @@ func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]doma
 	if err != nil {
 		return nil, time.Time{}, err
 	}
-	return quotes, domain.ErasableFrom(last, years, s.Now().In(stockholm)), nil
+	return quotes, domain.ErasableFrom(last, years, s.Now().In(domain.Stockholm)), nil
 }
 
 // RetentionYears is the bookkeeping retention setting.
@@ -195,11 +195,3 @@ func (s *Service) SetRetentionYears(ctx context.Context, years int, belowLawConf
 		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{"retention_years": years}))
 	})
 }
-
-var stockholm = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Stockholm")
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}()

@@ -11,8 +11,6 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
@@ -21,11 +19,7 @@ import (
 )
 
 func customerID(r *http.Request) (domain.CustomerID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrNotFound
-	}
-	return domain.CustomerID(id), nil
+	return pathID[domain.CustomerID](r, "id")
 }
 
 func customerURL(id domain.CustomerID) string {
@@ -51,7 +45,7 @@ func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 		if v == "" {
 			return nil
 		}
-		t, err := time.ParseInLocation(dateLayout, v, stockholm)
+		t, err := time.ParseInLocation(dateLayout, v, domain.Stockholm)
 		if err != nil {
 			view.Errors[name] = "error.date"
 			return nil
@@ -126,7 +120,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: c.Name,
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
-			City: c.City, LastActivity: c.LastActivityAt.In(stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
+			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
 	if f.After != 0 || f.Before != 0 || f.Last {
 		v.FirstURL = listURL(q, nil) // also from an empty page, e.g. after its cursor row was deleted
@@ -281,7 +275,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
 	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
 	if c.AnonymisedAt != nil {
-		v.Anonymised = c.AnonymisedAt.In(stockholm).Format(dateLayout)
+		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(dateLayout)
 	}
 	idKey := "customer.personnummer"
 	if c.Kind == domain.Company {
@@ -295,15 +289,15 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		{Key: "customer.address", Value: joinNonEmpty(c.Street, joinNonEmpty(c.PostalCode, c.City, " "), ", ")},
 		{Key: "customer.country", Value: c.Country},
 		{Key: "customer.notes", Value: c.Notes},
-		{Key: "customer.created_at", Value: c.CreatedAt.In(stockholm).Format("2006-01-02 15:04")},
-		{Key: "customer.last_activity", Value: c.LastActivityAt.In(stockholm).Format("2006-01-02 15:04")},
+		{Key: "customer.created_at", Value: c.CreatedAt.In(domain.Stockholm).Format("2006-01-02 15:04")},
+		{Key: "customer.last_activity", Value: c.LastActivityAt.In(domain.Stockholm).Format("2006-01-02 15:04")},
 	}
 	for _, k := range d.Consent {
 		state := "consent.withdrawn"
 		if k.Given {
 			state = "consent.given"
 		}
-		v.Consent = append(v.Consent, customers.ConsentRow{At: k.At.In(stockholm).Format("2006-01-02 15:04"),
+		v.Consent = append(v.Consent, customers.ConsentRow{At: k.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
 			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
 	}
 	for _, cr := range d.CreditReports {
@@ -311,7 +305,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
 	}
 	for _, e := range d.Access {
-		row := customers.AccessRow{At: e.At.In(stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
+		row := customers.AccessRow{At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
 			ActionKey: "action." + e.Action}
 		if len(e.Details) > 0 {
 			b, _ := json.Marshal(e.Details)
@@ -383,9 +377,9 @@ func (s *Server) contactAdd(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) contactRemove(w http.ResponseWriter, r *http.Request) {
 	s.customerPost(w, r, "contacts.removed", func(id domain.CustomerID) error {
-		contactID, err := strconv.ParseInt(chi.URLParam(r, "contactID"), 10, 64)
+		contactID, err := pathID[int64](r, "contactID")
 		if err != nil {
-			return domain.ErrNotFound
+			return err
 		}
 		return s.Customers.RemoveContact(r.Context(), id, contactID)
 	}, nil)

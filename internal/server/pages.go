@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/auditlog"
 	"github.com/affar/affar/templates/dashboard"
@@ -74,16 +75,6 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 
 const auditPageSize = 50
 
-var stockholm = mustLoadLocation("Europe/Stockholm")
-
-func mustLoadLocation(name string) *time.Location {
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
-}
-
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
@@ -94,7 +85,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	}
 	v := auditlog.View{Nav: navFor(r), IsFirst: before <= 0}
 	for _, e := range entries {
-		row := auditlog.Row{ID: e.ID, At: e.At.In(stockholm).Format("2006-01-02 15:04:05"),
+		row := auditlog.Row{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"),
 			Actor: e.ActorName, ActionKey: "action." + e.Action}
 		switch {
 		case e.ActorID == nil && e.Action == "auth.sign_in_failed":

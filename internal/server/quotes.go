@@ -6,8 +6,6 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
@@ -18,13 +16,7 @@ import (
 // blankLines is how many empty rows the quote form offers beyond the existing lines.
 const blankLines = 3
 
-func quoteID(r *http.Request) (domain.QuoteID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrNotFound
-	}
-	return domain.QuoteID(id), nil
-}
+func quoteID(r *http.Request) (domain.QuoteID, error) { return pathID[domain.QuoteID](r, "id") }
 
 func quoteURL(id domain.QuoteID) string { return "/quotes/" + strconv.FormatInt(int64(id), 10) }
 
@@ -79,7 +71,7 @@ func (s *Server) quoteNew(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	today := s.Now().In(stockholm)
+	today := s.Now().In(domain.Stockholm)
 	in := domain.QuoteInput{QuoteDate: today.Format(dateLayout), ValidUntil: today.AddDate(0, 0, 30).Format(dateLayout)}
 	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
 		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: withBlankRows(in)}))

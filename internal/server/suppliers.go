@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
@@ -15,11 +13,7 @@ import (
 )
 
 func supplierID(r *http.Request) (domain.SupplierID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrNotFound
-	}
-	return domain.SupplierID(id), nil
+	return pathID[domain.SupplierID](r, "id")
 }
 
 func supplierURL(id domain.SupplierID) string {
@@ -208,9 +202,9 @@ func (s *Server) supplierContactRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	contactID, err := strconv.ParseInt(chi.URLParam(r, "contactID"), 10, 64)
+	contactID, err := pathID[int64](r, "contactID")
 	if err != nil {
-		s.fail(w, r, domain.ErrNotFound)
+		s.fail(w, r, err)
 		return
 	}
 	if err := s.Suppliers.RemoveContact(r.Context(), id, contactID); err != nil {

@@ -12,14 +12,16 @@ import (
 	"github.com/affar/affar/templates/users"
 )
 
-// userID parses the {id} of a user route; a malformed id is simply not found.
-func userID(r *http.Request) (domain.UserID, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, "id"), 10, 64)
+// pathID parses a numeric id from the route; a malformed one is simply not found.
+func pathID[T ~int64](r *http.Request, name string) (T, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, domain.ErrNotFound
 	}
-	return domain.UserID(id), nil
+	return T(id), nil
 }
+
+func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserID](r, "id") }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	list, err := s.Users.List(r.Context())
@@ -32,7 +34,7 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 		row := users.Row{ID: int64(u.User.ID), Name: u.User.Name, Email: u.User.Email, IsAdmin: u.User.IsAdmin,
 			Active: u.User.Active, Permissions: u.Permissions}
 		if u.User.LastLoginAt != nil {
-			row.LastLogin = u.User.LastLoginAt.In(stockholm).Format("2006-01-02 15:04")
+			row.LastLogin = u.User.LastLoginAt.In(domain.Stockholm).Format("2006-01-02 15:04")
 		}
 		v.Rows = append(v.Rows, row)
 	}

@@ -10,7 +10,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"net/url"
 	"os"
 	"sync"
 	"testing"
@@ -60,7 +59,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateName); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	dbURL := withDatabase(base, name)
+	dbURL := postgres.WithDatabase(base, name)
 	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -111,7 +110,7 @@ func ensureTemplate(ctx context.Context, base string) (string, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
 		return "", err
 	}
-	if err := postgres.Migrate(withDatabase(base, building)); err != nil {
+	if err := postgres.Migrate(postgres.WithDatabase(base, building)); err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
@@ -133,13 +132,4 @@ func templateFor() (string, error) {
 		return err
 	})
 	return "tmpl_" + hex.EncodeToString(h.Sum(nil))[:16], err
-}
-
-func withDatabase(base, name string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return base
-	}
-	u.Path = "/" + name
-	return u.String()
 }
