@@ -17,10 +17,11 @@ const customerColumns = `c.id, c.number, c.kind, c.name, c.id_number, c.email, c
 	c.city, c.country, c.notes, c.marketing_consent, c.created_at, c.updated_at, c.last_activity_at, c.anonymised_at,
 	c.version`
 
-func scanCustomer(row pgx.Row) (domain.Customer, error) {
+func scanCustomer(row pgx.Row, extra ...any) (domain.Customer, error) {
 	var c domain.Customer
-	err := row.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
-		&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &c.Version)
+	err := row.Scan(append([]any{&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street,
+		&c.PostalCode, &c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt,
+		&c.AnonymisedAt, &c.Version}, extra...)...)
 	return c, err
 }
 
@@ -279,21 +280,9 @@ func boundedCollect(ctx context.Context, q Querier, where, keyset, order string,
 	if err != nil {
 		return nil, false, mapErr(err, "customer page")
 	}
-	var (
-		list    []domain.Customer
-		matches int
-	)
-	for rows.Next() {
-		var c domain.Customer
-		err := rows.Scan(&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street, &c.PostalCode,
-			&c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt, &c.AnonymisedAt, &c.Version, &matches)
-		if err != nil {
-			rows.Close()
-			return nil, false, mapErr(err, "customer page")
-		}
-		list = append(list, c)
-	}
-	if err := rows.Err(); err != nil {
+	var matches int
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r, &matches) })
+	if err != nil {
 		return nil, false, mapErr(err, "customer page")
 	}
 	return list, matches <= collectLimit, nil
