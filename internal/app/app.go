@@ -12,11 +12,15 @@ import (
 	"time"
 
 	"github.com/alexedwards/scs/pgxstore"
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/server"
@@ -31,6 +35,8 @@ type Services struct {
 	Suppliers *supplier.Service
 	Quotes    *quote.Service
 	Audit     audit.Log
+	GDPR      *gdpr.Service
+	Erasures  gdpr.Register
 }
 
 // NewServices wires the services to db with the clock now.
@@ -39,8 +45,10 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
-	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now},
-		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db}}
+	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
+		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
+		GDPR:     &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt},
+		Erasures: gdpr.Register{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -59,6 +67,8 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Quotes:    svc.Quotes,
 		Settings:  svc.Quotes,
 		Audit:     svc.Audit,
+		GDPR:      svc.GDPR,
+		Erasures:  svc.Erasures,
 		DB:        db,
 		Now:       now,
 	})
@@ -88,6 +98,9 @@ func cleanSessions(ctx context.Context, cfg config.Config, db *postgres.DB, log 
 // Serve migrates the database and serves HTTP on cfg.Addr until ctx is cancelled, then shuts down
 // gracefully. ready, if not nil, receives the listening address.
 func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
+	if err := cfg.CheckErasure(); err != nil {
+		return err
+	}
 	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
 		return err
 	}
@@ -103,6 +116,27 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	cleanCtx, stopCleaning := context.WithCancel(ctx)
 	defer stopCleaning()
 	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
+
+	svc := NewServices(cfg, db, time.Now)
+	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
+		return fmt.Errorf("erasure ledger: %w", err)
+	} else if n > 0 {
+		log.Warn("erasure ledger: settled intents left open by an earlier crash", "count", n)
+	}
+	jobs, err := NewJobs(db, svc, log)
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return fmt.Errorf("background jobs: %w", err)
+	}
+	defer func() {
+		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := jobs.Stop(stopCtx); err != nil {
+			log.Warn("background jobs: stop", "err", err)
+		}
+	}()
 
 	hs := &http.Server{
 		Handler:           srv,
@@ -142,3 +176,19 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 
 // systemContext is the context of command-line administration.
 func systemContext(ctx context.Context) context.Context { return authz.WithActor(ctx, authz.System()) }
+
+// NewJobs builds the river client that runs background work: the daily retention-hold release.
+func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+	workers := river.NewWorkers()
+	gdpr.AddWorkers(workers, svc.GDPR)
+	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
+		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Workers:      workers,
+		PeriodicJobs: gdpr.PeriodicJobs(),
+		Logger:       log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("background jobs: %w", err)
+	}
+	return c, nil
+}

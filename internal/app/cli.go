@@ -42,6 +42,9 @@ Usage:
   affar user permissions                   list the permission catalogue
   affar seed --customers N [--seed S]      add N generated Swedish demo customers (COPY; 1,000,000 in about a minute)
   affar audit verify [--anchor ID:HASH]    walk the audit hash chain; exit 1 naming the first broken event
+  affar gdpr release-holds                 clear quote snapshots whose retention hold has ended (also a daily job)
+  affar gdpr replay-erasures               re-apply the erasure ledger ($AFFAR_ERASURE_LEDGER) to a database
+                                           restored from an older backup, so erased customers stay erased
   affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
   affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
   affar help                               this text
@@ -91,6 +94,8 @@ func Main(ctx context.Context, args []string, std IO) int {
 		runErr = needDB(cfg, func() error { return auditVerify(ctx, args[2:], cfg, std) })
 	case "seed":
 		runErr = needDB(cfg, func() error { return seedCmd(ctx, args[1:], cfg, std) })
+	case "gdpr":
+		runErr = needDB(cfg, func() error { return gdprCmd(ctx, args[1:], cfg, std) })
 	case "dev":
 		runErr = devCmd(ctx, args[1:], cfg, log, std)
 	default:
@@ -387,6 +392,35 @@ func seedCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 			return err
 		}
 		fmt.Fprintf(std.Stdout, "vacuumed and analysed in %s\n", time.Since(start).Round(time.Millisecond))
+		return nil
+	})
+}
+
+func gdprCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {
+	if len(args) != 1 || (args[0] != "release-holds" && args[0] != "replay-erasures") {
+		return fmt.Errorf("%w: gdpr release-holds | gdpr replay-erasures", errUsage)
+	}
+	if err := cfg.CheckErasure(); err != nil {
+		return err
+	}
+	return withServices(ctx, cfg, func(svc Services) error {
+		if args[0] == "release-holds" {
+			n, err := svc.GDPR.ReleaseHolds(systemContext(ctx))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(std.Stdout, "released %d quote snapshots whose retention hold had ended\n", n)
+			return nil
+		}
+		res, err := svc.GDPR.Replay(systemContext(ctx))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(std.Stdout, "ledger: %d erasures; %d customers erased again", res.Erasures, res.Customers)
+		if res.Unsettled > 0 {
+			fmt.Fprintf(std.Stdout, " (%d without a recorded outcome, replayed to be safe)", res.Unsettled)
+		}
+		fmt.Fprintln(std.Stdout)
 		return nil
 	})
 }

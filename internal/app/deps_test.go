@@ -22,12 +22,13 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/customer": {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/supplier": {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/quote":    {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
+		"internal/gdpr":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/seed":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/user":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "internal/password", "migrations"},
 		"templates/":        {"internal/domain", "internal/i18n", "templates/"},
 		"web":               {},
 		"migrations":        {},
-		"internal/server":   {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "templates/", "web"},
+		"internal/server":   {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "internal/gdpr", "templates/", "web"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "github.com/affar/affar/...").Output()
 	if err != nil {

@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -32,6 +35,10 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 	case "run":
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		cfg, err := devErasureConfig(cfg)
+		if err != nil {
+			return err
+		}
 		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
 			if err := ensureAdmin(ctx, cfg, std); err != nil {
 				return err
@@ -176,4 +183,31 @@ func portOf(addr string) string {
 		}
 	}
 	return addr
+}
+
+// devErasureConfig gives make run an erasure salt and ledger under .data/ when none is configured: the
+// salt is made once and kept, as it must be for the life of the register.
+func devErasureConfig(cfg config.Config) (config.Config, error) {
+	if cfg.ErasureLedger == "" {
+		cfg.ErasureLedger = filepath.Join(filepath.Dir(devDataDir), "erasure-ledger.jsonl")
+	}
+	if len(cfg.ErasureSalt) > 0 {
+		return cfg, nil
+	}
+	path := filepath.Join(filepath.Dir(devDataDir), "erasure-salt")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		cfg.ErasureSalt = b
+		return cfg, nil
+	}
+	salt := make([]byte, 32)
+	_, _ = rand.Read(salt)
+	b := []byte(hex.EncodeToString(salt))
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return cfg, err
+	}
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return cfg, fmt.Errorf("erasure salt: %w", err)
+	}
+	cfg.ErasureSalt = b
+	return cfg, nil
 }

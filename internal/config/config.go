@@ -24,6 +24,26 @@ type Config struct {
 	AdminEmail      string        // AFFAR_ADMIN_EMAIL, the first admin created by make run
 	AdminPassword   string        // AFFAR_ADMIN_PASSWORD; empty means a random one, printed once
 	Secret          []byte        // AFFAR_SECRET: keys HMACs of stored look-up values; random per process if unset
+	// AFFAR_ERASURE_SALT keys the hashes of erased customers' e-mail, phone and personal numbers (the
+	// suppression list). It must stay the same for the life of the register, so serve refuses to start
+	// without it; make run keeps one under .data/.
+	ErasureSalt []byte
+	// AFFAR_ERASURE_LEDGER is the file every erasure is also written to, outside the database, so a
+	// restored backup can be re-erased (affar gdpr replay-erasures). Put it where a database restore does
+	// not reach; make run uses .data/erasure-ledger.jsonl.
+	ErasureLedger string
+}
+
+// CheckErasure reports what is missing for serving: the erasure salt and the ledger file.
+func (c Config) CheckErasure() error {
+	var errs []error
+	if len(c.ErasureSalt) == 0 {
+		errs = append(errs, errors.New("AFFAR_ERASURE_SALT is not set (at least 32 random characters, kept for the life of the register)"))
+	}
+	if c.ErasureLedger == "" {
+		errs = append(errs, errors.New("AFFAR_ERASURE_LEDGER is not set (a file outside the database's backups)"))
+	}
+	return errors.Join(errs...)
 }
 
 // Secure reports whether the app is served over HTTPS, so cookies get Secure and the __Host- prefix.
@@ -72,6 +92,13 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		c.Secret = []byte(v)
 	}
+	if v := getenv("AFFAR_ERASURE_SALT"); v != "" {
+		if len(v) < 32 {
+			errs = append(errs, errors.New("AFFAR_ERASURE_SALT: want at least 32 characters"))
+		}
+		c.ErasureSalt = []byte(v)
+	}
+	c.ErasureLedger = getenv("AFFAR_ERASURE_LEDGER")
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

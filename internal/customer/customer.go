@@ -35,6 +35,17 @@ const PageSize = 50
 type Service struct {
 	DB  *postgres.DB
 	Now func() time.Time
+	// ErasureSalt keys the suppression list: creating a customer whose e-mail, phone or personal number
+	// matches an erased one warns first.
+	ErasureSalt []byte
+}
+
+// ErasedBefore is the warning that the customer being created matches one erased on At: it is created
+// only when the user confirms.
+type ErasedBefore struct{ At time.Time }
+
+func (e *ErasedBefore) Error() string {
+	return "matches a customer erased on " + e.At.Format("2006-01-02")
 }
 
 func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
@@ -130,8 +141,9 @@ type NewConsent struct {
 	Source string
 }
 
-// Create validates and stores a new customer with its initial marketing consent.
-func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent NewConsent) (domain.Customer, error) {
+// Create validates and stores a new customer with its initial marketing consent. If the customer matches
+// one on the suppression list, nothing is stored and the error is *ErasedBefore, unless confirmErased.
+func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent NewConsent, confirmErased bool) (domain.Customer, error) {
 	actor, err := authz.Require(ctx, authz.CustomerCreate)
 	if err != nil {
 		return domain.Customer{}, err
@@ -148,6 +160,15 @@ func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent N
 	}
 	if err != nil {
 		return domain.Customer{}, err
+	}
+	if !confirmErased && len(s.ErasureSalt) > 0 {
+		at, err := postgres.SuppressedAt(ctx, s.DB.Pool, domain.SuppressionHashes(s.ErasureSalt, c.Email, c.Phone, c.IDNumber))
+		if err != nil {
+			return domain.Customer{}, err
+		}
+		if at != nil {
+			return domain.Customer{}, &ErasedBefore{At: *at}
+		}
 	}
 	err = s.inTx(ctx, func(tx pgx.Tx) error {
 		if c, err = postgres.CreateCustomer(ctx, tx, c, now); err != nil {

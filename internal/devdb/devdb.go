@@ -691,3 +691,16 @@ func logTail(path string) string {
 	}
 	return "--- " + path + " (tail) ---\n" + strings.Join(lines, "\n") + "\n"
 }
+
+// Tool returns the path of a PostgreSQL client program (pg_dump, pg_restore) of the installed server.
+func Tool(name string) (string, error) {
+	dir, err := lookBinDir()
+	if err != nil {
+		return "", err
+	}
+	p := filepath.Join(dir, name)
+	if _, err := os.Stat(p); err != nil {
+		return "", fmt.Errorf("devdb: %s: %w", name, err)
+	}
+	return p, nil
+}

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	neturl "net/url"
@@ -9,6 +10,9 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers the pgx5:// scheme
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/affar/affar/migrations"
 )
@@ -22,18 +26,7 @@ func NewMigrator(url string) (*Migrator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	// pgxpool's pool_* settings mean nothing to a single migration connection, which would send them to
-	// the server as unknown parameters.
-	if u, err := neturl.Parse(url); err == nil {
-		q := u.Query()
-		for k := range q {
-			if strings.HasPrefix(k, "pool_") {
-				q.Del(k)
-			}
-		}
-		u.RawQuery = q.Encode()
-		url = u.String()
-	}
+	url = withoutPoolParams(url)
 	for _, scheme := range []string{"postgres://", "postgresql://"} {
 		if rest, ok := strings.CutPrefix(url, scheme); ok {
 			url = "pgx5://" + rest
@@ -44,6 +37,23 @@ func NewMigrator(url string) (*Migrator, error) {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return &Migrator{m: m}, nil
+}
+
+// withoutPoolParams drops pgxpool's pool_* settings, which mean nothing to a single migration connection
+// and would be sent to the server as unknown parameters.
+func withoutPoolParams(url string) string {
+	u, err := neturl.Parse(url)
+	if err != nil {
+		return url
+	}
+	q := u.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 // Up applies every pending migration.
@@ -77,7 +87,37 @@ func Migrate(url string) error {
 	if err := mg.Up(); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
+	return migrateRiver(url)
+}
+
+// migrateRiver brings river's job tables up to date with rivermigrate, right after our own migrations,
+// so `affar migrate` and serve start bring everything up. River's SQL changes ALTER TYPE … ADD VALUE and
+// must run as river runs it, so it is not copied into our migration files.
+func migrateRiver(url string) error {
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, withoutPoolParams(url))
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	defer pool.Close()
+	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
 	return nil
+}
+
+// RiverVersion is the newest river schema version this build migrates to (part of the test template's name).
+func RiverVersion() int {
+	m, err := rivermigrate.New(riverpgxv5.New(nil), nil)
+	if err != nil {
+		return 0
+	}
+	all := m.AllVersions()
+	return all[len(all)-1].Version
 }
 
 func ignoreNoChange(err error) error {

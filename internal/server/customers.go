@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
@@ -118,7 +119,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	v := customers.ListView{Nav: navFor(r), Flash: s.flash(r), Filter: fv, Total: page.Total, Capped: page.Capped,
 		CanCreate: a.Can(authz.CustomerCreate)}
 	for _, c := range page.Rows {
-		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: c.Name,
+		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(r.Context(), c),
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
 			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
@@ -173,13 +174,20 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	in := customerInput(r)
 	consent := customer.NewConsent{Given: r.PostForm.Get("consent") == "yes", Source: r.PostForm.Get("consent_source")}
-	c, err := s.Customers.Create(r.Context(), in, consent)
-	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
+	c, err := s.Customers.Create(r.Context(), in, consent, r.PostForm.Get("confirm_erased") == "yes")
+	var (
+		fe     domain.FieldErrors
+		erased *customer.ErasedBefore
+	)
+	if errors.As(err, &fe) || errors.As(err, &erased) {
 		v := s.customerForm(r, in, fe)
 		v.Title, v.Action, v.Cancel, v.IsNew = i18n.T(r.Context(), "customers.new"), "/customers", "/customers", true
 		v.ConsentGiven, v.ConsentSource = consent.Given, consent.Source
-		s.renderPage(w, r, http.StatusUnprocessableEntity, customers.FormPage(v))
+		status := http.StatusUnprocessableEntity
+		if erased != nil { // the same person was erased before: create only if the user confirms
+			v.ErasedOn, status = erased.At.In(domain.Stockholm).Format(dateLayout), http.StatusConflict
+		}
+		s.renderPage(w, r, status, customers.FormPage(v))
 		return
 	}
 	if err != nil {
@@ -274,8 +282,11 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		CanAddCredit: a.Can(authz.CreditReportAccess) && c.AnonymisedAt == nil, ShowAccess: a.Can(authz.AuditView),
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
 	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
+	v.CanExport, v.CanDelete = a.Can(authz.CustomerExport), a.Can(authz.CustomerDelete)
+	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
 		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(dateLayout)
+		v.Name = displayName(ctx, c)
 	}
 	idKey := "customer.personnummer"
 	if c.Kind == domain.Company {
@@ -305,13 +316,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
 	}
 	for _, e := range d.Access {
-		row := customers.AccessRow{At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
-			ActionKey: "action." + e.Action}
-		if len(e.Details) > 0 {
-			b, _ := json.Marshal(e.Details)
-			row.Details = string(b)
-		}
-		v.Access = append(v.Access, row)
+		v.Access = append(v.Access, accessRow(e))
 	}
 	quoteList, erasable, err := s.Quotes.ForCustomer(ctx, id)
 	if err != nil {
@@ -401,4 +406,15 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 			Limit: f.Get("limit"), Remarks: f.Get("remarks")}
 		return s.Customers.AddCreditReport(r.Context(), id, in)
 	}, func(v *customers.ShowView) { v.CreditInput = customers.CreditInput(in) })
+}
+
+// accessRow is an audit event about a customer as its page and its export show it.
+func accessRow(e audit.Entry) customers.AccessRow {
+	row := customers.AccessRow{At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
+		ActionKey: "action." + e.Action}
+	if len(e.Details) > 0 {
+		b, _ := json.Marshal(e.Details)
+		row.Details = string(b)
+	}
+	return row
 }

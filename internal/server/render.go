@@ -133,6 +133,7 @@ func navFor(r *http.Request) *layout.Nav {
 	}
 	if a.Can(authz.AuditView) {
 		add("nav.audit", "/audit")
+		add("nav.erasures", "/erasures")
 	}
 	if a.IsAdmin {
 		add("nav.settings", "/settings")

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/web"
 )
 
@@ -111,6 +112,14 @@ func (s *Server) routes() []Route {
 		{"POST", "/customers/{id}/contacts/{contactID}/delete", Needs(authz.CustomerEdit, authz.CustomerView), s.contactRemove},
 		{"POST", "/customers/{id}/consent", Needs(authz.CustomerEdit, authz.CustomerView), s.consentSet},
 		{"POST", "/customers/{id}/credit-reports", Needs(authz.CreditReportAccess, authz.CustomerView), s.creditReportAdd},
+		{"GET", "/customers/{id}/delete", Needs(authz.CustomerDelete, authz.CustomerView), s.erasureConfirm(domain.EraseDelete)},
+		{"POST", "/customers/{id}/delete", Needs(authz.CustomerDelete, authz.CustomerView), s.erasurePost(domain.EraseDelete)},
+		{"GET", "/customers/{id}/anonymise", Needs(authz.CustomerAnonymise, authz.CustomerView), s.erasureConfirm(domain.EraseAnonymise)},
+		{"POST", "/customers/{id}/anonymise", Needs(authz.CustomerAnonymise, authz.CustomerView), s.erasurePost(domain.EraseAnonymise)},
+		{"GET", "/customers/{id}/export", Needs(authz.CustomerView, authz.CustomerExport), s.subjectExportPage},
+		{"GET", "/customers/{id}/export.json", Needs(authz.CustomerView, authz.CustomerExport), s.subjectExportJSON},
+		{"GET", "/erasures", Needs(authz.AuditView), s.erasureRegister},
+		{"GET", "/erasures.csv", Needs(authz.AuditView), s.erasureCSV},
 		{"GET", "/customers/{id}/quotes/new", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteNew},
 		{"POST", "/customers/{id}/quotes", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteCreate},
 		{"GET", "/quotes/{id}", Needs(authz.CustomerView), s.quoteShow},

@@ -36,7 +36,7 @@ type Customers interface {
 	List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error)
 	View(ctx context.Context, id domain.CustomerID) (customer.Detail, error)
 	ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
-	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent) (domain.Customer, error)
+	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent, confirmErased bool) (domain.Customer, error)
 	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error)
 	AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
@@ -92,6 +92,8 @@ type Deps struct {
 	Quotes    Quotes
 	Settings  Settings
 	Audit     AuditLog
+	GDPR      GDPR
+	Erasures  Erasures
 	DB        Pinger
 	Now       func() time.Time
 }

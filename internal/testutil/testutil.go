@@ -11,6 +11,8 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/devdb"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/server"
@@ -78,6 +81,12 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	if cfg.Secret == nil {
 		cfg.Secret = []byte("test secret shared by the server and the fixtures")
 	}
+	if cfg.ErasureSalt == nil {
+		cfg.ErasureSalt = []byte("test erasure salt, at least 32 characters long")
+	}
+	if cfg.ErasureLedger == "" {
+		cfg.ErasureLedger = filepath.Join(t.TempDir(), "erasure-ledger.jsonl")
+	}
 	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
 	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv, err := app.NewServer(cfg, db, logger, e.Clock.Now)
@@ -117,7 +126,7 @@ func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...au
 func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
 	t.Helper()
 	ctx := authz.WithActor(context.Background(), authz.System())
-	c, err := e.Services.Customers.Create(ctx, in, customer.NewConsent{})
+	c, err := e.Services.Customers.Create(ctx, in, customer.NewConsent{}, true)
 	if err != nil {
 		t.Fatalf("create customer %+v: %v", in, err)
 	}
@@ -239,4 +248,53 @@ func (c *Client) SignIn(email, password string) {
 	if r.Status != http.StatusSeeOther {
 		c.t.Fatalf("sign in as %s: status %d", email, r.Status)
 	}
+}
+
+// PGTool runs a PostgreSQL client program (pg_dump, pg_restore) of the installed server and returns its
+// standard output; the test fails if it fails.
+func PGTool(t testing.TB, name string, args ...string) []byte {
+	t.Helper()
+	path, err := devdb.Tool(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd := exec.Command(path, args...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", name, err, stderr.String())
+	}
+	return out
+}
+
+// MustCreateRichCustomer creates a company with two contact persons, consent history, a credit report and
+// three quotes: a draft, one sent (with a billing snapshot) and one accepted acceptedAgo before now.
+func (e *Env) MustCreateRichCustomer(t testing.TB, name string, acceptedAgo time.Duration) domain.Customer {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: name, IDNumber: "556036-0793",
+		Email: "info@" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example", Phone: "070-123 45 67",
+		Street: "Storgatan 1", PostalCode: "111 22", City: "Stockholm", Country: "SE", Notes: "Ring före tio"})
+	e.MustAddContact(t, c.ID, "Kim Kontakt")
+	e.MustAddContact(t, c.ID, "Sam Kontakt")
+	must(e.Services.Customers.SetConsent(ctx, c.ID, true, "email"))
+	must(e.Services.Customers.SetConsent(ctx, c.ID, false, "phone"))
+	must(e.Services.Customers.AddCreditReport(ctx, c.ID, customer.CreditReportInput{Bureau: "UC",
+		TakenOn: e.Clock.Now().Format("2006-01-02"), Rating: "A", Limit: "10000", Remarks: "Inga anmärkningar"}))
+	e.MustCreateQuote(t, c.ID)
+	sent := e.MustCreateQuote(t, c.ID)
+	must(e.Services.Quotes.SetStatus(ctx, sent.ID, domain.QuoteSent))
+	accepted := e.MustCreateQuote(t, c.ID)
+	e.Clock.Advance(-acceptedAgo)
+	must(e.Services.Quotes.SetStatus(ctx, accepted.ID, domain.QuoteSent))
+	must(e.Services.Quotes.SetStatus(ctx, accepted.ID, domain.QuoteAccepted))
+	e.Clock.Advance(acceptedAgo)
+	return c
 }

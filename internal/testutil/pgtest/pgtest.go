@@ -131,5 +131,6 @@ func templateFor() (string, error) {
 		h.Write(b)
 		return err
 	})
+	fmt.Fprintf(h, "river %d", postgres.RiverVersion()) // river's schema is migrated too
 	return "tmpl_" + hex.EncodeToString(h.Sum(nil))[:16], err
 }

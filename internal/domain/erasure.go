@@ -1,0 +1,148 @@
+package domain
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErasureKind is how a customer's personal data was erased.
+type ErasureKind string
+
+// Erasure kinds.
+const (
+	EraseDelete    ErasureKind = "delete"
+	EraseAnonymise ErasureKind = "anonymise"
+)
+
+// Hold is a quote whose billing snapshot is kept after anonymisation because it is an accounting record:
+// Until is the first day it may be cleared.
+type Hold struct {
+	QuoteID     QuoteID
+	QuoteNumber int64
+	Until       time.Time
+}
+
+// Erasure is one entry of the erasure register. It holds no personal data.
+type Erasure struct {
+	ID             int64
+	Ref            string // also in the erasure ledger
+	At             time.Time
+	ActorID        *UserID
+	ActorName      string
+	Kind           ErasureKind
+	CustomerID     CustomerID
+	CustomerNumber int64
+	Counts         map[string]int // per kind of data, keys as in ErasureCountKeys
+	Holds          []Hold
+	Reason         string
+}
+
+// ErasureCountKeys are the kinds of data an erasure counts, in the order they are shown.
+var ErasureCountKeys = []string{"customer_fields", "contacts", "consent_changes", "credit_reports", "quotes",
+	"quote_snapshots"}
+
+// ErasureFacts is what is stored about one customer, counted, for planning an erasure.
+type ErasureFacts struct {
+	Customer      Customer
+	Contacts      int
+	Consents      int
+	CreditReports int
+	Quotes        []QuoteFact
+}
+
+// QuoteFact is a quote as an erasure sees it.
+type QuoteFact struct {
+	ID        QuoteID
+	Number    int64
+	Status    QuoteStatus
+	DecidedAt *time.Time
+	HeldUntil *time.Time
+	Snapshot  bool // holds billing details
+}
+
+// AnonymisedName is the neutral placeholder stored as an anonymised customer's name (and on its quotes).
+func AnonymisedName(number int64) string {
+	return "Anonymised customer " + strconv.FormatInt(number, 10)
+}
+
+var nonDigit = regexp.MustCompile(`[^0-9]`)
+
+// SuppressionHashes are the keyed hashes kept of an erased customer's e-mail, phone and personal or
+// organisation number, normalised as the register searches them, so the same person typed slightly
+// differently still matches. Empty values give no hash.
+func SuppressionHashes(key []byte, email, phone, idNumber string) [][]byte {
+	var out [][]byte
+	add := func(kind, v string) {
+		if v == "" {
+			return
+		}
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(kind + ":" + v))
+		out = append(out, m.Sum(nil))
+	}
+	add("email", strings.ToLower(strings.TrimSpace(email)))
+	p := nonDigit.ReplaceAllString(phone, "")
+	if strings.HasPrefix(p, "46") {
+		p = "0" + p[2:]
+	}
+	add("phone", p)
+	id := nonDigit.ReplaceAllString(idNumber, "")
+	if len(id) > 10 {
+		id = id[len(id)-10:]
+	}
+	add("id", id)
+	return out
+}
+
+// PIITable declares one table holding customers' personal data: internal/gdpr's inventory is a list of
+// these, and anonymise, delete, the subject-access export and the completeness tests all read it.
+type PIITable struct {
+	Name        string
+	Link        string // the column holding the customer's id ("id" in customers itself)
+	Parent      string // for a table reached through another one (quote_lines through quotes): that table; Link is its key
+	Erase       EraseRule
+	Personal    []PIIColumn
+	NotPersonal map[string]string // every other column, with why it is not personal data
+}
+
+// EraseRule is what anonymisation does to a table's personal data.
+type EraseRule int
+
+// Erase rules.
+const (
+	EraseFields   EraseRule = iota + 1 // the customer row stays; personal columns are cleared
+	EraseRows                          // the rows are removed
+	EraseSnapshot                      // personal columns are cleared unless the row is under a retention hold
+	EraseNothing                       // holds no personal data (declared so the completeness test knows)
+)
+
+// PIIColumn is a column holding personal data and how anonymisation clears it.
+type PIIColumn struct {
+	Name  string
+	Clear ClearWith
+}
+
+// ClearWith is the neutral value an anonymised column gets.
+type ClearWith int
+
+// Clear values.
+const (
+	ClearEmpty       ClearWith = iota + 1 // ''
+	ClearPlaceholder                      // AnonymisedName(number)
+	ClearFalse                            // false
+	ClearDerived                          // a generated column: the database recomputes it from the cleared ones
+	ClearRow                              // the row is removed (EraseRows tables)
+)
+
+// Columns are a table's personal columns' names.
+func (t PIITable) Columns() []string {
+	out := make([]string, len(t.Personal))
+	for i, c := range t.Personal {
+		out[i] = c.Name
+	}
+	return out
+}

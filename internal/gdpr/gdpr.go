@@ -1,0 +1,370 @@
+// Package gdpr erases customers' personal data and proves it: delete and anonymise with their rules
+// (DESIGN.md §4), the PII inventory they read, the erasure register and ledger, the suppression list,
+// the retention-hold release job and the subject-access export.
+package gdpr
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of erasure. Keep them stable: auditors filter on them.
+const (
+	Anonymised   = "customer.anonymised"
+	Deleted      = "customer.deleted"
+	Exported     = "customer.exported"
+	HoldReleased = "quote.snapshot_released"
+	Replayed     = "customer.erasure_replayed"
+)
+
+// Service erases customers and exports what is stored about them.
+type Service struct {
+	DB     *postgres.DB
+	Now    func() time.Time
+	Ledger *Ledger
+	Salt   []byte // keys the suppression hashes (AFFAR_ERASURE_SALT)
+}
+
+// Plan is what an erasure of one customer will do, for the confirmation page.
+type Plan struct {
+	Customer domain.Customer
+	Kind     domain.ErasureKind
+	Counts   map[string]int // what will be removed or cleared, per kind (domain.ErasureCountKeys)
+	Holds    []domain.Hold  // anonymise: quote snapshots kept until their hold ends
+	Blocking []domain.Hold  // delete: accepted quotes still under retention, which forbid deleting
+	Retained int            // retention period in years
+	Already  bool           // anonymise: the customer is anonymised already
+}
+
+// RetentionError refuses to delete a customer with accounting records still under retention.
+type RetentionError struct{ Holds []domain.Hold }
+
+func (e *RetentionError) Error() string {
+	return fmt.Sprintf("%d accepted quotes under retention", len(e.Holds))
+}
+
+// Unwrap makes the refusal a conflict (409).
+func (e *RetentionError) Unwrap() error { return domain.ErrConflict }
+
+// AlreadyAnonymised is the answer to anonymising an anonymised customer: nothing changes.
+var AlreadyAnonymised = &domain.ConflictError{Key: "gdpr.already_anonymised"}
+
+// Input is what the user typed on a confirmation page.
+type Input struct {
+	Confirm string // anonymise: the customer number, typed
+	Reason  string
+}
+
+func permFor(kind domain.ErasureKind) authz.Permission {
+	if kind == domain.EraseDelete {
+		return authz.CustomerDelete
+	}
+	return authz.CustomerAnonymise
+}
+
+func (s *Service) today() time.Time { return s.Now().In(domain.Stockholm) }
+
+// Preview plans an erasure of one customer without changing anything.
+func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (Plan, error) {
+	if _, err := authz.RequireAll(ctx, permFor(kind), authz.CustomerView); err != nil {
+		return Plan{}, err
+	}
+	years, err := postgres.RetentionYears(ctx, s.DB.Pool)
+	if err != nil {
+		return Plan{}, err
+	}
+	facts, err := postgres.ErasureFacts(ctx, s.DB.Pool, []domain.CustomerID{id}, postgres.NoLock)
+	if err != nil {
+		return Plan{}, err
+	}
+	f := facts[id]
+	if f == nil {
+		return Plan{}, fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
+	}
+	return plan(f, kind, years, s.today()), nil
+}
+
+// plan works out an erasure of the customer f describes, on the day today.
+func plan(f *domain.ErasureFacts, kind domain.ErasureKind, years int, today time.Time) Plan {
+	p := Plan{Customer: f.Customer, Kind: kind, Retained: years, Already: f.Customer.AnonymisedAt != nil,
+		Counts: map[string]int{}}
+	if !p.Already || kind == domain.EraseDelete {
+		p.Counts["customer_fields"] = len(filledFields(f.Customer))
+	}
+	p.Counts["contacts"], p.Counts["consent_changes"], p.Counts["credit_reports"] = f.Contacts, f.Consents, f.CreditReports
+	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Stockholm)
+	for _, q := range f.Quotes {
+		var held *domain.Hold
+		if q.Status == domain.QuoteAccepted && q.DecidedAt != nil {
+			if until := domain.ErasableFrom(q.DecidedAt, years, day); until.After(day) {
+				held = &domain.Hold{QuoteID: q.ID, QuoteNumber: q.Number, Until: until}
+			}
+		}
+		if kind == domain.EraseDelete {
+			p.Counts["quotes"]++
+			if held != nil {
+				p.Blocking = append(p.Blocking, *held)
+			}
+			continue
+		}
+		switch {
+		case q.HeldUntil != nil: // held at an earlier anonymisation; the release job clears it
+		case held != nil && q.Snapshot:
+			p.Holds = append(p.Holds, *held)
+		case q.Snapshot:
+			p.Counts["quote_snapshots"]++
+		}
+	}
+	return p
+}
+
+// filledFields are the customer's personal fields that hold a value, by inventory column name.
+func filledFields(c domain.Customer) []string {
+	var out []string
+	for col, v := range personalValues(c) {
+		if v != "" && v != "false" {
+			out = append(out, col)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// personalValues are the customer's personal fields as text, by inventory column name (the generated
+// columns aside). TestPersonalValuesCoverTheInventory keeps it in step with the inventory.
+func personalValues(c domain.Customer) map[string]string {
+	return map[string]string{"name": c.Name, "id_number": c.IDNumber, "email": c.Email, "phone": c.Phone,
+		"street": c.Street, "postal_code": c.PostalCode, "city": c.City, "notes": c.Notes,
+		"marketing_consent": strconv.FormatBool(c.Consent)}
+}
+
+var digits = regexp.MustCompile(`[0-9]`)
+
+// mentionsCustomer reports whether text contains the customer's name (or a longer part of it), e-mail,
+// phone, personal number or street: the erasure register must hold no personal data.
+func mentionsCustomer(text string, c domain.Customer) bool {
+	t := strings.ToLower(text)
+	for _, v := range []string{c.Name, c.Email, c.Street} {
+		if v = strings.ToLower(strings.TrimSpace(v)); len([]rune(v)) >= 3 && strings.Contains(t, v) {
+			return true
+		}
+	}
+	words := strings.FieldsFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r > 127) })
+	for _, part := range strings.Fields(strings.ToLower(c.Name)) {
+		if len([]rune(part)) >= 4 && slices.Contains(words, part) {
+			return true
+		}
+	}
+	textDigits := strings.Join(digits.FindAllString(t, -1), "")
+	for _, v := range []string{c.Phone, c.IDNumber} {
+		if d := strings.Join(digits.FindAllString(v, -1), ""); len(d) >= 6 && strings.Contains(textDigits, d[len(d)-6:]) {
+			return true
+		}
+	}
+	return false
+}
+
+// validate checks the typed confirmation; the customer number must be typed to anonymise.
+func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, error) {
+	fe := domain.FieldErrors{}
+	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case fe["reason"] != "":
+	case reason == "":
+		fe["reason"] = "error.required"
+	case len([]rune(reason)) > 500:
+		fe["reason"] = "error.too_long"
+	case mentionsCustomer(reason, c):
+		fe["reason"] = "gdpr.error.reason_personal"
+	}
+	if kind == domain.EraseAnonymise && fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {
+		fe["confirm"] = "gdpr.error.confirm_number"
+	}
+	if len(fe) > 0 {
+		return "", fe
+	}
+	return reason, nil
+}
+
+func newRef() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return hex.EncodeToString(b)
+}
+
+// Anonymise anonymises one customer (see DESIGN.md §4), records it in the erasure register, the ledger
+// and the audit log, all in one transaction. Anonymising an anonymised customer changes nothing and
+// answers AlreadyAnonymised.
+func (s *Service) Anonymise(ctx context.Context, id domain.CustomerID, in Input) (domain.Erasure, error) {
+	return s.erase(ctx, id, domain.EraseAnonymise, in)
+}
+
+// Delete removes one customer and everything that is only theirs. It is refused with a RetentionError
+// while accepted quotes are under retention (anonymising is the way then).
+func (s *Service) Delete(ctx context.Context, id domain.CustomerID, in Input) (domain.Erasure, error) {
+	return s.erase(ctx, id, domain.EraseDelete, in)
+}
+
+func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind, in Input) (domain.Erasure, error) {
+	actor, err := authz.RequireAll(ctx, permFor(kind), authz.CustomerView)
+	if err != nil {
+		return domain.Erasure{}, err
+	}
+	now := s.Now()
+	e := domain.Erasure{Ref: newRef(), At: now, ActorID: actor.AuditID(), ActorName: actor.Name, Kind: kind, CustomerID: id}
+	intended := false
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		years, err := postgres.RetentionYears(ctx, tx)
+		if err != nil {
+			return err
+		}
+		facts, err := postgres.ErasureFacts(ctx, tx, []domain.CustomerID{id}, postgres.LockForUpdate)
+		if err != nil {
+			return err
+		}
+		f := facts[id]
+		if f == nil {
+			return fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
+		}
+		if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
+			return AlreadyAnonymised
+		}
+		if e.Reason, err = validate(kind, in, f.Customer); err != nil {
+			return err
+		}
+		p := plan(f, kind, years, now.In(domain.Stockholm))
+		if len(p.Blocking) > 0 {
+			return &RetentionError{Holds: p.Blocking}
+		}
+		e.CustomerNumber, e.Counts, e.Holds = f.Customer.Number, p.Counts, p.Holds
+		if err := s.apply(ctx, tx, f, p, now); err != nil {
+			return err
+		}
+		if e.ID, err = postgres.InsertErasure(ctx, tx, e); err != nil {
+			return err
+		}
+		action := Anonymised
+		if kind == domain.EraseDelete {
+			action = Deleted
+		}
+		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", audit.ID(id), eventDetails(e))); err != nil {
+			return err
+		}
+		// Last, so an intent is written only for an erasure about to commit.
+		intended = true
+		return s.Ledger.Intend(ledgerEntry(e))
+	})
+	if intended {
+		s.settle(ctx, e.Ref, err == nil)
+	}
+	return e, err
+}
+
+// apply erases the customer f describes as p plans, and keeps the suppression hashes.
+func (s *Service) apply(ctx context.Context, tx pgx.Tx, f *domain.ErasureFacts, p Plan, now time.Time) error {
+	c := f.Customer
+	if err := postgres.AddSuppressions(ctx, tx, domain.SuppressionHashes(s.Salt, c.Email, c.Phone, c.IDNumber), now); err != nil {
+		return err
+	}
+	var (
+		done []domain.CustomerID
+		err  error
+	)
+	if p.Kind == domain.EraseDelete {
+		done, err = postgres.DeleteCustomers(ctx, tx, Inventory, []domain.CustomerID{c.ID})
+	} else {
+		done, err = postgres.AnonymiseCustomers(ctx, tx, Inventory, []domain.CustomerID{c.ID}, p.Holds, now)
+	}
+	if err == nil && len(done) != 1 {
+		err = fmt.Errorf("erase customer %d: not changed", c.ID) // the row is locked: cannot happen
+	}
+	return err
+}
+
+// settle writes an erasure's outcome to the ledger. When the transaction failed, the database is asked
+// whether the commit happened after all (a connection lost during COMMIT); if it cannot answer, the
+// intent stays open for Reconcile.
+func (s *Service) settle(ctx context.Context, ref string, committed bool) {
+	if !committed {
+		ok, err := postgres.ErasureCommitted(context.WithoutCancel(ctx), s.DB.Pool, ref)
+		if err != nil {
+			return
+		}
+		committed = ok
+	}
+	_ = s.Ledger.Settle(ref, committed, s.Now()) // if this fails, Reconcile settles it at the next start
+}
+
+// Reconcile settles ledger intents older than a few minutes whose outcome was never written (the process
+// died between commit and outcome), by looking the erasure up in the database. Serve runs it at start.
+func (s *Service) Reconcile(ctx context.Context) (int, error) {
+	recs, err := s.Ledger.Records()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, r := range recs {
+		if r.Outcome != "" || s.Now().Sub(r.At) < 10*time.Minute {
+			continue // settled, or perhaps still in flight in another process
+		}
+		ok, err := postgres.ErasureCommitted(ctx, s.DB.Pool, r.Ref)
+		if err != nil {
+			return n, err
+		}
+		if err := s.Ledger.Settle(r.Ref, ok, s.Now()); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func eventDetails(e domain.Erasure) map[string]any {
+	counts := map[string]any{}
+	for k, v := range e.Counts {
+		counts[k] = v
+	}
+	d := map[string]any{"erasure_id": e.ID, "ref": e.Ref, "counts": counts}
+	if len(e.Holds) > 0 {
+		held := make([]any, len(e.Holds))
+		for i, h := range e.Holds {
+			held[i] = int64(h.QuoteID)
+		}
+		d["held_quote_ids"] = held
+	}
+	return d
+}
+
+func ledgerEntry(e domain.Erasure) LedgerEntry {
+	reg := &RegisterEntry{ActorID: e.ActorID, Counts: e.Counts, Reason: e.Reason}
+	for _, h := range e.Holds {
+		reg.Holds = append(reg.Holds, LedgerHold{QuoteID: h.QuoteID, Number: h.QuoteNumber, Until: h.Until.Format("2006-01-02")})
+	}
+	return LedgerEntry{Ref: e.Ref, At: e.At, Kind: e.Kind,
+		Customers: []LedgerCustomer{{ID: e.CustomerID, Number: e.CustomerNumber}}, Register: reg}
+}
+
+// SuppressedAt tells when a customer with the same e-mail, phone or personal/organisation number as in
+// was erased (nil if never), so creating them again can warn.
+func SuppressedAt(ctx context.Context, q postgres.Querier, salt []byte, email, phone, idNumber string) (*time.Time, error) {
+	if len(salt) == 0 {
+		return nil, errors.New("suppression check: no erasure salt configured")
+	}
+	return postgres.SuppressedAt(ctx, q, domain.SuppressionHashes(salt, email, phone, idNumber))
+}

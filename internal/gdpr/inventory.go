@@ -1,0 +1,107 @@
+package gdpr
+
+import "github.com/affar/affar/internal/domain"
+
+var row = domain.ClearRow
+
+// Inventory is every table and column holding a customer's personal data (DESIGN.md §4). Anonymise,
+// delete, the subject-access export and the completeness tests read it; TestInventoryCoversTheSchema
+// fails when a column of a table that refers to customers is neither listed here as personal nor
+// explained as not personal.
+var Inventory = []domain.PIITable{
+	{
+		Name: "customers", Link: "id", Erase: domain.EraseFields,
+		Personal: []domain.PIIColumn{
+			{Name: "name", Clear: domain.ClearPlaceholder},
+			{Name: "id_number", Clear: domain.ClearEmpty},
+			{Name: "email", Clear: domain.ClearEmpty},
+			{Name: "phone", Clear: domain.ClearEmpty},
+			{Name: "street", Clear: domain.ClearEmpty},
+			{Name: "postal_code", Clear: domain.ClearEmpty},
+			{Name: "city", Clear: domain.ClearEmpty},
+			{Name: "notes", Clear: domain.ClearEmpty},
+			{Name: "marketing_consent", Clear: domain.ClearFalse},
+			{Name: "city_key", Clear: domain.ClearDerived},
+			{Name: "search_text", Clear: domain.ClearDerived},
+			{Name: "phone_digits", Clear: domain.ClearDerived},
+			{Name: "id_digits", Clear: domain.ClearDerived},
+		},
+		NotPersonal: map[string]string{
+			"id":               "internal key",
+			"number":           "customer number: kept so the erasure register and accounting records can refer to it",
+			"kind":             "private person or company: statistics",
+			"country":          "country code alone identifies nobody: statistics",
+			"created_at":       "date: statistics",
+			"updated_at":       "date: statistics",
+			"last_activity_at": "date: statistics",
+			"anonymised_at":    "when the customer was anonymised",
+			"version":          "edit counter",
+		},
+	},
+	{
+		Name: "customer_contacts", Link: "customer_id", Erase: domain.EraseRows,
+		Personal: []domain.PIIColumn{{Name: "name", Clear: row}, {Name: "role", Clear: row},
+			{Name: "email", Clear: row}, {Name: "phone", Clear: row}},
+		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+	},
+	{
+		Name: "customer_consents", Link: "customer_id", Erase: domain.EraseRows,
+		Personal: []domain.PIIColumn{{Name: "given", Clear: row}, {Name: "at", Clear: row},
+			{Name: "source", Clear: row}, {Name: "recorded_by", Clear: row}},
+		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+	},
+	{
+		Name: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
+		Personal: []domain.PIIColumn{{Name: "bureau", Clear: row}, {Name: "taken_on", Clear: row},
+			{Name: "rating", Clear: row}, {Name: "limit_ore", Clear: row}, {Name: "remarks", Clear: row},
+			{Name: "recorded_at", Clear: row}, {Name: "recorded_by", Clear: row}},
+		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+	},
+	{
+		Name: "quotes", Link: "customer_id", Erase: domain.EraseSnapshot,
+		Personal: []domain.PIIColumn{
+			{Name: "billing_name", Clear: domain.ClearPlaceholder},
+			{Name: "billing_street", Clear: domain.ClearEmpty},
+			{Name: "billing_postal_code", Clear: domain.ClearEmpty},
+			{Name: "billing_city", Clear: domain.ClearEmpty},
+			{Name: "billing_email", Clear: domain.ClearEmpty},
+		},
+		NotPersonal: map[string]string{
+			"id": "internal key", "customer_id": "internal key",
+			"number":      "quote number: an accounting reference",
+			"status":      "statistics",
+			"quote_date":  "date: statistics",
+			"valid_until": "date: statistics",
+			"net_ore":     "amount: statistics and bookkeeping",
+			"vat_ore":     "amount: statistics and bookkeeping",
+			"total_ore":   "amount: statistics and bookkeeping",
+			"created_at":  "date: statistics",
+			"updated_at":  "date: statistics",
+			"sent_at":     "date: statistics",
+			"decided_at":  "date: statistics and the retention period",
+			"version":     "edit counter",
+			"held_until":  "end of the retention hold on the billing snapshot",
+		},
+	},
+	{
+		Name: "quote_lines", Parent: "quotes", Link: "quote_id", Erase: domain.EraseNothing,
+		NotPersonal: map[string]string{
+			"quote_id":       "internal key",
+			"position":       "line order",
+			"description":    "the goods or services quoted, written by staff about the company's offer",
+			"qty_milli":      "quantity",
+			"unit_price_ore": "price",
+			"vat_rate":       "VAT rate",
+		},
+	},
+}
+
+// table returns the inventory entry of name.
+func table(name string) domain.PIITable {
+	for _, t := range Inventory {
+		if t.Name == name {
+			return t
+		}
+	}
+	panic("gdpr: no inventory entry for " + name)
+}

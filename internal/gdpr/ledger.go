@@ -1,0 +1,175 @@
+package gdpr
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// Ledger is the erasure ledger: a file outside the database (AFFAR_ERASURE_LEDGER) recording every
+// erasure, so one can be re-applied to a database restored from an older backup. It holds ids, never
+// personal data.
+//
+// No committed erasure may be missing from it, so an erasure writes its intent (synced to disk) inside
+// its transaction, before the commit, and its outcome after: committed, or aborted when the transaction
+// failed. An intent whose outcome was never written (the process died between the two) is settled by
+// Reconcile at the next start, which looks the erasure up in the database; a replay treats an unsettled
+// intent as committed, erring on the side of erasure.
+type Ledger struct {
+	path string
+	mu   sync.Mutex
+}
+
+// NewLedger returns the ledger kept in the file at path.
+func NewLedger(path string) *Ledger { return &Ledger{path: path} }
+
+// Ledger entry states.
+const (
+	stateIntent    = "intent"
+	stateCommitted = "committed"
+	stateAborted   = "aborted"
+)
+
+// LedgerEntry is one line of the ledger. Intents carry the erasure; outcomes only Ref and State.
+type LedgerEntry struct {
+	Ref       string             `json:"ref"`
+	State     string             `json:"state"`
+	At        time.Time          `json:"at"`
+	Kind      domain.ErasureKind `json:"kind,omitempty"`
+	Customers []LedgerCustomer   `json:"customers,omitempty"`
+	// Register is the erasure register entry (no personal data), so a replay restores it too.
+	Register *RegisterEntry `json:"register,omitempty"`
+}
+
+// LedgerCustomer is one customer an erasure covers.
+type LedgerCustomer struct {
+	ID     domain.CustomerID `json:"id"`
+	Number int64             `json:"number"`
+}
+
+// RegisterEntry is the part of an erasure register row a replay needs.
+type RegisterEntry struct {
+	ActorID *domain.UserID `json:"actor_id,omitempty"`
+	Counts  map[string]int `json:"counts"`
+	Holds   []LedgerHold   `json:"holds,omitempty"`
+	Reason  string         `json:"reason"`
+}
+
+// LedgerHold is a hold as the ledger records it.
+type LedgerHold struct {
+	QuoteID domain.QuoteID `json:"quote_id"`
+	Number  int64          `json:"quote"`
+	Until   string         `json:"until"`
+}
+
+// append writes one entry and syncs it to disk. An exclusive lock on the file keeps lines whole when
+// several server processes on one machine share it.
+func (l *Ledger) append(e LedgerEntry) error {
+	if l.path == "" {
+		return errors.New("erasure ledger: AFFAR_ERASURE_LEDGER is not set")
+	}
+	line, err := json.Marshal(e)
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, statErr := os.Stat(l.path)
+	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("erasure ledger: %w", err)
+	}
+	defer f.Close()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		return fmt.Errorf("erasure ledger: lock: %w", err)
+	}
+	if st, err := f.Stat(); err == nil && st.Size() > 0 {
+		// A line torn by a crash mid-write ends without a newline: end it, so this entry stays whole.
+		last := make([]byte, 1)
+		if _, err := f.ReadAt(last, st.Size()-1); err == nil && last[0] != '\n' {
+			line = append([]byte{'\n'}, line...)
+		}
+	}
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		return fmt.Errorf("erasure ledger: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("erasure ledger: sync: %w", err)
+	}
+	if errors.Is(statErr, os.ErrNotExist) { // a new file: make its directory entry durable too
+		if d, err := os.Open(filepath.Dir(l.path)); err == nil {
+			_ = d.Sync()
+			d.Close()
+		}
+	}
+	return nil
+}
+
+// Intend records an erasure about to commit.
+func (l *Ledger) Intend(e LedgerEntry) error {
+	e.State = stateIntent
+	return l.append(e)
+}
+
+// Settle records the outcome of an intent.
+func (l *Ledger) Settle(ref string, committed bool, at time.Time) error {
+	state := stateAborted
+	if committed {
+		state = stateCommitted
+	}
+	return l.append(LedgerEntry{Ref: ref, State: state, At: at})
+}
+
+// LedgerRecord is an erasure as the ledger knows it: its intent and the last outcome written ("" if none).
+type LedgerRecord struct {
+	LedgerEntry
+	Outcome string
+}
+
+// Records reads the ledger in the order erasures were made. A missing file is an empty ledger.
+func (l *Ledger) Records() ([]LedgerRecord, error) {
+	f, err := os.Open(l.path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("erasure ledger: %w", err)
+	}
+	defer f.Close()
+	var (
+		out   []LedgerRecord
+		index = map[string]int{}
+	)
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 64<<20) // a bulk batch lists a few hundred customers per line
+	var torn error
+	for n := 1; sc.Scan(); n++ {
+		var e LedgerEntry
+		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
+			// A line torn by a crash mid-write was never synced, so its erasure never committed; it is
+			// harmless, but only as a crash leaves it.
+			if len(sc.Bytes()) > 0 && !json.Valid(sc.Bytes()) && torn == nil {
+				torn = fmt.Errorf("erasure ledger line %d: %w", n, err)
+				continue
+			}
+			return out, fmt.Errorf("erasure ledger line %d: %w", n, err)
+		}
+		if e.State == stateIntent {
+			index[e.Ref] = len(out)
+			out = append(out, LedgerRecord{LedgerEntry: e})
+			continue
+		}
+		if i, ok := index[e.Ref]; ok {
+			out[i].Outcome = e.State
+		}
+	}
+	return out, sc.Err()
+}

@@ -1,0 +1,396 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// Row locks an erasure may take on the customers it plans for.
+const (
+	NoLock         = ""
+	LockForUpdate  = " FOR UPDATE OF c"
+	LockSkipLocked = " FOR UPDATE OF c SKIP LOCKED"
+)
+
+// ErasureFacts loads and counts what is stored about each customer in ids, in one round trip, locking
+// the customer rows as lock says. Customers that do not exist (or are locked, with LockSkipLocked) are
+// missing from the result.
+func ErasureFacts(ctx context.Context, q Querier, ids []domain.CustomerID, lock string) (map[domain.CustomerID]*domain.ErasureFacts, error) {
+	if !slices.Contains([]string{NoLock, LockForUpdate, LockSkipLocked}, lock) {
+		return nil, fmt.Errorf("erasure facts: unknown lock %q", lock)
+	}
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+customerColumns+` FROM customers c WHERE c.id = ANY($1) ORDER BY c.id`+lock, ids)
+	for _, t := range []string{"customer_contacts", "customer_consents", "credit_reports"} {
+		b.Queue(`SELECT customer_id, count(*) FROM `+t+` WHERE customer_id = ANY($1) GROUP BY customer_id`, ids)
+	}
+	b.Queue(`SELECT id, number, customer_id, status, decided_at, held_until,
+		(billing_name <> '' OR billing_street <> '' OR billing_postal_code <> '' OR billing_city <> '' OR billing_email <> '')
+		FROM quotes WHERE customer_id = ANY($1) ORDER BY id`, ids)
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	rows, err := br.Query()
+	if err != nil {
+		return nil, mapErr(err, "erasure facts")
+	}
+	customers, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
+	if err != nil {
+		return nil, mapErr(err, "erasure facts")
+	}
+	out := make(map[domain.CustomerID]*domain.ErasureFacts, len(customers))
+	for _, c := range customers {
+		out[c.ID] = &domain.ErasureFacts{Customer: c}
+	}
+	for i := range 3 {
+		rows, err := br.Query()
+		if err != nil {
+			return nil, mapErr(err, "erasure counts")
+		}
+		var id domain.CustomerID
+		var n int
+		_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
+			if f := out[id]; f != nil {
+				*[]*int{&f.Contacts, &f.Consents, &f.CreditReports}[i] += n
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, mapErr(err, "erasure counts")
+		}
+	}
+	rows, err = br.Query()
+	if err != nil {
+		return nil, mapErr(err, "erasure quotes")
+	}
+	var (
+		qf   domain.QuoteFact
+		cust domain.CustomerID
+	)
+	_, err = pgx.ForEachRow(rows, []any{&qf.ID, &qf.Number, &cust, &qf.Status, &qf.DecidedAt, &qf.HeldUntil, &qf.Snapshot}, func() error {
+		if f := out[cust]; f != nil {
+			f.Quotes = append(f.Quotes, qf)
+		}
+		qf = domain.QuoteFact{}
+		return nil
+	})
+	return out, mapErr(err, "erasure quotes")
+}
+
+// clearSet is the SET list that clears t's personal columns, and the test that any of them holds a value
+// (for tables whose rows stay); number is the SQL of the customer number, alias the table's alias.
+func clearSet(t domain.PIITable, number, alias string) (set, filled []string) {
+	for _, c := range t.Personal {
+		if v, ok := clearExpr(c, number); ok {
+			col := pgx.Identifier{c.Name}.Sanitize()
+			set = append(set, col+" = "+v)
+			filled = append(filled, alias+col+" <> ''")
+		}
+	}
+	return set, filled
+}
+
+// clearExpr is the SQL value an anonymised column gets; number is the SQL of the customer number.
+func clearExpr(c domain.PIIColumn, number string) (string, bool) {
+	switch c.Clear {
+	case domain.ClearEmpty:
+		return "''", true
+	case domain.ClearPlaceholder:
+		return "'Anonymised customer ' || " + number, true // domain.AnonymisedName
+	case domain.ClearFalse:
+		return "false", true
+	}
+	return "", false
+}
+
+func inventoryTable(inv []domain.PIITable, name string) (domain.PIITable, error) {
+	for _, t := range inv {
+		if t.Name == name {
+			return t, nil
+		}
+	}
+	return domain.PIITable{}, fmt.Errorf("inventory has no table %s", name)
+}
+
+// AnonymiseCustomers clears the personal data of the customers in ids that are not anonymised yet, as the
+// inventory inv declares: the customer's fields cleared or replaced by the placeholder, its rows in
+// EraseRows tables removed, quote snapshots cleared unless held (holds get their held_until). It returns
+// the customers it anonymised; the others were anonymised already (the guard makes a rerun a no-op).
+func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, ids []domain.CustomerID, holds []domain.Hold, now time.Time) ([]domain.CustomerID, error) {
+	cust, err := inventoryTable(inv, "customers")
+	if err != nil {
+		return nil, err
+	}
+	set, _ := clearSet(cust, "number", "")
+	rows, err := tx.Query(ctx, `UPDATE customers SET `+strings.Join(set, ", ")+`, anonymised_at = $2, updated_at = $2,
+		version = version + 1 WHERE id = ANY($1) AND anonymised_at IS NULL RETURNING id`, ids, now)
+	if err != nil {
+		return nil, mapErr(err, "anonymise customers")
+	}
+	done, err := pgx.CollectRows(rows, pgx.RowTo[domain.CustomerID])
+	if err != nil || len(done) == 0 {
+		return nil, mapErr(err, "anonymise customers")
+	}
+	b := &pgx.Batch{}
+	for _, t := range inv {
+		switch t.Erase {
+		case domain.EraseRows:
+			b.Queue(`DELETE FROM `+pgx.Identifier{t.Name}.Sanitize()+` WHERE `+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1)`, done)
+		case domain.EraseSnapshot:
+			if len(holds) > 0 {
+				qids, until := make([]int64, len(holds)), make([]time.Time, len(holds))
+				for i, h := range holds {
+					qids[i], until[i] = int64(h.QuoteID), h.Until
+				}
+				b.Queue(`UPDATE quotes SET held_until = (h.until AT TIME ZONE 'Europe/Stockholm')::date
+					FROM unnest($1::bigint[], $2::timestamptz[]) AS h (id, until)
+					WHERE quotes.id = h.id AND quotes.customer_id = ANY($3)`, qids, until, done)
+			}
+			set, filled := clearSet(t, "c.number", "x.")
+			b.Queue(`UPDATE `+pgx.Identifier{t.Name}.Sanitize()+` x SET `+strings.Join(set, ", ")+`
+				FROM customers c WHERE c.id = x.`+pgx.Identifier{t.Link}.Sanitize()+` AND x.`+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1)
+				AND x.held_until IS NULL AND (`+strings.Join(filled, " OR ")+`)`, done)
+		}
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr(err, "anonymise customer data")
+	}
+	return done, nil
+}
+
+// DeleteCustomers removes the customers in ids and every row of the inventory's tables that is theirs,
+// children first. It returns the customers it deleted.
+func DeleteCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, ids []domain.CustomerID) ([]domain.CustomerID, error) {
+	b := &pgx.Batch{}
+	for i := len(inv) - 1; i >= 0; i-- {
+		t := inv[i]
+		switch {
+		case t.Name == "customers":
+		case t.Parent != "":
+			parent, err := inventoryTable(inv, t.Parent)
+			if err != nil {
+				return nil, err
+			}
+			b.Queue(`DELETE FROM `+pgx.Identifier{t.Name}.Sanitize()+` WHERE `+pgx.Identifier{t.Link}.Sanitize()+
+				` IN (SELECT id FROM `+pgx.Identifier{parent.Name}.Sanitize()+` WHERE `+pgx.Identifier{parent.Link}.Sanitize()+` = ANY($1))`, ids)
+		default:
+			b.Queue(`DELETE FROM `+pgx.Identifier{t.Name}.Sanitize()+` WHERE `+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1)`, ids)
+		}
+	}
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return nil, mapErr(err, "delete customer data")
+	}
+	rows, err := tx.Query(ctx, `DELETE FROM customers WHERE id = ANY($1) RETURNING id`, ids)
+	if err != nil {
+		return nil, mapErr(err, "delete customers")
+	}
+	done, err := pgx.CollectRows(rows, pgx.RowTo[domain.CustomerID])
+	return done, mapErr(err, "delete customers")
+}
+
+// AddSuppressions stores keyed hashes of erased customers' identifiers (the newest erasure date wins).
+func AddSuppressions(ctx context.Context, q Querier, hashes [][]byte, at time.Time) error {
+	if len(hashes) == 0 {
+		return nil
+	}
+	_, err := q.Exec(ctx, `INSERT INTO erasure_suppressions (hash, erased_at) SELECT h, $2 FROM unnest($1::bytea[]) AS h
+		ON CONFLICT (hash) DO UPDATE SET erased_at = greatest(erasure_suppressions.erased_at, excluded.erased_at)`, hashes, at)
+	return mapErr(err, "add suppressions")
+}
+
+// SuppressedAt returns when a customer with any of hashes was last erased, nil if never.
+func SuppressedAt(ctx context.Context, q Querier, hashes [][]byte) (*time.Time, error) {
+	var at *time.Time
+	if len(hashes) == 0 {
+		return nil, nil
+	}
+	err := q.QueryRow(ctx, `SELECT max(erased_at) FROM erasure_suppressions WHERE hash = ANY($1)`, hashes).Scan(&at)
+	return at, mapErr(err, "suppressed")
+}
+
+type holdJSON struct {
+	QuoteID int64  `json:"quote_id"`
+	Quote   int64  `json:"quote"`
+	Until   string `json:"until"`
+}
+
+// InsertErasure adds an entry to the erasure register and returns its id, unless one with its ref
+// exists (a replay): then the id is 0.
+func InsertErasure(ctx context.Context, q Querier, e domain.Erasure) (int64, error) {
+	counts, err := json.Marshal(e.Counts)
+	if err != nil {
+		return 0, err
+	}
+	hs := make([]holdJSON, len(e.Holds))
+	for i, h := range e.Holds {
+		hs[i] = holdJSON{QuoteID: int64(h.QuoteID), Quote: h.QuoteNumber, Until: h.Until.Format("2006-01-02")}
+	}
+	holds, err := json.Marshal(hs)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, kind, customer_id, customer_number, counts, holds, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ref) DO NOTHING RETURNING id`,
+		e.Ref, e.At, e.ActorID, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason).Scan(&id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, nil
+	}
+	return id, mapErr(err, "insert erasure")
+}
+
+// ErasureCommitted reports whether the erasure with ref is in the register.
+func ErasureCommitted(ctx context.Context, q Querier, ref string) (bool, error) {
+	var ok bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erasures WHERE ref = $1)`, ref).Scan(&ok)
+	return ok, mapErr(err, "erasure committed")
+}
+
+const erasureColumns = `e.id, e.ref, e.at, e.actor_id, coalesce(u.name, ''), e.kind, e.customer_id, e.customer_number,
+	e.counts, e.holds, e.reason`
+
+func scanErasure(row pgx.Row) (domain.Erasure, error) {
+	var (
+		e             domain.Erasure
+		counts, holds []byte
+	)
+	if err := row.Scan(&e.ID, &e.Ref, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.CustomerID, &e.CustomerNumber,
+		&counts, &holds, &e.Reason); err != nil {
+		return e, err
+	}
+	if err := json.Unmarshal(counts, &e.Counts); err != nil {
+		return e, err
+	}
+	var hs []holdJSON
+	if err := json.Unmarshal(holds, &hs); err != nil {
+		return e, err
+	}
+	for _, h := range hs {
+		until, err := time.Parse("2006-01-02", h.Until)
+		if err != nil {
+			return e, err
+		}
+		e.Holds = append(e.Holds, domain.Hold{QuoteID: domain.QuoteID(h.QuoteID), QuoteNumber: h.Quote, Until: until})
+	}
+	return e, nil
+}
+
+// ErasurePage returns up to limit register entries older than before (0: the newest), newest first.
+func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]domain.Erasure, error) {
+	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE $1 = 0 OR e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, mapErr(err, "erasure page")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Erasure, error) { return scanErasure(r) })
+	return out, mapErr(err, "erasure page")
+}
+
+// Erasure loads one register entry.
+func Erasure(ctx context.Context, q Querier, id int64) (domain.Erasure, error) {
+	e, err := scanErasure(q.QueryRow(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id
+		WHERE e.id = $1`, id))
+	return e, mapErr(err, "erasure")
+}
+
+// WalkErasures calls fn for every register entry, oldest first, streaming (the CSV download).
+func WalkErasures(ctx context.Context, q Querier, fn func(domain.Erasure) error) error {
+	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id ORDER BY e.id`)
+	if err != nil {
+		return mapErr(err, "walk erasures")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		e, err := scanErasure(rows)
+		if err != nil {
+			return mapErr(err, "walk erasures")
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err(), "walk erasures")
+}
+
+// ReleasedHold is a quote snapshot cleared by ReleaseHolds.
+type ReleasedHold struct {
+	QuoteID    domain.QuoteID
+	CustomerID domain.CustomerID
+}
+
+// ReleaseHolds clears up to limit held quote snapshots whose hold ended before or on today, as the
+// inventory declares, and ends their holds.
+func ReleaseHolds(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, today time.Time, limit int) ([]ReleasedHold, error) {
+	t, err := inventoryTable(inv, "quotes")
+	if err != nil {
+		return nil, err
+	}
+	set, _ := clearSet(t, "c.number", "x.")
+	rows, err := tx.Query(ctx, `UPDATE quotes x SET `+strings.Join(set, ", ")+`, held_until = NULL
+		FROM customers c WHERE c.id = x.customer_id AND x.id IN (
+			SELECT id FROM quotes WHERE held_until <= $1::date ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+		RETURNING x.id, x.customer_id`, today.Format("2006-01-02"), limit)
+	if err != nil {
+		return nil, mapErr(err, "release holds")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ReleasedHold, error) {
+		var h ReleasedHold
+		return h, r.Scan(&h.QuoteID, &h.CustomerID)
+	})
+	return out, mapErr(err, "release holds")
+}
+
+// SubjectRows returns every row of inventory table t belonging to customer id, with the named columns,
+// as column → value maps (the subject-access export). Tables reached through a parent are read through it.
+func SubjectRows(ctx context.Context, q Querier, inv []domain.PIITable, t domain.PIITable, columns []string, id domain.CustomerID) ([]map[string]any, error) {
+	cols := make([]string, len(columns))
+	for i, c := range columns {
+		cols[i] = pgx.Identifier{c}.Sanitize()
+	}
+	where := pgx.Identifier{t.Link}.Sanitize() + ` = $1`
+	if t.Parent != "" {
+		parent, err := inventoryTable(inv, t.Parent)
+		if err != nil {
+			return nil, err
+		}
+		where = pgx.Identifier{t.Link}.Sanitize() + ` IN (SELECT id FROM ` + pgx.Identifier{parent.Name}.Sanitize() +
+			` WHERE ` + pgx.Identifier{parent.Link}.Sanitize() + ` = $1)`
+	}
+	rows, err := q.Query(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+pgx.Identifier{t.Name}.Sanitize()+
+		` WHERE `+where+` ORDER BY 1, 2`, id)
+	if err != nil {
+		return nil, mapErr(err, "subject rows "+t.Name)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToMap)
+	return out, mapErr(err, "subject rows "+t.Name)
+}
+
+// CustomerTables lists the tables that refer to customers, directly or through another such table, with
+// their columns: what the inventory must cover.
+func CustomerTables(ctx context.Context, q Querier) (map[string][]string, error) {
+	rows, err := q.Query(ctx, `WITH RECURSIVE related (oid) AS (
+			SELECT 'customers'::regclass::oid
+			UNION
+			SELECT con.conrelid FROM pg_constraint con JOIN related r ON con.confrelid = r.oid WHERE con.contype = 'f')
+		SELECT c.relname::text, a.attname::text FROM related r JOIN pg_class c ON c.oid = r.oid
+		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+		ORDER BY 1, a.attnum`)
+	if err != nil {
+		return nil, mapErr(err, "customer tables")
+	}
+	out := map[string][]string{}
+	var t, c string
+	_, err = pgx.ForEachRow(rows, []any{&t, &c}, func() error {
+		out[t] = append(out[t], c)
+		return nil
+	})
+	return out, mapErr(err, "customer tables")
+}

@@ -1,0 +1,290 @@
+package server
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/i18n"
+	gdprpages "github.com/affar/affar/templates/gdpr"
+)
+
+// GDPR is what the server needs to erase and export customers.
+type GDPR interface {
+	Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (gdpr.Plan, error)
+	Anonymise(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
+	Delete(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
+	Export(ctx context.Context, id domain.CustomerID, format string) (gdpr.Export, error)
+}
+
+// Erasures is what the server needs to show the erasure register.
+type Erasures interface {
+	Page(ctx context.Context, before int64, limit int) ([]domain.Erasure, error)
+	Walk(ctx context.Context, fn func(domain.Erasure) error) error
+}
+
+func holdRows(hs []domain.Hold) []gdprpages.Hold {
+	out := make([]gdprpages.Hold, len(hs))
+	for i, h := range hs {
+		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, Until: h.Until.Format(dateLayout)}
+	}
+	return out
+}
+
+func countRows(counts map[string]int, skipZero bool) []gdprpages.Count {
+	var out []gdprpages.Count
+	for _, k := range domain.ErasureCountKeys {
+		n, ok := counts[k]
+		if !ok || (skipZero && n == 0) {
+			continue
+		}
+		out = append(out, gdprpages.Count{Key: "erasure.count." + k, N: n})
+	}
+	return out
+}
+
+// erasureConfirm shows the confirmation page of deleting or anonymising a customer.
+func (s *Server) erasureConfirm(kind domain.ErasureKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := customerID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderErasure(w, r, id, kind, http.StatusOK, gdpr.Input{}, nil)
+	}
+}
+
+func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain.CustomerID, kind domain.ErasureKind,
+	status int, in gdpr.Input, errs map[string]string) {
+	p, err := s.GDPR.Preview(r.Context(), id, kind)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	v := gdprpages.ConfirmView{Nav: navFor(r), Delete: kind == domain.EraseDelete, CustomerID: int64(id),
+		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(p.Counts, false),
+		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking), RetentionYears: p.Retained,
+		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
+		Reason: in.Reason, Confirm: in.Confirm, Errors: errs}
+	if len(p.Blocking) > 0 && status == http.StatusOK {
+		status = http.StatusConflict // the page explains why deleting is refused
+	}
+	s.renderPage(w, r, status, gdprpages.ConfirmPage(v))
+}
+
+// displayName is the customer's name, or the placeholder in the reader's language once anonymised.
+func displayName(ctx context.Context, c domain.Customer) string {
+	if c.AnonymisedAt != nil {
+		return i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(c.Number, 10))
+	}
+	return c.Name
+}
+
+// erasurePost deletes or anonymises a customer after the confirmation page.
+func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := customerID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !s.parseForm(w, r) {
+			return
+		}
+		in := gdpr.Input{Reason: r.PostForm.Get("reason"), Confirm: r.PostForm.Get("confirm")}
+		var e domain.Erasure
+		if kind == domain.EraseDelete {
+			e, err = s.GDPR.Delete(r.Context(), id, in)
+		} else {
+			e, err = s.GDPR.Anonymise(r.Context(), id, in)
+		}
+		var (
+			fe        domain.FieldErrors
+			retention *gdpr.RetentionError
+		)
+		switch {
+		case errors.As(err, &fe):
+			s.renderErasure(w, r, id, kind, http.StatusUnprocessableEntity, in, fe)
+			return
+		case errors.As(err, &retention), errors.Is(err, gdpr.AlreadyAnonymised):
+			s.renderErasure(w, r, id, kind, http.StatusConflict, in, nil)
+			return
+		case err != nil:
+			s.fail(w, r, err)
+			return
+		}
+		if kind == domain.EraseDelete {
+			s.Sessions.Put(r.Context(), sessionFlash, "gdpr.deleted")
+			redirect(w, r, "/customers")
+			return
+		}
+		_ = e
+		s.Sessions.Put(r.Context(), sessionFlash, "gdpr.anonymised")
+		redirect(w, r, customerURL(id))
+	}
+}
+
+// exportCell is a stored value as text for the printable export.
+func exportCell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Location() == time.UTC {
+			return x.Format(dateLayout) // a date column
+		}
+		return x.In(domain.Stockholm).Format("2006-01-02 15:04")
+	case []byte:
+		return fmt.Sprintf("%x", x)
+	}
+	return fmt.Sprint(v)
+}
+
+func (s *Server) subjectExportPage(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	x, err := s.GDPR.Export(r.Context(), id, "page")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := gdprpages.ExportView{Nav: navFor(r), CustomerID: int64(id), Number: x.CustomerNumber,
+		Generated: x.GeneratedAt.In(domain.Stockholm).Format("2006-01-02 15:04")}
+	for _, t := range x.Tables {
+		et := gdprpages.ExportTable{Key: "gdpr.table." + t.Name, Columns: t.Columns}
+		for _, row := range t.Rows {
+			cells := make([]string, len(t.Columns))
+			for i, c := range t.Columns {
+				cells[i] = exportCell(row[c])
+			}
+			et.Rows = append(et.Rows, cells)
+		}
+		v.Tables = append(v.Tables, et)
+	}
+	for _, e := range x.Events {
+		v.Events = append(v.Events, gdprpages.ExportEvent(accessRow(e)))
+	}
+	s.renderPage(w, r, http.StatusOK, gdprpages.ExportPage(v))
+}
+
+func (s *Server) subjectExportJSON(w http.ResponseWriter, r *http.Request) {
+	id, err := customerID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	x, err := s.GDPR.Export(r.Context(), id, "json")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	b, err := x.JSON()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="customer-%d.json"`, x.CustomerNumber))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(b)
+}
+
+const erasurePageSize = 50
+
+func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	rows, err := s.Erasures.Page(r.Context(), before, erasurePageSize)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := gdprpages.RegisterView{Nav: navFor(r), IsFirst: before == 0}
+	for _, e := range rows {
+		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
+			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber,
+			Counts: countRows(e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
+	}
+	if len(rows) == erasurePageSize {
+		v.OlderURL = "/erasures?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	}
+	s.renderPage(w, r, http.StatusOK, gdprpages.RegisterPage(v))
+}
+
+func actorLabel(ctx context.Context, e domain.Erasure) string {
+	if e.ActorID == nil {
+		return i18n.T(ctx, "erasures.system")
+	}
+	return e.ActorName
+}
+
+// csvSafe neutralises a cell a spreadsheet would run as a formula (DESIGN.md §9).
+func csvSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// erasureCSV streams the whole register as CSV for an auditor.
+func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	cw := csv.NewWriter(w)
+	started := false
+	header := []string{"id", "at", "by_user_id", "by", "kind", "customer_number"}
+	for _, k := range domain.ErasureCountKeys {
+		header = append(header, k)
+	}
+	header = append(header, "holds", "reason")
+	err := s.Erasures.Walk(ctx, func(e domain.Erasure) error {
+		if !started {
+			started = true
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="erasure-register.csv"`)
+			if err := cw.Write(header); err != nil {
+				return err
+			}
+		}
+		by := ""
+		if e.ActorID != nil {
+			by = strconv.FormatInt(int64(*e.ActorID), 10)
+		}
+		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, csvSafe(actorLabel(ctx, e)),
+			string(e.Kind), strconv.FormatInt(e.CustomerNumber, 10)}
+		for _, k := range domain.ErasureCountKeys {
+			rec = append(rec, strconv.Itoa(e.Counts[k]))
+		}
+		var holds []string
+		for _, h := range e.Holds {
+			holds = append(holds, fmt.Sprintf("%d until %s", h.QuoteNumber, h.Until.Format(dateLayout)))
+		}
+		rec = append(rec, strings.Join(holds, "; "), csvSafe(e.Reason))
+		return cw.Write(rec)
+	})
+	if err != nil && !started {
+		s.fail(w, r, err)
+		return
+	}
+	if err != nil { // mid-stream: the status is sent; cut the download short so it is not taken as complete
+		s.Log.Error("erasure csv", "request_id", RequestID(ctx), "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	if !started {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="erasure-register.csv"`)
+		_ = cw.Write(header)
+	}
+	cw.Flush()
+}

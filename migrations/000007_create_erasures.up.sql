@@ -1,0 +1,30 @@
+-- The erasure register: one row per deletion or anonymisation of a customer. It holds no personal data:
+-- the customer number, counts per kind of data, the quote snapshots kept under a retention hold with
+-- their release dates, and the reason the user typed. ref is also written to the erasure ledger outside
+-- this database (internal/gdpr), so a restore from an older backup can be re-erased.
+CREATE TABLE erasures (
+    id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    ref             text NOT NULL UNIQUE,
+    at              timestamptz NOT NULL,
+    actor_id        bigint REFERENCES users (id),
+    kind            text NOT NULL CHECK (kind IN ('delete', 'anonymise')),
+    customer_id     bigint NOT NULL, -- no foreign key: a deleted customer is gone
+    customer_number bigint NOT NULL,
+    counts          jsonb NOT NULL, -- {"contacts": 2, "credit_reports": 1, ...}
+    holds           jsonb NOT NULL, -- [{"quote": 50012, "until": "2031-03-14"}]
+    reason          text NOT NULL
+);
+CREATE INDEX erasures_at ON erasures (at DESC, id DESC);
+CREATE INDEX erasures_customer ON erasures (customer_id);
+
+-- A quote of an anonymised customer whose billing snapshot is kept because the quote is an accounting
+-- record: held_until is the first day it may be cleared (the release job does so).
+ALTER TABLE quotes ADD COLUMN held_until date;
+CREATE INDEX quotes_held ON quotes (held_until) WHERE held_until IS NOT NULL;
+
+-- Keyed hashes of erased customers' e-mail addresses, phone numbers and personal/organisation numbers,
+-- so that re-creating an erased person warns. The key is in the configuration, not in the database.
+CREATE TABLE erasure_suppressions (
+    hash      bytea PRIMARY KEY,
+    erased_at timestamptz NOT NULL
+);
