@@ -454,3 +454,18 @@ func TestLedgerSurvivesATornLineAndReconciles(t *testing.T) {
 		t.Fatalf("ledger after reconcile: %v", states)
 	}
 }
+
+func TestDailyScheduleRunsAtThreeSwedishTime(t *testing.T) {
+	d := gdpr.Daily{Hour: 3}
+	for _, tc := range []struct{ now, want string }{
+		{"2026-11-27T01:00:00Z", "2026-11-27T03:00:00+01:00"}, // 02:00 in Sweden: later the same day
+		{"2026-11-27T02:00:00Z", "2026-11-28T03:00:00+01:00"}, // 03:00 exactly: the next day
+		{"2026-03-28T12:00:00Z", "2026-03-29T03:00:00+02:00"}, // into summer time
+	} {
+		now, _ := time.Parse(time.RFC3339, tc.now)
+		want, _ := time.Parse(time.RFC3339, tc.want)
+		if got := d.Next(now); !got.Equal(want) {
+			t.Errorf("Next(%s) = %s, want %s", tc.now, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,84 @@
+package server_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// TestBrowserAnonymiseCustomer anonymises a customer from its page in a real browser: the confirmation
+// shows what is cleared and kept, refuses a mistyped customer number, and afterwards the customer page
+// shows the placeholder and the lock.
+func TestBrowserAnonymiseCustomer(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	const email = "dpo@example.se"
+	_, password := env.MustCreateUser(t, email, false, authz.CustomerView, authz.CustomerEdit, authz.CustomerAnonymise)
+	cust := env.MustCreateRichCustomer(t, "Lind Lackering AB", 2*year)
+	number := strconv.FormatInt(cust.Number, 10)
+
+	ctx, console := newBrowser(t)
+	base := env.HTTP.URL
+	defer logOnFailure(t, env, console)
+	b := tab{t: t, ctx: ctx}
+
+	b.do("sign in and open the customer",
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+		chromedp.Navigate(base+customerPath(cust)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/anonymise"]`)),
+	)
+	b.do("confirmation page",
+		chromedp.Click(chromedp.CSS(`a[href$="/anonymise"]`)),
+		chromedp.WaitVisible(chromedp.ID("reason")),
+	)
+	if got := b.text("what is cleared", "#cleared"); !strings.Contains(got, "Contact persons\t2") || !strings.Contains(got, "Credit reports\t1") {
+		t.Errorf("cleared section: %q", got)
+	}
+	until := env.Clock.Now().Add(-2*year).AddDate(7, 0, 0).Format("2006-01-02")
+	if got := b.text("what is kept", "#kept"); !strings.Contains(got, "Bokföringslagen") || !strings.Contains(got, until) {
+		t.Errorf("kept section: %q, want the held quote explained", got)
+	}
+	b.do("mistyped number",
+		chromedp.SendKeys(chromedp.ID("reason"), "Begäran per e-post, ärende 7"),
+		chromedp.SendKeys(chromedp.ID("confirm"), "99999"),
+		chromedp.Click(chromedp.CSS(`button.danger`)),
+		chromedp.WaitVisible(chromedp.ID("confirm-error")),
+	)
+	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("reason"))); err != nil || got != "Begäran per e-post, ärende 7" {
+		t.Errorf("reason after the error: %q (%v), want it kept", got, err)
+	}
+	b.do("anonymise",
+		chromedp.Clear(chromedp.ID("confirm")),
+		chromedp.SendKeys(chromedp.ID("confirm"), number),
+		chromedp.Click(chromedp.CSS(`button.danger`)),
+		chromedp.WaitVisible(chromedp.ID("locked")),
+	)
+	if got := b.text("customer page", "main h1"); !strings.HasPrefix(got, "Anonymised customer "+number) {
+		t.Errorf("heading %q, want the placeholder", got)
+	}
+	if got := b.text("flash", "main p.flash-ok"); !strings.Contains(got, "anonymised") {
+		t.Errorf("flash %q", got)
+	}
+	body := b.text("customer page", "main")
+	for _, gone := range []string{"Lind Lackering", "Storgatan", "Kim Kontakt", "070-123"} {
+		if strings.Contains(body, gone) {
+			t.Errorf("the anonymised customer's page still shows %q", gone)
+		}
+	}
+	edits, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+		`Array.from(document.querySelectorAll('a[href$="/edit"], a[href$="/anonymise"]')).map(a => a.href)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edits) != 0 {
+		t.Errorf("the locked customer still offers %v", edits)
+	}
+}

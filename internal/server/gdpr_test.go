@@ -1,0 +1,341 @@
+package server_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/testutil"
+)
+
+const year = 365 * 24 * time.Hour
+
+// fillCanaries writes a unique canary string into every personal text column (as the inventory declares)
+// of every row belonging to customer c, and returns the canaries.
+func fillCanaries(t *testing.T, env *testutil.Env, c domain.Customer) []string {
+	t.Helper()
+	ctx := context.Background()
+	var canaries []string
+	for _, tb := range gdpr.Inventory {
+		for _, col := range tb.Personal {
+			if col.Clear == domain.ClearDerived {
+				continue
+			}
+			var typ string
+			if err := env.DB.Pool.QueryRow(ctx, `SELECT data_type FROM information_schema.columns
+				WHERE table_schema = 'public' AND table_name = $1 AND column_name = $2`, tb.Name, col.Name).Scan(&typ); err != nil {
+				t.Fatal(err)
+			}
+			if typ != "text" {
+				continue // booleans, dates and numbers cannot hold a canary; the row tests cover them
+			}
+			canary := fmt.Sprintf("canary%d%s%s", c.Number, strings.ReplaceAll(tb.Name, "_", ""), strings.ReplaceAll(col.Name, "_", ""))
+			tag, err := env.DB.Pool.Exec(ctx, `UPDATE `+pgx.Identifier{tb.Name}.Sanitize()+` SET `+
+				pgx.Identifier{col.Name}.Sanitize()+` = $2 || id WHERE `+pgx.Identifier{tb.Link}.Sanitize()+` = $1`, c.ID, canary)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tag.RowsAffected() == 0 {
+				t.Fatalf("no %s rows to put a canary in", tb.Name)
+			}
+			canaries = append(canaries, canary)
+		}
+	}
+	return canaries
+}
+
+// TestErasureLeavesNoTraceOfPersonalData is the completeness test: customers whose every personal field
+// holds a canary are viewed, searched, exported and then anonymised or deleted through the pages; after
+// that no canary is in a data dump of the database, the server log, the session rows or the ledger.
+// pg_dump reads live rows only: dead row versions stay on disk until vacuum, which is PostgreSQL's business.
+func TestErasureLeavesNoTraceOfPersonalData(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "dpo@example.se", true)
+	c := env.NewClient(t)
+	c.SignIn("dpo@example.se", pw)
+
+	var all []string
+	var customers []domain.Customer
+	for i := range 4 {
+		cust := env.MustCreateRichCustomer(t, fmt.Sprintf("Kanarie %d AB", i), 8*year)
+		customers = append(customers, cust)
+		all = append(all, fillCanaries(t, env, cust)...)
+	}
+	for _, cust := range customers {
+		if r := c.Get(customerPath(cust)); r.Status != http.StatusOK || !strings.Contains(r.Body, fmt.Sprintf("canary%d", cust.Number)) {
+			t.Fatalf("customer page: %d, or the canaries are not shown", r.Status)
+		}
+		c.Get("/customers?q=" + url.QueryEscape(fmt.Sprintf("canary%dcustomersname", cust.Number)))
+		if r := c.Get(customerPath(cust) + "/export.json"); r.Status != http.StatusOK || !strings.Contains(r.Body, "canary") {
+			t.Fatalf("export: %d", r.Status)
+		}
+	}
+	for i, cust := range customers {
+		path, form := "/anonymise", url.Values{"confirm": {strconv.FormatInt(cust.Number, 10)}, "reason": {"Begäran, ärende " + strconv.Itoa(i)}}
+		if i%2 == 1 {
+			path = "/delete"
+		}
+		if r := c.PostForm(customerPath(cust)+path, form); r.Status != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d\n%s", path, r.Status, r.Body)
+		}
+	}
+
+	dump := strings.ToLower(string(testutil.PGTool(t, "pg_dump", "--data-only", "--dbname="+env.DBURL)))
+	if !strings.Contains(dump, "erasures") || !strings.Contains(dump, "begäran, ärende 1") {
+		t.Fatal("the dump does not hold the erasure register; the test proves nothing")
+	}
+	ledger, err := os.ReadFile(env.Config.ErasureLedger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sessions strings.Builder
+	rows, err := env.DB.Pool.Query(context.Background(), `SELECT data FROM sessions UNION ALL SELECT convert_to(s::text, 'UTF8') FROM user_sessions s`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+		sessions.Write(b)
+	}
+	if rows.Err() != nil || sessions.Len() == 0 {
+		t.Fatalf("no session rows read (%v); the test proves nothing", rows.Err())
+	}
+	places := map[string]string{"database dump": dump, "server log": strings.ToLower(env.Log.String()),
+		"session rows": strings.ToLower(sessions.String()), "erasure ledger": strings.ToLower(string(ledger))}
+	for _, canary := range all {
+		for where, text := range places {
+			if strings.Contains(text, canary) {
+				t.Errorf("%s holds %s", where, canary)
+			}
+		}
+	}
+	if len(all) < 4*20 {
+		t.Errorf("only %d canaries planted; the inventory lost columns?", len(all))
+	}
+}
+
+func TestDeleteAndAnonymiseAreIndependentPermissions(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	a := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Anna Andersson"})
+	b := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Bo Berg"})
+	_, delPW := env.MustCreateUser(t, "del@example.se", false, authz.CustomerView, authz.CustomerDelete)
+	_, anonPW := env.MustCreateUser(t, "anon@example.se", false, authz.CustomerView, authz.CustomerAnonymise)
+	del, anon := env.NewClient(t), env.NewClient(t)
+	del.SignIn("del@example.se", delPW)
+	anon.SignIn("anon@example.se", anonPW)
+
+	page := del.Get(customerPath(a))
+	if !strings.Contains(page.Body, customerPath(a)+"/delete") || strings.Contains(page.Body, customerPath(a)+"/anonymise") {
+		t.Error("the deleter's customer page should offer delete and not anonymise")
+	}
+	page = anon.Get(customerPath(a))
+	if strings.Contains(page.Body, customerPath(a)+"/delete") || !strings.Contains(page.Body, customerPath(a)+"/anonymise") {
+		t.Error("the anonymiser's customer page should offer anonymise and not delete")
+	}
+	for _, p := range []string{"/anonymise"} {
+		if r := del.Get(customerPath(a) + p); r.Status != http.StatusForbidden {
+			t.Errorf("deleter GET %s: %d", p, r.Status)
+		}
+		if r := del.PostForm(customerPath(a)+p, url.Values{"confirm": {strconv.FormatInt(a.Number, 10)}, "reason": {"x"}}); r.Status != http.StatusForbidden {
+			t.Errorf("deleter POST %s: %d", p, r.Status)
+		}
+	}
+	if r := anon.PostForm(customerPath(a)+"/delete", url.Values{"reason": {"x"}}); r.Status != http.StatusForbidden {
+		t.Errorf("anonymiser POST delete: %d", r.Status)
+	}
+	if r := anon.PostForm(customerPath(a)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(a.Number, 10)}, "reason": {"Begäran"}}); r.Status != http.StatusSeeOther {
+		t.Errorf("anonymiser anonymising: %d", r.Status)
+	}
+	if r := del.PostForm(customerPath(b)+"/delete", url.Values{"reason": {"Begäran"}}); r.Status != http.StatusSeeOther || r.Location != "/customers" {
+		t.Errorf("deleter deleting: %d %s", r.Status, r.Location)
+	}
+	if r := del.Get(customerPath(b)); r.Status != http.StatusNotFound {
+		t.Errorf("deleted customer's page: %d, want 404", r.Status)
+	}
+}
+
+func TestDeleteRefusedUnderRetentionOffersAnonymise(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateRichCustomer(t, "Retention AB", 2*year)
+	_, pw := env.MustCreateUser(t, "both@example.se", false, authz.CustomerView, authz.CustomerDelete, authz.CustomerAnonymise, authz.CustomerEdit)
+	c := env.NewClient(t)
+	c.SignIn("both@example.se", pw)
+
+	until := env.Clock.Now().Add(-2*year).In(domain.Stockholm).AddDate(7, 0, 0).Format("2006-01-02")
+	r := c.Get(customerPath(cust) + "/delete")
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "bokföringslagen") || !strings.Contains(r.Body, until) ||
+		!strings.Contains(r.Body, customerPath(cust)+"/anonymise") || strings.Contains(r.Body, `name="reason"`) {
+		t.Fatalf("delete page under retention: %d, want the refusal with the date %s and the offer to anonymise\n%s", r.Status, until, r.Body)
+	}
+	if r := c.PostForm(customerPath(cust)+"/delete", url.Values{"reason": {"Begäran"}}); r.Status != http.StatusConflict {
+		t.Fatalf("POST delete under retention: %d, want 409", r.Status)
+	}
+	r = c.Get(customerPath(cust) + "/anonymise")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, until) || !strings.Contains(r.Body, "bokföringslagen") {
+		t.Fatalf("anonymise page: %d, want the hold until %s explained", r.Status, until)
+	}
+	// A wrong number keeps the typed reason.
+	r = c.PostForm(customerPath(cust)+"/anonymise", url.Values{"confirm": {"123"}, "reason": {"Begäran per brev"}})
+	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Begäran per brev") || !strings.Contains(r.Body, "Skriv kundnumret exakt") {
+		t.Fatalf("wrong number: %d", r.Status)
+	}
+	r = c.PostForm(customerPath(cust)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(cust.Number, 10)}, "reason": {"Begäran per brev"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("anonymise: %d", r.Status)
+	}
+	page := c.Get(customerPath(cust))
+	if !strings.Contains(page.Body, "Anonymiserad kund "+strconv.FormatInt(cust.Number, 10)) || strings.Contains(page.Body, "Retention AB") ||
+		!strings.Contains(page.Body, `id="locked"`) || strings.Contains(page.Body, customerPath(cust)+"/edit") {
+		t.Fatalf("anonymised customer page should show the placeholder, the lock and no edit link")
+	}
+	if r := c.Get(customerPath(cust) + "/edit"); r.Status != http.StatusConflict || !strings.Contains(r.Body, "anonymiserad") {
+		t.Errorf("edit form of an anonymised customer: %d", r.Status)
+	}
+	if r := c.PostForm(customerPath(cust)+"/consent", url.Values{"given": {"true"}, "consent_source": {"email"}}); r.Status != http.StatusConflict {
+		t.Errorf("consent change on an anonymised customer: %d", r.Status)
+	}
+	if r := c.Get(customerPath(cust) + "/anonymise"); r.Status != http.StatusOK || !strings.Contains(r.Body, "redan anonymiserad") {
+		t.Errorf("anonymise page of an anonymised customer: %d", r.Status)
+	}
+	if r := c.PostForm(customerPath(cust)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(cust.Number, 10)}, "reason": {"igen"}}); r.Status != http.StatusConflict {
+		t.Errorf("anonymising twice: %d, want 409", r.Status)
+	}
+}
+
+func TestSubjectAccessExport(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateRichCustomer(t, "Export AB", 1*year)
+	_, pw := env.MustCreateUser(t, "exp@example.se", false, authz.CustomerView, authz.CustomerExport)
+	_, creditPW := env.MustCreateUser(t, "expc@example.se", false, authz.CustomerView, authz.CustomerExport, authz.CreditReportAccess)
+	_, viewPW := env.MustCreateUser(t, "view@example.se", false, authz.CustomerView)
+	c, cc, v := env.NewClient(t), env.NewClient(t), env.NewClient(t)
+	c.SignIn("exp@example.se", pw)
+	cc.SignIn("expc@example.se", creditPW)
+	v.SignIn("view@example.se", viewPW)
+
+	if r := v.Get(customerPath(cust) + "/export.json"); r.Status != http.StatusForbidden {
+		t.Errorf("export without the export permission: %d", r.Status)
+	}
+	type doc struct {
+		CustomerNumber int64                       `json:"customer_number"`
+		Data           map[string][]map[string]any `json:"data"`
+		Events         []map[string]any            `json:"audit_events"`
+	}
+	get := func(cl *testutil.Client) doc {
+		r := cl.Get(customerPath(cust) + "/export.json")
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") ||
+			!strings.Contains(r.Header.Get("Content-Disposition"), "attachment") {
+			t.Fatalf("export: %d %v", r.Status, r.Header)
+		}
+		var d doc
+		if err := json.Unmarshal([]byte(r.Body), &d); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := get(c)
+	if d.CustomerNumber != cust.Number || len(d.Data["customers"]) != 1 || d.Data["customers"][0]["email"] != cust.Email ||
+		len(d.Data["customer_contacts"]) != 2 || len(d.Data["customer_consents"]) != 2 || len(d.Data["quotes"]) != 3 ||
+		len(d.Data["quote_lines"]) != 3 || len(d.Events) == 0 {
+		t.Fatalf("export: %+v", d)
+	}
+	if _, ok := d.Data["credit_reports"]; ok {
+		t.Error("credit reports exported to a user without credit-report access")
+	}
+	for _, e := range d.Events {
+		if strings.HasPrefix(fmt.Sprint(e["action"]), "credit_report.") {
+			t.Errorf("credit-report event %v exported to a user without credit-report access", e["action"])
+		}
+	}
+	if dc := get(cc); len(dc.Data["credit_reports"]) != 1 || dc.Data["credit_reports"][0]["rating"] != "A" {
+		t.Errorf("credit reports for a user with access: %v", dc.Data["credit_reports"])
+	}
+	page := c.Get(customerPath(cust) + "/export")
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, "Export AB") || !strings.Contains(page.Body, "Kim Kontakt") {
+		t.Errorf("printable export: %d", page.Status)
+	}
+	var n int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = $1 AND entity_id = $2`,
+		gdpr.Exported, cust.ID).Scan(&n); err != nil || n != 3 {
+		t.Errorf("exports audited: %d (%v), want 3", n, err)
+	}
+}
+
+func TestErasureRegisterAndCSV(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateRichCustomer(t, "Register AB", 2*year)
+	other := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Olle Olsson", Email: "olle@example.se"})
+	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
+	_, viewPW := env.MustCreateUser(t, "view@example.se", false, authz.CustomerView)
+	c, v := env.NewClient(t), env.NewClient(t)
+	c.SignIn("admin@example.se", adminPW)
+	v.SignIn("view@example.se", viewPW)
+	c.PostForm(customerPath(cust)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(cust.Number, 10)}, "reason": {"Ärende 12"}})
+	c.PostForm(customerPath(other)+"/delete", url.Values{"reason": {"=HYPERLINK(\"x\")"}})
+
+	if r := v.Get("/erasures"); r.Status != http.StatusForbidden {
+		t.Errorf("register for a user without audit access: %d", r.Status)
+	}
+	r := c.Get("/erasures")
+	until := env.Clock.Now().Add(-2*year).In(domain.Stockholm).AddDate(7, 0, 0).Format("2006-01-02")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, strconv.FormatInt(cust.Number, 10)) || !strings.Contains(r.Body, "Ärende 12") ||
+		!strings.Contains(r.Body, until) || !strings.Contains(r.Body, "Anonymisering") || !strings.Contains(r.Body, "Radering") {
+		t.Fatalf("register page: %d\n%s", r.Status, r.Body)
+	}
+	for _, personal := range []string{"Register AB", "Olle", "olle@example.se"} {
+		if strings.Contains(r.Body, personal) {
+			t.Errorf("the register shows personal data %q", personal)
+		}
+	}
+	r = c.Get("/erasures.csv")
+	recs, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
+	if err != nil || len(recs) != 3 {
+		t.Fatalf("csv: %v, %d records", err, len(recs))
+	}
+	if recs[1][5] != strconv.FormatInt(cust.Number, 10) || recs[1][4] != "anonymise" || !strings.Contains(recs[1][12], until) {
+		t.Errorf("csv row: %v", recs[1])
+	}
+	if reason := recs[2][len(recs[2])-1]; !strings.HasPrefix(reason, "'=") {
+		t.Errorf("a reason starting with = is not neutralised: %q", reason)
+	}
+	if strings.Contains(r.Body, "Olle") || strings.Contains(r.Body, "Register AB") {
+		t.Error("the csv holds personal data")
+	}
+}
+
+func TestCreatingAnErasedCustomerWarns(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	old := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Gun Gran", Email: "gun@example.se"})
+	_, pw := env.MustCreateUser(t, "admin@example.se", true)
+	c := env.NewClient(t)
+	c.SignIn("admin@example.se", pw)
+	c.PostForm(customerPath(old)+"/delete", url.Values{"reason": {"Begäran"}})
+
+	form := url.Values{"kind": {"person"}, "name": {"Gunilla Gran"}, "email": {"GUN@example.se"}, "city": {"Umeå"}, "country": {"SE"}}
+	r := c.PostForm("/customers", form)
+	today := env.Clock.Now().In(domain.Stockholm).Format("2006-01-02")
+	if r.Status != http.StatusConflict || !strings.Contains(r.Body, today) || !strings.Contains(r.Body, `name="confirm_erased"`) ||
+		!strings.Contains(r.Body, "Gunilla Gran") || !strings.Contains(r.Body, "Umeå") {
+		t.Fatalf("re-creating an erased customer: %d, want the warning with the date and the typed values kept", r.Status)
+	}
+	form.Set("confirm_erased", "yes")
+	if r := c.PostForm("/customers", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirmed: %d", r.Status)
+	}
+}
