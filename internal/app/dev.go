@@ -35,11 +35,12 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 	case "run":
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		cfg, err := devErasureConfig(cfg)
-		if err != nil {
-			return err
-		}
 		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
+			// After the cluster is set up: it creates .data/ with the modes its server user needs.
+			cfg, err := devErasureConfig(cfg)
+			if err != nil {
+				return err
+			}
 			if err := ensureAdmin(ctx, cfg, std); err != nil {
 				return err
 			}
@@ -202,9 +203,6 @@ func devErasureConfig(cfg config.Config) (config.Config, error) {
 	salt := make([]byte, 32)
 	_, _ = rand.Read(salt)
 	b := []byte(hex.EncodeToString(salt))
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return cfg, err
-	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		return cfg, fmt.Errorf("erasure salt: %w", err)
 	}
