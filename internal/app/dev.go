@@ -203,6 +203,9 @@ func devErasureConfig(cfg config.Config) (config.Config, error) {
 	salt := make([]byte, 32)
 	_, _ = rand.Read(salt)
 	b := []byte(hex.EncodeToString(salt))
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // with DATABASE_URL set, .data/ may not exist yet
+		return cfg, err
+	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		return cfg, fmt.Errorf("erasure salt: %w", err)
 	}

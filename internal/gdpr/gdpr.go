@@ -107,6 +107,11 @@ func plan(f *domain.ErasureFacts, kind domain.ErasureKind, years int, today time
 		p.Counts["customer_fields"] = len(filledFields(f.Customer))
 	}
 	p.Counts["contacts"], p.Counts["consent_changes"], p.Counts["credit_reports"] = f.Contacts, f.Consents, f.CreditReports
+	if kind == domain.EraseDelete {
+		p.Counts["quotes"] = 0
+	} else {
+		p.Counts["quote_snapshots"] = 0
+	}
 	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Stockholm)
 	for _, q := range f.Quotes {
 		var held *domain.Hold
