@@ -6,7 +6,10 @@ CREATE TABLE erasures (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     ref             text NOT NULL UNIQUE,
     at              timestamptz NOT NULL,
-    actor_id        bigint REFERENCES users (id),
+    -- Who: no foreign key, as a replay after a restore may bring back entries made by users the
+    -- restored database does not have; the name is kept as it was.
+    actor_id        bigint,
+    actor_name      text NOT NULL,
     kind            text NOT NULL CHECK (kind IN ('delete', 'anonymise')),
     customer_id     bigint NOT NULL, -- no foreign key: a deleted customer is gone
     customer_number bigint NOT NULL,

@@ -413,14 +413,14 @@ func gdprCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 			return nil
 		}
 		res, err := svc.GDPR.Replay(systemContext(ctx))
-		if err != nil {
-			return err
-		}
 		fmt.Fprintf(std.Stdout, "ledger: %d erasures; %d customers erased again", res.Erasures, res.Customers)
 		if res.Unsettled > 0 {
 			fmt.Fprintf(std.Stdout, " (%d without a recorded outcome, replayed to be safe)", res.Unsettled)
 		}
+		if res.Failed > 0 {
+			fmt.Fprintf(std.Stdout, "; %d FAILED (below): fix and run again", res.Failed)
+		}
 		fmt.Fprintln(std.Stdout)
-		return nil
+		return err
 	})
 }

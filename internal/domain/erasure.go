@@ -47,11 +47,9 @@ var ErasureCountKeys = []string{"customer_fields", "contacts", "consent_changes"
 
 // ErasureFacts is what is stored about one customer, counted, for planning an erasure.
 type ErasureFacts struct {
-	Customer      Customer
-	Contacts      int
-	Consents      int
-	CreditReports int
-	Quotes        []QuoteFact
+	Customer Customer
+	Rows     map[string]int // rows per inventory table whose rows an erasure removes
+	Quotes   []QuoteFact
 }
 
 // QuoteFact is a quote as an erasure sees it.
@@ -64,9 +62,10 @@ type QuoteFact struct {
 	Snapshot  bool // holds billing details
 }
 
-// AnonymisedName is the neutral placeholder stored as an anonymised customer's name (and on its quotes).
+// AnonymisedName is the neutral placeholder stored as an anonymised customer's name (and on its quotes),
+// in Swedish, the language of the register; pages show it in the reader's language.
 func AnonymisedName(number int64) string {
-	return "Anonymised customer " + strconv.FormatInt(number, 10)
+	return "Anonymiserad kund " + strconv.FormatInt(number, 10)
 }
 
 var nonDigit = regexp.MustCompile(`[^0-9]`)
@@ -102,6 +101,7 @@ func SuppressionHashes(key []byte, email, phone, idNumber string) [][]byte {
 // these, and anonymise, delete, the subject-access export and the completeness tests all read it.
 type PIITable struct {
 	Name        string
+	CountKey    string // for EraseRows tables: the key of ErasureCountKeys its removed rows are counted under
 	Link        string // the column holding the customer's id ("id" in customers itself)
 	Parent      string // for a table reached through another one (quote_lines through quotes): that table; Link is its key
 	Erase       EraseRule
@@ -116,7 +116,7 @@ type EraseRule int
 const (
 	EraseFields   EraseRule = iota + 1 // the customer row stays; personal columns are cleared
 	EraseRows                          // the rows are removed
-	EraseSnapshot                      // personal columns are cleared unless the row is under a retention hold
+	EraseSnapshot                      // personal columns are cleared unless the row (or its parent quote) is under a retention hold
 	EraseNothing                       // holds no personal data (declared so the completeness test knows)
 )
 

@@ -66,7 +66,7 @@ var AlreadyAnonymised = &domain.ConflictError{Key: "gdpr.already_anonymised"}
 
 // Input is what the user typed on a confirmation page.
 type Input struct {
-	Confirm string // anonymise: the customer number, typed
+	Confirm string // the customer number, typed
 	Reason  string
 }
 
@@ -88,7 +88,7 @@ func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain
 	if err != nil {
 		return Plan{}, err
 	}
-	facts, err := postgres.ErasureFacts(ctx, s.DB.Pool, []domain.CustomerID{id}, postgres.NoLock)
+	facts, err := postgres.ErasureFacts(ctx, s.DB.Pool, Inventory, []domain.CustomerID{id}, postgres.NoLock)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -106,7 +106,11 @@ func plan(f *domain.ErasureFacts, kind domain.ErasureKind, years int, today time
 	if !p.Already || kind == domain.EraseDelete {
 		p.Counts["customer_fields"] = len(filledFields(f.Customer))
 	}
-	p.Counts["contacts"], p.Counts["consent_changes"], p.Counts["credit_reports"] = f.Contacts, f.Consents, f.CreditReports
+	for _, t := range Inventory {
+		if t.Erase == domain.EraseRows {
+			p.Counts[t.CountKey] = f.Rows[t.Name]
+		}
+	}
 	if kind == domain.EraseDelete {
 		p.Counts["quotes"] = 0
 	} else {
@@ -170,10 +174,15 @@ func mentionsCustomer(text string, c domain.Customer) bool {
 		}
 	}
 	words := strings.FieldsFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r > 127) })
-	for _, part := range strings.Fields(strings.ToLower(c.Name)) {
-		if len([]rune(part)) >= 4 && slices.Contains(words, part) {
-			return true
+	if c.Kind == domain.Person { // a first or last name alone; company names are made of common words
+		for _, part := range strings.Fields(strings.ToLower(c.Name)) {
+			if len([]rune(part)) >= 3 && slices.Contains(words, part) {
+				return true
+			}
 		}
+	}
+	if local, _, ok := strings.Cut(strings.ToLower(c.Email), "@"); ok && len(local) >= 4 && strings.Contains(t, local) {
+		return true
 	}
 	textDigits := strings.Join(digits.FindAllString(t, -1), "")
 	for _, v := range []string{c.Phone, c.IDNumber} {
@@ -184,7 +193,7 @@ func mentionsCustomer(text string, c domain.Customer) bool {
 	return false
 }
 
-// validate checks the typed confirmation; the customer number must be typed to anonymise.
+// validate checks the typed confirmation: the customer number, and a reason free of the customer's data.
 func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, error) {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
@@ -198,7 +207,7 @@ func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, err
 	case mentionsCustomer(reason, c):
 		fe["reason"] = "gdpr.error.reason_personal"
 	}
-	if kind == domain.EraseAnonymise && fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {
+	if fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {
 		fe["confirm"] = "gdpr.error.confirm_number"
 	}
 	if len(fe) > 0 {
@@ -233,13 +242,17 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	}
 	now := s.Now()
 	e := domain.Erasure{Ref: newRef(), At: now, ActorID: actor.AuditID(), ActorName: actor.Name, Kind: kind, CustomerID: id}
-	intended := false
+	var (
+		entry    LedgerEntry
+		intended bool // the intent may be in the ledger
+		prepared bool // the transaction's work is done: an error now came from COMMIT
+	)
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		years, err := postgres.RetentionYears(ctx, tx)
 		if err != nil {
 			return err
 		}
-		facts, err := postgres.ErasureFacts(ctx, tx, []domain.CustomerID{id}, postgres.LockForUpdate)
+		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, []domain.CustomerID{id}, postgres.LockForUpdate)
 		if err != nil {
 			return err
 		}
@@ -258,6 +271,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 			return &RetentionError{Holds: p.Blocking}
 		}
 		e.CustomerNumber, e.Counts, e.Holds = f.Customer.Number, p.Counts, p.Holds
+		entry = ledgerEntry(e, f.Customer.CreatedAt)
 		if err := s.apply(ctx, tx, f, p, now); err != nil {
 			return err
 		}
@@ -271,12 +285,19 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", audit.ID(id), eventDetails(e))); err != nil {
 			return err
 		}
+		if entry.Txid, entry.System, entry.Database, err = postgres.TxIdentity(ctx, tx); err != nil {
+			return err
+		}
 		// Last, so an intent is written only for an erasure about to commit.
 		intended = true
-		return s.Ledger.Intend(ledgerEntry(e))
+		if err := s.Ledger.Intend(entry); err != nil {
+			return err
+		}
+		prepared = true
+		return nil
 	})
 	if intended {
-		s.settle(ctx, e.Ref, err == nil)
+		s.settle(ctx, entry, err == nil, !prepared)
 	}
 	return e, err
 }
@@ -302,22 +323,35 @@ func (s *Service) apply(ctx context.Context, tx pgx.Tx, f *domain.ErasureFacts, 
 	return err
 }
 
-// settle writes an erasure's outcome to the ledger. When the transaction failed, the database is asked
-// whether the commit happened after all (a connection lost during COMMIT); if it cannot answer, the
-// intent stays open for Reconcile.
-func (s *Service) settle(ctx context.Context, ref string, committed bool) {
-	if !committed {
-		ok, err := postgres.ErasureCommitted(context.WithoutCancel(ctx), s.DB.Pool, ref)
-		if err != nil {
-			return
-		}
-		committed = ok
+// settle writes an erasure's outcome to the ledger. A transaction that failed before COMMIT surely rolled
+// back; when COMMIT itself failed (a lost connection), PostgreSQL's commit log is asked, and if it cannot
+// tell, the intent stays open for Reconcile. If writing the outcome fails, Reconcile settles it later.
+func (s *Service) settle(ctx context.Context, e LedgerEntry, committed, rolledBack bool) {
+	switch {
+	case committed:
+		_ = s.Ledger.Settle(e.Ref, true, s.Now())
+	case rolledBack:
+		_ = s.Ledger.Settle(e.Ref, false, s.Now())
+	default:
+		_, _ = s.settleFromLog(context.WithoutCancel(ctx), e)
 	}
-	_ = s.Ledger.Settle(ref, committed, s.Now()) // if this fails, Reconcile settles it at the next start
 }
 
-// Reconcile settles ledger intents older than a few minutes whose outcome was never written (the process
-// died between commit and outcome), by looking the erasure up in the database. Serve runs it at start.
+// settleFromLog settles an intent by the fate of its transaction, if PostgreSQL knows it.
+func (s *Service) settleFromLog(ctx context.Context, e LedgerEntry) (bool, error) {
+	if e.Txid == 0 {
+		return false, nil
+	}
+	status, err := postgres.TxStatus(ctx, s.DB.Pool, e.Txid, e.System, e.Database)
+	if err != nil || (status != "committed" && status != "aborted") {
+		return false, err
+	}
+	return true, s.Ledger.Settle(e.Ref, status == "committed", s.Now())
+}
+
+// Reconcile settles the ledger's open intents (the process died between commit and outcome) by asking
+// PostgreSQL whether their transactions committed. Intents it cannot decide (another cluster, a restored
+// database elsewhere, a transaction too old) stay open, and a replay applies them. Serve runs it at start.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	recs, err := s.Ledger.Records()
 	if err != nil {
@@ -325,25 +359,28 @@ func (s *Service) Reconcile(ctx context.Context) (int, error) {
 	}
 	n := 0
 	for _, r := range recs {
-		if r.Outcome != "" || s.Now().Sub(r.At) < 10*time.Minute {
-			continue // settled, or perhaps still in flight in another process
+		if r.Outcome != "" {
+			continue
 		}
-		ok, err := postgres.ErasureCommitted(ctx, s.DB.Pool, r.Ref)
+		done, err := s.settleFromLog(ctx, r.LedgerEntry)
 		if err != nil {
 			return n, err
 		}
-		if err := s.Ledger.Settle(r.Ref, ok, s.Now()); err != nil {
-			return n, err
+		if done {
+			n++
 		}
-		n++
 	}
 	return n, nil
 }
 
+// eventDetails are the audit details of an erasure: its register entry and what was removed, except the
+// credit reports, whose very existence is shown only to users with credit-report access (audit.Hidden).
 func eventDetails(e domain.Erasure) map[string]any {
 	counts := map[string]any{}
 	for k, v := range e.Counts {
-		counts[k] = v
+		if k != "credit_reports" {
+			counts[k] = v
+		}
 	}
 	d := map[string]any{"erasure_id": e.ID, "ref": e.Ref, "counts": counts}
 	if len(e.Holds) > 0 {
@@ -356,13 +393,13 @@ func eventDetails(e domain.Erasure) map[string]any {
 	return d
 }
 
-func ledgerEntry(e domain.Erasure) LedgerEntry {
-	reg := &RegisterEntry{ActorID: e.ActorID, Counts: e.Counts, Reason: e.Reason}
+func ledgerEntry(e domain.Erasure, created time.Time) LedgerEntry {
+	reg := &RegisterEntry{ActorID: e.ActorID, ActorName: e.ActorName, Counts: e.Counts, Reason: e.Reason}
 	for _, h := range e.Holds {
 		reg.Holds = append(reg.Holds, LedgerHold{QuoteID: h.QuoteID, Number: h.QuoteNumber, Until: h.Until.Format("2006-01-02")})
 	}
 	return LedgerEntry{Ref: e.Ref, At: e.At, Kind: e.Kind,
-		Customers: []LedgerCustomer{{ID: e.CustomerID, Number: e.CustomerNumber}}, Register: reg}
+		Customers: []LedgerCustomer{{ID: e.CustomerID, Number: e.CustomerNumber, Created: created}}, Register: reg}
 }
 
 // SuppressedAt tells when a customer with the same e-mail, phone or personal/organisation number as in

@@ -39,19 +39,19 @@ var Inventory = []domain.PIITable{
 		},
 	},
 	{
-		Name: "customer_contacts", Link: "customer_id", Erase: domain.EraseRows,
+		Name: "customer_contacts", CountKey: "contacts", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "name", Clear: row}, {Name: "role", Clear: row},
 			{Name: "email", Clear: row}, {Name: "phone", Clear: row}},
 		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
 	},
 	{
-		Name: "customer_consents", Link: "customer_id", Erase: domain.EraseRows,
+		Name: "customer_consents", CountKey: "consent_changes", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "given", Clear: row}, {Name: "at", Clear: row},
 			{Name: "source", Clear: row}, {Name: "recorded_by", Clear: row}},
 		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
 	},
 	{
-		Name: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
+		Name: "credit_reports", CountKey: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "bureau", Clear: row}, {Name: "taken_on", Clear: row},
 			{Name: "rating", Clear: row}, {Name: "limit_ore", Clear: row}, {Name: "remarks", Clear: row},
 			{Name: "recorded_at", Clear: row}, {Name: "recorded_by", Clear: row}},
@@ -84,11 +84,13 @@ var Inventory = []domain.PIITable{
 		},
 	},
 	{
-		Name: "quote_lines", Parent: "quotes", Link: "quote_id", Erase: domain.EraseNothing,
+		// Line descriptions are free text and may name the customer ("Badrum hos …"): cleared with the
+		// billing snapshot, and kept as long as it is held.
+		Name: "quote_lines", Parent: "quotes", Link: "quote_id", Erase: domain.EraseSnapshot,
+		Personal: []domain.PIIColumn{{Name: "description", Clear: domain.ClearEmpty}},
 		NotPersonal: map[string]string{
 			"quote_id":       "internal key",
 			"position":       "line order",
-			"description":    "the goods or services quoted, written by staff about the company's offer",
 			"qty_milli":      "quantity",
 			"unit_price_ore": "price",
 			"vat_rate":       "VAT rate",

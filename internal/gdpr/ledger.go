@@ -20,9 +20,11 @@ import (
 //
 // No committed erasure may be missing from it, so an erasure writes its intent (synced to disk) inside
 // its transaction, before the commit, and its outcome after: committed, or aborted when the transaction
-// failed. An intent whose outcome was never written (the process died between the two) is settled by
-// Reconcile at the next start, which looks the erasure up in the database; a replay treats an unsettled
-// intent as committed, erring on the side of erasure.
+// surely rolled back. The intent names its transaction (id, cluster, database); an intent whose outcome
+// is unknown (the process died, or the commit's answer was lost) is settled by Reconcile, which asks
+// PostgreSQL's commit log about that transaction, never by looking for the erasure's rows: after a
+// restore they are missing although the erasure committed. A replay treats an unsettled intent as
+// committed, erring on the side of erasure.
 type Ledger struct {
 	path string
 	mu   sync.Mutex
@@ -45,22 +47,29 @@ type LedgerEntry struct {
 	At        time.Time          `json:"at"`
 	Kind      domain.ErasureKind `json:"kind,omitempty"`
 	Customers []LedgerCustomer   `json:"customers,omitempty"`
+	// The erasure's transaction, for Reconcile.
+	Txid     int64  `json:"txid,omitempty"`
+	System   string `json:"system,omitempty"`
+	Database string `json:"database,omitempty"`
 	// Register is the erasure register entry (no personal data), so a replay restores it too.
 	Register *RegisterEntry `json:"register,omitempty"`
 }
 
-// LedgerCustomer is one customer an erasure covers.
+// LedgerCustomer is one customer an erasure covers. Created tells it from a customer created after a
+// restore that got the same id and number again.
 type LedgerCustomer struct {
-	ID     domain.CustomerID `json:"id"`
-	Number int64             `json:"number"`
+	ID      domain.CustomerID `json:"id"`
+	Number  int64             `json:"number"`
+	Created time.Time         `json:"created"`
 }
 
 // RegisterEntry is the part of an erasure register row a replay needs.
 type RegisterEntry struct {
-	ActorID *domain.UserID `json:"actor_id,omitempty"`
-	Counts  map[string]int `json:"counts"`
-	Holds   []LedgerHold   `json:"holds,omitempty"`
-	Reason  string         `json:"reason"`
+	ActorID   *domain.UserID `json:"actor_id,omitempty"`
+	ActorName string         `json:"actor_name,omitempty"`
+	Counts    map[string]int `json:"counts"`
+	Holds     []LedgerHold   `json:"holds,omitempty"`
+	Reason    string         `json:"reason"`
 }
 
 // LedgerHold is a hold as the ledger records it.
@@ -150,17 +159,15 @@ func (l *Ledger) Records() ([]LedgerRecord, error) {
 	)
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 64<<20) // a bulk batch lists a few hundred customers per line
-	var torn error
-	for n := 1; sc.Scan(); n++ {
+	for sc.Scan() {
 		var e LedgerEntry
+		if !json.Valid(sc.Bytes()) {
+			// A line torn by a crash mid-write (append ends it with a newline afterwards). It was never
+			// synced, so its intent never reached a commit; an outcome torn so stays unsettled.
+			continue
+		}
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			// A line torn by a crash mid-write was never synced, so its erasure never committed; it is
-			// harmless, but only as a crash leaves it.
-			if len(sc.Bytes()) > 0 && !json.Valid(sc.Bytes()) && torn == nil {
-				torn = fmt.Errorf("erasure ledger line %d: %w", n, err)
-				continue
-			}
-			return out, fmt.Errorf("erasure ledger line %d: %w", n, err)
+			return out, fmt.Errorf("erasure ledger: %w", err)
 		}
 		if e.State == stateIntent {
 			index[e.Ref] = len(out)

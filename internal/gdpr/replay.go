@@ -2,6 +2,7 @@ package gdpr
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -18,19 +19,27 @@ type ReplayResult struct {
 	Erasures  int // ledger records read (aborted ones aside)
 	Customers int // customers erased again
 	Unsettled int // records whose outcome was never written, replayed to be safe
+	Failed    int // records that could not be replayed (the error says which and why)
 }
 
 // Replay re-applies the erasure ledger to a database restored from a backup older than some erasures, so
-// erased people do not come back: each customer the ledger erased that is back in the database is erased
-// again as it was then (same kind, same time), its register entry restored and a replay event audited.
-// Customers already erased are left alone, so a replay can run any number of times.
+// erased people do not come back: each customer the ledger erased that is back in the database (same id,
+// number and creation time) is erased again as it was then (same kind, same time), its register entry
+// restored and a replay event audited. Customers already erased are left alone, so a replay can run any
+// number of times; the customer id and number sequences are moved past every erased customer, so no new
+// customer takes an erased one's id or number. A record that fails is reported and the others go on.
+// Run it after a restore, before serving.
 func (s *Service) Replay(ctx context.Context) (ReplayResult, error) {
 	var res ReplayResult
 	recs, err := s.Ledger.Records()
 	if err != nil {
 		return res, err
 	}
-	actor := authz.System()
+	var (
+		errs      []error
+		maxID     domain.CustomerID
+		maxNumber int64
+	)
 	for _, r := range recs {
 		if r.Outcome == stateAborted {
 			continue
@@ -39,54 +48,79 @@ func (s *Service) Replay(ctx context.Context) (ReplayResult, error) {
 		if r.Outcome == "" {
 			res.Unsettled++
 		}
-		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-			ids := make([]domain.CustomerID, len(r.Customers))
-			for i, c := range r.Customers {
-				ids[i] = c.ID
-			}
-			years, err := postgres.RetentionYears(ctx, tx)
-			if err != nil {
-				return err
-			}
-			facts, err := postgres.ErasureFacts(ctx, tx, ids, postgres.LockForUpdate)
-			if err != nil {
-				return err
-			}
-			var evs []domain.AuditEvent
-			now := s.Now()
-			for _, id := range ids {
-				f := facts[id]
-				if f == nil || (r.Kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil) {
-					continue
-				}
-				p := plan(f, r.Kind, years, r.At.In(domain.Stockholm))
-				if err := s.apply(ctx, tx, f, p, r.At); err != nil {
-					return err
-				}
-				res.Customers++
-				evs = append(evs, audit.Event(now, actor, Replayed, "customer", audit.ID(id),
-					map[string]any{"ref": r.Ref, "kind": string(r.Kind)}))
-			}
-			if r.Register != nil && len(r.Customers) == 1 {
-				e := domain.Erasure{Ref: r.Ref, At: r.At, ActorID: r.Register.ActorID, Kind: r.Kind,
-					CustomerID: r.Customers[0].ID, CustomerNumber: r.Customers[0].Number, Counts: r.Register.Counts,
-					Reason: r.Register.Reason}
-				for _, h := range r.Register.Holds {
-					until, err := time.ParseInLocation("2006-01-02", h.Until, domain.Stockholm)
-					if err != nil {
-						return fmt.Errorf("ledger %s: %w", r.Ref, err)
-					}
-					e.Holds = append(e.Holds, domain.Hold{QuoteID: h.QuoteID, QuoteNumber: h.Number, Until: until})
-				}
-				if _, err := postgres.InsertErasure(ctx, tx, e); err != nil {
-					return err
-				}
-			}
-			return audit.Record(ctx, tx, evs...)
-		})
+		for _, c := range r.Customers {
+			maxID, maxNumber = max(maxID, c.ID), max(maxNumber, c.Number)
+		}
+		n, err := s.replay(ctx, r)
 		if err != nil {
-			return res, fmt.Errorf("replay %s: %w", r.Ref, err)
+			res.Failed++
+			errs = append(errs, fmt.Errorf("ledger entry %s: %w", r.Ref, err))
+			continue
+		}
+		res.Customers += n
+	}
+	if maxID > 0 {
+		if err := postgres.AdvanceCustomerSequences(ctx, s.DB.Pool, maxID, maxNumber); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	return res, nil
+	return res, errors.Join(errs...)
+}
+
+// replay re-applies one ledger record in one transaction and returns how many customers it erased again.
+func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
+	actor := authz.System()
+	n := 0
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		n = 0
+		ids := make([]domain.CustomerID, len(r.Customers))
+		for i, c := range r.Customers {
+			ids[i] = c.ID
+		}
+		years, err := postgres.RetentionYears(ctx, tx)
+		if err != nil {
+			return err
+		}
+		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
+		if err != nil {
+			return err
+		}
+		var evs []domain.AuditEvent
+		now := s.Now()
+		for _, c := range r.Customers {
+			f := facts[c.ID]
+			switch {
+			case f == nil:
+				continue // not in this database (deleted, or created after the backup)
+			case f.Customer.Number != c.Number || !f.Customer.CreatedAt.Equal(c.Created):
+				continue // another customer that took the id after a restore: not the one erased
+			case r.Kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil:
+				continue
+			}
+			p := plan(f, r.Kind, years, r.At.In(domain.Stockholm))
+			if err := s.apply(ctx, tx, f, p, r.At); err != nil {
+				return err
+			}
+			n++
+			evs = append(evs, audit.Event(now, actor, Replayed, "customer", audit.ID(c.ID),
+				map[string]any{"ref": r.Ref, "kind": string(r.Kind)}))
+		}
+		if r.Register != nil && len(r.Customers) == 1 {
+			e := domain.Erasure{Ref: r.Ref, At: r.At, ActorID: r.Register.ActorID, ActorName: r.Register.ActorName,
+				Kind: r.Kind, CustomerID: r.Customers[0].ID, CustomerNumber: r.Customers[0].Number,
+				Counts: r.Register.Counts, Reason: r.Register.Reason}
+			for _, h := range r.Register.Holds {
+				until, err := time.ParseInLocation("2006-01-02", h.Until, domain.Stockholm)
+				if err != nil {
+					return err
+				}
+				e.Holds = append(e.Holds, domain.Hold{QuoteID: h.QuoteID, QuoteNumber: h.Number, Until: until})
+			}
+			if _, err := postgres.InsertErasure(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, evs...)
+	})
+	return n, err
 }

@@ -350,7 +350,7 @@ var messages = map[string]message{
 	"gdpr.anonymise.irreversible":   {"Anonymiseringen kan inte ångras. Kunden låses och kan inte längre ändras.", "Anonymising cannot be undone. The customer is locked and can no longer be changed."},
 	"gdpr.reason":                   {"Skäl (krävs)", "Reason (required)"},
 	"gdpr.reason_hint":              {"Skälet visas i raderingsregistret. Skriv inga personuppgifter, t.ex. \"Begäran per e-post 2026-11-20, ärende 17\".", "The reason is shown in the erasure register. Write no personal data, e.g. \"Request by e-mail 2026-11-20, case 17\"."},
-	"gdpr.anonymise.type_number":    {"Skriv kundnumret för att bekräfta", "Type the customer number to confirm"},
+	"gdpr.type_number":              {"Skriv kundnumret för att bekräfta", "Type the customer number to confirm"},
 	"gdpr.anonymise.button":         {"Anonymisera kunden", "Anonymise customer"},
 	"gdpr.delete.button":            {"Radera kunden", "Delete customer"},
 	"gdpr.hold_quote":               {"Offert {0}", "Quote {0}"},

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/affar/affar/internal/domain"
 )
@@ -21,21 +22,30 @@ const (
 	LockSkipLocked = " FOR UPDATE OF c SKIP LOCKED"
 )
 
-// ErasureFacts loads and counts what is stored about each customer in ids, in one round trip, locking
-// the customer rows as lock says. Customers that do not exist (or are locked, with LockSkipLocked) are
-// missing from the result.
-func ErasureFacts(ctx context.Context, q Querier, ids []domain.CustomerID, lock string) (map[domain.CustomerID]*domain.ErasureFacts, error) {
+// ErasureFacts loads what is stored about each customer in ids, in one round trip: the customer (locked
+// as lock says), its rows in the inventory's EraseRows tables, counted, and its quotes. Customers that do
+// not exist (or are locked, with LockSkipLocked) are missing from the result.
+func ErasureFacts(ctx context.Context, q Querier, inv []domain.PIITable, ids []domain.CustomerID, lock string) (map[domain.CustomerID]*domain.ErasureFacts, error) {
 	if !slices.Contains([]string{NoLock, LockForUpdate, LockSkipLocked}, lock) {
 		return nil, fmt.Errorf("erasure facts: unknown lock %q", lock)
 	}
+	quotes, err := inventoryTable(inv, "quotes")
+	if err != nil {
+		return nil, err
+	}
+	_, filled := clearSet(quotes, "c.number", "x.")
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+customerColumns+` FROM customers c WHERE c.id = ANY($1) ORDER BY c.id`+lock, ids)
-	for _, t := range []string{"customer_contacts", "customer_consents", "credit_reports"} {
-		b.Queue(`SELECT customer_id, count(*) FROM `+t+` WHERE customer_id = ANY($1) GROUP BY customer_id`, ids)
+	var counted []string
+	for _, t := range inv {
+		if t.Erase == domain.EraseRows {
+			counted = append(counted, t.Name)
+			b.Queue(`SELECT `+pgx.Identifier{t.Link}.Sanitize()+`, count(*) FROM `+pgx.Identifier{t.Name}.Sanitize()+
+				` WHERE `+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1) GROUP BY 1`, ids)
+		}
 	}
-	b.Queue(`SELECT id, number, customer_id, status, decided_at, held_until,
-		(billing_name <> '' OR billing_street <> '' OR billing_postal_code <> '' OR billing_city <> '' OR billing_email <> '')
-		FROM quotes WHERE customer_id = ANY($1) ORDER BY id`, ids)
+	b.Queue(`SELECT x.id, x.number, x.customer_id, x.status, x.decided_at, x.held_until, (`+strings.Join(filled, " OR ")+`)
+		FROM quotes x JOIN customers c ON c.id = x.customer_id WHERE x.customer_id = ANY($1) ORDER BY x.id`, ids)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
@@ -48,9 +58,9 @@ func ErasureFacts(ctx context.Context, q Querier, ids []domain.CustomerID, lock 
 	}
 	out := make(map[domain.CustomerID]*domain.ErasureFacts, len(customers))
 	for _, c := range customers {
-		out[c.ID] = &domain.ErasureFacts{Customer: c}
+		out[c.ID] = &domain.ErasureFacts{Customer: c, Rows: map[string]int{}}
 	}
-	for i := range 3 {
+	for _, table := range counted {
 		rows, err := br.Query()
 		if err != nil {
 			return nil, mapErr(err, "erasure counts")
@@ -59,7 +69,7 @@ func ErasureFacts(ctx context.Context, q Querier, ids []domain.CustomerID, lock 
 		var n int
 		_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error {
 			if f := out[id]; f != nil {
-				*[]*int{&f.Contacts, &f.Consents, &f.CreditReports}[i] += n
+				f.Rows[table] = n
 			}
 			return nil
 		})
@@ -92,7 +102,8 @@ func clearSet(t domain.PIITable, number, alias string) (set, filled []string) {
 		if v, ok := clearExpr(c, number); ok {
 			col := pgx.Identifier{c.Name}.Sanitize()
 			set = append(set, col+" = "+v)
-			filled = append(filled, alias+col+" <> ''")
+			// holds a value: neither empty nor cleared already
+			filled = append(filled, "("+alias+col+" IS DISTINCT FROM "+v+" AND "+alias+col+"::text <> '')")
 		}
 	}
 	return set, filled
@@ -104,7 +115,7 @@ func clearExpr(c domain.PIIColumn, number string) (string, bool) {
 	case domain.ClearEmpty:
 		return "''", true
 	case domain.ClearPlaceholder:
-		return "'Anonymised customer ' || " + number, true // domain.AnonymisedName
+		return "'Anonymiserad kund ' || " + number, true // domain.AnonymisedName
 	case domain.ClearFalse:
 		return "false", true
 	}
@@ -154,16 +165,38 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 					FROM unnest($1::bigint[], $2::timestamptz[]) AS h (id, until)
 					WHERE quotes.id = h.id AND quotes.customer_id = ANY($3)`, qids, until, done)
 			}
-			set, filled := clearSet(t, "c.number", "x.")
-			b.Queue(`UPDATE `+pgx.Identifier{t.Name}.Sanitize()+` x SET `+strings.Join(set, ", ")+`
-				FROM customers c WHERE c.id = x.`+pgx.Identifier{t.Link}.Sanitize()+` AND x.`+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1)
-				AND x.held_until IS NULL AND (`+strings.Join(filled, " OR ")+`)`, done)
+			sql, err := clearSnapshotSQL(inv, t, "p.customer_id = ANY($1) AND p.held_until IS NULL")
+			if err != nil {
+				return nil, err
+			}
+			b.Queue(sql, done)
 		}
 	}
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return nil, mapErr(err, "anonymise customer data")
 	}
 	return done, nil
+}
+
+// clearSnapshotSQL is the UPDATE that clears the personal columns of snapshot table t (quotes, or a table
+// under them such as quote_lines) for the quotes p that cond selects ($1 its argument).
+func clearSnapshotSQL(inv []domain.PIITable, t domain.PIITable, cond string) (string, error) {
+	set, filled := clearSet(t, "c.number", "x.")
+	if len(set) == 0 {
+		return "", fmt.Errorf("inventory: %s has nothing to clear", t.Name)
+	}
+	link := pgx.Identifier{t.Link}.Sanitize()
+	if t.Parent == "" { // the quotes themselves
+		return `UPDATE ` + pgx.Identifier{t.Name}.Sanitize() + ` x SET ` + strings.Join(set, ", ") + `
+			FROM quotes p JOIN customers c ON c.id = p.customer_id
+			WHERE p.id = x.id AND ` + cond + ` AND (` + strings.Join(filled, " OR ") + `)`, nil
+	}
+	if _, err := inventoryTable(inv, t.Parent); err != nil || t.Parent != "quotes" {
+		return "", fmt.Errorf("inventory: snapshot table %s must sit under quotes", t.Name)
+	}
+	return `UPDATE ` + pgx.Identifier{t.Name}.Sanitize() + ` x SET ` + strings.Join(set, ", ") + `
+		FROM quotes p JOIN customers c ON c.id = p.customer_id
+		WHERE p.id = x.` + link + ` AND ` + cond + ` AND (` + strings.Join(filled, " OR ") + `)`, nil
 }
 
 // DeleteCustomers removes the customers in ids and every row of the inventory's tables that is theirs,
@@ -238,13 +271,54 @@ func InsertErasure(ctx context.Context, q Querier, e domain.Erasure) (int64, err
 		return 0, err
 	}
 	var id int64
-	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, kind, customer_id, customer_number, counts, holds, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (ref) DO NOTHING RETURNING id`,
-		e.Ref, e.At, e.ActorID, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason).Scan(&id)
+	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, actor_name, kind, customer_id, customer_number, counts, holds, reason)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (ref) DO NOTHING RETURNING id`,
+		e.Ref, e.At, e.ActorID, e.ActorName, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
 	return id, mapErr(err, "insert erasure")
+}
+
+// TxIdentity names the current transaction: its id and the cluster and database it runs in, so its fate
+// can be asked later (TxStatus), also after a crash.
+func TxIdentity(ctx context.Context, tx pgx.Tx) (txid int64, system, database string, err error) {
+	err = tx.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint, (SELECT system_identifier FROM pg_control_system())::text,
+		current_database()`).Scan(&txid, &system, &database)
+	return txid, system, database, mapErr(err, "transaction identity")
+}
+
+// TxStatus tells whether transaction txid of the given cluster and database committed ("committed"),
+// rolled back ("aborted") or is still running ("in progress"). It answers "" when it cannot know: another
+// cluster or database (a restore elsewhere), or a transaction too old for the commit log.
+func TxStatus(ctx context.Context, q Querier, txid int64, system, database string) (string, error) {
+	var same bool
+	err := q.QueryRow(ctx, `SELECT (SELECT system_identifier FROM pg_control_system())::text = $1 AND current_database() = $2`,
+		system, database).Scan(&same)
+	if err != nil || !same {
+		return "", mapErr(err, "transaction status")
+	}
+	var status *string
+	err = q.QueryRow(ctx, `SELECT pg_xact_status($1::bigint::text::xid8)`, txid).Scan(&status)
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.As(err, &pgErr) && pgErr.Code == "22023": // "in the future": not this cluster's history
+		return "", nil
+	case err != nil:
+		return "", mapErr(err, "transaction status")
+	case status == nil: // too old for the commit log
+		return "", nil
+	}
+	return *status, nil
+}
+
+// AdvanceCustomerSequences moves the customer id and number sequences past id and number, so customers
+// created after a replay never take the id or number of one erased before the restore.
+func AdvanceCustomerSequences(ctx context.Context, q Querier, id domain.CustomerID, number int64) error {
+	_, err := q.Exec(ctx, `SELECT setval(pg_get_serial_sequence('customers', 'id'),
+			greatest($1, coalesce(pg_sequence_last_value(pg_get_serial_sequence('customers', 'id')), 1))),
+		setval('customer_number_seq', greatest($2, coalesce(pg_sequence_last_value('customer_number_seq'), 1)))`, id, number)
+	return mapErr(err, "advance customer sequences")
 }
 
 // ErasureCommitted reports whether the erasure with ref is in the register.
@@ -254,7 +328,7 @@ func ErasureCommitted(ctx context.Context, q Querier, ref string) (bool, error) 
 	return ok, mapErr(err, "erasure committed")
 }
 
-const erasureColumns = `e.id, e.ref, e.at, e.actor_id, coalesce(u.name, ''), e.kind, e.customer_id, e.customer_number,
+const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, e.customer_id, e.customer_number,
 	e.counts, e.holds, e.reason`
 
 func scanErasure(row pgx.Row) (domain.Erasure, error) {
@@ -285,7 +359,7 @@ func scanErasure(row pgx.Row) (domain.Erasure, error) {
 
 // ErasurePage returns up to limit register entries older than before (0: the newest), newest first.
 func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]domain.Erasure, error) {
-	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id
+	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e
 		WHERE $1 = 0 OR e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
 	if err != nil {
 		return nil, mapErr(err, "erasure page")
@@ -296,14 +370,14 @@ func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]dom
 
 // Erasure loads one register entry.
 func Erasure(ctx context.Context, q Querier, id int64) (domain.Erasure, error) {
-	e, err := scanErasure(q.QueryRow(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id
+	e, err := scanErasure(q.QueryRow(ctx, `SELECT `+erasureColumns+` FROM erasures e
 		WHERE e.id = $1`, id))
 	return e, mapErr(err, "erasure")
 }
 
 // WalkErasures calls fn for every register entry, oldest first, streaming (the CSV download).
 func WalkErasures(ctx context.Context, q Querier, fn func(domain.Erasure) error) error {
-	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e LEFT JOIN users u ON u.id = e.actor_id ORDER BY e.id`)
+	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e ORDER BY e.id`)
 	if err != nil {
 		return mapErr(err, "walk erasures")
 	}
@@ -326,18 +400,12 @@ type ReleasedHold struct {
 	CustomerID domain.CustomerID
 }
 
-// ReleaseHolds clears up to limit held quote snapshots whose hold ended before or on today, as the
-// inventory declares, and ends their holds.
+// ReleaseHolds ends up to limit retention holds that ended before or on today and clears the held
+// snapshots (the quotes' billing details and their lines' descriptions), as the inventory declares.
 func ReleaseHolds(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, today time.Time, limit int) ([]ReleasedHold, error) {
-	t, err := inventoryTable(inv, "quotes")
-	if err != nil {
-		return nil, err
-	}
-	set, _ := clearSet(t, "c.number", "x.")
-	rows, err := tx.Query(ctx, `UPDATE quotes x SET `+strings.Join(set, ", ")+`, held_until = NULL
-		FROM customers c WHERE c.id = x.customer_id AND x.id IN (
+	rows, err := tx.Query(ctx, `UPDATE quotes SET held_until = NULL WHERE id IN (
 			SELECT id FROM quotes WHERE held_until <= $1::date ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
-		RETURNING x.id, x.customer_id`, today.Format("2006-01-02"), limit)
+		RETURNING id, customer_id`, today.Format("2006-01-02"), limit)
 	if err != nil {
 		return nil, mapErr(err, "release holds")
 	}
@@ -345,7 +413,24 @@ func ReleaseHolds(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, today t
 		var h ReleasedHold
 		return h, r.Scan(&h.QuoteID, &h.CustomerID)
 	})
-	return out, mapErr(err, "release holds")
+	if err != nil || len(out) == 0 {
+		return nil, mapErr(err, "release holds")
+	}
+	ids := make([]int64, len(out))
+	for i, h := range out {
+		ids[i] = int64(h.QuoteID)
+	}
+	b := &pgx.Batch{}
+	for _, t := range inv {
+		if t.Erase == domain.EraseSnapshot {
+			sql, err := clearSnapshotSQL(inv, t, "p.id = ANY($1)")
+			if err != nil {
+				return nil, err
+			}
+			b.Queue(sql, ids)
+		}
+	}
+	return out, mapErr(tx.SendBatch(ctx, b).Close(), "release holds")
 }
 
 // SubjectRows returns every row of inventory table t belonging to customer id, with the named columns,

@@ -43,6 +43,21 @@ func editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Cust
 	return c, err
 }
 
+// lockQuote locks a quote's customer (refusing anonymised ones), then the quote: customer first, the order
+// an erasure locks in, so the two cannot deadlock.
+func lockQuote(ctx context.Context, tx pgx.Tx, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	q, err := postgres.Quote(ctx, tx, id, false)
+	if err != nil {
+		return q, domain.Customer{}, err
+	}
+	c, err := editable(ctx, tx, q.CustomerID)
+	if err != nil {
+		return q, c, err
+	}
+	q, err = postgres.Quote(ctx, tx, id, true)
+	return q, c, err
+}
+
 // Create stores a draft quote for a customer. Creating and editing quotes needs "edit customer details"
 // (and "view customer": the form shows who the quote is for).
 func (s *Service) Create(ctx context.Context, customer domain.CustomerID, in domain.QuoteInput) (domain.Quote, error) {
@@ -84,7 +99,7 @@ func (s *Service) Update(ctx context.Context, id domain.QuoteID, in domain.Quote
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		q, err := postgres.Quote(ctx, tx, id, true)
+		q, _, err := lockQuote(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -93,9 +108,6 @@ func (s *Service) Update(ctx context.Context, id domain.QuoteID, in domain.Quote
 		}
 		if q.Version != version {
 			return Stale
-		}
-		if _, err := editable(ctx, tx, q.CustomerID); err != nil {
-			return err
 		}
 		if err := postgres.UpdateQuote(ctx, tx, id, f, now); err != nil {
 			return err
@@ -117,16 +129,12 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		q, err := postgres.Quote(ctx, tx, id, true)
+		q, c, err := lockQuote(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		if !q.Status.CanBecome(next) {
 			return &domain.ConflictError{Key: "quote.bad_transition"}
-		}
-		c, err := editable(ctx, tx, q.CustomerID)
-		if err != nil {
-			return err
 		}
 		var billing *domain.Billing
 		if next == domain.QuoteSent {

@@ -39,9 +39,10 @@ func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	return out
 }
 
-func countRows(counts map[string]int, skipZero bool) []gdprpages.Count {
+// countRows lists an erasure's counts; credit reports only for viewers who may know they exist.
+func countRows(ctx context.Context, counts map[string]int, skipZero bool) []gdprpages.Count {
 	var out []gdprpages.Count
-	for _, k := range domain.ErasureCountKeys {
+	for _, k := range visibleCounts(ctx) {
 		n, ok := counts[k]
 		if !ok || (skipZero && n == 0) {
 			continue
@@ -63,6 +64,21 @@ func (s *Server) erasureConfirm(kind domain.ErasureKind) http.HandlerFunc {
 	}
 }
 
+// visibleCounts are the count keys the viewer may see: credit reports are counted only for users with
+// credit-report access, as their existence is hidden from others (audit.Hidden).
+func visibleCounts(ctx context.Context) []string {
+	if a, ok := authz.ActorFrom(ctx); ok && a.Can(authz.CreditReportAccess) {
+		return domain.ErasureCountKeys
+	}
+	var out []string
+	for _, k := range domain.ErasureCountKeys {
+		if k != "credit_reports" {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain.CustomerID, kind domain.ErasureKind,
 	status int, in gdpr.Input, errs map[string]string) {
 	p, err := s.GDPR.Preview(r.Context(), id, kind)
@@ -72,7 +88,7 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 	}
 	a, _ := authz.ActorFrom(r.Context())
 	v := gdprpages.ConfirmView{Nav: navFor(r), Delete: kind == domain.EraseDelete, CustomerID: int64(id),
-		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(p.Counts, false),
+		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(r.Context(), p.Counts, false),
 		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking), RetentionYears: p.Retained,
 		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
 		Reason: in.Reason, Confirm: in.Confirm, Errors: errs}
@@ -215,7 +231,7 @@ func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
 	for _, e := range rows {
 		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
 			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber,
-			Counts: countRows(e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
+			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
 	}
 	if len(rows) == erasurePageSize {
 		v.OlderURL = "/erasures?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
@@ -244,9 +260,8 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 	cw := csv.NewWriter(w)
 	started := false
 	header := []string{"id", "at", "by_user_id", "by", "kind", "customer_number"}
-	for _, k := range domain.ErasureCountKeys {
-		header = append(header, k)
-	}
+	counts := visibleCounts(ctx)
+	header = append(header, counts...)
 	header = append(header, "holds", "reason")
 	err := s.Erasures.Walk(ctx, func(e domain.Erasure) error {
 		if !started {
@@ -263,7 +278,7 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 		}
 		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, csvSafe(actorLabel(ctx, e)),
 			string(e.Kind), strconv.FormatInt(e.CustomerNumber, 10)}
-		for _, k := range domain.ErasureCountKeys {
+		for _, k := range counts {
 			rec = append(rec, strconv.Itoa(e.Counts[k]))
 		}
 		var holds []string
