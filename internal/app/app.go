@@ -36,6 +36,7 @@ type Services struct {
 	Quotes    *quote.Service
 	Audit     audit.Log
 	GDPR      *gdpr.Service
+	Bulk      *gdpr.Bulk
 	Erasures  gdpr.Register
 }
 
@@ -45,10 +46,15 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
+	erasure := &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt}
+	// Requests only enqueue background work, in their transaction; the workers run in NewJobs' client.
+	queue, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{SkipUnknownJobCheck: true})
+	if err != nil {
+		panic(fmt.Sprintf("river insert-only client: %v", err)) // only a bad configuration, fixed above
+	}
 	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
-		GDPR:     &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt},
-		Erasures: gdpr.Register{DB: db}}
+		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -130,6 +136,11 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err := jobs.Start(ctx); err != nil {
 		return fmt.Errorf("background jobs: %w", err)
 	}
+	if n, err := svc.Bulk.Resume(ctx); err != nil {
+		return fmt.Errorf("resume bulk jobs: %w", err)
+	} else if n > 0 {
+		log.Info("resumed unfinished bulk jobs", "count", n)
+	}
 	defer func() {
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
@@ -177,10 +188,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 // systemContext is the context of command-line administration.
 func systemContext(ctx context.Context) context.Context { return authz.WithActor(ctx, authz.System()) }
 
-// NewJobs builds the river client that runs background work: the daily retention-hold release.
+// NewJobs builds the river client that runs background work: bulk erasure jobs and the daily
+// retention-hold release.
 func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
-	gdpr.AddWorkers(workers, svc.GDPR)
+	svc.Bulk.Log = log
+	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:      workers,

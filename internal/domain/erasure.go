@@ -24,6 +24,7 @@ type Hold struct {
 	QuoteID     QuoteID
 	QuoteNumber int64
 	Until       time.Time
+	Quotes      int // bulk jobs count their holds per date: how many quotes until Until (QuoteID is 0)
 }
 
 // Erasure is one entry of the erasure register. It holds no personal data.
@@ -34,8 +35,9 @@ type Erasure struct {
 	ActorID        *UserID
 	ActorName      string
 	Kind           ErasureKind
-	CustomerID     CustomerID
+	CustomerID     CustomerID // 0 for a bulk job
 	CustomerNumber int64
+	JobID          int64 // a bulk job's entry
 	Counts         map[string]int // per kind of data, keys as in ErasureCountKeys
 	Holds          []Hold
 	Reason         string

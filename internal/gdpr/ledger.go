@@ -51,16 +51,33 @@ type LedgerEntry struct {
 	Txid     int64  `json:"txid,omitempty"`
 	System   string `json:"system,omitempty"`
 	Database string `json:"database,omitempty"`
-	// Register is the erasure register entry (no personal data), so a replay restores it too.
+	// Register is the erasure register entry (no personal data), so a replay restores it too; Batch is
+	// that of a bulk job's batch instead.
 	Register *RegisterEntry `json:"register,omitempty"`
+	Batch    *LedgerBatch   `json:"batch,omitempty"`
 }
 
 // LedgerCustomer is one customer an erasure covers. Created tells it from a customer created after a
 // restore that got the same id and number again.
 type LedgerCustomer struct {
-	ID      domain.CustomerID `json:"id"`
-	Number  int64             `json:"number"`
-	Created time.Time         `json:"created"`
+	ID      domain.CustomerID  `json:"id"`
+	Number  int64              `json:"number"`
+	Created time.Time          `json:"created"`
+	Kind    domain.ErasureKind `json:"kind,omitempty"` // in a bulk batch, when it differs from the entry's
+}
+
+// LedgerBatch is a bulk job's batch as the ledger records it: enough to restore the job's register
+// entry and add the batch's counts to it once.
+type LedgerBatch struct {
+	JobID     int64              `json:"job_id"`
+	JobRef    string             `json:"job_ref"`
+	Kind      domain.ErasureKind `json:"job_kind"`
+	Confirmed time.Time          `json:"confirmed"`
+	ActorID   *domain.UserID     `json:"actor_id,omitempty"`
+	ActorName string             `json:"actor_name"`
+	Reason    string             `json:"reason"`
+	Counts    map[string]int     `json:"counts"`
+	Held      map[string]int     `json:"held,omitempty"`
 }
 
 // RegisterEntry is the part of an erasure register row a replay needs.

@@ -83,6 +83,7 @@ func PeriodicJobs() []*river.PeriodicJob {
 }
 
 // AddWorkers registers gdpr's river workers.
-func AddWorkers(w *river.Workers, s *Service) {
+func AddWorkers(w *river.Workers, s *Service, b *Bulk) {
 	river.AddWorker(w, &ReleaseHoldsWorker{Service: s})
+	river.AddWorker(w, &BulkEraseWorker{Bulk: b})
 }

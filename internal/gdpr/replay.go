@@ -94,16 +94,21 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 				continue // not in this database (deleted, or created after the backup)
 			case f.Customer.Number != c.Number || !f.Customer.CreatedAt.Equal(c.Created):
 				continue // another customer that took the id after a restore: not the one erased
-			case r.Kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil:
+			}
+			kind := r.Kind
+			if c.Kind != "" {
+				kind = c.Kind
+			}
+			if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
 				continue
 			}
-			p := plan(f, r.Kind, years, r.At.In(domain.Stockholm))
+			p := plan(f, kind, years, r.At.In(domain.Stockholm))
 			if err := s.apply(ctx, tx, f, p, r.At); err != nil {
 				return err
 			}
 			n++
 			evs = append(evs, audit.Event(now, actor, Replayed, "customer", audit.ID(c.ID),
-				map[string]any{"ref": r.Ref, "kind": string(r.Kind)}))
+				map[string]any{"ref": r.Ref, "kind": string(kind)}))
 		}
 		if r.Register != nil && len(r.Customers) == 1 {
 			e := domain.Erasure{Ref: r.Ref, At: r.At, ActorID: r.Register.ActorID, ActorName: r.Register.ActorName,
@@ -117,6 +122,15 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 				e.Holds = append(e.Holds, domain.Hold{QuoteID: h.QuoteID, QuoteNumber: h.Number, Until: until})
 			}
 			if _, err := postgres.InsertErasure(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		if b := r.Batch; b != nil {
+			if _, err := postgres.InsertErasure(ctx, tx, domain.Erasure{Ref: b.JobRef, At: b.Confirmed, ActorID: b.ActorID,
+				ActorName: b.ActorName, Kind: b.Kind, JobID: b.JobID, Counts: map[string]int{}, Reason: b.Reason}); err != nil {
+				return err
+			}
+			if err := postgres.AddBatchToRegister(ctx, tx, r.Ref, b.JobID, b.JobRef, b.Counts, b.Held, r.At); err != nil {
 				return err
 			}
 		}

@@ -262,18 +262,21 @@ func InsertErasure(ctx context.Context, q Querier, e domain.Erasure) (int64, err
 	if err != nil {
 		return 0, err
 	}
-	hs := make([]holdJSON, len(e.Holds))
-	for i, h := range e.Holds {
-		hs[i] = holdJSON{QuoteID: int64(h.QuoteID), Quote: h.QuoteNumber, Until: h.Until.Format("2006-01-02")}
+	hs := []holdJSON{}
+	for _, h := range e.Holds {
+		if h.QuoteID != 0 {
+			hs = append(hs, holdJSON{QuoteID: int64(h.QuoteID), Quote: h.QuoteNumber, Until: h.Until.Format("2006-01-02")})
+		}
 	}
 	holds, err := json.Marshal(hs)
 	if err != nil {
 		return 0, err
 	}
 	var id int64
-	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, actor_name, kind, customer_id, customer_number, counts, holds, reason)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (ref) DO NOTHING RETURNING id`,
-		e.Ref, e.At, e.ActorID, e.ActorName, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason).Scan(&id)
+	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, actor_name, kind, customer_id, customer_number, counts,
+		holds, reason, job_id) VALUES ($1, $2, $3, $4, $5, nullif($6, 0), nullif($7, 0), $8, $9, $10, nullif($11, 0))
+		ON CONFLICT (ref) DO NOTHING RETURNING id`,
+		e.Ref, e.At, e.ActorID, e.ActorName, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason, e.JobID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -321,25 +324,31 @@ func AdvanceCustomerSequences(ctx context.Context, q Querier, id domain.Customer
 	return mapErr(err, "advance customer sequences")
 }
 
-// ErasureCommitted reports whether the erasure with ref is in the register.
-func ErasureCommitted(ctx context.Context, q Querier, ref string) (bool, error) {
-	var ok bool
-	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM erasures WHERE ref = $1)`, ref).Scan(&ok)
-	return ok, mapErr(err, "erasure committed")
-}
 
-const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, e.customer_id, e.customer_number,
-	e.counts, e.holds, e.reason`
+const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, coalesce(e.customer_id, 0),
+	coalesce(e.customer_number, 0), coalesce(e.job_id, 0), e.counts, e.holds, e.held_by_date, e.reason`
 
 func scanErasure(row pgx.Row) (domain.Erasure, error) {
 	var (
-		e             domain.Erasure
-		counts, holds []byte
+		e                     domain.Erasure
+		counts, holds, byDate []byte
 	)
 	if err := row.Scan(&e.ID, &e.Ref, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.CustomerID, &e.CustomerNumber,
-		&counts, &holds, &e.Reason); err != nil {
+		&e.JobID, &counts, &holds, &byDate, &e.Reason); err != nil {
 		return e, err
 	}
+	var dates map[string]int
+	if err := json.Unmarshal(byDate, &dates); err != nil {
+		return e, err
+	}
+	for d, n := range dates {
+		until, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return e, err
+		}
+		e.Holds = append(e.Holds, domain.Hold{Until: until, Quotes: n})
+	}
+	slices.SortFunc(e.Holds, func(a, b domain.Hold) int { return a.Until.Compare(b.Until) })
 	if err := json.Unmarshal(counts, &e.Counts); err != nil {
 		return e, err
 	}

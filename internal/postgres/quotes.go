@@ -13,11 +13,11 @@ const quoteColumns = `q.id, q.number, q.customer_id, q.status, q.quote_date, q.v
 	q.total_ore, q.billing_name, q.billing_street, q.billing_postal_code, q.billing_city, q.billing_email,
 	q.created_at, q.updated_at, q.sent_at, q.decided_at, q.version`
 
-func scanQuote(row pgx.Row) (domain.Quote, error) {
+func scanQuote(row pgx.Row, extra ...any) (domain.Quote, error) {
 	var q domain.Quote
-	err := row.Scan(&q.ID, &q.Number, &q.CustomerID, &q.Status, &q.QuoteDate, &q.ValidUntil, &q.Totals.NetOre,
+	err := row.Scan(append([]any{&q.ID, &q.Number, &q.CustomerID, &q.Status, &q.QuoteDate, &q.ValidUntil, &q.Totals.NetOre,
 		&q.Totals.VATOre, &q.Totals.TotalOre, &q.Billing.Name, &q.Billing.Street, &q.Billing.PostalCode,
-		&q.Billing.City, &q.Billing.Email, &q.CreatedAt, &q.UpdatedAt, &q.SentAt, &q.DecidedAt, &q.Version)
+		&q.Billing.City, &q.Billing.Email, &q.CreatedAt, &q.UpdatedAt, &q.SentAt, &q.DecidedAt, &q.Version}, extra...)...)
 	return q, err
 }
 

@@ -1,0 +1,78 @@
+package domain
+
+import "time"
+
+// Segment selects customers on the CRM screen by structured filters only: no free-text search, so a
+// segment holds no personal data and is stored with the bulk jobs made from it.
+type Segment struct {
+	Kind          CustomerKind // "" for both
+	City          string
+	Consent       string // "", "yes" or "no"
+	CreatedFrom   *time.Time
+	CreatedTo     *time.Time // exclusive
+	ActiveFrom    *time.Time
+	ActiveTo      *time.Time // exclusive
+	Quotes        string     // "", "any" (has quotes) or "none" (has none)
+	NoQuotesSince *time.Time // no quote dated on or after this day
+	QuoteStatus   QuoteStatus
+	Anonymised    string // "", "yes" or "no"
+}
+
+// BulkJob is a bulk delete or anonymise of a frozen selection of customers.
+type BulkJob struct {
+	ID              int64
+	Ref             string
+	Kind            ErasureKind
+	Retained        string            // delete jobs: "skip" or "anonymise" the customers under retention
+	Filter          map[string]string // the segment as the user set it, for display
+	RequestedBy     *UserID
+	RequestedName   string
+	Reason          string
+	Status          string // draft, queued, running, cancelled, done
+	CancelRequested bool
+	Total           int
+	Processed       int
+	Outcomes        map[string]int
+	VerifiedAt      *time.Time
+	Violations      *int
+	CreatedAt       time.Time
+	ConfirmedAt     *time.Time
+	StartedAt       *time.Time
+	FinishedAt      *time.Time
+	ErasureID       int64 // its erasure register entry, once it has one
+}
+
+// Bulk job outcomes per customer.
+const (
+	OutcomeAnonymised        = "anonymised"
+	OutcomeDeleted           = "deleted"
+	OutcomeSkippedRetention  = "skipped_retention"
+	OutcomeSkippedAnonymised = "skipped_anonymised"
+	OutcomeGone              = "gone" // deleted by someone else after the selection was frozen
+	OutcomeFailed            = "failed"
+)
+
+// BulkOutcomes are the outcomes in the order a report shows them.
+var BulkOutcomes = []string{OutcomeAnonymised, OutcomeDeleted, OutcomeSkippedRetention, OutcomeSkippedAnonymised,
+	OutcomeGone, OutcomeFailed}
+
+// BulkPreview is what a bulk job will do to its frozen selection.
+type BulkPreview struct {
+	Total      int
+	Anonymised int           // already anonymised: skipped by anonymise jobs
+	Retained   int           // under retention: cannot be deleted (delete jobs skip or anonymise them)
+	Holds      []HoldsByDate // quote snapshots that will be kept, per release date
+	HeldQuotes int           // their sum
+}
+
+// HoldsByDate counts quote snapshots kept until one date.
+type HoldsByDate struct {
+	Until  time.Time
+	Quotes int
+}
+
+// BulkFailure is a customer a job could not process, and why (a message id).
+type BulkFailure struct {
+	CustomerNumber int64
+	Error          string
+}

@@ -1,0 +1,486 @@
+package gdpr
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of bulk jobs (each customer's erasure is audited as customer.anonymised or
+// customer.deleted, with the job's id).
+const (
+	BulkConfirmed = "bulk_job.confirmed"
+	BulkCancel    = "bulk_job.cancel_requested"
+	BulkFinished  = "bulk_job.finished"
+)
+
+// BatchSize is how many customers one transaction of a bulk job erases.
+const BatchSize = 500
+
+// Inserter enqueues river jobs inside a transaction (river.Client; an insert-only one does).
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Bulk runs bulk delete and anonymise jobs from the CRM screen (DESIGN.md §4).
+type Bulk struct {
+	*Service
+	Queue     Inserter
+	BatchSize int          // 0: BatchSize
+	Worker    string       // this process, recorded on each item it does
+	Log       *slog.Logger // failures of single customers (ids only)
+}
+
+// NewBulk returns the bulk service on s, enqueuing through jobs.
+func NewBulk(s *Service, jobs Inserter, log *slog.Logger) *Bulk {
+	host, _ := os.Hostname()
+	return &Bulk{Service: s, Queue: jobs, Worker: host + "/" + strconv.Itoa(os.Getpid()), Log: log}
+}
+
+// Draft freezes a selection: the customers of the segment (only those in ids, if ids is not nil) become
+// a draft job, previewed before anything happens. filter is the segment as the user set it.
+func (b *Bulk) Draft(ctx context.Context, s domain.Segment, filter map[string]string, ids []domain.CustomerID) (domain.BulkJob, error) {
+	actor, err := authz.RequireAll(ctx, authz.CustomerBulkErase, authz.CustomerView)
+	if err != nil {
+		return domain.BulkJob{}, err
+	}
+	now := b.Now()
+	j := domain.BulkJob{Ref: newRef(), Kind: domain.EraseAnonymise, Filter: filter, RequestedBy: actor.AuditID(),
+		RequestedName: actor.Name, Status: "draft", CreatedAt: now}
+	err = b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.DeleteStaleDrafts(ctx, tx, now.Add(-24*time.Hour)); err != nil {
+			return err
+		}
+		j.ID, j.Total, err = postgres.CreateBulkJob(ctx, tx, j, s, ids, now)
+		return err
+	})
+	return j, err
+}
+
+// own loads a job the actor may see: their own, or any for admins. Others' jobs are not found.
+func (b *Bulk) own(ctx context.Context, q postgres.Querier, id int64) (domain.BulkJob, authz.Actor, error) {
+	actor, err := authz.Require(ctx, authz.CustomerBulkErase)
+	if err != nil {
+		return domain.BulkJob{}, actor, err
+	}
+	j, err := postgres.BulkJob(ctx, q, id)
+	if err != nil {
+		return j, actor, err
+	}
+	if !actor.IsAdmin && (j.RequestedBy == nil || actor.AuditID() == nil || *j.RequestedBy != *actor.AuditID()) {
+		return domain.BulkJob{}, actor, fmt.Errorf("bulk job %d: %w", id, domain.ErrNotFound)
+	}
+	return j, actor, nil
+}
+
+// Job returns a job with its preview (drafts) or its failures (finished jobs).
+func (b *Bulk) Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPreview, []domain.BulkFailure, error) {
+	j, _, err := b.own(ctx, b.DB.Pool, id)
+	if err != nil {
+		return j, domain.BulkPreview{}, nil, err
+	}
+	var (
+		p     domain.BulkPreview
+		fails []domain.BulkFailure
+	)
+	if j.Status == "draft" {
+		years, err := postgres.RetentionYears(ctx, b.DB.Pool)
+		if err != nil {
+			return j, p, nil, err
+		}
+		p, err = postgres.BulkPreview(ctx, b.DB.Pool, id, years, b.today())
+		if err != nil {
+			return j, p, nil, err
+		}
+	} else if j.Outcomes[domain.OutcomeFailed] > 0 {
+		if fails, err = postgres.BulkFailures(ctx, b.DB.Pool, id, 100); err != nil {
+			return j, p, nil, err
+		}
+	}
+	return j, p, fails, nil
+}
+
+// Jobs lists the actor's own jobs, or everyone's for admins.
+func (b *Bulk) Jobs(ctx context.Context) ([]domain.BulkJob, error) {
+	actor, err := authz.Require(ctx, authz.CustomerBulkErase)
+	if err != nil {
+		return nil, err
+	}
+	by := actor.AuditID()
+	if actor.IsAdmin {
+		by = nil
+	}
+	return postgres.BulkJobs(ctx, b.DB.Pool, by, 100)
+}
+
+// ConfirmInput is what the user chose and typed on the preview.
+type ConfirmInput struct {
+	Kind     domain.ErasureKind
+	Retained string // delete jobs: "skip" or "anonymise" the customers under retention
+	Reason   string
+	Count    string // the number of customers, typed, above ConfirmCountAbove
+}
+
+// ConfirmCountAbove is the selection size above which the count must be typed to confirm.
+const ConfirmCountAbove = 100
+
+// Parallel is how many river jobs a bulk job starts with, so more than one worker (and server) can
+// share it.
+const Parallel = 2
+
+// Confirm starts a draft job: it stores the choices and enqueues its work in the same transaction.
+func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
+	fe := domain.FieldErrors{}
+	domain.CheckText(fe, map[string]string{"reason": in.Reason, "count": in.Count}, "reason")
+	reason := strings.TrimSpace(in.Reason)
+	switch {
+	case fe["reason"] != "":
+	case reason == "":
+		fe["reason"] = "error.required"
+	case len([]rune(reason)) > 500:
+		fe["reason"] = "error.too_long"
+	}
+	if in.Kind != domain.EraseDelete && in.Kind != domain.EraseAnonymise {
+		fe["kind"] = "bulk.error.kind"
+	}
+	if in.Kind == domain.EraseDelete && in.Retained != "skip" && in.Retained != "anonymise" {
+		fe["retained"] = "bulk.error.retained"
+	}
+	if in.Kind == domain.EraseAnonymise {
+		in.Retained = "skip"
+	}
+	need := []authz.Permission{authz.CustomerBulkErase, authz.CustomerView, permFor(in.Kind)}
+	if in.Kind == domain.EraseDelete && in.Retained == "anonymise" {
+		need = append(need, authz.CustomerAnonymise)
+	}
+	actor, err := authz.RequireAll(ctx, need...)
+	if err != nil {
+		return err
+	}
+	now := b.Now()
+	return b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		j, _, err := b.own(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if j.Total > ConfirmCountAbove && strings.TrimSpace(strings.ReplaceAll(in.Count, " ", "")) != strconv.Itoa(j.Total) {
+			fe["count"] = "bulk.error.count"
+		}
+		if len(fe) > 0 {
+			return fe
+		}
+		if j, err = postgres.BulkJobForUpdate(ctx, tx, id); err != nil {
+			return err
+		}
+		j.Kind, j.Retained, j.Reason = in.Kind, in.Retained, reason
+		if err := postgres.ConfirmBulkJob(ctx, tx, j, now); err != nil {
+			return err
+		}
+		for range Parallel {
+			if _, err := b.Queue.InsertTx(ctx, tx, BulkEraseArgs{JobID: id}, nil); err != nil {
+				return fmt.Errorf("enqueue bulk job: %w", err)
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, BulkConfirmed, "bulk_job", &id, map[string]any{
+			"kind": string(j.Kind), "retained": j.Retained, "customers": j.Total}))
+	})
+}
+
+// Cancel asks a job to stop after its current batch; what is done stays done.
+func (b *Bulk) Cancel(ctx context.Context, id int64) error {
+	_, actor, err := b.own(ctx, b.DB.Pool, id)
+	if err != nil {
+		return err
+	}
+	now := b.Now()
+	return b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		ok, err := postgres.RequestCancel(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &domain.ConflictError{Key: "bulk.not_running"}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, BulkCancel, "bulk_job", &id, nil))
+	})
+}
+
+// Resume enqueues work for every confirmed, unfinished job: after a crash its river job may sit as
+// running until river rescues it, and the work must not wait for that. Extra workers are harmless: items
+// are claimed with SKIP LOCKED and done once. Serve runs it at start.
+func (b *Bulk) Resume(ctx context.Context) (int, error) {
+	ids, err := postgres.OpenBulkJobs(ctx, b.DB.Pool)
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	return len(ids), b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		for _, id := range ids {
+			if _, err := b.Queue.InsertTx(ctx, tx, BulkEraseArgs{JobID: id}, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Run works a job until nothing is left to claim or it is cancelled, a batch per transaction, then ends
+// it and verifies the result if this worker is the one to finish it.
+func (b *Bulk) Run(ctx context.Context, id int64) error {
+	for {
+		status, cancel, err := postgres.BulkJobState(ctx, b.DB.Pool, id)
+		if err != nil {
+			return err
+		}
+		if status != "queued" && status != "running" {
+			return nil // finished, cancelled or never confirmed
+		}
+		if cancel {
+			break
+		}
+		n, err := b.batch(ctx, id)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			break // nothing left that another worker is not holding
+		}
+	}
+	return b.finish(ctx, id)
+}
+
+func (b *Bulk) finish(ctx context.Context, id int64) error {
+	now := b.Now()
+	var status string
+	err := b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		if status, err = postgres.FinishBulkJob(ctx, tx, id, now); err != nil || status == "" {
+			return err
+		}
+		j, err := postgres.BulkJob(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		outcomes := map[string]any{}
+		for k, v := range j.Outcomes {
+			outcomes[k] = v
+		}
+		return audit.Record(ctx, tx, audit.Event(now, authz.System(), BulkFinished, "bulk_job", &id,
+			map[string]any{"status": status, "outcomes": outcomes}))
+	})
+	if err != nil || status == "" {
+		return err
+	}
+	_, err = postgres.VerifyBulkJob(ctx, b.DB.Pool, Inventory, id, b.Now())
+	return err
+}
+
+// batch erases one batch of a job in one transaction and returns how many customers it took. If the
+// batch fails as a whole, its customers are done one by one, so one bad customer is reported as failed
+// instead of stopping the job.
+func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
+	size := b.BatchSize
+	if size <= 0 {
+		size = BatchSize
+	}
+	n, err := b.erase(ctx, id, size, nil, false)
+	if err == nil || ctx.Err() != nil {
+		return n, err
+	}
+	b.Log.Warn("bulk batch failed; doing its customers one by one", "job", id, "err", err)
+	pending, perr := postgres.PendingBulkItems(ctx, b.DB.Pool, id, size)
+	if perr != nil {
+		return 0, errors.Join(err, perr)
+	}
+	for _, cid := range pending {
+		one := []domain.CustomerID{cid}
+		if _, err := b.erase(ctx, id, 1, one, false); err != nil {
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			if _, ferr := b.erase(ctx, id, 1, one, true); ferr != nil {
+				return 0, errors.Join(err, ferr)
+			}
+			b.Log.Error("bulk job: customer failed", "job", id, "customer_id", int64(cid), "err", err)
+		}
+	}
+	return len(pending), nil
+}
+
+// erase claims up to size pending customers of job id (of only, if not nil) and erases them in one
+// transaction; with fail, it marks them failed instead.
+func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.CustomerID, fail bool) (int, error) {
+	now := b.Now()
+	var (
+		entry    LedgerEntry
+		intended bool
+		prepared bool
+		n        int
+	)
+	err := b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, only)
+		if err != nil || len(ids) == 0 {
+			return err
+		}
+		n = len(ids)
+		j, err := postgres.BulkJob(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), JobRef: j.Ref, Outcomes: map[domain.CustomerID]string{},
+			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}
+		if fail {
+			for _, cid := range ids {
+				rec.Outcomes[cid], rec.Errors[cid] = domain.OutcomeFailed, "bulk.error.internal"
+			}
+			return postgres.RecordBulkBatch(ctx, tx, rec)
+		}
+		years, err := postgres.RetentionYears(ctx, tx)
+		if err != nil {
+			return err
+		}
+		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
+		if err != nil {
+			return err
+		}
+		today := now.In(domain.Stockholm)
+		var (
+			anonIDs, delIDs []domain.CustomerID
+			holds           []domain.Hold
+			hashes          [][]byte
+			evs             []domain.AuditEvent
+			customers       []LedgerCustomer
+		)
+		for _, cid := range ids {
+			f := facts[cid]
+			if f == nil {
+				rec.Outcomes[cid] = domain.OutcomeGone
+				continue
+			}
+			kind := j.Kind
+			if kind == domain.EraseDelete {
+				if p := plan(f, kind, years, today); len(p.Blocking) > 0 {
+					if j.Retained != "anonymise" {
+						rec.Outcomes[cid] = domain.OutcomeSkippedRetention
+						continue
+					}
+					kind = domain.EraseAnonymise
+				}
+			}
+			if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
+				rec.Outcomes[cid] = domain.OutcomeSkippedAnonymised
+				continue
+			}
+			p := plan(f, kind, years, today)
+			for k, v := range p.Counts {
+				rec.Counts[k] += v
+			}
+			for _, h := range p.Holds {
+				rec.Held[h.Until.Format("2006-01-02")]++
+			}
+			holds = append(holds, p.Holds...)
+			c := f.Customer
+			hashes = append(hashes, domain.SuppressionHashes(b.Salt, c.Email, c.Phone, c.IDNumber)...)
+			action, outcome := Anonymised, domain.OutcomeAnonymised
+			if kind == domain.EraseDelete {
+				action, outcome = Deleted, domain.OutcomeDeleted
+				delIDs = append(delIDs, cid)
+			} else {
+				anonIDs = append(anonIDs, cid)
+			}
+			rec.Outcomes[cid] = outcome
+			evs = append(evs, audit.Event(now, authz.System(), action, "customer", audit.ID(cid),
+				map[string]any{"bulk_job_id": id, "ref": j.Ref}))
+			lc := LedgerCustomer{ID: cid, Number: c.Number, Created: c.CreatedAt}
+			if kind != j.Kind {
+				lc.Kind = kind
+			}
+			customers = append(customers, lc)
+		}
+		if err := postgres.AddSuppressions(ctx, tx, hashes, now); err != nil {
+			return err
+		}
+		if len(anonIDs) > 0 {
+			done, err := postgres.AnonymiseCustomers(ctx, tx, Inventory, anonIDs, holds, now)
+			if err != nil {
+				return err
+			}
+			if len(done) != len(anonIDs) {
+				return fmt.Errorf("bulk job %d: anonymised %d of %d locked customers", id, len(done), len(anonIDs))
+			}
+		}
+		if len(delIDs) > 0 {
+			done, err := postgres.DeleteCustomers(ctx, tx, Inventory, delIDs)
+			if err != nil {
+				return err
+			}
+			if len(done) != len(delIDs) {
+				return fmt.Errorf("bulk job %d: deleted %d of %d locked customers", id, len(done), len(delIDs))
+			}
+		}
+		if err := postgres.RecordBulkBatch(ctx, tx, rec); err != nil {
+			return err
+		}
+		if err := audit.Record(ctx, tx, evs...); err != nil {
+			return err
+		}
+		if len(customers) == 0 {
+			return nil // nothing erased: nothing for the ledger
+		}
+		confirmed := j.CreatedAt
+		if j.ConfirmedAt != nil {
+			confirmed = *j.ConfirmedAt
+		}
+		entry = LedgerEntry{Ref: rec.Ref, At: now, Kind: j.Kind, Customers: customers, Batch: &LedgerBatch{
+			JobID: id, JobRef: j.Ref, Kind: j.Kind, Confirmed: confirmed, ActorID: j.RequestedBy, ActorName: j.RequestedName,
+			Reason: j.Reason, Counts: rec.Counts, Held: rec.Held}}
+		if entry.Txid, entry.System, entry.Database, err = postgres.TxIdentity(ctx, tx); err != nil {
+			return err
+		}
+		intended = true
+		if err := b.Ledger.Intend(entry); err != nil {
+			return err
+		}
+		prepared = true
+		return nil
+	})
+	if intended {
+		b.settle(ctx, entry, err == nil, !prepared)
+	}
+	return n, err
+}
+
+// BulkEraseArgs is the river job that works a bulk job.
+type BulkEraseArgs struct {
+	JobID int64 `json:"job_id"`
+}
+
+// Kind names the job in river's table.
+func (BulkEraseArgs) Kind() string { return "gdpr_bulk_erase" }
+
+// BulkEraseWorker runs bulk jobs.
+type BulkEraseWorker struct {
+	river.WorkerDefaults[BulkEraseArgs]
+	Bulk *Bulk
+}
+
+// Work runs the job until it is done or cancelled.
+func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs]) error {
+	return w.Bulk.Run(ctx, job.Args.JobID)
+}
+
+// Timeout: a bulk job takes as long as it takes; each batch commits on its own.
+func (w *BulkEraseWorker) Timeout(*river.Job[BulkEraseArgs]) time.Duration { return -1 }

@@ -1,0 +1,157 @@
+package gdpr_test
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// everyCustomerOnce checks that each customer of job id has an outcome and that every erased one has
+// exactly one erasure audit event from the job.
+func everyCustomerOnce(t *testing.T, e *testutil.Env, id int64) {
+	t.Helper()
+	if n := count(t, e, `SELECT count(*) FROM bulk_job_items WHERE job_id = $1 AND outcome IS NULL`, id); n != 0 {
+		t.Errorf("%d customers left without an outcome", n)
+	}
+	if n := count(t, e, `SELECT count(*) FROM bulk_job_items i WHERE i.job_id = $1 AND i.outcome IN ('anonymised', 'deleted')
+		AND (SELECT count(*) FROM audit_events a WHERE a.entity_type = 'customer' AND a.entity_id = i.customer_id
+			AND a.action IN ('customer.anonymised', 'customer.deleted') AND a.details->>'bulk_job_id' = $1::text) <> 1`, id); n != 0 {
+		t.Errorf("%d erased customers do not have exactly one erasure event", n)
+	}
+	verifyChain(t, e)
+}
+
+func TestBulkDeleteSkipsRetainedAndAnonymisedAndVerifies(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	var retained, old []domain.Customer
+	for i := range 3 {
+		retained = append(retained, e.MustCreateRichCustomer(t, fmt.Sprintf("Behållen %d AB", i), 2*year))
+		old = append(old, e.MustCreateRichCustomer(t, fmt.Sprintf("Gammal %d AB", i), 9*year))
+	}
+	for i := range 4 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: fmt.Sprintf("Person %d", i), Email: fmt.Sprintf("p%d@example.se", i)})
+	}
+	_, err := e.Services.GDPR.Anonymise(ctx, old[0].ID, gdpr.Input{Confirm: fmt.Sprint(old[0].Number), Reason: "Tidigare"})
+	must(t, err)
+
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	if j.Total != 10 {
+		t.Fatalf("frozen %d customers, want 10", j.Total)
+	}
+	// A customer created after the freeze is not in the job.
+	late := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Sen Kund"})
+	_, p, _, err := b.Job(ctx, j.ID)
+	must(t, err)
+	if p.Total != 10 || p.Anonymised != 1 || p.Retained != 3 || p.HeldQuotes != 3 || len(p.Holds) != 1 {
+		t.Fatalf("preview: %+v", p)
+	}
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning 2026"}))
+	must(t, b.Run(context.Background(), j.ID))
+
+	j, _, _, err = b.Job(ctx, j.ID)
+	must(t, err)
+	want := map[string]int{domain.OutcomeDeleted: 7, domain.OutcomeSkippedRetention: 3}
+	if j.Status != "done" || j.Processed != 10 || j.Outcomes[domain.OutcomeDeleted] != want[domain.OutcomeDeleted] ||
+		j.Outcomes[domain.OutcomeSkippedRetention] != want[domain.OutcomeSkippedRetention] {
+		t.Fatalf("job: %s, %d processed, outcomes %v; want done, 10, %v", j.Status, j.Processed, j.Outcomes, want)
+	}
+	if j.Violations == nil || *j.Violations != 0 || j.VerifiedAt == nil {
+		t.Errorf("verification: %v", j.Violations)
+	}
+	for _, c := range retained {
+		if count(t, e, `SELECT count(*) FROM customers WHERE id = $1 AND anonymised_at IS NULL`, c.ID) != 1 {
+			t.Errorf("retained customer %d was touched", c.Number)
+		}
+	}
+	if count(t, e, `SELECT count(*) FROM customers WHERE id = $1`, late.ID) != 1 {
+		t.Error("a customer created after the freeze was erased")
+	}
+	if count(t, e, `SELECT count(*) FROM erasures WHERE job_id = $1 AND (counts->>'contacts')::int = 4`, j.ID) != 1 {
+		t.Error("the job's register entry does not count the 4 removed contact persons")
+	}
+	everyCustomerOnce(t, e, j.ID)
+}
+
+func TestBulkAnonymiseInsteadKeepsHolds(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	c := e.MustCreateRichCustomer(t, "Kvar AB", 2*year)
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, []domain.CustomerID{c.ID})
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Run(context.Background(), j.ID))
+	j, _, _, err = b.Job(ctx, j.ID)
+	must(t, err)
+	if j.Outcomes[domain.OutcomeAnonymised] != 1 || *j.Violations != 0 {
+		t.Fatalf("outcomes %v, violations %v", j.Outcomes, *j.Violations)
+	}
+	if count(t, e, `SELECT count(*) FROM quotes WHERE customer_id = $1 AND held_until IS NOT NULL AND billing_name = 'Kvar AB'`, c.ID) != 1 {
+		t.Error("the held quote's snapshot was not kept")
+	}
+	if count(t, e, `SELECT count(*) FROM erasures WHERE job_id = $1 AND held_by_date <> '{}'`, j.ID) != 1 {
+		t.Error("the register entry does not show the hold")
+	}
+}
+
+func TestTwoWorkersDoEachCustomerOnce(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	for i := range 300 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{Kind: domain.Person}, map[string]string{"kind": "person"}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning", Count: "300"}))
+	var wg sync.WaitGroup
+	for _, name := range []string{"one", "two"} {
+		w := *b
+		w.BatchSize, w.Worker = 7, name
+		wg.Go(func() {
+			if err := w.Run(context.Background(), j.ID); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	everyCustomerOnce(t, e, j.ID)
+	if n := count(t, e, `SELECT count(DISTINCT worker) FROM bulk_job_items WHERE job_id = $1`, j.ID); n != 2 {
+		t.Errorf("%d workers shared the job, want 2", n)
+	}
+	if n := count(t, e, `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`); n != 300 {
+		t.Errorf("%d anonymised, want 300", n)
+	}
+}
+
+func TestBulkConfirmNeedsTheCountAbove100AndCancelStops(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	for i := range 101 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	err = b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning", Count: "100"})
+	if fe, ok := err.(domain.FieldErrors); !ok || fe["count"] == "" {
+		t.Fatalf("wrong count typed: %v", err)
+	}
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning", Count: "101"}))
+	must(t, b.Cancel(ctx, j.ID))
+	must(t, b.Run(context.Background(), j.ID))
+	j, _, _, err = b.Job(ctx, j.ID)
+	must(t, err)
+	if j.Status != "cancelled" || j.Processed != 0 || count(t, e, `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`) != 0 {
+		t.Fatalf("cancelled before it ran: %s, %d processed", j.Status, j.Processed)
+	}
+}

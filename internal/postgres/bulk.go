@@ -1,0 +1,303 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+const bulkJobColumns = `j.id, j.ref, j.kind, j.retained, j.filter, j.requested_by, j.requested_name, j.reason, j.status,
+	j.cancel_requested, j.total, j.processed, j.outcomes, j.verified_at, j.violations, j.created_at, j.confirmed_at,
+	j.started_at, j.finished_at, coalesce((SELECT e.id FROM erasures e WHERE e.job_id = j.id), 0)`
+
+func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
+	var (
+		j                domain.BulkJob
+		filter, outcomes []byte
+	)
+	err := row.Scan(&j.ID, &j.Ref, &j.Kind, &j.Retained, &filter, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status,
+		&j.CancelRequested, &j.Total, &j.Processed, &outcomes, &j.VerifiedAt, &j.Violations, &j.CreatedAt, &j.ConfirmedAt,
+		&j.StartedAt, &j.FinishedAt, &j.ErasureID)
+	if err != nil {
+		return j, err
+	}
+	if err := json.Unmarshal(filter, &j.Filter); err != nil {
+		return j, err
+	}
+	return j, json.Unmarshal(outcomes, &j.Outcomes)
+}
+
+// CreateBulkJob stores a draft job and freezes its selection: the customers of the segment, only those
+// in ids if ids is not nil. It returns the job's id and the number of customers selected.
+func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Segment, ids []domain.CustomerID, now time.Time) (int64, int, error) {
+	filter, err := json.Marshal(j.Filter)
+	if err != nil {
+		return 0, 0, err
+	}
+	var id int64
+	if err := tx.QueryRow(ctx, `INSERT INTO bulk_jobs (ref, kind, filter, requested_by, requested_name, total, created_at)
+		VALUES ($1, $2, $3, $4, $5, 0, $6) RETURNING id`, j.Ref, j.Kind, filter, j.RequestedBy, j.RequestedName, now).Scan(&id); err != nil {
+		return 0, 0, mapErr(err, "create bulk job")
+	}
+	args := []any{id}
+	where := segmentWhere(s, &args)
+	if ids != nil {
+		args = append(args, ids)
+		where = append(where, "c.id = ANY($"+strconv.Itoa(len(args))+")")
+	}
+	tag, err := tx.Exec(ctx, `INSERT INTO bulk_job_items (job_id, customer_id, customer_number)
+		SELECT $1, c.id, c.number FROM customers c WHERE `+strings.Join(where, " AND "), args...)
+	if err != nil {
+		return 0, 0, mapErr(err, "freeze bulk selection")
+	}
+	n := int(tag.RowsAffected())
+	_, err = tx.Exec(ctx, `UPDATE bulk_jobs SET total = $2 WHERE id = $1`, id, n)
+	return id, n, mapErr(err, "create bulk job")
+}
+
+// DeleteStaleDrafts removes draft jobs (previews nobody confirmed) made before before.
+func DeleteStaleDrafts(ctx context.Context, q Querier, before time.Time) error {
+	_, err := q.Exec(ctx, `DELETE FROM bulk_jobs WHERE status = 'draft' AND created_at < $1`, before)
+	return mapErr(err, "delete stale drafts")
+}
+
+// BulkJob loads a job.
+func BulkJob(ctx context.Context, q Querier, id int64) (domain.BulkJob, error) {
+	j, err := scanBulkJob(q.QueryRow(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j WHERE j.id = $1`, id))
+	return j, mapErr(err, "bulk job")
+}
+
+// BulkJobForUpdate loads and locks a job.
+func BulkJobForUpdate(ctx context.Context, tx pgx.Tx, id int64) (domain.BulkJob, error) {
+	j, err := scanBulkJob(tx.QueryRow(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j WHERE j.id = $1 FOR UPDATE`, id))
+	return j, mapErr(err, "bulk job")
+}
+
+// BulkJobs lists the newest jobs that are not drafts, of one requester unless by is nil.
+func BulkJobs(ctx context.Context, q Querier, by *domain.UserID, limit int) ([]domain.BulkJob, error) {
+	rows, err := q.Query(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j
+		WHERE j.status <> 'draft' AND ($1::bigint IS NULL OR j.requested_by = $1) ORDER BY j.id DESC LIMIT $2`, by, limit)
+	if err != nil {
+		return nil, mapErr(err, "bulk jobs")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.BulkJob, error) { return scanBulkJob(r) })
+	return out, mapErr(err, "bulk jobs")
+}
+
+// OpenBulkJobs are the jobs confirmed and not finished (to resume at start).
+func OpenBulkJobs(ctx context.Context, q Querier) ([]int64, error) {
+	rows, err := q.Query(ctx, `SELECT id FROM bulk_jobs WHERE status IN ('queued', 'running') ORDER BY id`)
+	if err != nil {
+		return nil, mapErr(err, "open bulk jobs")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return out, mapErr(err, "open bulk jobs")
+}
+
+// BulkPreview counts what a job will meet in its frozen selection, on the day today: customers already
+// anonymised, customers with accepted quotes under retention, and the quote snapshots an anonymisation
+// would keep, per release date.
+func BulkPreview(ctx context.Context, q Querier, jobID int64, retentionYears int, today time.Time) (domain.BulkPreview, error) {
+	var p domain.BulkPreview
+	// The end of retention as domain.ErasableFrom computes it: the decision day in Sweden plus the years.
+	const until = `((q.decided_at AT TIME ZONE 'Europe/Stockholm')::date + make_interval(years => $2))::date`
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(*), count(*) FILTER (WHERE c.anonymised_at IS NOT NULL),
+		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.status = 'accepted'
+			AND `+until+` > $3::date))
+		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1`, jobID, retentionYears, today.Format("2006-01-02"))
+	b.Queue(`SELECT `+until+`, count(*) FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
+		JOIN quotes q ON q.customer_id = c.id
+		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted' AND `+until+` > $3::date
+		GROUP BY 1 ORDER BY 1`, jobID, retentionYears, today.Format("2006-01-02"))
+	br := q.SendBatch(ctx, b)
+	defer br.Close()
+	if err := br.QueryRow().Scan(&p.Total, &p.Anonymised, &p.Retained); err != nil {
+		return p, mapErr(err, "bulk preview")
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return p, mapErr(err, "bulk preview holds")
+	}
+	var h domain.HoldsByDate
+	_, err = pgx.ForEachRow(rows, []any{&h.Until, &h.Quotes}, func() error {
+		p.Holds = append(p.Holds, h)
+		p.HeldQuotes += h.Quotes
+		return nil
+	})
+	return p, mapErr(err, "bulk preview holds")
+}
+
+// ConfirmBulkJob moves a draft job to the queue with the user's choices, and registers it in the erasure
+// register (counts grow with every batch).
+func ConfirmBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, now time.Time) error {
+	tag, err := tx.Exec(ctx, `UPDATE bulk_jobs SET status = 'queued', kind = $2, retained = $3, reason = $4, confirmed_at = $5
+		WHERE id = $1 AND status = 'draft'`, j.ID, j.Kind, j.Retained, j.Reason, now)
+	if err != nil {
+		return mapErr(err, "confirm bulk job")
+	}
+	if tag.RowsAffected() != 1 {
+		return &domain.ConflictError{Key: "bulk.not_draft"}
+	}
+	_, err = InsertErasure(ctx, tx, domain.Erasure{Ref: j.Ref, At: now, ActorID: j.RequestedBy, ActorName: j.RequestedName,
+		Kind: j.Kind, JobID: j.ID, Counts: map[string]int{}, Reason: j.Reason})
+	return err
+}
+
+// RequestCancel asks a queued or running job to stop after its current batch.
+func RequestCancel(ctx context.Context, q Querier, id int64) (bool, error) {
+	tag, err := q.Exec(ctx, `UPDATE bulk_jobs SET cancel_requested = true WHERE id = $1 AND status IN ('queued', 'running')`, id)
+	return tag.RowsAffected() == 1, mapErr(err, "cancel bulk job")
+}
+
+// ClaimBulkBatch locks up to limit pending items of a job that no other worker holds, in customer order;
+// only those of the customers in only, if only is not nil.
+func ClaimBulkBatch(ctx context.Context, tx pgx.Tx, jobID int64, limit int, only []domain.CustomerID) ([]domain.CustomerID, error) {
+	rows, err := tx.Query(ctx, `SELECT customer_id FROM bulk_job_items WHERE job_id = $1 AND outcome IS NULL
+		AND ($3::bigint[] IS NULL OR customer_id = ANY($3)) ORDER BY customer_id LIMIT $2 FOR UPDATE SKIP LOCKED`, jobID, limit, only)
+	if err != nil {
+		return nil, mapErr(err, "claim bulk batch")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[domain.CustomerID])
+	return ids, mapErr(err, "claim bulk batch")
+}
+
+// BulkBatch is what a worker records for one committed batch.
+type BulkBatch struct {
+	JobID    int64
+	Ref      string // the batch's ledger reference
+	JobRef   string // the job's register entry
+	Outcomes map[domain.CustomerID]string
+	Errors   map[domain.CustomerID]string
+	Worker   string
+	Counts   map[string]int // per kind of data, for the register
+	Held     map[string]int // held quotes per release date, for the register
+	At       time.Time
+}
+
+// RecordBulkBatch stores a batch's outcomes per customer and adds its progress to the job and its counts
+// to the job's register entry, once per batch ref.
+func RecordBulkBatch(ctx context.Context, tx pgx.Tx, b BulkBatch) error {
+	var (
+		ids              []int64
+		outcomes, errors []string
+		tally            = map[string]int{}
+	)
+	for id, o := range b.Outcomes {
+		ids, outcomes = append(ids, int64(id)), append(outcomes, o)
+		errors = append(errors, b.Errors[id])
+		tally[o]++
+	}
+	tallyJSON, _ := json.Marshal(tally)
+	batch := &pgx.Batch{}
+	batch.Queue(`UPDATE bulk_job_items i SET outcome = u.outcome, error = nullif(u.error, ''), worker = $5
+		FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u (id, outcome, error)
+		WHERE i.job_id = $1 AND i.customer_id = u.id`, b.JobID, ids, outcomes, errors, b.Worker)
+	batch.Queue(`UPDATE bulk_jobs SET processed = processed + $2, outcomes = jsonb_sum_counts(outcomes, $3),
+		status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, started_at = coalesce(started_at, $4)
+		WHERE id = $1`, b.JobID, len(ids), tallyJSON, b.At)
+	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		return mapErr(err, "record bulk batch")
+	}
+	return AddBatchToRegister(ctx, tx, b.Ref, b.JobID, b.JobRef, b.Counts, b.Held, b.At)
+}
+
+// AddBatchToRegister adds a batch's counts to its job's erasure register entry, once per batch ref.
+func AddBatchToRegister(ctx context.Context, q Querier, ref string, jobID int64, jobRef string, counts, held map[string]int, at time.Time) error {
+	c, _ := json.Marshal(counts)
+	h, _ := json.Marshal(held)
+	_, err := q.Exec(ctx, `WITH b AS (INSERT INTO erasure_batches (ref, job_id, at) VALUES ($1, $2, $3)
+			ON CONFLICT (ref) DO NOTHING RETURNING ref)
+		UPDATE erasures SET counts = jsonb_sum_counts(counts, $5), held_by_date = jsonb_sum_counts(held_by_date, $6)
+		WHERE ref = $4 AND EXISTS (SELECT 1 FROM b)`, ref, jobID, at, jobRef, c, h)
+	return mapErr(err, "add batch to register")
+}
+
+// FinishBulkJob ends a job that has nothing pending (done) or was asked to stop (cancelled). It reports
+// whether this call ended it.
+func FinishBulkJob(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (string, error) {
+	var status string
+	err := tx.QueryRow(ctx, `UPDATE bulk_jobs j SET status = CASE WHEN NOT EXISTS (SELECT 1 FROM bulk_job_items i
+			WHERE i.job_id = j.id AND i.outcome IS NULL) THEN 'done' ELSE 'cancelled' END, finished_at = $2,
+			started_at = coalesce(started_at, $2)
+		WHERE id = $1 AND status IN ('queued', 'running') AND (cancel_requested OR NOT EXISTS (
+			SELECT 1 FROM bulk_job_items i WHERE i.job_id = j.id AND i.outcome IS NULL))
+		RETURNING status`, id, now).Scan(&status)
+	if err == pgx.ErrNoRows {
+		return "", nil
+	}
+	return status, mapErr(err, "finish bulk job")
+}
+
+// PendingBulkItems lists up to limit items of a job not done yet, without locking them.
+func PendingBulkItems(ctx context.Context, q Querier, jobID int64, limit int) ([]domain.CustomerID, error) {
+	rows, err := q.Query(ctx, `SELECT customer_id FROM bulk_job_items WHERE job_id = $1 AND outcome IS NULL
+		ORDER BY customer_id LIMIT $2`, jobID, limit)
+	if err != nil {
+		return nil, mapErr(err, "pending bulk items")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[domain.CustomerID])
+	return ids, mapErr(err, "pending bulk items")
+}
+
+// BulkJobState is what a worker checks between batches.
+func BulkJobState(ctx context.Context, q Querier, id int64) (status string, cancel bool, err error) {
+	err = q.QueryRow(ctx, `SELECT status, cancel_requested FROM bulk_jobs WHERE id = $1`, id).Scan(&status, &cancel)
+	return status, cancel, mapErr(err, "bulk job state")
+}
+
+// VerifyBulkJob re-scans a finished job's customers and stores how many still hold personal data outside
+// declared holds: anonymised ones with a personal field not cleared, a row in a table whose rows an
+// erasure removes, or an unheld quote snapshot; deleted ones still present.
+func VerifyBulkJob(ctx context.Context, q Querier, inv []domain.PIITable, id int64, now time.Time) (int, error) {
+	cust, err := inventoryTable(inv, "customers")
+	if err != nil {
+		return 0, err
+	}
+	_, custFilled := clearSet(cust, "c.number", "c.")
+	conds := append([]string{"c.anonymised_at IS NULL"}, custFilled...)
+	for _, t := range inv {
+		switch {
+		case t.Erase == domain.EraseRows:
+			conds = append(conds, `EXISTS (SELECT 1 FROM `+pgx.Identifier{t.Name}.Sanitize()+` x WHERE x.`+
+				pgx.Identifier{t.Link}.Sanitize()+` = c.id)`)
+		case t.Erase == domain.EraseSnapshot && t.Parent == "":
+			_, filled := clearSet(t, "c.number", "x.")
+			conds = append(conds, `EXISTS (SELECT 1 FROM quotes x WHERE x.customer_id = c.id AND x.held_until IS NULL
+				AND (`+strings.Join(filled, " OR ")+`))`)
+		case t.Erase == domain.EraseSnapshot:
+			_, filled := clearSet(t, "c.number", "x.")
+			conds = append(conds, `EXISTS (SELECT 1 FROM quotes p JOIN `+pgx.Identifier{t.Name}.Sanitize()+` x ON x.`+
+				pgx.Identifier{t.Link}.Sanitize()+` = p.id WHERE p.customer_id = c.id AND p.held_until IS NULL
+				AND (`+strings.Join(filled, " OR ")+`))`)
+		}
+	}
+	var n int
+	err = q.QueryRow(ctx, `UPDATE bulk_jobs SET verified_at = $2, violations = (
+			SELECT count(*) FROM bulk_job_items i LEFT JOIN customers c ON c.id = i.customer_id
+			WHERE i.job_id = $1 AND (
+				(i.outcome = 'anonymised' AND (c.id IS NULL OR `+strings.Join(conds, " OR ")+`))
+				OR (i.outcome = 'deleted' AND c.id IS NOT NULL)))
+		WHERE id = $1 RETURNING violations`, id, now).Scan(&n)
+	return n, mapErr(err, "verify bulk job")
+}
+
+// BulkFailures lists up to limit customers a job could not process, with why.
+func BulkFailures(ctx context.Context, q Querier, id int64, limit int) ([]domain.BulkFailure, error) {
+	rows, err := q.Query(ctx, `SELECT customer_number, coalesce(error, '') FROM bulk_job_items
+		WHERE job_id = $1 AND outcome = 'failed' ORDER BY customer_number LIMIT $2`, id, limit)
+	if err != nil {
+		return nil, mapErr(err, "bulk failures")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.BulkFailure, error) {
+		var f domain.BulkFailure
+		return f, r.Scan(&f.CustomerNumber, &f.Error)
+	})
+	return out, mapErr(err, "bulk failures")
+}
