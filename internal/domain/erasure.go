@@ -37,7 +37,7 @@ type Erasure struct {
 	Kind           ErasureKind
 	CustomerID     CustomerID // 0 for a bulk job
 	CustomerNumber int64
-	JobID          int64 // a bulk job's entry
+	JobID          int64          // a bulk job's entry
 	Counts         map[string]int // per kind of data, keys as in ErasureCountKeys
 	Holds          []Hold
 	Reason         string

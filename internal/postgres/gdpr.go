@@ -324,7 +324,6 @@ func AdvanceCustomerSequences(ctx context.Context, q Querier, id domain.Customer
 	return mapErr(err, "advance customer sequences")
 }
 
-
 const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, coalesce(e.customer_id, 0),
 	coalesce(e.customer_number, 0), coalesce(e.job_id, 0), e.counts, e.holds, e.held_by_date, e.reason`
 
