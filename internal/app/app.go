@@ -75,6 +75,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Audit:     svc.Audit,
 		GDPR:      svc.GDPR,
 		Erasures:  svc.Erasures,
+		Bulk:      svc.Bulk,
 		DB:        db,
 		Now:       now,
 	})

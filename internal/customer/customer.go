@@ -61,6 +61,15 @@ func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.Cus
 	return postgres.CustomerPage(ctx, s.DB.Pool, f)
 }
 
+// Segment returns a page of a CRM segment after the given customer, with the number of all that match.
+func (s *Service) Segment(ctx context.Context, seg domain.Segment, after domain.CustomerID) (domain.SegmentPage, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return domain.SegmentPage{}, err
+	}
+	rows, more, total, err := postgres.SegmentPage(ctx, s.DB.Pool, seg, after, PageSize)
+	return domain.SegmentPage{Rows: rows, More: more, Total: total}, err
+}
+
 // Detail is everything the customer page shows. CreditReports is nil, not empty, for users who may not
 // see them, so nothing shows that any exist.
 type Detail struct {

@@ -76,3 +76,18 @@ type BulkFailure struct {
 	CustomerNumber int64
 	Error          string
 }
+
+// QuoteSummary is a quote as the CRM screen lists it, with its customer.
+type QuoteSummary struct {
+	Quote          Quote
+	CustomerNumber int64
+	CustomerName   string
+	Anonymised     bool
+}
+
+// SegmentPage is one page of a CRM segment, in customer number order.
+type SegmentPage struct {
+	Rows  []Customer
+	More  bool
+	Total int
+}

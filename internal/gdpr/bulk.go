@@ -163,6 +163,12 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 	if in.Kind == domain.EraseAnonymise {
 		in.Retained = "skip"
 	}
+	if fe["kind"] != "" || fe["retained"] != "" {
+		if _, err := authz.RequireAll(ctx, authz.CustomerBulkErase, authz.CustomerView); err != nil {
+			return err
+		}
+		return fe
+	}
 	need := []authz.Permission{authz.CustomerBulkErase, authz.CustomerView, permFor(in.Kind)}
 	if in.Kind == domain.EraseDelete && in.Retained == "anonymise" {
 		need = append(need, authz.CustomerAnonymise)

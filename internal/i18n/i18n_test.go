@@ -34,7 +34,7 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 
 // Keys are written as literals in Go and templ files, and audit actions are shown as "action.<name>".
 var (
-	keyLiteral  = regexp.MustCompile(`"((?:app|nav|signin|dashboard|audit|users|error|perm|customers?|suppliers?|quotes?|settings|consent|contacts?|credit|filter|form|pager|gdpr|erasures?)\.[a-z_.]*[a-z_])"`)
+	keyLiteral  = regexp.MustCompile(`"((?:app|nav|signin|dashboard|audit|users|error|perm|customers?|suppliers?|quotes?|settings|consent|contacts?|credit|filter|form|pager|gdpr|erasures?|crm|bulk)\.[a-z_.]*[a-z_])"`)
 	auditAction = regexp.MustCompile(`(?m)^\s*[A-Z]\w*\s*=\s*"([a-z_]+\.[a-z_]+)"`)
 )
 

@@ -94,24 +94,16 @@ func SegmentPage(ctx context.Context, q Querier, s domain.Segment, after domain.
 	return page, more, total, nil
 }
 
-// QuoteSummary is a quote as the CRM screen lists it.
-type QuoteSummary struct {
-	Quote          domain.Quote
-	CustomerNumber int64
-	CustomerName   string
-	Anonymised     bool
-}
-
 // RecentQuotes lists the newest quotes, of one status if status is not "".
-func RecentQuotes(ctx context.Context, q Querier, status domain.QuoteStatus, limit int) ([]QuoteSummary, error) {
+func RecentQuotes(ctx context.Context, q Querier, status domain.QuoteStatus, limit int) ([]domain.QuoteSummary, error) {
 	rows, err := q.Query(ctx, `SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL
 		FROM quotes q JOIN customers c ON c.id = q.customer_id
 		WHERE $1 = '' OR q.status = $1 ORDER BY q.quote_date DESC, q.id DESC LIMIT $2`, string(status), limit)
 	if err != nil {
 		return nil, mapErr(err, "recent quotes")
 	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (QuoteSummary, error) {
-		var s QuoteSummary
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.QuoteSummary, error) {
+		var s domain.QuoteSummary
 		var err error
 		s.Quote, err = scanQuote(r, &s.CustomerNumber, &s.CustomerName, &s.Anonymised)
 		return s, err

@@ -154,6 +154,14 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 	})
 }
 
+// Recent lists the newest quotes (of one status, unless status is ""), for the CRM screen.
+func (s *Service) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return nil, err
+	}
+	return postgres.RecentQuotes(ctx, s.DB.Pool, status, 20)
+}
+
 // Get loads a quote for those who may view customers.
 func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {

@@ -34,7 +34,7 @@ type Erasures interface {
 func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	out := make([]gdprpages.Hold, len(hs))
 	for i, h := range hs {
-		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, Until: h.Until.Format(dateLayout)}
+		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, Until: h.Until.Format(dateLayout), Quotes: h.Quotes}
 	}
 	return out
 }
@@ -230,7 +230,7 @@ func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
 	v := gdprpages.RegisterView{Nav: navFor(r), IsFirst: before == 0}
 	for _, e := range rows {
 		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
-			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber,
+			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber, JobID: e.JobID,
 			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
 	}
 	if len(rows) == erasurePageSize {
@@ -259,7 +259,7 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	cw := csv.NewWriter(w)
 	started := false
-	header := []string{"id", "at", "by_user_id", "by", "kind", "customer_number"}
+	header := []string{"id", "at", "by_user_id", "by", "kind", "customer_number", "bulk_job"}
 	counts := visibleCounts(ctx)
 	header = append(header, counts...)
 	header = append(header, "holds", "reason")
@@ -276,14 +276,25 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 		if e.ActorID != nil {
 			by = strconv.FormatInt(int64(*e.ActorID), 10)
 		}
+		number, job := "", ""
+		if e.CustomerNumber != 0 {
+			number = strconv.FormatInt(e.CustomerNumber, 10)
+		}
+		if e.JobID != 0 {
+			job = strconv.FormatInt(e.JobID, 10)
+		}
 		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, csvSafe(actorLabel(ctx, e)),
-			string(e.Kind), strconv.FormatInt(e.CustomerNumber, 10)}
+			string(e.Kind), number, job}
 		for _, k := range counts {
 			rec = append(rec, strconv.Itoa(e.Counts[k]))
 		}
 		var holds []string
 		for _, h := range e.Holds {
-			holds = append(holds, fmt.Sprintf("%d until %s", h.QuoteNumber, h.Until.Format(dateLayout)))
+			if h.Quotes > 0 {
+				holds = append(holds, fmt.Sprintf("%d quotes until %s", h.Quotes, h.Until.Format(dateLayout)))
+			} else {
+				holds = append(holds, fmt.Sprintf("%d until %s", h.QuoteNumber, h.Until.Format(dateLayout)))
+			}
 		}
 		rec = append(rec, strings.Join(holds, "; "), csvSafe(e.Reason))
 		return cw.Write(rec)

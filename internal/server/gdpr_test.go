@@ -331,7 +331,7 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 	if err != nil || len(recs) != 3 {
 		t.Fatalf("csv: %v, %d records", err, len(recs))
 	}
-	if recs[1][5] != strconv.FormatInt(cust.Number, 10) || recs[1][4] != "anonymise" || !strings.Contains(recs[1][12], until) {
+	if recs[1][5] != strconv.FormatInt(cust.Number, 10) || recs[1][4] != "anonymise" || !strings.Contains(recs[1][13], until) {
 		t.Errorf("csv row: %v", recs[1])
 	}
 	if reason := recs[2][len(recs[2])-1]; !strings.HasPrefix(reason, "'=") {

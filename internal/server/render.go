@@ -124,6 +124,7 @@ func navFor(r *http.Request) *layout.Nav {
 	add("nav.dashboard", "/")
 	if a.Can(authz.CustomerView) {
 		add("nav.customers", "/customers")
+		add("nav.crm", "/crm")
 	}
 	if a.Can(authz.SupplierView) {
 		add("nav.suppliers", "/suppliers")

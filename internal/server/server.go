@@ -42,6 +42,7 @@ type Customers interface {
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
+	Segment(ctx context.Context, s domain.Segment, after domain.CustomerID) (domain.SegmentPage, error)
 }
 
 // Suppliers is what the server needs of the supplier service.
@@ -63,6 +64,7 @@ type Quotes interface {
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
 	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error)
+	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }
 
 // Settings is what the server needs for company-wide settings.
@@ -94,6 +96,7 @@ type Deps struct {
 	Audit     AuditLog
 	GDPR      GDPR
 	Erasures  Erasures
+	Bulk      BulkJobs
 	DB        Pinger
 	Now       func() time.Time
 }

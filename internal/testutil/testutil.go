@@ -298,3 +298,21 @@ func (e *Env) MustCreateRichCustomer(t testing.TB, name string, acceptedAgo time
 	e.Clock.Advance(acceptedAgo)
 	return c
 }
+
+// StartJobs runs the background workers (river) of this environment's services until the test ends, as
+// serve does.
+func (e *Env) StartJobs(t testing.TB) {
+	t.Helper()
+	jobs, err := app.NewJobs(e.DB, e.Services, slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := jobs.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		_ = jobs.Stop(context.Background())
+	})
+}

@@ -1,0 +1,356 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/templates/crm"
+)
+
+// BulkJobs is what the server needs of bulk erasure.
+type BulkJobs interface {
+	Draft(ctx context.Context, s domain.Segment, filter map[string]string, ids []domain.CustomerID) (domain.BulkJob, error)
+	Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPreview, []domain.BulkFailure, error)
+	Jobs(ctx context.Context) ([]domain.BulkJob, error)
+	Confirm(ctx context.Context, id int64, in gdpr.ConfirmInput) error
+	Cancel(ctx context.Context, id int64) error
+}
+
+var quoteStatuses = []string{string(domain.QuoteDraft), string(domain.QuoteSent), string(domain.QuoteAccepted),
+	string(domain.QuoteRejected), string(domain.QuoteExpired)}
+
+// parseSegment reads the CRM filter (a query string or the bulk form): what was typed, for showing
+// again, and the segment; a bad date is reported beside its field and ignored.
+func parseSegment(v url.Values) (domain.Segment, map[string]string, map[string]string) {
+	typed, errs := map[string]string{}, map[string]string{}
+	for _, k := range crm.SegmentKeys {
+		if val := searchable(v.Get(k)); val != "" {
+			typed[k] = val
+		}
+	}
+	var s domain.Segment
+	if k := domain.CustomerKind(typed["kind"]); k == domain.Person || k == domain.Company {
+		s.Kind = k
+	} else {
+		delete(typed, "kind")
+	}
+	s.City = typed["city"]
+	for _, f := range []struct {
+		key  string
+		dst  *string
+		vals []string
+	}{{"consent", &s.Consent, []string{"yes", "no"}}, {"anonymised", &s.Anonymised, []string{"yes", "no"}},
+		{"quotes", &s.Quotes, []string{"any", "none"}}} {
+		if v := typed[f.key]; v == f.vals[0] || v == f.vals[1] {
+			*f.dst = v
+		} else {
+			delete(typed, f.key)
+		}
+	}
+	for _, st := range quoteStatuses {
+		if typed["quote_status"] == st {
+			s.QuoteStatus = domain.QuoteStatus(st)
+		}
+	}
+	if s.QuoteStatus == "" {
+		delete(typed, "quote_status")
+	}
+	date := func(name string, endOfDay bool) *time.Time {
+		if typed[name] == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation(dateLayout, typed[name], domain.Stockholm)
+		if err != nil {
+			errs[name] = "error.date"
+			return nil
+		}
+		if endOfDay {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t
+	}
+	s.CreatedFrom, s.CreatedTo = date("created_from", false), date("created_to", true)
+	s.ActiveFrom, s.ActiveTo = date("active_from", false), date("active_to", true)
+	s.NoQuotesSince = date("no_quotes_since", false)
+	return s, typed, errs
+}
+
+func crmURL(filter map[string]string, set map[string]string) string {
+	v := url.Values{}
+	for k, val := range filter {
+		v.Set(k, val)
+	}
+	for k, val := range set {
+		v.Set(k, val)
+	}
+	if len(v) == 0 {
+		return "/crm"
+	}
+	return "/crm?" + v.Encode()
+}
+
+func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	seg, typed, errs := parseSegment(q)
+	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	page, err := s.Customers.Segment(ctx, seg, domain.CustomerID(after))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	status := q.Get("qs")
+	if !contains(quoteStatuses, status) {
+		status = ""
+	}
+	recent, err := s.Quotes.Recent(ctx, domain.QuoteStatus(status))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(ctx)
+	v := crm.View{Nav: navFor(r), Flash: s.flash(r), Filter: typed, Errors: errs, Total: page.Total,
+		CanBulk: a.Can(authz.CustomerBulkErase) && (a.Can(authz.CustomerDelete) || a.Can(authz.CustomerAnonymise)),
+		QuoteStatus: status, QuoteStatuses: quoteStatuses}
+	for _, c := range page.Rows {
+		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),
+			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil,
+			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(dateLayout)})
+	}
+	if page.More {
+		v.NextURL = crmURL(typed, map[string]string{"after": strconv.FormatInt(int64(page.Rows[len(page.Rows)-1].ID), 10), "qs": status})
+	}
+	if after > 0 {
+		v.FirstURL = crmURL(typed, map[string]string{"qs": status})
+	}
+	for _, sq := range recent {
+		name := sq.CustomerName
+		if sq.Anonymised {
+			name = i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(sq.CustomerNumber, 10))
+		}
+		v.Quotes = append(v.Quotes, crm.QuoteRow{ID: int64(sq.Quote.ID), CustomerID: int64(sq.Quote.CustomerID),
+			Number: sq.Quote.Number, CustomerNumber: sq.CustomerNumber, Customer: name, Date: sq.Quote.QuoteDate.Format(dateLayout),
+			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})
+	}
+	s.renderPage(w, r, http.StatusOK, crm.Page(v))
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// bulkDraft freezes the selection (all of the segment, or the ticked rows) and shows its preview.
+func (s *Server) bulkDraft(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	seg, typed, errs := parseSegment(r.PostForm)
+	if len(errs) > 0 {
+		redirect(w, r, crmURL(typed, nil))
+		return
+	}
+	var ids []domain.CustomerID
+	if r.PostForm.Get("all") != "yes" {
+		ids = []domain.CustomerID{}
+		for _, v := range r.PostForm["ids"] {
+			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+				ids = append(ids, domain.CustomerID(id))
+			}
+		}
+		if len(ids) == 0 {
+			s.Sessions.Put(r.Context(), sessionFlash, "bulk.nothing_selected")
+			redirect(w, r, crmURL(typed, nil))
+			return
+		}
+	}
+	j, err := s.Bulk.Draft(r.Context(), seg, typed, ids)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, bulkURL(j.ID))
+}
+
+func bulkURL(id int64) string { return "/bulk-jobs/" + strconv.FormatInt(id, 10) }
+
+// optionKeys are the message id prefixes of the segment's choices, whose values are shown translated.
+var optionKeys = map[string]string{"kind": "customer.kind.", "consent": "crm.consent.", "anonymised": "crm.anonymised.",
+	"quotes": "crm.quotes.", "quote_status": "quote.status."}
+
+// filterItems summarises a job's segment for its pages, in the reader's language.
+func filterItems(ctx context.Context, f map[string]string) []string {
+	var out []string
+	for _, k := range crm.SegmentKeys {
+		v := f[k]
+		if v == "" {
+			continue
+		}
+		if prefix, ok := optionKeys[k]; ok {
+			v = i18n.T(ctx, prefix+v)
+		}
+		out = append(out, i18n.T(ctx, "crm.filter."+k)+": "+v)
+	}
+	return out
+}
+
+func (s *Server) bulkJob(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID[int64](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderBulkJob(w, r, id, http.StatusOK, gdpr.ConfirmInput{}, nil, false)
+}
+
+func (s *Server) bulkProgress(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID[int64](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderBulkJob(w, r, id, http.StatusOK, gdpr.ConfirmInput{}, nil, true)
+}
+
+// holdDatesShown is how many release dates a preview lists before summing up the rest.
+const holdDatesShown = 8
+
+func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64, status int, in gdpr.ConfirmInput,
+	errs map[string]string, fragment bool) {
+	ctx := r.Context()
+	j, p, fails, err := s.Bulk.Job(ctx, id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(ctx)
+	if j.Status == "draft" {
+		if fragment {
+			s.fail(w, r, fmt.Errorf("bulk job %d is a draft: %w", id, domain.ErrNotFound))
+			return
+		}
+		v := crm.PreviewView{Nav: navFor(r), ID: j.ID, Filter: filterItems(ctx, j.Filter), Total: p.Total, Anonymised: p.Anonymised,
+			Retained: p.Retained, HeldQuotes: p.HeldQuotes, CanAnonymise: a.Can(authz.CustomerAnonymise),
+			CanDelete: a.Can(authz.CustomerDelete), NeedCount: p.Total > gdpr.ConfirmCountAbove, Kind: string(in.Kind),
+			Retain: in.Retained, Reason: in.Reason, Count: in.Count, Errors: errs}
+		for i, h := range p.Holds {
+			if i == holdDatesShown {
+				v.MoreHoldDates = len(p.Holds) - i
+				break
+			}
+			v.Holds = append(v.Holds, crm.HoldRow{Until: h.Until.Format(dateLayout), Quotes: h.Quotes})
+		}
+		s.renderPage(w, r, status, crm.PreviewPage(v))
+		return
+	}
+	v := crm.JobView{Nav: navFor(r), Flash: s.flash(r), ID: j.ID, KindKey: "bulk.kind." + string(j.Kind),
+		StatusKey: "bulk.status." + j.Status, Running: j.Status == "queued" || j.Status == "running",
+		Filter: filterItems(ctx, j.Filter), By: j.RequestedName, Reason: j.Reason, Total: j.Total, Processed: j.Processed,
+		Verified: j.VerifiedAt != nil, ErasureID: j.ErasureID, Cancelling: j.CancelRequested}
+	if j.Violations != nil {
+		v.Violations = *j.Violations
+	}
+	v.CanCancel = v.Running && !j.CancelRequested
+	if j.Total > 0 {
+		v.Percent = int(math.Floor(100 * float64(j.Processed) / float64(j.Total)))
+	}
+	if j.StartedAt != nil && j.Processed > 0 {
+		end := s.Now()
+		if j.FinishedAt != nil {
+			end = *j.FinishedAt
+		}
+		if secs := end.Sub(*j.StartedAt).Seconds(); secs > 0 {
+			rate := float64(j.Processed) / secs
+			v.Rate = strconv.FormatFloat(rate, 'f', 0, 64)
+			if v.Running && rate > 0 {
+				v.ETA = (time.Duration(float64(j.Total-j.Processed)/rate) * time.Second).Round(time.Second).String()
+			}
+		}
+	}
+	for _, k := range domain.BulkOutcomes {
+		if n := j.Outcomes[k]; n > 0 {
+			v.Outcomes = append(v.Outcomes, crm.Outcome{Key: "bulk.outcome." + k, N: n})
+		}
+	}
+	if rest := j.Total - j.Processed; rest > 0 && !v.Running {
+		v.Outcomes = append(v.Outcomes, crm.Outcome{Key: "bulk.outcome.not_processed", N: rest})
+	}
+	for _, f := range fails {
+		v.Failures = append(v.Failures, crm.Failure{Number: f.CustomerNumber, ErrorKey: f.Error})
+	}
+	if fragment {
+		s.renderPage(w, r, http.StatusOK, crm.Progress(v))
+		return
+	}
+	s.renderPage(w, r, status, crm.JobPage(v))
+}
+
+func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID[int64](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in := gdpr.ConfirmInput{Kind: domain.ErasureKind(f.Get("kind")), Retained: f.Get("retained"), Reason: f.Get("reason"),
+		Count: f.Get("count")}
+	err = s.Bulk.Confirm(r.Context(), id, in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		s.renderBulkJob(w, r, id, http.StatusUnprocessableEntity, in, fe, false)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "bulk.started")
+	redirect(w, r, bulkURL(id))
+}
+
+func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID[int64](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.Bulk.Cancel(r.Context(), id); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, "bulk.cancel_requested")
+	redirect(w, r, bulkURL(id))
+}
+
+func (s *Server) bulkJobs(w http.ResponseWriter, r *http.Request) {
+	jobs, err := s.Bulk.Jobs(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	v := crm.JobsView{Nav: navFor(r), All: a.IsAdmin}
+	for _, j := range jobs {
+		v.Rows = append(v.Rows, crm.JobsRow{ID: j.ID, Created: j.CreatedAt.In(domain.Stockholm).Format("2006-01-02 15:04"),
+			KindKey: "bulk.kind." + string(j.Kind), StatusKey: "bulk.status." + j.Status, By: j.RequestedName,
+			Total: j.Total, Processed: j.Processed})
+	}
+	s.renderPage(w, r, http.StatusOK, crm.JobsPage(v))
+}

@@ -1,0 +1,151 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/testutil"
+)
+
+func TestCRMSegmentFilters(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "sales@example.se", false, authz.CustomerView)
+	c := env.NewClient(t)
+	c.SignIn("sales@example.se", pw)
+	withQuote := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Offert AB", City: "Luleå"})
+	env.MustCreateQuote(t, withQuote.ID)
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Utan Offert", City: "Luleå"})
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Annan Ort", City: "Umeå"})
+
+	for _, tc := range []struct {
+		query string
+		want  []string
+		n     int
+	}{
+		{"city=lule%C3%A5", []string{"Offert AB", "Utan Offert"}, 2},
+		{"kind=person", []string{"Utan Offert", "Annan Ort"}, 2},
+		{"quotes=any", []string{"Offert AB"}, 1},
+		{"quotes=none&city=Lule%C3%A5", []string{"Utan Offert"}, 1},
+		{"quote_status=draft", []string{"Offert AB"}, 1},
+		{"no_quotes_since=2026-01-01", []string{"Utan Offert", "Annan Ort"}, 2},
+		{"anonymised=yes", nil, 0},
+	} {
+		r := c.Get("/crm?" + tc.query)
+		if r.Status != http.StatusOK {
+			t.Fatalf("%s: %d", tc.query, r.Status)
+		}
+		if !strings.Contains(r.Body, strconv.Itoa(tc.n)+" kunder matchar") {
+			t.Errorf("%s: count missing, want %d", tc.query, tc.n)
+		}
+		for _, name := range tc.want {
+			if !strings.Contains(r.Body, name) {
+				t.Errorf("%s: %s missing", tc.query, name)
+			}
+		}
+	}
+	if r := c.Get("/crm?created_from=2026-13-45"); r.Status != http.StatusOK || !strings.Contains(r.Body, `id="created_from-error"`) {
+		t.Errorf("a bad date should be reported beside its field: %d", r.Status)
+	}
+	if r := c.Get("/crm"); !strings.Contains(r.Body, `id="recent-quotes"`) || !strings.Contains(r.Body, "Offert AB") {
+		t.Error("the CRM screen does not list recent quotes")
+	}
+}
+
+func TestBulkActionsOnlyWithThePermission(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kim Kund"})
+	_, viewPW := env.MustCreateUser(t, "view@example.se", false, authz.CustomerView, authz.CustomerAnonymise, authz.CustomerDelete)
+	_, bulkPW := env.MustCreateUser(t, "bulk@example.se", false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
+	view, bulk := env.NewClient(t), env.NewClient(t)
+	view.SignIn("view@example.se", viewPW)
+	bulk.SignIn("bulk@example.se", bulkPW)
+
+	page := view.Get("/crm")
+	if page.Status != http.StatusOK || strings.Contains(page.Body, `id="select-all"`) || strings.Contains(page.Body, `name="ids"`) ||
+		strings.Contains(page.Body, "/bulk-jobs") {
+		t.Errorf("a user without the bulk permission sees bulk actions")
+	}
+	for _, r := range []testutil.Response{view.PostForm("/crm/bulk", url.Values{"all": {"yes"}}), view.Get("/bulk-jobs")} {
+		if r.Status != http.StatusForbidden {
+			t.Errorf("a user without the bulk permission: %d, want 403", r.Status)
+		}
+	}
+	if page := bulk.Get("/crm"); !strings.Contains(page.Body, `id="select-all"`) {
+		t.Error("a user with the bulk permission does not see the bulk actions")
+	}
+	// Preview shows only the actions the user may take: anonymise, not delete.
+	r := bulk.PostForm("/crm/bulk", url.Values{"all": {"yes"}})
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("draft: %d", r.Status)
+	}
+	preview := bulk.Get(r.Location)
+	if !strings.Contains(preview.Body, `value="anonymise"`) || strings.Contains(preview.Body, `value="delete"`) {
+		t.Error("the preview offers delete to a user who may not delete")
+	}
+	// A hand-made delete confirmation is refused.
+	if r := bulk.PostForm(r.Location+"/confirm", url.Values{"kind": {"delete"}, "retained": {"skip"}, "reason": {"x"}}); r.Status != http.StatusForbidden {
+		t.Errorf("delete without the delete permission: %d, want 403", r.Status)
+	}
+	// Someone else's job is not found.
+	_, otherPW := env.MustCreateUser(t, "other@example.se", false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
+	other := env.NewClient(t)
+	other.SignIn("other@example.se", otherPW)
+	if r := other.Get(r.Location); r.Status != http.StatusNotFound {
+		t.Errorf("another user's job: %d, want 404", r.Status)
+	}
+}
+
+func TestBulkJobThroughThePages(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.StartJobs(t)
+	for i := range 120 {
+		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i), City: "Kiruna"})
+	}
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Annan Stad", City: "Visby"})
+	_, pw := env.MustCreateUser(t, "bulk@example.se", false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
+	c := env.NewClient(t)
+	c.SignIn("bulk@example.se", pw)
+
+	r := c.PostForm("/crm/bulk", url.Values{"city": {"Kiruna"}, "all": {"yes"}})
+	preview := c.Get(r.Location)
+	if !strings.Contains(preview.Body, "120 kunder är valda") || !strings.Contains(preview.Body, "Ort: Kiruna") {
+		t.Fatalf("preview: %s", preview.Body)
+	}
+	form := url.Values{"kind": {"anonymise"}, "reason": {"Inaktiva kunder"}, "count": {"12"}}
+	if r := c.PostForm(r.Location+"/confirm", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Inaktiva kunder") {
+		t.Fatalf("wrong count: %d, want 422 with the reason kept", r.Status)
+	}
+	form.Set("count", "120")
+	if r := c.PostForm(r.Location+"/confirm", form); r.Status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", r.Status)
+	}
+	var page testutil.Response
+	deadline := time.Now().Add(time.Minute)
+	for {
+		page = c.Get(r.Location + "/progress")
+		if strings.Contains(page.Body, `id="verified"`) || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond) // polling, as the page does; not a timing assertion
+	}
+	if !regexp.MustCompile(`120 av 120 kunder \(100 %\)`).MatchString(page.Body) || !strings.Contains(page.Body, "ingen av kunderna har kvar") ||
+		strings.Contains(page.Body, `hx-trigger`) {
+		t.Fatalf("finished job: %s", page.Body)
+	}
+	var n int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`).Scan(&n); err != nil || n != 120 {
+		t.Fatalf("%d anonymised (%v), want 120", n, err)
+	}
+	reg := c.Get("/bulk-jobs")
+	if !strings.Contains(reg.Body, "120 / 120") {
+		t.Error("the jobs list does not show the job")
+	}
+}
