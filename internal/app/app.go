@@ -54,7 +54,7 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	}
 	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
-		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
+		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
 }
 
 // NewServer builds the HTTP handler with its sessions stored in db.
@@ -196,7 +196,8 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 	svc.Bulk.Log = log
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
-		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
+		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},
+			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database
 		Workers:      workers,
 		PeriodicJobs: gdpr.PeriodicJobs(),
 		Logger:       log,

@@ -32,6 +32,7 @@ type Config struct {
 	// restored backup can be re-erased (affar gdpr replay-erasures). Put it where a database restore does
 	// not reach; make run uses .data/erasure-ledger.jsonl.
 	ErasureLedger string
+	BulkBatch     int // AFFAR_BULK_BATCH: customers per transaction of a bulk job, default 500
 }
 
 // CheckErasure reports what is missing for serving: the erasure salt and the ledger file.
@@ -99,6 +100,13 @@ func Load(getenv func(string) string) (Config, error) {
 		c.ErasureSalt = []byte(v)
 	}
 	c.ErasureLedger = getenv("AFFAR_ERASURE_LEDGER")
+	if v := getenv("AFFAR_BULK_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			errs = append(errs, fmt.Errorf("AFFAR_BULK_BATCH: want 1 to 10000 customers, got %q", v))
+		}
+		c.BulkBatch = n
+	}
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
