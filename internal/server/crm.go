@@ -264,6 +264,9 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 	if j.Violations != nil {
 		v.Violations = *j.Violations
 	}
+	if !a.Can(authz.AuditView) {
+		v.ErasureID = 0 // the register is for those who may read the audit log
+	}
 	v.CanCancel = v.Running && !j.CancelRequested
 	if j.Total > 0 {
 		v.Percent = int(math.Floor(100 * float64(j.Processed) / float64(j.Total)))
