@@ -1,5 +1,5 @@
-// Command affar-bench is `make bench`: it measures a running affar server over loopback at a million
-// customers. See internal/bench.
+// Command affar-bench is `make bench` and `make bench-bulk`: it measures a running affar server over
+// loopback at a million customers. See internal/bench.
 package main
 
 import (
@@ -22,14 +22,22 @@ func main() {
 	flag.DurationVar(&opts.Ceiling, "ceiling", 10*time.Second, "length of the /healthz load")
 	flag.StringVar(&opts.Binary, "binary", "bin/affar", "the affar binary to serve with")
 	flag.IntVar(&opts.PoolSize, "pool", 0, "the server's database pool size (0: its default)")
+	bulk := flag.Bool("bulk", false, "make bench-bulk: anonymise the whole register through a bulk job, against one UPDATE")
 	flag.Parse()
+	if *bulk && opts.Database == "affar_bench" {
+		opts.Database = "affar_bench_bulk"
+	}
 	if opts.ServerURL == "" {
 		fmt.Fprintln(os.Stderr, "DATABASE_URL is not set: run it as `make bench`")
 		os.Exit(2)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := bench.Run(ctx, opts); err != nil {
+	run := bench.Run
+	if *bulk {
+		run = bench.RunBulk
+	}
+	if err := run(ctx, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -146,8 +147,15 @@ func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, 
 		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
 	}
 	cmd := exec.CommandContext(ctx, opts.Binary, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr)
-	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard // the access log is written, as in production, but not kept
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr,
+		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
+		"AFFAR_ERASURE_LEDGER="+filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl"))
+	// The access log is written, as in production, but only warnings and errors are kept, in a file.
+	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-server.log"))
+	if err != nil {
+		return nil, "", err
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, &levelFilter{w: logFile}
 	if err := cmd.Start(); err != nil {
 		return nil, "", err
 	}
@@ -162,6 +170,20 @@ func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, 
 	}
 	cmd.Process.Kill()
 	return nil, "", errors.New("affar serve did not become ready in 30 s")
+}
+
+// levelFilter keeps the server's warning and error lines.
+type levelFilter struct{ w io.Writer }
+
+func (f *levelFilter) Write(p []byte) (int, error) {
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+			if _, err := io.WriteString(f.w, line); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(p), nil
 }
 
 // peakRSS reads the process's high-water resident set size from /proc.

@@ -155,3 +155,25 @@ func TestBulkConfirmNeedsTheCountAbove100AndCancelStops(t *testing.T) {
 		t.Fatalf("cancelled before it ran: %s, %d processed", j.Status, j.Processed)
 	}
 }
+
+// TestBulkBatchWithSharedContactDetails: customers of one batch may share an e-mail or phone (the
+// suppression list keeps one hash); the batch must still go through as one transaction, not fall back to
+// one customer at a time.
+func TestBulkBatchWithSharedContactDetails(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	for i := range 10 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Familj " + strconv.Itoa(i),
+			Email: "familjen@example.se", Phone: "070-555 11 22"})
+	}
+	b := *e.Services.Bulk
+	b.BatchSize = 10
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning"}))
+	must(t, b.Run(context.Background(), j.ID))
+	if n := count(t, e, `SELECT count(*) FROM erasure_batches WHERE job_id = $1`, j.ID); n != 1 {
+		t.Errorf("%d batches for 10 customers with batch size 10: the batch failed and fell back to one at a time", n)
+	}
+	everyCustomerOnce(t, e, j.ID)
+}

@@ -234,7 +234,9 @@ func AddSuppressions(ctx context.Context, q Querier, hashes [][]byte, at time.Ti
 	if len(hashes) == 0 {
 		return nil
 	}
-	_, err := q.Exec(ctx, `INSERT INTO erasure_suppressions (hash, erased_at) SELECT h, $2 FROM unnest($1::bytea[]) AS h
+	// DISTINCT: customers of one bulk batch may share a phone or e-mail, and ON CONFLICT DO UPDATE may
+	// touch a row only once per statement.
+	_, err := q.Exec(ctx, `INSERT INTO erasure_suppressions (hash, erased_at) SELECT DISTINCT h, $2::timestamptz FROM unnest($1::bytea[]) AS h
 		ON CONFLICT (hash) DO UPDATE SET erased_at = greatest(erasure_suppressions.erased_at, excluded.erased_at)`, hashes, at)
 	return mapErr(err, "add suppressions")
 }
