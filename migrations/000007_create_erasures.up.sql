@@ -27,7 +27,10 @@ CREATE INDEX quotes_held ON quotes (held_until) WHERE held_until IS NOT NULL;
 
 -- Keyed hashes of erased customers' e-mail addresses, phone numbers and personal/organisation numbers,
 -- so that re-creating an erased person warns. The key is in the configuration, not in the database.
+-- One row per erasure and identifier, without a unique key: bulk workers erasing people who share an
+-- e-mail or phone would otherwise wait for each other's commits.
 CREATE TABLE erasure_suppressions (
-    hash      bytea PRIMARY KEY,
+    hash      bytea NOT NULL,
     erased_at timestamptz NOT NULL
 );
+CREATE INDEX erasure_suppressions_hash ON erasure_suppressions (hash);

@@ -1,6 +1,5 @@
-DROP FUNCTION jsonb_sum_counts(jsonb, jsonb);
+DROP FUNCTION bulk_job_sum(bigint, text);
 DROP TABLE erasure_batches;
-ALTER TABLE erasures DROP COLUMN held_by_date;
 DELETE FROM erasures WHERE job_id IS NOT NULL;
 ALTER TABLE erasures DROP COLUMN job_id,
     ALTER COLUMN customer_id SET NOT NULL,

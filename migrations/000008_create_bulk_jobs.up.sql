@@ -44,18 +44,25 @@ CREATE INDEX bulk_job_items_pending ON bulk_job_items (job_id, customer_id) WHER
 ALTER TABLE erasures ADD COLUMN job_id bigint,
     ALTER COLUMN customer_id DROP NOT NULL,
     ALTER COLUMN customer_number DROP NOT NULL;
-ALTER TABLE erasures ADD COLUMN held_by_date jsonb NOT NULL DEFAULT '{}'; -- bulk jobs: {"2031-03-14": 12}
-
--- Every committed batch of a bulk job, by its ledger reference: a replay adds a batch's counts to the
--- job's register entry once.
+-- Every committed batch of a bulk job, by its ledger reference, with what it did. A job's progress and
+-- its register entry's counts are the sums over its batches: no row is shared by the workers of a job,
+-- so they never wait for each other's commits. A replay inserts a batch once.
 CREATE TABLE erasure_batches (
-    ref    text PRIMARY KEY,
-    job_id bigint NOT NULL,
-    at     timestamptz NOT NULL
+    ref       text PRIMARY KEY,
+    job_id    bigint NOT NULL,
+    at        timestamptz NOT NULL,
+    processed integer NOT NULL,  -- customers the batch took
+    outcomes  jsonb NOT NULL,    -- {"anonymised": 498, "skipped_anonymised": 2}
+    counts    jsonb NOT NULL,    -- per kind of data, as an erasure register entry counts
+    held      jsonb NOT NULL     -- quote snapshots kept, per release date: {"2031-03-14": 12}
 );
+CREATE INDEX erasure_batches_job ON erasure_batches (job_id);
 
--- Adds two {"key": number} objects key by key (progress and register counts grow batch by batch).
-CREATE FUNCTION jsonb_sum_counts(a jsonb, b jsonb) RETURNS jsonb LANGUAGE sql IMMUTABLE AS $$
-    SELECT coalesce(jsonb_object_agg(k, coalesce((a ->> k)::bigint, 0) + coalesce((b ->> k)::bigint, 0)), '{}')
-    FROM (SELECT jsonb_object_keys(a) UNION SELECT jsonb_object_keys(b)) AS keys (k)
+-- The sum of a job's batches' {"key": number} objects, key by key.
+CREATE FUNCTION bulk_job_sum(job bigint, what text) RETURNS jsonb LANGUAGE sql STABLE AS $$
+    SELECT coalesce(jsonb_object_agg(key, total), '{}') FROM (
+        SELECT x.key, sum(x.value::bigint) AS total
+        FROM erasure_batches b CROSS JOIN jsonb_each_text(CASE what WHEN 'outcomes' THEN b.outcomes
+            WHEN 'counts' THEN b.counts ELSE b.held END) AS x
+        WHERE b.job_id = job GROUP BY x.key) s
 $$;

@@ -17,6 +17,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -127,11 +128,11 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 
 func jobState(t *testing.T, env *testutil.Env, id int64) (status string, processed int) {
 	t.Helper()
-	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT status, processed FROM bulk_jobs WHERE id = $1`, id).
-		Scan(&status, &processed); err != nil {
+	j, err := postgres.BulkJob(context.Background(), env.DB.Pool, id)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return status, processed
+	return j.Status, j.Processed
 }
 
 func startJob(t *testing.T, env *testutil.Env, total int) int64 {

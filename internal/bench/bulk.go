@@ -140,10 +140,11 @@ func RunBulk(ctx context.Context, opts Options) error {
 	)
 	lastReport := time.Now()
 	for {
-		if err := conn.QueryRow(ctx, `SELECT status, processed, violations FROM bulk_jobs WHERE id = $1`, jobID).
-			Scan(&status, &processed, &violations); err != nil {
+		j, err := postgres.BulkJob(ctx, conn, jobID)
+		if err != nil {
 			return err
 		}
+		status, processed, violations = j.Status, j.Processed, j.Violations
 		if status == "done" || status == "cancelled" {
 			break
 		}

@@ -350,7 +350,7 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 		if err != nil {
 			return err
 		}
-		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), JobRef: j.Ref, Outcomes: map[domain.CustomerID]string{},
+		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), Outcomes: map[domain.CustomerID]string{},
 			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}
 		if fail {
 			for _, cid := range ids {

@@ -130,7 +130,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 				ActorName: b.ActorName, Kind: b.Kind, JobID: b.JobID, Counts: map[string]int{}, Reason: b.Reason}); err != nil {
 				return err
 			}
-			if err := postgres.AddBatchToRegister(ctx, tx, r.Ref, b.JobID, b.JobRef, b.Counts, b.Held, r.At); err != nil {
+			if err := postgres.InsertBulkBatch(ctx, tx, r.Ref, b.JobID, r.At, 0, map[string]int{}, b.Counts, b.Held); err != nil {
 				return err
 			}
 		}

@@ -12,9 +12,18 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-const bulkJobColumns = `j.id, j.ref, j.kind, j.retained, j.filter, j.requested_by, j.requested_name, j.reason, j.status,
-	j.cancel_requested, j.total, j.processed, j.outcomes, j.verified_at, j.violations, j.created_at, j.confirmed_at,
-	j.started_at, j.finished_at, coalesce((SELECT e.id FROM erasures e WHERE e.job_id = j.id), 0)`
+// While a job runs, its progress is the sum of its batches (the workers never update the job's row);
+// FinishBulkJob stores the totals.
+const bulkJobColumns = `j.id, j.ref, j.kind, j.retained, j.filter, j.requested_by, j.requested_name, j.reason,
+	CASE WHEN j.status = 'queued' AND EXISTS (SELECT 1 FROM erasure_batches b WHERE b.job_id = j.id) THEN 'running'
+		ELSE j.status END,
+	j.cancel_requested, j.total,
+	CASE WHEN j.status IN ('queued', 'running')
+		THEN coalesce((SELECT sum(b.processed) FROM erasure_batches b WHERE b.job_id = j.id), 0) ELSE j.processed END,
+	CASE WHEN j.status IN ('queued', 'running') THEN bulk_job_sum(j.id, 'outcomes') ELSE j.outcomes END,
+	j.verified_at, j.violations, j.created_at, j.confirmed_at,
+	coalesce(j.started_at, (SELECT min(b.at) FROM erasure_batches b WHERE b.job_id = j.id)), j.finished_at,
+	coalesce((SELECT e.id FROM erasures e WHERE e.job_id = j.id), 0)`
 
 func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
 	var (
@@ -57,7 +66,13 @@ func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Se
 		return 0, 0, mapErr(err, "freeze bulk selection")
 	}
 	n := int(tag.RowsAffected())
-	_, err = tx.Exec(ctx, `UPDATE bulk_jobs SET total = $2 WHERE id = $1`, id, n)
+	if _, err = tx.Exec(ctx, `UPDATE bulk_jobs SET total = $2 WHERE id = $1`, id, n); err != nil {
+		return 0, 0, mapErr(err, "create bulk job")
+	}
+	if n > 10000 {
+		// Fresh statistics, or the workers' updates by (job, customer) plan a scan of the whole job.
+		_, err = tx.Exec(ctx, `ANALYZE bulk_job_items`)
+	}
 	return id, n, mapErr(err, "create bulk job")
 }
 
@@ -172,7 +187,6 @@ func ClaimBulkBatch(ctx context.Context, tx pgx.Tx, jobID int64, limit int, only
 type BulkBatch struct {
 	JobID    int64
 	Ref      string // the batch's ledger reference
-	JobRef   string // the job's register entry
 	Outcomes map[domain.CustomerID]string
 	Errors   map[domain.CustomerID]string
 	Worker   string
@@ -181,8 +195,8 @@ type BulkBatch struct {
 	At       time.Time
 }
 
-// RecordBulkBatch stores a batch's outcomes per customer and adds its progress to the job and its counts
-// to the job's register entry, once per batch ref.
+// RecordBulkBatch stores a batch's outcomes per customer and the batch itself, with its progress and its
+// counts for the job's register entry.
 func RecordBulkBatch(ctx context.Context, tx pgx.Tx, b BulkBatch) error {
 	var (
 		ids              []int64
@@ -194,29 +208,24 @@ func RecordBulkBatch(ctx context.Context, tx pgx.Tx, b BulkBatch) error {
 		errors = append(errors, b.Errors[id])
 		tally[o]++
 	}
-	tallyJSON, _ := json.Marshal(tally)
 	batch := &pgx.Batch{}
 	batch.Queue(`UPDATE bulk_job_items i SET outcome = u.outcome, error = nullif(u.error, ''), worker = $5
 		FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u (id, outcome, error)
-		WHERE i.job_id = $1 AND i.customer_id = u.id`, b.JobID, ids, outcomes, errors, b.Worker)
-	batch.Queue(`UPDATE bulk_jobs SET processed = processed + $2, outcomes = jsonb_sum_counts(outcomes, $3),
-		status = CASE WHEN status = 'queued' THEN 'running' ELSE status END, started_at = coalesce(started_at, $4)
-		WHERE id = $1`, b.JobID, len(ids), tallyJSON, b.At)
+		WHERE i.job_id = $1 AND i.customer_id = ANY($2) AND i.customer_id = u.id`, b.JobID, ids, outcomes, errors, b.Worker)
 	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
 		return mapErr(err, "record bulk batch")
 	}
-	return AddBatchToRegister(ctx, tx, b.Ref, b.JobID, b.JobRef, b.Counts, b.Held, b.At)
+	return InsertBulkBatch(ctx, tx, b.Ref, b.JobID, b.At, len(ids), tally, b.Counts, b.Held)
 }
 
-// AddBatchToRegister adds a batch's counts to its job's erasure register entry, once per batch ref.
-func AddBatchToRegister(ctx context.Context, q Querier, ref string, jobID int64, jobRef string, counts, held map[string]int, at time.Time) error {
+// InsertBulkBatch records a committed batch of a job, once per ref (a replay may bring one back).
+func InsertBulkBatch(ctx context.Context, q Querier, ref string, jobID int64, at time.Time, processed int, outcomes, counts, held map[string]int) error {
+	o, _ := json.Marshal(outcomes)
 	c, _ := json.Marshal(counts)
 	h, _ := json.Marshal(held)
-	_, err := q.Exec(ctx, `WITH b AS (INSERT INTO erasure_batches (ref, job_id, at) VALUES ($1, $2, $3)
-			ON CONFLICT (ref) DO NOTHING RETURNING ref)
-		UPDATE erasures SET counts = jsonb_sum_counts(counts, $5), held_by_date = jsonb_sum_counts(held_by_date, $6)
-		WHERE ref = $4 AND EXISTS (SELECT 1 FROM b)`, ref, jobID, at, jobRef, c, h)
-	return mapErr(err, "add batch to register")
+	_, err := q.Exec(ctx, `INSERT INTO erasure_batches (ref, job_id, at, processed, outcomes, counts, held)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (ref) DO NOTHING`, ref, jobID, at, processed, o, c, h)
+	return mapErr(err, "record bulk batch")
 }
 
 // FinishBulkJob ends a job that has nothing pending (done) or was asked to stop (cancelled). It reports
@@ -225,7 +234,9 @@ func FinishBulkJob(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (str
 	var status string
 	err := tx.QueryRow(ctx, `UPDATE bulk_jobs j SET status = CASE WHEN NOT EXISTS (SELECT 1 FROM bulk_job_items i
 			WHERE i.job_id = j.id AND i.outcome IS NULL) THEN 'done' ELSE 'cancelled' END, finished_at = $2,
-			started_at = coalesce(started_at, $2)
+			started_at = coalesce(started_at, (SELECT min(b.at) FROM erasure_batches b WHERE b.job_id = j.id), $2),
+			processed = coalesce((SELECT sum(b.processed) FROM erasure_batches b WHERE b.job_id = j.id), 0),
+			outcomes = bulk_job_sum(j.id, 'outcomes')
 		WHERE id = $1 AND status IN ('queued', 'running') AND (cancel_requested OR NOT EXISTS (
 			SELECT 1 FROM bulk_job_items i WHERE i.job_id = j.id AND i.outcome IS NULL))
 		RETURNING status`, id, now).Scan(&status)

@@ -45,7 +45,8 @@ func ErasureFacts(ctx context.Context, q Querier, inv []domain.PIITable, ids []d
 		}
 	}
 	b.Queue(`SELECT x.id, x.number, x.customer_id, x.status, x.decided_at, x.held_until, (`+strings.Join(filled, " OR ")+`)
-		FROM quotes x JOIN customers c ON c.id = x.customer_id WHERE x.customer_id = ANY($1) ORDER BY x.id`, ids)
+		FROM quotes x JOIN customers c ON c.id = x.customer_id WHERE x.customer_id = ANY($1) AND c.id = ANY($1)
+		ORDER BY x.id`, ids)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
@@ -156,7 +157,7 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 		case domain.EraseRows:
 			b.Queue(`DELETE FROM `+pgx.Identifier{t.Name}.Sanitize()+` WHERE `+pgx.Identifier{t.Link}.Sanitize()+` = ANY($1)`, done)
 		case domain.EraseSnapshot:
-			if len(holds) > 0 {
+			if len(holds) > 0 && t.Parent == "" { // the holds are on the quotes themselves
 				qids, until := make([]int64, len(holds)), make([]time.Time, len(holds))
 				for i, h := range holds {
 					qids[i], until[i] = int64(h.QuoteID), h.Until
@@ -165,7 +166,8 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 					FROM unnest($1::bigint[], $2::timestamptz[]) AS h (id, until)
 					WHERE quotes.id = h.id AND quotes.customer_id = ANY($3)`, qids, until, done)
 			}
-			sql, err := clearSnapshotSQL(inv, t, "p.customer_id = ANY($1) AND p.held_until IS NULL")
+			// c.id too, so the planner reads only these customers rather than joining the whole register
+			sql, err := clearSnapshotSQL(inv, t, "p.customer_id = ANY($1) AND c.id = ANY($1) AND p.held_until IS NULL")
 			if err != nil {
 				return nil, err
 			}
@@ -229,15 +231,13 @@ func DeleteCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, ids 
 	return done, mapErr(err, "delete customers")
 }
 
-// AddSuppressions stores keyed hashes of erased customers' identifiers (the newest erasure date wins).
+// AddSuppressions stores keyed hashes of erased customers' identifiers with the erasure time.
 func AddSuppressions(ctx context.Context, q Querier, hashes [][]byte, at time.Time) error {
 	if len(hashes) == 0 {
 		return nil
 	}
-	// DISTINCT: customers of one bulk batch may share a phone or e-mail, and ON CONFLICT DO UPDATE may
-	// touch a row only once per statement.
-	_, err := q.Exec(ctx, `INSERT INTO erasure_suppressions (hash, erased_at) SELECT DISTINCT h, $2::timestamptz FROM unnest($1::bytea[]) AS h
-		ON CONFLICT (hash) DO UPDATE SET erased_at = greatest(erasure_suppressions.erased_at, excluded.erased_at)`, hashes, at)
+	_, err := q.Exec(ctx, `INSERT INTO erasure_suppressions (hash, erased_at)
+		SELECT DISTINCT h, $2::timestamptz FROM unnest($1::bytea[]) AS h`, hashes, at)
 	return mapErr(err, "add suppressions")
 }
 
@@ -326,8 +326,11 @@ func AdvanceCustomerSequences(ctx context.Context, q Querier, id domain.Customer
 	return mapErr(err, "advance customer sequences")
 }
 
+// A bulk job's entry counts what its batches did.
 const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, coalesce(e.customer_id, 0),
-	coalesce(e.customer_number, 0), coalesce(e.job_id, 0), e.counts, e.holds, e.held_by_date, e.reason`
+	coalesce(e.customer_number, 0), coalesce(e.job_id, 0),
+	CASE WHEN e.job_id IS NULL THEN e.counts ELSE bulk_job_sum(e.job_id, 'counts') END, e.holds,
+	CASE WHEN e.job_id IS NULL THEN '{}' ELSE bulk_job_sum(e.job_id, 'held') END, e.reason`
 
 func scanErasure(row pgx.Row) (domain.Erasure, error) {
 	var (
