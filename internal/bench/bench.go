@@ -146,10 +146,15 @@ func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, 
 	if opts.PoolSize > 0 {
 		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
 	}
+	// A fresh ledger for each run: every server reads its ledger at start (to settle open intents).
+	ledger := filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl")
+	if err := os.Remove(ledger); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, "", err
+	}
 	cmd := exec.CommandContext(ctx, opts.Binary, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr,
 		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
-		"AFFAR_ERASURE_LEDGER="+filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl"))
+		"AFFAR_ERASURE_LEDGER="+ledger)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.
 	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-server.log"))
 	if err != nil {

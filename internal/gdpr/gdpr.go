@@ -353,24 +353,15 @@ func (s *Service) settleFromLog(ctx context.Context, e LedgerEntry) (bool, error
 // PostgreSQL whether their transactions committed. Intents it cannot decide (another cluster, a restored
 // database elsewhere, a transaction too old) stay open, and a replay applies them. Serve runs it at start.
 func (s *Service) Reconcile(ctx context.Context) (int, error) {
-	recs, err := s.Ledger.Records()
-	if err != nil {
-		return 0, err
-	}
 	n := 0
-	for _, r := range recs {
-		if r.Outcome != "" {
-			continue
-		}
+	err := s.Ledger.Walk(func(r LedgerRecord) error {
 		done, err := s.settleFromLog(ctx, r.LedgerEntry)
-		if err != nil {
-			return n, err
-		}
 		if done {
 			n++
 		}
-	}
-	return n, nil
+		return err
+	}, true)
+	return n, err
 }
 
 // eventDetails are the audit details of an erasure: its register entry and what was removed, except the

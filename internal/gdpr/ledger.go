@@ -2,6 +2,7 @@ package gdpr
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -160,40 +161,74 @@ type LedgerRecord struct {
 	Outcome string
 }
 
-// Records reads the ledger in the order erasures were made. A missing file is an empty ledger.
+// Records reads the whole ledger into memory, in the order erasures were made (tests and small ledgers;
+// Walk streams).
 func (l *Ledger) Records() ([]LedgerRecord, error) {
+	var out []LedgerRecord
+	err := l.Walk(func(r LedgerRecord) error {
+		out = append(out, r)
+		return nil
+	}, false)
+	return out, err
+}
+
+// Walk calls fn for each erasure of the ledger, in the order they were made, with its last outcome
+// ("" if none); with openOnly, only for those without one. A bulk job writes hundreds of customers per
+// line, so the file is read twice rather than held: first the outcomes (a few bytes per erasure), then
+// the intents, one at a time. A missing file is an empty ledger.
+func (l *Ledger) Walk(fn func(LedgerRecord) error, openOnly bool) error {
+	outcomes := map[string]string{}
+	if err := l.scan(func(line []byte) error {
+		var e struct {
+			Ref   string `json:"ref"`
+			State string `json:"state"`
+		}
+		if err := json.Unmarshal(line, &e); err != nil {
+			return err
+		}
+		if e.State != stateIntent {
+			outcomes[e.Ref] = e.State
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return l.scan(func(line []byte) error {
+		if !bytes.Contains(line, []byte(`"state":"intent"`)) {
+			return nil
+		}
+		var e LedgerEntry
+		if err := json.Unmarshal(line, &e); err != nil {
+			return err
+		}
+		if e.State != stateIntent || (openOnly && outcomes[e.Ref] != "") {
+			return nil
+		}
+		return fn(LedgerRecord{LedgerEntry: e, Outcome: outcomes[e.Ref]})
+	})
+}
+
+// scan calls fn with each whole line of the ledger file.
+func (l *Ledger) scan(fn func(line []byte) error) error {
 	f, err := os.Open(l.path)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
+		return nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("erasure ledger: %w", err)
+		return fmt.Errorf("erasure ledger: %w", err)
 	}
 	defer f.Close()
-	var (
-		out   []LedgerRecord
-		index = map[string]int{}
-	)
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 64<<20) // a bulk batch lists a few hundred customers per line
+	sc.Buffer(make([]byte, 64<<10), 64<<20) // a bulk batch lists hundreds of customers on one line
 	for sc.Scan() {
-		var e LedgerEntry
 		if !json.Valid(sc.Bytes()) {
 			// A line torn by a crash mid-write (append ends it with a newline afterwards). It was never
 			// synced, so its intent never reached a commit; an outcome torn so stays unsettled.
 			continue
 		}
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return out, fmt.Errorf("erasure ledger: %w", err)
-		}
-		if e.State == stateIntent {
-			index[e.Ref] = len(out)
-			out = append(out, LedgerRecord{LedgerEntry: e})
-			continue
-		}
-		if i, ok := index[e.Ref]; ok {
-			out[i].Outcome = e.State
+		if err := fn(sc.Bytes()); err != nil {
+			return fmt.Errorf("erasure ledger: %w", err)
 		}
 	}
-	return out, sc.Err()
+	return sc.Err()
 }

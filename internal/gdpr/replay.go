@@ -30,19 +30,15 @@ type ReplayResult struct {
 // customer takes an erased one's id or number. A record that fails is reported and the others go on.
 // Run it after a restore, before serving.
 func (s *Service) Replay(ctx context.Context) (ReplayResult, error) {
-	var res ReplayResult
-	recs, err := s.Ledger.Records()
-	if err != nil {
-		return res, err
-	}
 	var (
+		res       ReplayResult
 		errs      []error
 		maxID     domain.CustomerID
 		maxNumber int64
 	)
-	for _, r := range recs {
+	err := s.Ledger.Walk(func(r LedgerRecord) error {
 		if r.Outcome == stateAborted {
-			continue
+			return nil
 		}
 		res.Erasures++
 		if r.Outcome == "" {
@@ -55,9 +51,13 @@ func (s *Service) Replay(ctx context.Context) (ReplayResult, error) {
 		if err != nil {
 			res.Failed++
 			errs = append(errs, fmt.Errorf("ledger entry %s: %w", r.Ref, err))
-			continue
+			return nil
 		}
 		res.Customers += n
+		return nil
+	}, false)
+	if err != nil {
+		return res, err
 	}
 	if maxID > 0 {
 		if err := postgres.AdvanceCustomerSequences(ctx, s.DB.Pool, maxID, maxNumber); err != nil {
