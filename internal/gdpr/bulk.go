@@ -334,21 +334,17 @@ func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
 // transaction; with fail, it marks them failed instead.
 func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.CustomerID, fail bool) (int, error) {
 	now := b.Now()
-	var (
-		entry    LedgerEntry
-		intended bool
-		prepared bool
-		n        int
-	)
-	err := b.DB.InTx(ctx, func(tx pgx.Tx) error {
+	n := 0
+	err := b.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
+		n = 0
 		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, only)
 		if err != nil || len(ids) == 0 {
-			return err
+			return nil, err
 		}
 		n = len(ids)
 		j, err := postgres.BulkJob(ctx, tx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), Outcomes: map[domain.CustomerID]string{},
 			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}
@@ -356,15 +352,15 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 			for _, cid := range ids {
 				rec.Outcomes[cid], rec.Errors[cid] = domain.OutcomeFailed, "bulk.error.internal"
 			}
-			return postgres.RecordBulkBatch(ctx, tx, rec)
+			return nil, postgres.RecordBulkBatch(ctx, tx, rec)
 		}
 		years, err := postgres.RetentionYears(ctx, tx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		today := now.In(domain.Stockholm)
 		var (
@@ -421,55 +417,43 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 			customers = append(customers, lc)
 		}
 		if err := postgres.AddSuppressions(ctx, tx, hashes, now); err != nil {
-			return err
+			return nil, err
 		}
 		if len(anonIDs) > 0 {
 			done, err := postgres.AnonymiseCustomers(ctx, tx, Inventory, anonIDs, holds, now)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if len(done) != len(anonIDs) {
-				return fmt.Errorf("bulk job %d: anonymised %d of %d locked customers", id, len(done), len(anonIDs))
+				return nil, fmt.Errorf("bulk job %d: anonymised %d of %d locked customers", id, len(done), len(anonIDs))
 			}
 		}
 		if len(delIDs) > 0 {
 			done, err := postgres.DeleteCustomers(ctx, tx, Inventory, delIDs)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			if len(done) != len(delIDs) {
-				return fmt.Errorf("bulk job %d: deleted %d of %d locked customers", id, len(done), len(delIDs))
+				return nil, fmt.Errorf("bulk job %d: deleted %d of %d locked customers", id, len(done), len(delIDs))
 			}
 		}
 		if err := postgres.RecordBulkBatch(ctx, tx, rec); err != nil {
-			return err
+			return nil, err
 		}
 		if err := audit.Record(ctx, tx, evs...); err != nil {
-			return err
+			return nil, err
 		}
 		if len(customers) == 0 {
-			return nil // nothing erased: nothing for the ledger
+			return nil, nil // nothing erased: nothing for the ledger
 		}
 		confirmed := j.CreatedAt
 		if j.ConfirmedAt != nil {
 			confirmed = *j.ConfirmedAt
 		}
-		entry = LedgerEntry{Ref: rec.Ref, At: now, Kind: j.Kind, Customers: customers, Batch: &LedgerBatch{
+		return &LedgerEntry{Ref: rec.Ref, At: now, Kind: j.Kind, Customers: customers, Batch: &LedgerBatch{
 			JobID: id, JobRef: j.Ref, Kind: j.Kind, Confirmed: confirmed, ActorID: j.RequestedBy, ActorName: j.RequestedName,
-			Reason: j.Reason, Counts: rec.Counts, Held: rec.Held}}
-		if entry.Txid, entry.System, entry.Database, err = postgres.TxIdentity(ctx, tx); err != nil {
-			return err
-		}
-		intended = true
-		if err := b.Ledger.Intend(entry); err != nil {
-			return err
-		}
-		prepared = true
-		return nil
+			Reason: j.Reason, Counts: rec.Counts, Held: rec.Held}}, nil
 	})
-	if intended {
-		b.settle(ctx, entry, err == nil, !prepared)
-	}
 	return n, err
 }
 

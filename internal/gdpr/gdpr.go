@@ -242,49 +242,64 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	}
 	now := s.Now()
 	e := domain.Erasure{Ref: newRef(), At: now, ActorID: actor.AuditID(), ActorName: actor.Name, Kind: kind, CustomerID: id}
-	var (
-		entry    LedgerEntry
-		intended bool // the intent may be in the ledger
-		prepared bool // the transaction's work is done: an error now came from COMMIT
-	)
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err = s.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
 		years, err := postgres.RetentionYears(ctx, tx)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, []domain.CustomerID{id}, postgres.LockForUpdate)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		f := facts[id]
 		if f == nil {
-			return fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
+			return nil, fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
 		}
 		if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
-			return AlreadyAnonymised
+			return nil, AlreadyAnonymised
 		}
 		if e.Reason, err = validate(kind, in, f.Customer); err != nil {
-			return err
+			return nil, err
 		}
 		p := plan(f, kind, years, now.In(domain.Stockholm))
 		if len(p.Blocking) > 0 {
-			return &RetentionError{Holds: p.Blocking}
+			return nil, &RetentionError{Holds: p.Blocking}
 		}
 		e.CustomerNumber, e.Counts, e.Holds = f.Customer.Number, p.Counts, p.Holds
-		entry = ledgerEntry(e, f.Customer.CreatedAt)
 		if err := s.apply(ctx, tx, f, p, now); err != nil {
-			return err
+			return nil, err
 		}
 		if e.ID, err = postgres.InsertErasure(ctx, tx, e); err != nil {
-			return err
+			return nil, err
 		}
 		action := Anonymised
 		if kind == domain.EraseDelete {
 			action = Deleted
 		}
 		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", audit.ID(id), eventDetails(e))); err != nil {
+			return nil, err
+		}
+		entry := ledgerEntry(e, f.Customer.CreatedAt)
+		return &entry, nil
+	})
+	return e, err
+}
+
+// ledgeredTx runs fn in a transaction that ends by writing the intent of the erasure fn made to the
+// ledger (fn returns it, or nil when it erased nothing), then settles the intent once the outcome is
+// known: the ledger protocol of every erasure (see Ledger).
+func (s *Service) ledgeredTx(ctx context.Context, fn func(tx pgx.Tx) (*LedgerEntry, error)) error {
+	var (
+		entry    LedgerEntry
+		intended bool // the intent may be in the ledger
+		prepared bool // the transaction's work is done: an error now came from COMMIT
+	)
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		e, err := fn(tx)
+		if err != nil || e == nil {
 			return err
 		}
+		entry = *e
 		if entry.Txid, entry.System, entry.Database, err = postgres.TxIdentity(ctx, tx); err != nil {
 			return err
 		}
@@ -299,7 +314,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	if intended {
 		s.settle(ctx, entry, err == nil, !prepared)
 	}
-	return e, err
+	return err
 }
 
 // apply erases the customer f describes as p plans, and keeps the suppression hashes.
