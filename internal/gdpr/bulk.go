@@ -354,11 +354,7 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 			}
 			return nil, postgres.RecordBulkBatch(ctx, tx, rec)
 		}
-		years, err := postgres.RetentionYears(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
+		facts, years, err := lockFacts(ctx, tx, ids)
 		if err != nil {
 			return nil, err
 		}

@@ -243,11 +243,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	now := s.Now()
 	e := domain.Erasure{Ref: newRef(), At: now, ActorID: actor.AuditID(), ActorName: actor.Name, Kind: kind, CustomerID: id}
 	err = s.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
-		years, err := postgres.RetentionYears(ctx, tx)
-		if err != nil {
-			return nil, err
-		}
-		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, []domain.CustomerID{id}, postgres.LockForUpdate)
+		facts, years, err := lockFacts(ctx, tx, []domain.CustomerID{id})
 		if err != nil {
 			return nil, err
 		}
@@ -283,6 +279,17 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		return &entry, nil
 	})
 	return e, err
+}
+
+// lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
+// the retention period in years.
+func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, int, error) {
+	years, err := postgres.RetentionYears(ctx, tx)
+	if err != nil {
+		return nil, 0, err
+	}
+	facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
+	return facts, years, err
 }
 
 // ledgeredTx runs fn in a transaction that ends by writing the intent of the erasure fn made to the

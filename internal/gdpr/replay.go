@@ -77,11 +77,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 		for i, c := range r.Customers {
 			ids[i] = c.ID
 		}
-		years, err := postgres.RetentionYears(ctx, tx)
-		if err != nil {
-			return err
-		}
-		facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
+		facts, years, err := lockFacts(ctx, tx, ids)
 		if err != nil {
 			return err
 		}

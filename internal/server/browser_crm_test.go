@@ -29,11 +29,7 @@ func TestBrowserBulkAnonymise(t *testing.T) {
 	defer logOnFailure(t, env, console)
 	b := tab{t: t, ctx: ctx}
 	b.do("sign in and open the CRM screen",
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+		signIn(base, email, password),
 		chromedp.Click(chromedp.CSS(`nav a[href="/crm"]`)),
 		chromedp.WaitVisible(chromedp.ID("segment-count")),
 	)

@@ -26,11 +26,7 @@ func TestBrowserCustomerCreateEditSearch(t *testing.T) {
 	submit := chromedp.CSS(`main form button[type="submit"].primary`)
 
 	b.do("sign in",
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+		signIn(base, email, password),
 	)
 
 	// Create, with a personnummer that has a typo: the form says so and keeps everything else.

@@ -28,11 +28,7 @@ func TestBrowserAnonymiseCustomer(t *testing.T) {
 	b := tab{t: t, ctx: ctx}
 
 	b.do("sign in and open the customer",
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+		signIn(base, email, password),
 		chromedp.Navigate(base+customerPath(cust)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/anonymise"]`)),
 	)

@@ -27,11 +27,7 @@ func TestBrowserSupplierAndQuote(t *testing.T) {
 	save := chromedp.CSS(`main form button[type="submit"].primary`)
 
 	b.do("sign in",
-		chromedp.Navigate(base+"/signin"),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+		signIn(base, email, password),
 	)
 	b.do("create supplier",
 		chromedp.Click(chromedp.CSS(`nav a[href="/suppliers"]`)),

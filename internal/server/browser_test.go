@@ -157,6 +157,17 @@ func (b tab) location(step string) string {
 	return loc
 }
 
+// signIn signs in through the sign-in page and waits for a signed-in page.
+func signIn(base, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/signin"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type="submit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`form[action="/signout"] button`)),
+	)
+}
+
 // TestBrowserSignInSignOut drives a real browser through a failed sign-in, a sign-in, the dashboard and
 // a sign-out, and checks that no page broke the CSP or threw.
 func TestBrowserSignInSignOut(t *testing.T) {
