@@ -143,9 +143,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		log.Info("resumed unfinished bulk jobs", "count", n)
 	}
 	defer func() {
+		// Cancelling lets each bulk worker finish its current batch and hand the rest back (snooze).
 		stopCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		if err := jobs.Stop(stopCtx); err != nil {
+		if err := jobs.StopAndCancel(stopCtx); err != nil {
 			log.Warn("background jobs: stop", "err", err)
 		}
 	}()

@@ -173,6 +173,13 @@ func checkJobDoneOnce(t *testing.T, env *testutil.Env, id int64, total int) {
 			AND a.action = 'customer.anonymised') <> 1)`, id); n != 0 {
 		t.Errorf("%d customers not anonymised exactly once by the job", n)
 	}
+	j, err := postgres.BulkJob(ctx, env.DB.Pool, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j.Status != "done" || j.Processed != total || j.Outcomes[domain.OutcomeAnonymised] != total {
+		t.Errorf("the job's report: %s, %d processed, outcomes %v; want done with %d anonymised", j.Status, j.Processed, j.Outcomes, total)
+	}
 	if n := one(`SELECT coalesce(violations, -1) FROM bulk_jobs WHERE id = $1`, id); n != 0 {
 		t.Errorf("the job's verification found %d customers with personal data (or did not run: -1)", n)
 	}

@@ -91,3 +91,61 @@ type SegmentPage struct {
 	More  bool
 	Total int
 }
+
+// SegmentKeys are the filter fields of the CRM screen, in the order a filter is summarised.
+var SegmentKeys = []string{"kind", "city", "consent", "created_from", "created_to", "active_from", "active_to",
+	"quotes", "no_quotes_since", "quote_status", "anonymised"}
+
+// QuoteStatuses are the statuses a quote may have, in their order.
+var QuoteStatuses = []string{string(QuoteDraft), string(QuoteSent), string(QuoteAccepted), string(QuoteRejected),
+	string(QuoteExpired)}
+
+// ParseSegment turns the CRM filter as typed (SegmentKeys → value) into a segment. It returns the
+// filter without the values it does not know (kept for showing again and for storing with a job) and a
+// message id per field whose date cannot be read (that field is ignored). Dates are days in Sweden;
+// "to" dates include the whole day.
+func ParseSegment(typed map[string]string) (Segment, map[string]string, map[string]string) {
+	kept, errs := map[string]string{}, map[string]string{}
+	for k, v := range typed {
+		if v != "" {
+			kept[k] = v
+		}
+	}
+	var s Segment
+	one := func(key string, dst *string, allowed ...string) {
+		for _, a := range allowed {
+			if kept[key] == a {
+				*dst = a
+				return
+			}
+		}
+		delete(kept, key)
+	}
+	var kind, status string
+	one("kind", &kind, string(Person), string(Company))
+	s.Kind = CustomerKind(kind)
+	s.City = kept["city"]
+	one("consent", &s.Consent, "yes", "no")
+	one("anonymised", &s.Anonymised, "yes", "no")
+	one("quotes", &s.Quotes, "any", "none")
+	one("quote_status", &status, QuoteStatuses...)
+	s.QuoteStatus = QuoteStatus(status)
+	date := func(name string, endOfDay bool) *time.Time {
+		if kept[name] == "" {
+			return nil
+		}
+		t, err := time.ParseInLocation("2006-01-02", kept[name], Stockholm)
+		if err != nil {
+			errs[name] = "error.date"
+			return nil
+		}
+		if endOfDay {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t
+	}
+	s.CreatedFrom, s.CreatedTo = date("created_from", false), date("created_to", true)
+	s.ActiveFrom, s.ActiveTo = date("active_from", false), date("active_to", true)
+	s.NoQuotesSince = date("no_quotes_since", false)
+	return s, kept, errs
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -58,6 +59,9 @@ func (b *Bulk) Draft(ctx context.Context, s domain.Segment, filter map[string]st
 	actor, err := authz.RequireAll(ctx, authz.CustomerBulkErase, authz.CustomerView)
 	if err != nil {
 		return domain.BulkJob{}, err
+	}
+	if !actor.Can(authz.CustomerDelete) && !actor.Can(authz.CustomerAnonymise) {
+		return domain.BulkJob{}, fmt.Errorf("bulk job without delete or anonymise: %w", domain.ErrForbidden)
 	}
 	now := b.Now()
 	j := domain.BulkJob{Ref: newRef(), Kind: domain.EraseAnonymise, Filter: filter, RequestedBy: actor.AuditID(),
@@ -136,6 +140,17 @@ type ConfirmInput struct {
 	Count    string // the number of customers, typed, above ConfirmCountAbove
 }
 
+// SelectionChanged refuses a confirmation because customers stopped matching the filter since the
+// preview; they were taken out of the selection, which the user should look at again.
+type SelectionChanged struct{ Removed int }
+
+func (e *SelectionChanged) Error() string {
+	return fmt.Sprintf("%d customers no longer match", e.Removed)
+}
+
+// Unwrap makes it a conflict.
+func (e *SelectionChanged) Unwrap() error { return domain.ErrConflict }
+
 // ConfirmCountAbove is the selection size above which the count must be typed to confirm.
 const ConfirmCountAbove = 100
 
@@ -179,7 +194,8 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		return err
 	}
 	now := b.Now()
-	return b.DB.InTx(ctx, func(tx pgx.Tx) error {
+	changed := 0
+	err = b.DB.InTx(ctx, func(tx pgx.Tx) error {
 		j, _, err := b.own(ctx, tx, id)
 		if err != nil {
 			return err
@@ -193,6 +209,15 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		if j, err = postgres.BulkJobForUpdate(ctx, tx, id); err != nil {
 			return err
 		}
+		if j.Status != "draft" {
+			return &domain.ConflictError{Key: "bulk.not_draft"}
+		}
+		// The selection is frozen for good now: customers that changed since the preview so that they
+		// no longer match are taken out, and the user sees the new preview first.
+		seg, _, _ := domain.ParseSegment(j.Filter)
+		if changed, err = postgres.PruneBulkSelection(ctx, tx, id, seg); err != nil || changed > 0 {
+			return err // commit what was taken out; the user confirms again
+		}
 		j.Kind, j.Retained, j.Reason = in.Kind, in.Retained, reason
 		if err := postgres.ConfirmBulkJob(ctx, tx, j, now); err != nil {
 			return err
@@ -205,6 +230,10 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		return audit.Record(ctx, tx, audit.Event(now, actor, BulkConfirmed, "bulk_job", &id, map[string]any{
 			"kind": string(j.Kind), "retained": j.Retained, "customers": j.Total}))
 	})
+	if err == nil && changed > 0 {
+		return &SelectionChanged{Removed: changed}
+	}
+	return err
 }
 
 // Cancel asks a job to stop after its current batch; what is done stays done.
@@ -244,38 +273,48 @@ func (b *Bulk) Resume(ctx context.Context) (int, error) {
 	})
 }
 
+// ErrPendingElsewhere says a worker found nothing to claim while customers of the job are still being
+// done by another worker (or held by one that died and whose locks have not been released yet): the
+// job's river work comes back later to finish it.
+var ErrPendingElsewhere = errors.New("bulk job: customers still in another worker's batch")
+
 // Run works a job until nothing is left to claim or it is cancelled, a batch per transaction, then ends
-// it and verifies the result if this worker is the one to finish it.
+// it (and verifies it) if this worker is the last. A batch in progress when ctx ends is finished first.
 func (b *Bulk) Run(ctx context.Context, id int64) error {
-	for {
-		status, cancel, err := postgres.BulkJobState(ctx, b.DB.Pool, id)
-		if err != nil {
-			return err
-		}
-		if status != "queued" && status != "running" {
-			return nil // finished, cancelled or never confirmed
-		}
-		if cancel {
-			break
-		}
-		n, err := b.batch(ctx, id)
+	for ctx.Err() == nil {
+		n, err := b.batch(context.WithoutCancel(ctx), id)
 		if err != nil {
 			return err
 		}
 		if n == 0 {
-			break // nothing left that another worker is not holding
+			status, err := b.finish(context.WithoutCancel(ctx), id)
+			if err != nil || status != "" {
+				return err
+			}
+			st, _, err := postgres.BulkJobState(ctx, b.DB.Pool, id)
+			if err != nil || (st != "queued" && st != "running") {
+				return err // ended by another worker, or never confirmed
+			}
+			return ErrPendingElsewhere
 		}
 	}
-	return b.finish(ctx, id)
+	return ctx.Err()
 }
 
 // finish ends the job if nothing is pending or it was asked to stop, and re-scans its customers (the
-// verification), in one transaction so the report appears complete.
-func (b *Bulk) finish(ctx context.Context, id int64) error {
+// verification), in one transaction so the report appears complete. It waits for the job's running
+// batches (the job's lock, exclusively) and then counts what they did. It returns the job's new status,
+// or "" if the job goes on.
+func (b *Bulk) finish(ctx context.Context, id int64) (string, error) {
 	now := b.Now()
-	return b.DB.InTx(ctx, func(tx pgx.Tx) error {
-		status, err := postgres.FinishBulkJob(ctx, tx, id, now)
-		if err != nil || status == "" {
+	var status string
+	err := b.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.LockBulkJob(ctx, tx, id, false); err != nil {
+			return err
+		}
+		var err error
+		// A statement after the lock: it sees every batch committed before the lock was granted.
+		if status, err = postgres.FinishBulkJob(ctx, tx, id, now); err != nil || status == "" {
 			return err
 		}
 		violations, err := postgres.VerifyBulkJob(ctx, tx, Inventory, id, now)
@@ -296,6 +335,7 @@ func (b *Bulk) finish(ctx context.Context, id int64) error {
 		return audit.Record(ctx, tx, audit.Event(now, authz.System(), BulkFinished, "bulk_job", &id,
 			map[string]any{"status": status, "outcomes": outcomes, "violations": violations}))
 	})
+	return status, err
 }
 
 // batch erases one batch of a job in one transaction and returns how many customers it took. If the
@@ -306,7 +346,7 @@ func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
 	if size <= 0 {
 		size = BatchSize
 	}
-	n, err := b.erase(ctx, id, size, nil, false)
+	n, err := b.erase(ctx, id, size, nil, "")
 	if err == nil || ctx.Err() != nil {
 		return n, err
 	}
@@ -317,11 +357,12 @@ func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
 	}
 	for _, cid := range pending {
 		one := []domain.CustomerID{cid}
-		if _, err := b.erase(ctx, id, 1, one, false); err != nil {
-			if ctx.Err() != nil {
-				return 0, err
+		if _, err := b.erase(ctx, id, 1, one, ""); err != nil {
+			key := customerFailure(err)
+			if key == "" {
+				return 0, err // not this customer's: the job's river work retries later
 			}
-			if _, ferr := b.erase(ctx, id, 1, one, true); ferr != nil {
+			if _, ferr := b.erase(ctx, id, 1, one, key); ferr != nil {
 				return 0, errors.Join(err, ferr)
 			}
 			b.Log.Error("bulk job: customer failed", "job", id, "customer_id", int64(cid), "err", err)
@@ -330,13 +371,40 @@ func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
 	return len(pending), nil
 }
 
+// customerFailure is the message id of an error that belongs to one customer's data (the database
+// refused it: bad data, a constraint, a rule), or "" for any other (connection, deadlock, the ledger),
+// which must not mark a customer as failed for good.
+func customerFailure(err error) string {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return ""
+	}
+	switch pgErr.Code[:2] {
+	case "22":
+		return "bulk.error.data"
+	case "23":
+		return "bulk.error.constraint"
+	case "P0":
+		return "bulk.error.refused"
+	}
+	return ""
+}
+
 // erase claims up to size pending customers of job id (of only, if not nil) and erases them in one
-// transaction; with fail, it marks them failed instead.
-func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.CustomerID, fail bool) (int, error) {
+// transaction, holding the job's lock shared; with failure set, it marks them failed with that message
+// id instead. A job that was ended or asked to stop gets no more batches.
+func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.CustomerID, failure string) (int, error) {
 	now := b.Now()
 	n := 0
 	err := b.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
 		n = 0
+		if err := postgres.LockBulkJob(ctx, tx, id, true); err != nil {
+			return nil, err
+		}
+		status, cancel, err := postgres.BulkJobState(ctx, tx, id)
+		if err != nil || cancel || (status != "queued" && status != "running") {
+			return nil, err
+		}
 		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, only)
 		if err != nil || len(ids) == 0 {
 			return nil, err
@@ -348,9 +416,9 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 		}
 		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), Outcomes: map[domain.CustomerID]string{},
 			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}
-		if fail {
+		if failure != "" {
 			for _, cid := range ids {
-				rec.Outcomes[cid], rec.Errors[cid] = domain.OutcomeFailed, "bulk.error.internal"
+				rec.Outcomes[cid], rec.Errors[cid] = domain.OutcomeFailed, failure
 			}
 			return nil, postgres.RecordBulkBatch(ctx, tx, rec)
 		}
@@ -473,9 +541,17 @@ type BulkEraseWorker struct {
 	Bulk *Bulk
 }
 
-// Work runs the job until it is done or cancelled.
+// Work runs the job until it is done or cancelled. While another worker still has customers of it, or
+// when the server stops, the work comes back shortly (a snooze is not a failed attempt).
 func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs]) error {
-	return w.Bulk.Run(ctx, job.Args.JobID)
+	err := w.Bulk.Run(ctx, job.Args.JobID)
+	switch {
+	case errors.Is(err, ErrPendingElsewhere):
+		return river.JobSnooze(5 * time.Second)
+	case ctx.Err() != nil:
+		return river.JobSnooze(time.Second)
+	}
+	return err
 }
 
 // Timeout: a bulk job takes as long as it takes; each batch commits on its own.

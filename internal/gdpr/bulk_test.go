@@ -2,10 +2,12 @@ package gdpr_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
@@ -125,6 +127,11 @@ func TestTwoWorkersDoEachCustomerOnce(t *testing.T) {
 	}
 	wg.Wait()
 	everyCustomerOnce(t, e, j.ID)
+	j, _, _, err = b.Job(ctx, j.ID)
+	must(t, err)
+	if j.Status != "done" || j.Processed != 300 || j.Outcomes[domain.OutcomeAnonymised] != 300 {
+		t.Errorf("job: %s, %d processed, outcomes %v; want done, 300, all anonymised by one worker or the other", j.Status, j.Processed, j.Outcomes)
+	}
 	if n := count(t, e, `SELECT count(DISTINCT worker) FROM bulk_job_items WHERE job_id = $1`, j.ID); n != 2 {
 		t.Errorf("%d workers shared the job, want 2", n)
 	}
@@ -176,4 +183,132 @@ func TestBulkBatchWithSharedContactDetails(t *testing.T) {
 		t.Errorf("%d batches for 10 customers with batch size 10: the batch failed and fell back to one at a time", n)
 	}
 	everyCustomerOnce(t, e, j.ID)
+}
+
+// TestCancelWaitsForTheRunningBatch: a worker that sees the cancellation ends the job only after another
+// worker's batch in progress has committed, and the report counts that batch.
+func TestCancelWaitsForTheRunningBatch(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	var first domain.Customer
+	for i := range 20 {
+		c := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+		if i == 0 {
+			first = c
+		}
+	}
+	b := *e.Services.Bulk
+	b.BatchSize = 10
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning"}))
+
+	// Hold the first customer locked, so worker A's first batch waits in the middle of its transaction.
+	bg := context.Background()
+	hold, err := e.DB.Pool.Begin(bg)
+	must(t, err)
+	_, err = hold.Exec(bg, `SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, first.ID)
+	must(t, err)
+	aDone := make(chan error, 1)
+	go func() { aDone <- b.Run(bg, j.ID) }()
+	waitUntil(t, func() bool {
+		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND granted`) == 1
+	})
+	must(t, b.Cancel(ctx, j.ID))
+	bDone := make(chan error, 1)
+	go func() { bDone <- b.Run(bg, j.ID) }()
+	waitUntil(t, func() bool {
+		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted`) == 1
+	})
+	must(t, hold.Rollback(bg))
+	must(t, <-aDone)
+	must(t, <-bDone)
+
+	j, _, _, err = b.Job(ctx, j.ID)
+	must(t, err)
+	done := count(t, e, `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`)
+	if j.Status != "cancelled" || done != 10 || j.Processed != 10 || j.Outcomes[domain.OutcomeAnonymised] != 10 {
+		t.Fatalf("after cancelling during a batch: %s, %d processed, outcomes %v, %d anonymised; want cancelled and the batch of 10 counted",
+			j.Status, j.Processed, j.Outcomes, done)
+	}
+	if j.Violations == nil || *j.Violations != 0 {
+		t.Error("the cancelled job's customers were not verified")
+	}
+}
+
+// waitUntil polls cond (a state of the database other goroutines move to), failing after a minute.
+func waitUntil(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out")
+		}
+		time.Sleep(10 * time.Millisecond) // polling, not a timing assertion
+	}
+}
+
+// TestConfirmTakesOutCustomersThatChanged: a customer who stopped matching the filter after the preview
+// is taken out of the selection at confirmation, and the user is asked to confirm again.
+func TestConfirmTakesOutCustomersThatChanged(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	var changed domain.Customer
+	for i := range 3 {
+		changed = e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{Kind: domain.Person}, map[string]string{"kind": "person"}, nil)
+	must(t, err)
+	_, err = e.DB.Pool.Exec(context.Background(), `UPDATE customers SET kind = 'company' WHERE id = $1`, changed.ID)
+	must(t, err)
+	in := gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning"}
+	var sc *gdpr.SelectionChanged
+	if err := b.Confirm(ctx, j.ID, in); !errors.As(err, &sc) || sc.Removed != 1 {
+		t.Fatalf("confirm after a customer changed: %v, want SelectionChanged with 1", err)
+	}
+	must(t, b.Confirm(ctx, j.ID, in))
+	must(t, b.Run(context.Background(), j.ID))
+	if count(t, e, `SELECT count(*) FROM customers WHERE id = $1 AND anonymised_at IS NULL`, changed.ID) != 1 {
+		t.Error("the customer who no longer matched was anonymised")
+	}
+	if count(t, e, `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`) != 2 {
+		t.Error("the others were not anonymised")
+	}
+}
+
+// TestReplayOfABulkBatch: after restoring a backup taken before a bulk job, the replay erases its
+// customers again (each with its own kind), restores the job's register entry and counts each batch once.
+func TestReplayOfABulkBatch(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	held := e.MustCreateRichCustomer(t, "Hållen AB", 2*year)
+	plain := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Enkel Kund", Email: "enkel@example.se"})
+	dump := backup(t, e)
+	b := e.Services.Bulk
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Run(context.Background(), j.ID))
+	after := snapshot(t, e)
+	registerAfter := count(t, e, `SELECT (bulk_job_sum(job_id, 'counts')->>'contacts')::int FROM erasures WHERE job_id = $1`, j.ID)
+
+	restore(t, e, dump)
+	res, err := e.Services.GDPR.Replay(ctx)
+	must(t, err)
+	if res.Customers != 2 {
+		t.Fatalf("replay: %+v, want 2 customers", res)
+	}
+	if count(t, e, `SELECT count(*) FROM customers WHERE id = $1`, plain.ID) != 0 ||
+		count(t, e, `SELECT count(*) FROM customers WHERE id = $1 AND anonymised_at IS NOT NULL`, held.ID) != 1 {
+		t.Error("replay: want the plain customer deleted and the held one anonymised, as the job did")
+	}
+	_, err = e.Services.GDPR.Replay(ctx)
+	must(t, err)
+	if got := count(t, e, `SELECT (bulk_job_sum(job_id, 'counts')->>'contacts')::int FROM erasures WHERE job_id = $1`, j.ID); got != registerAfter {
+		t.Errorf("register counts after two replays: %d contacts, want %d", got, registerAfter)
+	}
+	if got := snapshot(t, e); got != after {
+		t.Errorf("state after replay differs from the state after the job:\nwant %s\ngot  %s", after, got)
+	}
 }

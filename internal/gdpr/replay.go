@@ -82,6 +82,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 			return err
 		}
 		var evs []domain.AuditEvent
+		replayed := map[domain.CustomerID]string{}
 		now := s.Now()
 		for _, c := range r.Customers {
 			f := facts[c.ID]
@@ -103,6 +104,11 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 				return err
 			}
 			n++
+			if kind == domain.EraseDelete {
+				replayed[c.ID] = domain.OutcomeDeleted
+			} else {
+				replayed[c.ID] = domain.OutcomeAnonymised
+			}
 			evs = append(evs, audit.Event(now, actor, Replayed, "customer", audit.ID(c.ID),
 				map[string]any{"ref": r.Ref, "kind": string(kind)}))
 		}
@@ -127,6 +133,10 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 				return err
 			}
 			if err := postgres.InsertBulkBatch(ctx, tx, r.Ref, b.JobID, r.At, 0, map[string]int{}, b.Counts, b.Held); err != nil {
+				return err
+			}
+			// A backup taken while the job ran still has its items: they were done, by this replay.
+			if err := postgres.SetItemOutcomes(ctx, tx, b.JobID, replayed, nil, "replay", true); err != nil {
 				return err
 			}
 		}

@@ -198,24 +198,62 @@ type BulkBatch struct {
 // RecordBulkBatch stores a batch's outcomes per customer and the batch itself, with its progress and its
 // counts for the job's register entry.
 func RecordBulkBatch(ctx context.Context, tx pgx.Tx, b BulkBatch) error {
-	var (
-		ids              []int64
-		outcomes, errors []string
-		tally            = map[string]int{}
-	)
-	for id, o := range b.Outcomes {
-		ids, outcomes = append(ids, int64(id)), append(outcomes, o)
-		errors = append(errors, b.Errors[id])
+	tally := map[string]int{}
+	for _, o := range b.Outcomes {
 		tally[o]++
 	}
-	batch := &pgx.Batch{}
-	batch.Queue(`UPDATE bulk_job_items i SET outcome = u.outcome, error = nullif(u.error, ''), worker = $5
-		FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u (id, outcome, error)
-		WHERE i.job_id = $1 AND i.customer_id = ANY($2) AND i.customer_id = u.id`, b.JobID, ids, outcomes, errors, b.Worker)
-	if err := tx.SendBatch(ctx, batch).Close(); err != nil {
-		return mapErr(err, "record bulk batch")
+	if err := SetItemOutcomes(ctx, tx, b.JobID, b.Outcomes, b.Errors, b.Worker, false); err != nil {
+		return err
 	}
-	return InsertBulkBatch(ctx, tx, b.Ref, b.JobID, b.At, len(ids), tally, b.Counts, b.Held)
+	return InsertBulkBatch(ctx, tx, b.Ref, b.JobID, b.At, len(b.Outcomes), tally, b.Counts, b.Held)
+}
+
+// SetItemOutcomes stores the outcome of each customer of a job (and why, for failures); onlyPending
+// leaves items that have one alone (a replay).
+func SetItemOutcomes(ctx context.Context, q Querier, jobID int64, outcomes, errs map[domain.CustomerID]string, worker string, onlyPending bool) error {
+	var (
+		ids        []int64
+		os, errors []string
+	)
+	for id, o := range outcomes {
+		ids, os, errors = append(ids, int64(id)), append(os, o), append(errors, errs[id])
+	}
+	_, err := q.Exec(ctx, `UPDATE bulk_job_items i SET outcome = u.outcome, error = nullif(u.error, ''), worker = $5
+		FROM unnest($2::bigint[], $3::text[], $4::text[]) AS u (id, outcome, error)
+		WHERE i.job_id = $1 AND i.customer_id = ANY($2) AND i.customer_id = u.id AND (NOT $6 OR i.outcome IS NULL)`,
+		jobID, ids, os, errors, worker, onlyPending)
+	return mapErr(err, "set bulk outcomes")
+}
+
+// bulkLockClass keys the advisory locks of bulk jobs (with the job's id): every batch holds its job's
+// lock shared, and ending a job takes it exclusively, so a job ends only after its running batches.
+const bulkLockClass = 0x62756c6b // "bulk"
+
+// LockBulkJob takes job id's advisory lock for the rest of tx, shared (a batch) or not (ending the job).
+func LockBulkJob(ctx context.Context, tx pgx.Tx, id int64, shared bool) error {
+	fn := "pg_advisory_xact_lock"
+	if shared {
+		fn = "pg_advisory_xact_lock_shared"
+	}
+	_, err := tx.Exec(ctx, `SELECT `+fn+`($1::int, $2::int)`, bulkLockClass, id)
+	return mapErr(err, "lock bulk job")
+}
+
+// PruneBulkSelection takes out of a draft job the customers that no longer match its segment (they
+// changed since the preview) and returns how many.
+func PruneBulkSelection(ctx context.Context, tx pgx.Tx, jobID int64, s domain.Segment) (int, error) {
+	args := []any{jobID}
+	where := segmentWhere(s, &args)
+	tag, err := tx.Exec(ctx, `DELETE FROM bulk_job_items i WHERE i.job_id = $1 AND NOT EXISTS (
+		SELECT 1 FROM customers c WHERE c.id = i.customer_id AND `+strings.Join(where, " AND ")+`)`, args...)
+	if err != nil {
+		return 0, mapErr(err, "prune bulk selection")
+	}
+	n := int(tag.RowsAffected())
+	if n > 0 {
+		_, err = tx.Exec(ctx, `UPDATE bulk_jobs SET total = total - $2 WHERE id = $1`, jobID, n)
+	}
+	return n, mapErr(err, "prune bulk selection")
 }
 
 // InsertBulkBatch records a committed batch of a job, once per ref (a replay may bring one back).
@@ -236,7 +274,8 @@ func FinishBulkJob(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (str
 			WHERE i.job_id = j.id AND i.outcome IS NULL) THEN 'done' ELSE 'cancelled' END, finished_at = $2,
 			started_at = coalesce(started_at, (SELECT min(b.at) FROM erasure_batches b WHERE b.job_id = j.id), $2),
 			processed = coalesce((SELECT sum(b.processed) FROM erasure_batches b WHERE b.job_id = j.id), 0),
-			outcomes = bulk_job_sum(j.id, 'outcomes')
+			outcomes = bulk_job_sum(j.id, 'outcomes'),
+			filter = j.filter - 'city' -- free text: not kept once the job is over
 		WHERE id = $1 AND status IN ('queued', 'running') AND (cancel_requested OR NOT EXISTS (
 			SELECT 1 FROM bulk_job_items i WHERE i.job_id = j.id AND i.outcome IS NULL))
 		RETURNING status`, id, now).Scan(&status)
@@ -264,8 +303,9 @@ func BulkJobState(ctx context.Context, q Querier, id int64) (status string, canc
 }
 
 // VerifyBulkJob re-scans a finished job's customers and stores how many still hold personal data outside
-// declared holds: anonymised ones with a personal field not cleared, a row in a table whose rows an
-// erasure removes, or an unheld quote snapshot; deleted ones still present.
+// declared holds: anonymised ones (by the job or before it) with a personal field not cleared, a row in a
+// table whose rows an erasure removes, or an unheld quote snapshot; deleted ones still present. One
+// deleted meanwhile by someone else is clean.
 func VerifyBulkJob(ctx context.Context, q Querier, inv []domain.PIITable, id int64, now time.Time) (int, error) {
 	cust, err := inventoryTable(inv, "customers")
 	if err != nil {
@@ -293,7 +333,7 @@ func VerifyBulkJob(ctx context.Context, q Querier, inv []domain.PIITable, id int
 	err = q.QueryRow(ctx, `UPDATE bulk_jobs SET verified_at = $2, violations = (
 			SELECT count(*) FROM bulk_job_items i LEFT JOIN customers c ON c.id = i.customer_id
 			WHERE i.job_id = $1 AND (
-				(i.outcome = 'anonymised' AND (c.id IS NULL OR `+strings.Join(conds, " OR ")+`))
+				(i.outcome IN ('anonymised', 'skipped_anonymised') AND c.id IS NOT NULL AND (`+strings.Join(conds, " OR ")+`))
 				OR (i.outcome = 'deleted' AND c.id IS NOT NULL)))
 		WHERE id = $1 RETURNING violations`, id, now).Scan(&n)
 	return n, mapErr(err, "verify bulk job")

@@ -26,63 +26,18 @@ type BulkJobs interface {
 	Cancel(ctx context.Context, id int64) error
 }
 
-var quoteStatuses = []string{string(domain.QuoteDraft), string(domain.QuoteSent), string(domain.QuoteAccepted),
-	string(domain.QuoteRejected), string(domain.QuoteExpired)}
+var quoteStatuses = domain.QuoteStatuses
 
 // parseSegment reads the CRM filter (a query string or the bulk form): what was typed, for showing
 // again, and the segment; a bad date is reported beside its field and ignored.
 func parseSegment(v url.Values) (domain.Segment, map[string]string, map[string]string) {
-	typed, errs := map[string]string{}, map[string]string{}
-	for _, k := range crm.SegmentKeys {
+	typed := map[string]string{}
+	for _, k := range domain.SegmentKeys {
 		if val := searchable(v.Get(k)); val != "" {
 			typed[k] = val
 		}
 	}
-	var s domain.Segment
-	if k := domain.CustomerKind(typed["kind"]); k == domain.Person || k == domain.Company {
-		s.Kind = k
-	} else {
-		delete(typed, "kind")
-	}
-	s.City = typed["city"]
-	for _, f := range []struct {
-		key  string
-		dst  *string
-		vals []string
-	}{{"consent", &s.Consent, []string{"yes", "no"}}, {"anonymised", &s.Anonymised, []string{"yes", "no"}},
-		{"quotes", &s.Quotes, []string{"any", "none"}}} {
-		if v := typed[f.key]; v == f.vals[0] || v == f.vals[1] {
-			*f.dst = v
-		} else {
-			delete(typed, f.key)
-		}
-	}
-	for _, st := range quoteStatuses {
-		if typed["quote_status"] == st {
-			s.QuoteStatus = domain.QuoteStatus(st)
-		}
-	}
-	if s.QuoteStatus == "" {
-		delete(typed, "quote_status")
-	}
-	date := func(name string, endOfDay bool) *time.Time {
-		if typed[name] == "" {
-			return nil
-		}
-		t, err := time.ParseInLocation(dateLayout, typed[name], domain.Stockholm)
-		if err != nil {
-			errs[name] = "error.date"
-			return nil
-		}
-		if endOfDay {
-			t = t.AddDate(0, 0, 1)
-		}
-		return &t
-	}
-	s.CreatedFrom, s.CreatedTo = date("created_from", false), date("created_to", true)
-	s.ActiveFrom, s.ActiveTo = date("active_from", false), date("active_to", true)
-	s.NoQuotesSince = date("no_quotes_since", false)
-	return s, typed, errs
+	return domain.ParseSegment(typed)
 }
 
 func crmURL(filter map[string]string, set map[string]string) string {
@@ -195,7 +150,7 @@ var optionKeys = map[string]string{"kind": "customer.kind.", "consent": "crm.con
 // filterItems summarises a job's segment for its pages, in the reader's language.
 func filterItems(ctx context.Context, f map[string]string) []string {
 	var out []string
-	for _, k := range crm.SegmentKeys {
+	for _, k := range domain.SegmentKeys {
 		v := f[k]
 		if v == "" {
 			continue
@@ -246,7 +201,7 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 		v := crm.PreviewView{Nav: navFor(r), ID: j.ID, Filter: filterItems(ctx, j.Filter), Total: p.Total, Anonymised: p.Anonymised,
 			Retained: p.Retained, HeldQuotes: p.HeldQuotes, CanAnonymise: a.Can(authz.CustomerAnonymise),
 			CanDelete: a.Can(authz.CustomerDelete), NeedCount: p.Total > gdpr.ConfirmCountAbove, Kind: string(in.Kind),
-			Retain: in.Retained, Reason: in.Reason, Count: in.Count, Errors: errs}
+			Retain: in.Retained, Reason: in.Reason, Count: in.Count, Errors: errs, Notice: errs["selection"]}
 		for i, h := range p.Holds {
 			if i == holdDatesShown {
 				v.MoreHoldDates = len(p.Holds) - i
@@ -315,9 +270,18 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 	in := gdpr.ConfirmInput{Kind: domain.ErasureKind(f.Get("kind")), Retained: f.Get("retained"), Reason: f.Get("reason"),
 		Count: f.Get("count")}
 	err = s.Bulk.Confirm(r.Context(), id, in)
-	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
+	var (
+		fe      domain.FieldErrors
+		changed *gdpr.SelectionChanged
+	)
+	switch {
+	case errors.As(err, &fe):
 		s.renderBulkJob(w, r, id, http.StatusUnprocessableEntity, in, fe, false)
+		return
+	case errors.As(err, &changed):
+		in.Count = "" // the number changed: it must be typed again
+		s.renderBulkJob(w, r, id, http.StatusConflict, in, map[string]string{
+			"selection": i18n.Tf(r.Context(), "bulk.selection_changed", strconv.Itoa(changed.Removed))}, false)
 		return
 	}
 	if err != nil {

@@ -78,6 +78,16 @@ func TestBulkActionsOnlyWithThePermission(t *testing.T) {
 			t.Errorf("a user without the bulk permission: %d, want 403", r.Status)
 		}
 	}
+	// The bulk permission alone (neither delete nor anonymise) shows nothing and makes no drafts.
+	_, onlyPW := env.MustCreateUser(t, "only@example.se", false, authz.CustomerView, authz.CustomerBulkErase)
+	only := env.NewClient(t)
+	only.SignIn("only@example.se", onlyPW)
+	if page := only.Get("/crm"); strings.Contains(page.Body, `id="select-all"`) {
+		t.Error("a user who may neither delete nor anonymise sees the bulk actions")
+	}
+	if r := only.PostForm("/crm/bulk", url.Values{"all": {"yes"}}); r.Status != http.StatusForbidden {
+		t.Errorf("a draft by a user who may neither delete nor anonymise: %d, want 403", r.Status)
+	}
 	if page := bulk.Get("/crm"); !strings.Contains(page.Body, `id="select-all"`) {
 		t.Error("a user with the bulk permission does not see the bulk actions")
 	}
@@ -136,7 +146,7 @@ func TestBulkJobThroughThePages(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling, as the page does; not a timing assertion
 	}
-	if !regexp.MustCompile(`120 av 120 kunder \(100 %\)`).MatchString(page.Body) || !strings.Contains(page.Body, "ingen av kunderna har kvar") ||
+	if !regexp.MustCompile(`120 av 120 kunder \(100 %\)`).MatchString(page.Body) || !strings.Contains(page.Body, "ingen av de anonymiserade eller raderade kunderna har kvar") ||
 		strings.Contains(page.Body, `hx-trigger`) {
 		t.Fatalf("finished job: %s", page.Body)
 	}
