@@ -482,7 +482,6 @@ var messages = map[string]message{
 	"bulk.outcome.failed":              {"Misslyckades", "Failed"},
 	"bulk.outcome.not_processed":       {"Inte behandlade (avbrutet)", "Not processed (cancelled)"},
 	"bulk.failures":                    {"Kunder som inte kunde behandlas", "Customers that could not be processed"},
-	"bulk.error.internal":              {"Ett oväntat fel; försök igen eller kontakta supporten.", "An unexpected error; try again or contact support."},
 	"bulk.error.kind":                  {"Välj radera eller anonymisera.", "Choose delete or anonymise."},
 	"bulk.error.retained":              {"Välj vad som ska hända med kunder som inte kan raderas.", "Choose what happens to customers that cannot be deleted."},
 	"bulk.error.count":                 {"Skriv antalet valda kunder exakt som det står ovan.", "Type the number of selected customers exactly as shown above."},
