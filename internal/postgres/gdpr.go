@@ -166,8 +166,7 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 					FROM unnest($1::bigint[], $2::timestamptz[]) AS h (id, until)
 					WHERE quotes.id = h.id AND quotes.customer_id = ANY($3)`, qids, until, done)
 			}
-			// c.id too, so the planner reads only these customers rather than joining the whole register
-			sql, err := clearSnapshotSQL(inv, t, "p.customer_id = ANY($1) AND c.id = ANY($1) AND p.held_until IS NULL")
+			sql, err := clearSnapshotSQL(inv, t, "p.customer_id = ANY($1) AND p.held_until IS NULL", "c.id = ANY($1)")
 			if err != nil {
 				return nil, err
 			}
@@ -181,24 +180,39 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 }
 
 // clearSnapshotSQL is the UPDATE that clears the personal columns of snapshot table t (quotes, or a table
-// under them such as quote_lines) for the quotes p that cond selects ($1 its argument).
-func clearSnapshotSQL(inv []domain.PIITable, t domain.PIITable, cond string) (string, error) {
-	set, filled := clearSet(t, "c.number", "x.")
+// under them such as quote_lines) for the quotes p that cond selects ($1 its argument). customersCond
+// narrows the customers c joined for the placeholder (the planner would otherwise read them all).
+func clearSnapshotSQL(inv []domain.PIITable, t domain.PIITable, cond, customersCond string) (string, error) {
+	alias := "x."
+	if t.Parent == "" {
+		alias = "p."
+	}
+	set, filled := clearSet(t, "c.number", alias)
 	if len(set) == 0 {
 		return "", fmt.Errorf("inventory: %s has nothing to clear", t.Name)
 	}
-	link := pgx.Identifier{t.Link}.Sanitize()
+	from, where := "", cond+" AND ("+strings.Join(filled, " OR ")+")"
+	if strings.Contains(strings.Join(set, " "), "c.number") {
+		from, where = " JOIN customers c ON c.id = p.customer_id", where+" AND "+customersCond
+	}
 	if t.Parent == "" { // the quotes themselves
-		return `UPDATE ` + pgx.Identifier{t.Name}.Sanitize() + ` x SET ` + strings.Join(set, ", ") + `
-			FROM quotes p JOIN customers c ON c.id = p.customer_id
-			WHERE p.id = x.id AND ` + cond + ` AND (` + strings.Join(filled, " OR ") + `)`, nil
+		if from != "" {
+			from = " customers c"
+			where += " AND c.id = p.customer_id"
+		}
+		sql := `UPDATE quotes p SET ` + strings.Join(set, ", ")
+		if from != "" {
+			sql += ` FROM` + from
+		}
+		return sql + ` WHERE ` + where, nil
 	}
 	if _, err := inventoryTable(inv, t.Parent); err != nil || t.Parent != "quotes" {
 		return "", fmt.Errorf("inventory: snapshot table %s must sit under quotes", t.Name)
 	}
+	// The quotes' ids first (an array), so the rows are found through the key, whatever the estimates.
 	return `UPDATE ` + pgx.Identifier{t.Name}.Sanitize() + ` x SET ` + strings.Join(set, ", ") + `
-		FROM quotes p JOIN customers c ON c.id = p.customer_id
-		WHERE p.id = x.` + link + ` AND ` + cond + ` AND (` + strings.Join(filled, " OR ") + `)`, nil
+		FROM quotes p` + from + ` WHERE p.id = x.` + pgx.Identifier{t.Link}.Sanitize() + ` AND x.` +
+		pgx.Identifier{t.Link}.Sanitize() + ` = ANY (ARRAY(SELECT p.id FROM quotes p WHERE ` + cond + `)) AND ` + where, nil
 }
 
 // DeleteCustomers removes the customers in ids and every row of the inventory's tables that is theirs,
@@ -436,7 +450,7 @@ func ReleaseHolds(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, today t
 	b := &pgx.Batch{}
 	for _, t := range inv {
 		if t.Erase == domain.EraseSnapshot {
-			sql, err := clearSnapshotSQL(inv, t, "p.id = ANY($1)")
+			sql, err := clearSnapshotSQL(inv, t, "p.id = ANY($1)", "true")
 			if err != nil {
 				return nil, err
 			}
