@@ -281,10 +281,15 @@ var ErrPendingElsewhere = errors.New("bulk job: customers still in another worke
 // Run works a job until nothing is left to claim or it is cancelled, a batch per transaction, then ends
 // it (and verifies it) if this worker is the last. A batch in progress when ctx ends is finished first.
 func (b *Bulk) Run(ctx context.Context, id int64) error {
+	var after domain.CustomerID // this worker's last customer: it goes on from there
 	for ctx.Err() == nil {
-		n, err := b.batch(context.WithoutCancel(ctx), id)
+		n, err := b.batch(context.WithoutCancel(ctx), id, &after)
 		if err != nil {
 			return err
+		}
+		if n == 0 && after > 0 {
+			after = 0 // once more from the start: customers another worker gave back
+			continue
 		}
 		if n == 0 {
 			status, err := b.finish(context.WithoutCancel(ctx), id)
@@ -341,12 +346,12 @@ func (b *Bulk) finish(ctx context.Context, id int64) (string, error) {
 // batch erases one batch of a job in one transaction and returns how many customers it took. If the
 // batch fails as a whole, its customers are done one by one, so one bad customer is reported as failed
 // instead of stopping the job.
-func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
+func (b *Bulk) batch(ctx context.Context, id int64, after *domain.CustomerID) (int, error) {
 	size := b.BatchSize
 	if size <= 0 {
 		size = BatchSize
 	}
-	n, err := b.erase(ctx, id, size, nil, "")
+	n, err := b.erase(ctx, id, size, after, nil, "")
 	if err == nil || ctx.Err() != nil {
 		return n, err
 	}
@@ -357,12 +362,12 @@ func (b *Bulk) batch(ctx context.Context, id int64) (int, error) {
 	}
 	for _, cid := range pending {
 		one := []domain.CustomerID{cid}
-		if _, err := b.erase(ctx, id, 1, one, ""); err != nil {
+		if _, err := b.erase(ctx, id, 1, nil, one, ""); err != nil {
 			key := customerFailure(err)
 			if key == "" {
 				return 0, err // not this customer's: the job's river work retries later
 			}
-			if _, ferr := b.erase(ctx, id, 1, one, key); ferr != nil {
+			if _, ferr := b.erase(ctx, id, 1, nil, one, key); ferr != nil {
 				return 0, errors.Join(err, ferr)
 			}
 			b.Log.Error("bulk job: customer failed", "job", id, "customer_id", int64(cid), "err", err)
@@ -390,10 +395,11 @@ func customerFailure(err error) string {
 	return ""
 }
 
-// erase claims up to size pending customers of job id (of only, if not nil) and erases them in one
+// erase claims up to size pending customers of job id (after *after, which it moves on; of only, if not
+// nil) and erases them in one
 // transaction, holding the job's lock shared; with failure set, it marks them failed with that message
 // id instead. A job that was ended or asked to stop gets no more batches.
-func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.CustomerID, failure string) (int, error) {
+func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.CustomerID, only []domain.CustomerID, failure string) (int, error) {
 	now := b.Now()
 	n := 0
 	err := b.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
@@ -401,18 +407,24 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, only []domain.Cust
 		if err := postgres.LockBulkJob(ctx, tx, id, true); err != nil {
 			return nil, err
 		}
-		status, cancel, err := postgres.BulkJobState(ctx, tx, id)
-		if err != nil || cancel || (status != "queued" && status != "running") {
+		j, err := postgres.BulkJobForBatch(ctx, tx, id)
+		if err != nil || j.CancelRequested || (j.Status != "queued" && j.Status != "running") {
 			return nil, err
 		}
-		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, only)
+		if err := postgres.PreferIndexes(ctx, tx); err != nil {
+			return nil, err
+		}
+		var from domain.CustomerID
+		if after != nil {
+			from = *after
+		}
+		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, from, only)
 		if err != nil || len(ids) == 0 {
 			return nil, err
 		}
 		n = len(ids)
-		j, err := postgres.BulkJob(ctx, tx, id)
-		if err != nil {
-			return nil, err
+		if after != nil {
+			*after = ids[len(ids)-1] // claimed in customer order
 		}
 		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), Outcomes: map[domain.CustomerID]string{},
 			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}

@@ -284,6 +284,9 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 // lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
 // the retention period in years.
 func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, int, error) {
+	if err := postgres.PreferIndexes(ctx, tx); err != nil {
+		return nil, 0, err
+	}
 	years, err := postgres.RetentionYears(ctx, tx)
 	if err != nil {
 		return nil, 0, err
