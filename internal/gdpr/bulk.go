@@ -162,14 +162,7 @@ const Parallel = 4
 func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"reason": in.Reason, "count": in.Count}, "reason")
-	reason := strings.TrimSpace(in.Reason)
-	switch {
-	case fe["reason"] != "":
-	case reason == "":
-		fe["reason"] = "error.required"
-	case len([]rune(reason)) > 500:
-		fe["reason"] = "error.too_long"
-	}
+	reason := reasonOf(fe, in.Reason)
 	if in.Kind != domain.EraseDelete && in.Kind != domain.EraseAnonymise {
 		fe["kind"] = "bulk.error.kind"
 	}

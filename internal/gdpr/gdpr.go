@@ -193,18 +193,26 @@ func mentionsCustomer(text string, c domain.Customer) bool {
 	return false
 }
 
-// validate checks the typed confirmation: the customer number, and a reason free of the customer's data.
-func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, error) {
-	fe := domain.FieldErrors{}
-	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
-	reason := strings.TrimSpace(in.Reason)
+// reasonOf checks the reason typed for an erasure (required, at most 500 characters) into fe, unless fe
+// has a message for it already, and returns it trimmed.
+func reasonOf(fe domain.FieldErrors, typed string) string {
+	reason := strings.TrimSpace(typed)
 	switch {
 	case fe["reason"] != "":
 	case reason == "":
 		fe["reason"] = "error.required"
 	case len([]rune(reason)) > 500:
 		fe["reason"] = "error.too_long"
-	case mentionsCustomer(reason, c):
+	}
+	return reason
+}
+
+// validate checks the typed confirmation: the customer number, and a reason free of the customer's data.
+func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, error) {
+	fe := domain.FieldErrors{}
+	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
+	reason := reasonOf(fe, in.Reason)
+	if fe["reason"] == "" && mentionsCustomer(reason, c) {
 		fe["reason"] = "gdpr.error.reason_personal"
 	}
 	if fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {

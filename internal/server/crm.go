@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -65,7 +66,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := q.Get("qs")
-	if !contains(quoteStatuses, status) {
+	if !slices.Contains(quoteStatuses, status) {
 		status = ""
 	}
 	recent, err := s.Quotes.Recent(ctx, domain.QuoteStatus(status))
@@ -98,15 +99,6 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})
 	}
 	s.renderPage(w, r, http.StatusOK, crm.Page(v))
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // bulkDraft freezes the selection (all of the segment, or the ticked rows) and shows its preview.
