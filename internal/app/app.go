@@ -201,7 +201,9 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database
 		Workers:      workers,
 		PeriodicJobs: gdpr.PeriodicJobs(),
-		Logger:       log,
+		// A job of a server that died is run again after this, even if no server restarts.
+		RescueStuckJobsAfter: gdpr.RescueAfter,
+		Logger:               log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

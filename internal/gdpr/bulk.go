@@ -41,9 +41,10 @@ type Inserter interface {
 type Bulk struct {
 	*Service
 	Queue     Inserter
-	BatchSize int          // 0: BatchSize
-	Worker    string       // this process, recorded on each item it does
-	Log       *slog.Logger // failures of single customers (ids only)
+	BatchSize int           // 0: BatchSize
+	Slice     time.Duration // 0: TimeSlice
+	Worker    string        // this process, recorded on each item it does
+	Log       *slog.Logger  // failures of single customers (ids only)
 }
 
 // NewBulk returns the bulk service on s, enqueuing through jobs, batchSize customers per transaction
@@ -271,14 +272,29 @@ func (b *Bulk) Resume(ctx context.Context) (int, error) {
 // job's river work comes back later to finish it.
 var ErrPendingElsewhere = errors.New("bulk job: customers still in another worker's batch")
 
+// ErrTimeSlice says a worker has worked a job for a time slice: its river work hands over and comes
+// back at once, so no execution runs longer than river's rescue of stuck jobs waits.
+var ErrTimeSlice = errors.New("bulk job: time slice used")
+
+// TimeSlice is how long one river execution works a job before handing over (ErrTimeSlice).
+const TimeSlice = 5 * time.Minute
+
 // Run works a job until nothing is left to claim or it is cancelled, a batch per transaction, then ends
 // it (and verifies it) if this worker is the last. A batch in progress when ctx ends is finished first.
+// It returns ErrTimeSlice after its time slice.
 func (b *Bulk) Run(ctx context.Context, id int64) error {
 	var after domain.CustomerID // this worker's last customer: it goes on from there
+	start, slice := time.Now(), b.Slice
+	if slice <= 0 {
+		slice = TimeSlice
+	}
 	for ctx.Err() == nil {
 		n, err := b.batch(context.WithoutCancel(ctx), id, &after)
 		if err != nil {
 			return err
+		}
+		if n > 0 && time.Since(start) > slice { // after a batch, so every execution moves the job on
+			return ErrTimeSlice
 		}
 		if n == 0 && after > 0 {
 			after = 0 // once more from the start: customers another worker gave back
@@ -551,6 +567,8 @@ type BulkEraseWorker struct {
 func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs]) error {
 	err := w.Bulk.Run(ctx, job.Args.JobID)
 	switch {
+	case errors.Is(err, ErrTimeSlice):
+		return river.JobSnooze(0)
 	case errors.Is(err, ErrPendingElsewhere):
 		return river.JobSnooze(5 * time.Second)
 	case ctx.Err() != nil:
@@ -559,5 +577,12 @@ func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs
 	return err
 }
 
-// Timeout: a bulk job takes as long as it takes; each batch commits on its own.
-func (w *BulkEraseWorker) Timeout(*river.Job[BulkEraseArgs]) time.Duration { return -1 }
+// Timeout bounds one execution: a time slice and the batch in progress at its end (each batch commits
+// on its own, and the job goes on in the next execution).
+func (w *BulkEraseWorker) Timeout(*river.Job[BulkEraseArgs]) time.Duration {
+	return TimeSlice + time.Minute
+}
+
+// RescueAfter is how long river lets a job run before it takes it for stuck (its server died) and runs
+// it again: longer than any execution (Timeout), short enough that a job is not left waiting for long.
+const RescueAfter = TimeSlice + 5*time.Minute

@@ -312,3 +312,37 @@ func TestReplayOfABulkBatch(t *testing.T) {
 		t.Errorf("state after replay differs from the state after the job:\nwant %s\ngot  %s", after, got)
 	}
 }
+
+// TestRunHandsOverAfterItsTimeSlice: one execution stops after its time slice with ErrTimeSlice (its
+// river work comes back at once) and the next goes on where it stopped, so no execution outlives river's
+// rescue of stuck jobs.
+func TestRunHandsOverAfterItsTimeSlice(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	for i := range 30 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	b := *e.Services.Bulk
+	b.BatchSize, b.Slice = 10, time.Nanosecond
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning"}))
+	runs := 0
+	for {
+		runs++
+		err := b.Run(context.Background(), j.ID)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, gdpr.ErrTimeSlice) || runs > 10 {
+			t.Fatalf("run %d: %v", runs, err)
+		}
+		if n := count(t, e, `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`); n != 10*runs {
+			t.Fatalf("after %d slices of one batch: %d anonymised, want %d", runs, n, 10*runs)
+		}
+	}
+	everyCustomerOnce(t, e, j.ID)
+	if count(t, e, `SELECT count(*) FROM bulk_jobs WHERE id = $1 AND status = 'done'`, j.ID) != 1 {
+		t.Error("the job did not end")
+	}
+}
