@@ -44,6 +44,8 @@ CREATE INDEX bulk_job_items_pending ON bulk_job_items (job_id, customer_id) WHER
 ALTER TABLE erasures ADD COLUMN job_id bigint,
     ALTER COLUMN customer_id DROP NOT NULL,
     ALTER COLUMN customer_number DROP NOT NULL;
+-- A job's page finds its register entry on every progress poll.
+CREATE INDEX erasures_job ON erasures (job_id) WHERE job_id IS NOT NULL;
 -- Every committed batch of a bulk job, by its ledger reference, with what it did. A job's progress and
 -- its register entry's counts are the sums over its batches: no row is shared by the workers of a job,
 -- so they never wait for each other's commits. A replay inserts a batch once.

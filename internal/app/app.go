@@ -57,12 +57,11 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
 }
 
-// NewServer builds the HTTP handler with its sessions stored in db.
-func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time) (*server.Server, error) {
+// NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
+func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time, svc Services) (*server.Server, error) {
 	// The store's own clean-up goroutine cannot be stopped without a data race (StopCleanup reads a field
 	// the goroutine writes), so expired sessions are deleted by cleanSessions instead.
 	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
-	svc := NewServices(cfg, db, now)
 	return server.New(server.Deps{
 		Config:    cfg,
 		Log:       log,
@@ -116,7 +115,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		return err
 	}
 	defer db.Close()
-	srv, err := NewServer(cfg, db, log, time.Now)
+	// One set of services for the handlers and the background jobs: one ledger, one river client.
+	svc := NewServices(cfg, db, time.Now)
+	srv, err := NewServer(cfg, db, log, time.Now, svc)
 	if err != nil {
 		return err
 	}
@@ -124,7 +125,6 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	defer stopCleaning()
 	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
 
-	svc := NewServices(cfg, db, time.Now)
 	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
 		return fmt.Errorf("erasure ledger: %w", err)
 	} else if n > 0 {

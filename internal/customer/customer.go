@@ -48,10 +48,6 @@ func (e *ErasedBefore) Error() string {
 	return "matches a customer erased on " + e.At.Format("2006-01-02")
 }
 
-func (s *Service) inTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return s.DB.InTx(ctx, fn)
-}
-
 // List returns a page of the register.
 func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
@@ -90,7 +86,7 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 		return Detail{}, err
 	}
 	var d Detail
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if d.Customer, err = postgres.Customer(ctx, tx, id); err != nil {
 			return err
 		}
@@ -138,8 +134,8 @@ func (s *Service) ForEdit(ctx context.Context, id domain.CustomerID) (domain.Cus
 		return domain.Customer{}, err
 	}
 	c, err := postgres.Customer(ctx, s.DB.Pool, id)
-	if err == nil && c.AnonymisedAt != nil {
-		return c, &domain.ConflictError{Key: "customer.locked"}
+	if err == nil {
+		err = c.Editable()
 	}
 	return c, err
 }
@@ -179,7 +175,7 @@ func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent N
 			return domain.Customer{}, &ErasedBefore{At: *at}
 		}
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if c, err = postgres.CreateCustomer(ctx, tx, c, now); err != nil {
 			return err
 		}
@@ -222,13 +218,10 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 	if err != nil {
 		return domain.Customer{}, err
 	}
-	err = s.inTx(ctx, func(tx pgx.Tx) error {
-		cur, err := postgres.CustomerForUpdate(ctx, tx, id)
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		cur, err := postgres.EditableCustomer(ctx, tx, id)
 		if err != nil {
 			return err
-		}
-		if cur.AnonymisedAt != nil {
-			return &domain.ConflictError{Key: "customer.locked"}
 		}
 		if Version(cur) != version {
 			return Stale
@@ -248,18 +241,6 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 	return next, err
 }
 
-// editable checks the permission and that the customer exists and is not anonymised, inside tx.
-func (s *Service) editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
-	c, err := postgres.CustomerForUpdate(ctx, tx, id)
-	if err != nil {
-		return c, err
-	}
-	if c.AnonymisedAt != nil {
-		return c, &domain.ConflictError{Key: "customer.locked"}
-	}
-	return c, nil
-}
-
 // AddContact adds a contact person to a company customer.
 func (s *Service) AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error {
 	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
@@ -272,8 +253,8 @@ func (s *Service) AddContact(ctx context.Context, id domain.CustomerID, in domai
 	}
 	c.CustomerID = id
 	now := s.Now()
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		cust, err := s.editable(ctx, tx, id)
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		cust, err := postgres.EditableCustomer(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -299,8 +280,8 @@ func (s *Service) RemoveContact(ctx context.Context, id domain.CustomerID, conta
 		return err
 	}
 	now := s.Now()
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.editable(ctx, tx, id); err != nil {
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.EditableCustomer(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := postgres.DeleteContact(ctx, tx, id, contactID); err != nil {
@@ -324,8 +305,8 @@ func (s *Service) SetConsent(ctx context.Context, id domain.CustomerID, given bo
 		return domain.FieldErrors{"consent_source": "error.consent_source"}
 	}
 	now := s.Now()
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.editable(ctx, tx, id); err != nil {
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.EditableCustomer(ctx, tx, id); err != nil {
 			return err
 		}
 		if err := postgres.SetConsent(ctx, tx, id, given, source, actor.AuditID(), now); err != nil {
@@ -395,8 +376,8 @@ func (s *Service) AddCreditReport(ctx context.Context, id domain.CustomerID, in 
 		return err
 	}
 	r.CustomerID, r.RecordedAt = id, now
-	return s.inTx(ctx, func(tx pgx.Tx) error {
-		if _, err := s.editable(ctx, tx, id); err != nil {
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.EditableCustomer(ctx, tx, id); err != nil {
 			return err
 		}
 		reportID, err := postgres.AddCreditReport(ctx, tx, r, actor.AuditID())

@@ -42,6 +42,19 @@ type Customer struct {
 	Version        int // raised by every edit of the details
 }
 
+// Editable refuses changes to an anonymised customer: the record is locked for good.
+func (c Customer) Editable() error {
+	if c.AnonymisedAt != nil {
+		return &ConflictError{Key: "customer.locked"}
+	}
+	return nil
+}
+
+// Billing is the customer's billing details, as a quote's snapshot takes them.
+func (c Customer) Billing() Billing {
+	return Billing{Name: c.Name, Street: c.Street, PostalCode: c.PostalCode, City: c.City, Email: c.Email}
+}
+
 // CustomerInput is what a user typed in the customer form, kept verbatim so a form with errors shows it
 // again unchanged.
 type CustomerInput struct {

@@ -64,10 +64,14 @@ type QuoteFact struct {
 	Snapshot  bool // holds billing details
 }
 
-// AnonymisedName is the neutral placeholder stored as an anonymised customer's name (and on its quotes),
-// in Swedish, the language of the register; pages show it in the reader's language.
+// AnonymisedPrefix and the customer number make the neutral placeholder stored as an anonymised
+// customer's name (and on its quotes), in Swedish, the language of the register; pages show it in the
+// reader's language.
+const AnonymisedPrefix = "Anonymiserad kund "
+
+// AnonymisedName is the placeholder of the customer with number.
 func AnonymisedName(number int64) string {
-	return "Anonymiserad kund " + strconv.FormatInt(number, 10)
+	return AnonymisedPrefix + strconv.FormatInt(number, 10)
 }
 
 var nonDigit = regexp.MustCompile(`[^0-9]`)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -424,13 +423,4 @@ func ledgerEntry(e domain.Erasure, created time.Time) LedgerEntry {
 	}
 	return LedgerEntry{Ref: e.Ref, At: e.At, Kind: e.Kind,
 		Customers: []LedgerCustomer{{ID: e.CustomerID, Number: e.CustomerNumber, Created: created}}, Register: reg}
-}
-
-// SuppressedAt tells when a customer with the same e-mail, phone or personal/organisation number as in
-// was erased (nil if never), so creating them again can warn.
-func SuppressedAt(ctx context.Context, q postgres.Querier, salt []byte, email, phone, idNumber string) (*time.Time, error) {
-	if len(salt) == 0 {
-		return nil, errors.New("suppression check: no erasure salt configured")
-	}
-	return postgres.SuppressedAt(ctx, q, domain.SuppressionHashes(salt, email, phone, idNumber))
 }

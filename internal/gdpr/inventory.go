@@ -97,13 +97,3 @@ var Inventory = []domain.PIITable{
 		},
 	},
 }
-
-// table returns the inventory entry of name.
-func table(name string) domain.PIITable {
-	for _, t := range Inventory {
-		if t.Name == name {
-			return t
-		}
-	}
-	panic("gdpr: no inventory entry for " + name)
-}

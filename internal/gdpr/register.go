@@ -19,14 +19,6 @@ func (r Register) Page(ctx context.Context, before int64, limit int) ([]domain.E
 	return postgres.ErasurePage(ctx, r.DB.Pool, before, limit)
 }
 
-// Get returns one entry.
-func (r Register) Get(ctx context.Context, id int64) (domain.Erasure, error) {
-	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
-		return domain.Erasure{}, err
-	}
-	return postgres.Erasure(ctx, r.DB.Pool, id)
-}
-
 // Walk calls fn for every entry, oldest first, streaming (the CSV download).
 func (r Register) Walk(ctx context.Context, fn func(domain.Erasure) error) error {
 	if _, err := authz.Require(ctx, authz.AuditView); err != nil {

@@ -46,6 +46,15 @@ func CustomerForUpdate(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (do
 	return c, mapErr(err, "customer for update")
 }
 
+// EditableCustomer loads and locks one customer inside tx, refusing an anonymised one (Customer.Editable).
+func EditableCustomer(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
+	c, err := CustomerForUpdate(ctx, tx, id)
+	if err == nil {
+		err = c.Editable()
+	}
+	return c, err
+}
+
 // UpdateCustomer stores the editable fields of c.
 func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE customers SET kind = $2, name = $3, id_number = $4, email = $5, phone = $6,

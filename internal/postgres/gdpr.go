@@ -116,7 +116,7 @@ func clearExpr(c domain.PIIColumn, number string) (string, bool) {
 	case domain.ClearEmpty:
 		return "''", true
 	case domain.ClearPlaceholder:
-		return "'Anonymiserad kund ' || " + number, true // domain.AnonymisedName
+		return "'" + domain.AnonymisedPrefix + "' || " + number, true // domain.AnonymisedName, in SQL
 	case domain.ClearFalse:
 		return "false", true
 	}
@@ -183,36 +183,41 @@ func AnonymiseCustomers(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, i
 // under them such as quote_lines) for the quotes p that cond selects ($1 its argument). customersCond
 // narrows the customers c joined for the placeholder (the planner would otherwise read them all).
 func clearSnapshotSQL(inv []domain.PIITable, t domain.PIITable, cond, customersCond string) (string, error) {
+	quotes := t.Parent == "" // the quotes themselves, or a table under them
+	if !quotes {
+		if _, err := inventoryTable(inv, t.Parent); err != nil || t.Parent != "quotes" {
+			return "", fmt.Errorf("inventory: snapshot table %s must sit under quotes", t.Name)
+		}
+	}
 	alias := "x."
-	if t.Parent == "" {
+	if quotes {
 		alias = "p."
 	}
 	set, filled := clearSet(t, "c.number", alias)
 	if len(set) == 0 {
 		return "", fmt.Errorf("inventory: %s has nothing to clear", t.Name)
 	}
-	from, where := "", cond+" AND ("+strings.Join(filled, " OR ")+")"
-	if strings.Contains(strings.Join(set, " "), "c.number") {
-		from, where = " JOIN customers c ON c.id = p.customer_id", where+" AND "+customersCond
+	var from []string
+	where := []string{cond, "(" + strings.Join(filled, " OR ") + ")"}
+	if !quotes {
+		// The quotes' ids first (an array), so the rows are found through the key, whatever the estimates.
+		link := "x." + pgx.Identifier{t.Link}.Sanitize()
+		from = append(from, "quotes p")
+		where = append(where, "p.id = "+link, link+" = ANY (ARRAY(SELECT p.id FROM quotes p WHERE "+cond+"))")
 	}
-	if t.Parent == "" { // the quotes themselves
-		if from != "" {
-			from = " customers c"
-			where += " AND c.id = p.customer_id"
-		}
-		sql := `UPDATE quotes p SET ` + strings.Join(set, ", ")
-		if from != "" {
-			sql += ` FROM` + from
-		}
-		return sql + ` WHERE ` + where, nil
+	if strings.Contains(strings.Join(set, " "), "c.number") { // the placeholder needs the customer number
+		from = append(from, "customers c")
+		where = append(where, "c.id = p.customer_id", customersCond)
 	}
-	if _, err := inventoryTable(inv, t.Parent); err != nil || t.Parent != "quotes" {
-		return "", fmt.Errorf("inventory: snapshot table %s must sit under quotes", t.Name)
+	target := "quotes p"
+	if !quotes {
+		target = pgx.Identifier{t.Name}.Sanitize() + " x"
 	}
-	// The quotes' ids first (an array), so the rows are found through the key, whatever the estimates.
-	return `UPDATE ` + pgx.Identifier{t.Name}.Sanitize() + ` x SET ` + strings.Join(set, ", ") + `
-		FROM quotes p` + from + ` WHERE p.id = x.` + pgx.Identifier{t.Link}.Sanitize() + ` AND x.` +
-		pgx.Identifier{t.Link}.Sanitize() + ` = ANY (ARRAY(SELECT p.id FROM quotes p WHERE ` + cond + `)) AND ` + where, nil
+	sql := "UPDATE " + target + " SET " + strings.Join(set, ", ")
+	if len(from) > 0 {
+		sql += " FROM " + strings.Join(from, ", ")
+	}
+	return sql + " WHERE " + strings.Join(where, " AND "), nil
 }
 
 // DeleteCustomers removes the customers in ids and every row of the inventory's tables that is theirs,
@@ -393,13 +398,6 @@ func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]dom
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Erasure, error) { return scanErasure(r) })
 	return out, mapErr(err, "erasure page")
-}
-
-// Erasure loads one register entry.
-func Erasure(ctx context.Context, q Querier, id int64) (domain.Erasure, error) {
-	e, err := scanErasure(q.QueryRow(ctx, `SELECT `+erasureColumns+` FROM erasures e
-		WHERE e.id = $1`, id))
-	return e, mapErr(err, "erasure")
 }
 
 // WalkErasures calls fn for every register entry, oldest first, streaming (the CSV download).

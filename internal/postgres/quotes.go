@@ -102,7 +102,6 @@ func SetQuoteStatus(ctx context.Context, tx pgx.Tx, id domain.QuoteID, status do
 func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) (quotes []domain.Quote, lastAccepted *time.Time, retentionYears int, err error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+quoteColumns+` FROM quotes q WHERE q.customer_id = $1 ORDER BY q.quote_date DESC, q.id DESC`, id)
-	b.Queue(`SELECT max(decided_at) FROM quotes WHERE customer_id = $1 AND status = 'accepted'`, id)
 	b.Queue(`SELECT retention_years FROM settings`)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
@@ -113,13 +112,22 @@ func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) (quote
 	if quotes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) }); err != nil {
 		return nil, nil, 0, mapErr(err, "customer quotes")
 	}
-	if err := br.QueryRow().Scan(&lastAccepted); err != nil {
-		return nil, nil, 0, mapErr(err, "last accepted quote")
-	}
 	if err := br.QueryRow().Scan(&retentionYears); err != nil {
 		return nil, nil, 0, mapErr(err, "retention years")
 	}
+	for _, qt := range quotes {
+		if qt.Status == domain.QuoteAccepted && qt.DecidedAt != nil && (lastAccepted == nil || qt.DecidedAt.After(*lastAccepted)) {
+			lastAccepted = qt.DecidedAt
+		}
+	}
 	return quotes, lastAccepted, retentionYears, nil
+}
+
+// QuoteCustomer is the customer a quote is for.
+func QuoteCustomer(ctx context.Context, q Querier, id domain.QuoteID) (domain.CustomerID, error) {
+	var c domain.CustomerID
+	err := q.QueryRow(ctx, `SELECT customer_id FROM quotes WHERE id = $1`, id).Scan(&c)
+	return c, mapErr(err, "quote customer")
 }
 
 // TouchCustomerActivity records activity (a quote event) without changing the customer's details.

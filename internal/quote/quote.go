@@ -34,27 +34,18 @@ type Service struct {
 	Now func() time.Time
 }
 
-// editable checks that the customer exists and is not anonymised, locking it inside tx.
-func editable(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (domain.Customer, error) {
-	c, err := postgres.CustomerForUpdate(ctx, tx, id)
-	if err == nil && c.AnonymisedAt != nil {
-		err = &domain.ConflictError{Key: "customer.locked"}
-	}
-	return c, err
-}
-
 // lockQuote locks a quote's customer (refusing anonymised ones), then the quote: customer first, the order
 // an erasure locks in, so the two cannot deadlock.
 func lockQuote(ctx context.Context, tx pgx.Tx, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
-	q, err := postgres.Quote(ctx, tx, id, false)
+	customer, err := postgres.QuoteCustomer(ctx, tx, id)
 	if err != nil {
-		return q, domain.Customer{}, err
+		return domain.Quote{}, domain.Customer{}, err
 	}
-	c, err := editable(ctx, tx, q.CustomerID)
+	c, err := postgres.EditableCustomer(ctx, tx, customer)
 	if err != nil {
-		return q, c, err
+		return domain.Quote{}, c, err
 	}
-	q, err = postgres.Quote(ctx, tx, id, true)
+	q, err := postgres.Quote(ctx, tx, id, true)
 	return q, c, err
 }
 
@@ -72,7 +63,7 @@ func (s *Service) Create(ctx context.Context, customer domain.CustomerID, in dom
 	now := s.Now()
 	var q domain.Quote
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := editable(ctx, tx, customer); err != nil {
+		if _, err := postgres.EditableCustomer(ctx, tx, customer); err != nil {
 			return err
 		}
 		if q, err = postgres.CreateQuote(ctx, tx, customer, f, now); err != nil {
@@ -141,7 +132,8 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 			if len(q.Lines) == 0 {
 				return &domain.ConflictError{Key: "quote.no_lines"}
 			}
-			billing = &domain.Billing{Name: c.Name, Street: c.Street, PostalCode: c.PostalCode, City: c.City, Email: c.Email}
+			b := c.Billing()
+			billing = &b
 		}
 		if err := postgres.SetQuoteStatus(ctx, tx, id, next, billing, now); err != nil {
 			return err

@@ -151,7 +151,7 @@ func (g Generator) quotes(r *rand.Rand, c *Customer) {
 		if p := r.IntN(10); p > 0 { // 90 % sent
 			sent := at.Add(time.Duration(r.IntN(72)) * time.Hour)
 			q.Status, q.SentAt = domain.QuoteSent, &sent
-			q.Billing = domain.Billing{Name: c.Name, Street: c.Street, PostalCode: c.PostalCode, City: c.City, Email: c.Email}
+			q.Billing = c.Billing()
 			decided := sent.Add(time.Duration(r.IntN(20*24)) * time.Hour)
 			switch {
 			case p <= 5:

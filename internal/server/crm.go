@@ -90,10 +90,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 		v.FirstURL = crmURL(typed, map[string]string{"qs": status})
 	}
 	for _, sq := range recent {
-		name := sq.CustomerName
-		if sq.Anonymised {
-			name = i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(sq.CustomerNumber, 10))
-		}
+		name := shownName(ctx, sq.CustomerNumber, sq.CustomerName, sq.Anonymised)
 		v.Quotes = append(v.Quotes, crm.QuoteRow{ID: int64(sq.Quote.ID), CustomerID: int64(sq.Quote.CustomerID),
 			Number: sq.Quote.Number, CustomerNumber: sq.CustomerNumber, Customer: name, Date: sq.Quote.QuoteDate.Format(dateLayout),
 			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})

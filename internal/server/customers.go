@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -34,32 +33,14 @@ func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 	view := customers.Filter{Q: q.Get("q"), Kind: q.Get("kind"), City: q.Get("city"), Consent: q.Get("consent"),
 		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), ActiveFrom: q.Get("active_from"),
 		ActiveTo: q.Get("active_to"), Sort: q.Get("sort"), Dir: q.Get("dir"), Errors: map[string]string{}}
-	f := domain.CustomerFilter{Q: searchable(view.Q), City: searchable(view.City), Sort: domain.CustomerSort(view.Sort),
-		Desc: view.Dir == "desc"}
-	if k := domain.CustomerKind(view.Kind); k == domain.Person || k == domain.Company {
-		f.Kind = k
-	}
-	if view.Consent == "yes" || view.Consent == "no" {
-		f.Consent = view.Consent
-	}
-	date := func(name, v string, endOfDay bool) *time.Time {
-		if v == "" {
-			return nil
-		}
-		t, err := time.ParseInLocation(dateLayout, v, domain.Stockholm)
-		if err != nil {
-			view.Errors[name] = "error.date"
-			return nil
-		}
-		if endOfDay { // "to" dates include the whole day
-			t = t.AddDate(0, 0, 1)
-		}
-		return &t
-	}
-	f.CreatedFrom = date("created_from", view.CreatedFrom, false)
-	f.CreatedTo = date("created_to", view.CreatedTo, true)
-	f.ActiveFrom = date("active_from", view.ActiveFrom, false)
-	f.ActiveTo = date("active_to", view.ActiveTo, true)
+	// The filters the list shares with the CRM screen are read as it reads them.
+	seg, _, errs := parseSegment(url.Values{"kind": {view.Kind}, "city": {view.City}, "consent": {view.Consent},
+		"created_from": {view.CreatedFrom}, "created_to": {view.CreatedTo}, "active_from": {view.ActiveFrom},
+		"active_to": {view.ActiveTo}})
+	view.Errors = errs
+	f := domain.CustomerFilter{Q: searchable(view.Q), Kind: seg.Kind, City: seg.City, Consent: seg.Consent,
+		CreatedFrom: seg.CreatedFrom, CreatedTo: seg.CreatedTo, ActiveFrom: seg.ActiveFrom, ActiveTo: seg.ActiveTo,
+		Sort: domain.CustomerSort(view.Sort), Desc: view.Dir == "desc"}
 	switch f.Sort {
 	case domain.SortName, domain.SortNumber, domain.SortCreated, domain.SortActivity:
 	default:

@@ -100,10 +100,16 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 
 // displayName is the customer's name, or the placeholder in the reader's language once anonymised.
 func displayName(ctx context.Context, c domain.Customer) string {
-	if c.AnonymisedAt != nil {
-		return i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(c.Number, 10))
+	return shownName(ctx, c.Number, c.Name, c.AnonymisedAt != nil)
+}
+
+// shownName is a customer's name as pages show it: the placeholder in the reader's language for an
+// anonymised one (the stored placeholder is Swedish).
+func shownName(ctx context.Context, number int64, name string, anonymised bool) string {
+	if anonymised {
+		return i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(number, 10))
 	}
-	return c.Name
+	return name
 }
 
 // erasurePost deletes or anonymises a customer after the confirmation page.
@@ -118,11 +124,10 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 			return
 		}
 		in := gdpr.Input{Reason: r.PostForm.Get("reason"), Confirm: r.PostForm.Get("confirm")}
-		var e domain.Erasure
 		if kind == domain.EraseDelete {
-			e, err = s.GDPR.Delete(r.Context(), id, in)
+			_, err = s.GDPR.Delete(r.Context(), id, in)
 		} else {
-			e, err = s.GDPR.Anonymise(r.Context(), id, in)
+			_, err = s.GDPR.Anonymise(r.Context(), id, in)
 		}
 		var (
 			fe        domain.FieldErrors
@@ -144,7 +149,6 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 			redirect(w, r, "/customers")
 			return
 		}
-		_ = e
 		s.Sessions.Put(r.Context(), sessionFlash, "gdpr.anonymised")
 		redirect(w, r, customerURL(id))
 	}
