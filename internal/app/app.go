@@ -16,11 +16,14 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"github.com/affar/affar/internal/agreement"
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/mail"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/server"
@@ -38,6 +41,9 @@ type Services struct {
 	GDPR      *gdpr.Service
 	Bulk      *gdpr.Bulk
 	Erasures  gdpr.Register
+	Exports   *export.Service
+	Outbox    *mail.Outbox
+	Agreement *agreement.Service
 }
 
 // NewServices wires the services to db with the clock now.
@@ -52,7 +58,11 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	if err != nil {
 		panic(fmt.Sprintf("river insert-only client: %v", err)) // only a bad configuration, fixed above
 	}
-	return Services{Users: users, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
+	outbox := &mail.Outbox{DB: db, Now: now, Queue: queue, Log: slog.New(slog.DiscardHandler),
+		SMTP: mail.SMTP{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom}}
+	users.Mail = outbox
+	return Services{Users: users, Outbox: outbox, Exports: &export.Service{DB: db, Now: now, Limit: export.DefaultLimit},
+		Agreement: &agreement.Service{DB: db, Now: now, Mail: outbox}, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
 }
@@ -75,6 +85,9 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		GDPR:      svc.GDPR,
 		Erasures:  svc.Erasures,
 		Bulk:      svc.Bulk,
+		Exports:   svc.Exports,
+		Outbox:    svc.Outbox,
+		Agreement: svc.Agreement,
 		DB:        db,
 		Now:       now,
 	})
@@ -196,6 +209,8 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 	workers := river.NewWorkers()
 	svc.Bulk.Log = log
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
+	svc.Outbox.Log = log
+	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},
 			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database

@@ -34,6 +34,15 @@ const (
 	CreditReportRecorded = "credit_report.recorded"
 	CreditReportViewed   = "credit_report.viewed"
 	UserDeactivated      = "user.deactivated"
+	UserInvited          = "user.invited"
+	UserDetailsChanged   = "user.details_changed"
+	PasswordLinkIssued   = "user.password_link_issued"
+	PasswordSet          = "user.password_set"
+	PasswordChanged      = "user.password_changed"
+	AdminGranted         = "user.admin_granted"
+	AdminRevoked         = "user.admin_revoked"
+	AgreementPublished   = "agreement.published"
+	AgreementAccepted    = "agreement.accepted"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.

@@ -81,8 +81,11 @@ type Actor struct {
 	Name     string
 	IsAdmin  bool
 	Language string
-	perms    map[Permission]bool
-	system   bool
+	// PendingAgreement is a version of the data processing agreement sent to this admin and not yet
+	// accepted: the pages show a banner until their next sign-in accepts it.
+	PendingAgreement string
+	perms            map[Permission]bool
+	system           bool
 }
 
 // NewActor builds an actor from a user and the permissions stored for them.
@@ -165,4 +168,26 @@ func RequireAdmin(ctx context.Context) (Actor, error) {
 		return a, fmt.Errorf("admin: %w", domain.ErrForbidden)
 	}
 	return a, nil
+}
+
+// Presets are the role presets an admin can start from; they fill the permission boxes and are saved
+// only as the permissions they hold (there are no roles in the database). The label is "preset."+name.
+var Presets = []struct {
+	Name        string
+	Permissions []Permission
+}{
+	{"sales", []Permission{CustomerCreate, CustomerView, CustomerEdit, CustomerPrintLabels, CustomerExportEmail, SupplierView}},
+	{"purchasing", []Permission{CustomerView, SupplierCreate, SupplierView, SupplierEdit, SupplierDelete}},
+	{"accounts", []Permission{CustomerView, CustomerEdit, CreditReportAccess, CustomerExport, SupplierView, SupplierEdit}},
+	{"readonly", []Permission{CustomerView, SupplierView, UserView}},
+}
+
+// Preset returns the permissions of the named preset.
+func Preset(name string) ([]Permission, bool) {
+	for _, p := range Presets {
+		if p.Name == name {
+			return p.Permissions, true
+		}
+	}
+	return nil, false
 }

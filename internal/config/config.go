@@ -33,6 +33,12 @@ type Config struct {
 	// not reach; make run uses .data/erasure-ledger.jsonl.
 	ErasureLedger string
 	BulkBatch     int // AFFAR_BULK_BATCH: customers per transaction of a bulk job, default 500
+	// Outgoing mail: AFFAR_SMTP_ADDR (host:port), AFFAR_SMTP_USER, AFFAR_SMTP_PASSWORD and AFFAR_MAIL_FROM.
+	// Without an address mail is kept on the outbox page for an admin to pass on.
+	SMTPAddr     string
+	SMTPUser     string
+	SMTPPassword string
+	MailFrom     string
 }
 
 // CheckErasure reports what is missing for serving: the erasure salt and the ledger file.
@@ -100,6 +106,8 @@ func Load(getenv func(string) string) (Config, error) {
 		c.ErasureSalt = []byte(v)
 	}
 	c.ErasureLedger = getenv("AFFAR_ERASURE_LEDGER")
+	c.SMTPAddr, c.SMTPUser, c.SMTPPassword = getenv("AFFAR_SMTP_ADDR"), getenv("AFFAR_SMTP_USER"), getenv("AFFAR_SMTP_PASSWORD")
+	c.MailFrom = or(getenv("AFFAR_MAIL_FROM"), "affar@localhost")
 	if v := getenv("AFFAR_BULK_BATCH"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 10000 {

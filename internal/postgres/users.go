@@ -38,19 +38,23 @@ func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (doma
 
 // SessionUser loads the user of a signed-in session with their permissions, in one round trip on every
 // request. found is false when the session was ended (signed out, deactivated, password reset) or has
-// been idle since before idleSince or started before startedSince.
-func SessionUser(ctx context.Context, q Querier, sessionID string, idleSince, startedSince time.Time) (u domain.User, perms []string, lastSeen time.Time, found bool, err error) {
+// been idle since before idleSince or started before startedSince. agreement is the newest version of the
+// data processing agreement sent to the user and not yet accepted, if any.
+func SessionUser(ctx context.Context, q Querier, sessionID string, idleSince, startedSince time.Time) (u domain.User, perms []string, lastSeen time.Time, agreement string, found bool, err error) {
 	u, err = scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
 		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}'),
-		s.last_seen_at
+		s.last_seen_at,
+		coalesce((SELECT v.version FROM agreement_recipients r JOIN agreement_versions v ON v.id = r.version_id
+			JOIN outbox o ON o.id = r.outbox_id
+			WHERE r.user_id = u.id AND r.accepted_at IS NULL AND o.sent_at IS NOT NULL ORDER BY v.id DESC LIMIT 1), '')
 		FROM user_sessions s JOIN users u ON u.id = s.user_id
 		LEFT JOIN user_permissions p ON p.user_id = u.id
 		WHERE s.id = $1 AND s.last_seen_at > $2 AND s.created_at > $3 GROUP BY u.id, s.last_seen_at`,
-		sessionID, idleSince, startedSince), &perms, &lastSeen)
+		sessionID, idleSince, startedSince), &perms, &lastSeen, &agreement)
 	if err == pgx.ErrNoRows {
-		return domain.User{}, nil, time.Time{}, false, nil
+		return domain.User{}, nil, time.Time{}, "", false, nil
 	}
-	return u, perms, lastSeen, err == nil, mapErr(err, "session user")
+	return u, perms, lastSeen, agreement, err == nil, mapErr(err, "session user")
 }
 
 // TouchSession records activity on a session.
@@ -166,4 +170,104 @@ func SetPassword(ctx context.Context, q Querier, id domain.UserID, hash string) 
 		err = pgx.ErrNoRows
 	}
 	return mapErr(err, "set password")
+}
+
+// UpdateUserDetails stores a user's name, e-mail address and language and returns the names of the fields
+// that changed; a taken e-mail address is a domain.ErrConflict.
+func UpdateUserDetails(ctx context.Context, q Querier, id domain.UserID, name, email, lang string) ([]string, error) {
+	var changed []string
+	err := q.QueryRow(ctx, `WITH old AS (SELECT name, email, language FROM users WHERE id = $1 FOR UPDATE)
+		UPDATE users u SET name = $2, email = $3, language = nullif($4, '') FROM old WHERE u.id = $1
+		RETURNING array_remove(ARRAY[
+			CASE WHEN old.name IS DISTINCT FROM $2 THEN 'name' END,
+			CASE WHEN old.email IS DISTINCT FROM $3::citext THEN 'email' END,
+			CASE WHEN old.language IS DISTINCT FROM nullif($4, '') THEN 'language' END], NULL)`,
+		id, name, email, lang).Scan(&changed)
+	return changed, mapErr(err, "update user details")
+}
+
+// SetUserAdmin makes a user an admin or takes that away.
+func SetUserAdmin(ctx context.Context, q Querier, id domain.UserID, admin bool) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET is_admin = $2 WHERE id = $1`, id, admin)
+	if err == nil && tag.RowsAffected() == 0 {
+		err = pgx.ErrNoRows
+	}
+	return mapErr(err, "set user admin")
+}
+
+// LockAdmins serialises every change that could remove an active admin, so two at once cannot both see
+// "another admin is left" and leave none. It lasts until the transaction ends.
+func LockAdmins(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('affar.admins', 0))`)
+	return mapErr(err, "lock admins")
+}
+
+// IssueUserToken stores the digest of a new invitation or reset link; older unused links of the same
+// purpose stop working.
+func IssueUserToken(ctx context.Context, q Querier, hash []byte, id domain.UserID, purpose string, now, expires time.Time) error {
+	if _, err := q.Exec(ctx, `DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, id, purpose); err != nil {
+		return mapErr(err, "issue user token")
+	}
+	_, err := q.Exec(ctx, `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		hash, id, purpose, now, expires)
+	return mapErr(err, "issue user token")
+}
+
+// UserToken finds the user of an unused, unexpired link; lock takes the row for its use. Anything else is
+// domain.ErrNotFound.
+func UserToken(ctx context.Context, q Querier, hash []byte, now time.Time, lock bool) (domain.User, string, error) {
+	sql := `SELECT ` + userColumns + `, t.purpose FROM user_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.active`
+	if lock {
+		sql += ` FOR UPDATE OF t`
+	}
+	var purpose string
+	u, err := scanUser(q.QueryRow(ctx, sql, hash, now), &purpose)
+	return u, purpose, mapErr(err, "user token")
+}
+
+// UseUserToken marks a link used, together with every other open link of the user.
+func UseUserToken(ctx context.Context, q Querier, id domain.UserID, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE user_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, id, now)
+	return mapErr(err, "use user token")
+}
+
+// OpenInvitations returns, per invited user who has not set a password yet, when their link expires.
+func OpenInvitations(ctx context.Context, q Querier) (map[domain.UserID]time.Time, error) {
+	rows, err := q.Query(ctx, `SELECT t.user_id, max(t.expires_at) FROM user_tokens t JOIN users u ON u.id = t.user_id
+		WHERE t.purpose = 'invite' AND t.used_at IS NULL AND u.password_hash = '' GROUP BY t.user_id`)
+	if err != nil {
+		return nil, mapErr(err, "open invitations")
+	}
+	out := map[domain.UserID]time.Time{}
+	var id domain.UserID
+	var at time.Time
+	_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { out[id] = at; return nil })
+	return out, mapErr(err, "open invitations")
+}
+
+// PermissionHolders maps each permission to the active non-admin users holding it, by name.
+func PermissionHolders(ctx context.Context, q Querier) (map[string][]domain.User, error) {
+	rows, err := q.Query(ctx, `SELECT `+userColumns+`, p.permission FROM user_permissions p JOIN users u ON u.id = p.user_id
+		WHERE u.active AND NOT u.is_admin ORDER BY p.permission, u.name, u.id`)
+	if err != nil {
+		return nil, mapErr(err, "permission holders")
+	}
+	defer rows.Close()
+	out := map[string][]domain.User{}
+	for rows.Next() {
+		var perm string
+		u, err := scanUser(rows, &perm)
+		if err != nil {
+			return nil, mapErr(err, "permission holders")
+		}
+		out[perm] = append(out[perm], u)
+	}
+	return out, mapErr(rows.Err(), "permission holders")
+}
+
+// EndOtherSessions deletes every session record of a user but keep.
+func EndOtherSessions(ctx context.Context, q Querier, id domain.UserID, keep string) error {
+	_, err := q.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1 AND id <> $2`, id, keep)
+	return mapErr(err, "end other sessions")
 }

@@ -39,6 +39,9 @@ func (s *Server) signInPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := auth.SignInForm{Next: safeNext(r.URL.Query().Get("next"))}
+	if r.URL.Query().Has("password_set") {
+		f.Info = i18n.T(r.Context(), "signin.password_set")
+	}
 	if r.URL.Query().Has("signed_out") {
 		f.Info = i18n.T(r.Context(), "signin.signed_out")
 	}

@@ -76,7 +76,8 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	}
 	a, _ := authz.ActorFrom(ctx)
 	v := crm.View{Nav: navFor(r), Flash: s.flash(r), Filter: typed, Errors: errs, Total: page.Total,
-		CanBulk:     a.Can(authz.CustomerBulkErase) && (a.Can(authz.CustomerDelete) || a.Can(authz.CustomerAnonymise)),
+		CanBulk:   a.Can(authz.CustomerBulkErase) && (a.Can(authz.CustomerDelete) || a.Can(authz.CustomerAnonymise)),
+		CanLabels: a.Can(authz.CustomerPrintLabels), CanEmails: a.Can(authz.CustomerExportEmail), CanRegister: a.Can(authz.CustomerExport),
 		QuoteStatus: status, QuoteStatuses: quoteStatuses}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),

@@ -98,13 +98,21 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 			s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",
 				slog.String("request_id", RequestID(r.Context())),
 				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
+				slog.String("path", loggedPath(r.URL.Path)),
 				slog.Int("status", status),
 				slog.Int("bytes", sw.bytes),
 				slog.Duration("duration", time.Since(start)))
 		}()
 		next.ServeHTTP(sw, r)
 	})
+}
+
+// loggedPath keeps the token of an invitation or reset link out of the log: it is a credential.
+func loggedPath(p string) string {
+	if strings.HasPrefix(p, "/password/") {
+		return "/password/…"
+	}
+	return p
 }
 
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; " +
@@ -138,7 +146,7 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Log.Warn("cross-origin request refused", "request_id", RequestID(r.Context()), "method", r.Method,
-			"path", r.URL.Path)
+			"path", loggedPath(r.URL.Path))
 		s.renderPage(w, r, http.StatusForbidden, errorView(r, "error.crossorigin.title", "error.crossorigin.body"))
 	}))
 	return cop.Handler(next)

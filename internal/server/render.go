@@ -52,6 +52,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		v.TitleKey, v.BodyKey = "error.toolarge.title", "error.toolarge.body"
 	case http.StatusBadRequest:
 		v.TitleKey, v.BodyKey = "error.badrequest.title", "error.badrequest.body"
+	case http.StatusTooManyRequests:
+		v.TitleKey, v.BodyKey = "error.toomany.title", "error.toomany.body"
 	default:
 		status = http.StatusInternalServerError
 		v.TitleKey, v.BodyKey, v.RequestID = "error.internal.title", "error.internal.body", RequestID(r.Context())
@@ -82,7 +84,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
 	default:
 		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "method", r.Method,
-			"path", r.URL.Path, "err", err)
+			"path", loggedPath(r.URL.Path), "err", err)
 		s.renderError(w, r, http.StatusInternalServerError, "")
 	}
 }
@@ -118,6 +120,9 @@ func navFor(r *http.Request) *layout.Nav {
 		return nil
 	}
 	nav := &layout.Nav{UserName: a.Name}
+	if a.PendingAgreement != "" {
+		nav.Notice = i18n.Tf(r.Context(), "agreement.banner", a.PendingAgreement)
+	}
 	add := func(key, href string) {
 		nav.Items = append(nav.Items, layout.NavItem{Key: key, Href: href, Active: r.URL.Path == href})
 	}
@@ -135,6 +140,7 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.AuditView) {
 		add("nav.audit", "/audit")
 		add("nav.erasures", "/erasures")
+		add("nav.agreement", "/agreement")
 	}
 	if a.IsAdmin {
 		add("nav.settings", "/settings")

@@ -16,7 +16,9 @@ import (
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/supplier"
+	"github.com/affar/affar/internal/user"
 )
 
 // Users is what the server needs of the user service.
@@ -29,6 +31,36 @@ type Users interface {
 	List(ctx context.Context) ([]domain.UserSummary, error)
 	Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error)
 	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
+	Invite(ctx context.Context, in user.Details, admin bool, origin string) (domain.UserID, user.Link, error)
+	UpdateDetails(ctx context.Context, id domain.UserID, in user.Details) error
+	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, error)
+	SetActive(ctx context.Context, id domain.UserID, active bool) error
+	SetAdmin(ctx context.Context, id domain.UserID, admin bool) error
+	LinkUser(ctx context.Context, token string) (domain.User, string, error)
+	SetPasswordByLink(ctx context.Context, token, plain, repeat string) error
+	ChangeOwnPassword(ctx context.Context, current, plain, repeat, keep string) error
+	UpdateOwnProfile(ctx context.Context, name, lang string) error
+	Invitations(ctx context.Context) (map[domain.UserID]time.Time, error)
+	Holders(ctx context.Context) (map[authz.Permission][]domain.User, []domain.User, error)
+}
+
+// Exports is what the server needs to let personal data leave: register, e-mail addresses, labels.
+type Exports interface {
+	Register(ctx context.Context, req export.Request, format string, sink export.Sink) error
+	Emails(ctx context.Context, req export.Request, consentOnly bool, sink export.Sink) error
+	Labels(ctx context.Context, req export.Request, sink export.Sink) error
+}
+
+// Outbox is what the server needs to show queued mail.
+type Outbox interface {
+	Page(ctx context.Context) ([]domain.OutboxMessage, error)
+	Configured() bool
+}
+
+// Agreements is what the server needs for the data processing agreement.
+type Agreements interface {
+	Publish(ctx context.Context, version, body string) (int64, error)
+	History(ctx context.Context) ([]domain.Agreement, error)
 }
 
 // Customers is what the server needs of the customer register.
@@ -97,6 +129,9 @@ type Deps struct {
 	GDPR      GDPR
 	Erasures  Erasures
 	Bulk      BulkJobs
+	Exports   Exports
+	Outbox    Outbox
+	Agreement Agreements
 	DB        Pinger
 	Now       func() time.Time
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/user"
 	"github.com/affar/affar/templates/users"
 )
 
@@ -23,22 +25,114 @@ func pathID[T ~int64](r *http.Request, name string) (T, error) {
 
 func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserID](r, "id") }
 
+func userPath(id domain.UserID) string { return "/users/" + strconv.FormatInt(int64(id), 10) }
+
+const minuteLayout = "2006-01-02 15:04"
+
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
-	list, err := s.Users.List(r.Context())
+	ctx := r.Context()
+	list, err := s.Users.List(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := users.ListView{Nav: navFor(r)}
+	invited, err := s.Users.Invitations(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	a, _ := authz.ActorFrom(ctx)
+	v := users.ListView{Nav: navFor(r), Flash: s.flash(r), CanEdit: a.Can(authz.UserEdit)}
 	for _, u := range list {
 		row := users.Row{ID: int64(u.User.ID), Name: u.User.Name, Email: u.User.Email, IsAdmin: u.User.IsAdmin,
 			Active: u.User.Active, Permissions: u.Permissions}
 		if u.User.LastLoginAt != nil {
-			row.LastLogin = u.User.LastLoginAt.In(domain.Stockholm).Format("2006-01-02 15:04")
+			row.LastLogin = u.User.LastLoginAt.In(domain.Stockholm).Format(minuteLayout)
+		}
+		if until, ok := invited[u.User.ID]; ok {
+			row.InvitedTill = until.In(domain.Stockholm).Format(minuteLayout)
 		}
 		v.Rows = append(v.Rows, row)
 	}
 	s.renderPage(w, r, http.StatusOK, users.ListPage(v))
+}
+
+func (s *Server) userNew(w http.ResponseWriter, r *http.Request) {
+	a, _ := authz.ActorFrom(r.Context())
+	s.renderPage(w, r, http.StatusOK, users.InvitePage(users.InviteView{Nav: navFor(r), CanAdmin: a.IsAdmin}))
+}
+
+// origin is where links in e-mails point: the configured base URL, or the address this request came to.
+func (s *Server) origin(r *http.Request) string {
+	if s.Config.BaseURL != "" {
+		return s.Config.BaseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, id domain.UserID, name, email string, link user.Link, invite bool) {
+	s.renderPage(w, r, http.StatusOK, users.LinkPage(users.LinkView{Nav: navFor(r), ID: int64(id), Name: name, Email: email,
+		Link: s.origin(r) + link.Path(), Expires: link.Expires.In(domain.Stockholm).Format(minuteLayout), Invite: invite,
+		Mailed: s.Outbox.Configured()}))
+}
+
+// userCreate invites a user and shows the link once (it is also e-mailed): nobody else chooses their password.
+func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in := user.Details{Name: f.Get("name"), Email: f.Get("email"), Language: f.Get("language")}
+	admin := f.Get("admin") == "yes"
+	id, link, err := s.Users.Invite(r.Context(), in, admin, s.origin(r))
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		a, _ := authz.ActorFrom(r.Context())
+		s.renderPage(w, r, http.StatusUnprocessableEntity, users.InvitePage(users.InviteView{Nav: navFor(r), Name: in.Name,
+			Email: in.Email, Language: in.Language, Admin: admin, CanAdmin: a.IsAdmin, Errors: fe}))
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.linkPage(w, r, id, in.Name, in.Email, link, true)
+}
+
+// userView builds a user's page; preset, if known, fills the permission boxes without saving them.
+func (s *Server) userView(r *http.Request, id domain.UserID, preset string) (users.UserView, error) {
+	u, held, err := s.Users.Get(r.Context(), id)
+	if err != nil {
+		return users.UserView{}, err
+	}
+	viewer, _ := authz.ActorFrom(r.Context())
+	v := users.UserView{Nav: navFor(r), Flash: s.flash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
+		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Invited: u.PasswordHash == "",
+		CanEdit: user.MayManage(viewer, u, held), CanGrant: viewer.IsAdmin, Self: viewer.UserID == u.ID}
+	if u.LastLoginAt != nil {
+		v.LastLogin = u.LastLoginAt.In(domain.Stockholm).Format(minuteLayout)
+	} else {
+		v.LastLogin = "–"
+	}
+	for _, p := range authz.Presets {
+		v.Presets = append(v.Presets, p.Name)
+	}
+	if perms, ok := authz.Preset(preset); ok && viewer.IsAdmin {
+		held, v.PresetShown = perms, preset
+	}
+	for _, g := range authz.Groups {
+		ug := users.Group{Key: g.Key}
+		for _, p := range g.Permissions {
+			ug.Perms = append(ug.Perms, users.Perm{Name: string(p), Label: p.LabelKey(), Desc: "perm.desc." + string(p),
+				Held: slices.Contains(held, p)})
+		}
+		v.Groups = append(v.Groups, ug)
+	}
+	return v, nil
 }
 
 func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
@@ -47,22 +141,106 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	u, held, err := s.Users.Get(r.Context(), id)
+	v, err := s.userView(r, id, r.URL.Query().Get("preset"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	viewer, _ := authz.ActorFrom(r.Context())
-	v := users.UserView{Nav: navFor(r), Flash: s.flash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
-		IsAdmin: u.IsAdmin, CanEdit: viewer.IsAdmin && !u.IsAdmin}
-	for _, g := range authz.Groups {
-		ug := users.Group{Key: g.Key}
-		for _, p := range g.Permissions {
-			ug.Perms = append(ug.Perms, users.Perm{Name: string(p), Label: p.LabelKey(), Held: slices.Contains(held, p)})
-		}
-		v.Groups = append(v.Groups, ug)
-	}
 	s.renderPage(w, r, http.StatusOK, users.UserPage(v))
+}
+
+func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
+	id, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	f := r.PostForm
+	in := user.Details{Name: f.Get("name"), Email: f.Get("email"), Language: f.Get("language")}
+	err = s.Users.UpdateDetails(r.Context(), id, in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		v, verr := s.userView(r, id, "")
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.Name, v.Email, v.Language, v.Errors = in.Name, in.Email, in.Language, fe
+		s.renderPage(w, r, http.StatusUnprocessableEntity, users.UserPage(v))
+		return
+	}
+	s.done(w, r, err, "users.details_saved", userPath(id))
+}
+
+// done finishes a change: the error page, or the confirmation on the page the change was made from.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, to string) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, flash)
+	redirect(w, r, to)
+}
+
+func (s *Server) userSetActive(active bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := userID(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if !s.parseForm(w, r) {
+			return
+		}
+		flash := "users.activated"
+		if !active {
+			flash = "users.deactivated"
+			if r.PostForm.Get("confirm") != "yes" {
+				s.done(w, r, nil, "users.confirm_needed", userPath(id))
+				return
+			}
+		}
+		s.done(w, r, s.Users.SetActive(r.Context(), id, active), flash, userPath(id))
+	}
+}
+
+func (s *Server) userSetAdmin(w http.ResponseWriter, r *http.Request) {
+	id, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !s.parseForm(w, r) {
+		return
+	}
+	admin := r.PostForm.Get("admin") == "yes"
+	flash := "users.admin_granted"
+	if !admin {
+		flash = "users.admin_revoked"
+	}
+	s.done(w, r, s.Users.SetAdmin(r.Context(), id, admin), flash, userPath(id))
+}
+
+func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
+	id, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	link, err := s.Users.IssueLink(r.Context(), id, s.origin(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	u, _, err := s.Users.Get(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.linkPage(w, r, id, u.Name, u.Email, link, u.PasswordHash == "")
 }
 
 // setPermissions stores the checked permissions: the checked ones are granted, the others revoked.
@@ -84,10 +262,30 @@ func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
 			revoke = append(revoke, p)
 		}
 	}
-	if err := s.Users.SetPermissions(r.Context(), id, grant, revoke); err != nil {
+	s.done(w, r, s.Users.SetPermissions(r.Context(), id, grant, revoke), "users.permissions_saved", userPath(id))
+}
+
+// permissionSummary shows who holds each permission.
+func (s *Server) permissionSummary(w http.ResponseWriter, r *http.Request) {
+	byPerm, admins, err := s.Users.Holders(r.Context())
+	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(r.Context(), sessionFlash, "users.permissions_saved")
-	redirect(w, r, "/users/"+strconv.FormatInt(int64(id), 10))
+	names := func(us []domain.User) []string {
+		out := make([]string, len(us))
+		for i, u := range us {
+			out[i] = u.Name
+		}
+		return out
+	}
+	v := users.SummaryView{Nav: navFor(r), Admins: names(admins)}
+	for _, g := range authz.Groups {
+		hg := users.HolderGroup{Key: g.Key}
+		for _, p := range g.Permissions {
+			hg.Perms = append(hg.Perms, users.Holder{Label: p.LabelKey(), Names: names(byPerm[p])})
+		}
+		v.Groups = append(v.Groups, hg)
+	}
+	s.renderPage(w, r, http.StatusOK, users.SummaryPage(v))
 }

@@ -47,6 +47,8 @@ type Service struct {
 	// Secret keys the HMAC of throttle keys (e-mail addresses and client addresses), so the table holds
 	// nothing that can be reversed. Servers sharing a database should share it (AFFAR_SECRET).
 	Secret []byte
+	// Mail sends invitation and reset links; nil sends none (the link is still shown to whoever made it).
+	Mail Mailer
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -135,7 +137,18 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 			if err := postgres.StartSession(ctx, tx, sid, u.ID, now); err != nil {
 				return err
 			}
-			return audit.Record(ctx, tx, audit.Event(now, authz.NewActor(u, nil), audit.SignIn, "user", audit.ID(u.ID), nil))
+			actor := authz.NewActor(u, nil)
+			events := []domain.AuditEvent{audit.Event(now, actor, audit.SignIn, "user", audit.ID(u.ID), nil)}
+			// Signing in after a version of the data processing agreement was sent is its acceptance by
+			// continued use.
+			accepted, err := postgres.AcceptAgreements(ctx, tx, u.ID, now)
+			if err != nil {
+				return err
+			}
+			for _, v := range accepted {
+				events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v, nil))
+			}
+			return audit.Record(ctx, tx, events...)
 		})
 		return u, sid, err
 	}
@@ -182,7 +195,7 @@ func (s *Service) SignedOut(ctx context.Context, sessionID string) error {
 // session that was ended, or whose user was deactivated, gets domain.ErrUnauthenticated.
 func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, error) {
 	now := s.Now()
-	u, perms, lastSeen, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID, now.Add(-s.SessionIdle), now.Add(-s.SessionLifetime))
+	u, perms, lastSeen, agreement, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID, now.Add(-s.SessionIdle), now.Add(-s.SessionLifetime))
 	if err != nil {
 		return authz.Actor{}, err
 	}
@@ -195,11 +208,9 @@ func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, err
 			return authz.Actor{}, err
 		}
 	}
-	ps := make([]authz.Permission, len(perms))
-	for i, p := range perms {
-		ps[i] = authz.Permission(p)
-	}
-	return authz.NewActor(u, ps), nil
+	a := authz.NewActor(u, toPermissions(perms))
+	a.PendingAgreement = agreement
+	return a, nil
 }
 
 // RecordDenied writes the audit event for a refused request; route is the pattern, never the URL.
@@ -310,32 +321,6 @@ func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain str
 	})
 }
 
-// SetActive activates or deactivates a user (admins and the command line only); deactivation ends every
-// session of the user at once.
-func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) error {
-	actor, err := authz.RequireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	if actor.UserID == id && !active {
-		return &domain.ConflictError{Key: "users.cannot_deactivate_self"}
-	}
-	now := s.Now()
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
-			return err
-		}
-		action := audit.UserActivated
-		if !active {
-			action = audit.UserDeactivated
-			if _, err := postgres.EndUserSessions(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, action, "user", audit.ID(id), nil))
-	})
-}
-
 // HasAdmin reports whether an active admin exists (first start creates one otherwise).
 func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	n, err := postgres.CountAdmins(ctx, s.DB.Pool)
@@ -411,9 +396,13 @@ func (s *Service) Get(ctx context.Context, id domain.UserID) (domain.User, []aut
 		return domain.User{}, nil, err
 	}
 	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
-	ps := make([]authz.Permission, len(perms))
-	for i, p := range perms {
+	return u, toPermissions(perms), err
+}
+
+func toPermissions(names []string) []authz.Permission {
+	ps := make([]authz.Permission, len(names))
+	for i, p := range names {
 		ps[i] = authz.Permission(p)
 	}
-	return u, ps, err
+	return ps
 }

@@ -1,0 +1,113 @@
+// Package agreement publishes the data processing agreement (personuppgiftsbiträdesavtal) between the
+// company and the supplier of Affär: each version is e-mailed to every admin, its digest and recipients
+// are kept, and each admin accepts it by continued use, at their first sign-in after it was sent.
+package agreement
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Mailer queues e-mail in the transaction that sends it (mail.Outbox).
+type Mailer interface {
+	Enqueue(ctx context.Context, tx pgx.Tx, m domain.Mail) (int64, error)
+}
+
+// Service publishes versions and shows their history.
+type Service struct {
+	DB   *postgres.DB
+	Now  func() time.Time
+	Mail Mailer
+}
+
+// Digest is the hex sha256 of a version's text, as recorded and as shown to an auditor.
+func Digest(body string) string {
+	h := sha256.Sum256([]byte(body))
+	return hex.EncodeToString(h[:])
+}
+
+// MaxBody bounds the agreement text (a long agreement is some 50,000 characters).
+const MaxBody = 200_000
+
+// Publish stores a version and sends it to every active admin (admins only).
+func (s *Service) Publish(ctx context.Context, version, body string) (int64, error) {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	version = strings.TrimSpace(version)
+	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
+	fe := domain.FieldErrors{}
+	switch {
+	case version == "":
+		fe["version"] = "error.required"
+	case len(version) > 50 || !domain.ValidText(version, false):
+		fe["version"] = "error.text"
+	}
+	switch {
+	case body == "":
+		fe["body"] = "error.required"
+	case len(body) > MaxBody || !domain.ValidText(body, true):
+		fe["body"] = "error.text"
+	}
+	if len(fe) > 0 {
+		return 0, fe
+	}
+	now := s.Now()
+	a := domain.Agreement{Version: version, Body: body, SHA256: Digest(body), PublishedAt: now}
+	var id int64
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		id, err = postgres.InsertAgreement(ctx, tx, a, actor.UserID)
+		if errors.Is(err, domain.ErrConflict) {
+			return domain.FieldErrors{"version": "agreement.version_taken"}
+		}
+		if err != nil {
+			return err
+		}
+		admins, err := postgres.ActiveAdmins(ctx, tx)
+		if err != nil {
+			return err
+		}
+		sent := make([]int64, 0, len(admins))
+		for _, u := range admins {
+			lang := u.Language
+			if lang == "" {
+				lang = "sv"
+			}
+			mctx := i18n.WithLang(ctx, lang)
+			outboxID, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: u.Email,
+				Subject: i18n.Tf(mctx, "mail.agreement.subject", version),
+				Body:    i18n.Tf(mctx, "mail.agreement.body", u.Name, version, a.SHA256) + "\n\n" + body})
+			if err != nil {
+				return err
+			}
+			if err := postgres.InsertAgreementRecipient(ctx, tx, id, u.ID, u.Email, outboxID); err != nil {
+				return err
+			}
+			sent = append(sent, int64(u.ID))
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.AgreementPublished, "agreement", &id,
+			map[string]any{"sha256": a.SHA256, "recipients": sent}))
+	})
+	return id, err
+}
+
+// History lists every version with its recipients, for admins and whoever may read the audit log.
+func (s *Service) History(ctx context.Context) ([]domain.Agreement, error) {
+	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
+		return nil, err
+	}
+	return postgres.Agreements(ctx, s.DB.Pool)
+}

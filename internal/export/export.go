@@ -1,0 +1,170 @@
+// Package export lets personal data leave the system the three ways the business needs: the customer
+// register (CSV, XLSX), e-mail addresses for a mailing (CSV) and address labels (PDF). Each is behind its
+// own permission, rate-limited per user and audited with its filter and row count before any row is sent.
+package export
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// Audit actions of exports; the rate limit counts every action with this prefix.
+const (
+	ActionRegister = "export.register"
+	ActionEmails   = "export.emails"
+	ActionLabels   = "export.labels"
+)
+
+// MaxLabels caps one print: 5,000 labels are 209 sheets, more than anyone feeds a printer at once.
+const MaxLabels = 5000
+
+// Limit is how many exports one user may make within Window.
+type Limit struct {
+	Max    int
+	Window time.Duration
+}
+
+// DefaultLimit allows a working day's exports and stops a script scraping the register.
+var DefaultLimit = Limit{Max: 10, Window: 10 * time.Minute}
+
+// LimitedError says when the user may export again.
+type LimitedError struct{ Until time.Time }
+
+func (e *LimitedError) Error() string { return "too many exports" }
+func (e *LimitedError) Unwrap() error { return domain.ErrThrottled }
+
+// Service runs exports.
+type Service struct {
+	DB    *postgres.DB
+	Now   func() time.Time
+	Limit Limit
+}
+
+// Request is what to export: the CRM filter as parsed and as typed (recorded in the audit event), and for
+// labels optionally the customers ticked on the CRM screen.
+type Request struct {
+	Segment domain.Segment
+	Filter  map[string]string
+	IDs     []domain.CustomerID
+}
+
+// Sink receives an export: Begin with the row count once the export is recorded, then each customer (with
+// the first contact person of a company for labels).
+type Sink interface {
+	Begin(rows int) error
+	Row(c domain.Customer, contact string) error
+}
+
+// Register exports the customer register in format ("csv" or "xlsx").
+func (s *Service) Register(ctx context.Context, req Request, format string, sink Sink) error {
+	return s.run(ctx, authz.CustomerExport, ActionRegister, postgres.ExportSelection{Segment: req.Segment},
+		req, map[string]any{"format": format}, 0, sink)
+}
+
+// Emails exports names and e-mail addresses, by default only of customers with marketing consent.
+func (s *Service) Emails(ctx context.Context, req Request, consentOnly bool, sink Sink) error {
+	sel := postgres.ExportSelection{Segment: req.Segment, ConsentOnly: consentOnly, NeedEmail: true}
+	return s.run(ctx, authz.CustomerExportEmail, ActionEmails, sel, req, map[string]any{"consent_only": consentOnly}, 0, sink)
+}
+
+// Labels exports the postal addresses of the filter (or of the ticked customers in it).
+func (s *Service) Labels(ctx context.Context, req Request, sink Sink) error {
+	sel := postgres.ExportSelection{Segment: req.Segment, IDs: req.IDs, NeedAddress: true}
+	return s.run(ctx, authz.CustomerPrintLabels, ActionLabels, sel, req, map[string]any{"selected": len(req.IDs)}, MaxLabels, sink)
+}
+
+func (s *Service) run(ctx context.Context, perm authz.Permission, action string, sel postgres.ExportSelection,
+	req Request, details map[string]any, maxRows int, sink Sink) error {
+	actor, err := authz.RequireAll(ctx, authz.CustomerView, perm)
+	if err != nil {
+		return err
+	}
+	if actor.AuditID() == nil {
+		return fmt.Errorf("export without a user: %w", domain.ErrForbidden)
+	}
+	tx, err := postgres.BeginExport(ctx, s.DB)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
+	n, err := postgres.CountExport(ctx, tx, sel)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return &domain.ConflictError{Key: "exports.nothing"}
+	}
+	if maxRows > 0 && n > maxRows {
+		return &domain.ConflictError{Key: "exports.too_many"}
+	}
+	details["rows"] = n
+	details["filter"] = filterDetail(req.Filter)
+	if err := s.record(ctx, actor, action, details); err != nil {
+		return err
+	}
+	// The event is committed: from here on rows may leave.
+	if err := sink.Begin(n); err != nil {
+		return err
+	}
+	if err := postgres.EachExportCustomer(ctx, tx, sel, sink.Row); err != nil {
+		return err
+	}
+	return tx.Commit(ctx)
+}
+
+// record checks the user's rate and writes the audit event, under a per-user lock so parallel requests
+// are counted too.
+func (s *Service) record(ctx context.Context, actor authz.Actor, action string, details map[string]any) error {
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.LockExports(ctx, tx, actor.UserID); err != nil {
+			return err
+		}
+		recent, err := postgres.RecentExports(ctx, tx, actor.UserID, now.Add(-s.Limit.Window))
+		if err != nil {
+			return err
+		}
+		if len(recent) >= s.Limit.Max {
+			return &LimitedError{Until: recent[len(recent)-s.Limit.Max].Add(s.Limit.Window)}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", nil, details))
+	})
+}
+
+// filterDetail is the filter for the audit event. The CRM filter is structured (kind, town, dates,
+// statuses): it holds no free text, so nothing in it identifies a person.
+func filterDetail(f map[string]string) map[string]string {
+	out := make(map[string]string, len(f))
+	for k, v := range f {
+		out[k] = v
+	}
+	return out
+}
+
+// SafeCell neutralises a CSV cell a spreadsheet would run as a formula (DESIGN.md §9): a leading = + - @,
+// tab or carriage return gets an apostrophe in front.
+func SafeCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// IsLimited reports whether err is a rate-limit refusal, and until when.
+func IsLimited(err error) (time.Time, bool) {
+	var le *LimitedError
+	if errors.As(err, &le) {
+		return le.Until, true
+	}
+	return time.Time{}, false
+}

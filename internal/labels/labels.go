@@ -1,0 +1,161 @@
+// Package labels prints address labels on A4 label sheets (3 × 8 labels of 70 × 37 mm).
+package labels
+
+import (
+	"errors"
+	"io"
+	"strings"
+
+	"github.com/go-pdf/fpdf"
+)
+
+// Sheet geometry: the 8 rows take 296 of the page's 297 mm, so half a millimetre is left above and below;
+// the 3 columns fill the 210 mm width exactly.
+const (
+	cols, rows     = 3, 8
+	perPage        = cols * rows
+	labelW, labelH = 70.0, 37.0 // mm
+	topMargin      = 0.5        // mm
+	padX           = 5.0        // mm; keeps text clear of the die-cut even when the printer feeds slightly askew
+	lineH          = 5.0        // mm; six lines fill 30 of the 37 mm
+	maxLines       = 6
+	fontSize       = 10.0   // pt
+	minFontSize    = 7.0    // pt; smaller is hard to read for the carrier's sorting
+	ellipsis       = "\x85" // "…" in cp1252, the encoding the core fonts use
+)
+
+// ErrNoLabels lets the caller say "nothing to print" instead of handing out an empty sheet.
+var ErrNoLabels = errors.New("labels: no addresses to print")
+
+// Address is one recipient as stored.
+type Address struct {
+	Name       string // person or company name
+	Attention  string // optional contact person at a company ("Att: …" line)
+	Street     string
+	PostalCode string // Swedish: 5 digits, may be stored with or without the space
+	City       string
+	Country    string // ISO 3166-1 alpha-2, "SE" or "" = domestic
+}
+
+// countries names the usual destinations in English, which is what foreign postal services read; other codes
+// are printed as they are, which the carrier still understands.
+var countries = map[string]string{
+	"NO": "NORWAY", "DK": "DENMARK", "FI": "FINLAND", "IS": "ICELAND", "AX": "ALAND ISLANDS",
+	"DE": "GERMANY", "GB": "UNITED KINGDOM", "US": "UNITED STATES", "NL": "NETHERLANDS", "BE": "BELGIUM",
+	"FR": "FRANCE", "ES": "SPAIN", "IT": "ITALY", "AT": "AUSTRIA", "CH": "SWITZERLAND", "IE": "IRELAND",
+	"PL": "POLAND", "EE": "ESTONIA", "LV": "LATVIA", "LT": "LITHUANIA",
+}
+
+// Lines lays out an address the way Posten asks for: name, "Att: <contact>" when given, street, then
+// "123 45 TOWN"; a foreign address keeps its postal code as stored and ends with the country in capitals.
+// Empty parts are left out, and stray whitespace (line breaks pasted into a field) is collapsed.
+func Lines(a Address) []string {
+	var out []string
+	add := func(s string) {
+		if s = clean(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	add(a.Name)
+	if att := clean(a.Attention); att != "" {
+		add("Att: " + att)
+	}
+	add(a.Street)
+	code, country := clean(a.PostalCode), strings.ToUpper(clean(a.Country))
+	domestic := country == "" || country == "SE"
+	if domestic {
+		code = swedishPostalCode(code)
+	}
+	add(code + " " + strings.ToUpper(clean(a.City)))
+	if !domestic {
+		if name, ok := countries[country]; ok {
+			country = name
+		}
+		add(country)
+	}
+	return out
+}
+
+func clean(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// swedishPostalCode writes five digits as "123 45"; anything else is left as stored rather than guessed at.
+func swedishPostalCode(s string) string {
+	d := strings.ReplaceAll(s, " ", "")
+	if len(d) != 5 || strings.Trim(d, "0123456789") != "" {
+		return s
+	}
+	return d[:3] + " " + d[3:]
+}
+
+// Write renders one label per address, in order, filling each sheet row by row, and returns the number of
+// labels written. An address with nothing in it still takes its place, so the sheet matches the list.
+func Write(w io.Writer, addrs []Address) (int, error) {
+	if len(addrs) == 0 {
+		return 0, ErrNoLabels
+	}
+	pdf := fpdf.New("P", "mm", "A4", "")
+	// Metadata stays generic: a PDF is forwarded and archived, and its properties are easy to overlook.
+	pdf.SetTitle("Adressetiketter", true)
+	pdf.SetCreator("Affär", true)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetCellMargin(0)
+	pdf.SetFont("Helvetica", "", fontSize)
+	tr := cp1252(pdf)
+	for i, a := range addrs {
+		slot := i % perPage
+		if slot == 0 {
+			pdf.AddPage()
+		}
+		x := float64(slot%cols) * labelW
+		y := topMargin + float64(slot/cols)*labelH
+		lines := Lines(a)
+		if len(lines) > maxLines {
+			lines = lines[:maxLines]
+		}
+		y += (labelH - float64(len(lines))*lineH) / 2
+		for j, l := range lines {
+			text := fit(pdf, tr(l), labelW-2*padX)
+			pdf.SetXY(x+padX, y+float64(j)*lineH)
+			pdf.CellFormat(labelW-2*padX, lineH, text, "", 0, "LM", false, 0, "")
+		}
+	}
+	if err := pdf.Output(w); err != nil {
+		return 0, err
+	}
+	return len(addrs), nil
+}
+
+// fit picks the largest font size at which s fits in width, down to minFontSize, and cuts what still does
+// not fit with an ellipsis; s is already cp1252, one byte per character, so cutting bytes is safe.
+func fit(pdf *fpdf.Fpdf, s string, width float64) string {
+	size := fontSize
+	pdf.SetFontSize(size)
+	for pdf.GetStringWidth(s) > width && size > minFontSize {
+		size -= 0.5
+		pdf.SetFontSize(size)
+	}
+	if pdf.GetStringWidth(s) <= width {
+		return s
+	}
+	for n := len(s) - 1; n > 0; n-- {
+		if t := strings.TrimRight(s[:n], " ") + ellipsis; pdf.GetStringWidth(t) <= width {
+			return t
+		}
+	}
+	return ellipsis
+}
+
+// cp1252 converts UTF-8 to the core fonts' encoding. fpdf's translator turns what cp1252 lacks into '.',
+// which on an address reads like real punctuation, so such characters (and control characters) become '?'.
+func cp1252(pdf *fpdf.Fpdf) func(string) string {
+	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	return func(s string) string {
+		return tr(strings.Map(func(r rune) rune {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && tr(string(r)) == ".") {
+				return '?'
+			}
+			return r
+		}, s))
+	}
+}

@@ -1,0 +1,151 @@
+// Package mail is the outbox: messages are queued in the transaction of the change that sends them and
+// delivered afterwards by a river job, through SMTP when it is configured. Without SMTP a message is only
+// kept on the outbox page for an admin to pass on, and the log says so without its body or address.
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"mime"
+	"net"
+	"net/smtp"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// SMTP is where mail goes; an empty Addr means there is no mail server.
+type SMTP struct {
+	Addr     string // host:port
+	Username string
+	Password string
+	From     string
+}
+
+// Inserter enqueues river jobs inside a transaction (river.Client; an insert-only one does).
+type Inserter interface {
+	InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+}
+
+// Outbox queues and delivers e-mail.
+type Outbox struct {
+	DB    *postgres.DB
+	Now   func() time.Time
+	Queue Inserter
+	SMTP  SMTP
+	Log   *slog.Logger
+}
+
+// Enqueue stores m in tx and schedules its delivery, which runs only if tx commits.
+func (o *Outbox) Enqueue(ctx context.Context, tx pgx.Tx, m domain.Mail) (int64, error) {
+	id, err := postgres.InsertOutbox(ctx, tx, m, o.Now())
+	if err != nil {
+		return 0, err
+	}
+	if _, err := o.Queue.InsertTx(ctx, tx, DeliverArgs{OutboxID: id}, nil); err != nil {
+		return 0, fmt.Errorf("schedule delivery: %w", err)
+	}
+	return id, nil
+}
+
+// Configured reports whether mail leaves the system (otherwise the outbox page is the way out).
+func (o *Outbox) Configured() bool { return o.SMTP.Addr != "" }
+
+// Page lists recent messages for admins.
+func (o *Outbox) Page(ctx context.Context) ([]domain.OutboxMessage, error) {
+	if _, err := authz.RequireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	return postgres.OutboxPage(ctx, o.DB.Pool, 200)
+}
+
+// Deliver sends message id once: a message already sent is left alone, so a retried job sends nothing twice
+// (unless the process dies between the server's acceptance and the commit, the one case SMTP cannot close).
+func (o *Outbox) Deliver(ctx context.Context, id int64) error {
+	var sendErr error
+	err := o.DB.InTx(ctx, func(tx pgx.Tx) error {
+		m, err := postgres.OutboxMessage(ctx, tx, id)
+		if errors.Is(err, domain.ErrNotFound) || (err == nil && m.SentAt != nil) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if !o.Configured() {
+			o.Log.Info("mail kept on the outbox page: no SMTP server configured", "outbox_id", id)
+			return postgres.MarkOutboxSent(ctx, tx, id, "page", o.Now())
+		}
+		if sendErr = o.send(m.Mail); sendErr != nil {
+			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", smtpReason(sendErr))
+			return sendErr
+		}
+		return postgres.MarkOutboxSent(ctx, tx, id, "smtp", o.Now())
+	})
+	if sendErr != nil {
+		// Recorded after the rollback released the row, so the page shows why it is still queued.
+		err = errors.Join(err, postgres.MarkOutboxFailed(context.WithoutCancel(ctx), o.DB.Pool, id, smtpReason(sendErr)))
+	}
+	return err
+}
+
+// smtpReason keeps the server's answer, which never holds the message, but not an address it may quote.
+func smtpReason(err error) string {
+	s := err.Error()
+	if i := strings.IndexByte(s, '<'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func (o *Outbox) send(m domain.Mail) error {
+	host, _, err := net.SplitHostPort(o.SMTP.Addr)
+	if err != nil {
+		return fmt.Errorf("smtp address: %w", err)
+	}
+	var auth smtp.Auth
+	if o.SMTP.Username != "" {
+		auth = smtp.PlainAuth("", o.SMTP.Username, o.SMTP.Password, host)
+	}
+	return smtp.SendMail(o.SMTP.Addr, auth, o.SMTP.From, []string{m.To}, Format(o.SMTP.From, m, o.Now()))
+}
+
+// Format renders m as an RFC 5322 message in UTF-8.
+func Format(from string, m domain.Mail, now time.Time) []byte {
+	var b strings.Builder
+	b.WriteString("From: " + from + "\r\n")
+	b.WriteString("To: " + m.To + "\r\n")
+	b.WriteString("Subject: " + mime.QEncoding.Encode("utf-8", m.Subject) + "\r\n")
+	b.WriteString("Date: " + now.Format(time.RFC1123Z) + "\r\n")
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n"))
+	b.WriteString("\r\n")
+	return []byte(b.String())
+}
+
+// DeliverArgs is the river job that delivers one outbox message.
+type DeliverArgs struct {
+	OutboxID int64 `json:"outbox_id"`
+}
+
+// Kind names the job in river's table.
+func (DeliverArgs) Kind() string { return "mail.deliver" }
+
+// DeliverWorker runs DeliverArgs jobs; river retries a failed delivery with back-off.
+type DeliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	Outbox *Outbox
+}
+
+// Work delivers the message.
+func (w *DeliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
+	return w.Outbox.Deliver(ctx, job.Args.OutboxID)
+}

@@ -1,0 +1,166 @@
+package mail_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/mail"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// smtpServer is a small SMTP server on loopback that keeps what it is given; fail refuses the recipient.
+type smtpServer struct {
+	addr string
+	mu   sync.Mutex
+	got  []string
+	fail bool
+}
+
+func startSMTP(t *testing.T) *smtpServer {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	s := &smtpServer{addr: ln.Addr().String()}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(conn)
+		}
+	}()
+	return s
+}
+
+func (s *smtpServer) serve(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReader(conn)
+	say := func(line string) { _, _ = conn.Write([]byte(line + "\r\n")) }
+	say("220 test ESMTP")
+	var data strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			say("250 test")
+		case strings.HasPrefix(cmd, "RCPT"):
+			s.mu.Lock()
+			fail := s.fail
+			s.mu.Unlock()
+			if fail {
+				say("550 mailbox <someone@example.se> unavailable")
+			} else {
+				say("250 ok")
+			}
+		case cmd == "DATA":
+			say("354 go on")
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				data.WriteString(l)
+			}
+			s.mu.Lock()
+			s.got = append(s.got, data.String())
+			s.mu.Unlock()
+			say("250 queued")
+		case cmd == "QUIT":
+			say("221 bye")
+			return
+		default:
+			say("250 ok")
+		}
+	}
+}
+
+func queue(t *testing.T, env *testutil.Env, o *mail.Outbox, m domain.Mail) int64 {
+	t.Helper()
+	var id int64
+	err := env.DB.InTx(context.Background(), func(tx pgx.Tx) error {
+		var err error
+		id, err = o.Enqueue(context.Background(), tx, m)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestDeliverThroughSMTPOnceAndRecordFailures(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	srv := startSMTP(t)
+	var logs bytes.Buffer
+	o := env.Services.Outbox
+	o.SMTP = mail.SMTP{Addr: srv.addr, From: "affar@example.se"}
+	o.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	ctx := context.Background()
+
+	id := queue(t, env, o, domain.Mail{To: "anna@example.se", Subject: "Avtal, version 1 – åäö", Body: "Rad ett\nRad två"})
+	if err := o.Deliver(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Deliver(ctx, id); err != nil { // a retried job
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	got := srv.got
+	srv.mu.Unlock()
+	if len(got) != 1 || !strings.Contains(got[0], "To: anna@example.se") || !strings.Contains(got[0], "Rad två\r\n") ||
+		!strings.Contains(got[0], "Subject: =?utf-8?q?") {
+		t.Fatalf("delivered %d messages: %q", len(got), got)
+	}
+	msgs, err := postgres.OutboxPage(ctx, env.DB.Pool, 10)
+	if err != nil || len(msgs) != 1 || msgs[0].Via != "smtp" || msgs[0].SentAt == nil {
+		t.Fatalf("outbox: %+v %v", msgs, err)
+	}
+
+	srv.mu.Lock()
+	srv.fail = true
+	srv.mu.Unlock()
+	id = queue(t, env, o, domain.Mail{To: "bo@example.se", Subject: "Hej", Body: "Hemligt innehåll"})
+	if err := o.Deliver(ctx, id); err == nil {
+		t.Fatal("a refused recipient was reported delivered")
+	}
+	msgs, _ = postgres.OutboxPage(ctx, env.DB.Pool, 10)
+	if msgs[0].SentAt != nil || msgs[0].Attempts != 1 || !strings.Contains(msgs[0].LastError, "550") || strings.Contains(msgs[0].LastError, "@") {
+		t.Fatalf("failed attempt: %+v", msgs[0])
+	}
+	if strings.Contains(logs.String(), "Hemligt") || strings.Contains(logs.String(), "bo@example.se") {
+		t.Fatalf("the log holds a body or an address: %s", logs.String())
+	}
+
+	// Without SMTP the message is kept for the outbox page, and the log says so without body or address.
+	o.SMTP = mail.SMTP{}
+	logs.Reset()
+	id = queue(t, env, o, domain.Mail{To: "cilla@example.se", Subject: "Hej", Body: "Hemligt innehåll"})
+	if err := o.Deliver(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ = postgres.OutboxPage(ctx, env.DB.Pool, 10)
+	if msgs[0].Via != "page" || msgs[0].SentAt == nil || !strings.Contains(logs.String(), "outbox page") ||
+		strings.Contains(logs.String(), "Hemligt") || strings.Contains(logs.String(), "cilla@") {
+		t.Fatalf("no SMTP: %+v, log %s", msgs[0], logs.String())
+	}
+}

@@ -1,0 +1,84 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	agreementpages "github.com/affar/affar/templates/agreement"
+)
+
+func minute(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.In(domain.Stockholm).Format(minuteLayout)
+}
+
+func (s *Server) agreementView(r *http.Request) (agreementpages.View, error) {
+	list, err := s.Agreement.History(r.Context())
+	if err != nil {
+		return agreementpages.View{}, err
+	}
+	a, _ := authz.ActorFrom(r.Context())
+	v := agreementpages.View{Nav: navFor(r), Flash: s.flash(r), CanPublish: a.IsAdmin}
+	for _, ag := range list {
+		ver := agreementpages.Version{Version: ag.Version, Body: ag.Body, SHA256: ag.SHA256, By: ag.PublishedBy,
+			Published: minute(&ag.PublishedAt)}
+		for _, rc := range ag.Recipients {
+			ver.Recipients = append(ver.Recipients, agreementpages.Recipient{Name: rc.Name, Email: rc.Email,
+				Sent: minute(rc.SentAt), Accepted: minute(rc.AcceptedAt), ViaKey: "outbox.via." + rc.Via})
+		}
+		v.Versions = append(v.Versions, ver)
+	}
+	return v, nil
+}
+
+func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.agreementView(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, agreementpages.Page(v))
+}
+
+func (s *Server) agreementPublish(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	version, body := r.PostForm.Get("version"), r.PostForm.Get("body")
+	_, err := s.Agreement.Publish(r.Context(), version, body)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		v, verr := s.agreementView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.Version, v.Body, v.Errors = version, body, fe
+		s.renderPage(w, r, http.StatusUnprocessableEntity, agreementpages.Page(v))
+		return
+	}
+	s.done(w, r, err, "agreement.published_ok", "/agreement")
+}
+
+func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
+	msgs, err := s.Outbox.Page(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := agreementpages.OutboxView{Nav: navFor(r), Configured: s.Outbox.Configured()}
+	for _, m := range msgs {
+		status := "outbox.status.queued"
+		if m.SentAt != nil {
+			status = "outbox.status." + m.Via
+		}
+		v.Messages = append(v.Messages, agreementpages.Message{To: m.To, Subject: m.Subject, Body: m.Body,
+			Created: minute(&m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError})
+	}
+	s.renderPage(w, r, http.StatusOK, agreementpages.OutboxPage(v))
+}

@@ -1,0 +1,285 @@
+package server_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// exportEvents returns the details of the export events of one action, oldest first.
+func exportEvents(t *testing.T, env *testutil.Env, action string) []map[string]any {
+	t.Helper()
+	rows, err := env.DB.Pool.Query(context.Background(), `SELECT details FROM audit_events WHERE action = $1 ORDER BY id`, action)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []map[string]any
+	for rows.Next() {
+		var raw []byte
+		if err := rows.Scan(&raw); err != nil {
+			t.Fatal(err)
+		}
+		var d map[string]any
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func readCSV(t *testing.T, body string) [][]string {
+	t.Helper()
+	if !strings.HasPrefix(body, "\uFEFF") {
+		t.Fatal("the CSV has no byte order mark: Excel would garble å, ä and ö")
+	}
+	r := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, "\uFEFF")))
+	r.Comma = ';'
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// exportFixture: three customers in Umeå (one with a formula for a name and consent, one anonymised),
+// one in Luleå.
+func exportFixture(t *testing.T, env *testutil.Env) {
+	t.Helper()
+	ctx := authz.WithActor(context.Background(), authz.System())
+	formula := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "=HYPERLINK(\"http://evil\")",
+		Email: "formel@example.se", Street: "Storgatan 1", PostalCode: "90326", City: "Umeå"})
+	if err := env.Services.Customers.SetConsent(ctx, formula.ID, true, "email"); err != nil {
+		t.Fatal(err)
+	}
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Åsa Öberg", Email: "asa@example.se",
+		Street: "Kungsgatan 2", PostalCode: "903 27", City: "Umeå"})
+	gone := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Borta Bengtsson", Email: "borta@example.se",
+		Street: "Västra vägen 3", PostalCode: "903 28", City: "Umeå"})
+	if _, err := env.Services.GDPR.Anonymise(ctx, gone.ID, gdpr.Input{Confirm: strconv.FormatInt(gone.Number, 10), Reason: "Begäran"}); err != nil {
+		t.Fatal(err)
+	}
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Norrbotten AB", Email: "info@nb.example",
+		Street: "Hamngatan 4", PostalCode: "972 31", City: "Luleå"})
+}
+
+func TestRegisterExportCSVAndXLSX(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	exportFixture(t, env)
+	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport)
+	c := env.NewClient(t)
+	c.SignIn("ex@example.se", pw)
+	if r := c.Get("/crm?city=Ume%C3%A5"); !strings.Contains(r.Body, `formaction="/exports/register.csv"`) || strings.Contains(r.Body, "/exports/labels.pdf") {
+		t.Fatal("the CRM screen does not offer exactly the exports the user may make")
+	}
+
+	r := c.PostForm("/exports/register.csv", url.Values{"city": {"Umeå"}})
+	if r.Status != http.StatusOK || !strings.Contains(r.Header.Get("Content-Disposition"), "kundregister.csv") {
+		t.Fatalf("CSV: %d %v", r.Status, r.Header)
+	}
+	recs := readCSV(t, r.Body)
+	if len(recs) != 3 || recs[0][2] != "name" {
+		t.Fatalf("CSV rows: %v", recs)
+	}
+	names := recs[1][2] + "|" + recs[2][2]
+	if !strings.Contains(names, `'=HYPERLINK("http://evil")`) || !strings.Contains(names, "Åsa Öberg") {
+		t.Fatalf("names %q: want the formula neutralised with an apostrophe and the other name intact", names)
+	}
+	if strings.Contains(r.Body, "Anonymiserad") || strings.Contains(r.Body, "Norrbotten") {
+		t.Fatal("the export holds an anonymised customer or one outside the filter")
+	}
+	ev := exportEvents(t, env, "export.register")
+	if len(ev) != 1 || ev[0]["rows"] != float64(2) || ev[0]["format"] != "csv" || ev[0]["filter"].(map[string]any)["city"] != "Umeå" {
+		t.Fatalf("audit: %v", ev)
+	}
+
+	r = c.PostForm("/exports/register.xlsx", url.Values{"city": {"Umeå"}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("XLSX: %d", r.Status)
+	}
+	zr, err := zip.NewReader(strings.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatalf("the XLSX is not a zip: %v", err)
+	}
+	var sheet string
+	for _, f := range zr.File {
+		if f.Name == "xl/worksheets/sheet1.xml" {
+			rc, _ := f.Open()
+			b, _ := io.ReadAll(rc)
+			sheet = string(b)
+		}
+	}
+	if strings.Count(sheet, "<row ") != 3 || !strings.Contains(sheet, "Åsa Öberg") || !strings.Contains(sheet, "=HYPERLINK(&#34;http://evil&#34;)") ||
+		strings.Contains(sheet, "<f>") {
+		t.Fatalf("sheet: %s", sheet)
+	}
+	if ev := exportEvents(t, env, "export.register"); len(ev) != 2 || ev[1]["format"] != "xlsx" {
+		t.Fatalf("audit: %v", ev)
+	}
+}
+
+func TestEmailExportConsentByDefault(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	exportFixture(t, env)
+	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
+	c := env.NewClient(t)
+	c.SignIn("ex@example.se", pw)
+	recs := readCSV(t, c.PostForm("/exports/emails.csv", url.Values{}).Body)
+	if len(recs) != 2 || recs[1][1] != "formel@example.se" {
+		t.Fatalf("by default only customers with consent: %v", recs)
+	}
+	recs = readCSV(t, c.PostForm("/exports/emails.csv", url.Values{"all_emails": {"yes"}}).Body)
+	if len(recs) != 4 {
+		t.Fatalf("with all_emails: %v (want three customers, no anonymised one)", recs)
+	}
+	ev := exportEvents(t, env, "export.emails")
+	if len(ev) != 2 || ev[0]["consent_only"] != true || ev[1]["consent_only"] != false || ev[1]["rows"] != float64(3) {
+		t.Fatalf("audit: %v", ev)
+	}
+	if r := c.PostForm("/exports/register.csv", url.Values{}); r.Status != http.StatusForbidden {
+		t.Fatalf("register export with only the e-mail permission: %d", r.Status)
+	}
+}
+
+func TestExportsAreRateLimited(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	exportFixture(t, env)
+	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
+	c := env.NewClient(t)
+	c.SignIn("ex@example.se", pw)
+	for i := range 10 {
+		if r := c.PostForm("/exports/emails.csv", url.Values{}); r.Status != http.StatusOK {
+			t.Fatalf("export %d: %d", i+1, r.Status)
+		}
+		env.Clock.Advance(10 * time.Second)
+	}
+	r := c.PostForm("/exports/emails.csv", url.Values{})
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" || strings.Contains(r.Body, "formel@example.se") {
+		t.Fatalf("the 11th export in ten minutes: %d %q", r.Status, r.Header.Get("Retry-After"))
+	}
+	if n := len(exportEvents(t, env, "export.emails")); n != 10 {
+		t.Fatalf("%d export events, want 10 (the refused one is not an export)", n)
+	}
+	env.Clock.Advance(10 * time.Minute)
+	if r := c.PostForm("/exports/emails.csv", url.Values{}); r.Status != http.StatusOK {
+		t.Fatalf("after the window: %d", r.Status)
+	}
+}
+
+func TestAddressLabelsPDF(t *testing.T) {
+	pdftoppm, err := exec.LookPath("pdftoppm")
+	if err != nil {
+		if os.Getenv("REQUIRE_BROWSER") != "" {
+			t.Fatal("no pdftoppm found and REQUIRE_BROWSER=1 (install Debian's poppler-utils)")
+		}
+		t.Skip("pdftoppm (poppler-utils) is not installed")
+	}
+	env := testutil.NewEnv(t, nil)
+	exportFixture(t, env)
+	ctx := authz.WithActor(context.Background(), authz.System())
+	for i := range 25 {
+		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Etikett " + strconv.Itoa(i), Street: "Gatan " + strconv.Itoa(i),
+			PostalCode: "90330", City: "Umeå"})
+	}
+	noAddress := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Utan Adress", City: "Umeå"})
+	_ = ctx
+	_, pw := env.MustCreateUser(t, "print@example.se", false, authz.CustomerView, authz.CustomerPrintLabels)
+	c := env.NewClient(t)
+	c.SignIn("print@example.se", pw)
+
+	r := c.PostForm("/exports/labels.pdf", url.Values{"city": {"Umeå"}, "all": {"yes"}})
+	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("labels: %d %s", r.Status, r.Header.Get("Content-Type"))
+	}
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "labels.pdf")
+	if err := os.WriteFile(pdf, []byte(r.Body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command(filepath.Join(filepath.Dir(pdftoppm), "pdftotext"), "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 Umeå customers with an address + 25 = 27 labels: a full sheet of 24 and 3 on the next.
+	if n := strings.Count(string(text), "903 30 UMEÅ") + strings.Count(string(text), "903 26 UMEÅ") + strings.Count(string(text), "903 27 UMEÅ"); n != 27 {
+		t.Fatalf("%d labels, want 27:\n%s", n, text)
+	}
+	if strings.Contains(string(text), "Anonymiserad") || strings.Contains(string(text), "Borta") || strings.Contains(string(text), "Utan Adress") ||
+		strings.Contains(string(text), "Norrbotten") {
+		t.Fatal("the labels hold an anonymised customer, one without an address or one outside the filter")
+	}
+	if strings.Count(string(text), "\f") != 2 {
+		t.Fatalf("%d pages, want 2", strings.Count(string(text), "\f"))
+	}
+	if err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page")).Run(); err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	if len(matches) != 1 {
+		t.Fatalf("rendered pages: %v", matches)
+	}
+	b, _ := os.ReadFile(matches[0])
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); (r+g+bl)/3 < 0x8000 {
+				dark++
+			}
+		}
+	}
+	if dark < 500 {
+		t.Fatalf("page 1 is blank: %d dark pixels", dark)
+	}
+	ev := exportEvents(t, env, "export.labels")
+	if len(ev) != 1 || ev[0]["rows"] != float64(27) {
+		t.Fatalf("audit: %v", ev)
+	}
+
+	// Ticked customers only; an anonymised one ticked by hand is left out.
+	var ids []string
+	rows, _ := env.DB.Pool.Query(context.Background(), `SELECT id FROM customers WHERE name IN ('Åsa Öberg', 'Etikett 3') OR anonymised_at IS NOT NULL OR id = $1`, noAddress.ID)
+	for rows.Next() {
+		var id int64
+		_ = rows.Scan(&id)
+		ids = append(ids, strconv.FormatInt(id, 10))
+	}
+	rows.Close()
+	r = c.PostForm("/exports/labels.pdf", url.Values{"ids": ids})
+	if r.Status != http.StatusOK {
+		t.Fatalf("ticked labels: %d", r.Status)
+	}
+	if ev := exportEvents(t, env, "export.labels"); len(ev) != 2 || ev[1]["rows"] != float64(2) || ev[1]["selected"] != float64(4) {
+		t.Fatalf("audit of ticked labels: %v", ev)
+	}
+	// Nothing to print goes back to the CRM screen with the reason.
+	r = c.PostForm("/exports/labels.pdf", url.Values{"city": {"Kiruna"}, "all": {"yes"}})
+	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/crm") {
+		t.Fatalf("empty selection: %d %q", r.Status, r.Location)
+	}
+	if r := c.Get(r.Location); !strings.Contains(r.Body, "Inga kunder att ta ut") {
+		t.Fatal("the reason is not shown")
+	}
+}
