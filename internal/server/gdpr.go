@@ -12,6 +12,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	gdprpages "github.com/affar/affar/templates/gdpr"
@@ -250,14 +251,6 @@ func actorLabel(ctx context.Context, e domain.Erasure) string {
 	return e.ActorName
 }
 
-// csvSafe neutralises a cell a spreadsheet would run as a formula (DESIGN.md §9).
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
-}
-
 // erasureCSV streams the whole register as CSV for an auditor.
 func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
@@ -287,7 +280,7 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 		if e.JobID != 0 {
 			job = strconv.FormatInt(e.JobID, 10)
 		}
-		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, csvSafe(actorLabel(ctx, e)),
+		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, export.SafeCell(actorLabel(ctx, e)),
 			string(e.Kind), number, job}
 		for _, k := range counts {
 			rec = append(rec, strconv.Itoa(e.Counts[k]))
@@ -300,7 +293,7 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 				holds = append(holds, fmt.Sprintf("%d until %s", h.QuoteNumber, h.Until.Format(dateLayout)))
 			}
 		}
-		rec = append(rec, strings.Join(holds, "; "), csvSafe(e.Reason))
+		rec = append(rec, strings.Join(holds, "; "), export.SafeCell(e.Reason))
 		return cw.Write(rec)
 	})
 	if err != nil && !started {

@@ -150,17 +150,13 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := userID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := s.userForm(w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	in := user.Details{Name: f.Get("name"), Email: f.Get("email"), Language: f.Get("language")}
-	err = s.Users.UpdateDetails(r.Context(), id, in)
+	err := s.Users.UpdateDetails(r.Context(), id, in)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		v, verr := s.userView(r, id, "")
@@ -185,14 +181,20 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, 
 	redirect(w, r, to)
 }
 
+// userForm reads the user id of the route and the posted form; it reports whether the handler may go on.
+func (s *Server) userForm(w http.ResponseWriter, r *http.Request) (domain.UserID, bool) {
+	id, err := userID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, s.parseForm(w, r)
+}
+
 func (s *Server) userSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := userID(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !s.parseForm(w, r) {
+		id, ok := s.userForm(w, r)
+		if !ok {
 			return
 		}
 		flash := "users.activated"
@@ -208,12 +210,8 @@ func (s *Server) userSetActive(active bool) http.HandlerFunc {
 }
 
 func (s *Server) userSetAdmin(w http.ResponseWriter, r *http.Request) {
-	id, err := userID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := s.userForm(w, r)
+	if !ok {
 		return
 	}
 	admin := r.PostForm.Get("admin") == "yes"
@@ -245,12 +243,8 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 
 // setPermissions stores the checked permissions: the checked ones are granted, the others revoked.
 func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
-	id, err := userID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := s.userForm(w, r)
+	if !ok {
 		return
 	}
 	var grant, revoke []authz.Permission

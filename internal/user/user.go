@@ -258,23 +258,9 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 	if err != nil {
 		return 0, err
 	}
-	fe := domain.FieldErrors{}
-	email, err := domain.NormalizeEmail(in.Email)
-	if err != nil {
-		fe["email"] = "error.email"
-	}
-	name := strings.TrimSpace(in.Name)
-	switch {
-	case name == "":
-		fe["name"] = "error.required"
-	case !domain.ValidText(name, false):
-		fe["name"] = "error.text"
-	}
+	d, fe := Details{Name: in.Name, Email: in.Email, Language: in.Language}.clean()
 	if len([]rune(in.Password)) < MinPasswordLen {
 		fe["password"] = "error.password_short"
-	}
-	if in.Language != "" && !domain.ValidLanguage(in.Language) {
-		fe["language"] = "error.language"
 	}
 	if len(fe) > 0 {
 		return 0, fe
@@ -285,7 +271,7 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 	}
 	var id domain.UserID
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: email, Name: name, PasswordHash: hash,
+		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: d.Email, Name: d.Name, PasswordHash: hash,
 			IsAdmin: in.IsAdmin, Language: in.Language})
 		if err != nil {
 			return err
