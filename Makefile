@@ -5,7 +5,7 @@ GO ?= go
 SHELL := /bin/bash
 BIN := bin/affar
 
-.PHONY: run test build generate vet check-generated bench bench-bulk clean
+.PHONY: run test build generate vet check-generated bench bench-bulk bench-export clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/affar
@@ -43,6 +43,12 @@ bench: build
 bench-bulk: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
 	./$(BIN) dev exec -- ./bin/affar-bench -bulk $(BENCH_FLAGS)
+
+# make bench-export (not part of make test): export the seeded million customers as CSV and XLSX through
+# a server, each on a fresh process, with its peak RSS; one COPY of the same rows is the ceiling.
+bench-export: build
+	$(GO) build -o bin/affar-bench ./cmd/affar-bench
+	./$(BIN) dev exec -- ./bin/affar-bench -export $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

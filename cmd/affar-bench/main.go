@@ -23,6 +23,7 @@ func main() {
 	flag.StringVar(&opts.Binary, "binary", "bin/affar", "the affar binary to serve with")
 	flag.IntVar(&opts.PoolSize, "pool", 0, "the server's database pool size (0: its default)")
 	bulk := flag.Bool("bulk", false, "make bench-bulk: anonymise the whole register through a bulk job, against one UPDATE")
+	exports := flag.Bool("export", false, "make bench-export: export the whole register as CSV and XLSX, against one COPY")
 	flag.Parse()
 	if *bulk && opts.Database == "affar_bench" {
 		opts.Database = "affar_bench_bulk"
@@ -36,6 +37,9 @@ func main() {
 	run := bench.Run
 	if *bulk {
 		run = bench.RunBulk
+	}
+	if *exports {
+		run = bench.RunExport
 	}
 	if err := run(ctx, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
