@@ -1,5 +1,6 @@
 -- Invitation and password-reset links. Only a sha256 digest of the token is stored, so the table cannot be
--- used to sign in; a link works once (used_at) and until expires_at.
+-- used to set a password; a link works once (used_at) and until expires_at. The e-mail carrying a link
+-- (outbox) loses the token once it is sent by SMTP, used or replaced.
 CREATE TABLE user_tokens (
     hash       bytea PRIMARY KEY,
     user_id    bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,

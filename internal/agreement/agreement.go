@@ -82,18 +82,7 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 		}
 		sent := make([]int64, 0, len(admins))
 		for _, u := range admins {
-			lang := u.Language
-			if lang == "" {
-				lang = "sv"
-			}
-			mctx := i18n.WithLang(ctx, lang)
-			outboxID, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: u.Email,
-				Subject: i18n.Tf(mctx, "mail.agreement.subject", version),
-				Body:    i18n.Tf(mctx, "mail.agreement.body", u.Name, version, a.SHA256) + "\n\n" + body})
-			if err != nil {
-				return err
-			}
-			if err := postgres.InsertAgreementRecipient(ctx, tx, id, u.ID, u.Email, outboxID); err != nil {
+			if err := s.send(ctx, tx, a, id, u); err != nil {
 				return err
 			}
 			sent = append(sent, int64(u.ID))
@@ -102,6 +91,39 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 			map[string]any{"sha256": a.SHA256, "recipients": sent}))
 	})
 	return id, err
+}
+
+// send e-mails version a (id) to the admin u and records them as its recipient.
+func (s *Service) send(ctx context.Context, tx pgx.Tx, a domain.Agreement, id int64, u domain.User) error {
+	lang := u.Language
+	if lang == "" {
+		lang = "sv"
+	}
+	mctx := i18n.WithLang(ctx, lang)
+	outboxID, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: u.Email,
+		Subject: i18n.Tf(mctx, "mail.agreement.subject", a.Version),
+		Body:    i18n.Tf(mctx, "mail.agreement.body", u.Name, a.Version, a.SHA256) + "\n\n" + a.Body})
+	if err != nil {
+		return err
+	}
+	return postgres.InsertAgreementRecipient(ctx, tx, id, u.ID, u.Email, outboxID)
+}
+
+// SendToNewAdmin sends the current version to someone who just became an admin (or an active one again)
+// and has not received it, in the transaction that made them one: every admin gets the agreement.
+func (s *Service) SendToNewAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {
+	a, received, err := postgres.LatestAgreement(ctx, tx, u.ID)
+	if errors.Is(err, domain.ErrNotFound) || (err == nil && received) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.send(ctx, tx, a, a.ID, u); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event(s.Now(), authz.System(), audit.AgreementSent, "agreement", &a.ID,
+		map[string]any{"recipient": int64(u.ID)}))
 }
 
 // History lists every version with its recipients, for admins and whoever may read the audit log.

@@ -60,9 +60,10 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	}
 	outbox := &mail.Outbox{DB: db, Now: now, Queue: queue, Log: slog.New(slog.DiscardHandler),
 		SMTP: mail.SMTP{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom}}
-	users.Mail = outbox
-	return Services{Users: users, Outbox: outbox, Exports: &export.Service{DB: db, Now: now, Limit: export.DefaultLimit},
-		Agreement: &agreement.Service{DB: db, Now: now, Mail: outbox}, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
+	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
+	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
+	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
+		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
 }

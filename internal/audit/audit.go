@@ -43,6 +43,7 @@ const (
 	AdminRevoked         = "user.admin_revoked"
 	AgreementPublished   = "agreement.published"
 	AgreementAccepted    = "agreement.accepted"
+	AgreementSent        = "agreement.sent"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -131,6 +132,15 @@ func Load(getenv func(string) string) (Config, error) {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
 			errs = append(errs, fmt.Errorf("AFFAR_BASE_URL: want http(s)://host, got %q", c.BaseURL))
+		}
+	}
+	if c.SMTPAddr != "" {
+		// E-mailed links must lead to the real site: the Host of a request can be anything a client sends.
+		if c.BaseURL == "" {
+			errs = append(errs, errors.New("AFFAR_SMTP_ADDR needs AFFAR_BASE_URL, the address links in e-mail lead to"))
+		}
+		if _, err := mail.ParseAddress(c.MailFrom); err != nil || strings.ContainsAny(c.MailFrom, "<>\r\n") {
+			errs = append(errs, fmt.Errorf("AFFAR_MAIL_FROM: want a plain e-mail address, got %q", c.MailFrom))
 		}
 	}
 	return c, errors.Join(errs...)

@@ -37,3 +37,18 @@ func TestInvalidValuesAreNamed(t *testing.T) {
 		}
 	}
 }
+
+func TestSMTPNeedsABaseURLAndAPlainSender(t *testing.T) {
+	env := map[string]string{"AFFAR_SMTP_ADDR": "mail.example.se:587"}
+	if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AFFAR_BASE_URL") {
+		t.Fatalf("SMTP without a base URL: %v", err)
+	}
+	env["AFFAR_BASE_URL"], env["AFFAR_MAIL_FROM"] = "https://affar.example.se", "Affär <affar@example.se>"
+	if _, err := Load(func(k string) string { return env[k] }); err == nil || !strings.Contains(err.Error(), "AFFAR_MAIL_FROM") {
+		t.Fatalf("a sender with a display name: %v", err)
+	}
+	env["AFFAR_MAIL_FROM"] = "affar@example.se"
+	if _, err := Load(func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -100,6 +100,9 @@ var SegmentKeys = []string{"kind", "city", "consent", "created_from", "created_t
 var QuoteStatuses = []string{string(QuoteDraft), string(QuoteSent), string(QuoteAccepted), string(QuoteRejected),
 	string(QuoteExpired)}
 
+// maxTown is longer than any town name (the longest Swedish ones have some 30 letters).
+const maxTown = 100
+
 // ParseSegment turns the CRM filter as typed (SegmentKeys → value) into a segment. It returns the
 // filter without the values it does not know (kept for showing again and for storing with a job) and a
 // message id per field whose date cannot be read (that field is ignored). Dates are days in Sweden;
@@ -109,6 +112,16 @@ func ParseSegment(typed map[string]string) (Segment, map[string]string, map[stri
 	for k, v := range typed {
 		if v != "" {
 			kept[k] = v
+		}
+	}
+	// The town is the one free-text field. It is kept with jobs and in export events, so it is held to
+	// what a town name can be: cut at maxTown characters (a longer text is no town and matches none).
+	if c, ok := kept["city"]; ok {
+		if r := []rune(c); len(r) > maxTown {
+			kept["city"] = string(r[:maxTown])
+		}
+		if !ValidText(kept["city"], false) {
+			delete(kept, "city")
 		}
 	}
 	var s Segment

@@ -49,6 +49,19 @@ type Service struct {
 	DB    *postgres.DB
 	Now   func() time.Time
 	Limit Limit
+
+	// running bounds the exports streaming at once. Each holds a connection for its snapshot and briefly
+	// needs a second for its audit event, so without a bound a few at once could take the whole pool and
+	// wait for each other (and every other request) for ever.
+	running chan struct{}
+}
+
+// MaxRunning is how many exports stream at once; the default pool has at least four connections.
+const MaxRunning = 2
+
+// New returns the export service.
+func New(db *postgres.DB, now func() time.Time, limit Limit) *Service {
+	return &Service{DB: db, Now: now, Limit: limit, running: make(chan struct{}, MaxRunning)}
 }
 
 // Request is what to export: the CRM filter as parsed and as typed (recorded in the audit event), and for
@@ -93,6 +106,18 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 	if actor.AuditID() == nil {
 		return fmt.Errorf("export without a user: %w", domain.ErrForbidden)
 	}
+	// A user over the limit costs no count of the register (record checks again, under a lock).
+	if err := s.checkRate(ctx, s.DB.Pool, actor); err != nil {
+		return err
+	}
+	select {
+	case s.running <- struct{}{}:
+		defer func() { <-s.running }()
+	case <-time.After(10 * time.Second):
+		return fmt.Errorf("exports running: %w", domain.ErrBusy)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	tx, err := postgres.BeginExport(ctx, s.DB)
 	if err != nil {
 		return err
@@ -109,8 +134,8 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 		return &domain.ConflictError{Key: "exports.too_many"}
 	}
 	details["rows"] = n
-	// The CRM filter is structured (kind, town, dates, statuses): no free text, so nothing in it identifies
-	// a person.
+	// The CRM filter is structured: kinds, statuses and dates, and a town name (free text, but a town
+	// identifies nobody), so it may be kept in the audit log.
 	details["filter"] = maps.Clone(req.Filter)
 	if err := s.record(ctx, actor, action, details); err != nil {
 		return err
@@ -125,6 +150,18 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 	return tx.Commit(ctx)
 }
 
+// checkRate refuses an export when the user made Limit.Max of them within the window.
+func (s *Service) checkRate(ctx context.Context, q postgres.Querier, actor authz.Actor) error {
+	recent, err := postgres.RecentExports(ctx, q, actor.UserID, s.Now().Add(-s.Limit.Window))
+	if err != nil {
+		return err
+	}
+	if len(recent) >= s.Limit.Max {
+		return &LimitedError{Until: recent[len(recent)-s.Limit.Max].Add(s.Limit.Window)}
+	}
+	return nil
+}
+
 // record checks the user's rate and writes the audit event, under a per-user lock so parallel requests
 // are counted too.
 func (s *Service) record(ctx context.Context, actor authz.Actor, action string, details map[string]any) error {
@@ -133,12 +170,8 @@ func (s *Service) record(ctx context.Context, actor authz.Actor, action string, 
 		if err := postgres.LockExports(ctx, tx, actor.UserID); err != nil {
 			return err
 		}
-		recent, err := postgres.RecentExports(ctx, tx, actor.UserID, now.Add(-s.Limit.Window))
-		if err != nil {
+		if err := s.checkRate(ctx, tx, actor); err != nil {
 			return err
-		}
-		if len(recent) >= s.Limit.Max {
-			return &LimitedError{Until: recent[len(recent)-s.Limit.Max].Add(s.Limit.Window)}
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", nil, details))
 	})

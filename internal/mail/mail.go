@@ -4,11 +4,15 @@
 package mail
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/smtp"
 	"strings"
@@ -84,7 +88,7 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 			o.Log.Info("mail kept on the outbox page: no SMTP server configured", "outbox_id", id)
 			return postgres.MarkOutboxSent(ctx, tx, id, "page", o.Now())
 		}
-		if sendErr = o.send(m.Mail); sendErr != nil {
+		if sendErr = o.send(ctx, m.Mail); sendErr != nil {
 			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", smtpReason(sendErr))
 			return sendErr
 		}
@@ -106,29 +110,73 @@ func smtpReason(err error) string {
 	return s
 }
 
-func (o *Outbox) send(m domain.Mail) error {
+// sendTimeout bounds one delivery, so a mail server that stops answering holds no job for long.
+const sendTimeout = time.Minute
+
+func (o *Outbox) send(ctx context.Context, m domain.Mail) error {
 	host, _, err := net.SplitHostPort(o.SMTP.Addr)
 	if err != nil {
 		return fmt.Errorf("smtp address: %w", err)
 	}
-	var auth smtp.Auth
-	if o.SMTP.Username != "" {
-		auth = smtp.PlainAuth("", o.SMTP.Username, o.SMTP.Password, host)
+	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", o.SMTP.Addr)
+	if err != nil {
+		return err
 	}
-	return smtp.SendMail(o.SMTP.Addr, auth, o.SMTP.From, []string{m.To}, Format(o.SMTP.From, m, o.Now()))
+	deadline, _ := ctx.Deadline()
+	_ = conn.SetDeadline(deadline)
+	c, err := smtp.NewClient(conn, host)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	defer c.Close()
+	if ok, _ := c.Extension("STARTTLS"); ok {
+		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+			return err
+		}
+	}
+	if o.SMTP.Username != "" {
+		if err := c.Auth(smtp.PlainAuth("", o.SMTP.Username, o.SMTP.Password, host)); err != nil {
+			return err
+		}
+	}
+	if err := c.Mail(o.SMTP.From); err != nil {
+		return err
+	}
+	if err := c.Rcpt(m.To); err != nil {
+		return err
+	}
+	w, err := c.Data()
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(Format(o.SMTP.From, m, o.Now())); err != nil {
+		return err
+	}
+	if err := w.Close(); err != nil {
+		return err
+	}
+	return c.Quit()
 }
 
-// Format renders m as an RFC 5322 message in UTF-8.
+// Format renders m as an RFC 5322 message in UTF-8, quoted-printable so that no line is too long for
+// SMTP (an agreement's paragraphs are).
 func Format(from string, m domain.Mail, now time.Time) []byte {
-	var b strings.Builder
+	var b bytes.Buffer
+	domainPart := from[strings.LastIndexByte(from, '@')+1:]
 	b.WriteString("From: " + from + "\r\n")
 	b.WriteString("To: " + m.To + "\r\n")
 	b.WriteString("Subject: " + mime.QEncoding.Encode("utf-8", m.Subject) + "\r\n")
 	b.WriteString("Date: " + now.Format(time.RFC1123Z) + "\r\n")
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n"))
+	b.WriteString("Message-ID: <" + rand.Text() + "@" + domainPart + ">\r\n")
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
+	qp := quotedprintable.NewWriter(&b)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
+	_ = qp.Close()
 	b.WriteString("\r\n")
-	return []byte(b.String())
+	return b.Bytes()
 }
 
 // DeliverArgs is the river job that delivers one outbox message.

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"mime/quotedprintable"
 	"net"
+	netmail "net/mail"
 	"strings"
 	"sync"
 	"testing"
@@ -117,7 +120,8 @@ func TestDeliverThroughSMTPOnceAndRecordFailures(t *testing.T) {
 	o.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
 
-	id := queue(t, env, o, domain.Mail{To: "anna@example.se", Subject: "Avtal, version 1 – åäö", Body: "Rad ett\nRad två"})
+	long := strings.Repeat("Ett långt stycke avtalstext utan radbrytning. ", 80)
+	id := queue(t, env, o, domain.Mail{To: "anna@example.se", Subject: "Avtal, version 1 – åäö", Body: "Rad ett\nRad två\n" + long})
 	if err := o.Deliver(ctx, id); err != nil {
 		t.Fatal(err)
 	}
@@ -127,9 +131,21 @@ func TestDeliverThroughSMTPOnceAndRecordFailures(t *testing.T) {
 	srv.mu.Lock()
 	got := srv.got
 	srv.mu.Unlock()
-	if len(got) != 1 || !strings.Contains(got[0], "To: anna@example.se") || !strings.Contains(got[0], "Rad två\r\n") ||
-		!strings.Contains(got[0], "Subject: =?utf-8?q?") {
+	if len(got) != 1 || !strings.Contains(got[0], "To: anna@example.se") || !strings.Contains(got[0], "Subject: =?utf-8?q?") {
 		t.Fatalf("delivered %d messages: %q", len(got), got)
+	}
+	msg, err := netmail.ReadMessage(strings.NewReader(got[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+	if err != nil || string(body) != "Rad ett\r\nRad två\r\n"+long+"\r\n" {
+		t.Fatalf("body as received: %q %v", body, err)
+	}
+	for _, line := range strings.Split(got[0], "\r\n") {
+		if len(line) > 78 {
+			t.Fatalf("a line of %d characters: SMTP servers may refuse it", len(line))
+		}
 	}
 	msgs, err := postgres.OutboxPage(ctx, env.DB.Pool, 10)
 	if err != nil || len(msgs) != 1 || msgs[0].Via != "smtp" || msgs[0].SentAt == nil {

@@ -17,16 +17,6 @@ func InsertAgreement(ctx context.Context, q Querier, a domain.Agreement, by doma
 	return id, mapErr(err, "insert agreement")
 }
 
-// ActiveAdmins lists the active admin users.
-func ActiveAdmins(ctx context.Context, q Querier) ([]domain.User, error) {
-	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.is_admin AND u.active ORDER BY u.name, u.id`)
-	if err != nil {
-		return nil, mapErr(err, "active admins")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.User, error) { return scanUser(r) })
-	return out, mapErr(err, "active admins")
-}
-
 // InsertAgreementRecipient records that version was sent to the user at email by outbox message outboxID.
 func InsertAgreementRecipient(ctx context.Context, q Querier, version int64, id domain.UserID, email string, outboxID int64) error {
 	_, err := q.Exec(ctx, `INSERT INTO agreement_recipients (version_id, user_id, email, outbox_id) VALUES ($1, $2, $3, $4)`,
@@ -79,4 +69,14 @@ func Agreements(ctx context.Context, q Querier) ([]domain.Agreement, error) {
 		list[i].Recipients = byVersion[list[i].ID]
 	}
 	return list, mapErr(err, "agreement recipients")
+}
+
+// LatestAgreement returns the newest version and whether the user already received it.
+func LatestAgreement(ctx context.Context, q Querier, id domain.UserID) (domain.Agreement, bool, error) {
+	var a domain.Agreement
+	var received bool
+	err := q.QueryRow(ctx, `SELECT v.id, v.version, v.body, v.sha256,
+		EXISTS (SELECT 1 FROM agreement_recipients r WHERE r.version_id = v.id AND r.user_id = $1)
+		FROM agreement_versions v ORDER BY v.id DESC LIMIT 1`, id).Scan(&a.ID, &a.Version, &a.Body, &a.SHA256, &received)
+	return a, received, mapErr(err, "latest agreement")
 }

@@ -31,10 +31,23 @@ func OutboxMessage(ctx context.Context, tx pgx.Tx, id int64) (domain.OutboxMessa
 	return m, mapErr(err, "outbox message")
 }
 
-// MarkOutboxSent records a delivery (via "smtp" or "page").
+// linkPattern matches the token of an invitation or reset link in a message (user.Link.Path).
+const linkPattern = `'/password/[A-Z2-7]+'`
+
+// MarkOutboxSent records a delivery (via "smtp" or "page"). A message that left by e-mail keeps no
+// usable link: the token is cut out, so the table and its backups cannot be used to set a password.
 func MarkOutboxSent(ctx context.Context, q Querier, id int64, via string, now time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE outbox SET sent_at = $3, via = $2, attempts = attempts + 1, last_error = '' WHERE id = $1`, id, via, now)
+	_, err := q.Exec(ctx, `UPDATE outbox SET sent_at = $3, via = $2, attempts = attempts + 1, last_error = '',
+		body = CASE WHEN $2 = 'smtp' THEN regexp_replace(body, `+linkPattern+`, '/password/…', 'g') ELSE body END
+		WHERE id = $1`, id, via, now)
 	return mapErr(err, "mark outbox sent")
+}
+
+// RedactLinks cuts the tokens out of every message to address, once its links are used or replaced.
+func RedactLinks(ctx context.Context, q Querier, address string) error {
+	_, err := q.Exec(ctx, `UPDATE outbox SET body = regexp_replace(body, `+linkPattern+`, '/password/…', 'g')
+		WHERE recipient = $1 AND body ~ `+linkPattern, address)
+	return mapErr(err, "redact links")
 }
 
 // MarkOutboxFailed records a failed attempt; reason must not hold the message or its address.

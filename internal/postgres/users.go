@@ -271,3 +271,13 @@ func EndOtherSessions(ctx context.Context, q Querier, id domain.UserID, keep str
 	_, err := q.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1 AND id <> $2`, id, keep)
 	return mapErr(err, "end other sessions")
 }
+
+// ActiveAdmins lists the active admin users.
+func ActiveAdmins(ctx context.Context, q Querier) ([]domain.User, error) {
+	rows, err := q.Query(ctx, `SELECT `+userColumns+` FROM users u WHERE u.is_admin AND u.active ORDER BY u.name, u.id`)
+	if err != nil {
+		return nil, mapErr(err, "active admins")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.User, error) { return scanUser(r) })
+	return out, mapErr(err, "active admins")
+}

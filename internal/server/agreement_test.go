@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -91,8 +92,18 @@ func TestAgreementSentAndAcceptedByContinuedUse(t *testing.T) {
 		t.Fatalf("%d acceptance events (%v), want 1", accepted, err)
 	}
 
+	// Someone made an admin later gets the current version too.
+	dpoID, _ := env.Services.Users.IDByEmail(authz.WithActor(context.Background(), authz.System()), "dpo@example.se")
+	if r := a.PostForm("/users/"+strconv.FormatInt(int64(dpoID), 10)+"/admin", url.Values{"admin": {"yes"}, "confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("make the DPO an admin: %d", r.Status)
+	}
+	waitSent(t, env)
+	if r := dpo.Get("/agreement"); !strings.Contains(r.Body, "dpo@example.se") || !strings.Contains(r.Body, `id="agreement-banner"`) {
+		t.Fatal("a new admin did not get the current version")
+	}
+
 	o := a.Get("/outbox")
-	if o.Status != http.StatusOK || !strings.Contains(o.Body, "AFFAR_SMTP_ADDR") || strings.Count(o.Body, "Personuppgiftsbiträdesavtal, version 2026-1") != 2 {
+	if o.Status != http.StatusOK || !strings.Contains(o.Body, "AFFAR_SMTP_ADDR") || strings.Count(o.Body, "Personuppgiftsbiträdesavtal, version 2026-1") != 3 {
 		t.Fatalf("outbox page: %d", o.Status)
 	}
 	if strings.Contains(env.Log.String(), "Parter: Kunden") || strings.Contains(env.Log.String(), "bo@example.se") {

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -49,8 +50,14 @@ func (s *Server) exportRequest(w http.ResponseWriter, r *http.Request, withIDs b
 // selected or too much for one print (back to the CRM screen with the reason), or the usual errors.
 func (s *Server) exportFailed(w http.ResponseWriter, r *http.Request, req export.Request, started bool, err error) {
 	if started {
-		// Rows have left; the status is sent. Only the log can say the file is cut short.
+		// Rows have left and the status is sent: breaking the connection is the only way left to tell the
+		// browser the file is incomplete (it then reports the download as failed).
 		s.Log.Error("export cut short", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	if errors.Is(err, domain.ErrBusy) {
+		w.Header().Set("Retry-After", "10")
+		s.renderError(w, r, http.StatusServiceUnavailable, i18n.T(r.Context(), "exports.busy"))
 		return
 	}
 	if until, ok := export.IsLimited(err); ok {
@@ -68,6 +75,19 @@ func (s *Server) exportFailed(w http.ResponseWriter, r *http.Request, req export
 	s.fail(w, r, err)
 }
 
+// rowsPerDeadline is how often a streaming export moves the server's write deadline on: a million rows
+// take longer than the two minutes any other response gets, but each stretch of rows does not.
+const rowsPerDeadline = 10_000
+
+// stillWriting moves the write deadline on every rowsPerDeadline rows.
+func stillWriting(w http.ResponseWriter, rows *int) error {
+	*rows++
+	if *rows%rowsPerDeadline != 0 {
+		return nil
+	}
+	return http.NewResponseController(w).SetWriteDeadline(time.Now().Add(time.Minute))
+}
+
 func attachment(w http.ResponseWriter, contentType, name string, now time.Time) {
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s"`, now.In(domain.Stockholm).Format("2006-01-02"), name))
@@ -82,6 +102,7 @@ type csvSink struct {
 	header  []string
 	row     func(c domain.Customer) []string
 	started bool
+	rows    int
 }
 
 func (k *csvSink) Begin(int) error {
@@ -96,6 +117,9 @@ func (k *csvSink) Begin(int) error {
 }
 
 func (k *csvSink) Row(c domain.Customer, _ string) error {
+	if err := stillWriting(k.w, &k.rows); err != nil {
+		return err
+	}
 	cells := k.row(c)
 	for i := range cells {
 		cells[i] = export.SafeCell(cells[i])
@@ -111,18 +135,28 @@ func (k *csvSink) flush() error {
 	return k.cw.Error()
 }
 
-// registerColumns are the register export's columns: the customer's details, not notes of credit reports.
+// registerColumns are the register export's columns: the customer's details as the register holds them,
+// notes included; not contact persons, consent history or credit reports. Headers are in the reader's
+// language (message ids "export.col.<column>").
 var registerColumns = []string{"number", "kind", "name", "id_number", "email", "phone", "street", "postal_code",
 	"city", "country", "marketing_consent", "created", "last_activity", "notes"}
 
-func registerRow(c domain.Customer) []string {
-	consent := "no"
-	if c.Consent {
-		consent = "yes"
+func headers(ctx context.Context, cols []string) []string {
+	out := make([]string, len(cols))
+	for i, c := range cols {
+		out[i] = i18n.T(ctx, "export.col."+c)
 	}
-	return []string{strconv.FormatInt(c.Number, 10), string(c.Kind), c.Name, c.IDNumber, c.Email, c.Phone, c.Street,
-		c.PostalCode, c.City, c.Country, consent, c.CreatedAt.In(domain.Stockholm).Format(dateLayout),
-		c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), c.Notes}
+	return out
+}
+
+func registerRow(ctx context.Context, c domain.Customer) []string {
+	consent := i18n.T(ctx, "export.no")
+	if c.Consent {
+		consent = i18n.T(ctx, "export.yes")
+	}
+	return []string{strconv.FormatInt(c.Number, 10), i18n.T(ctx, "customer.kind."+string(c.Kind)), c.Name, c.IDNumber,
+		c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, consent,
+		c.CreatedAt.In(domain.Stockholm).Format(dateLayout), c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), c.Notes}
 }
 
 func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
@@ -130,7 +164,9 @@ func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &csvSink{w: w, name: "kundregister.csv", now: s.Now(), header: registerColumns, row: registerRow}
+	ctx := r.Context()
+	sink := &csvSink{w: w, name: "kundregister.csv", now: s.Now(), header: headers(ctx, registerColumns),
+		row: func(c domain.Customer) []string { return registerRow(ctx, c) }}
 	err := s.Exports.Register(r.Context(), req, "csv", sink)
 	if err == nil {
 		err = sink.flush()
@@ -147,7 +183,7 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only customers who agreed to marketing, unless the user ticks otherwise on purpose.
 	consentOnly := r.PostForm.Get("all_emails") != "yes"
-	sink := &csvSink{w: w, name: "e-postadresser.csv", now: s.Now(), header: []string{"name", "email"},
+	sink := &csvSink{w: w, name: "e-postadresser.csv", now: s.Now(), header: headers(r.Context(), []string{"name", "email"}),
 		row: func(c domain.Customer) []string { return []string{c.Name, c.Email} }}
 	err := s.Exports.Emails(r.Context(), req, consentOnly, sink)
 	if err == nil {
@@ -160,9 +196,11 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 
 // xlsxSink streams the register into a workbook.
 type xlsxSink struct {
-	w   http.ResponseWriter
-	x   *xlsx.Writer
-	now time.Time
+	ctx  context.Context
+	w    http.ResponseWriter
+	x    *xlsx.Writer
+	now  time.Time
+	rows int
 }
 
 func (k *xlsxSink) Begin(int) error {
@@ -171,11 +209,14 @@ func (k *xlsxSink) Begin(int) error {
 	if k.x, err = xlsx.New(k.w, "Kundregister"); err != nil {
 		return err
 	}
-	return k.x.Header(registerColumns...)
+	return k.x.Header(headers(k.ctx, registerColumns)...)
 }
 
 func (k *xlsxSink) Row(c domain.Customer, _ string) error {
-	cells := registerRow(c)
+	if err := stillWriting(k.w, &k.rows); err != nil {
+		return err
+	}
+	cells := registerRow(k.ctx, c)
 	row := make([]any, len(cells))
 	row[0] = c.Number
 	for i := 1; i < len(cells); i++ {
@@ -189,7 +230,7 @@ func (s *Server) exportRegisterXLSX(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &xlsxSink{w: w, now: s.Now()}
+	sink := &xlsxSink{ctx: r.Context(), w: w, now: s.Now()}
 	err := s.Exports.Register(r.Context(), req, "xlsx", sink)
 	if err == nil {
 		err = sink.x.Close()

@@ -97,7 +97,7 @@ func TestRegisterExportCSVAndXLSX(t *testing.T) {
 		t.Fatalf("CSV: %d %v", r.Status, r.Header)
 	}
 	recs := readCSV(t, r.Body)
-	if len(recs) != 3 || recs[0][2] != "name" {
+	if len(recs) != 3 || recs[0][2] != "Namn" {
 		t.Fatalf("CSV rows: %v", recs)
 	}
 	names := recs[1][2] + "|" + recs[2][2]

@@ -45,10 +45,15 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) {
 	err := s.Users.ChangeOwnPassword(r.Context(), f.Get("current"), f.Get("password"), f.Get("repeat"),
 		s.Sessions.GetString(r.Context(), sessionID))
 	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
+	var throttled *user.ThrottledError
+	status := http.StatusUnprocessableEntity
+	if errors.As(err, &throttled) {
+		fe, status = domain.FieldErrors{"current": "profile.throttled"}, http.StatusTooManyRequests
+	}
+	if fe != nil || errors.As(err, &fe) {
 		v := s.profileView(r)
 		v.PassErrors = fe
-		s.renderPage(w, r, http.StatusUnprocessableEntity, users.ProfilePage(v))
+		s.renderPage(w, r, status, users.ProfilePage(v))
 		return
 	}
 	s.done(w, r, err, "profile.password_changed", "/profile")

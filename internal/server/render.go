@@ -52,6 +52,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 		v.TitleKey, v.BodyKey = "error.toolarge.title", "error.toolarge.body"
 	case http.StatusBadRequest:
 		v.TitleKey, v.BodyKey = "error.badrequest.title", "error.badrequest.body"
+	case http.StatusServiceUnavailable:
+		v.TitleKey, v.BodyKey = "error.busy.title", "error.busy.body"
 	case http.StatusTooManyRequests:
 		v.TitleKey, v.BodyKey = "error.toomany.title", "error.toomany.body"
 	default:

@@ -74,10 +74,21 @@ func (s *Server) origin(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-func (s *Server) linkPage(w http.ResponseWriter, r *http.Request, id domain.UserID, name, email string, link user.Link, invite bool) {
-	s.renderPage(w, r, http.StatusOK, users.LinkPage(users.LinkView{Nav: navFor(r), ID: int64(id), Name: name, Email: email,
-		Link: s.origin(r) + link.Path(), Expires: link.Expires.In(domain.Stockholm).Format(minuteLayout), Invite: invite,
-		Mailed: s.Outbox.Configured()}))
+// handOver gives a new invitation or reset link to its user: by e-mail when a mail server is set up (the
+// link is then shown to nobody), otherwise shown once to an admin to pass on, or left on the outbox page
+// for an admin when someone else made it. Whoever sees a link could choose the password, and only admins
+// may already do everything.
+func (s *Server) handOver(w http.ResponseWriter, r *http.Request, id domain.UserID, name string, link user.Link, invite bool) {
+	viewer, _ := authz.ActorFrom(r.Context())
+	switch {
+	case s.Outbox.Configured():
+		s.done(w, r, nil, "users.link_mailed", userPath(id))
+	case !viewer.IsAdmin:
+		s.done(w, r, nil, "users.link_in_outbox", userPath(id))
+	default:
+		s.renderPage(w, r, http.StatusOK, users.LinkPage(users.LinkView{Nav: navFor(r), ID: int64(id), Name: name,
+			Link: s.origin(r) + link.Path(), Expires: link.Expires.In(domain.Stockholm).Format(minuteLayout), Invite: invite}))
+	}
 }
 
 // userCreate invites a user and shows the link once (it is also e-mailed): nobody else chooses their password.
@@ -100,7 +111,7 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.linkPage(w, r, id, in.Name, in.Email, link, true)
+	s.handOver(w, r, id, in.Name, link, true)
 }
 
 // userView builds a user's page; preset, if known, fills the permission boxes without saving them.
@@ -214,6 +225,10 @@ func (s *Server) userSetAdmin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if r.PostForm.Get("confirm") != "yes" {
+		s.done(w, r, nil, "users.confirm_needed", userPath(id))
+		return
+	}
 	admin := r.PostForm.Get("admin") == "yes"
 	flash := "users.admin_granted"
 	if !admin {
@@ -238,7 +253,7 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.linkPage(w, r, id, u.Name, u.Email, link, u.PasswordHash == "")
+	s.handOver(w, r, id, u.Name, link, u.PasswordHash == "")
 }
 
 // setPermissions stores the checked permissions: the checked ones are granted, the others revoked.

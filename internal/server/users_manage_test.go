@@ -242,9 +242,19 @@ func TestResetLinkAndWhoMayIssueIt(t *testing.T) {
 	peer := env.NewClient(t)
 	peer.SignIn("peer@example.se", peerPW)
 	r := hr.PostForm("/users/"+strconv.FormatInt(int64(peerID), 10)+"/password-link", url.Values{})
-	m := linkRE.FindStringSubmatch(r.Body)
-	if r.Status != http.StatusOK || m == nil {
-		t.Fatalf("reset link for a peer: %d", r.Status)
+	if r.Status != http.StatusSeeOther || linkRE.MatchString(r.Body) {
+		t.Fatalf("reset link for a peer: %d, or the link was shown to a non-admin", r.Status)
+	}
+	if r := hr.Get(r.Location); !strings.Contains(r.Body, "en administratör lämnar länken vidare från utkorgen") {
+		t.Fatal("the non-admin is not told where the link went")
+	}
+	var body string
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT body FROM outbox WHERE recipient = 'peer@example.se'`).Scan(&body); err != nil {
+		t.Fatal(err)
+	}
+	m := linkRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no link in the outbox: %q", body)
 	}
 	if r := peer.Get("/customers"); r.Status != http.StatusOK {
 		t.Fatal("issuing a reset link signed the user out")
@@ -254,6 +264,14 @@ func TestResetLinkAndWhoMayIssueIt(t *testing.T) {
 		t.Fatalf("the old session survived the reset: %d", r.Status)
 	}
 	env.NewClient(t).SignIn("peer@example.se", "brand new phrase")
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT body FROM outbox WHERE recipient = 'peer@example.se'`).Scan(&body); err != nil || linkRE.MatchString(body) {
+		t.Fatalf("the used link is still in the outbox: %q %v", body, err)
+	}
+	// A holder of "edit users' details" does not edit their own address: it is how an account is recovered.
+	hrID, _ := env.Services.Users.IDByEmail(authz.WithActor(context.Background(), authz.System()), "hr@example.se")
+	if r := hr.PostForm("/users/"+strconv.FormatInt(int64(hrID), 10), url.Values{"name": {"HR"}, "email": {"mine@example.se"}}); r.Status != http.StatusConflict {
+		t.Fatalf("own e-mail through the user page: %d", r.Status)
+	}
 }
 
 // TestLastAdminStays: the last active admin can be neither demoted nor deactivated, also when two admins
@@ -263,7 +281,7 @@ func TestLastAdminStays(t *testing.T) {
 	aID, aPW := env.MustCreateUser(t, "a@example.se", true)
 	a := env.NewClient(t)
 	a.SignIn("a@example.se", aPW)
-	if r := a.PostForm("/users/"+strconv.FormatInt(int64(aID), 10)+"/admin", url.Values{"admin": {"no"}}); r.Status != http.StatusConflict ||
+	if r := a.PostForm("/users/"+strconv.FormatInt(int64(aID), 10)+"/admin", url.Values{"admin": {"no"}, "confirm": {"yes"}}); r.Status != http.StatusConflict ||
 		!strings.Contains(r.Body, "minst en aktiv administratör") {
 		t.Fatalf("demoting the last admin: %d", r.Status)
 	}
@@ -360,5 +378,25 @@ func TestPresetsAndSummary(t *testing.T) {
 	r = admin.Get("/permissions")
 	if !strings.Contains(r.Body, "User eva@example.se") || !strings.Contains(r.Body, "User admin@example.se") {
 		t.Fatal("the summary does not list the holders")
+	}
+}
+
+// TestWithAMailServerTheLinkIsShownToNobody: when SMTP is set up the invitation goes by e-mail only.
+func TestWithAMailServerTheLinkIsShownToNobody(t *testing.T) {
+	env := testutil.NewEnv(t, map[string]string{"AFFAR_SMTP_ADDR": "127.0.0.1:9", "AFFAR_BASE_URL": "https://affar.example.se"})
+	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
+	admin := env.NewClient(t)
+	admin.SignIn("admin@example.se", adminPW)
+	r := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"nora@example.se"}})
+	if r.Status != http.StatusSeeOther || linkRE.MatchString(r.Body) {
+		t.Fatalf("invite with SMTP: %d, or the link was shown", r.Status)
+	}
+	if r := admin.Get(r.Location); linkRE.MatchString(r.Body) || !strings.Contains(r.Body, "Länken har skickats med e-post") {
+		t.Fatal("the page after the invitation shows the link or does not say it was e-mailed")
+	}
+	var body string
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT body FROM outbox WHERE recipient = 'nora@example.se'`).Scan(&body); err != nil ||
+		!strings.Contains(body, "https://affar.example.se/password/") {
+		t.Fatalf("the e-mail does not lead to the configured address: %q %v", body, err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -106,6 +105,11 @@ func (s *Service) Invite(ctx context.Context, in Details, admin bool, origin str
 		if link, err = s.issue(ctx, tx, id, d, PurposeInvite, origin); err != nil {
 			return err
 		}
+		if admin {
+			if err := s.newAdmin(ctx, tx, domain.User{ID: id, Email: d.Email, Name: d.Name, Language: d.Language}); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.UserInvited, "user", audit.ID(id),
 			map[string]any{"is_admin": admin, "expires_at": link.Expires.UTC().Format(time.RFC3339)}))
 	})
@@ -121,6 +125,9 @@ func (s *Service) issue(ctx context.Context, tx pgx.Tx, id domain.UserID, d Deta
 	now := s.Now()
 	link := Link{Token: rand.Text(), Expires: now.Add(valid)}
 	if err := postgres.IssueUserToken(ctx, tx, tokenHash(link.Token), id, purpose, now, link.Expires); err != nil {
+		return Link{}, err
+	}
+	if err := postgres.RedactLinks(ctx, tx, d.Email); err != nil { // the older links no longer work
 		return Link{}, err
 	}
 	if s.Mail == nil {
@@ -144,7 +151,8 @@ func MayManage(actor authz.Actor, target domain.User, perms []authz.Permission) 
 	if actor.IsAdmin {
 		return true
 	}
-	if !actor.Can(authz.UserEdit) || target.IsAdmin {
+	// Their own e-mail address included: it is how an account is recovered (the profile page leaves it out).
+	if !actor.Can(authz.UserEdit) || target.IsAdmin || target.ID == actor.UserID {
 		return false
 	}
 	for _, p := range perms {
@@ -155,13 +163,19 @@ func MayManage(actor authz.Actor, target domain.User, perms []authz.Permission) 
 	return true
 }
 
-// manage runs fn on a user the actor may manage, in one transaction, with the user row loaded.
-func (s *Service) manage(ctx context.Context, id domain.UserID, fn func(tx pgx.Tx, actor authz.Actor, u domain.User) error) error {
+// manage runs fn on a user the actor may manage, in one transaction, with the user row loaded. Changes
+// that may remove an admin take the admins lock first, so the row they read is current.
+func (s *Service) manage(ctx context.Context, id domain.UserID, lockAdmins bool, fn func(tx pgx.Tx, actor authz.Actor, u domain.User) error) error {
 	actor, err := authz.RequireAll(ctx, authz.UserView, authz.UserEdit)
 	if err != nil {
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if lockAdmins {
+			if err := postgres.LockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		u, perms, err := postgres.UserWithPermissions(ctx, tx, id)
 		if err != nil {
 			return err
@@ -179,7 +193,7 @@ func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Detail
 	if len(fe) > 0 {
 		return fe
 	}
-	return s.manage(ctx, id, func(tx pgx.Tx, actor authz.Actor, _ domain.User) error {
+	return s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, _ domain.User) error {
 		changed, err := postgres.UpdateUserDetails(ctx, tx, id, d.Name, d.Email, d.Language)
 		if errors.Is(err, domain.ErrConflict) {
 			return domain.FieldErrors{"email": "users.email_taken"}
@@ -197,7 +211,7 @@ func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Detail
 // is used.
 func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string) (Link, error) {
 	var link Link
-	err := s.manage(ctx, id, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+	err := s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
 		if !u.Active {
 			return &domain.ConflictError{Key: "users.inactive_no_link"}
 		}
@@ -222,7 +236,7 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 	if actor, ok := authz.ActorFrom(ctx); ok && actor.UserID == id && !active {
 		return &domain.ConflictError{Key: "users.cannot_deactivate_self"}
 	}
-	return s.manage(ctx, id, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+	return s.manage(ctx, id, !active, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
 		if u.Active == active {
 			return nil
 		}
@@ -241,16 +255,25 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
 			return err
 		}
+		if active && u.IsAdmin {
+			if err := s.newAdmin(ctx, tx, u); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), nil))
 	})
 }
 
-// keepAnAdmin refuses a change that would leave no active admin. It is called before the change, under the
-// admins lock, so the count includes the admin about to go.
-func keepAnAdmin(ctx context.Context, tx pgx.Tx) error {
-	if err := postgres.LockAdmins(ctx, tx); err != nil {
-		return err
+func (s *Service) newAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {
+	if s.NewAdmin == nil {
+		return nil
 	}
+	return s.NewAdmin(ctx, tx, u)
+}
+
+// keepAnAdmin refuses a change that would leave no active admin. It is called before the change, under the
+// admins lock (taken before the user was read), so the count includes the admin about to go.
+func keepAnAdmin(ctx context.Context, tx pgx.Tx) error {
 	n, err := postgres.CountAdmins(ctx, tx)
 	if err != nil {
 		return err
@@ -268,6 +291,9 @@ func (s *Service) SetAdmin(ctx context.Context, id domain.UserID, admin bool) er
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.LockAdmins(ctx, tx); err != nil {
+			return err
+		}
 		u, _, err := postgres.UserWithPermissions(ctx, tx, id)
 		if err != nil || u.IsAdmin == admin {
 			return err
@@ -284,6 +310,11 @@ func (s *Service) SetAdmin(ctx context.Context, id domain.UserID, admin bool) er
 		if err := postgres.SetUserAdmin(ctx, tx, id, admin); err != nil {
 			return err
 		}
+		if admin && u.Active {
+			if err := s.newAdmin(ctx, tx, u); err != nil {
+				return err
+			}
+		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), nil))
 	})
 }
@@ -296,6 +327,10 @@ func (s *Service) LinkUser(ctx context.Context, token string) (domain.User, stri
 
 // SetPasswordByLink sets the password of the link's user, uses up the link and ends the user's sessions.
 func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat string) error {
+	// The link is checked before the costly hash, so requests with made-up tokens cost next to nothing.
+	if _, _, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), s.Now(), false); err != nil {
+		return err
+	}
 	if fe := checkNew(plain, repeat); fe != nil {
 		return fe
 	}
@@ -313,6 +348,9 @@ func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat st
 			return err
 		}
 		if err := postgres.UseUserToken(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
+		if err := postgres.RedactLinks(ctx, tx, u.Email); err != nil {
 			return err
 		}
 		if _, err := postgres.EndUserSessions(ctx, tx, u.ID); err != nil {
@@ -345,6 +383,21 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 	if err != nil {
 		return err
 	}
+	// Guesses of the current password count against the account as failed sign-ins do, so a session
+	// left open cannot be used to find the password.
+	acctKey := s.throttleKey("account", u.Email)
+	var until time.Time
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		until, _, err = postgres.ThrottleAttempt(ctx, tx, []postgres.ThrottleKey{{Key: acctKey, Limit: s.Throttle.MaxPerAccount}},
+			s.Now(), s.Throttle.Window, s.Throttle.LockFor)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !until.IsZero() {
+		return &ThrottledError{Until: until}
+	}
 	if ok, err := password.Verify(ctx, u.PasswordHash, current); err != nil && !errors.Is(err, password.ErrMalformed) {
 		return err
 	} else if !ok {
@@ -358,6 +411,9 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.ForgiveAttempt(ctx, tx, acctKey, nil); err != nil {
+			return err
+		}
 		if err := postgres.SetPassword(ctx, tx, a.UserID, hash); err != nil {
 			return err
 		}
@@ -406,7 +462,7 @@ func (s *Service) Holders(ctx context.Context) (map[authz.Permission][]domain.Us
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := postgres.ListUsers(ctx, s.DB.Pool)
+	admins, err := postgres.ActiveAdmins(ctx, s.DB.Pool)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -414,11 +470,5 @@ func (s *Service) Holders(ctx context.Context) (map[authz.Permission][]domain.Us
 	for p, us := range byPerm {
 		out[authz.Permission(p)] = us
 	}
-	var admins []domain.User
-	for _, u := range all {
-		if u.User.IsAdmin && u.User.Active {
-			admins = append(admins, u.User)
-		}
-	}
-	return out, slices.Clip(admins), nil
+	return out, admins, nil
 }

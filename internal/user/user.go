@@ -47,8 +47,11 @@ type Service struct {
 	// Secret keys the HMAC of throttle keys (e-mail addresses and client addresses), so the table holds
 	// nothing that can be reversed. Servers sharing a database should share it (AFFAR_SECRET).
 	Secret []byte
-	// Mail sends invitation and reset links; nil sends none (the link is still shown to whoever made it).
+	// Mail sends invitation and reset links; nil sends none (the link is still shown to an admin).
 	Mail Mailer
+	// NewAdmin, if set, runs in the transaction that makes someone an active admin (it sends them the data
+	// processing agreement).
+	NewAdmin func(ctx context.Context, tx pgx.Tx, u domain.User) error
 
 	dummyOnce sync.Once
 	dummyHash string

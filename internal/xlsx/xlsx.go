@@ -6,9 +6,9 @@ package xlsx
 
 import (
 	"archive/zip"
-	"encoding/xml"
 	"io"
 	"strconv"
+	"unicode/utf8"
 )
 
 var parts = []struct{ name, body string }{
@@ -104,19 +104,28 @@ func (x *Writer) Close() error {
 	return x.zw.Close()
 }
 
-type appender struct{ b []byte }
-
-func (a *appender) Write(p []byte) (int, error) { a.b = append(a.b, p...); return len(p), nil }
-
-// appendEscaped escapes s for XML text, dropping characters XML 1.0 cannot hold.
+// appendEscaped escapes s for XML text, dropping characters XML 1.0 cannot hold. It appends in place:
+// this runs for every cell of a million-row export.
 func appendEscaped(b []byte, s string) []byte {
-	a := appender{b}
-	clean := []rune(nil)
 	for _, r := range s {
-		if r == '\t' || r == '\n' || r == '\r' || (r >= 0x20 && r != 0xFFFE && r != 0xFFFF) {
-			clean = append(clean, r)
+		switch {
+		case r == '<':
+			b = append(b, "&lt;"...)
+		case r == '>':
+			b = append(b, "&gt;"...)
+		case r == '&':
+			b = append(b, "&amp;"...)
+		case r == '"':
+			b = append(b, "&#34;"...)
+		case r == '\r':
+			b = append(b, "&#xD;"...) // a bare CR would be read as a line end
+		case r == '\t' || r == '\n':
+			b = append(b, byte(r))
+		case r < 0x20 || r == 0xFFFE || r == 0xFFFF || r == utf8.RuneError:
+			// not allowed in XML 1.0 (or not valid UTF-8): left out
+		default:
+			b = utf8.AppendRune(b, r)
 		}
 	}
-	_ = xml.EscapeText(&a, []byte(string(clean)))
-	return a.b
+	return b
 }
