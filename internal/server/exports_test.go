@@ -195,13 +195,11 @@ func TestAddressLabelsPDF(t *testing.T) {
 	}
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
-	ctx := authz.WithActor(context.Background(), authz.System())
 	for i := range 25 {
 		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Etikett " + strconv.Itoa(i), Street: "Gatan " + strconv.Itoa(i),
 			PostalCode: "90330", City: "Umeå"})
 	}
 	noAddress := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Utan Adress", City: "Umeå"})
-	_ = ctx
 	_, pw := env.MustCreateUser(t, "print@example.se", false, authz.CustomerView, authz.CustomerPrintLabels)
 	c := env.NewClient(t)
 	c.SignIn("print@example.se", pw)

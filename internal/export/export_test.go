@@ -1,0 +1,83 @@
+package export_test
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/export"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// slowSink takes its time over each row, as a slow download does.
+type slowSink struct{ rows int }
+
+func (k *slowSink) Begin(int) error { return nil }
+func (k *slowSink) Row(domain.Customer, string) error {
+	k.rows++
+	time.Sleep(time.Millisecond)
+	return nil
+}
+
+// TestManyExportsAtOnceOnASmallPool: each export holds a connection for its snapshot and needs a second
+// for its audit event. With as few connections as the bound allows, many exports at once all finish (or
+// are told the server is busy) instead of waiting for each other for ever.
+func TestManyExportsAtOnceOnASmallPool(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	for i := range 50 {
+		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	sep := "?"
+	if strings.Contains(env.DBURL, "?") {
+		sep = "&"
+	}
+	db, err := postgres.Open(context.Background(), env.DBURL+sep+"pool_max_conns="+strconv.Itoa(export.MaxRunning+1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	svc := export.New(db, time.Now, export.Limit{Max: 100, Window: time.Minute})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	sinks := make([]*slowSink, 8)
+	actors := make([]context.Context, len(errs))
+	for i := range actors {
+		id, _ := env.MustCreateUser(t, "ex"+strconv.Itoa(i)+"@example.se", false, authz.CustomerView, authz.CustomerExport)
+		actors[i] = authz.WithActor(ctx, authz.NewActor(domain.User{ID: id}, []authz.Permission{authz.CustomerView, authz.CustomerExport}))
+	}
+	start := make(chan struct{})
+	for i := range errs {
+		sinks[i] = &slowSink{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = svc.Register(actors[i], export.Request{}, "csv", sinks[i])
+		}()
+	}
+	close(start)
+	wg.Wait()
+	done := 0
+	for i, err := range errs {
+		switch {
+		case err == nil && sinks[i].rows == 50:
+			done++
+		case errors.Is(err, domain.ErrBusy):
+		default:
+			t.Errorf("export %d: %v after %d rows", i, err, sinks[i].rows)
+		}
+	}
+	if done < export.MaxRunning {
+		t.Fatalf("only %d exports finished", done)
+	}
+}
