@@ -650,7 +650,7 @@ var messages = map[string]message{
 	"agreement.publish_send":  {"Publicera och skicka", "Publish and send"},
 	"agreement.version_taken": {"Den versionsbeteckningen finns redan.", "That version id already exists."},
 	"agreement.published_ok":  {"Versionen är publicerad och skickas till administratörerna.", "The version is published and being sent to the administrators."},
-	"agreement.banner":        {"Version {0} av personuppgiftsbiträdesavtalet har skickats till dig. Den godkänns genom fortsatt användning när du loggar in nästa gång.", "Version {0} of the data processing agreement has been sent to you. It is accepted by continued use when you next sign in."},
+	"agreement.banner":        {"Version {0} av personuppgiftsbiträdesavtalet är publicerad och skickad till dig. Läs den här. Den godkänns genom fortsatt användning när du loggar in nästa gång.", "Version {0} of the data processing agreement has been published and sent to you. Read it here. It is accepted by continued use when you next sign in."},
 
 	"outbox.title":         {"Utkorg", "Outbox"},
 	"outbox.smtp":          {"E-post skickas via den inställda e-postservern.", "Mail is sent through the configured mail server."},
