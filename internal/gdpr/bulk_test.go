@@ -211,14 +211,17 @@ func TestCancelWaitsForTheRunningBatch(t *testing.T) {
 	must(t, err)
 	aDone := make(chan error, 1)
 	go func() { aDone <- b.Run(bg, j.ID) }()
+	// pg_locks shows the whole cluster, where other packages' tests run in their own databases: only
+	// this test's database counts.
+	const here = ` AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`
 	waitUntil(t, func() bool {
-		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND granted`) == 1
+		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ShareLock' AND granted`+here) == 1
 	})
 	must(t, b.Cancel(ctx, j.ID))
 	bDone := make(chan error, 1)
 	go func() { bDone <- b.Run(bg, j.ID) }()
 	waitUntil(t, func() bool {
-		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted`) == 1
+		return count(t, e, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND mode = 'ExclusiveLock' AND NOT granted`+here) == 1
 	})
 	must(t, hold.Rollback(bg))
 	must(t, <-aDone)
