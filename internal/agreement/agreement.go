@@ -69,6 +69,11 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 	a := domain.Agreement{Version: version, Body: body, SHA256: Digest(body), PublishedAt: now}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		// Serialised with making admins, so someone made an admin meanwhile gets this version either here
+		// or from SendToNewAdmin.
+		if err := postgres.LockAdmins(ctx, tx); err != nil {
+			return err
+		}
 		id, err = postgres.InsertAgreement(ctx, tx, a, actor.UserID)
 		if errors.Is(err, domain.ErrConflict) {
 			return domain.FieldErrors{"version": "agreement.version_taken"}
@@ -110,7 +115,8 @@ func (s *Service) send(ctx context.Context, tx pgx.Tx, a domain.Agreement, id in
 }
 
 // SendToNewAdmin sends the current version to someone who just became an admin (or an active one again)
-// and has not received it, in the transaction that made them one: every admin gets the agreement.
+// and has not received it, in the transaction that made them one (which holds the admins lock, as
+// Publish does): every admin gets the agreement.
 func (s *Service) SendToNewAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {
 	a, received, err := postgres.LatestAgreement(ctx, tx, u.ID)
 	if errors.Is(err, domain.ErrNotFound) || (err == nil && received) {
@@ -122,7 +128,8 @@ func (s *Service) SendToNewAdmin(ctx context.Context, tx pgx.Tx, u domain.User) 
 	if err := s.send(ctx, tx, a, a.ID, u); err != nil {
 		return err
 	}
-	return audit.Record(ctx, tx, audit.Event(s.Now(), authz.System(), audit.AgreementSent, "agreement", &a.ID,
+	actor, _ := authz.ActorFrom(ctx) // whoever made them an admin
+	return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.AgreementSent, "agreement", &a.ID,
 		map[string]any{"recipient": int64(u.ID)}))
 }
 

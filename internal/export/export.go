@@ -59,9 +59,11 @@ type Service struct {
 // MaxRunning is how many exports stream at once; the default pool has at least four connections.
 const MaxRunning = 2
 
-// New returns the export service.
+// New returns the export service. The bound leaves a connection of the pool for the audit events (and
+// at least one more for everything else when the pool allows).
 func New(db *postgres.DB, now func() time.Time, limit Limit) *Service {
-	return &Service{DB: db, Now: now, Limit: limit, running: make(chan struct{}, MaxRunning)}
+	n := min(MaxRunning, max(1, int(db.Pool.Config().MaxConns)-2))
+	return &Service{DB: db, Now: now, Limit: limit, running: make(chan struct{}, n)}
 }
 
 // Request is what to export: the CRM filter as parsed and as typed (recorded in the audit event), and for

@@ -517,7 +517,7 @@ var messages = map[string]message{
 	"users.reset_made":           {"Länk för nytt lösenord skapad", "Password reset link created"},
 	"users.link_mailed":          {"Länken har skickats med e-post till användaren.", "The link has been e-mailed to the user."},
 	"users.link_in_outbox":       {"Ingen e-postserver är inställd: en administratör lämnar länken vidare från utkorgen.", "No mail server is set up: an administrator passes the link on from the outbox."},
-	"users.link_not_mailed":      {"Ingen e-postserver är inställd: lämna länken till {0} på ett säkert sätt. Den visas bara nu och fungerar en gång; den som använder den väljer lösenordet.", "No mail server is set up: give the link to {0} in a safe way. It is shown only now and works once; whoever uses it chooses the password."},
+	"users.link_not_mailed":      {"Ingen e-postserver är inställd: lämna länken till {0} på ett säkert sätt (den finns också i administratörernas utkorg tills den används). Den fungerar en gång; den som använder den väljer lösenordet.", "No mail server is set up: give the link to {0} in a safe way (it is also on the admins' outbox page until it is used). It works once; whoever uses it chooses the password."},
 	"users.link":                 {"Länk", "Link"},
 	"users.link_help":            {"Länken fungerar en gång och gäller till {0}. Den som använder den väljer lösenordet.", "The link works once and is valid until {0}. Whoever uses it chooses the password."},
 	"users.not_yet_signed_up":    {"har inte valt lösenord än", "has not chosen a password yet"},

@@ -76,6 +76,7 @@ func (o *Outbox) Page(ctx context.Context) ([]domain.OutboxMessage, error) {
 // (unless the process dies between the server's acceptance and the commit, the one case SMTP cannot close).
 func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 	var sendErr error
+	var to string
 	err := o.DB.InTx(ctx, func(tx pgx.Tx) error {
 		m, err := postgres.OutboxMessage(ctx, tx, id)
 		if errors.Is(err, domain.ErrNotFound) || (err == nil && m.SentAt != nil) {
@@ -88,26 +89,27 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 			o.Log.Info("mail kept on the outbox page: no SMTP server configured", "outbox_id", id)
 			return postgres.MarkOutboxSent(ctx, tx, id, "page", o.Now())
 		}
+		to = m.To
 		if sendErr = o.send(ctx, m.Mail); sendErr != nil {
-			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", smtpReason(sendErr))
+			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", smtpReason(sendErr, m.To))
 			return sendErr
 		}
 		return postgres.MarkOutboxSent(ctx, tx, id, "smtp", o.Now())
 	})
 	if sendErr != nil {
 		// Recorded after the rollback released the row, so the page shows why it is still queued.
-		err = errors.Join(err, postgres.MarkOutboxFailed(context.WithoutCancel(ctx), o.DB.Pool, id, smtpReason(sendErr)))
+		err = errors.Join(err, postgres.MarkOutboxFailed(context.WithoutCancel(ctx), o.DB.Pool, id, smtpReason(sendErr, to)))
 	}
 	return err
 }
 
-// smtpReason keeps the server's answer, which never holds the message, but not an address it may quote.
-func smtpReason(err error) string {
+// smtpReason keeps the server's answer, which never holds the message, but not the address it may quote.
+func smtpReason(err error, to string) string {
 	s := err.Error()
 	if i := strings.IndexByte(s, '<'); i >= 0 {
 		s = s[:i]
 	}
-	return s
+	return strings.ReplaceAll(s, to, "…")
 }
 
 // sendTimeout bounds one delivery, so a mail server that stops answering holds no job for long.
@@ -120,7 +122,12 @@ func (o *Outbox) send(ctx context.Context, m domain.Mail) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	defer cancel()
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", o.SMTP.Addr)
+	var conn net.Conn
+	if strings.HasSuffix(o.SMTP.Addr, ":465") { // submissions: TLS from the first byte
+		conn, err = (&tls.Dialer{Config: &tls.Config{ServerName: host}}).DialContext(ctx, "tcp", o.SMTP.Addr)
+	} else {
+		conn, err = (&net.Dialer{}).DialContext(ctx, "tcp", o.SMTP.Addr)
+	}
 	if err != nil {
 		return err
 	}
@@ -132,9 +139,15 @@ func (o *Outbox) send(ctx context.Context, m domain.Mail) error {
 		return err
 	}
 	defer c.Close()
-	if ok, _ := c.Extension("STARTTLS"); ok {
-		if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
-			return err
+	if _, isTLS := conn.(*tls.Conn); !isTLS {
+		// Links in these messages set passwords: they do not cross a network in clear. Only a mail server
+		// on this machine may go without TLS.
+		if ok, _ := c.Extension("STARTTLS"); ok {
+			if err := c.StartTLS(&tls.Config{ServerName: host}); err != nil {
+				return err
+			}
+		} else if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return errors.New("the mail server offers no STARTTLS")
 		}
 	}
 	if o.SMTP.Username != "" {

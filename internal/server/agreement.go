@@ -7,6 +7,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/user"
 	agreementpages "github.com/affar/affar/templates/agreement"
 )
 
@@ -73,6 +74,11 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := agreementpages.OutboxView{Nav: navFor(r), Configured: s.Outbox.Configured()}
 	for _, m := range msgs {
+		if v.Configured {
+			m.Body = user.RedactLinks(m.Body) // e-mailed links are for their users alone
+		} else {
+			m.Body = user.AbsoluteLinks(m.Body, s.origin(r))
+		}
 		status := "outbox.status.queued"
 		if m.SentAt != nil {
 			status = "outbox.status." + m.Via

@@ -38,9 +38,11 @@ func RequestID(ctx context.Context) string {
 	return id
 }
 
-// recoverer turns a panic into the 500 page; the stack goes to the log, never to the client.
+// recoverer turns a panic into the 500 page; the stack goes to the log, never to the client. A response
+// already under way (a streaming export) is broken off instead, so the client sees it is incomplete.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sw := &startedWriter{ResponseWriter: w}
 		defer func() {
 			p := recover()
 			if p == nil {
@@ -50,11 +52,29 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(p) // net/http's way to abort a response; it handles it itself
 			}
 			s.Log.Error("panic", "request_id", RequestID(r.Context()), "panic", p, "stack", string(debug.Stack()))
+			if sw.started {
+				panic(http.ErrAbortHandler)
+			}
 			s.renderError(w, r, http.StatusInternalServerError, "")
 		}()
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(sw, r)
 	})
 }
+
+// startedWriter notes whether a response has begun.
+type startedWriter struct {
+	http.ResponseWriter
+	started bool
+}
+
+func (w *startedWriter) WriteHeader(code int) { w.started = true; w.ResponseWriter.WriteHeader(code) }
+
+func (w *startedWriter) Write(b []byte) (int, error) {
+	w.started = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type statusWriter struct {
 	http.ResponseWriter

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -41,3 +42,32 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 func (l *lockedBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
+
+// TestPanicDuringAStreamBreaksTheConnection: a download that panics half-way must not end like a complete
+// file with an error page appended; the connection is broken so the client sees it is cut short.
+func TestPanicDuringAStreamBreaksTheConnection(t *testing.T) {
+	log := &lockedBuffer{}
+	s := &Server{Deps: Deps{Log: slog.New(slog.NewTextHandler(log, nil))}}
+	srv := httptest.NewServer(requestID(s.recoverer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/csv")
+		_, _ = w.Write([]byte("first;row\n"))
+		_ = http.NewResponseController(w).Flush()
+		panic("the database went away")
+	}))))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err == nil {
+		t.Fatalf("the cut-short download ended normally: %q", body)
+	}
+	if strings.Contains(string(body), "<html") {
+		t.Fatal("an error page was appended to the file")
+	}
+	if !strings.Contains(log.String(), "the database went away") {
+		t.Fatal("the panic was not logged")
+	}
+}

@@ -62,7 +62,8 @@ func (s *Server) userNew(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, users.InvitePage(users.InviteView{Nav: navFor(r), CanAdmin: a.IsAdmin}))
 }
 
-// origin is where links in e-mails point: the configured base URL, or the address this request came to.
+// origin is the site's address for a link shown on a page: the configured base URL, or the address this
+// request came to (an admin's own request, so its Host is theirs).
 func (s *Server) origin(r *http.Request) string {
 	if s.Config.BaseURL != "" {
 		return s.Config.BaseURL
@@ -99,7 +100,8 @@ func (s *Server) userCreate(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	in := user.Details{Name: f.Get("name"), Email: f.Get("email"), Language: f.Get("language")}
 	admin := f.Get("admin") == "yes"
-	id, link, err := s.Users.Invite(r.Context(), in, admin, s.origin(r))
+	// Mail carries only the configured address: a Host header is whatever a client sends.
+	id, link, err := s.Users.Invite(r.Context(), in, admin, s.Config.BaseURL)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		a, _ := authz.ActorFrom(r.Context())
@@ -243,7 +245,7 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	link, err := s.Users.IssueLink(r.Context(), id, s.origin(r))
+	link, err := s.Users.IssueLink(r.Context(), id, s.Config.BaseURL)
 	if err != nil {
 		s.fail(w, r, err)
 		return

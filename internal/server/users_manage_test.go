@@ -183,6 +183,10 @@ func TestInvitationLink(t *testing.T) {
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT body FROM outbox WHERE recipient = 'nora@example.se'`).Scan(&body); err != nil || !strings.Contains(body, "/password/"+token) || !strings.Contains(body, "Hello Nora Ny") {
 		t.Fatalf("no invitation in the outbox in the user's language: %q %v", body, err)
 	}
+	// Without a base URL the stored message holds the bare path; the outbox page gives it this site's address.
+	if r := admin.Get("/outbox"); !strings.Contains(r.Body, env.HTTP.URL+"/password/"+token) {
+		t.Fatal("the outbox page does not show the link to pass on")
+	}
 	if r := admin.Get("/users"); !strings.Contains(r.Body, "invited, link valid until") && !strings.Contains(r.Body, "inbjuden, länken gäller till") {
 		t.Fatal("the list does not show the open invitation")
 	}
@@ -398,5 +402,8 @@ func TestWithAMailServerTheLinkIsShownToNobody(t *testing.T) {
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT body FROM outbox WHERE recipient = 'nora@example.se'`).Scan(&body); err != nil ||
 		!strings.Contains(body, "https://affar.example.se/password/") {
 		t.Fatalf("the e-mail does not lead to the configured address: %q %v", body, err)
+	}
+	if r := admin.Get("/outbox"); !strings.Contains(r.Body, "/password/…") || linkRE.MatchString(r.Body) {
+		t.Fatal("the outbox page shows a link that is on its way by e-mail")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -71,6 +72,19 @@ type Link struct {
 // Path is where the link leads.
 func (l Link) Path() string { return "/password/" + l.Token }
 
+var (
+	linkRE     = regexp.MustCompile(`/password/[A-Z2-7]+`)
+	bareLinkRE = regexp.MustCompile(`(?m)^/password/`)
+)
+
+// RedactLinks cuts the tokens out of the links in a message (as the outbox does once they are used).
+func RedactLinks(body string) string { return linkRE.ReplaceAllString(body, "/password/…") }
+
+// AbsoluteLinks puts origin in front of the links of a message written without a base URL.
+func AbsoluteLinks(body, origin string) string {
+	return bareLinkRE.ReplaceAllString(body, origin+"/password/")
+}
+
 func tokenHash(token string) []byte {
 	h := sha256.Sum256([]byte(token))
 	return h[:]
@@ -95,6 +109,11 @@ func (s *Service) Invite(ctx context.Context, in Details, admin bool, origin str
 	var id domain.UserID
 	var link Link
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if admin { // serialised with publishing the agreement, which is sent to every admin
+			if err := postgres.LockAdmins(ctx, tx); err != nil {
+				return err
+			}
+		}
 		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: d.Email, Name: d.Name, IsAdmin: admin, Language: d.Language})
 		if errors.Is(err, domain.ErrConflict) {
 			return domain.FieldErrors{"email": "users.email_taken"}
@@ -236,7 +255,7 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 	if actor, ok := authz.ActorFrom(ctx); ok && actor.UserID == id && !active {
 		return &domain.ConflictError{Key: "users.cannot_deactivate_self"}
 	}
-	return s.manage(ctx, id, !active, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+	return s.manage(ctx, id, true, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
 		if u.Active == active {
 			return nil
 		}
@@ -383,6 +402,9 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 	if err != nil {
 		return err
 	}
+	if fe := checkNew(plain, repeat); fe != nil {
+		return fe
+	}
 	// Guesses of the current password count against the account as failed sign-ins do, so a session
 	// left open cannot be used to find the password.
 	acctKey := s.throttleKey("account", u.Email)
@@ -402,9 +424,6 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 		return err
 	} else if !ok {
 		return domain.FieldErrors{"current": "error.password_wrong"}
-	}
-	if fe := checkNew(plain, repeat); fe != nil {
-		return fe
 	}
 	hash, err := password.Hash(ctx, plain)
 	if err != nil {
