@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -54,6 +55,10 @@ type Service struct {
 	// needs a second for its audit event, so without a bound a few at once could take the whole pool and
 	// wait for each other (and every other request) for ever.
 	running chan struct{}
+	// mine holds the users with an export streaming: one each, so one user's slow downloads cannot take
+	// every slot.
+	mu   sync.Mutex
+	mine map[domain.UserID]bool
 }
 
 // MaxRunning is how many exports stream at once; the default pool has at least four connections.
@@ -63,7 +68,7 @@ const MaxRunning = 2
 // at least one more for everything else when the pool allows).
 func New(db *postgres.DB, now func() time.Time, limit Limit) *Service {
 	n := min(MaxRunning, max(1, int(db.Pool.Config().MaxConns)-2))
-	return &Service{DB: db, Now: now, Limit: limit, running: make(chan struct{}, n)}
+	return &Service{DB: db, Now: now, Limit: limit, running: make(chan struct{}, n), mine: map[domain.UserID]bool{}}
 }
 
 // Request is what to export: the CRM filter as parsed and as typed (recorded in the audit event), and for
@@ -112,6 +117,14 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 	if err := s.checkRate(ctx, s.DB.Pool, actor); err != nil {
 		return err
 	}
+	s.mu.Lock()
+	busy := s.mine[actor.UserID]
+	s.mine[actor.UserID] = true
+	s.mu.Unlock()
+	if busy {
+		return &domain.ConflictError{Key: "exports.yours_running"}
+	}
+	defer func() { s.mu.Lock(); delete(s.mine, actor.UserID); s.mu.Unlock() }()
 	select {
 	case s.running <- struct{}{}:
 		defer func() { <-s.running }()

@@ -81,3 +81,41 @@ func TestManyExportsAtOnceOnASmallPool(t *testing.T) {
 		t.Fatalf("only %d exports finished", done)
 	}
 }
+
+// blockingSink holds its export in Begin until released.
+type blockingSink struct{ started, release chan struct{} }
+
+func (k *blockingSink) Begin(int) error                   { close(k.started); <-k.release; return nil }
+func (k *blockingSink) Row(domain.Customer, string) error { return nil }
+
+// TestOneExportAtATimePerUser: a second export while the first still streams is refused, so one user's
+// slow downloads cannot take every slot; another user is not affected.
+func TestOneExportAtATimePerUser(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund"})
+	perms := []authz.Permission{authz.CustomerView, authz.CustomerExport}
+	evaID, _ := env.MustCreateUser(t, "eva@example.se", false, perms...)
+	boID, _ := env.MustCreateUser(t, "bo@example.se", false, perms...)
+	eva := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: evaID}, perms))
+	bo := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: boID}, perms))
+	svc := env.Services.Exports
+
+	first := &blockingSink{started: make(chan struct{}), release: make(chan struct{})}
+	done := make(chan error, 1)
+	go func() { done <- svc.Register(eva, export.Request{}, "csv", first) }()
+	<-first.started
+	var ce *domain.ConflictError
+	if err := svc.Register(eva, export.Request{}, "csv", &slowSink{}); !errors.As(err, &ce) || ce.Key != "exports.yours_running" {
+		t.Fatalf("a second export of the same user: %v", err)
+	}
+	if err := svc.Register(bo, export.Request{}, "csv", &slowSink{}); err != nil {
+		t.Fatalf("another user's export: %v", err)
+	}
+	close(first.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Register(eva, export.Request{}, "csv", &slowSink{}); err != nil {
+		t.Fatalf("the next export after the first finished: %v", err)
+	}
+}

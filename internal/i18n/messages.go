@@ -602,6 +602,7 @@ var messages = map[string]message{
 	"error.toomany.body":           {"Vänta en stund och försök igen.", "Wait a while and try again."},
 	"error.busy.title":             {"Upptaget", "Busy"},
 	"error.busy.body":              {"Servern har mycket att göra just nu. Försök igen om en stund.", "The server is busy right now. Try again in a moment."},
+	"exports.yours_running":        {"Ditt förra uttag pågår fortfarande. Vänta tills det är klart.", "Your previous export is still running. Wait until it is done."},
 	"exports.busy":                 {"Andra uttag pågår. Försök igen om en stund.", "Other exports are running. Try again in a moment."},
 	"export.yes":                   {"ja", "yes"},
 	"export.no":                    {"nej", "no"},
