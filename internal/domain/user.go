@@ -25,8 +25,9 @@ type User struct {
 
 // UserSummary is a user as listed, with the number of permissions held.
 type UserSummary struct {
-	User        User
-	Permissions int
+	User         User
+	Permissions  int
+	InvitedUntil *time.Time // an open invitation's expiry, for a user who has not set a password yet
 }
 
 // NormalizeEmail returns the address lower-cased and trimmed, or ErrInvalid.
@@ -61,3 +62,12 @@ func ValidLanguage(lang string) bool {
 	}
 	return false
 }
+
+// Invitation and reset links are PasswordLinkPath followed by a token of crypto/rand.Text's alphabet
+// (PasswordToken, a regular expression for PostgreSQL and Go alike); RedactedLink replaces a link whose
+// token must not be kept.
+const (
+	PasswordLinkPath = "/password/"
+	PasswordToken    = "[A-Z2-7]+"
+	RedactedLink     = PasswordLinkPath + "…"
+)

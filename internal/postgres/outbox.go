@@ -31,21 +31,24 @@ func OutboxMessage(ctx context.Context, tx pgx.Tx, id int64) (domain.OutboxMessa
 	return m, mapErr(err, "outbox message")
 }
 
-// linkPattern matches the token of an invitation or reset link in a message (user.Link.Path).
-const linkPattern = `'/password/[A-Z2-7]+'`
+// linkPattern matches an invitation or reset link in a message; redacted is what replaces it.
+const (
+	linkPattern = `'` + domain.PasswordLinkPath + domain.PasswordToken + `'`
+	redacted    = `'` + domain.RedactedLink + `'`
+)
 
 // MarkOutboxSent records a delivery (via "smtp" or "page"). A message that left by e-mail keeps no
 // usable link: the token is cut out, so the table and its backups cannot be used to set a password.
 func MarkOutboxSent(ctx context.Context, q Querier, id int64, via string, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE outbox SET sent_at = $3, via = $2, attempts = attempts + 1, last_error = '',
-		body = CASE WHEN $2 = 'smtp' THEN regexp_replace(body, `+linkPattern+`, '/password/…', 'g') ELSE body END
+		body = CASE WHEN $2 = 'smtp' THEN regexp_replace(body, `+linkPattern+`, `+redacted+`, 'g') ELSE body END
 		WHERE id = $1`, id, via, now)
 	return mapErr(err, "mark outbox sent")
 }
 
 // RedactLinks cuts the tokens out of every message to address, once its links are used or replaced.
 func RedactLinks(ctx context.Context, q Querier, address string) error {
-	_, err := q.Exec(ctx, `UPDATE outbox SET body = regexp_replace(body, `+linkPattern+`, '/password/…', 'g')
+	_, err := q.Exec(ctx, `UPDATE outbox SET body = regexp_replace(body, `+linkPattern+`, `+redacted+`, 'g')
 		WHERE recipient = $1 AND body ~ `+linkPattern, address)
 	return mapErr(err, "redact links")
 }

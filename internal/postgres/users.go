@@ -144,9 +144,12 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 	return removed, mapErr(err, "revoke permissions")
 }
 
-// ListUsers lists every user by name with the number of permissions held.
+// ListUsers lists every user by name with the number of permissions held and, for one who has not set a
+// password yet, when their invitation expires.
 func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
-	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id)
+	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id),
+		(SELECT max(t.expires_at) FROM user_tokens t WHERE t.user_id = u.id AND t.purpose = 'invite' AND t.used_at IS NULL
+			AND u.password_hash = '')
 		FROM users u ORDER BY u.name, u.id`)
 	if err != nil {
 		return nil, mapErr(err, "list users")
@@ -155,7 +158,7 @@ func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	var out []domain.UserSummary
 	for rows.Next() {
 		var s domain.UserSummary
-		if s.User, err = scanUser(rows, &s.Permissions); err != nil {
+		if s.User, err = scanUser(rows, &s.Permissions, &s.InvitedUntil); err != nil {
 			return nil, mapErr(err, "list users")
 		}
 		out = append(out, s)
@@ -230,20 +233,6 @@ func UserToken(ctx context.Context, q Querier, hash []byte, now time.Time, lock 
 func UseUserToken(ctx context.Context, q Querier, id domain.UserID, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE user_tokens SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL`, id, now)
 	return mapErr(err, "use user token")
-}
-
-// OpenInvitations returns, per invited user who has not set a password yet, when their link expires.
-func OpenInvitations(ctx context.Context, q Querier) (map[domain.UserID]time.Time, error) {
-	rows, err := q.Query(ctx, `SELECT t.user_id, max(t.expires_at) FROM user_tokens t JOIN users u ON u.id = t.user_id
-		WHERE t.purpose = 'invite' AND t.used_at IS NULL AND u.password_hash = '' GROUP BY t.user_id`)
-	if err != nil {
-		return nil, mapErr(err, "open invitations")
-	}
-	out := map[domain.UserID]time.Time{}
-	var id domain.UserID
-	var at time.Time
-	_, err = pgx.ForEachRow(rows, []any{&id, &at}, func() error { out[id] = at; return nil })
-	return out, mapErr(err, "open invitations")
 }
 
 // PermissionHolders maps each permission to the active non-admin users holding it, by name.

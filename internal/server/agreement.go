@@ -11,11 +11,12 @@ import (
 	agreementpages "github.com/affar/affar/templates/agreement"
 )
 
+// minute is localMinute of a time that may be missing ("").
 func minute(t *time.Time) string {
 	if t == nil {
 		return ""
 	}
-	return t.In(domain.Stockholm).Format(minuteLayout)
+	return localMinute(*t)
 }
 
 func (s *Server) agreementView(r *http.Request) (agreementpages.View, error) {
@@ -27,7 +28,7 @@ func (s *Server) agreementView(r *http.Request) (agreementpages.View, error) {
 	v := agreementpages.View{Nav: navFor(r), Flash: s.flash(r), CanPublish: a.IsAdmin}
 	for _, ag := range list {
 		ver := agreementpages.Version{Version: ag.Version, Body: ag.Body, SHA256: ag.SHA256, By: ag.PublishedBy,
-			Published: minute(&ag.PublishedAt)}
+			Published: localMinute(ag.PublishedAt)}
 		for _, rc := range ag.Recipients {
 			ver.Recipients = append(ver.Recipients, agreementpages.Recipient{Name: rc.Name, Email: rc.Email,
 				Sent: minute(rc.SentAt), Accepted: minute(rc.AcceptedAt), ViaKey: "outbox.via." + rc.Via})
@@ -84,7 +85,7 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 			status = "outbox.status." + m.Via
 		}
 		v.Messages = append(v.Messages, agreementpages.Message{To: m.To, Subject: m.Subject, Body: m.Body,
-			Created: minute(&m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError})
+			Created: localMinute(m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError})
 	}
 	s.renderPage(w, r, http.StatusOK, agreementpages.OutboxPage(v))
 }

@@ -109,19 +109,9 @@ func (s *Server) bulkDraft(w http.ResponseWriter, r *http.Request) {
 		redirect(w, r, crmURL(typed, nil))
 		return
 	}
-	var ids []domain.CustomerID
-	if r.PostForm.Get("all") != "yes" {
-		ids = []domain.CustomerID{}
-		for _, v := range r.PostForm["ids"] {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
-				ids = append(ids, domain.CustomerID(id))
-			}
-		}
-		if len(ids) == 0 {
-			s.Sessions.Put(r.Context(), sessionFlash, "bulk.nothing_selected")
-			redirect(w, r, crmURL(typed, nil))
-			return
-		}
+	ids, ok := s.selection(w, r, typed)
+	if !ok {
+		return
 	}
 	j, err := s.Bulk.Draft(r.Context(), seg, typed, ids)
 	if err != nil {
@@ -129,6 +119,26 @@ func (s *Server) bulkDraft(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect(w, r, bulkURL(j.ID))
+}
+
+// selection reads what a CRM form acts on: nil for "all of the segment", else the ticked customers. With
+// nothing ticked it sends the user back to the screen and reports false.
+func (s *Server) selection(w http.ResponseWriter, r *http.Request, typed map[string]string) ([]domain.CustomerID, bool) {
+	if r.PostForm.Get("all") == "yes" {
+		return nil, true
+	}
+	ids := []domain.CustomerID{}
+	for _, v := range r.PostForm["ids"] {
+		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
+			ids = append(ids, domain.CustomerID(id))
+		}
+	}
+	if len(ids) == 0 {
+		s.Sessions.Put(r.Context(), sessionFlash, "bulk.nothing_selected")
+		redirect(w, r, crmURL(typed, nil))
+		return nil, false
+	}
+	return ids, true
 }
 
 func bulkURL(id int64) string { return "/bulk-jobs/" + strconv.FormatInt(id, 10) }
@@ -248,18 +258,14 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 }
 
 func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID[int64](r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[int64](s, w, r)
+	if !ok {
 		return
 	}
 	f := r.PostForm
 	in := gdpr.ConfirmInput{Kind: domain.ErasureKind(f.Get("kind")), Retained: f.Get("retained"), Reason: f.Get("reason"),
 		Count: f.Get("count")}
-	err = s.Bulk.Confirm(r.Context(), id, in)
+	err := s.Bulk.Confirm(r.Context(), id, in)
 	var (
 		fe      domain.FieldErrors
 		changed *gdpr.SelectionChanged
@@ -274,12 +280,7 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 			"selection": i18n.Tf(r.Context(), "bulk.selection_changed", strconv.Itoa(changed.Removed))}, false)
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "bulk.started")
-	redirect(w, r, bulkURL(id))
+	s.done(w, r, err, "bulk.started", bulkURL(id))
 }
 
 func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request) {
@@ -288,12 +289,7 @@ func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Bulk.Cancel(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "bulk.cancel_requested")
-	redirect(w, r, bulkURL(id))
+	s.done(w, r, s.Bulk.Cancel(r.Context(), id), "bulk.cancel_requested", bulkURL(id))
 }
 
 func (s *Server) bulkJobs(w http.ResponseWriter, r *http.Request) {
@@ -305,7 +301,7 @@ func (s *Server) bulkJobs(w http.ResponseWriter, r *http.Request) {
 	a, _ := authz.ActorFrom(r.Context())
 	v := crm.JobsView{Nav: navFor(r), All: a.IsAdmin}
 	for _, j := range jobs {
-		v.Rows = append(v.Rows, crm.JobsRow{ID: j.ID, Created: j.CreatedAt.In(domain.Stockholm).Format("2006-01-02 15:04"),
+		v.Rows = append(v.Rows, crm.JobsRow{ID: j.ID, Created: localMinute(j.CreatedAt),
 			KindKey: "bulk.kind." + string(j.Kind), StatusKey: "bulk.status." + j.Status, By: j.RequestedName,
 			Total: j.Total, Processed: j.Processed})
 	}

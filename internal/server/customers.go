@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -26,7 +27,14 @@ func customerURL(id domain.CustomerID) string {
 	return "/customers/" + strconv.FormatInt(int64(id), 10)
 }
 
-const dateLayout = "2006-01-02"
+// Dates, and times to the minute, are shown as Swedes write them, in Swedish time.
+const (
+	dateLayout   = "2006-01-02"
+	minuteLayout = "2006-01-02 15:04"
+)
+
+// localMinute shows t to the minute in Swedish time.
+func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(minuteLayout) }
 
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
 func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
@@ -171,12 +179,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, status, customers.FormPage(v))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "customer.created")
-	redirect(w, r, customerURL(c.ID))
+	s.done(w, r, err, "customer.created", customerURL(c.ID))
 }
 
 func (s *Server) customerEdit(w http.ResponseWriter, r *http.Request) {
@@ -203,17 +206,13 @@ func (s *Server) editView(r *http.Request, c domain.Customer, in domain.Customer
 }
 
 func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.CustomerID](s, w, r)
+	if !ok {
 		return
 	}
 	in := customerInput(r)
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	_, err = s.Customers.Update(r.Context(), id, in, version)
+	_, err := s.Customers.Update(r.Context(), id, in, version)
 	var fe domain.FieldErrors
 	if stale := errors.Is(err, customer.Stale); stale || errors.As(err, &fe) {
 		// Show the form again with what was typed; after a conflict, against the current version.
@@ -229,12 +228,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, status, customers.FormPage(v))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "customer.saved")
-	redirect(w, r, customerURL(id))
+	s.done(w, r, err, "customer.saved", customerURL(id))
 }
 
 func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {
@@ -281,15 +275,15 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		{Key: "customer.address", Value: joinNonEmpty(c.Street, joinNonEmpty(c.PostalCode, c.City, " "), ", ")},
 		{Key: "customer.country", Value: c.Country},
 		{Key: "customer.notes", Value: c.Notes},
-		{Key: "customer.created_at", Value: c.CreatedAt.In(domain.Stockholm).Format("2006-01-02 15:04")},
-		{Key: "customer.last_activity", Value: c.LastActivityAt.In(domain.Stockholm).Format("2006-01-02 15:04")},
+		{Key: "customer.created_at", Value: localMinute(c.CreatedAt)},
+		{Key: "customer.last_activity", Value: localMinute(c.LastActivityAt)},
 	}
 	for _, k := range d.Consent {
 		state := "consent.withdrawn"
 		if k.Given {
 			state = "consent.given"
 		}
-		v.Consent = append(v.Consent, customers.ConsentRow{At: k.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
+		v.Consent = append(v.Consent, customers.ConsentRow{At: localMinute(k.At),
 			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
 	}
 	for _, cr := range d.CreditReports {
@@ -330,15 +324,11 @@ func joinNonEmpty(a, b, sep string) string {
 // errors and what was typed (fill); otherwise POST/redirect/GET with a flash.
 func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash string,
 	do func(id domain.CustomerID) error, fill func(*customers.ShowView)) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
+	id, ok := idForm[domain.CustomerID](s, w, r)
+	if !ok {
 		return
 	}
-	if !s.parseForm(w, r) {
-		return
-	}
-	err = do(id)
+	err := do(id)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		s.renderCustomer(w, r, id, http.StatusUnprocessableEntity, fe, fill)

@@ -31,15 +31,9 @@ func (s *Server) exportRequest(w http.ResponseWriter, r *http.Request, withIDs b
 		return export.Request{}, false
 	}
 	req := export.Request{Segment: seg, Filter: typed}
-	if withIDs && r.PostForm.Get("all") != "yes" {
-		for _, v := range r.PostForm["ids"] {
-			if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
-				req.IDs = append(req.IDs, domain.CustomerID(id))
-			}
-		}
-		if len(req.IDs) == 0 {
-			s.Sessions.Put(r.Context(), sessionFlash, "bulk.nothing_selected")
-			redirect(w, r, crmURL(typed, nil))
+	if withIDs {
+		var ok bool
+		if req.IDs, ok = s.selection(w, r, typed); !ok {
 			return export.Request{}, false
 		}
 	}

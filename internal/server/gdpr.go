@@ -116,15 +116,12 @@ func shownName(ctx context.Context, number int64, name string, anonymised bool) 
 // erasurePost deletes or anonymises a customer after the confirmation page.
 func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, err := customerID(r)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		if !s.parseForm(w, r) {
+		id, ok := idForm[domain.CustomerID](s, w, r)
+		if !ok {
 			return
 		}
 		in := gdpr.Input{Reason: r.PostForm.Get("reason"), Confirm: r.PostForm.Get("confirm")}
+		var err error
 		if kind == domain.EraseDelete {
 			_, err = s.GDPR.Delete(r.Context(), id, in)
 		} else {
@@ -164,7 +161,7 @@ func exportCell(v any) string {
 		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Location() == time.UTC {
 			return x.Format(dateLayout) // a date column
 		}
-		return x.In(domain.Stockholm).Format("2006-01-02 15:04")
+		return localMinute(x)
 	case []byte:
 		return fmt.Sprintf("%x", x)
 	}
@@ -183,7 +180,7 @@ func (s *Server) subjectExportPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := gdprpages.ExportView{Nav: navFor(r), CustomerID: int64(id), Number: x.CustomerNumber,
-		Generated: x.GeneratedAt.In(domain.Stockholm).Format("2006-01-02 15:04")}
+		Generated: localMinute(x.GeneratedAt)}
 	for _, t := range x.Tables {
 		et := gdprpages.ExportTable{Key: "gdpr.table." + t.Name, Columns: t.Columns}
 		for _, row := range t.Rows {
@@ -234,7 +231,7 @@ func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	v := gdprpages.RegisterView{Nav: navFor(r), IsFirst: before == 0}
 	for _, e := range rows {
-		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04"),
+		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: localMinute(e.At),
 			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber, JobID: e.JobID,
 			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
 	}

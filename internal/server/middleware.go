@@ -42,7 +42,7 @@ func RequestID(ctx context.Context) string {
 // already under way (a streaming export) is broken off instead, so the client sees it is incomplete.
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sw := &startedWriter{ResponseWriter: w}
+		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			p := recover()
 			if p == nil {
@@ -52,7 +52,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				panic(p) // net/http's way to abort a response; it handles it itself
 			}
 			s.Log.Error("panic", "request_id", RequestID(r.Context()), "panic", p, "stack", string(debug.Stack()))
-			if sw.started {
+			if sw.status != 0 || sw.bytes > 0 { // the response had begun
 				panic(http.ErrAbortHandler)
 			}
 			s.renderError(w, r, http.StatusInternalServerError, "")
@@ -60,21 +60,6 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 		next.ServeHTTP(sw, r)
 	})
 }
-
-// startedWriter notes whether a response has begun.
-type startedWriter struct {
-	http.ResponseWriter
-	started bool
-}
-
-func (w *startedWriter) WriteHeader(code int) { w.started = true; w.ResponseWriter.WriteHeader(code) }
-
-func (w *startedWriter) Write(b []byte) (int, error) {
-	w.started = true
-	return w.ResponseWriter.Write(b)
-}
-
-func (w *startedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 type statusWriter struct {
 	http.ResponseWriter
@@ -129,8 +114,8 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 
 // loggedPath keeps the token of an invitation or reset link out of the log: it is a credential.
 func loggedPath(p string) string {
-	if strings.HasPrefix(p, "/password/") {
-		return "/password/…"
+	if strings.HasPrefix(p, domain.PasswordLinkPath) {
+		return domain.RedactedLink
 	}
 	return p
 }

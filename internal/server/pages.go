@@ -65,12 +65,7 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
 	}
-	if err := s.Users.SetLanguage(r.Context(), r.PostForm.Get("language")); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "dashboard.language_saved")
-	redirect(w, r, "/")
+	s.done(w, r, s.Users.SetLanguage(r.Context(), r.PostForm.Get("language")), "dashboard.language_saved", "/")
 }
 
 const auditPageSize = 50

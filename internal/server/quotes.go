@@ -78,12 +78,8 @@ func (s *Server) quoteNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.CustomerID](s, w, r)
+	if !ok {
 		return
 	}
 	in := quoteInput(r)
@@ -100,12 +96,7 @@ func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
 			CustomerName: c.Name, Input: in, Errors: fe}))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "quote.created")
-	redirect(w, r, quoteURL(q.ID))
+	s.done(w, r, err, "quote.created", quoteURL(q.ID))
 }
 
 func (s *Server) quoteEditForm(r *http.Request, q domain.Quote, in domain.QuoteInput, errs map[string]string) (quotes.FormView, error) {
@@ -138,17 +129,13 @@ func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := quoteID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.QuoteID](s, w, r)
+	if !ok {
 		return
 	}
 	in := quoteInput(r)
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	err = s.Quotes.Update(r.Context(), id, in, version)
+	err := s.Quotes.Update(r.Context(), id, in, version)
 	var fe domain.FieldErrors
 	if stale := errors.Is(err, quote.Stale); stale || errors.As(err, &fe) {
 		q, lerr := s.Quotes.Get(r.Context(), id)
@@ -168,12 +155,7 @@ func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, status, quotes.FormPage(v))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "quote.saved")
-	redirect(w, r, quoteURL(id))
+	s.done(w, r, err, "quote.saved", quoteURL(id))
 }
 
 func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
@@ -214,7 +196,7 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if mayChange {
-		for _, next := range []domain.QuoteStatus{domain.QuoteSent, domain.QuoteAccepted, domain.QuoteRejected, domain.QuoteExpired} {
+		for _, next := range quoteActions {
 			if q.Status.CanBecome(next) {
 				v.Actions = append(v.Actions, string(next))
 			}
@@ -223,24 +205,18 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, quotes.ShowPage(v))
 }
 
+// quoteActions are the statuses a user may move a quote to, in the order the page offers them.
+var quoteActions = []domain.QuoteStatus{domain.QuoteSent, domain.QuoteAccepted, domain.QuoteRejected, domain.QuoteExpired}
+
 func (s *Server) quoteStatus(w http.ResponseWriter, r *http.Request) {
-	id, err := quoteID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.QuoteID](s, w, r)
+	if !ok {
 		return
 	}
 	next := domain.QuoteStatus(r.PostForm.Get("status"))
-	if !slices.Contains([]domain.QuoteStatus{domain.QuoteSent, domain.QuoteAccepted, domain.QuoteRejected, domain.QuoteExpired}, next) {
+	if !slices.Contains(quoteActions, next) {
 		s.renderError(w, r, http.StatusUnprocessableEntity, "")
 		return
 	}
-	if err := s.Quotes.SetStatus(r.Context(), id, next); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "quote.status_saved")
-	redirect(w, r, quoteURL(id))
+	s.done(w, r, s.Quotes.SetStatus(r.Context(), id, next), "quote.status_saved", quoteURL(id))
 }

@@ -152,6 +152,16 @@ func navFor(r *http.Request) *layout.Nav {
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
+// done finishes a change: the error page, or the confirmation on the page the change was made from.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, to string) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, flash)
+	redirect(w, r, to)
+}
+
 // redirect answers a POST with 303 to a GET page (POST/redirect/GET).
 func redirect(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

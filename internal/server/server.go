@@ -33,14 +33,13 @@ type Users interface {
 	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
 	Invite(ctx context.Context, in user.Details, admin bool, origin string) (domain.UserID, user.Link, error)
 	UpdateDetails(ctx context.Context, id domain.UserID, in user.Details) error
-	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, error)
+	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, domain.User, error)
 	SetActive(ctx context.Context, id domain.UserID, active bool) error
 	SetAdmin(ctx context.Context, id domain.UserID, admin bool) error
 	LinkUser(ctx context.Context, token string) (domain.User, string, error)
 	SetPasswordByLink(ctx context.Context, token, plain, repeat string) error
 	ChangeOwnPassword(ctx context.Context, current, plain, repeat, keep string) error
 	UpdateOwnProfile(ctx context.Context, name, lang string) error
-	Invitations(ctx context.Context) (map[domain.UserID]time.Time, error)
 	Holders(ctx context.Context) (map[authz.Permission][]domain.User, []domain.User, error)
 }
 

@@ -35,10 +35,5 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 			ConfirmShown: fe["retention_years"] == "error.retention_below_law", Errors: fe}))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "settings.saved")
-	redirect(w, r, "/settings")
+	s.done(w, r, err, "settings.saved", "/settings")
 }

@@ -75,12 +75,7 @@ func (s *Server) supplierCreate(w http.ResponseWriter, r *http.Request) {
 			Title: i18n.T(r.Context(), "suppliers.new"), Action: "/suppliers", Cancel: "/suppliers", Input: in, Errors: fe}))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "supplier.created")
-	redirect(w, r, supplierURL(sup.ID))
+	s.done(w, r, err, "supplier.created", supplierURL(sup.ID))
 }
 
 func (s *Server) supplierEditView(r *http.Request, sup domain.Supplier, in domain.SupplierInput, errs map[string]string) suppliers.FormView {
@@ -103,17 +98,13 @@ func (s *Server) supplierEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
-	id, err := supplierID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.SupplierID](s, w, r)
+	if !ok {
 		return
 	}
 	in := supplierInput(r)
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	err = s.Suppliers.Update(r.Context(), id, in, version)
+	err := s.Suppliers.Update(r.Context(), id, in, version)
 	var fe domain.FieldErrors
 	if stale := errors.Is(err, supplier.Stale); stale || errors.As(err, &fe) {
 		sup, lerr := s.Suppliers.ForEdit(r.Context(), id)
@@ -128,12 +119,7 @@ func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, status, suppliers.FormPage(v))
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "supplier.saved")
-	redirect(w, r, supplierURL(id))
+	s.done(w, r, err, "supplier.saved", supplierURL(id))
 }
 
 func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request) {
@@ -163,37 +149,23 @@ func (s *Server) supplierDelete(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Suppliers.Delete(r.Context(), id); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "supplier.deleted")
-	redirect(w, r, "/suppliers")
+	s.done(w, r, s.Suppliers.Delete(r.Context(), id), "supplier.deleted", "/suppliers")
 }
 
 func (s *Server) supplierContactAdd(w http.ResponseWriter, r *http.Request) {
-	id, err := supplierID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !s.parseForm(w, r) {
+	id, ok := idForm[domain.SupplierID](s, w, r)
+	if !ok {
 		return
 	}
 	in := domain.ContactInput{Name: r.PostForm.Get("contact_name"), Role: r.PostForm.Get("contact_role"),
 		Email: r.PostForm.Get("contact_email"), Phone: r.PostForm.Get("contact_phone")}
-	err = s.Suppliers.AddContact(r.Context(), id, in)
+	err := s.Suppliers.AddContact(r.Context(), id, in)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		s.renderSupplier(w, r, id, http.StatusUnprocessableEntity, fe, in)
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "contacts.added")
-	redirect(w, r, supplierURL(id))
+	s.done(w, r, err, "contacts.added", supplierURL(id))
 }
 
 func (s *Server) supplierContactRemove(w http.ResponseWriter, r *http.Request) {
@@ -207,10 +179,5 @@ func (s *Server) supplierContactRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.Suppliers.RemoveContact(r.Context(), id, contactID); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, "contacts.removed")
-	redirect(w, r, supplierURL(id))
+	s.done(w, r, s.Suppliers.RemoveContact(r.Context(), id, contactID), "contacts.removed", supplierURL(id))
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"slices"
@@ -27,16 +28,9 @@ func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserI
 
 func userPath(id domain.UserID) string { return "/users/" + strconv.FormatInt(int64(id), 10) }
 
-const minuteLayout = "2006-01-02 15:04"
-
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	list, err := s.Users.List(ctx)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	invited, err := s.Users.Invitations(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -46,12 +40,8 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	for _, u := range list {
 		row := users.Row{ID: int64(u.User.ID), Name: u.User.Name, Email: u.User.Email, IsAdmin: u.User.IsAdmin,
 			Active: u.User.Active, Permissions: u.Permissions}
-		if u.User.LastLoginAt != nil {
-			row.LastLogin = u.User.LastLoginAt.In(domain.Stockholm).Format(minuteLayout)
-		}
-		if until, ok := invited[u.User.ID]; ok {
-			row.InvitedTill = until.In(domain.Stockholm).Format(minuteLayout)
-		}
+		row.LastLogin = minute(u.User.LastLoginAt)
+		row.InvitedTill = minute(u.InvitedUntil)
 		v.Rows = append(v.Rows, row)
 	}
 	s.renderPage(w, r, http.StatusOK, users.ListPage(v))
@@ -88,7 +78,7 @@ func (s *Server) handOver(w http.ResponseWriter, r *http.Request, id domain.User
 		s.done(w, r, nil, "users.link_in_outbox", userPath(id))
 	default:
 		s.renderPage(w, r, http.StatusOK, users.LinkPage(users.LinkView{Nav: navFor(r), ID: int64(id), Name: name,
-			Link: s.origin(r) + link.Path(), Expires: link.Expires.In(domain.Stockholm).Format(minuteLayout), Invite: invite}))
+			Link: s.origin(r) + link.Path(), Expires: localMinute(link.Expires), Invite: invite}))
 	}
 }
 
@@ -126,11 +116,7 @@ func (s *Server) userView(r *http.Request, id domain.UserID, preset string) (use
 	v := users.UserView{Nav: navFor(r), Flash: s.flash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
 		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Invited: u.PasswordHash == "",
 		CanEdit: user.MayManage(viewer, u, held), CanGrant: viewer.IsAdmin, Self: viewer.UserID == u.ID}
-	if u.LastLoginAt != nil {
-		v.LastLogin = u.LastLoginAt.In(domain.Stockholm).Format(minuteLayout)
-	} else {
-		v.LastLogin = "–"
-	}
+	v.LastLogin = cmp.Or(minute(u.LastLoginAt), "–")
 	for _, p := range authz.Presets {
 		v.Presets = append(v.Presets, p.Name)
 	}
@@ -163,7 +149,7 @@ func (s *Server) userPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.userForm(w, r)
+	id, ok := idForm[domain.UserID](s, w, r)
 	if !ok {
 		return
 	}
@@ -184,19 +170,10 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 	s.done(w, r, err, "users.details_saved", userPath(id))
 }
 
-// done finishes a change: the error page, or the confirmation on the page the change was made from.
-func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, to string) {
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, flash)
-	redirect(w, r, to)
-}
-
-// userForm reads the user id of the route and the posted form; it reports whether the handler may go on.
-func (s *Server) userForm(w http.ResponseWriter, r *http.Request) (domain.UserID, bool) {
-	id, err := userID(r)
+// idForm reads the {id} of the route and the posted form. When either is wrong it has answered the
+// request (404, 400 or 413) and reports false.
+func idForm[T ~int64](s *Server, w http.ResponseWriter, r *http.Request) (T, bool) {
+	id, err := pathID[T](r, "id")
 	if err != nil {
 		s.fail(w, r, err)
 		return 0, false
@@ -206,7 +183,7 @@ func (s *Server) userForm(w http.ResponseWriter, r *http.Request) (domain.UserID
 
 func (s *Server) userSetActive(active bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		id, ok := s.userForm(w, r)
+		id, ok := idForm[domain.UserID](s, w, r)
 		if !ok {
 			return
 		}
@@ -223,7 +200,7 @@ func (s *Server) userSetActive(active bool) http.HandlerFunc {
 }
 
 func (s *Server) userSetAdmin(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.userForm(w, r)
+	id, ok := idForm[domain.UserID](s, w, r)
 	if !ok {
 		return
 	}
@@ -245,12 +222,7 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	link, err := s.Users.IssueLink(r.Context(), id, s.Config.BaseURL)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	u, _, err := s.Users.Get(r.Context(), id)
+	link, u, err := s.Users.IssueLink(r.Context(), id, s.Config.BaseURL)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -260,7 +232,7 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 
 // setPermissions stores the checked permissions: the checked ones are granted, the others revoked.
 func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
-	id, ok := s.userForm(w, r)
+	id, ok := idForm[domain.UserID](s, w, r)
 	if !ok {
 		return
 	}

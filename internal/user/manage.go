@@ -70,19 +70,19 @@ type Link struct {
 }
 
 // Path is where the link leads.
-func (l Link) Path() string { return "/password/" + l.Token }
+func (l Link) Path() string { return domain.PasswordLinkPath + l.Token }
 
 var (
-	linkRE     = regexp.MustCompile(`/password/[A-Z2-7]+`)
-	bareLinkRE = regexp.MustCompile(`(?m)^/password/`)
+	linkRE     = regexp.MustCompile(domain.PasswordLinkPath + domain.PasswordToken)
+	bareLinkRE = regexp.MustCompile(`(?m)^` + domain.PasswordLinkPath)
 )
 
 // RedactLinks cuts the tokens out of the links in a message (as the outbox does once they are used).
-func RedactLinks(body string) string { return linkRE.ReplaceAllString(body, "/password/…") }
+func RedactLinks(body string) string { return linkRE.ReplaceAllString(body, domain.RedactedLink) }
 
 // AbsoluteLinks puts origin in front of the links of a message written without a base URL.
 func AbsoluteLinks(body, origin string) string {
-	return bareLinkRE.ReplaceAllString(body, origin+"/password/")
+	return bareLinkRE.ReplaceAllString(body, origin+domain.PasswordLinkPath)
 }
 
 func tokenHash(token string) []byte {
@@ -226,11 +226,13 @@ func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Detail
 }
 
 // IssueLink makes a new invitation (for a user who never set a password) or password-reset link, e-mails
-// it and returns it. A reset does not end the user's sessions: their password still works until the link
+// it and returns it with the user it is for. A reset does not end the user's sessions: their password still works until the link
 // is used.
-func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string) (Link, error) {
+func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string) (Link, domain.User, error) {
 	var link Link
+	var user domain.User
 	err := s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+		user = u
 		if !u.Active {
 			return &domain.ConflictError{Key: "users.inactive_no_link"}
 		}
@@ -246,7 +248,7 @@ func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PasswordLinkIssued, "user", audit.ID(id),
 			map[string]any{"purpose": purpose, "expires_at": link.Expires.UTC().Format(time.RFC3339)}))
 	})
-	return link, err
+	return link, user, err
 }
 
 // SetActive activates or deactivates a user; deactivation ends every session of the user at once. The
@@ -462,14 +464,6 @@ func (s *Service) UpdateOwnProfile(ctx context.Context, name, lang string) error
 		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.UserDetailsChanged, "user", audit.ID(a.UserID),
 			map[string]any{"fields": changed}))
 	})
-}
-
-// Invitations returns when each open invitation expires, for the user list.
-func (s *Service) Invitations(ctx context.Context) (map[domain.UserID]time.Time, error) {
-	if _, err := authz.Require(ctx, authz.UserView); err != nil {
-		return nil, err
-	}
-	return postgres.OpenInvitations(ctx, s.DB.Pool)
 }
 
 // Holders maps each permission to the active non-admin users who hold it; admins hold all.
