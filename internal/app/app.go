@@ -46,8 +46,8 @@ type Services struct {
 	Agreement *agreement.Service
 }
 
-// NewServices wires the services to db with the clock now.
-func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Services {
+// NewServices wires the services to db with the clock now; background work logs to log.
+func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *slog.Logger) Services {
 	users := user.New(db, now, cfg.Secret)
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
@@ -58,14 +58,14 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time) Servi
 	if err != nil {
 		panic(fmt.Sprintf("river insert-only client: %v", err)) // only a bad configuration, fixed above
 	}
-	outbox := &mail.Outbox{DB: db, Now: now, Queue: queue, Log: slog.New(slog.DiscardHandler),
+	outbox := &mail.Outbox{DB: db, Now: now, Queue: queue, Log: log,
 		SMTP: mail.SMTP{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom}}
 	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
 		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
-		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, slog.New(slog.DiscardHandler)), Erasures: gdpr.Register{DB: db}}
+		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log), Erasures: gdpr.Register{DB: db}}
 }
 
 // NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
@@ -130,7 +130,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	}
 	defer db.Close()
 	// One set of services for the handlers and the background jobs: one ledger, one river client.
-	svc := NewServices(cfg, db, time.Now)
+	svc := NewServices(cfg, db, time.Now, log)
 	srv, err := NewServer(cfg, db, log, time.Now, svc)
 	if err != nil {
 		return err
@@ -208,9 +208,7 @@ func systemContext(ctx context.Context) context.Context { return authz.WithActor
 // retention-hold release.
 func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
-	svc.Bulk.Log = log
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
-	svc.Outbox.Log = log
 	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},

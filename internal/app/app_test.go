@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -102,7 +103,7 @@ func TestUserPasswordReset(t *testing.T) {
 	if code, out := run(t, env, "", "user", "password", "--email", "eva@example.se"); code != 0 || !strings.Contains(out, "sessions have ended") {
 		t.Fatalf("user password: %d %s", code, out)
 	}
-	svc := app.NewServices(config.Config{}, db, time.Now)
+	svc := app.NewServices(config.Config{}, db, time.Now, slog.New(slog.DiscardHandler))
 	if _, _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the first password", "127.0.0.1"); err == nil {
 		t.Fatal("the old password still signs in")
 	}

@@ -181,7 +181,7 @@ func withServices(ctx context.Context, cfg config.Config, fn func(Services) erro
 		return err
 	}
 	defer db.Close()
-	return fn(NewServices(cfg, db, time.Now))
+	return fn(NewServices(cfg, db, time.Now, slog.New(slog.DiscardHandler)))
 }
 
 func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) error {

@@ -76,6 +76,9 @@ func AnonymisedName(number int64) string {
 
 var nonDigit = regexp.MustCompile(`[^0-9]`)
 
+// Digits keeps the digits of s.
+func Digits(s string) string { return nonDigit.ReplaceAllString(s, "") }
+
 // SuppressionHashes are the keyed hashes kept of an erased customer's e-mail, phone and personal or
 // organisation number, normalised as the register searches them, so the same person typed slightly
 // differently still matches. Empty values give no hash.
@@ -90,12 +93,12 @@ func SuppressionHashes(key []byte, email, phone, idNumber string) [][]byte {
 		out = append(out, m.Sum(nil))
 	}
 	add("email", strings.ToLower(strings.TrimSpace(email)))
-	p := nonDigit.ReplaceAllString(phone, "")
+	p := Digits(phone)
 	if strings.HasPrefix(p, "46") {
 		p = "0" + p[2:]
 	}
 	add("phone", p)
-	id := nonDigit.ReplaceAllString(idNumber, "")
+	id := Digits(idNumber)
 	if len(id) > 10 {
 		id = id[len(id)-10:]
 	}

@@ -3,7 +3,6 @@ package domain
 import (
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // SupplierID identifies a supplier internally; Number is what people see.
@@ -36,17 +35,8 @@ type SupplierInput struct {
 
 // digitsOf keeps the digits of s, and reports whether s held nothing but digits, spaces and dashes.
 func digitsOf(s string) (string, bool) {
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-':
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
+	d := strings.NewReplacer("-", "", " ", "").Replace(s)
+	return d, d == "" || onlyDigits(d)
 }
 
 // ParseBankgiro accepts 7 or 8 digits with a valid check digit and returns NNN-NNNN or NNNN-NNNN.
@@ -99,9 +89,6 @@ func (in SupplierInput) Validate(now time.Time) (Supplier, error) {
 		if s.Plusgiro, err = ParsePlusgiro(v); err != nil {
 			fe["plusgiro"] = "error.plusgiro"
 		}
-	}
-	if utf8.RuneCountInString(s.Name) > maxName {
-		fe["name"] = "error.too_long"
 	}
 	if len(fe) > 0 {
 		return Supplier{}, fe

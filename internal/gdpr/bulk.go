@@ -84,13 +84,18 @@ func (b *Bulk) own(ctx context.Context, q postgres.Querier, id int64) (domain.Bu
 		return domain.BulkJob{}, actor, err
 	}
 	j, err := postgres.BulkJob(ctx, q, id)
-	if err != nil {
-		return j, actor, err
+	if err == nil {
+		err = ownedBy(actor, j)
 	}
+	return j, actor, err
+}
+
+// ownedBy lets a user at their own jobs and an admin at all; others' jobs are not found.
+func ownedBy(actor authz.Actor, j domain.BulkJob) error {
 	if !actor.IsAdmin && (j.RequestedBy == nil || actor.AuditID() == nil || *j.RequestedBy != *actor.AuditID()) {
-		return domain.BulkJob{}, actor, fmt.Errorf("bulk job %d: %w", id, domain.ErrNotFound)
+		return fmt.Errorf("bulk job %d: %w", j.ID, domain.ErrNotFound)
 	}
-	return j, actor, nil
+	return nil
 }
 
 // Job returns a job with its preview (drafts) or its failures (finished jobs).
@@ -190,7 +195,10 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 	now := b.Now()
 	changed := 0
 	err = b.DB.InTx(ctx, func(tx pgx.Tx) error {
-		j, _, err := b.own(ctx, tx, id)
+		j, err := postgres.BulkJobForUpdate(ctx, tx, id)
+		if err == nil {
+			err = ownedBy(actor, j)
+		}
 		if err != nil {
 			return err
 		}
@@ -199,9 +207,6 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		}
 		if len(fe) > 0 {
 			return fe
-		}
-		if j, err = postgres.BulkJobForUpdate(ctx, tx, id); err != nil {
-			return err
 		}
 		if j.Status != "draft" {
 			return &domain.ConflictError{Key: "bulk.not_draft"}
@@ -305,8 +310,8 @@ func (b *Bulk) Run(ctx context.Context, id int64) error {
 			if err != nil || status != "" {
 				return err
 			}
-			st, _, err := postgres.BulkJobState(ctx, b.DB.Pool, id)
-			if err != nil || (st != "queued" && st != "running") {
+			j, err := postgres.BulkJobForBatch(ctx, b.DB.Pool, id)
+			if err != nil || (j.Status != "queued" && j.Status != "running") {
 				return err // ended by another worker, or never confirmed
 			}
 			return ErrPendingElsewhere
@@ -418,9 +423,6 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.Cust
 		}
 		j, err := postgres.BulkJobForBatch(ctx, tx, id)
 		if err != nil || j.CancelRequested || (j.Status != "queued" && j.Status != "running") {
-			return nil, err
-		}
-		if err := postgres.PreferIndexes(ctx, tx); err != nil {
 			return nil, err
 		}
 		var from domain.CustomerID

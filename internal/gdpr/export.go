@@ -65,37 +65,36 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 		}
 		x.CustomerNumber = c.Number
 		var tables []string
+		var quotes []int64
 		for _, t := range Inventory {
 			if t.Name == "credit_reports" && !actor.Can(authz.CreditReportAccess) {
 				continue
 			}
-			rows, err := postgres.SubjectRows(ctx, tx, Inventory, t, ExportColumns(t), id)
+			cols := ExportColumns(t)
+			rows, err := postgres.SubjectRows(ctx, tx, Inventory, t, cols, id)
 			if err != nil {
 				return err
 			}
-			x.Tables = append(x.Tables, ExportTable{Name: t.Name, Columns: ExportColumns(t), Rows: rows})
+			x.Tables = append(x.Tables, ExportTable{Name: t.Name, Columns: cols, Rows: rows})
 			tables = append(tables, t.Name)
-		}
-		events, names, err := postgres.EntityAudit(ctx, tx, "customer", int64(id), 100000, audit.Hidden(ctx))
-		if err != nil {
-			return err
-		}
-		for i := range events {
-			x.Events = append(x.Events, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
-		}
-		for _, t := range x.Tables {
-			if t.Name != "quotes" {
-				continue
+			if t.Name == "quotes" {
+				for _, q := range rows {
+					qid, _ := q["id"].(int64)
+					quotes = append(quotes, qid)
+				}
 			}
-			for _, q := range t.Rows {
-				qid, _ := q["id"].(int64)
-				events, names, err := postgres.EntityAudit(ctx, tx, "quote", qid, 100000, audit.Hidden(ctx))
-				if err != nil {
-					return err
-				}
-				for i := range events {
-					x.Events = append(x.Events, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
-				}
+		}
+		// The events about the customer and about each of their quotes, two queries in all.
+		for _, about := range []struct {
+			entity string
+			ids    []int64
+		}{{"customer", []int64{int64(id)}}, {"quote", quotes}} {
+			events, names, err := postgres.EntitiesAudit(ctx, tx, about.entity, about.ids, 100000, audit.Hidden(ctx))
+			if err != nil {
+				return err
+			}
+			for i := range events {
+				x.Events = append(x.Events, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
 			}
 		}
 		slices.SortFunc(x.Events, func(a, b audit.Entry) int { return a.At.Compare(b.At) })

@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -161,8 +160,6 @@ func personalValues(c domain.Customer) map[string]string {
 		"marketing_consent": strconv.FormatBool(c.Consent)}
 }
 
-var digits = regexp.MustCompile(`[0-9]`)
-
 // mentionsCustomer reports whether text contains the customer's name (or a longer part of it), e-mail,
 // phone, personal number or street: the erasure register must hold no personal data.
 func mentionsCustomer(text string, c domain.Customer) bool {
@@ -183,9 +180,9 @@ func mentionsCustomer(text string, c domain.Customer) bool {
 	if local, _, ok := strings.Cut(strings.ToLower(c.Email), "@"); ok && len(local) >= 4 && strings.Contains(t, local) {
 		return true
 	}
-	textDigits := strings.Join(digits.FindAllString(t, -1), "")
+	textDigits := domain.Digits(t)
 	for _, v := range []string{c.Phone, c.IDNumber} {
-		if d := strings.Join(digits.FindAllString(v, -1), ""); len(d) >= 6 && strings.Contains(textDigits, d[len(d)-6:]) {
+		if d := domain.Digits(v); len(d) >= 6 && strings.Contains(textDigits, d[len(d)-6:]) {
 			return true
 		}
 	}
@@ -291,9 +288,6 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 // lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
 // the retention period in years.
 func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, int, error) {
-	if err := postgres.PreferIndexes(ctx, tx); err != nil {
-		return nil, 0, err
-	}
 	years, err := postgres.RetentionYears(ctx, tx)
 	if err != nil {
 		return nil, 0, err
@@ -312,6 +306,10 @@ func (s *Service) ledgeredTx(ctx context.Context, fn func(tx pgx.Tx) (*LedgerEnt
 		prepared bool // the transaction's work is done: an error now came from COMMIT
 	)
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		// Every erasure reads a few rows per customer from each table: index look-ups, see PreferIndexes.
+		if err := postgres.PreferIndexes(ctx, tx); err != nil {
+			return err
+		}
 		e, err := fn(tx)
 		if err != nil || e == nil {
 			return err

@@ -177,12 +177,18 @@ func (l *Ledger) Records() ([]LedgerRecord, error) {
 // line, so the file is read twice rather than held: first the outcomes (a few bytes per erasure), then
 // the intents, one at a time. A missing file is an empty ledger.
 func (l *Ledger) Walk(fn func(LedgerRecord) error, openOnly bool) error {
+	type head struct {
+		Ref   string `json:"ref"`
+		State string `json:"state"`
+	}
+	// Intents are the long lines; each pass decodes only what it needs of them.
+	isIntent := func(line []byte) bool { return bytes.Contains(line, []byte(`"state":"intent"`)) }
 	outcomes := map[string]string{}
 	if err := l.scan(func(line []byte) error {
-		var e struct {
-			Ref   string `json:"ref"`
-			State string `json:"state"`
+		if isIntent(line) {
+			return nil
 		}
+		var e head
 		if err := json.Unmarshal(line, &e); err != nil {
 			return err
 		}
@@ -194,8 +200,17 @@ func (l *Ledger) Walk(fn func(LedgerRecord) error, openOnly bool) error {
 		return err
 	}
 	return l.scan(func(line []byte) error {
-		if !bytes.Contains(line, []byte(`"state":"intent"`)) {
+		if !isIntent(line) {
 			return nil
+		}
+		if openOnly {
+			var h head
+			if err := json.Unmarshal(line, &h); err != nil {
+				return err
+			}
+			if outcomes[h.Ref] != "" {
+				return nil
+			}
 		}
 		var e LedgerEntry
 		if err := json.Unmarshal(line, &e); err != nil {

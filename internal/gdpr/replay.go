@@ -73,6 +73,9 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 	n := 0
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		n = 0
+		if err := postgres.PreferIndexes(ctx, tx); err != nil {
+			return err
+		}
 		ids := make([]domain.CustomerID, len(r.Customers))
 		for i, c := range r.Customers {
 			ids[i] = c.ID

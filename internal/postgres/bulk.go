@@ -61,7 +61,7 @@ func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Se
 		where = append(where, "c.id = ANY($"+strconv.Itoa(len(args))+")")
 	}
 	tag, err := tx.Exec(ctx, `INSERT INTO bulk_job_items (job_id, customer_id, customer_number)
-		SELECT $1, c.id, c.number FROM customers c WHERE `+strings.Join(where, " AND "), args...)
+		SELECT $1, c.id, c.number FROM customers c WHERE `+and(where...), args...)
 	if err != nil {
 		return 0, 0, mapErr(err, "freeze bulk selection")
 	}
@@ -84,13 +84,16 @@ func DeleteStaleDrafts(ctx context.Context, q Querier, before time.Time) error {
 
 // BulkJob loads a job.
 func BulkJob(ctx context.Context, q Querier, id int64) (domain.BulkJob, error) {
-	j, err := scanBulkJob(q.QueryRow(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j WHERE j.id = $1`, id))
-	return j, mapErr(err, "bulk job")
+	return bulkJob(ctx, q, id, "")
 }
 
 // BulkJobForUpdate loads and locks a job.
 func BulkJobForUpdate(ctx context.Context, tx pgx.Tx, id int64) (domain.BulkJob, error) {
-	j, err := scanBulkJob(tx.QueryRow(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j WHERE j.id = $1 FOR UPDATE`, id))
+	return bulkJob(ctx, tx, id, " FOR UPDATE")
+}
+
+func bulkJob(ctx context.Context, q Querier, id int64, lock string) (domain.BulkJob, error) {
+	j, err := scanBulkJob(q.QueryRow(ctx, `SELECT `+bulkJobColumns+` FROM bulk_jobs j WHERE j.id = $1`+lock, id))
 	return j, mapErr(err, "bulk job")
 }
 
@@ -247,7 +250,7 @@ func PruneBulkSelection(ctx context.Context, tx pgx.Tx, jobID int64, s domain.Se
 	args := []any{jobID}
 	where := segmentWhere(s, &args)
 	tag, err := tx.Exec(ctx, `DELETE FROM bulk_job_items i WHERE i.job_id = $1 AND NOT EXISTS (
-		SELECT 1 FROM customers c WHERE c.id = i.customer_id AND `+strings.Join(where, " AND ")+`)`, args...)
+		SELECT 1 FROM customers c WHERE c.id = i.customer_id AND `+and(where...)+`)`, args...)
 	if err != nil {
 		return 0, mapErr(err, "prune bulk selection")
 	}
@@ -308,18 +311,12 @@ func PreferIndexes(ctx context.Context, tx pgx.Tx) error {
 }
 
 // BulkJobForBatch reads what a worker needs of its job for a batch (not the progress sums of BulkJob).
-func BulkJobForBatch(ctx context.Context, tx pgx.Tx, id int64) (domain.BulkJob, error) {
+func BulkJobForBatch(ctx context.Context, q Querier, id int64) (domain.BulkJob, error) {
 	var j domain.BulkJob
-	err := tx.QueryRow(ctx, `SELECT id, ref, kind, retained, requested_by, requested_name, reason, status,
+	err := q.QueryRow(ctx, `SELECT id, ref, kind, retained, requested_by, requested_name, reason, status,
 		cancel_requested, created_at, confirmed_at FROM bulk_jobs WHERE id = $1`, id).Scan(&j.ID, &j.Ref, &j.Kind,
 		&j.Retained, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status, &j.CancelRequested, &j.CreatedAt, &j.ConfirmedAt)
 	return j, mapErr(err, "bulk job")
-}
-
-// BulkJobState is what a worker checks between batches.
-func BulkJobState(ctx context.Context, q Querier, id int64) (status string, cancel bool, err error) {
-	err = q.QueryRow(ctx, `SELECT status, cancel_requested FROM bulk_jobs WHERE id = $1`, id).Scan(&status, &cancel)
-	return status, cancel, mapErr(err, "bulk job state")
 }
 
 // VerifyBulkJob re-scans a finished job's customers and stores how many still hold personal data outside

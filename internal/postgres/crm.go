@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -11,7 +10,8 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-// segmentWhere turns a CRM segment into WHERE conditions on customers c, from fixed fragments.
+// segmentWhere turns a CRM segment into WHERE conditions on customers c, from fixed fragments (none for
+// an empty segment: join them with and). The customer list's filters are a segment too.
 func segmentWhere(s domain.Segment, args *[]any) []string {
 	arg := func(v any) string {
 		*args = append(*args, v)
@@ -57,9 +57,6 @@ func segmentWhere(s domain.Segment, args *[]any) []string {
 	if s.QuoteStatus != "" {
 		w = append(w, "EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.status = "+arg(string(s.QuoteStatus))+")")
 	}
-	if len(w) == 0 {
-		w = append(w, "true")
-	}
 	return w
 }
 
@@ -67,7 +64,7 @@ func segmentWhere(s domain.Segment, args *[]any) []string {
 // follow, and how many match in all.
 func SegmentPage(ctx context.Context, q Querier, s domain.Segment, after domain.CustomerID, limit int) ([]domain.Customer, bool, int, error) {
 	var args []any
-	where := strings.Join(segmentWhere(s, &args), " AND ")
+	where := and(segmentWhere(s, &args)...)
 	n := len(args)
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+customerColumns+` FROM customers c WHERE `+where+` AND c.id > $`+strconv.Itoa(n+1)+

@@ -102,9 +102,20 @@ func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]doma
 // EntityAudit lists the newest events about one entity, with the acting user's name, leaving out the
 // actions in hidden.
 func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
+	return entityAudit(ctx, q, "e.entity_id = $2", entityType, id, limit, hidden)
+}
+
+// EntitiesAudit is EntityAudit for several entities of one type at once (a customer's quotes).
+func EntitiesAudit(ctx context.Context, q Querier, entityType string, ids []int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
+	return entityAudit(ctx, q, "e.entity_id = ANY($2)", entityType, ids, limit, hidden)
+}
+
+// entityAudit keeps the one-entity query a plain equality: the customer page runs it on every view, and
+// the index on (entity_type, entity_id, id) then yields the newest events in order.
+func entityAudit(ctx context.Context, q Querier, match, entityType string, ids any, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
 	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
-		WHERE e.entity_type = $1 AND e.entity_id = $2 AND NOT e.action = ANY($4) ORDER BY e.id DESC LIMIT $3`,
-		entityType, id, limit, hidden)
+		WHERE e.entity_type = $1 AND `+match+` AND NOT e.action = ANY($4) ORDER BY e.id DESC LIMIT $3`,
+		entityType, ids, limit, hidden)
 	return collectAuditWithNames(rows, err, "entity audit")
 }

@@ -109,30 +109,8 @@ func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters
 	default:
 		search = "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
 	}
-	if f.Kind != "" {
-		conds = append(conds, "c.kind = "+arg(string(f.Kind)))
-	}
-	if city := strings.TrimSpace(f.City); city != "" {
-		conds = append(conds, "c.city_key = lower("+arg(city)+")")
-	}
-	switch f.Consent {
-	case "yes":
-		conds = append(conds, "c.marketing_consent")
-	case "no":
-		conds = append(conds, "NOT c.marketing_consent")
-	}
-	if f.CreatedFrom != nil {
-		conds = append(conds, "c.created_at >= "+arg(*f.CreatedFrom))
-	}
-	if f.CreatedTo != nil {
-		conds = append(conds, "c.created_at < "+arg(*f.CreatedTo))
-	}
-	if f.ActiveFrom != nil {
-		conds = append(conds, "c.last_activity_at >= "+arg(*f.ActiveFrom))
-	}
-	if f.ActiveTo != nil {
-		conds = append(conds, "c.last_activity_at < "+arg(*f.ActiveTo))
-	}
+	conds = append(conds, segmentWhere(domain.Segment{Kind: f.Kind, City: strings.TrimSpace(f.City), Consent: f.Consent,
+		CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo, ActiveFrom: f.ActiveFrom, ActiveTo: f.ActiveTo}, args)...)
 	return search, conds
 }
 

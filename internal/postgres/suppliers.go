@@ -2,14 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/affar/affar/internal/domain"
 )
@@ -54,17 +52,10 @@ func UpdateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.
 	return mapErr(err, "update supplier")
 }
 
-// ErrReferenced means documents still refer to the row (a foreign key refused the delete).
-var ErrReferenced = errors.New("referenced by documents")
-
 // DeleteSupplier removes a supplier and its contact persons. Documents that refer to a supplier do so
-// with ON DELETE RESTRICT, so a supplier with documents is refused with ErrReferenced.
+// with ON DELETE RESTRICT, so a supplier with documents is refused with domain.ErrConflict.
 func DeleteSupplier(ctx context.Context, q Querier, id domain.SupplierID) error {
 	tag, err := q.Exec(ctx, `DELETE FROM suppliers WHERE id = $1`, id)
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23503" {
-		return fmt.Errorf("delete supplier: %w", ErrReferenced)
-	}
 	if err == nil && tag.RowsAffected() == 0 {
 		err = pgx.ErrNoRows
 	}

@@ -141,15 +141,12 @@ func (s *Service) Delete(ctx context.Context, id domain.SupplierID) error {
 	}
 	now := s.Now()
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
-			return err
-		}
 		if err := postgres.DeleteSupplier(ctx, tx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, Deleted, entity, audit.ID(id), nil))
 	})
-	if errors.Is(err, postgres.ErrReferenced) {
+	if errors.Is(err, domain.ErrConflict) {
 		return &domain.ConflictError{Key: "supplier.has_documents"}
 	}
 	return err

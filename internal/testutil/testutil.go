@@ -89,7 +89,7 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	}
 	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
 	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.Services = app.NewServices(cfg, db, e.Clock.Now)
+	e.Services = app.NewServices(cfg, db, e.Clock.Now, logger)
 	srv, err := app.NewServer(cfg, db, logger, e.Clock.Now, e.Services)
 	if err != nil {
 		t.Fatal(err)
