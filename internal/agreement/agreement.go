@@ -4,6 +4,7 @@
 package agreement
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -100,11 +101,7 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 
 // send e-mails version a (id) to the admin u and records them as its recipient.
 func (s *Service) send(ctx context.Context, tx pgx.Tx, a domain.Agreement, id int64, u domain.User) error {
-	lang := u.Language
-	if lang == "" {
-		lang = "sv"
-	}
-	mctx := i18n.WithLang(ctx, lang)
+	mctx := i18n.WithLang(ctx, cmp.Or(u.Language, i18n.Default)) // the recipient's language
 	outboxID, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: u.Email,
 		Subject: i18n.Tf(mctx, "mail.agreement.subject", a.Version),
 		Body:    i18n.Tf(mctx, "mail.agreement.body", u.Name, a.Version, a.SHA256) + "\n\n" + a.Body})

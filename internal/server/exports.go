@@ -147,14 +147,17 @@ func headers(ctx context.Context, cols []string) []string {
 	return out
 }
 
-func registerRow(ctx context.Context, c domain.Customer) []string {
-	consent := i18n.T(ctx, "export.no")
-	if c.Consent {
-		consent = i18n.T(ctx, "export.yes")
+// registerRow returns the function that lays out one customer for the register export; the words it
+// shows are looked up once per export, not once per row.
+func registerRow(ctx context.Context) func(domain.Customer) []string {
+	consent := map[bool]string{true: i18n.T(ctx, "export.yes"), false: i18n.T(ctx, "export.no")}
+	kind := map[domain.CustomerKind]string{domain.Person: i18n.T(ctx, "customer.kind.person"),
+		domain.Company: i18n.T(ctx, "customer.kind.company")}
+	return func(c domain.Customer) []string {
+		return []string{strconv.FormatInt(c.Number, 10), kind[c.Kind], c.Name, c.IDNumber, c.Email, c.Phone, c.Street,
+			c.PostalCode, c.City, c.Country, consent[c.Consent], c.CreatedAt.In(domain.Stockholm).Format(dateLayout),
+			c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), c.Notes}
 	}
-	return []string{strconv.FormatInt(c.Number, 10), i18n.T(ctx, "customer.kind."+string(c.Kind)), c.Name, c.IDNumber,
-		c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, consent,
-		c.CreatedAt.In(domain.Stockholm).Format(dateLayout), c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), c.Notes}
 }
 
 func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
@@ -162,9 +165,8 @@ func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ctx := r.Context()
-	sink := &csvSink{w: w, name: "kundregister.csv", now: s.Now(), header: headers(ctx, registerColumns),
-		row: func(c domain.Customer) []string { return registerRow(ctx, c) }}
+	sink := &csvSink{w: w, name: "kundregister.csv", now: s.Now(), header: headers(r.Context(), registerColumns),
+		row: registerRow(r.Context())}
 	err := s.Exports.Register(r.Context(), req, "csv", sink)
 	if err == nil {
 		err = sink.flush()
@@ -195,6 +197,7 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 // xlsxSink streams the register into a workbook.
 type xlsxSink struct {
 	ctx  context.Context
+	row  func(domain.Customer) []string
 	w    http.ResponseWriter
 	x    *xlsx.Writer
 	now  time.Time
@@ -214,7 +217,7 @@ func (k *xlsxSink) Row(c domain.Customer, _ string) error {
 	if err := stillWriting(k.w, &k.rows); err != nil {
 		return err
 	}
-	cells := registerRow(k.ctx, c)
+	cells := k.row(c)
 	row := make([]any, len(cells))
 	row[0] = c.Number
 	for i := 1; i < len(cells); i++ {
@@ -228,7 +231,7 @@ func (s *Server) exportRegisterXLSX(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &xlsxSink{ctx: r.Context(), w: w, now: s.Now()}
+	sink := &xlsxSink{ctx: r.Context(), row: registerRow(r.Context()), w: w, now: s.Now()}
 	err := s.Exports.Register(r.Context(), req, "xlsx", sink)
 	if err == nil {
 		err = sink.x.Close()

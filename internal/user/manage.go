@@ -1,6 +1,7 @@
 package user
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -152,11 +153,7 @@ func (s *Service) issue(ctx context.Context, tx pgx.Tx, id domain.UserID, d Deta
 	if s.Mail == nil {
 		return link, nil
 	}
-	lang := d.Language
-	if lang == "" {
-		lang = "sv"
-	}
-	mctx := i18n.WithLang(ctx, lang)
+	mctx := i18n.WithLang(ctx, cmp.Or(d.Language, i18n.Default)) // the recipient's language
 	expires := link.Expires.In(domain.Stockholm).Format("2006-01-02 15:04")
 	_, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: d.Email, Subject: i18n.T(mctx, "mail."+purpose+".subject"),
 		Body: i18n.Tf(mctx, "mail."+purpose+".body", d.Name, origin+link.Path(), expires)})

@@ -2167,7 +2167,7 @@ func SetPasswordPage(v SetPasswordView) templ.Component {
 	})
 }
 
-// LinkGoneView is the page for a used or expired link.
+// LinkGonePage is the page for a used or expired link.
 func LinkGonePage() templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
