@@ -7,9 +7,9 @@
 # Templates (generated *_templ.go are committed), static files, migrations and time zone data
 # (time/tzdata) are all embedded in the binary.
 
-FROM golang:1.26-bookworm AS build
+FROM golang:1.27-bookworm AS build
 WORKDIR /src
-ENV CGO_ENABLED=0 GOFLAGS=-mod=readonly
+ENV CGO_ENABLED=0 GOFLAGS=-mod=readonly GOTOOLCHAIN=go1.27.3
 
 # Dependencies first, so that a source change does not download them again.
 COPY go.mod go.sum ./

@@ -2,6 +2,8 @@
 # With DATABASE_URL unset, both start a private PostgreSQL cluster under .data/ and stop it afterwards.
 
 GO ?= go
+# Go 1.27.3, fetched through the module proxy (the machine's own Go has reachable stdlib vulnerabilities).
+export GOTOOLCHAIN := go1.27.3
 SHELL := /bin/bash
 BIN := bin/affar
 
