@@ -48,6 +48,29 @@ func Tf(ctx context.Context, key string, args ...string) string {
 	return s
 }
 
+// N returns the count message key for n in the language of ctx: its "one" form when n is 1, otherwise its
+// "other" form (Swedish and English both have just these two), with {0} replaced by n and {1}, {2}… by
+// args. Every message that shows a count is a count message, so nothing reads "1 kunder".
+func N(ctx context.Context, key string, n int, args ...string) string {
+	c, ok := counts[key]
+	if !ok {
+		return key
+	}
+	forms := c.sv
+	if Lang(ctx) == "en" {
+		forms = c.en
+	}
+	s := forms.other
+	if n == 1 {
+		s = forms.one
+	}
+	s = strings.ReplaceAll(s, "{0}", strconv.Itoa(n))
+	for i, a := range args {
+		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i+1)+"}", a)
+	}
+	return s
+}
+
 // FromAcceptLanguage picks "sv" or "en" from an Accept-Language header by the order of preference given.
 func FromAcceptLanguage(header string) string {
 	best, bestQ := "", -1.0
@@ -79,8 +102,27 @@ func Keys() []string {
 	return keys
 }
 
-// Has reports whether key is in the catalogue.
-func Has(key string) bool { _, ok := messages[key]; return ok }
+// Has reports whether key is in the catalogue (as a message or a count message).
+func Has(key string) bool {
+	_, ok := messages[key]
+	_, isCount := counts[key]
+	return ok || isCount
+}
+
+// CountKeys lists every count message id (for tests).
+func CountKeys() []string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// CountForms returns the one and other forms of a count message in both languages (for tests).
+func CountForms(key string) (svOne, svOther, enOne, enOther string) {
+	c := counts[key]
+	return c.sv.one, c.sv.other, c.en.one, c.en.other
+}
 
 // Text returns both translations of key (for tests).
 func Text(key string) (sv, en string) { m := messages[key]; return m.sv, m.en }

@@ -38,29 +38,44 @@ var (
 	auditAction = regexp.MustCompile(`(?m)^\s*[A-Z]\w*\s*=\s*"([a-z_]+\.[a-z_]+)"`)
 )
 
-func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
-	root := filepath.Join("..", "..")
-	seen := 0
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+// eachSource calls fn with every Go and templ source of the repository (generated code and the
+// catalogue's own package aside).
+func eachSource(t *testing.T, fn func(path, src string)) {
+	t.Helper()
+	err := filepath.WalkDir(filepath.Join("..", ".."), func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() && (d.Name() == ".data" || d.Name() == ".git" || d.Name() == "node_modules") {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || strings.HasSuffix(path, "_test.go") || strings.HasSuffix(path, "_templ.go") ||
-			!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".templ")) || strings.Contains(path, "i18n") || strings.Contains(path, "authz") {
+		if d.IsDir() || strings.HasSuffix(path, "_templ.go") || strings.Contains(path, "i18n") ||
+			!(strings.HasSuffix(path, ".go") || strings.HasSuffix(path, ".templ")) {
 			return nil
 		}
 		src, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
+		fn(path, string(src))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
+	seen := 0
+	eachSource(t, func(path, src string) {
+		if strings.HasSuffix(path, "_test.go") || strings.Contains(path, "authz") {
+			return
+		}
 		actions := map[string]bool{}
-		for _, m := range auditAction.FindAllStringSubmatch(string(src), -1) {
+		for _, m := range auditAction.FindAllStringSubmatch(src, -1) {
 			actions[m[1]] = true
 		}
-		for _, m := range keyLiteral.FindAllStringSubmatch(string(src), -1) {
+		for _, m := range keyLiteral.FindAllStringSubmatch(src, -1) {
 			seen++
 			if actions[m[1]] {
 				continue // an audit action constant, labelled as "action."+name (checked below)
@@ -73,17 +88,13 @@ func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
 			}
 		}
 		if base := filepath.Base(filepath.Dir(path)); base == "audit" || base == "customer" || base == "supplier" || base == "quote" || base == "gdpr" {
-			for _, m := range auditAction.FindAllStringSubmatch(string(src), -1) {
+			for _, m := range auditAction.FindAllStringSubmatch(src, -1) {
 				if !i18n.Has("action." + m[1]) {
 					t.Errorf("audit action %q has no label action.%s", m[1], m[1])
 				}
 			}
 		}
-		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if seen < 20 {
 		t.Fatalf("found only %d message keys in the sources; the scan is broken", seen)
 	}
@@ -115,4 +126,95 @@ func TestLanguageChoice(t *testing.T) {
 	if got := i18n.Tf(ctx, "dashboard.welcome", "Eva"); got != "Welcome, Eva." {
 		t.Errorf("Tf: %q", got)
 	}
+}
+
+// TestCountMessagesHaveBothForms: every count message has a one and an other form in both languages, each
+// showing the count, and English (which always inflects) tells them apart.
+func TestCountMessagesHaveBothForms(t *testing.T) {
+	if len(i18n.CountKeys()) < 10 {
+		t.Fatalf("only %d count messages; the catalogue is not read", len(i18n.CountKeys()))
+	}
+	for _, k := range i18n.CountKeys() {
+		if sv, _ := i18n.Text(k); sv != "" {
+			t.Errorf("%s is both a message and a count message", k)
+		}
+		svOne, svOther, enOne, enOther := i18n.CountForms(k)
+		for name, f := range map[string]string{"Swedish one": svOne, "Swedish other": svOther, "English one": enOne, "English other": enOther} {
+			if strings.TrimSpace(f) == "" {
+				t.Errorf("%s: the %s form is missing", k, name)
+			}
+		}
+		if !strings.Contains(svOther, "{0}") || !strings.Contains(enOther, "{0}") {
+			t.Errorf("%s: the other form does not show the count {0}", k)
+		}
+		if enOne == enOther {
+			t.Errorf("%s: English one and other read the same: %q", k, enOne)
+		}
+	}
+}
+
+// countNoun is a number followed by the word after it: "{0} kunder" → "kunder".
+var countNoun = regexp.MustCompile(`\{\d\} ([\p{L}]+)`)
+
+// TestNoCountOutsideTheCountCatalogue: a plain message that puts a placeholder before a plural noun of
+// the count catalogue ("{0} kunder", "{0} customers") would read "1 kunder" for one; it must be a count
+// message. The plural nouns come from the count catalogue itself, plus the register's main ones.
+func TestNoCountOutsideTheCountCatalogue(t *testing.T) {
+	plural := map[string]bool{"kunder": true, "customers": true, "offerter": true, "quotes": true}
+	for _, k := range i18n.CountKeys() {
+		svOne, svOther, enOne, enOther := i18n.CountForms(k)
+		for _, pair := range [][2]string{{svOne, svOther}, {enOne, enOther}} {
+			one := map[string]bool{}
+			for _, m := range countNoun.FindAllStringSubmatch(pair[0], -1) {
+				one[m[1]] = true
+			}
+			for _, m := range countNoun.FindAllStringSubmatch(pair[1], -1) {
+				if !one[m[1]] { // a word that changes with the count
+					plural[m[1]] = true
+				}
+			}
+		}
+	}
+	for _, k := range i18n.Keys() {
+		sv, en := i18n.Text(k)
+		for _, s := range []string{sv, en} {
+			for _, m := range countNoun.FindAllStringSubmatch(s, -1) {
+				if plural[strings.ToLower(m[1])] {
+					t.Errorf("%s reads %q for one: make it a count message (i18n.N)", k, strings.Replace(m[0], m[0][:3], "1", 1))
+				}
+			}
+		}
+	}
+}
+
+// TestN picks the form by the count in each language and fills the other arguments.
+func TestN(t *testing.T) {
+	sv, en := context.Background(), i18n.WithLang(context.Background(), "en")
+	for _, tc := range []struct {
+		ctx  context.Context
+		n    int
+		want string
+	}{
+		{sv, 1, "1 kund matchar urvalet"}, {sv, 0, "0 kunder matchar urvalet"}, {sv, 2, "2 kunder matchar urvalet"},
+		{en, 1, "1 customer matches this filter"}, {en, 0, "0 customers match this filter"}, {en, 21, "21 customers match this filter"},
+	} {
+		if got := i18n.N(tc.ctx, "crm.count", tc.n); got != tc.want {
+			t.Errorf("N(crm.count, %d) = %q, want %q", tc.n, got, tc.want)
+		}
+	}
+	if got := i18n.N(en, "bulk.job.progress", 1, "0", "0"); got != "0 of 1 customer (0 %)" {
+		t.Errorf("progress of one: %q", got)
+	}
+}
+
+// tfWithCount finds a plain message given a number counted with strconv.Itoa, in Go and templ sources.
+var tfWithCount = regexp.MustCompile(`i18n\.Tf\([^,]+, "([^"]+)"[^)]*strconv\.Itoa\(`)
+
+// TestCountsAreLookedUpWithN: a count handed to Tf reads "1 kunder"; N chooses the form.
+func TestCountsAreLookedUpWithN(t *testing.T) {
+	eachSource(t, func(path, src string) {
+		for _, m := range tfWithCount.FindAllStringSubmatch(src, -1) {
+			t.Errorf("%s: i18n.Tf(%q) is given a count; use a count message and i18n.N", path, m[1])
+		}
+	})
 }

@@ -5,7 +5,6 @@ import (
 	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/affar/affar/internal/authz"
@@ -64,7 +63,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	case errors.As(err, &throttled):
 		minutes := int(math.Ceil(throttled.Until.Sub(s.Now()).Minutes()))
-		f.Error = i18n.Tf(ctx, "signin.throttled", strconv.Itoa(max(minutes, 1)))
+		f.Error = i18n.N(ctx, "signin.throttled", max(minutes, 1))
 		s.renderPage(w, r, http.StatusTooManyRequests, auth.SignInPage(f))
 		return
 	case errors.Is(err, domain.ErrBadCredentials):

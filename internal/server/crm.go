@@ -233,7 +233,7 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 		}
 		if secs := end.Sub(*j.StartedAt).Seconds(); secs > 0 {
 			rate := float64(j.Processed) / secs
-			v.Rate = strconv.FormatFloat(rate, 'f', 0, 64)
+			v.Rate, v.HasRate = int(math.Round(rate)), true
 			if v.Running && rate > 0 {
 				v.ETA = (time.Duration(float64(j.Total-j.Processed)/rate) * time.Second).Round(time.Second).String()
 			}
@@ -277,7 +277,7 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &changed):
 		in.Count = "" // the number changed: it must be typed again
 		s.renderBulkJob(w, r, id, http.StatusConflict, in, map[string]string{
-			"selection": i18n.Tf(r.Context(), "bulk.selection_changed", strconv.Itoa(changed.Removed))}, false)
+			"selection": i18n.N(r.Context(), "bulk.selection_changed", changed.Removed)}, false)
 		return
 	}
 	s.done(w, r, err, "bulk.started", bulkURL(id))

@@ -57,7 +57,7 @@ func (s *Server) exportFailed(w http.ResponseWriter, r *http.Request, req export
 	if until, ok := export.IsLimited(err); ok {
 		minutes := int(math.Ceil(until.Sub(s.Now()).Minutes()))
 		w.Header().Set("Retry-After", strconv.Itoa(max(int(math.Ceil(until.Sub(s.Now()).Seconds())), 1)))
-		s.renderError(w, r, http.StatusTooManyRequests, i18n.Tf(r.Context(), "exports.limited", strconv.Itoa(max(minutes, 1))))
+		s.renderError(w, r, http.StatusTooManyRequests, i18n.N(r.Context(), "exports.limited", max(minutes, 1)))
 		return
 	}
 	var ce *domain.ConflictError

@@ -373,9 +373,9 @@ func RegisterPage(v RegisterView) templ.Component {
 						}
 						if h.Quotes > 0 {
 							var templ_7745c5c3_Var24 string
-							templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.Tf(ctx, "bulk.hold_row", strconv.Itoa(h.Quotes), h.Until))
+							templ_7745c5c3_Var24, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.N(ctx, "bulk.hold_row", h.Quotes, h.Until))
 							if templ_7745c5c3_Err != nil {
-								return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/gdpr/register.templ`, Line: 80, Col: 75}
+								return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/gdpr/register.templ`, Line: 80, Col: 60}
 							}
 							_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var24))
 							if templ_7745c5c3_Err != nil {

@@ -1,0 +1,57 @@
+package i18n
+
+// forms are a count message in one language: "one" for exactly 1, "other" for every other number (the
+// two plural categories Swedish and English have, CLDR). {0} is the count.
+type forms struct{ one, other string }
+
+type count struct{ sv, en forms }
+
+// counts are the messages that show a number of things, looked up with N. A message that shows a count
+// belongs here, never in messages: TestNoCountOutsideTheCountCatalogue fails otherwise.
+var counts = map[string]count{
+	"signin.throttled": {
+		forms{"För många misslyckade inloggningar. Försök igen om {0} minut.", "För många misslyckade inloggningar. Försök igen om {0} minuter."},
+		forms{"Too many failed sign-ins. Try again in {0} minute.", "Too many failed sign-ins. Try again in {0} minutes."}},
+	"exports.limited": {
+		forms{"Du har gjort många uttag på kort tid. Försök igen om {0} minut.", "Du har gjort många uttag på kort tid. Försök igen om {0} minuter."},
+		forms{"You have made many exports in a short time. Try again in {0} minute.", "You have made many exports in a short time. Try again in {0} minutes."}},
+	"gdpr.years": {forms{"{0} år", "{0} år"}, forms{"{0} year", "{0} years"}},
+
+	"customers.count":        {forms{"{0} kund", "{0} kunder"}, forms{"{0} customer", "{0} customers"}},
+	"customers.count_capped": {forms{"Fler än {0} kund", "Fler än {0} kunder"}, forms{"More than {0} customer", "More than {0} customers"}},
+	"crm.count": {forms{"{0} kund matchar urvalet", "{0} kunder matchar urvalet"},
+		forms{"{0} customer matches this filter", "{0} customers match this filter"}},
+	"crm.select_all": {forms{"Välj den enda kunden som matchar", "Välj alla {0} som matchar"},
+		forms{"Select the one customer matching this filter", "Select all {0} matching this filter"}},
+
+	"gdpr.delete.refused_body": {
+		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas i {1} enligt bokföringslagen.",
+			"Kunden har {0} accepterade offerter som är räkenskapsinformation och ska sparas i {1} enligt bokföringslagen."},
+		forms{"The customer has an accepted quote, which is an accounting record to be kept for {1} under Bokföringslagen (the Swedish Bookkeeping Act).",
+			"The customer has {0} accepted quotes, which are accounting records to be kept for {1} under Bokföringslagen (the Swedish Bookkeeping Act)."}},
+	"gdpr.anonymise.holds": {
+		forms{"En accepterad offert behåller faktureringsnamn och adress till datumet nedan – bokföringslagen ({1}). Därefter rensas den automatiskt.",
+			"{0} accepterade offerter behåller faktureringsnamn och adress till datumet nedan – bokföringslagen ({1}). Därefter rensas de automatiskt."},
+		forms{"An accepted quote keeps the billing name and address until the date below – Bokföringslagen ({1}). It is cleared automatically after that.",
+			"{0} accepted quotes keep the billing name and address until the date below – Bokföringslagen ({1}). They are cleared automatically after that."}},
+
+	"bulk.preview.frozen": {
+		forms{"{0} kund är vald. Urvalet är fryst: kunder som tillkommer nu ingår inte.", "{0} kunder är valda. Urvalet är fryst: kunder som tillkommer nu ingår inte."},
+		forms{"{0} customer is selected. The selection is frozen: customers added from now on are not in it.", "{0} customers are selected. The selection is frozen: customers added from now on are not in it."}},
+	"bulk.hold_row":   {forms{"{0} offert till {1}", "{0} offerter till {1}"}, forms{"{0} quote until {1}", "{0} quotes until {1}"}},
+	"bulk.more_dates": {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
+	// The count is the job's total; {1} is how many are done.
+	"bulk.job.progress": {forms{"{1} av {0} kund ({2} %)", "{1} av {0} kunder ({2} %)"},
+		forms{"{1} of {0} customer ({2} %)", "{1} of {0} customers ({2} %)"}},
+	"bulk.job.rate": {forms{"{0} kund/s", "{0} kunder/s"}, forms{"{0} customer/s", "{0} customers/s"}},
+	"bulk.verified_bad": {
+		forms{"Kontrollerat efteråt: {0} anonymiserad eller raderad kund har fortfarande personuppgifter. Kontakta supporten.",
+			"Kontrollerat efteråt: {0} anonymiserade eller raderade kunder har fortfarande personuppgifter. Kontakta supporten."},
+		forms{"Checked afterwards: {0} anonymised or deleted customer still holds personal data. Contact support.",
+			"Checked afterwards: {0} anonymised or deleted customers still hold personal data. Contact support."}},
+	"bulk.selection_changed": {
+		forms{"{0} kund matchar inte längre urvalet (den har ändrats sedan förhandsgranskningen) och har tagits bort ur det. Kontrollera siffrorna och bekräfta igen.",
+			"{0} kunder matchar inte längre urvalet (de har ändrats sedan förhandsgranskningen) och har tagits bort ur det. Kontrollera siffrorna och bekräfta igen."},
+		forms{"{0} customer no longer matches the filter (it changed after the preview) and was taken out of the selection. Check the figures and confirm again.",
+			"{0} customers no longer match the filter (they changed after the preview) and were taken out of the selection. Check the figures and confirm again."}},
+}
