@@ -23,8 +23,9 @@ const (
 type Hold struct {
 	QuoteID     QuoteID
 	QuoteNumber int64
-	Until       time.Time
-	Quotes      int // bulk jobs count their holds per date: how many quotes until Until (QuoteID is 0)
+	Decided     time.Time // when the quote was accepted (zero in the register and for bulk counts)
+	Until       time.Time // the first day its personal data may be erased (Retention.ErasableFrom)
+	Quotes      int       // bulk jobs count their holds per date: how many quotes until Until (QuoteID is 0)
 }
 
 // Erasure is one entry of the erasure register. It holds no personal data.

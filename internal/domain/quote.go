@@ -195,24 +195,6 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 	return q, nil
 }
 
-// ErasableFrom is the first day a customer's personal data may be erased: the end of the retention
-// period after the last accepted quote (an accounting record under Bokföringslagen), or today if none.
-func ErasableFrom(lastAccepted *time.Time, retentionYears int, today time.Time) time.Time {
-	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
-	if lastAccepted == nil {
-		return today
-	}
-	a := lastAccepted.In(today.Location())
-	end := time.Date(a.Year()+retentionYears, a.Month(), a.Day(), 0, 0, 0, 0, today.Location())
-	if end.Before(today) {
-		return today
-	}
-	return end
-}
-
-// MinRetentionYears is the bookkeeping retention the law asks for (Bokföringslagen: seven years).
-const MinRetentionYears = 7
-
 // Quote is a quote with its lines and the billing snapshot taken when it was sent.
 type Quote struct {
 	ID         QuoteID

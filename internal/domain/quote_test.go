@@ -2,7 +2,6 @@ package domain
 
 import (
 	"testing"
-	"time"
 )
 
 func TestQuoteTotalsAreExact(t *testing.T) {
@@ -59,21 +58,6 @@ func TestQuoteStatusTransitions(t *testing.T) {
 				t.Errorf("%s → %s: %v", a, b, a.CanBecome(b))
 			}
 		}
-	}
-}
-
-func TestErasableFrom(t *testing.T) {
-	today := time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)
-	threeYearsAgo := time.Date(2023, 11, 27, 10, 0, 0, 0, time.UTC)
-	if got := ErasableFrom(&threeYearsAgo, 7, today); got.Format("2006-01-02") != "2030-11-27" {
-		t.Errorf("accepted three years ago, 7 years' retention: %s, want four years ahead", got.Format("2006-01-02"))
-	}
-	if got := ErasableFrom(nil, 7, today); got.Format("2006-01-02") != "2026-11-27" {
-		t.Errorf("no accepted quote: %s, want today", got.Format("2006-01-02"))
-	}
-	longAgo := time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)
-	if got := ErasableFrom(&longAgo, 7, today); got.Format("2006-01-02") != "2026-11-27" {
-		t.Errorf("retention over: %s, want today", got.Format("2006-01-02"))
 	}
 }
 

@@ -109,11 +109,11 @@ func (b *Bulk) Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPr
 		fails []domain.BulkFailure
 	)
 	if j.Status == "draft" {
-		years, err := postgres.RetentionYears(ctx, b.DB.Pool)
+		rule, err := postgres.Retention(ctx, b.DB.Pool)
 		if err != nil {
 			return j, p, nil, err
 		}
-		p, err = postgres.BulkPreview(ctx, b.DB.Pool, id, years, b.today())
+		p, err = postgres.BulkPreview(ctx, b.DB.Pool, id, rule, b.today())
 		if err != nil {
 			return j, p, nil, err
 		}
@@ -445,7 +445,7 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.Cust
 			}
 			return nil, postgres.RecordBulkBatch(ctx, tx, rec)
 		}
-		facts, years, err := lockFacts(ctx, tx, ids)
+		facts, rule, err := lockFacts(ctx, tx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -465,7 +465,7 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.Cust
 			}
 			kind := j.Kind
 			if kind == domain.EraseDelete {
-				if p := plan(f, kind, years, today); len(p.Blocking) > 0 {
+				if p := plan(f, kind, rule, today); len(p.Blocking) > 0 {
 					if j.Retained != "anonymise" {
 						rec.Outcomes[cid] = domain.OutcomeSkippedRetention
 						continue
@@ -477,7 +477,7 @@ func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.Cust
 				rec.Outcomes[cid] = domain.OutcomeSkippedAnonymised
 				continue
 			}
-			p := plan(f, kind, years, today)
+			p := plan(f, kind, rule, today)
 			for k, v := range p.Counts {
 				rec.Counts[k] += v
 			}

@@ -42,11 +42,11 @@ type Service struct {
 type Plan struct {
 	Customer domain.Customer
 	Kind     domain.ErasureKind
-	Counts   map[string]int // what will be removed or cleared, per kind (domain.ErasureCountKeys)
-	Holds    []domain.Hold  // anonymise: quote snapshots kept until their hold ends
-	Blocking []domain.Hold  // delete: accepted quotes still under retention, which forbid deleting
-	Retained int            // retention period in years
-	Already  bool           // anonymise: the customer is anonymised already
+	Counts   map[string]int   // what will be removed or cleared, per kind (domain.ErasureCountKeys)
+	Holds    []domain.Hold    // anonymise: quote snapshots kept until their hold ends
+	Blocking []domain.Hold    // delete: accepted quotes still under retention, which forbid deleting
+	Rule     domain.Retention // the bookkeeping rule the holds follow
+	Already  bool             // anonymise: the customer is anonymised already
 }
 
 // RetentionError refuses to delete a customer with accounting records still under retention.
@@ -82,7 +82,7 @@ func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain
 	if _, err := authz.RequireAll(ctx, permFor(kind), authz.CustomerView); err != nil {
 		return Plan{}, err
 	}
-	years, err := postgres.RetentionYears(ctx, s.DB.Pool)
+	rule, err := postgres.Retention(ctx, s.DB.Pool)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -94,12 +94,12 @@ func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain
 	if f == nil {
 		return Plan{}, fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
 	}
-	return plan(f, kind, years, s.today()), nil
+	return plan(f, kind, rule, s.today()), nil
 }
 
-// plan works out an erasure of the customer f describes, on the day today.
-func plan(f *domain.ErasureFacts, kind domain.ErasureKind, years int, today time.Time) Plan {
-	p := Plan{Customer: f.Customer, Kind: kind, Retained: years, Already: f.Customer.AnonymisedAt != nil,
+// plan works out an erasure of the customer f describes, on the day today, under the bookkeeping rule.
+func plan(f *domain.ErasureFacts, kind domain.ErasureKind, rule domain.Retention, today time.Time) Plan {
+	p := Plan{Customer: f.Customer, Kind: kind, Rule: rule, Already: f.Customer.AnonymisedAt != nil,
 		Counts: map[string]int{}}
 	if !p.Already || kind == domain.EraseDelete {
 		p.Counts["customer_fields"] = len(filledFields(f.Customer))
@@ -114,13 +114,10 @@ func plan(f *domain.ErasureFacts, kind domain.ErasureKind, years int, today time
 	} else {
 		p.Counts["quote_snapshots"] = 0
 	}
-	day := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.Stockholm)
 	for _, q := range f.Quotes {
 		var held *domain.Hold
-		if q.Status == domain.QuoteAccepted && q.DecidedAt != nil {
-			if until := domain.ErasableFrom(q.DecidedAt, years, day); until.After(day) {
-				held = &domain.Hold{QuoteID: q.ID, QuoteNumber: q.Number, Until: until}
-			}
+		if q.Status == domain.QuoteAccepted && q.DecidedAt != nil && rule.Held(*q.DecidedAt, today) {
+			held = &domain.Hold{QuoteID: q.ID, QuoteNumber: q.Number, Decided: domain.Day(*q.DecidedAt), Until: rule.ErasableFrom(*q.DecidedAt)}
 		}
 		if kind == domain.EraseDelete {
 			p.Counts["quotes"]++
@@ -247,7 +244,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	now := s.Now()
 	e := domain.Erasure{Ref: newRef(), At: now, ActorID: actor.AuditID(), ActorName: actor.Name, Kind: kind, CustomerID: id}
 	err = s.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
-		facts, years, err := lockFacts(ctx, tx, []domain.CustomerID{id})
+		facts, rule, err := lockFacts(ctx, tx, []domain.CustomerID{id})
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +258,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if e.Reason, err = validate(kind, in, f.Customer); err != nil {
 			return nil, err
 		}
-		p := plan(f, kind, years, now.In(domain.Stockholm))
+		p := plan(f, kind, rule, now)
 		if len(p.Blocking) > 0 {
 			return nil, &RetentionError{Holds: p.Blocking}
 		}
@@ -286,14 +283,14 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 }
 
 // lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
-// the retention period in years.
-func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, int, error) {
-	years, err := postgres.RetentionYears(ctx, tx)
+// the bookkeeping retention rule.
+func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, domain.Retention, error) {
+	rule, err := postgres.Retention(ctx, tx)
 	if err != nil {
-		return nil, 0, err
+		return nil, rule, err
 	}
 	facts, err := postgres.ErasureFacts(ctx, tx, Inventory, ids, postgres.LockForUpdate)
-	return facts, years, err
+	return facts, rule, err
 }
 
 // ledgeredTx runs fn in a transaction that ends by writing the intent of the erasure fn made to the

@@ -7,6 +7,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -192,7 +193,8 @@ func TestDeleteRefusedUnderRetentionThenAnonymiseHoldsUntilReleased(t *testing.T
 		t.Fatalf("delete under retention: %v, want a RetentionError with one hold", err)
 	}
 	until := re.Holds[0].Until
-	wantUntil := e.Clock.Now().Add(-2*year).AddDate(7, 0, 0).In(domain.Stockholm).Format("2006-01-02")
+	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: erasable from 1 January of the eighth year after the sale.
+	wantUntil := strconv.Itoa(e.Clock.Now().Add(-2*year).In(domain.Stockholm).Year()+8) + "-01-01"
 	if until.Format("2006-01-02") != wantUntil {
 		t.Errorf("hold until %s, want %s", until.Format("2006-01-02"), wantUntil)
 	}

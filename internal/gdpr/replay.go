@@ -80,7 +80,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 		for i, c := range r.Customers {
 			ids[i] = c.ID
 		}
-		facts, years, err := lockFacts(ctx, tx, ids)
+		facts, rule, err := lockFacts(ctx, tx, ids)
 		if err != nil {
 			return err
 		}
@@ -102,7 +102,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 			if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
 				continue
 			}
-			p := plan(f, kind, years, r.At.In(domain.Stockholm))
+			p := plan(f, kind, rule, r.At)
 			if err := s.apply(ctx, tx, f, p, r.At); err != nil {
 				return err
 			}

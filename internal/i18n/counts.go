@@ -15,7 +15,6 @@ var counts = map[string]count{
 	"exports.limited": {
 		forms{"Du har gjort många uttag på kort tid. Försök igen om {0} minut.", "Du har gjort många uttag på kort tid. Försök igen om {0} minuter."},
 		forms{"You have made many exports in a short time. Try again in {0} minute.", "You have made many exports in a short time. Try again in {0} minutes."}},
-	"gdpr.years": {forms{"{0} år", "{0} år"}, forms{"{0} year", "{0} years"}},
 
 	"customers.count":        {forms{"{0} kund", "{0} kunder"}, forms{"{0} customer", "{0} customers"}},
 	"customers.count_capped": {forms{"Fler än {0} kund", "Fler än {0} kunder"}, forms{"More than {0} customer", "More than {0} customers"}},
@@ -25,20 +24,29 @@ var counts = map[string]count{
 		forms{"Select the one customer matching this filter", "Select all {0} matching this filter"}},
 
 	"gdpr.delete.refused_body": {
-		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas i {1} enligt bokföringslagen.",
-			"Kunden har {0} accepterade offerter som är räkenskapsinformation och ska sparas i {1} enligt bokföringslagen."},
-		forms{"The customer has an accepted quote, which is an accounting record to be kept for {1} under Bokföringslagen (the Swedish Bookkeeping Act).",
-			"The customer has {0} accepted quotes, which are accounting records to be kept for {1} under Bokföringslagen (the Swedish Bookkeeping Act)."}},
+		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas enligt bokföringslagen:",
+			"Kunden har {0} accepterade offerter som är räkenskapsinformation och ska sparas enligt bokföringslagen:"},
+		forms{"The customer has an accepted quote, which is an accounting record to be kept under Bokföringslagen (the Swedish Bookkeeping Act):",
+			"The customer has {0} accepted quotes, which are accounting records to be kept under Bokföringslagen (the Swedish Bookkeeping Act):"}},
 	"gdpr.anonymise.holds": {
-		forms{"En accepterad offert behåller faktureringsnamn och adress till datumet nedan – bokföringslagen ({1}). Därefter rensas den automatiskt.",
-			"{0} accepterade offerter behåller faktureringsnamn och adress till datumet nedan – bokföringslagen ({1}). Därefter rensas de automatiskt."},
-		forms{"An accepted quote keeps the billing name and address until the date below – Bokföringslagen ({1}). It is cleared automatically after that.",
-			"{0} accepted quotes keep the billing name and address until the date below – Bokföringslagen ({1}). They are cleared automatically after that."}},
+		forms{"En accepterad offert behåller faktureringsnamn och adress så länge bokföringslagen kräver. Därefter rensas den automatiskt.",
+			"{0} accepterade offerter behåller faktureringsnamn och adress så länge bokföringslagen kräver. Därefter rensas de automatiskt."},
+		forms{"An accepted quote keeps the billing name and address as long as Bokföringslagen requires. It is cleared automatically after that.",
+			"{0} accepted quotes keep the billing name and address as long as Bokföringslagen requires. They are cleared automatically after that."}},
+	// {0} is the retention in years; {1} the quote number, {2} its decision day, {3} the fiscal year's last
+	// day, {4} that calendar year, {5} the last day of the hold.
+	"customer.held_by": {
+		forms{"Offert {1} accepterades {2} och är räkenskapsinformation. Räkenskapsåret slutade {3}, så den sparas till och med {5}: {0} år efter utgången av {4}, det kalenderår då räkenskapsåret avslutades.",
+			"Offert {1} accepterades {2} och är räkenskapsinformation. Räkenskapsåret slutade {3}, så den sparas till och med {5}: {0} år efter utgången av {4}, det kalenderår då räkenskapsåret avslutades."},
+		forms{"Quote {1} was accepted on {2} and is an accounting record. Its fiscal year ended on {3}, so it is kept through {5}: {0} year after the end of {4}, the calendar year in which the fiscal year ended.",
+			"Quote {1} was accepted on {2} and is an accounting record. Its fiscal year ended on {3}, so it is kept through {5}: {0} years after the end of {4}, the calendar year in which the fiscal year ended."}},
 
 	"bulk.preview.frozen": {
 		forms{"{0} kund är vald. Urvalet är fryst: kunder som tillkommer nu ingår inte.", "{0} kunder är valda. Urvalet är fryst: kunder som tillkommer nu ingår inte."},
 		forms{"{0} customer is selected. The selection is frozen: customers added from now on are not in it.", "{0} customers are selected. The selection is frozen: customers added from now on are not in it."}},
-	"bulk.hold_row":   {forms{"{0} offert till {1}", "{0} offerter till {1}"}, forms{"{0} quote until {1}", "{0} quotes until {1}"}},
+	// {1} is the last day of the hold, {2} the first day after.
+	"bulk.hold_row": {forms{"{0} offert sparas till och med {1}, får rensas från {2}", "{0} offerter sparas till och med {1}, får rensas från {2}"},
+		forms{"{0} quote kept through {1}, may be cleared from {2}", "{0} quotes kept through {1}, may be cleared from {2}"}},
 	"bulk.more_dates": {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
 	// The count is the job's total; {1} is how many are done.
 	"bulk.job.progress": {forms{"{1} av {0} kund ({2} %)", "{1} av {0} kunder ({2} %)"},

@@ -118,22 +118,24 @@ func OpenBulkJobs(ctx context.Context, q Querier) ([]int64, error) {
 	return out, mapErr(err, "open bulk jobs")
 }
 
-// BulkPreview counts what a job will meet in its frozen selection, on the day today: customers already
-// anonymised, customers with accepted quotes under retention, and the quote snapshots an anonymisation
-// would keep, per release date.
-func BulkPreview(ctx context.Context, q Querier, jobID int64, retentionYears int, today time.Time) (domain.BulkPreview, error) {
+// BulkPreview counts what a job will meet in its frozen selection, on the day of today under rule r:
+// customers already anonymised, customers with accepted quotes under retention, and the quote snapshots an
+// anonymisation would keep, per release date. The rule's cutoff and periods come from Go.
+func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention, today time.Time) (domain.BulkPreview, error) {
 	var p domain.BulkPreview
-	// The end of retention as domain.ErasableFrom computes it: the decision day in Sweden plus the years.
-	const until = `((q.decided_at AT TIME ZONE 'Europe/Stockholm')::date + make_interval(years => $2))::date`
+	cutoff := r.Cutoff(today)
+	from, before, erasable := periodArrays(r.Periods(cutoff, today))
 	b := &pgx.Batch{}
 	b.Queue(`SELECT count(*), count(*) FILTER (WHERE c.anonymised_at IS NOT NULL),
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.status = 'accepted'
-			AND `+until+` > $3::date))
-		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1`, jobID, retentionYears, today.Format("2006-01-02"))
-	b.Queue(`SELECT `+until+`, count(*) FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
+			AND q.decided_at >= $2))
+		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1`, jobID, cutoff)
+	b.Queue(`SELECT p.erasable, count(*) FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
 		JOIN quotes q ON q.customer_id = c.id
-		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted' AND `+until+` > $3::date
-		GROUP BY 1 ORDER BY 1`, jobID, retentionYears, today.Format("2006-01-02"))
+		JOIN unnest($3::timestamptz[], $4::timestamptz[], $5::date[]) AS p (decided_from, decided_before, erasable)
+			ON q.decided_at >= p.decided_from AND q.decided_at < p.decided_before
+		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted' AND q.decided_at >= $2
+		GROUP BY 1 ORDER BY 1`, jobID, cutoff, from, before, erasable)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	if err := br.QueryRow().Scan(&p.Total, &p.Anonymised, &p.Retained); err != nil {

@@ -10,10 +10,12 @@ import (
 	"github.com/golang-migrate/migrate/v4"
 	_ "github.com/golang-migrate/migrate/v4/database/pgx/v5" // registers the pgx5:// scheme
 	"github.com/golang-migrate/migrate/v4/source/iofs"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/rivermigrate"
 
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/migrations"
 )
 
@@ -87,7 +89,40 @@ func Migrate(url string) error {
 	if err := mg.Up(); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	return migrateRiver(url)
+	if err := migrateRiver(url); err != nil {
+		return err
+	}
+	return alignHolds(url)
+}
+
+// alignHolds recomputes the retention holds of existing quotes, once, when the stored holds follow an
+// older version of the bookkeeping rule than this build's (domain.RetentionRuleVersion): migration 000010
+// changed the rule, and only Go knows it.
+func alignHolds(url string) error {
+	ctx := context.Background()
+	db, err := Open(ctx, withoutPoolParams(url))
+	if err != nil {
+		return fmt.Errorf("align holds: %w", err)
+	}
+	defer db.Close()
+	return db.InTx(ctx, func(tx pgx.Tx) error {
+		var version int
+		if err := tx.QueryRow(ctx, `SELECT holds_rule FROM settings FOR UPDATE`).Scan(&version); err != nil {
+			return mapErr(err, "holds rule")
+		}
+		if version >= domain.RetentionRuleVersion {
+			return nil
+		}
+		r, err := Retention(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if _, err = AlignHolds(ctx, tx, r); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE settings SET holds_rule = $1`, domain.RetentionRuleVersion)
+		return mapErr(err, "holds rule")
+	})
 }
 
 // migrateRiver brings river's job tables up to date with rivermigrate, right after our own migrations,

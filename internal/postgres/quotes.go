@@ -96,31 +96,24 @@ func SetQuoteStatus(ctx context.Context, tx pgx.Tx, id domain.QuoteID, status do
 	return mapErr(err, "set quote status")
 }
 
-// CustomerQuotes lists a customer's quotes, newest first (headers and totals, no lines), with when the
-// newest accepted one was accepted (nil if none) and the retention setting, in one round trip: the
-// customer page shows all three.
-func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) (quotes []domain.Quote, lastAccepted *time.Time, retentionYears int, err error) {
+// CustomerQuotes lists a customer's quotes, newest first (headers and totals, no lines), with the
+// bookkeeping retention setting, in one round trip: the customer page shows both.
+func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Quote, domain.Retention, error) {
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+quoteColumns+` FROM quotes q WHERE q.customer_id = $1 ORDER BY q.quote_date DESC, q.id DESC`, id)
-	b.Queue(`SELECT retention_years FROM settings`)
+	b.Queue(retentionSQL)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
 	if err != nil {
-		return nil, nil, 0, mapErr(err, "customer quotes")
+		return nil, domain.Retention{}, mapErr(err, "customer quotes")
 	}
-	if quotes, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) }); err != nil {
-		return nil, nil, 0, mapErr(err, "customer quotes")
+	quotes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) })
+	if err != nil {
+		return nil, domain.Retention{}, mapErr(err, "customer quotes")
 	}
-	if err := br.QueryRow().Scan(&retentionYears); err != nil {
-		return nil, nil, 0, mapErr(err, "retention years")
-	}
-	for _, qt := range quotes {
-		if qt.Status == domain.QuoteAccepted && qt.DecidedAt != nil && (lastAccepted == nil || qt.DecidedAt.After(*lastAccepted)) {
-			lastAccepted = qt.DecidedAt
-		}
-	}
-	return quotes, lastAccepted, retentionYears, nil
+	r, err := scanRetention(br.QueryRow())
+	return quotes, r, err
 }
 
 // QuoteCustomer is the customer a quote is for.
@@ -134,17 +127,4 @@ func QuoteCustomer(ctx context.Context, q Querier, id domain.QuoteID) (domain.Cu
 func TouchCustomerActivity(ctx context.Context, q Querier, id domain.CustomerID, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE customers SET last_activity_at = greatest(last_activity_at, $2) WHERE id = $1`, id, now)
 	return mapErr(err, "touch customer activity")
-}
-
-// RetentionYears is the bookkeeping retention period setting.
-func RetentionYears(ctx context.Context, q Querier) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT retention_years FROM settings`).Scan(&n)
-	return n, mapErr(err, "retention years")
-}
-
-// SetRetentionYears stores the bookkeeping retention period.
-func SetRetentionYears(ctx context.Context, q Querier, years int) error {
-	_, err := q.Exec(ctx, `UPDATE settings SET retention_years = $1`, years)
-	return mapErr(err, "set retention years")
 }

@@ -162,44 +162,57 @@ func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, err
 	return postgres.Quote(ctx, s.DB.Pool, id, false)
 }
 
-// ForCustomer lists a customer's quotes and the first day the customer's personal data may be erased.
-func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error) {
+// ForCustomer lists a customer's quotes and how long they keep the customer's personal data.
+func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, domain.CustomerHold, domain.Retention, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
-		return nil, time.Time{}, err
+		return nil, domain.CustomerHold{}, domain.Retention{}, err
 	}
-	quotes, last, years, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
+	quotes, rule, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
 	if err != nil {
-		return nil, time.Time{}, err
+		return nil, domain.CustomerHold{}, rule, err
 	}
-	return quotes, domain.ErasableFrom(last, years, s.Now().In(domain.Stockholm)), nil
+	return quotes, rule.CustomerHold(quotes, s.Now()), rule, nil
 }
 
-// RetentionYears is the bookkeeping retention setting.
-func (s *Service) RetentionYears(ctx context.Context) (int, error) {
+// Retention is the bookkeeping retention setting.
+func (s *Service) Retention(ctx context.Context) (domain.Retention, error) {
 	if _, err := authz.RequireAdmin(ctx); err != nil {
-		return 0, err
+		return domain.Retention{}, err
 	}
-	return postgres.RetentionYears(ctx, s.DB.Pool)
+	return postgres.Retention(ctx, s.DB.Pool)
 }
 
-// SetRetentionYears changes the bookkeeping retention period (admins only). Fewer years than the law's
-// seven are refused unless confirmed: the caller shows the warning and asks.
-func (s *Service) SetRetentionYears(ctx context.Context, years int, belowLawConfirmed bool) error {
+// SetRetention changes the bookkeeping retention setting (admins only) and moves the end of every held
+// quote snapshot to what the new setting gives, in one transaction. Fewer years than the law's seven are
+// refused unless confirmed: the caller shows the warning and asks.
+func (s *Service) SetRetention(ctx context.Context, r domain.Retention, belowLawConfirmed bool) error {
 	actor, err := authz.RequireAdmin(ctx)
 	if err != nil {
 		return err
 	}
+	fe := domain.FieldErrors{}
 	switch {
-	case years < 1 || years > 30:
-		return domain.FieldErrors{"retention_years": "error.retention_range"}
-	case years < domain.MinRetentionYears && !belowLawConfirmed:
-		return domain.FieldErrors{"retention_years": "error.retention_below_law"}
+	case r.Years < 1 || r.Years > 30:
+		fe["retention_years"] = "error.retention_range"
+	case r.Years < domain.MinRetentionYears && !belowLawConfirmed:
+		fe["retention_years"] = "error.retention_below_law"
+	}
+	if r.FiscalYearEnd < time.January || r.FiscalYearEnd > time.December {
+		fe["fiscal_year_end"] = "error.fiscal_year_end"
+	}
+	if len(fe) > 0 {
+		return fe
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := postgres.SetRetentionYears(ctx, tx, years); err != nil {
+		if err := postgres.SetRetention(ctx, tx, r); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{"retention_years": years}))
+		moved, err := postgres.AlignHolds(ctx, tx, r)
+		if err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{
+			"retention_years": r.Years, "fiscal_year_end_month": int(r.FiscalYearEnd), "holds_moved": moved}))
 	})
 }

@@ -207,7 +207,7 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 				v.MoreHoldDates = len(p.Holds) - i
 				break
 			}
-			v.Holds = append(v.Holds, crm.HoldRow{Until: h.Until.Format(dateLayout), Quotes: h.Quotes})
+			v.Holds = append(v.Holds, crm.HoldRow{HeldThrough: heldThrough(h.Until), Until: h.Until.Format(dateLayout), Quotes: h.Quotes})
 		}
 		s.renderPage(w, r, status, crm.PreviewPage(v))
 		return

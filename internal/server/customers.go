@@ -293,12 +293,17 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	for _, e := range d.Access {
 		v.Access = append(v.Access, accessRow(e))
 	}
-	quoteList, erasable, err := s.Quotes.ForCustomer(ctx, id)
+	quoteList, hold, rule, err := s.Quotes.ForCustomer(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v.ErasableFrom, v.CanAddQuote = erasable.Format(dateLayout), v.CanEdit
+	v.ErasableFrom, v.CanAddQuote = hold.ErasableFrom.Format(dateLayout), v.CanEdit
+	if q := hold.Quote; q != nil {
+		v.HeldBy = &customers.HeldBy{QuoteID: int64(q.ID), Number: strconv.FormatInt(q.Number, 10),
+			Decided: domain.Day(*q.DecidedAt).Format(dateLayout), FiscalYearEnd: hold.FiscalYearEnd.Format(dateLayout),
+			FiscalYear: strconv.Itoa(hold.FiscalYearEnd.Year()), HeldThrough: hold.HeldThrough.Format(dateLayout), Years: rule.Years}
+	}
 	for _, q := range quoteList {
 		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(dateLayout),
 			ValidUntil: q.ValidUntil.Format(dateLayout), StatusKey: "quote.status." + string(q.Status),

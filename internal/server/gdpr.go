@@ -35,10 +35,17 @@ type Erasures interface {
 func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	out := make([]gdprpages.Hold, len(hs))
 	for i, h := range hs {
-		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, Until: h.Until.Format(dateLayout), Quotes: h.Quotes}
+		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, HeldThrough: heldThrough(h.Until),
+			Until: h.Until.Format(dateLayout), Quotes: h.Quotes}
+		if !h.Decided.IsZero() {
+			out[i].Decided = h.Decided.Format(dateLayout)
+		}
 	}
 	return out
 }
+
+// heldThrough is the last day of a hold that ends before until (the first day the data may be cleared).
+func heldThrough(until time.Time) string { return until.AddDate(0, 0, -1).Format(dateLayout) }
 
 // countRows lists an erasure's counts; credit reports only for viewers who may know they exist.
 func countRows(ctx context.Context, counts map[string]int, skipZero bool) []gdprpages.Count {
@@ -90,7 +97,7 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 	a, _ := authz.ActorFrom(r.Context())
 	v := gdprpages.ConfirmView{Nav: navFor(r), Delete: kind == domain.EraseDelete, CustomerID: int64(id),
 		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(r.Context(), p.Counts, false),
-		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking), RetentionYears: p.Retained,
+		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking),
 		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
 		Reason: in.Reason, Confirm: in.Confirm, Errors: errs}
 	if len(p.Blocking) > 0 && status == http.StatusOK {

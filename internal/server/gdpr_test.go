@@ -198,7 +198,9 @@ func TestDeleteRefusedUnderRetentionOffersAnonymise(t *testing.T) {
 	c := env.NewClient(t)
 	c.SignIn("both@example.se", pw)
 
-	until := env.Clock.Now().Add(-2*year).In(domain.Stockholm).AddDate(7, 0, 0).Format("2006-01-02")
+	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: kept through the seventh year after the year of the
+	// sale, erasable from 1 January of the eighth.
+	until := strconv.Itoa(env.Clock.Now().Add(-2*year).In(domain.Stockholm).Year()+8) + "-01-01"
 	r := c.Get(customerPath(cust) + "/delete")
 	if r.Status != http.StatusConflict || !strings.Contains(r.Body, "bokföringslagen") || !strings.Contains(r.Body, until) ||
 		!strings.Contains(r.Body, customerPath(cust)+"/anonymise") || strings.Contains(r.Body, `name="reason"`) {
@@ -316,7 +318,9 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 		t.Errorf("register for a user without audit access: %d", r.Status)
 	}
 	r := c.Get("/erasures")
-	until := env.Clock.Now().Add(-2*year).In(domain.Stockholm).AddDate(7, 0, 0).Format("2006-01-02")
+	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: kept through the seventh year after the year of the
+	// sale, erasable from 1 January of the eighth.
+	until := strconv.Itoa(env.Clock.Now().Add(-2*year).In(domain.Stockholm).Year()+8) + "-01-01"
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, strconv.FormatInt(cust.Number, 10)) || !strings.Contains(r.Body, "Ärende 12") ||
 		!strings.Contains(r.Body, until) || !strings.Contains(r.Body, "Anonymisering") || !strings.Contains(r.Body, "Radering") {
 		t.Fatalf("register page: %d\n%s", r.Status, r.Body)

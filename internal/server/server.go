@@ -94,14 +94,14 @@ type Quotes interface {
 	Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
-	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, time.Time, error)
+	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, domain.CustomerHold, domain.Retention, error)
 	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }
 
 // Settings is what the server needs for company-wide settings.
 type Settings interface {
-	RetentionYears(ctx context.Context) (int, error)
-	SetRetentionYears(ctx context.Context, years int, belowLawConfirmed bool) error
+	Retention(ctx context.Context) (domain.Retention, error)
+	SetRetention(ctx context.Context, r domain.Retention, belowLawConfirmed bool) error
 }
 
 // AuditLog is what the server needs to show the audit log.
