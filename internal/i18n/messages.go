@@ -320,8 +320,6 @@ var messages = map[string]message{
 	"error.kind":           {"Välj privatperson eller företag.", "Choose private person or company."},
 	"error.too_long":       {"För långt.", "Too long."},
 	"error.country":        {"Ange landskod med två bokstäver, t.ex. SE.", "Enter a two-letter country code, e.g. SE."},
-	"error.personnummer":   {"Ogiltigt personnummer (ÅÅMMDD-NNNN).", "Invalid personal identity number (YYMMDD-NNNN)."},
-	"error.orgnumber":      {"Ogiltigt organisationsnummer (NNNNNN-NNNN).", "Invalid organisation number (NNNNNN-NNNN)."},
 	"error.phone":          {"Ogiltigt telefonnummer.", "Invalid phone number."},
 	"error.postal_code":    {"Ange postnummer som 123 45.", "Enter the postal code as 123 45."},
 	"error.consent_source": {"Välj hur samtycket lämnades.", "Choose how consent was given."},
@@ -329,6 +327,18 @@ var messages = map[string]message{
 	"error.date_future":    {"Datumet får inte ligga i framtiden.", "The date cannot be in the future."},
 	"error.amount":         {"Ange ett belopp i kronor, t.ex. 12 500.", "Enter an amount in kronor, e.g. 12 500."},
 	"error.bureau":         {"Välj kreditupplysningsföretag.", "Choose a credit bureau."},
+
+	// One message per fault of a typed personnummer or organisation number (domain.IDFault).
+	"error.personnummer.format":   {"Skriv personnumret som ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN eller ÅÅMMDD+NNNN (från det år personen fyller 100).", "Enter the personal identity number as YYYYMMDD-NNNN, YYMMDD-NNNN or YYMMDD+NNNN (from the year the person turns 100)."},
+	"error.personnummer.space":    {"Skriv personnumret utan mellanslag: ÅÅÅÅMMDD-NNNN, ÅÅMMDD-NNNN eller ÅÅMMDD+NNNN.", "Enter the personal identity number without spaces: YYYYMMDD-NNNN, YYMMDD-NNNN or YYMMDD+NNNN."},
+	"error.personnummer.date":     {"Födelsedatumet i personnumret finns inte eller ligger i framtiden.", "The date of birth in the personal identity number does not exist or lies in the future."},
+	"error.personnummer.plus":     {"Plustecken skrivs först det år personen fyller 100. Skriv bindestreck.", "A plus sign is only written from the year the person turns 100. Use a hyphen."},
+	"error.personnummer.serial":   {"Födelsenumret (de tre siffrorna efter födelsedatumet) kan inte vara 000.", "The birth number (the three digits after the date of birth) cannot be 000."},
+	"error.personnummer.checksum": {"Kontrollsiffran stämmer inte. Kontrollera personnumret.", "The check digit does not match. Check the personal identity number."},
+	"error.orgnumber.format":      {"Skriv organisationsnumret som NNNNNN-NNNN (enskild firma: ägarens personnummer).", "Enter the organisation number as NNNNNN-NNNN (sole trader: the owner's personal identity number)."},
+	"error.orgnumber.space":       {"Skriv organisationsnumret utan mellanslag: NNNNNN-NNNN.", "Enter the organisation number without spaces: NNNNNN-NNNN."},
+	"error.orgnumber.group":       {"Ett organisationsnummer börjar med en siffra 1–9 och har minst 2 som tredje siffra.", "An organisation number starts with a digit from 1 to 9 and has at least 2 as its third digit."},
+	"error.orgnumber.checksum":    {"Kontrollsiffran stämmer inte. Kontrollera organisationsnumret.", "The check digit does not match. Check the organisation number."},
 
 	"action.seed.customers":           {"Demodata skapad", "Demo data created"},
 	"action.customer.created":         {"Kund skapad", "Customer created"},
