@@ -23,11 +23,7 @@ func Information(ctx context.Context, x gdpr.Export) domain.CopyInformation {
 		}
 		for _, t := range gdpr.Topics() {
 			if t.Name == topic {
-				words := make([]string, len(t.Defaults))
-				for i, k := range t.Defaults {
-					words[i] = i18n.T(ctx, k)
-				}
-				return strings.Join(words, " ")
+				return DefaultText(ctx, t)
 			}
 		}
 		return ""
@@ -53,6 +49,15 @@ func Information(ctx context.Context, x gdpr.Export) domain.CopyInformation {
 		info.Rights = append(info.Rights, i18n.T(ctx, k))
 	}
 	return info
+}
+
+// DefaultText is Affär's wording of a topic in the reader's language (several legal bases joined).
+func DefaultText(ctx context.Context, t gdpr.Topic) string {
+	words := make([]string, len(t.Defaults))
+	for i, k := range t.Defaults {
+		words[i] = i18n.T(ctx, k)
+	}
+	return strings.Join(words, "; ")
 }
 
 // rights are the person's rights a copy names (art. 15(1)(e), (f); art. 7(3), 20).

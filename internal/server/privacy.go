@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
@@ -18,11 +19,7 @@ func privacyGroups(ctx context.Context, values map[string]string) []gdprpages.Pr
 	byTable := map[string]*gdprpages.PrivacyGroup{}
 	var groups []*gdprpages.PrivacyGroup
 	for _, t := range gdpr.Topics() {
-		words := make([]string, len(t.Defaults))
-		for i, k := range t.Defaults {
-			words[i] = i18n.T(ctx, k)
-		}
-		text := gdprpages.PrivacyText{Topic: t.Name, Value: values[t.Name], Default: strings.Join(words, " ")}
+		text := gdprpages.PrivacyText{Topic: t.Name, Value: values[t.Name], Default: accesscopy.DefaultText(ctx, t)}
 		kind, table, perTable := strings.Cut(t.Name, ".")
 		if !perTable {
 			text.LabelKey = "gdpr.info." + t.Name
