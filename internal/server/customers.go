@@ -259,7 +259,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
 	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
 	v.CanExport, v.CanDelete = a.Can(authz.CustomerExport), a.Can(authz.CustomerDelete)
-	v.CopyNeeds = missingText(ctx, Needs(gdpr.CopyPermissions...), a)
+	v.CopyNeeds = strings.Join(missingPermissions(ctx, Needs(gdpr.CopyPermissions...), a), ", ")
 	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
 		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(dateLayout)

@@ -259,11 +259,11 @@ func TestSubjectAccessCopyIsNeverIncomplete(t *testing.T) {
 	}
 	const right = "Tillgång till tagen kreditupplysning"
 	page := c.Get(customerPath(cust)).Body
-	if !strings.Contains(page, `id="copy-needs"`) || !strings.Contains(page, right) || strings.Contains(page, customerPath(cust)+"/export") {
+	if !strings.Contains(page, `id="copy-needs"`) || !strings.Contains(page, "behörigheten ”"+right+"”.") || strings.Contains(page, customerPath(cust)+"/export") {
 		t.Error("customer page for a user without the credit-report right: want the note naming the right and no copy links")
 	}
 	for _, path := range []string{"/export", "/export.json", "/export.zip"} {
-		if r := c.Get(customerPath(cust) + path); r.Status != http.StatusForbidden || !strings.Contains(r.Body, right) {
+		if r := c.Get(customerPath(cust) + path); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "Behörighet som saknas: ”"+right+"”") {
 			t.Errorf("%s without the credit-report right: %d, want 403 naming %q", path, r.Status, right)
 		}
 	}

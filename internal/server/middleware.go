@@ -276,19 +276,24 @@ func (s *Server) clientAddr(r *http.Request) string {
 	return ip.String()
 }
 
-// missingText names the permissions a refused user lacks for a route, in their language, so they know what
-// to ask an administrator for.
-func missingText(ctx context.Context, a Access, actor authz.Actor) string {
+// missingPermissions names, in quotes and the reader's language, the permissions of a that actor lacks.
+func missingPermissions(ctx context.Context, a Access, actor authz.Actor) []string {
 	var names []string
 	for _, p := range a.Permissions() {
 		if !actor.Can(p) {
 			names = append(names, "”"+i18n.T(ctx, p.LabelKey())+"”")
 		}
 	}
-	switch {
-	case a.kind == accessAdmin:
+	return names
+}
+
+// missingText tells a refused user what they lack for a route, so they know what to ask an administrator for.
+func missingText(ctx context.Context, a Access, actor authz.Actor) string {
+	if a.kind == accessAdmin {
 		return i18n.T(ctx, "error.forbidden.admin")
-	case len(names) == 0:
+	}
+	names := missingPermissions(ctx, a, actor)
+	if len(names) == 0 {
 		return ""
 	}
 	return i18n.N(ctx, "error.forbidden.missing", len(names), strings.Join(names, ", "))
