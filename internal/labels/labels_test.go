@@ -324,3 +324,28 @@ func TestWriteKeepsSwedishCharacters(t *testing.T) {
 		}
 	}
 }
+
+// The coverage must agree with fpdf's own reading of the font, or a label could print fpdf's .notdef box
+// while claiming to be exact. fpdf's TTF parser (an independent implementation) reads a file by name.
+func TestCoverageAgreesWithFpdf(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "font.ttf")
+	if err := os.WriteFile(path, fontTTF, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ttf, err := fpdf.TtfParse(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for r := rune(0); r < 0xFFFF; r++ {
+		if want := ttf.Chars[uint16(r)] != 0; glyphs.has(r) != want {
+			t.Errorf("U+%04X: covered %v, fpdf's parser says %v", r, glyphs.has(r), want)
+		}
+		if glyphs.has(r) {
+			n++
+		}
+	}
+	if n < 3000 {
+		t.Errorf("only %d characters covered; DejaVu Sans Condensed has thousands", n)
+	}
+}
