@@ -5,8 +5,11 @@ import (
 	"errors"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Sheet geometry: the 8 rows take 296 of the page's 297 mm, so half a millimetre is left above and below;
@@ -19,9 +22,12 @@ const (
 	padX           = 5.0        // mm; keeps text clear of the die-cut even when the printer feeds slightly askew
 	lineH          = 5.0        // mm; six lines fill 30 of the 37 mm
 	maxLines       = 6
-	fontSize       = 10.0   // pt
-	minFontSize    = 7.0    // pt; smaller is hard to read for the carrier's sorting
-	ellipsis       = "\x85" // "…" in cp1252, the encoding the core fonts use
+	fontSize       = 10.0 // pt
+	minFontSize    = 7.0  // pt; smaller is hard to read for the carrier's sorting
+	ellipsis       = "…"
+	// unsupported stands in for a character the font cannot draw: the sign readers know as "a character is
+	// missing here", where '?' reads like part of the name and fpdf's own .notdef box like a smudge.
+	unsupported = '\uFFFD'
 )
 
 // ErrNoLabels lets the caller say "nothing to print" instead of handing out an empty sheet.
@@ -89,36 +95,20 @@ func swedishPostalCode(s string) string {
 
 // Write renders one label per address, in order, filling each sheet row by row, and returns the number of
 // labels written. An address with nothing in it still takes its place, so the sheet matches the list.
+//
+// A character the font lacks (CJK, emoji) prints as the replacement sign, and the print still comes out
+// whole: one such name should not stop a mailing to everyone else.
 func Write(w io.Writer, addrs []Address) (int, error) {
 	if len(addrs) == 0 {
 		return 0, ErrNoLabels
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	// Metadata stays generic: a PDF is forwarded and archived, and its properties are easy to overlook.
-	pdf.SetTitle("Adressetiketter", true)
-	pdf.SetCreator("Affär", true)
-	pdf.SetMargins(0, 0, 0)
-	pdf.SetAutoPageBreak(false, 0)
-	pdf.SetCellMargin(0)
-	pdf.SetFont("Helvetica", "", fontSize)
-	tr := cp1252(pdf)
+	pdf := newDocument()
 	for i, a := range addrs {
 		slot := i % perPage
 		if slot == 0 {
 			pdf.AddPage()
 		}
-		x := float64(slot%cols) * labelW
-		y := topMargin + float64(slot/cols)*labelH
-		lines := Lines(a)
-		if len(lines) > maxLines {
-			lines = lines[:maxLines]
-		}
-		y += (labelH - float64(len(lines))*lineH) / 2
-		for j, l := range lines {
-			text := fit(pdf, tr(l), labelW-2*padX)
-			pdf.SetXY(x+padX, y+float64(j)*lineH)
-			pdf.CellFormat(labelW-2*padX, lineH, text, "", 0, "LM", false, 0, "")
-		}
+		drawLabel(pdf, slot, Lines(a))
 	}
 	if err := pdf.Output(w); err != nil {
 		return 0, err
@@ -126,8 +116,50 @@ func Write(w io.Writer, addrs []Address) (int, error) {
 	return len(addrs), nil
 }
 
+func newDocument() *fpdf.Fpdf {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	// Metadata stays generic: a PDF is forwarded and archived, and its properties are easy to overlook.
+	pdf.SetTitle("Adressetiketter", true)
+	pdf.SetCreator("Affär", true)
+	pdf.SetMargins(0, 0, 0)
+	pdf.SetAutoPageBreak(false, 0)
+	pdf.SetCellMargin(0)
+	// fpdf embeds only the glyphs a document uses, with a ToUnicode map, so the text can be searched and copied.
+	pdf.AddUTF8FontFromBytes(fontFamily, "", fontTTF)
+	pdf.SetFont(fontFamily, "", fontSize)
+	return pdf
+}
+
+// drawLabel writes the lines into a label slot of the current sheet.
+func drawLabel(pdf *fpdf.Fpdf, slot int, lines []string) {
+	x := float64(slot%cols) * labelW
+	y := topMargin + float64(slot/cols)*labelH
+	if len(lines) > maxLines {
+		lines = lines[:maxLines]
+	}
+	y += (labelH - float64(len(lines))*lineH) / 2
+	for j, l := range lines {
+		pdf.SetXY(x+padX, y+float64(j)*lineH)
+		pdf.CellFormat(labelW-2*padX, lineH, fit(pdf, printable(l), labelW-2*padX), "", 0, "LM", false, 0, "")
+	}
+}
+
+// printable returns s as the label font will draw it. It is composed first (NFC), because a name typed
+// with combining accents (as macOS and some web forms send them) then uses the font's precomposed letters
+// instead of marks that fpdf, which ignores the font's positioning rules, may set askew; what the font
+// still cannot draw, and any control character, becomes the replacement sign.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if glyphs.has(r) && !unicode.IsControl(r) {
+			return r
+		}
+		return unsupported
+	}, norm.NFC.String(s))
+}
+
 // fit picks the largest font size at which s fits in width, down to minFontSize, and cuts what still does
-// not fit with an ellipsis; s is already cp1252, one byte per character, so cutting bytes is safe.
+// not fit with an ellipsis. It cuts between characters, longest first: a combining mark has no width, so a
+// cut that keeps it always fits when the one before it does, and a letter never loses its accent.
 func fit(pdf *fpdf.Fpdf, s string, width float64) string {
 	size := fontSize
 	pdf.SetFontSize(size)
@@ -138,24 +170,12 @@ func fit(pdf *fpdf.Fpdf, s string, width float64) string {
 	if pdf.GetStringWidth(s) <= width {
 		return s
 	}
-	for n := len(s) - 1; n > 0; n-- {
+	for n := len(s); n > 0; {
+		_, k := utf8.DecodeLastRuneInString(s[:n])
+		n -= k
 		if t := strings.TrimRight(s[:n], " ") + ellipsis; pdf.GetStringWidth(t) <= width {
 			return t
 		}
 	}
 	return ellipsis
-}
-
-// cp1252 converts UTF-8 to the core fonts' encoding. fpdf's translator turns what cp1252 lacks into '.',
-// which on an address reads like real punctuation, so such characters (and control characters) become '?'.
-func cp1252(pdf *fpdf.Fpdf) func(string) string {
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
-	return func(s string) string {
-		return tr(strings.Map(func(r rune) rune {
-			if r < 0x20 || r == 0x7f || (r >= 0x80 && tr(string(r)) == ".") {
-				return '?'
-			}
-			return r
-		}, s))
-	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +186,9 @@ func TestExportsAreRateLimited(t *testing.T) {
 	}
 }
 
+// embeddedFont is a pdffonts row of a CID TrueType font that is embedded (emb) and maps to Unicode (uni).
+var embeddedFont = regexp.MustCompile(`CID TrueType\s+Identity-H\s+yes\s+(yes|no)\s+yes\s`)
+
 func TestAddressLabelsPDF(t *testing.T) {
 	pdftoppm, err := exec.LookPath("pdftoppm")
 	if err != nil {
@@ -220,6 +224,14 @@ func TestAddressLabelsPDF(t *testing.T) {
 	// 2 Umeå customers with an address + 25 = 27 labels: a full sheet of 24 and 3 on the next.
 	if n := strings.Count(string(text), "903 30 UMEÅ") + strings.Count(string(text), "903 26 UMEÅ") + strings.Count(string(text), "903 27 UMEÅ"); n != 27 {
 		t.Fatalf("%d labels, want 27:\n%s", n, text)
+	}
+	fonts, err := exec.Command(filepath.Join(filepath.Dir(pdftoppm), "pdffonts"), pdf).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Below the two heading lines, one font: embedded ("emb"), with a ToUnicode map ("uni").
+	if lines := strings.Split(strings.TrimSpace(string(fonts)), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
+		t.Fatalf("want one embedded font, pdffonts says:\n%s", fonts)
 	}
 	if strings.Contains(string(text), "Anonymiserad") || strings.Contains(string(text), "Borta") || strings.Contains(string(text), "Utan Adress") ||
 		strings.Contains(string(text), "Norrbotten") {
