@@ -28,6 +28,8 @@ const (
 	// unsupported stands in for a character the font cannot draw: the sign readers know as "a character is
 	// missing here", where '?' reads like part of the name and fpdf's own .notdef box like a smudge.
 	unsupported = '\uFFFD'
+	// noticeLines caps the list of labels that could not be printed exactly at one page; the rest are counted.
+	noticeLines = 40
 )
 
 // ErrNoLabels lets the caller say "nothing to print" instead of handing out an empty sheet.
@@ -35,6 +37,7 @@ var ErrNoLabels = errors.New("labels: no addresses to print")
 
 // Address is one recipient as stored.
 type Address struct {
+	Number     int64  // the customer number, which names a label that could not be printed exactly
 	Name       string // person or company name
 	Attention  string // optional contact person at a company ("Att: …" line)
 	Street     string
@@ -93,22 +96,45 @@ func swedishPostalCode(s string) string {
 	return d[:3] + " " + d[3:]
 }
 
+// Inexact is a label on which the font could not draw every character.
+type Inexact struct {
+	Sheet, Row, Column int   // counted from 1, as a person finds the label on the printed sheets
+	Number             int64 // the customer number
+}
+
+// Notice is the wording, in the reader's language, of the page that ends a print in which some labels
+// could not be printed exactly. Every field is needed.
+type Notice struct {
+	Title, Body string
+	Label       func(Inexact) string // one line per label
+	More        func(n int) string   // the last line, for the n labels beyond the page's noticeLines
+}
+
 // Write renders one label per address, in order, filling each sheet row by row, and returns the number of
 // labels written. An address with nothing in it still takes its place, so the sheet matches the list.
 //
 // A character the font lacks (CJK, emoji) prints as the replacement sign, and the print still comes out
-// whole: one such name should not stop a mailing to everyone else.
-func Write(w io.Writer, addrs []Address) (int, error) {
+// whole: one such name should not stop a mailing to everyone else, and a refusal would send the user
+// hunting for the name. Instead a last page lists those labels by sheet, row, column and customer number,
+// so they can be written by hand or corrected and printed again. It names no one: the numbers find the
+// customers, and a second copy of their names would only travel further with the file.
+func Write(w io.Writer, addrs []Address, notice Notice) (int, error) {
 	if len(addrs) == 0 {
 		return 0, ErrNoLabels
 	}
 	pdf := newDocument()
+	var inexact []Inexact
 	for i, a := range addrs {
 		slot := i % perPage
 		if slot == 0 {
 			pdf.AddPage()
 		}
-		drawLabel(pdf, slot, Lines(a))
+		if !drawLabel(pdf, slot, Lines(a)) {
+			inexact = append(inexact, Inexact{Sheet: i/perPage + 1, Row: slot/cols + 1, Column: slot%cols + 1, Number: a.Number})
+		}
+	}
+	if len(inexact) > 0 {
+		writeNotice(pdf, notice, inexact)
 	}
 	if err := pdf.Output(w); err != nil {
 		return 0, err
@@ -130,31 +156,61 @@ func newDocument() *fpdf.Fpdf {
 	return pdf
 }
 
-// drawLabel writes the lines into a label slot of the current sheet.
-func drawLabel(pdf *fpdf.Fpdf, slot int, lines []string) {
+// drawLabel writes the lines into a label slot of the current sheet and reports whether every character
+// could be drawn.
+func drawLabel(pdf *fpdf.Fpdf, slot int, lines []string) bool {
 	x := float64(slot%cols) * labelW
 	y := topMargin + float64(slot/cols)*labelH
 	if len(lines) > maxLines {
 		lines = lines[:maxLines]
 	}
 	y += (labelH - float64(len(lines))*lineH) / 2
+	exact := true
 	for j, l := range lines {
+		text, ok := printable(l)
+		exact = exact && ok
 		pdf.SetXY(x+padX, y+float64(j)*lineH)
-		pdf.CellFormat(labelW-2*padX, lineH, fit(pdf, printable(l), labelW-2*padX), "", 0, "LM", false, 0, "")
+		pdf.CellFormat(labelW-2*padX, lineH, fit(pdf, text, labelW-2*padX), "", 0, "LM", false, 0, "")
+	}
+	return exact
+}
+
+// writeNotice adds the page that lists the labels that could not be printed exactly, at most noticeLines
+// of them, so the page stays one page however many there are.
+func writeNotice(pdf *fpdf.Fpdf, words Notice, inexact []Inexact) {
+	const margin = 20.0 // mm
+	pdf.AddPage()
+	pdf.SetMargins(margin, margin, margin)
+	pdf.SetXY(margin, margin)
+	pdf.SetFontSize(fontSize + 2)
+	pdf.MultiCell(0, lineH+1, words.Title, "", "L", false)
+	pdf.Ln(lineH / 2)
+	pdf.SetFontSize(fontSize)
+	pdf.MultiCell(0, lineH, words.Body, "", "L", false)
+	pdf.Ln(lineH / 2)
+	for i, l := range inexact {
+		if i == noticeLines {
+			pdf.CellFormat(0, lineH, words.More(len(inexact)-noticeLines), "", 1, "LM", false, 0, "")
+			break
+		}
+		pdf.CellFormat(0, lineH, words.Label(l), "", 1, "LM", false, 0, "")
 	}
 }
 
-// printable returns s as the label font will draw it. It is composed first (NFC), because a name typed
-// with combining accents (as macOS and some web forms send them) then uses the font's precomposed letters
-// instead of marks that fpdf, which ignores the font's positioning rules, may set askew; what the font
-// still cannot draw, and any control character, becomes the replacement sign.
-func printable(s string) string {
-	return strings.Map(func(r rune) rune {
+// printable returns s as the label font will draw it, and whether that is exactly s. It is composed first
+// (NFC), because a name typed with combining accents (as macOS and some web forms send them) then uses the
+// font's precomposed letters instead of marks that fpdf, which ignores the font's positioning rules, may
+// set askew; what the font still cannot draw, and any control character, becomes the replacement sign.
+func printable(s string) (string, bool) {
+	exact := true
+	s = strings.Map(func(r rune) rune {
 		if glyphs.has(r) && !unicode.IsControl(r) {
 			return r
 		}
+		exact = false
 		return unsupported
 	}, norm.NFC.String(s))
+	return s, exact
 }
 
 // fit picks the largest font size at which s fits in width, down to minFontSize, and cuts what still does

@@ -67,7 +67,7 @@ func TestLines(t *testing.T) {
 
 func TestWriteNoAddresses(t *testing.T) {
 	var buf bytes.Buffer
-	n, err := Write(&buf, nil)
+	n, err := Write(&buf, nil, testNotice)
 	if !errors.Is(err, ErrNoLabels) || n != 0 || buf.Len() != 0 {
 		t.Fatalf("Write(nil) = %d, %v with %d bytes; want 0, ErrNoLabels and no output", n, err, buf.Len())
 	}
@@ -118,17 +118,19 @@ func TestFitCutsWholeLetters(t *testing.T) {
 func TestPrintable(t *testing.T) {
 	tests := []struct {
 		name, in, want string
+		exact          bool
 	}{
-		{"Swedish as it is", "Åsa Öberg", "Åsa Öberg"},
-		{"combining accents are composed", "Nguye\u0302\u0303n Tra\u0302\u0300n", "Nguyễn Trần"},
-		{"a letter the font lacks is marked", "王芳 Berg", "\uFFFD\uFFFD Berg"},
-		{"outside the 16-bit range fpdf writes", "Anna 😀", "Anna \uFFFD"},
-		{"control characters", "a\x01b", "a\uFFFDb"},
+		{"Swedish as it is", "Åsa Öberg", "Åsa Öberg", true},
+		{"combining accents are composed", "Nguye\u0302\u0303n Tra\u0302\u0300n", "Nguyễn Trần", true},
+		{"a letter the font lacks is marked", "王芳 Berg", "\uFFFD\uFFFD Berg", false},
+		{"outside the 16-bit range fpdf writes", "Anna 😀", "Anna \uFFFD", false},
+		{"control characters", "a\x01b", "a\uFFFDb", false},
+		{"the replacement sign itself is printed as it is", "a\uFFFDb", "a\uFFFDb", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := printable(tt.in); got != tt.want {
-				t.Errorf("printable(%q) = %q, want %q", tt.in, got, tt.want)
+			if got, exact := printable(tt.in); got != tt.want || exact != tt.exact {
+				t.Errorf("printable(%q) = %q, %v; want %q, %v", tt.in, got, exact, tt.want, tt.exact)
 			}
 		})
 	}
@@ -219,7 +221,7 @@ func run(t *testing.T, name string, args ...string) string {
 func writePDF(t *testing.T, addrs []Address) string {
 	t.Helper()
 	var buf bytes.Buffer
-	n, err := Write(&buf, addrs)
+	n, err := Write(&buf, addrs, testNotice)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -424,6 +426,19 @@ func checkPositions(t *testing.T, bbox string, n int) {
 	}
 }
 
+// testNotice words the last page in tests; the server's comes from the message catalogue.
+var testNotice = Notice{
+	Title: "Labels not printed exactly",
+	// As long as the catalogue's, so the page is tested with three lines of it.
+	Body: "The font lacks some characters of these addresses; they show as \uFFFD on the label. Write those " +
+		"labels by hand, or correct the customer's details and print them again. Print this page on plain " +
+		"paper, not on a label sheet.",
+	Label: func(l Inexact) string {
+		return fmt.Sprintf("sheet %d, row %d, column %d: customer %d", l.Sheet, l.Row, l.Column, l.Number)
+	},
+	More: func(n int) string { return fmt.Sprintf("and %d more", n) },
+}
+
 var fontRow = regexp.MustCompile(`(?m)^(\S+)\s+(.+?)\s+(\S+)\s+(yes|no)\s+(yes|no)\s+(yes|no)\s+\d+\s+\d+$`)
 
 // checkEmbeddedFont asserts with pdffonts that the PDF uses the label font and nothing else, embedded and
@@ -580,27 +595,71 @@ func TestWriteDrawsEveryLetter(t *testing.T) {
 	}
 }
 
-func TestWriteMarksWhatTheFontLacks(t *testing.T) {
-	addrs := customers(9)
-	addrs[1].Name = "王芳"               // row 1, column 2
-	addrs[5].Attention = "Anna 😀 Berg" // row 2, column 3: beyond the 16 bits fpdf writes
-	// What they must look like, each in the row below (same column: see TestWriteDrawsEveryLetter).
+func TestWriteListsLabelsItCannotPrintExactly(t *testing.T) {
+	addrs := customers(30)
+	for i := range addrs {
+		addrs[i].Number = int64(10001 + i)
+	}
+	addrs[1].Name = "王芳"               // sheet 1, row 1, column 2
+	addrs[5].Attention = "Anna 😀 Berg" // sheet 1, row 2, column 3: a contact person counts too
+	addrs[25].City = "東京"              // sheet 2, row 1, column 2
+	// What the first two must look like, each in the row below (same column: see TestWriteDrawsEveryLetter).
 	addrs[4], addrs[8] = addrs[1], addrs[5]
 	addrs[4].Name, addrs[8].Attention = "\uFFFD\uFFFD", "Anna \uFFFD Berg"
 	path := writePDF(t, addrs)
 	checkEmbeddedFont(t, path)
 
 	text := run(t, "pdftotext", "-layout", path, "-")
-	for _, lacking := range []string{"王", "芳", "😀", "?"} {
+	pages := strings.Split(text, "\f")
+	if len(pages) != 4 { // 3 pages and what follows the last form feed
+		t.Fatalf("want 2 sheets and the notice, pdftotext found %d pages:\n%s", len(pages)-1, text)
+	}
+	for _, lacking := range []string{"王", "芳", "😀", "東京"} {
 		if strings.Contains(text, lacking) {
-			t.Errorf("the text claims %q:\n%s", lacking, text)
+			t.Errorf("the text claims %q, which the font cannot draw:\n%s", lacking, text)
 		}
 	}
+	if !strings.Contains(pages[0], "Att: Anna \uFFFD Berg") || !strings.Contains(pages[1], "111 22 \uFFFD\uFFFD") || strings.Contains(text, "?") {
+		t.Errorf("unprintable characters should print as the replacement sign, never '?':\n%s", text)
+	}
+	notice := pages[2]
+	for _, want := range []string{testNotice.Title, "The font lacks some characters", "sheet 1, row 1, column 2: customer 10002",
+		"sheet 1, row 2, column 3: customer 10006", "sheet 2, row 1, column 2: customer 10026"} {
+		if !strings.Contains(notice, want) {
+			t.Errorf("the notice lacks %q:\n%s", want, notice)
+		}
+	}
+	if n := strings.Count(notice, "customer "); n != 3 || strings.Contains(notice, "Anna") || strings.Contains(notice, "Kund") {
+		t.Errorf("the notice should list the three labels by place and number, without names:\n%s", notice)
+	}
+
 	// The unprintable name looks exactly like the replacement signs, not like fpdf's .notdef box.
 	sheet := renderPages(t, path, exactDPI, 1, 1)
 	for _, pair := range [][2]int{{1, 4}, {5, 8}} {
 		if n := differing(sheet, pair[0], pair[1], -padX, labelW-padX); n != 0 {
 			t.Errorf("label %d differs from label %d, drawn with replacement signs, in %d pixels", pair[0]+1, pair[1]+1, n)
+		}
+	}
+}
+
+func TestWriteNoticeStaysOnePage(t *testing.T) {
+	addrs := make([]Address, noticeLines+5)
+	for i := range addrs {
+		addrs[i] = Address{Number: int64(i + 1), Name: "Lǐ 李", City: "Lund"}
+	}
+	path := writePDF(t, addrs)
+	text := run(t, "pdftotext", "-layout", path, "-")
+	pages := strings.Split(text, "\f")
+	notice := pages[len(pages)-2]
+	if len(pages) != 4 || strings.Count(notice, "customer ") != noticeLines || !strings.Contains(notice, "and 5 more") {
+		t.Errorf("want 2 sheets and a one-page notice listing %d labels and the 5 more:\n%s", noticeLines, text)
+	}
+	// fpdf does not break pages here, so what does not fit would run off the paper.
+	bbox := run(t, "pdftotext", "-bbox", "-f", "3", "-l", "3", path, "-")
+	const bottom = (297 - 10) * 72 / 25.4 // pt
+	for _, m := range bboxToken.FindAllStringSubmatch(bbox, -1) {
+		if y, _ := strconv.ParseFloat(m[4], 64); m[0] != "<page " && y > bottom {
+			t.Errorf("%q ends %.0f pt down the page, less than 10 mm from its edge", m[5], y)
 		}
 	}
 }
@@ -611,7 +670,7 @@ func TestWriteConcurrently(t *testing.T) {
 	for range 2 {
 		wg.Go(func() {
 			var buf bytes.Buffer
-			if _, err := Write(&buf, customers(30)); err != nil {
+			if _, err := Write(&buf, customers(30), testNotice); err != nil {
 				t.Error(err)
 			}
 		})
@@ -627,7 +686,7 @@ func BenchmarkWriteMaxLabels(b *testing.B) {
 	size := 0
 	for b.Loop() {
 		var buf bytes.Buffer
-		if _, err := Write(&buf, addrs); err != nil {
+		if _, err := Write(&buf, addrs, testNotice); err != nil {
 			b.Fatal(err)
 		}
 		size = buf.Len()
