@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-pdf/fpdf"
+	"golang.org/x/text/unicode/bidi"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -25,7 +26,7 @@ const (
 	fontSize       = 10.0 // pt
 	minFontSize    = 7.0  // pt; smaller is hard to read for the carrier's sorting
 	ellipsis       = "…"
-	// unsupported stands in for a character the font cannot draw: the sign readers know as "a character is
+	// unsupported stands in for a character that cannot be printed: the sign readers know as "a character is
 	// missing here", where '?' reads like part of the name and fpdf's own .notdef box like a smudge.
 	unsupported = '\uFFFD'
 	// noticeLines caps the list of labels that could not be printed exactly at one page; the rest are counted.
@@ -113,7 +114,8 @@ type Notice struct {
 // Write renders one label per address, in order, filling each sheet row by row, and returns the number of
 // labels written. An address with nothing in it still takes its place, so the sheet matches the list.
 //
-// A character the font lacks (CJK, emoji) prints as the replacement sign, and the print still comes out
+// A character the font lacks (CJK, emoji) or fpdf cannot set (right-to-left letters) prints as the
+// replacement sign, and the print still comes out
 // whole: one such name should not stop a mailing to everyone else, and a refusal would send the user
 // hunting for the name. Instead a last page lists those labels by sheet, row, column and customer number,
 // so they can be written by hand or corrected and printed again. It names no one: the numbers find the
@@ -200,17 +202,26 @@ func writeNotice(pdf *fpdf.Fpdf, words Notice, inexact []Inexact) {
 // printable returns s as the label font will draw it, and whether that is exactly s. It is composed first
 // (NFC), because a name typed with combining accents (as macOS and some web forms send them) then uses the
 // font's precomposed letters instead of marks that fpdf, which ignores the font's positioning rules, may
-// set askew; what the font still cannot draw, and any control character, becomes the replacement sign.
+// set askew; what the font still cannot draw, what fpdf cannot set right and any control character become
+// the replacement sign.
 func printable(s string) (string, bool) {
 	exact := true
 	s = strings.Map(func(r rune) rune {
-		if glyphs.has(r) && !unicode.IsControl(r) {
+		if glyphs.has(r) && !unicode.IsControl(r) && !rightToLeft(r) {
 			return r
 		}
 		exact = false
 		return unsupported
 	}, norm.NFC.String(s))
 	return s, exact
+}
+
+// rightToLeft reports a letter of a right-to-left script (Hebrew, Arabic, N'Ko). The font has many of them,
+// but fpdf neither reverses their order nor joins Arabic letters, so a name in them would print wrong while
+// looking plausible; counted as unprintable, its label is listed on the notice page instead.
+func rightToLeft(r rune) bool {
+	p, _ := bidi.LookupRune(r)
+	return p.Class() == bidi.R || p.Class() == bidi.AL
 }
 
 // fit picks the largest font size at which s fits in width, down to minFontSize, and cuts what still does

@@ -125,6 +125,7 @@ func TestPrintable(t *testing.T) {
 		{"a letter the font lacks is marked", "王芳 Berg", "\uFFFD\uFFFD Berg", false},
 		{"outside the 16-bit range fpdf writes", "Anna 😀", "Anna \uFFFD", false},
 		{"control characters", "a\x01b", "a\uFFFDb", false},
+		{"right-to-left letters, which fpdf would set backwards and unjoined", "Lea כהן, محمد 12", "Lea \uFFFD\uFFFD\uFFFD, \uFFFD\uFFFD\uFFFD\uFFFD 12", false},
 		{"the replacement sign itself is printed as it is", "a\uFFFDb", "a\uFFFDb", true},
 	}
 	for _, tt := range tests {
@@ -430,7 +431,7 @@ func checkPositions(t *testing.T, bbox string, n int) {
 var testNotice = Notice{
 	Title: "Labels not printed exactly",
 	// As long as the catalogue's, so the page is tested with three lines of it.
-	Body: "The font lacks some characters of these addresses; they show as \uFFFD on the label. Write those " +
+	Body: "Some characters of these addresses cannot be printed; they show as \uFFFD on the label. Write those " +
 		"labels by hand, or correct the customer's details and print them again. Print this page on plain " +
 		"paper, not on a label sheet.",
 	Label: func(l Inexact) string {
@@ -623,7 +624,7 @@ func TestWriteListsLabelsItCannotPrintExactly(t *testing.T) {
 		t.Errorf("unprintable characters should print as the replacement sign, never '?':\n%s", text)
 	}
 	notice := pages[2]
-	for _, want := range []string{testNotice.Title, "The font lacks some characters", "sheet 1, row 1, column 2: customer 10002",
+	for _, want := range []string{testNotice.Title, "Some characters of these addresses", "sheet 1, row 1, column 2: customer 10002",
 		"sheet 1, row 2, column 3: customer 10006", "sheet 2, row 1, column 2: customer 10026"} {
 		if !strings.Contains(notice, want) {
 			t.Errorf("the notice lacks %q:\n%s", want, notice)
