@@ -48,6 +48,8 @@ var counts = map[string]count{
 	"bulk.hold_row": {forms{"{0} offert sparas till och med {1}, får rensas från {2}", "{0} offerter sparas till och med {1}, får rensas från {2}"},
 		forms{"{0} quote kept through {1}, may be cleared from {2}", "{0} quotes kept through {1}, may be cleared from {2}"}},
 	"bulk.more_dates": {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
+	"crm.labels_inexact_more": {forms{"… och {0} till. Begränsa urvalet för att se den.", "… och {0} till. Begränsa urvalet för att se dem."},
+		forms{"… and {0} more. Narrow the selection to see it.", "… and {0} more. Narrow the selection to see them."}},
 	// The count is the job's total; {1} is how many are done.
 	"bulk.job.progress": {forms{"{1} av {0} kund ({2} %)", "{1} av {0} kunder ({2} %)"},
 		forms{"{1} of {0} customer ({2} %)", "{1} of {0} customers ({2} %)"}},

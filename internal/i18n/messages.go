@@ -787,6 +787,9 @@ var messages = map[string]message{
 	"crm.all_emails":           {"Även kunder utan samtycke till marknadsföring", "Also customers without marketing consent"},
 	"crm.labels_all":           {"Adressetiketter för alla", "Address labels for all"},
 	"crm.labels_selected":      {"Adressetiketter för markerade", "Address labels for ticked"},
+	"crm.labels_inexact_title": {"Etiketter som inte kunde skrivas ut exakt", "Labels that could not be printed exactly"},
+	"crm.labels_inexact_body":  {"Några tecken i de här adresserna kan inte skrivas ut; de står som � på etiketten. Skriv etiketterna för hand, eller rätta kunduppgifterna och skriv ut dem igen. Skriv ut den här sidan på vanligt papper, inte på ett etikettark.", "Some characters of these addresses cannot be printed; they show as � on the label. Write those labels by hand, or correct the customer's details and print them again. Print this page on plain paper, not on a label sheet."},
+	"crm.labels_inexact_label": {"Ark {0}, rad {1}, kolumn {2}: kund {3}", "Sheet {0}, row {1}, column {2}: customer {3}"},
 	"crm.exports_help":         {"Uttaget gäller urvalet ovan. Anonymiserade kunder tas aldrig med. Varje uttag loggas.", "An export covers the selection above. Anonymised customers are never included. Every export is logged."},
 
 	"agreement.title":         {"Personuppgiftsbiträdesavtal", "Data processing agreement"},

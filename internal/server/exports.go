@@ -247,7 +247,7 @@ type labelSink struct{ addrs []labels.Address }
 func (k *labelSink) Begin(n int) error { k.addrs = make([]labels.Address, 0, n); return nil }
 
 func (k *labelSink) Row(c domain.Customer, contact string) error {
-	k.addrs = append(k.addrs, labels.Address{Name: c.Name, Attention: contact, Street: c.Street,
+	k.addrs = append(k.addrs, labels.Address{Number: c.Number, Name: c.Name, Attention: contact, Street: c.Street,
 		PostalCode: c.PostalCode, City: c.City, Country: c.Country})
 	return nil
 }
@@ -263,10 +263,26 @@ func (s *Server) exportLabels(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var pdf bytes.Buffer
-	if _, err := labels.Write(&pdf, sink.addrs); err != nil {
+	if _, err := labels.Write(&pdf, sink.addrs, labelNotice(r.Context())); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	attachment(w, "application/pdf", "adressetiketter.pdf", s.Now())
 	_, _ = pdf.WriteTo(w)
+}
+
+// labelNotice words the page that ends a label print listing the labels with characters the font lacks.
+func labelNotice(ctx context.Context) labels.Notice {
+	// A label's sheet, row and column name its place, as the customer number names the customer: they
+	// count nothing, so they have no singular and plural forms.
+	place := func(n int) string { return strconv.FormatInt(int64(n), 10) }
+	return labels.Notice{
+		Title: i18n.T(ctx, "crm.labels_inexact_title"),
+		Body:  i18n.T(ctx, "crm.labels_inexact_body"),
+		Label: func(l labels.Inexact) string {
+			return i18n.Tf(ctx, "crm.labels_inexact_label", place(l.Sheet), place(l.Row), place(l.Column),
+				strconv.FormatInt(l.Number, 10))
+		},
+		More: func(n int) string { return i18n.N(ctx, "crm.labels_inexact_more", n) },
+	}
 }

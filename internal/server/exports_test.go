@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -185,6 +186,9 @@ func TestExportsAreRateLimited(t *testing.T) {
 	}
 }
 
+// embeddedFont is a pdffonts row of a CID TrueType font that is embedded (emb) and maps to Unicode (uni).
+var embeddedFont = regexp.MustCompile(`CID TrueType\s+Identity-H\s+yes\s+(yes|no)\s+yes\s`)
+
 func TestAddressLabelsPDF(t *testing.T) {
 	pdftoppm, err := exec.LookPath("pdftoppm")
 	if err != nil {
@@ -200,6 +204,8 @@ func TestAddressLabelsPDF(t *testing.T) {
 			PostalCode: "90330", City: "Umeå"})
 	}
 	noAddress := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Utan Adress", City: "Umeå"})
+	// A name the label font cannot draw: still printed, and named by its number on a last page.
+	han := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "王芳", Street: "Gatan 99", PostalCode: "90330", City: "Umeå"})
 	_, pw := env.MustCreateUser(t, "print@example.se", false, authz.CustomerView, authz.CustomerPrintLabels)
 	c := env.NewClient(t)
 	c.SignIn("print@example.se", pw)
@@ -217,16 +223,30 @@ func TestAddressLabelsPDF(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2 Umeå customers with an address + 25 = 27 labels: a full sheet of 24 and 3 on the next.
-	if n := strings.Count(string(text), "903 30 UMEÅ") + strings.Count(string(text), "903 26 UMEÅ") + strings.Count(string(text), "903 27 UMEÅ"); n != 27 {
-		t.Fatalf("%d labels, want 27:\n%s", n, text)
+	// 2 Umeå customers with an address + 26 = 28 labels: a full sheet of 24 and 4 on the next, then the
+	// page that lists the label with characters the font lacks.
+	if n := strings.Count(string(text), "903 30 UMEÅ") + strings.Count(string(text), "903 26 UMEÅ") + strings.Count(string(text), "903 27 UMEÅ"); n != 28 {
+		t.Fatalf("%d labels, want 28:\n%s", n, text)
+	}
+	notice := strings.Split(string(text), "\f")[2]
+	if !strings.Contains(notice, "Etiketter som inte kunde skrivas ut exakt") || !strings.Contains(notice, ": kund "+strconv.FormatInt(han.Number, 10)) ||
+		strings.Count(notice, ": kund ") != 1 || strings.Contains(string(text), "王") {
+		t.Fatalf("the last page should list customer %d, whose name the font lacks:\n%s", han.Number, notice)
+	}
+	fonts, err := exec.Command(filepath.Join(filepath.Dir(pdftoppm), "pdffonts"), pdf).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Below the two heading lines, one font: embedded ("emb"), with a ToUnicode map ("uni").
+	if lines := strings.Split(strings.TrimSpace(string(fonts)), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
+		t.Fatalf("want one embedded font, pdffonts says:\n%s", fonts)
 	}
 	if strings.Contains(string(text), "Anonymiserad") || strings.Contains(string(text), "Borta") || strings.Contains(string(text), "Utan Adress") ||
 		strings.Contains(string(text), "Norrbotten") {
 		t.Fatal("the labels hold an anonymised customer, one without an address or one outside the filter")
 	}
-	if strings.Count(string(text), "\f") != 2 {
-		t.Fatalf("%d pages, want 2", strings.Count(string(text), "\f"))
+	if strings.Count(string(text), "\f") != 3 {
+		t.Fatalf("%d pages, want 3", strings.Count(string(text), "\f"))
 	}
 	if err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page")).Run(); err != nil {
 		t.Fatal(err)
@@ -252,7 +272,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 		t.Fatalf("page 1 is blank: %d dark pixels", dark)
 	}
 	ev := exportEvents(t, env, "export.labels")
-	if len(ev) != 1 || ev[0]["rows"] != float64(27) {
+	if len(ev) != 1 || ev[0]["rows"] != float64(28) {
 		t.Fatalf("audit: %v", ev)
 	}
 
