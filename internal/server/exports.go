@@ -207,10 +207,9 @@ type xlsxSink struct {
 func (k *xlsxSink) Begin(int) error {
 	attachment(k.w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "kundregister.xlsx", k.now)
 	var err error
-	if k.x, err = xlsx.New(k.w, "Kundregister"); err != nil {
-		return err
-	}
-	return k.x.Header(headers(k.ctx, registerColumns)...)
+	// The zip entries carry the time as the reader's clock showed it.
+	k.x, err = xlsx.New(k.w, xlsx.Sheet{Name: "Kundregister", Header: headers(k.ctx, registerColumns), Modified: k.now.In(domain.Stockholm)})
+	return err
 }
 
 func (k *xlsxSink) Row(c domain.Customer, _ string) error {
