@@ -34,6 +34,9 @@ const (
 	UserEdit Permission = "user.edit"
 
 	AuditView Permission = "audit.view"
+	// PrivacyManage is the data protection officer's: the texts a subject-access copy gives the person
+	// (purposes, legal bases, recipients, the controller's contact).
+	PrivacyManage Permission = "privacy.manage"
 )
 
 // Group is a heading under which permissions are shown to an admin.
@@ -49,7 +52,7 @@ var Groups = []Group{
 		CreditReportAccess}},
 	{"perm.group.suppliers", []Permission{SupplierCreate, SupplierView, SupplierEdit, SupplierDelete}},
 	{"perm.group.users", []Permission{UserView, UserEdit}},
-	{"perm.group.accountability", []Permission{AuditView}},
+	{"perm.group.accountability", []Permission{AuditView, PrivacyManage}},
 }
 
 // All lists every permission in catalogue order.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -132,20 +133,10 @@ func (in CustomerInput) Validate(now time.Time) (Customer, error) {
 	if len(c.Country) != 2 || c.Country[0] < 'A' || c.Country[0] > 'Z' || c.Country[1] < 'A' || c.Country[1] > 'Z' {
 		fe["country"] = "error.country"
 	}
-	if v := strings.TrimSpace(in.IDNumber); v != "" {
+	if v := strings.TrimSpace(in.IDNumber); v != "" && (c.Kind == Person || c.Kind == Company) {
 		var err error
-		switch c.Kind {
-		case Person:
-			if c.IDNumber, err = ParsePersonnummer(v, now); err != nil {
-				fe["id_number"] = "error.personnummer"
-			}
-		case Company:
-			// A sole trader's (enskild firma) organisation number is the owner's personnummer.
-			if c.IDNumber, err = ParseOrgNumber(v); err != nil {
-				if c.IDNumber, err = ParsePersonnummer(v, now); err != nil {
-					fe["id_number"] = "error.orgnumber"
-				}
-			}
+		if c.IDNumber, err = parseIDNumber(c.Kind, v, now); err != nil {
+			fe["id_number"] = idMessage(err)
 		}
 	}
 	if v := strings.TrimSpace(in.Email); v != "" {
@@ -182,6 +173,47 @@ func (in CustomerInput) Validate(now time.Time) (Customer, error) {
 		return Customer{}, fe
 	}
 	return c, nil
+}
+
+// parseIDNumber reads a person's personnummer or a company's organisation number. A sole trader's
+// (enskild firma) organisation number is the owner's personnummer, so a company's number shaped like one
+// is read as one.
+func parseIDNumber(kind CustomerKind, s string, now time.Time) (string, error) {
+	if kind == Company {
+		n, err := ParseOrgNumber(s)
+		var ie *IDError
+		if !errors.As(err, &ie) || ie.Fault != FaultPersonal {
+			return n, err
+		}
+	}
+	return ParsePersonnummer(s, now)
+}
+
+// idMessages is the message shown beside the field for each fault of a typed number. FaultPersonal has
+// none: parseIDNumber reads such a number as a personnummer.
+var idMessages = map[IDError]string{
+	{SchemePersonnummer, FaultFormat}:   "error.personnummer.format",
+	{SchemePersonnummer, FaultSpace}:    "error.personnummer.space",
+	{SchemePersonnummer, FaultDate}:     "error.personnummer.date",
+	{SchemePersonnummer, FaultPlus}:     "error.personnummer.plus",
+	{SchemePersonnummer, FaultSerial}:   "error.personnummer.serial",
+	{SchemePersonnummer, FaultChecksum}: "error.personnummer.checksum",
+	{SchemeOrgNumber, FaultFormat}:      "error.orgnumber.format",
+	{SchemeOrgNumber, FaultSpace}:       "error.orgnumber.space",
+	{SchemeOrgNumber, FaultGroup}:       "error.orgnumber.group",
+	{SchemeOrgNumber, FaultChecksum}:    "error.orgnumber.checksum",
+}
+
+// idMessage is the message id for an error of ParsePersonnummer or ParseOrgNumber; a fault without a
+// message of its own (none today) gets the one naming the accepted forms.
+func idMessage(err error) string {
+	var ie *IDError
+	if errors.As(err, &ie) {
+		if m, ok := idMessages[*ie]; ok {
+			return m
+		}
+	}
+	return idMessages[IDError{SchemePersonnummer, FaultFormat}]
 }
 
 // Input turns a stored customer back into form values for editing.

@@ -117,7 +117,39 @@ type PIITable struct {
 	Erase       EraseRule
 	Personal    []PIIColumn
 	NotPersonal map[string]string // every other column, with why it is not personal data
+
+	// What a subject-access copy tells the person about this kind of data (GDPR art. 15(1) a, c, g): the
+	// legal bases, and the message ids of the default purpose and source texts, which a company may
+	// replace with its own (privacy texts).
+	Bases   []LegalBasis
+	Purpose string
+	Source  string
 }
+
+// LegalBasis is a ground of GDPR art. 6(1) for processing personal data; its label is the message id
+// "gdpr.basis."+value.
+type LegalBasis string
+
+// The legal bases Affär's data rests on.
+const (
+	BasisConsent            LegalBasis = "consent"             // art. 6(1)(a)
+	BasisContract           LegalBasis = "contract"            // art. 6(1)(b)
+	BasisLegalObligation    LegalBasis = "legal_obligation"    // art. 6(1)(c)
+	BasisLegitimateInterest LegalBasis = "legitimate_interest" // art. 6(1)(f)
+)
+
+// ColumnType is how a stored value is typed, as the database declares it: what a subject-access copy
+// writes and its schema describes.
+type ColumnType string
+
+// Column types.
+const (
+	ColumnText      ColumnType = "text"
+	ColumnInteger   ColumnType = "integer"
+	ColumnBoolean   ColumnType = "boolean"
+	ColumnDate      ColumnType = "date"      // a calendar day
+	ColumnTimestamp ColumnType = "timestamp" // an instant
+)
 
 // EraseRule is what anonymisation does to a table's personal data.
 type EraseRule int

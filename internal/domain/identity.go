@@ -38,68 +38,181 @@ func onlyDigits(s string) bool {
 	return s != ""
 }
 
-// ParsePersonnummer accepts YYMMDD-NNNN, YYMMDD+NNNN (100 years or older), YYYYMMDDNNNN, YYYYMMDD-NNNN and
-// YYMMDDNNNN, checks the date (samordningsnummer: day + 60) and the checksum, and returns the canonical
-// 12-digit form YYYYMMDD-NNNN. now decides the century of a 10-digit number.
-func ParsePersonnummer(s string, now time.Time) (string, error) {
-	s = strings.TrimSpace(s)
-	plus := strings.Contains(s, "+")
-	if i := strings.IndexAny(s, "-+"); i >= 0 && (i != len(s)-5 || strings.Count(s, "-")+strings.Count(s, "+") != 1) {
-		return "", fmt.Errorf("personnummer: %w", ErrInvalid) // the separator goes before the last four digits
-	}
-	digits := strings.ReplaceAll(s, " ", "")
-	digits = strings.NewReplacer("-", "", "+", "").Replace(digits)
-	if !onlyDigits(digits) || (len(digits) != 10 && len(digits) != 12) {
-		return "", fmt.Errorf("personnummer: %w", ErrInvalid)
-	}
-	var century int
-	if len(digits) == 12 {
-		fmt.Sscanf(digits[:2], "%d", &century)
-		digits = digits[2:]
-	} else {
-		var yy int
-		fmt.Sscanf(digits[:2], "%d", &yy)
-		century = now.Year() / 100
-		if yy > now.Year()%100 {
-			century--
-		}
-		if plus {
-			century--
-		}
-	}
-	var yy, mm, dd int
-	fmt.Sscanf(digits[0:2], "%d", &yy)
-	fmt.Sscanf(digits[2:4], "%d", &mm)
-	fmt.Sscanf(digits[4:6], "%d", &dd)
-	if dd > 60 { // samordningsnummer
-		dd -= 60
-	}
-	year := century*100 + yy
-	born := time.Date(year, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
-	if mm < 1 || mm > 12 || dd < 1 || born.Day() != dd || born.Month() != time.Month(mm) || born.After(now) {
-		return "", fmt.Errorf("personnummer date: %w", ErrInvalid)
-	}
-	if !luhnOK(digits) {
-		return "", fmt.Errorf("personnummer checksum: %w", ErrInvalid)
-	}
-	return fmt.Sprintf("%02d%s-%s", century, digits[:6], digits[6:]), nil
+// IDScheme names the kind of identity number an IDError is about.
+type IDScheme string
+
+// Identity number schemes.
+const (
+	SchemePersonnummer IDScheme = "personnummer" // samordningsnummer included
+	SchemeOrgNumber    IDScheme = "organisationsnummer"
+)
+
+// IDFault is what is wrong with a typed identity number, so the form can say which part to correct.
+type IDFault string
+
+// Identity number faults.
+const (
+	FaultFormat   IDFault = "format"   // not one of the accepted written forms
+	FaultSpace    IDFault = "space"    // white space inside the number
+	FaultDate     IDFault = "date"     // no such birth date, or one still to come
+	FaultPlus     IDFault = "plus"     // "+" (100 or older) on a twelve-digit number of someone younger
+	FaultSerial   IDFault = "serial"   // födelsenummer 000, which is never issued
+	FaultChecksum IDFault = "checksum" // the check digit does not match
+	FaultGroup    IDFault = "group"    // an organisation number's group digit 0
+	FaultPersonal IDFault = "personal" // given as an organisation number, but shaped like a personnummer
+)
+
+// IDError is an ErrInvalid naming the scheme and the fault of a typed identity number.
+type IDError struct {
+	Scheme IDScheme
+	Fault  IDFault
 }
 
-// ParseOrgNumber accepts NNNNNN-NNNN or ten digits (an optional "16" prefix too), checks that the third
-// digit is at least 2 (legal entities) and the checksum, and returns NNNNNN-NNNN.
+func (e *IDError) Error() string {
+	return string(e.Scheme) + " " + string(e.Fault) + ": " + ErrInvalid.Error()
+}
+
+// Unwrap makes errors.Is(err, ErrInvalid) hold.
+func (e *IDError) Unwrap() error { return ErrInvalid }
+
+// splitNumber reads the written form personnummer and organisation numbers share: white space around
+// the number is dropped and white space inside it refused (is "090527 1474" a short form, or a long one
+// missing its century?), and at most one separator from seps may stand, right before the last four
+// digits. It returns the digits and the separator, 0 when there is none.
+func splitNumber(s string, scheme IDScheme, seps string) (digits string, sep byte, err error) {
+	s = strings.TrimSpace(s)
+	if strings.IndexFunc(s, unicode.IsSpace) >= 0 {
+		return "", 0, &IDError{scheme, FaultSpace}
+	}
+	if i := len(s) - 5; i > 0 && strings.IndexByte(seps, s[i]) >= 0 {
+		sep, s = s[i], s[:i]+s[i+1:]
+	}
+	if !onlyDigits(s) {
+		return "", 0, &IDError{scheme, FaultFormat}
+	}
+	return s, sep, nil
+}
+
+// ParsePersonnummer accepts a personnummer or samordningsnummer as YYYYMMDDNNNN, YYYYMMDD-NNNN,
+// YYMMDD-NNNN, YYMMDDNNNN or YYMMDD+NNNN, and returns the canonical YYYYMMDD-NNNN. The rules are
+// Skatteverket's (Rättslig vägledning, "Personnummer"; folkbokföringslagen 18 §):
+//   - the birth date is a real date from 1800 on and not after now; a samordningsnummer adds 60 to the
+//     day and may give the month or the day as 00 when it is unknown (month 00, day 60);
+//   - the födelsenummer is 001–999;
+//   - "+" instead of "-" is written from the year the person turns 100, so in the ten-digit form it
+//     chooses the century, and in the twelve-digit form it must belong to someone 100 or older that year;
+//   - the last digit is the Luhn check digit of the nine before it.
+//
+// The reference libraries (github.com/personnummer/go, /js, /python) agree on serial 000, on refusing any
+// space and on "+" in the ten-digit form, and are followed there. They refuse month 00, and /js and
+// /python day 60 too, which Skatteverket issues (personnummer/csharp issue #119), and with twelve digits
+// they ignore a "+" that contradicts the century; here a contradiction is refused as the likelier typo.
+//
+// now, read in Stockholm, decides the century of a ten-digit number and what lies in the future. Errors
+// are *IDError.
+func ParsePersonnummer(s string, now time.Time) (string, error) {
+	digits, sep, err := splitNumber(s, SchemePersonnummer, "-+")
+	if err != nil {
+		return "", err
+	}
+	fault := func(f IDFault) (string, error) { return "", &IDError{SchemePersonnummer, f} }
+	today := now.In(Stockholm)
+	var year int
+	switch len(digits) {
+	case 12:
+		year, digits = atoi(digits[:4]), digits[2:]
+	case 10:
+		year = shortFormYear(atoi(digits[:2]), sep == '+', today)
+	default:
+		return fault(FaultFormat)
+	}
+	switch {
+	case !birthDateOK(year, atoi(digits[2:4]), atoi(digits[4:6]), today):
+		return fault(FaultDate)
+	case sep == '+' && !hundredOrOlder(year, today):
+		return fault(FaultPlus)
+	case digits[6:9] == "000":
+		return fault(FaultSerial)
+	case !luhnOK(digits):
+		return fault(FaultChecksum)
+	}
+	return fmt.Sprintf("%04d%s-%s", year, digits[2:6], digits[6:]), nil
+}
+
+// hundredOrOlder reports whether someone born in year writes "+" in the short form of their
+// personnummer on the day now: from the calendar year they turn 100 (folkbokföringslagen 18 §).
+func hundredOrOlder(year int, now time.Time) bool { return now.Year()-year >= 100 }
+
+// firstCentury is the earliest century of a personnummer: Skatteverket stores them with 18, 19 or 20.
+const firstCentury = 18
+
+// shortFormYear is the birth year of a ten-digit personnummer: the latest year ending in yy that is not
+// after now's year, a hundred years earlier with "+".
+func shortFormYear(yy int, plus bool, now time.Time) int {
+	base := now.Year()
+	if plus {
+		base -= 100
+	}
+	return base - (base-yy)%100
+}
+
+// birthDateOK checks the date part of a personnummer (day) or samordningsnummer (day + 60). Only a
+// samordningsnummer may leave the month or the day unknown as 00. The earliest date the number allows
+// must not be after now.
+func birthDateOK(year, month, day int, now time.Time) bool {
+	coordination := day >= 60
+	if coordination {
+		day -= 60
+	}
+	switch {
+	case year < firstCentury*100 || month > 12 || day > 31:
+		return false
+	case (month == 0 || day == 0) && !coordination:
+		return false
+	case month != 0 && day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day():
+		return false
+	}
+	earliest := time.Date(year, time.Month(max(month, 1)), max(day, 1), 0, 0, 0, 0, now.Location())
+	return !earliest.After(now)
+}
+
+// atoi reads a run of ASCII digits the caller has checked.
+func atoi(digits string) int {
+	n := 0
+	for i := range len(digits) {
+		n = n*10 + int(digits[i]-'0')
+	}
+	return n
+}
+
+// ParseOrgNumber accepts a legal entity's organisation number as NNNNNN-NNNN or ten digits, also with the
+// "16" prefix some registers add, and returns NNNNNN-NNNN. The group digit (the first) is 1–9, the third
+// digit at least 2 so that no organisation number can be taken for a personnummer (lag 1974:174 om
+// identitetsbeteckning för juridiska personer m.fl., 4 §), and the last digit is the Luhn check digit.
+// A number shaped like a personnummer (third digit 0 or 1, a "+", or twelve digits with a century) is
+// refused with FaultPersonal: a sole trader's organisation number is the owner's personnummer, which
+// ParsePersonnummer reads. Errors are *IDError.
 func ParseOrgNumber(s string) (string, error) {
-	digits := strings.NewReplacer("-", "", " ", "").Replace(strings.TrimSpace(s))
-	if len(digits) == 12 && strings.HasPrefix(digits, "16") {
+	digits, sep, err := splitNumber(s, SchemeOrgNumber, "-+")
+	if err != nil {
+		return "", err
+	}
+	fault := func(f IDFault) (string, error) { return "", &IDError{SchemeOrgNumber, f} }
+	switch {
+	case len(digits) == 12 && strings.HasPrefix(digits, "16"):
 		digits = digits[2:]
+	case len(digits) == 12:
+		return fault(FaultPersonal)
+	case len(digits) != 10:
+		return fault(FaultFormat)
 	}
-	if !onlyDigits(digits) || len(digits) != 10 {
-		return "", fmt.Errorf("organisationsnummer: %w", ErrInvalid)
-	}
-	if digits[2] < '2' {
-		return "", fmt.Errorf("organisationsnummer: %w", ErrInvalid)
-	}
-	if !luhnOK(digits) {
-		return "", fmt.Errorf("organisationsnummer checksum: %w", ErrInvalid)
+	switch {
+	case sep == '+' || digits[2] < '2':
+		return fault(FaultPersonal)
+	case digits[0] == '0':
+		return fault(FaultGroup)
+	case !luhnOK(digits):
+		return fault(FaultChecksum)
 	}
 	return digits[:6] + "-" + digits[6:], nil
 }

@@ -40,4 +40,14 @@ func TestSupplierValidation(t *testing.T) {
 	if err != nil || s.OrgNumber != "556036-0793" || s.Bankgiro != "5050-1055" || s.PostalCode != "411 04" || s.Country != "SE" {
 		t.Fatalf("valid supplier: %+v, %v", s, err)
 	}
+	// Suppliers' organisation numbers follow the customer rules: group digit 1–9, or a sole trader's personnummer.
+	for in, message := range map[string]string{"0021000005": "error.orgnumber.group", "20150916-0006": "error.personnummer.serial"} {
+		_, err := SupplierInput{Name: "Ek Bygg AB", OrgNumber: in}.Validate(today)
+		if fe, _ := err.(FieldErrors); fe["org_number"] != message {
+			t.Errorf("supplier org number %q: %v, want %s", in, err, message)
+		}
+	}
+	if s, err := (SupplierInput{Name: "Ek Bygg", OrgNumber: "261223+9232"}).Validate(today); err != nil || s.OrgNumber != "19261223-9232" {
+		t.Errorf("a sole trader's personnummer as supplier org number: %q, %v", s.OrgNumber, err)
+	}
 }

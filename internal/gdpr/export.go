@@ -2,9 +2,8 @@ package gdpr
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,22 +14,71 @@ import (
 	"github.com/affar/affar/internal/postgres"
 )
 
+// CopyPermissions are what producing a subject-access copy takes. A copy under GDPR art. 15 holds every
+// kind of data, so it also needs the right to see credit reports: a user without it cannot produce a copy
+// at all, rather than one that silently lacks a category (and the refusal does not tell whether this
+// customer has credit reports).
+var CopyPermissions = []authz.Permission{authz.CustomerView, authz.CustomerExport, authz.CreditReportAccess}
+
 // Export is everything stored about one customer (GDPR art. 15 and 20), read through the inventory so a
-// newly declared column is exported without further work.
+// newly declared column is exported without further work, with what art. 15(1) asks to be told besides:
+// the storage period (the bookkeeping hold) and the company's texts on purposes, bases and recipients.
 type Export struct {
 	GeneratedAt    time.Time
 	CustomerID     domain.CustomerID
 	CustomerNumber int64
 	Tables         []ExportTable
 	Events         []audit.Entry // the audit events about the customer and their quotes
+	Hold           domain.CustomerHold
+	Rule           domain.Retention
+	Texts          map[string]string // the company's own privacy texts by topic (Topics); missing ones use the defaults
 }
 
 // ExportTable is one inventory table's rows of the customer.
 type ExportTable struct {
-	Name    string
-	Columns []string
-	Rows    []map[string]any
+	PII     domain.PIITable
+	Columns []ExportColumn
+	// Rows map column names to values: nil, string, int64, bool, a calendar day as "2006-01-02", or an
+	// instant as time.Time.
+	Rows []map[string]any
 }
+
+// ExportColumn is one exported column with its type as the database declares it.
+type ExportColumn struct {
+	Name string
+	Type domain.ColumnType
+	Unit string // what an integer counts: UnitOre, UnitThousandths, UnitPercent, or ""
+	// Internal marks keys that mean nothing to the person (row ids, and a staff member's user id, shown by
+	// name in StaffColumn's companion column).
+	Internal bool
+}
+
+// Units of integer columns, named by the schema's column naming (amounts end in _ore, quantities in
+// _milli).
+const (
+	UnitOre         = "ore"
+	UnitThousandths = "thousandths"
+	UnitPercent     = "percent"
+)
+
+func unitOf(column string) string {
+	switch {
+	case strings.HasSuffix(column, "_ore"):
+		return UnitOre
+	case strings.HasSuffix(column, "_milli"):
+		return UnitThousandths
+	case strings.HasSuffix(column, "_rate"):
+		return UnitPercent
+	}
+	return ""
+}
+
+// StaffColumn is the column that names the user who recorded a row; the copy adds StaffColumn+"_name"
+// beside it with the user's name.
+const StaffColumn = "recorded_by"
+
+// InternalKey is the inventory's reason for a column that is only a key.
+const InternalKey = "internal key"
 
 // ExportColumns are the columns of t an export shows: the personal ones first (generated ones aside,
 // they repeat the others), then the rest, by name.
@@ -49,10 +97,46 @@ func ExportColumns(t domain.PIITable) []string {
 	return append(cols, rest...)
 }
 
+// Topic is one text of the information a copy gives the person, as the company may word it. Defaults
+// are message ids of Affär's own wording, joined when there are several.
+type Topic struct {
+	Name     string
+	Defaults []string
+}
+
+// General topics, and the per-table prefixes (topic "purpose.customers" …).
+const (
+	TopicController = "controller"
+	TopicRecipients = "recipients"
+	TopicTransfers  = "transfers"
+	TopicPurpose    = "purpose."
+	TopicBasis      = "basis."
+	TopicSource     = "source."
+)
+
+// Topics lists every text of a copy's information, from the inventory: the controller, recipients and
+// transfers, then each table's purpose, legal basis and source.
+func Topics() []Topic {
+	out := []Topic{
+		{TopicController, []string{"gdpr.info.controller_unset"}},
+		{TopicRecipients, []string{"gdpr.info.recipients_default"}},
+		{TopicTransfers, []string{"gdpr.info.transfers_default"}},
+	}
+	for _, t := range Inventory {
+		bases := make([]string, len(t.Bases))
+		for i, b := range t.Bases {
+			bases[i] = "gdpr.basis." + string(b)
+		}
+		out = append(out, Topic{TopicPurpose + t.Name, []string{t.Purpose}}, Topic{TopicBasis + t.Name, bases},
+			Topic{TopicSource + t.Name, []string{t.Source}})
+	}
+	return out
+}
+
 // Export reads everything stored about customer id, and records that it was exported (format says how:
-// "json" or "page"). Credit reports, and the events that reveal them, only for users allowed to see them.
+// "page", "json" or "zip").
 func (s *Service) Export(ctx context.Context, id domain.CustomerID, format string) (Export, error) {
-	actor, err := authz.RequireAll(ctx, authz.CustomerView, authz.CustomerExport)
+	actor, err := authz.RequireAll(ctx, CopyPermissions...)
 	if err != nil {
 		return Export{}, err
 	}
@@ -64,25 +148,24 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 			return err
 		}
 		x.CustomerNumber = c.Number
-		var tables []string
+		var tables []any
 		var quotes []int64
 		for _, t := range Inventory {
-			if t.Name == "credit_reports" && !actor.Can(authz.CreditReportAccess) {
-				continue
-			}
-			cols := ExportColumns(t)
-			rows, err := postgres.SubjectRows(ctx, tx, Inventory, t, cols, id)
+			et, err := exportTable(ctx, tx, t, id)
 			if err != nil {
 				return err
 			}
-			x.Tables = append(x.Tables, ExportTable{Name: t.Name, Columns: cols, Rows: rows})
+			x.Tables = append(x.Tables, et)
 			tables = append(tables, t.Name)
 			if t.Name == "quotes" {
-				for _, q := range rows {
+				for _, q := range et.Rows {
 					qid, _ := q["id"].(int64)
 					quotes = append(quotes, qid)
 				}
 			}
+		}
+		if err := nameStaff(ctx, tx, x.Tables); err != nil {
+			return err
 		}
 		// The events about the customer and about each of their quotes, two queries in all.
 		for _, about := range []struct {
@@ -98,48 +181,130 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 			}
 		}
 		slices.SortFunc(x.Events, func(a, b audit.Entry) int { return a.At.Compare(b.At) })
-		anyTables := make([]any, len(tables))
-		for i, t := range tables {
-			anyTables[i] = t
+		qs, rule, err := postgres.CustomerQuotes(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		x.Rule, x.Hold = rule, rule.CustomerHold(qs, now)
+		if x.Texts, err = postgres.PrivacyTexts(ctx, tx); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, Exported, "customer", audit.ID(id),
-			map[string]any{"format": format, "tables": anyTables}))
+			map[string]any{"format": format, "tables": tables}))
 	})
 	return x, err
 }
 
-// JSON is the machine-readable form of the export (data portability).
-func (x Export) JSON() ([]byte, error) {
-	type event struct {
-		At       time.Time      `json:"at"`
-		Action   string         `json:"action"`
-		Entity   string         `json:"entity"`
-		EntityID *int64         `json:"entity_id,omitempty"`
-		Actor    string         `json:"actor,omitempty"`
-		Details  map[string]any `json:"details,omitempty"`
-	}
-	out := struct {
-		Format         string                      `json:"format"`
-		GeneratedAt    time.Time                   `json:"generated_at"`
-		CustomerNumber int64                       `json:"customer_number"`
-		Data           map[string][]map[string]any `json:"data"`
-		Events         []event                     `json:"audit_events"`
-	}{Format: "affar-subject-access/1", GeneratedAt: x.GeneratedAt, CustomerNumber: x.CustomerNumber,
-		Data: map[string][]map[string]any{}, Events: []event{}}
-	for _, t := range x.Tables {
-		rows := t.Rows
-		if rows == nil {
-			rows = []map[string]any{}
-		}
-		out.Data[t.Name] = rows
-	}
-	for _, e := range x.Events {
-		out.Events = append(out.Events, event{At: e.At, Action: e.Action, Entity: e.EntityType, EntityID: e.EntityID,
-			Actor: e.ActorName, Details: e.Details})
-	}
-	b, err := json.MarshalIndent(out, "", "  ")
+// exportTable reads table t's rows of the customer, with its column types, dates as days.
+func exportTable(ctx context.Context, tx pgx.Tx, t domain.PIITable, id domain.CustomerID) (ExportTable, error) {
+	names := ExportColumns(t)
+	rows, types, err := postgres.SubjectRows(ctx, tx, Inventory, t, names, id)
 	if err != nil {
-		return nil, fmt.Errorf("export json: %w", err)
+		return ExportTable{}, err
 	}
-	return b, nil
+	et := ExportTable{PII: t, Rows: rows}
+	for i, n := range names {
+		et.Columns = append(et.Columns, ExportColumn{Name: n, Type: types[i], Unit: unitOf(n),
+			Internal: t.NotPersonal[n] == InternalKey || n == StaffColumn})
+		if n == StaffColumn {
+			et.Columns = append(et.Columns, ExportColumn{Name: StaffColumn + "_name", Type: domain.ColumnText})
+		}
+		if types[i] != domain.ColumnDate {
+			continue
+		}
+		for _, r := range rows { // a day, not midnight UTC
+			if d, ok := r[n].(time.Time); ok {
+				r[n] = d.Format("2006-01-02")
+			}
+		}
+	}
+	return et, nil
+}
+
+// nameStaff fills each StaffColumn's name column with the current name of the user it refers to.
+func nameStaff(ctx context.Context, tx pgx.Tx, tables []ExportTable) error {
+	var ids []int64
+	for _, t := range tables {
+		for _, r := range t.Rows {
+			if id, ok := r[StaffColumn].(int64); ok {
+				ids = append(ids, id)
+			}
+		}
+	}
+	names, err := postgres.UserNames(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, t := range tables {
+		if !slices.ContainsFunc(t.Columns, func(c ExportColumn) bool { return c.Name == StaffColumn }) {
+			continue
+		}
+		for _, r := range t.Rows {
+			r[StaffColumn+"_name"] = nil
+			if id, ok := r[StaffColumn].(int64); ok {
+				r[StaffColumn+"_name"] = names[id]
+			}
+		}
+	}
+	return nil
+}
+
+// Texts are the company's privacy texts by topic, for the data protection officer's page.
+func (s *Service) Texts(ctx context.Context) (map[string]string, error) {
+	if _, err := authz.Require(ctx, authz.PrivacyManage); err != nil {
+		return nil, err
+	}
+	return postgres.PrivacyTexts(ctx, s.DB.Pool)
+}
+
+// MaxTextLength bounds one privacy text.
+const MaxTextLength = 4000
+
+// SetTexts stores the company's privacy texts (an empty one falls back to the default), audited with
+// the topics changed.
+func (s *Service) SetTexts(ctx context.Context, texts map[string]string) error {
+	actor, err := authz.Require(ctx, authz.PrivacyManage)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for _, t := range Topics() {
+		known[t.Name] = true
+	}
+	fe := domain.FieldErrors{}
+	for topic, body := range texts {
+		switch {
+		case !known[topic]:
+			fe[topic] = "error.unknown_topic"
+		case !domain.ValidText(body, true):
+			fe[topic] = "error.text"
+		case len([]rune(strings.TrimSpace(body))) > MaxTextLength:
+			fe[topic] = "error.too_long"
+		}
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		old, err := postgres.PrivacyTexts(ctx, tx)
+		if err != nil {
+			return err
+		}
+		var changed []any
+		for _, t := range Topics() {
+			body, ok := texts[t.Name]
+			if body = strings.TrimSpace(body); !ok || body == old[t.Name] {
+				continue
+			}
+			if err := postgres.SetPrivacyText(ctx, tx, t.Name, body, actor.AuditID(), now); err != nil {
+				return err
+			}
+			changed = append(changed, t.Name)
+		}
+		if len(changed) == 0 {
+			return nil
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, TextsChanged, "privacy", nil, map[string]any{"topics": changed}))
+	})
 }

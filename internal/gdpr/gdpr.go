@@ -28,6 +28,7 @@ const (
 	Exported     = "customer.exported"
 	HoldReleased = "quote.snapshot_released"
 	Replayed     = "customer.erasure_replayed"
+	TextsChanged = "privacy.texts_changed"
 )
 
 // Service erases customers and exports what is stored about them.

@@ -27,7 +27,7 @@ var Inventory = []domain.PIITable{
 			{Name: "id_digits", Clear: domain.ClearDerived},
 		},
 		NotPersonal: map[string]string{
-			"id":               "internal key",
+			"id":               InternalKey,
 			"number":           "customer number: kept so the erasure register and accounting records can refer to it",
 			"kind":             "private person or company: statistics",
 			"country":          "country code alone identifies nobody: statistics",
@@ -37,25 +37,35 @@ var Inventory = []domain.PIITable{
 			"anonymised_at":    "when the customer was anonymised",
 			"version":          "edit counter",
 		},
+		// Marketing consent is a column here: direct marketing rests on it (art. 6(1)(a)).
+		Bases:   []domain.LegalBasis{domain.BasisContract, domain.BasisConsent},
+		Purpose: "gdpr.purpose.customers", Source: "gdpr.source.subject",
 	},
 	{
 		Name: "customer_contacts", CountKey: "contacts", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "name", Clear: row}, {Name: "role", Clear: row},
 			{Name: "email", Clear: row}, {Name: "phone", Clear: row}},
-		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey},
+		Bases:       []domain.LegalBasis{domain.BasisLegitimateInterest},
+		Purpose:     "gdpr.purpose.customer_contacts", Source: "gdpr.source.customer_company",
 	},
 	{
 		Name: "customer_consents", CountKey: "consent_changes", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "given", Clear: row}, {Name: "at", Clear: row},
 			{Name: "source", Clear: row}, {Name: "recorded_by", Clear: row}},
-		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey},
+		// Art. 7(1): the controller must be able to show that consent was given.
+		Bases:   []domain.LegalBasis{domain.BasisLegalObligation},
+		Purpose: "gdpr.purpose.customer_consents", Source: "gdpr.source.subject",
 	},
 	{
 		Name: "credit_reports", CountKey: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "bureau", Clear: row}, {Name: "taken_on", Clear: row},
 			{Name: "rating", Clear: row}, {Name: "limit_ore", Clear: row}, {Name: "remarks", Clear: row},
 			{Name: "recorded_at", Clear: row}, {Name: "recorded_by", Clear: row}},
-		NotPersonal: map[string]string{"id": "internal key", "customer_id": "internal key"},
+		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey},
+		Bases:       []domain.LegalBasis{domain.BasisLegitimateInterest},
+		Purpose:     "gdpr.purpose.credit_reports", Source: "gdpr.source.credit_bureau",
 	},
 	{
 		Name: "quotes", Link: "customer_id", Erase: domain.EraseSnapshot,
@@ -67,7 +77,7 @@ var Inventory = []domain.PIITable{
 			{Name: "billing_email", Clear: domain.ClearEmpty},
 		},
 		NotPersonal: map[string]string{
-			"id": "internal key", "customer_id": "internal key",
+			"id": InternalKey, "customer_id": InternalKey,
 			"number":      "quote number: an accounting reference",
 			"status":      "statistics",
 			"quote_date":  "date: statistics",
@@ -82,6 +92,9 @@ var Inventory = []domain.PIITable{
 			"version":     "edit counter",
 			"held_until":  "end of the retention hold on the billing snapshot",
 		},
+		// A quote is a step towards a contract; an accepted one is an accounting record (Bokföringslagen).
+		Bases:   []domain.LegalBasis{domain.BasisContract, domain.BasisLegalObligation},
+		Purpose: "gdpr.purpose.quotes", Source: "gdpr.source.subject",
 	},
 	{
 		// Line descriptions are free text and may name the customer ("Badrum hos …"): cleared with the
@@ -89,11 +102,13 @@ var Inventory = []domain.PIITable{
 		Name: "quote_lines", Parent: "quotes", Link: "quote_id", Erase: domain.EraseSnapshot,
 		Personal: []domain.PIIColumn{{Name: "description", Clear: domain.ClearEmpty}},
 		NotPersonal: map[string]string{
-			"quote_id":       "internal key",
+			"quote_id":       InternalKey,
 			"position":       "line order",
 			"qty_milli":      "quantity",
 			"unit_price_ore": "price",
 			"vat_rate":       "VAT rate",
 		},
+		Bases:   []domain.LegalBasis{domain.BasisContract, domain.BasisLegalObligation},
+		Purpose: "gdpr.purpose.quotes", Source: "gdpr.source.quote_lines",
 	},
 }

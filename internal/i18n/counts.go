@@ -62,4 +62,6 @@ var counts = map[string]count{
 			"{0} kunder matchar inte längre urvalet (de har ändrats sedan förhandsgranskningen) och har tagits bort ur det. Kontrollera siffrorna och bekräfta igen."},
 		forms{"{0} customer no longer matches the filter (it changed after the preview) and was taken out of the selection. Check the figures and confirm again.",
 			"{0} customers no longer match the filter (they changed after the preview) and were taken out of the selection. Check the figures and confirm again."}},
+	"error.forbidden.missing": {forms{"Behörighet som saknas: {1}. Be en administratör om den.", "Behörigheter som saknas: {1}. Be en administratör om dem."},
+		forms{"Missing permission: {1}. Ask an administrator for it.", "Missing permissions: {1}. Ask an administrator for them."}},
 }

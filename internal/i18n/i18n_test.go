@@ -128,8 +128,8 @@ func TestLanguageChoice(t *testing.T) {
 	}
 }
 
-// TestCountMessagesHaveBothForms: every count message has a one and an other form in both languages, each
-// showing the count, and English (which always inflects) tells them apart.
+// TestCountMessagesHaveBothForms: every count message has a one and an other form in both languages, and
+// English (which always inflects) tells them apart.
 func TestCountMessagesHaveBothForms(t *testing.T) {
 	if len(i18n.CountKeys()) < 10 {
 		t.Fatalf("only %d count messages; the catalogue is not read", len(i18n.CountKeys()))
@@ -143,9 +143,6 @@ func TestCountMessagesHaveBothForms(t *testing.T) {
 			if strings.TrimSpace(f) == "" {
 				t.Errorf("%s: the %s form is missing", k, name)
 			}
-		}
-		if !strings.Contains(svOther, "{0}") || !strings.Contains(enOther, "{0}") {
-			t.Errorf("%s: the other form does not show the count {0}", k)
 		}
 		if enOne == enOther {
 			t.Errorf("%s: English one and other read the same: %q", k, enOne)

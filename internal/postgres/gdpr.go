@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/affar/affar/internal/domain"
 )
@@ -459,8 +460,9 @@ func ReleaseHolds(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, today t
 }
 
 // SubjectRows returns every row of inventory table t belonging to customer id, with the named columns,
-// as column → value maps (the subject-access export). Tables reached through a parent are read through it.
-func SubjectRows(ctx context.Context, q Querier, inv []domain.PIITable, t domain.PIITable, columns []string, id domain.CustomerID) ([]map[string]any, error) {
+// as column → value maps (the subject-access export), and each column's type as the database declares it.
+// Tables reached through a parent are read through it.
+func SubjectRows(ctx context.Context, q Querier, inv []domain.PIITable, t domain.PIITable, columns []string, id domain.CustomerID) ([]map[string]any, []domain.ColumnType, error) {
 	cols := make([]string, len(columns))
 	for i, c := range columns {
 		cols[i] = pgx.Identifier{c}.Sanitize()
@@ -469,7 +471,7 @@ func SubjectRows(ctx context.Context, q Querier, inv []domain.PIITable, t domain
 	if t.Parent != "" {
 		parent, err := inventoryTable(inv, t.Parent)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		where = pgx.Identifier{t.Link}.Sanitize() + ` IN (SELECT id FROM ` + pgx.Identifier{parent.Name}.Sanitize() +
 			` WHERE ` + pgx.Identifier{parent.Link}.Sanitize() + ` = $1)`
@@ -477,10 +479,71 @@ func SubjectRows(ctx context.Context, q Querier, inv []domain.PIITable, t domain
 	rows, err := q.Query(ctx, `SELECT `+strings.Join(cols, ", ")+` FROM `+pgx.Identifier{t.Name}.Sanitize()+
 		` WHERE `+where+` ORDER BY 1, 2`, id)
 	if err != nil {
-		return nil, mapErr(err, "subject rows "+t.Name)
+		return nil, nil, mapErr(err, "subject rows "+t.Name)
+	}
+	types := make([]domain.ColumnType, len(columns))
+	for i, f := range rows.FieldDescriptions() {
+		types[i] = columnType(f.DataTypeOID)
 	}
 	out, err := pgx.CollectRows(rows, pgx.RowToMap)
-	return out, mapErr(err, "subject rows "+t.Name)
+	return out, types, mapErr(err, "subject rows "+t.Name)
+}
+
+// columnType names a column's PostgreSQL type the way an export describes it; anything else is text.
+func columnType(oid uint32) domain.ColumnType {
+	switch oid {
+	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+		return domain.ColumnInteger
+	case pgtype.BoolOID:
+		return domain.ColumnBoolean
+	case pgtype.DateOID:
+		return domain.ColumnDate
+	case pgtype.TimestamptzOID, pgtype.TimestampOID:
+		return domain.ColumnTimestamp
+	}
+	return domain.ColumnText
+}
+
+// UserNames are the current names of the users in ids (a subject-access copy names the staff who recorded
+// something, rather than showing their ids).
+func UserNames(ctx context.Context, q Querier, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, err := q.Query(ctx, `SELECT id, name FROM users WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, mapErr(err, "user names")
+	}
+	var id int64
+	var name string
+	_, err = pgx.ForEachRow(rows, []any{&id, &name}, func() error { out[id] = name; return nil })
+	return out, mapErr(err, "user names")
+}
+
+// PrivacyTexts are the company's own texts for a subject-access copy, by topic.
+func PrivacyTexts(ctx context.Context, q Querier) (map[string]string, error) {
+	rows, err := q.Query(ctx, `SELECT topic, body FROM privacy_texts`)
+	if err != nil {
+		return nil, mapErr(err, "privacy texts")
+	}
+	out := map[string]string{}
+	var topic, body string
+	_, err = pgx.ForEachRow(rows, []any{&topic, &body}, func() error { out[topic] = body; return nil })
+	return out, mapErr(err, "privacy texts")
+}
+
+// SetPrivacyText stores the company's text of topic, or removes it (back to the default) when body is "".
+func SetPrivacyText(ctx context.Context, q Querier, topic, body string, by *domain.UserID, now time.Time) error {
+	var err error
+	if body == "" {
+		_, err = q.Exec(ctx, `DELETE FROM privacy_texts WHERE topic = $1`, topic)
+	} else {
+		_, err = q.Exec(ctx, `INSERT INTO privacy_texts (topic, body, updated_at, updated_by) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (topic) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at, updated_by = EXCLUDED.updated_by`,
+			topic, body, now, by)
+	}
+	return mapErr(err, "set privacy text")
 }
 
 // CustomerTables lists the tables that refer to customers, directly or through another such table, with

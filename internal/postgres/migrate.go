@@ -64,6 +64,9 @@ func (mg *Migrator) Up() error { return ignoreNoChange(mg.m.Up()) }
 // Down rolls back n migrations.
 func (mg *Migrator) Down(n int) error { return ignoreNoChange(mg.m.Steps(-n)) }
 
+// To migrates up or down to version v.
+func (mg *Migrator) To(v uint) error { return ignoreNoChange(mg.m.Migrate(v)) }
+
 // Version reports the applied version and whether a migration failed half-way.
 func (mg *Migrator) Version() (version uint, dirty bool, err error) {
 	v, d, err := mg.m.Version()

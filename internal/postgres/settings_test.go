@@ -37,7 +37,7 @@ func TestMigrationMovesExistingHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mg.Close()
-	if err := mg.Down(1); err != nil { // back to the schema before 000010
+	if err := mg.To(9); err != nil { // back to the schema before 000010
 		t.Fatal(err)
 	}
 	var customer int64

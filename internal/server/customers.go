@@ -15,6 +15,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/customers"
 )
@@ -29,8 +30,8 @@ func customerURL(id domain.CustomerID) string {
 
 // Dates, and times to the minute, are shown as Swedes write them, in Swedish time.
 const (
-	dateLayout   = "2006-01-02"
-	minuteLayout = "2006-01-02 15:04"
+	dateLayout   = domain.DateLayout
+	minuteLayout = domain.MinuteLayout
 )
 
 // localMinute shows t to the minute in Swedish time.
@@ -258,6 +259,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
 	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
 	v.CanExport, v.CanDelete = a.Can(authz.CustomerExport), a.Can(authz.CustomerDelete)
+	v.CopyNeeds = strings.Join(missingPermissions(ctx, Needs(gdpr.CopyPermissions...), a), ", ")
 	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
 		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(dateLayout)

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -22,6 +21,8 @@ type GDPR interface {
 	Anonymise(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
 	Delete(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
 	Export(ctx context.Context, id domain.CustomerID, format string) (gdpr.Export, error)
+	Texts(ctx context.Context) (map[string]string, error)
+	SetTexts(ctx context.Context, texts map[string]string) error
 }
 
 // Erasures is what the server needs to show the erasure register.
@@ -155,74 +156,6 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 		s.Sessions.Put(r.Context(), sessionFlash, "gdpr.anonymised")
 		redirect(w, r, customerURL(id))
 	}
-}
-
-// exportCell is a stored value as text for the printable export.
-func exportCell(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case time.Time:
-		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Location() == time.UTC {
-			return x.Format(dateLayout) // a date column
-		}
-		return localMinute(x)
-	case []byte:
-		return fmt.Sprintf("%x", x)
-	}
-	return fmt.Sprint(v)
-}
-
-func (s *Server) subjectExportPage(w http.ResponseWriter, r *http.Request) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	x, err := s.GDPR.Export(r.Context(), id, "page")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v := gdprpages.ExportView{Nav: navFor(r), CustomerID: int64(id), Number: x.CustomerNumber,
-		Generated: localMinute(x.GeneratedAt)}
-	for _, t := range x.Tables {
-		et := gdprpages.ExportTable{Key: "gdpr.table." + t.Name, Columns: t.Columns}
-		for _, row := range t.Rows {
-			cells := make([]string, len(t.Columns))
-			for i, c := range t.Columns {
-				cells[i] = exportCell(row[c])
-			}
-			et.Rows = append(et.Rows, cells)
-		}
-		v.Tables = append(v.Tables, et)
-	}
-	for _, e := range x.Events {
-		v.Events = append(v.Events, gdprpages.ExportEvent(accessRow(e)))
-	}
-	s.renderPage(w, r, http.StatusOK, gdprpages.ExportPage(v))
-}
-
-func (s *Server) subjectExportJSON(w http.ResponseWriter, r *http.Request) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	x, err := s.GDPR.Export(r.Context(), id, "json")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	b, err := x.JSON()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="customer-%d.json"`, x.CustomerNumber))
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write(b)
 }
 
 const erasurePageSize = 50

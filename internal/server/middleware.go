@@ -223,7 +223,7 @@ func (s *Server) guard(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
-			s.renderError(w, r, http.StatusForbidden, "")
+			s.renderError(w, r, http.StatusForbidden, missingText(r.Context(), rt.Access, actor))
 			return
 		}
 		rt.Handler(w, r)
@@ -274,4 +274,27 @@ func (s *Server) clientAddr(r *http.Request) string {
 		return prefix.String()
 	}
 	return ip.String()
+}
+
+// missingPermissions names, in quotes and the reader's language, the permissions of a that actor lacks.
+func missingPermissions(ctx context.Context, a Access, actor authz.Actor) []string {
+	var names []string
+	for _, p := range a.Permissions() {
+		if !actor.Can(p) {
+			names = append(names, "”"+i18n.T(ctx, p.LabelKey())+"”")
+		}
+	}
+	return names
+}
+
+// missingText tells a refused user what they lack for a route, so they know what to ask an administrator for.
+func missingText(ctx context.Context, a Access, actor authz.Actor) string {
+	if a.kind == accessAdmin {
+		return i18n.T(ctx, "error.forbidden.admin")
+	}
+	names := missingPermissions(ctx, a, actor)
+	if len(names) == 0 {
+		return ""
+	}
+	return i18n.N(ctx, "error.forbidden.missing", len(names), strings.Join(names, ", "))
 }

@@ -144,6 +144,9 @@ func navFor(r *http.Request) *layout.Nav {
 		add("nav.erasures", "/erasures")
 		add("nav.agreement", "/agreement")
 	}
+	if a.Can(authz.PrivacyManage) {
+		add("nav.privacy", "/privacy")
+	}
 	if a.IsAdmin {
 		add("nav.settings", "/settings")
 	}

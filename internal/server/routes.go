@@ -9,6 +9,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/web"
 )
 
@@ -116,8 +117,10 @@ func (s *Server) routes() []Route {
 		{"POST", "/customers/{id}/delete", Needs(authz.CustomerDelete, authz.CustomerView), s.erasurePost(domain.EraseDelete)},
 		{"GET", "/customers/{id}/anonymise", Needs(authz.CustomerAnonymise, authz.CustomerView), s.erasureConfirm(domain.EraseAnonymise)},
 		{"POST", "/customers/{id}/anonymise", Needs(authz.CustomerAnonymise, authz.CustomerView), s.erasurePost(domain.EraseAnonymise)},
-		{"GET", "/customers/{id}/export", Needs(authz.CustomerView, authz.CustomerExport), s.subjectExportPage},
-		{"GET", "/customers/{id}/export.json", Needs(authz.CustomerView, authz.CustomerExport), s.subjectExportJSON},
+		// A subject-access copy is complete or not made: it needs every right that hides a category.
+		{"GET", "/customers/{id}/export", Needs(gdpr.CopyPermissions...), s.subjectExportPage},
+		{"GET", "/customers/{id}/export.json", Needs(gdpr.CopyPermissions...), s.subjectExportJSON},
+		{"GET", "/customers/{id}/export.zip", Needs(gdpr.CopyPermissions...), s.subjectExportZIP},
 		{"GET", "/crm", Needs(authz.CustomerView), s.crmPage},
 		{"POST", "/crm/bulk", Needs(authz.CustomerBulkErase, authz.CustomerView), s.bulkDraft},
 		{"GET", "/bulk-jobs", Needs(authz.CustomerBulkErase), s.bulkJobs},
@@ -142,6 +145,8 @@ func (s *Server) routes() []Route {
 		{"POST", "/suppliers/{id}/delete", Needs(authz.SupplierDelete, authz.SupplierView), s.supplierDelete},
 		{"POST", "/suppliers/{id}/contacts", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactAdd},
 		{"POST", "/suppliers/{id}/contacts/{contactID}/delete", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactRemove},
+		{"GET", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsPage},
+		{"POST", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsSave},
 		{"GET", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsPage},
 		{"POST", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsSave},
 		{"GET", "/users", Needs(authz.UserView), s.userList},
