@@ -119,3 +119,16 @@ func TestOneExportAtATimePerUser(t *testing.T) {
 		t.Fatalf("the next export after the first finished: %v", err)
 	}
 }
+
+// TestSafeCell: free text that a spreadsheet would run as a formula gets an apostrophe in front, whatever
+// starts it; text that merely contains those characters is left alone.
+func TestSafeCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"=1+1": "'=1+1", "+Oslo": "'+Oslo", "-1 trappa": "'-1 trappa", "@SUM(A1)": "'@SUM(A1)", "\t=1": "'\t=1", "\r=1": "'\r=1",
+		"": "", "Åsa": "Åsa", "a=1": "a=1", "Storgatan 1 -2": "Storgatan 1 -2",
+	} {
+		if got := export.SafeCell(in); got != want {
+			t.Errorf("SafeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -777,6 +777,10 @@ var messages = map[string]message{
 	"export.col.created":           {"Skapad", "Created"},
 	"export.col.last_activity":     {"Senaste aktivitet", "Last activity"},
 	"export.col.notes":             {"Anteckningar", "Notes"},
+	"export.register.sheet":        {"Kundregister", "Customer register"},
+	"erasures.col.entry":           {"Post", "Entry"},
+	"erasures.col.by_id":           {"Användar-id", "User id"},
+	"erasures.col.job":             {"Massjobb", "Bulk job"},
 	"exports.nothing":              {"Inga kunder att ta ut med det här urvalet.", "No customers to export with this selection."},
 	"exports.too_many":             {"Högst 5 000 etiketter per utskrift. Begränsa urvalet.", "At most 5,000 labels per print. Narrow the selection."},
 

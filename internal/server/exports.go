@@ -91,73 +91,140 @@ func attachment(w http.ResponseWriter, contentType, name string, now time.Time) 
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s"`, now.In(domain.Stockholm).Format("2006-01-02"), name))
 }
 
-// csvSink writes an export as CSV for Excel in Sweden: UTF-8 with a byte order mark, semicolons.
-type csvSink struct {
-	w       http.ResponseWriter
-	cw      *csv.Writer
-	name    string
-	now     time.Time
-	header  []string
-	row     func(c domain.Customer) []string
-	started bool
-	rows    int
+// column is one column of a table going out as CSV or XLSX, declared once with everything the formats
+// need to know about it.
+type column[T any] struct {
+	heading string // message id
+	// value is a string (text), an int64 (a number) or an xlsx.Date (a date); "" and the zero Date are no
+	// value: an empty CSV field, no XLSX cell at all.
+	value func(T) any
+	// plain says the value was validated to characters that cannot make a formula on their own: no
+	// letters, so no function, reference or link (at worst Excel reads "+46 70…" as a number). CSV writes it
+	// as it is; the formula guard (export.SafeCell) would otherwise put a visible apostrophe in front of
+	// every international phone number. Free text is never plain.
+	plain bool
 }
 
-func (k *csvSink) Begin(int) error {
-	k.started = true
-	attachment(k.w, "text/csv; charset=utf-8", k.name, k.now)
-	k.cw = csv.NewWriter(k.w)
-	k.cw.Comma = ';'
-	if _, err := io.WriteString(k.w, "\uFEFF"); err != nil {
-		return err
-	}
-	return k.cw.Write(k.header)
-}
-
-func (k *csvSink) Row(c domain.Customer, _ string) error {
-	if err := stillWriting(k.w, &k.rows); err != nil {
-		return err
-	}
-	cells := k.row(c)
-	for i := range cells {
-		cells[i] = export.SafeCell(cells[i])
-	}
-	return k.cw.Write(cells)
-}
-
-func (k *csvSink) flush() error {
-	if k.cw == nil {
-		return nil
-	}
-	k.cw.Flush()
-	return k.cw.Error()
-}
-
-// registerColumns are the register export's columns: the customer's details as the register holds them,
-// notes included; not contact persons, consent history or credit reports. Headers are in the reader's
-// language (message ids "export.col.<column>").
-var registerColumns = []string{"number", "kind", "name", "id_number", "email", "phone", "street", "postal_code",
-	"city", "country", "marketing_consent", "created", "last_activity", "notes"}
-
-func headers(ctx context.Context, cols []string) []string {
+func headings[T any](ctx context.Context, cols []column[T]) []string {
 	out := make([]string, len(cols))
 	for i, c := range cols {
-		out[i] = i18n.T(ctx, "export.col."+c)
+		out[i] = i18n.T(ctx, c.heading)
 	}
 	return out
 }
 
-// registerRow returns the function that lays out one customer for the register export; the words it
-// shows are looked up once per export, not once per row.
-func registerRow(ctx context.Context) func(domain.Customer) []string {
+// csvCell is a value as CSV text: dates ISO, like the interface, and free text guarded against formulas.
+func csvCell(v any, plain bool) string {
+	switch v := v.(type) {
+	case string:
+		if plain {
+			return v
+		}
+		return export.SafeCell(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case xlsx.Date:
+		return v.String()
+	}
+	panic(fmt.Sprintf("column value of type %T", v)) // a column declared wrong: every test of it fails
+}
+
+// csvTable writes a table as CSV for Excel in Sweden: UTF-8 with a byte order mark, semicolons, headings
+// in the reader's language.
+type csvTable[T any] struct {
+	w       http.ResponseWriter
+	cw      *csv.Writer
+	cols    []column[T]
+	cells   []string
+	started bool
+	rows    int
+}
+
+func newCSVTable[T any](w http.ResponseWriter, cols []column[T]) *csvTable[T] {
+	return &csvTable[T]{w: w, cols: cols, cells: make([]string, len(cols))}
+}
+
+// begin sends the download's headers, the byte order mark and the heading row.
+func (t *csvTable[T]) begin(ctx context.Context, name string, now time.Time) error {
+	t.started = true
+	attachment(t.w, "text/csv; charset=utf-8", name, now)
+	t.cw = csv.NewWriter(t.w)
+	t.cw.Comma = ';'
+	if _, err := io.WriteString(t.w, "\uFEFF"); err != nil {
+		return err
+	}
+	return t.cw.Write(headings(ctx, t.cols))
+}
+
+func (t *csvTable[T]) row(v T) error {
+	if err := stillWriting(t.w, &t.rows); err != nil {
+		return err
+	}
+	for i, c := range t.cols {
+		t.cells[i] = csvCell(c.value(v), c.plain)
+	}
+	return t.cw.Write(t.cells)
+}
+
+func (t *csvTable[T]) flush() error {
+	if t.cw == nil {
+		return nil
+	}
+	t.cw.Flush()
+	return t.cw.Error()
+}
+
+// csvSink takes a customer export as CSV.
+type csvSink struct {
+	*csvTable[domain.Customer]
+	ctx  context.Context
+	name string
+	now  time.Time
+}
+
+func (k *csvSink) Begin(int) error                       { return k.begin(k.ctx, k.name, k.now) }
+func (k *csvSink) Row(c domain.Customer, _ string) error { return k.row(c) }
+
+// registerColumns are the register export's columns: the customer's details as the register holds them,
+// notes included; not contact persons, consent history or credit reports. The words they show are looked
+// up once per export, not once per row.
+func registerColumns(ctx context.Context) []column[domain.Customer] {
 	consent := map[bool]string{true: i18n.T(ctx, "export.yes"), false: i18n.T(ctx, "export.no")}
 	kind := map[domain.CustomerKind]string{domain.Person: i18n.T(ctx, "customer.kind.person"),
 		domain.Company: i18n.T(ctx, "customer.kind.company")}
-	return func(c domain.Customer) []string {
-		return []string{strconv.FormatInt(c.Number, 10), kind[c.Kind], c.Name, c.IDNumber, c.Email, c.Phone, c.Street,
-			c.PostalCode, c.City, c.Country, consent[c.Consent], c.CreatedAt.In(domain.Stockholm).Format(dateLayout),
-			c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), c.Notes}
+	day := func(t time.Time) xlsx.Date { return xlsx.DateOf(t.In(domain.Stockholm)) }
+	return []column[domain.Customer]{
+		{heading: "export.col.number", value: func(c domain.Customer) any { return c.Number }},
+		{heading: "export.col.kind", value: func(c domain.Customer) any { return kind[c.Kind] }},
+		{heading: "export.col.name", value: func(c domain.Customer) any { return c.Name }},
+		// Personnummer or organisationsnummer in canonical form (domain.ParsePersonnummer, ParseOrgNumber):
+		// digits and a dash.
+		{heading: "export.col.id_number", value: func(c domain.Customer) any { return c.IDNumber }, plain: true},
+		{heading: "export.col.email", value: func(c domain.Customer) any { return c.Email }},
+		// domain.ParsePhone lets through digits, spaces, dashes, parentheses and one leading +, and every
+		// phone number is stored through it: one starting with = or @ cannot be in the register.
+		{heading: "export.col.phone", value: func(c domain.Customer) any { return c.Phone }, plain: true},
+		{heading: "export.col.street", value: func(c domain.Customer) any { return c.Street }},
+		// Free text for addresses abroad.
+		{heading: "export.col.postal_code", value: func(c domain.Customer) any { return c.PostalCode }},
+		{heading: "export.col.city", value: func(c domain.Customer) any { return c.City }},
+		{heading: "export.col.country", value: func(c domain.Customer) any { return c.Country }},
+		{heading: "export.col.marketing_consent", value: func(c domain.Customer) any { return consent[c.Consent] }},
+		{heading: "export.col.created", value: func(c domain.Customer) any { return day(c.CreatedAt) }},
+		{heading: "export.col.last_activity", value: func(c domain.Customer) any { return day(c.LastActivityAt) }},
+		{heading: "export.col.notes", value: func(c domain.Customer) any { return c.Notes }},
 	}
+}
+
+// emailColumns are the mailing export's: the register's name and e-mail columns.
+func emailColumns(ctx context.Context) []column[domain.Customer] {
+	var out []column[domain.Customer]
+	for _, c := range registerColumns(ctx) {
+		if c.heading == "export.col.name" || c.heading == "export.col.email" {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
@@ -165,8 +232,7 @@ func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &csvSink{w: w, name: "kundregister.csv", now: s.Now(), header: headers(r.Context(), registerColumns),
-		row: registerRow(r.Context())}
+	sink := &csvSink{csvTable: newCSVTable(w, registerColumns(r.Context())), ctx: r.Context(), name: "kundregister.csv", now: s.Now()}
 	err := s.Exports.Register(r.Context(), req, "csv", sink)
 	if err == nil {
 		err = sink.flush()
@@ -183,8 +249,7 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only customers who agreed to marketing, unless the user ticks otherwise on purpose.
 	consentOnly := r.PostForm.Get("all_emails") != "yes"
-	sink := &csvSink{w: w, name: "e-postadresser.csv", now: s.Now(), header: headers(r.Context(), []string{"name", "email"}),
-		row: func(c domain.Customer) []string { return []string{c.Name, c.Email} }}
+	sink := &csvSink{csvTable: newCSVTable(w, emailColumns(r.Context())), ctx: r.Context(), name: "e-postadresser.csv", now: s.Now()}
 	err := s.Exports.Emails(r.Context(), req, consentOnly, sink)
 	if err == nil {
 		err = sink.flush()
@@ -194,36 +259,34 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// xlsxSink streams the register into a workbook.
+// xlsxSink streams the register into a workbook: numbers, dates and text as such, never formulas.
 type xlsxSink struct {
-	ctx  context.Context
-	row  func(domain.Customer) []string
-	w    http.ResponseWriter
-	x    *xlsx.Writer
-	now  time.Time
-	rows int
+	ctx   context.Context
+	cols  []column[domain.Customer]
+	cells []any
+	w     http.ResponseWriter
+	x     *xlsx.Writer
+	now   time.Time
+	rows  int
 }
 
 func (k *xlsxSink) Begin(int) error {
 	attachment(k.w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "kundregister.xlsx", k.now)
 	var err error
-	if k.x, err = xlsx.New(k.w, "Kundregister"); err != nil {
-		return err
-	}
-	return k.x.Header(headers(k.ctx, registerColumns)...)
+	// The zip entries carry the time as the reader's clock showed it.
+	k.x, err = xlsx.New(k.w, xlsx.Sheet{Name: i18n.T(k.ctx, "export.register.sheet"), Header: headings(k.ctx, k.cols),
+		Modified: k.now.In(domain.Stockholm)})
+	return err
 }
 
 func (k *xlsxSink) Row(c domain.Customer, _ string) error {
 	if err := stillWriting(k.w, &k.rows); err != nil {
 		return err
 	}
-	cells := k.row(c)
-	row := make([]any, len(cells))
-	row[0] = c.Number
-	for i := 1; i < len(cells); i++ {
-		row[i] = cells[i]
+	for i, col := range k.cols {
+		k.cells[i] = col.value(c)
 	}
-	return k.x.Row(row...)
+	return k.x.Row(k.cells...)
 }
 
 func (s *Server) exportRegisterXLSX(w http.ResponseWriter, r *http.Request) {
@@ -231,7 +294,8 @@ func (s *Server) exportRegisterXLSX(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &xlsxSink{ctx: r.Context(), row: registerRow(r.Context()), w: w, now: s.Now()}
+	cols := registerColumns(r.Context())
+	sink := &xlsxSink{ctx: r.Context(), cols: cols, cells: make([]any, len(cols)), w: w, now: s.Now()}
 	err := s.Exports.Register(r.Context(), req, "xlsx", sink)
 	if err == nil {
 		err = sink.x.Close()

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"image/png"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
+	"github.com/affar/affar/internal/testutil/sheets"
 )
 
 // exportEvents returns the details of the export events of one action, oldest first.
@@ -299,5 +301,103 @@ func TestAddressLabelsPDF(t *testing.T) {
 	}
 	if r := c.Get(r.Location); !strings.Contains(r.Body, "Inga kunder att ta ut") {
 		t.Fatal("the reason is not shown")
+	}
+}
+
+// registerHeadings are the register export's headings, in Swedish.
+var registerHeadings = []string{"Kundnummer", "Typ", "Namn", "Person-/organisationsnummer", "E-post", "Telefon", "Gatuadress",
+	"Postnummer", "Ort", "Land", "Samtycke marknadsföring", "Skapad", "Senaste aktivitet", "Anteckningar"}
+
+// spreadsheetFixture: two customers whose values spreadsheets like to take for something else, and a
+// client signed in to export them. Åsa is created just before midnight UTC, already the next day in
+// Stockholm, with an international phone number and notes that look like a formula; the company abroad
+// has text that starts like a formula, a postal code that looks like a number and no phone, e-mail,
+// identity number or notes.
+func spreadsheetFixture(t *testing.T) (c *testutil.Client, asa, bolag domain.Customer) {
+	t.Helper()
+	env := testutil.NewEnv(t, nil)
+	ctx := authz.WithActor(context.Background(), authz.System())
+	env.Clock.Set(time.Date(2026, 1, 2, 23, 30, 0, 0, time.UTC))
+	asa = env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Åsa Öberg", IDNumber: "690220-1232", Email: "asa@example.se",
+		Phone: "+46 70 123 45 67", Street: "Storgatan 1", PostalCode: "90326", City: "Umeå", Notes: "=1+1"})
+	if err := env.Services.Customers.SetConsent(ctx, asa.ID, true, "email"); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Set(time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC))
+	bolag = env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "@Bolaget AB", Street: "-1 trappa, Karl Johans gate 1",
+		PostalCode: "0150", City: "+Oslo", Country: "NO"})
+	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport)
+	c = env.NewClient(t)
+	c.SignIn("ex@example.se", pw)
+	return c, asa, bolag
+}
+
+// TestRegisterCSVGuardsFreeTextOnly: an international phone number is written as typed, while free text
+// that starts like a formula keeps its apostrophe; dates are the Stockholm day in ISO form.
+func TestRegisterCSVGuardsFreeTextOnly(t *testing.T) {
+	c, asa, bolag := spreadsheetFixture(t)
+	recs := readCSV(t, c.PostForm("/exports/register.csv", url.Values{}).Body)
+	want := [][]string{registerHeadings,
+		{strconv.FormatInt(asa.Number, 10), "Privatperson", "Åsa Öberg", "19690220-1232", "asa@example.se", "+46 70 123 45 67", "Storgatan 1",
+			"903 26", "Umeå", "SE", "ja", "2026-01-03", "2026-01-03", "'=1+1"},
+		{strconv.FormatInt(bolag.Number, 10), "Företag", "'@Bolaget AB", "", "", "", "'-1 trappa, Karl Johans gate 1", "0150", "'+Oslo", "NO",
+			"nej", "2026-06-15", "2026-06-15", ""},
+	}
+	if fmt.Sprint(recs) != fmt.Sprint(want) {
+		t.Errorf("CSV:\n got %q\nwant %q", recs, want)
+	}
+}
+
+// TestRegisterXLSXInSpreadsheetPrograms exports the register as XLSX through the real path and opens it in
+// Gnumeric, LibreOffice and openpyxl: each must read every row, numbers as numbers, dates as dates, text
+// as text (formula-like text too), empty values as empty cells, and openpyxl the autofilter, the frozen
+// header and a width for every column. The file's properties name no one.
+func TestRegisterXLSXInSpreadsheetPrograms(t *testing.T) {
+	c, asa, bolag := spreadsheetFixture(t)
+	r := c.PostForm("/exports/register.xlsx", url.Values{})
+	if r.Status != http.StatusOK {
+		t.Fatalf("XLSX: %d", r.Status)
+	}
+	path := filepath.Join(t.TempDir(), "kundregister.xlsx")
+	if err := os.WriteFile(path, []byte(r.Body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := func(s string) sheets.Cell { return sheets.Cell{Kind: sheets.Text, Value: s} }
+	number := func(n int64) sheets.Cell { return sheets.Cell{Kind: sheets.Number, Value: strconv.FormatInt(n, 10)} }
+	date := func(s string) sheets.Cell { return sheets.Cell{Kind: sheets.Date, Value: s} }
+	empty := sheets.Cell{Kind: sheets.Empty}
+	var header []sheets.Cell
+	for _, h := range registerHeadings {
+		header = append(header, text(h))
+	}
+	want := []sheets.Sheet{{Name: "Kundregister", Rows: [][]sheets.Cell{header,
+		{number(asa.Number), text("Privatperson"), text("Åsa Öberg"), text("19690220-1232"), text("asa@example.se"), text("+46 70 123 45 67"),
+			text("Storgatan 1"), text("903 26"), text("Umeå"), text("SE"), text("ja"), date("2026-01-03"), date("2026-01-03"), text("=1+1")},
+		{number(bolag.Number), text("Företag"), text("@Bolaget AB"), empty, empty, empty, text("-1 trappa, Karl Johans gate 1"), text("0150"),
+			text("+Oslo"), text("NO"), text("nej"), date("2026-06-15"), date("2026-06-15")},
+	}}}
+	sheets.Compare(t, "Gnumeric", sheets.Gnumeric(t, path), want)
+	sheets.Compare(t, "LibreOffice", sheets.LibreOffice(t, path), want)
+	got := sheets.Openpyxl(t, path)
+	sheets.Compare(t, "openpyxl", got, want)
+	if len(got) == 1 && (got[0].Filter != "A1:N3" || got[0].Frozen != "A2" || len(got[0].Widths) != 14) {
+		t.Errorf("openpyxl: filter %q, frozen %q, widths %v; want A1:N3, A2 and fourteen widths", got[0].Filter, got[0].Frozen, got[0].Widths)
+	}
+
+	zr, err := zip.NewReader(strings.NewReader(r.Body), int64(len(r.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range zr.File {
+		if !strings.HasPrefix(f.Name, "docProps/") {
+			continue
+		}
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		for _, personal := range []string{"ex@example.se", "Åsa", "Bolaget"} {
+			if strings.Contains(string(b), personal) {
+				t.Errorf("%s names %q", f.Name, personal)
+			}
+		}
 	}
 }

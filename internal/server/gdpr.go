@@ -2,9 +2,7 @@ package server
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +10,6 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	gdprpages "github.com/affar/affar/templates/gdpr"
@@ -189,52 +186,70 @@ func actorLabel(ctx context.Context, e domain.Erasure) string {
 	return e.ActorName
 }
 
-// erasureCSV streams the whole register as CSV for an auditor.
+// erasureColumns are the erasure register's columns as CSV: the page's, with ids beside names and a
+// column per count, in the reader's language like the register export.
+func erasureColumns(ctx context.Context) []column[domain.Erasure] {
+	kind := map[domain.ErasureKind]string{}
+	for _, k := range []domain.ErasureKind{domain.EraseDelete, domain.EraseAnonymise} {
+		kind[k] = i18n.T(ctx, "erasure.kind."+string(k))
+	}
+	// An entry of a bulk job has no customer number, a single erasure no job.
+	unlessZero := func(n int64) any {
+		if n == 0 {
+			return ""
+		}
+		return n
+	}
+	cols := []column[domain.Erasure]{
+		{heading: "erasures.col.entry", value: func(e domain.Erasure) any { return e.ID }},
+		// Swedish time, as on the page: the CSV is read beside it.
+		{heading: "erasures.col.at", value: func(e domain.Erasure) any { return localMinute(e.At) }},
+		{heading: "erasures.col.by_id", value: func(e domain.Erasure) any {
+			if e.ActorID == nil {
+				return ""
+			}
+			return int64(*e.ActorID)
+		}},
+		{heading: "erasures.col.by", value: func(e domain.Erasure) any { return actorLabel(ctx, e) }},
+		{heading: "erasures.col.kind", value: func(e domain.Erasure) any { return kind[e.Kind] }},
+		{heading: "erasures.col.customer", value: func(e domain.Erasure) any { return unlessZero(e.CustomerNumber) }},
+		{heading: "erasures.col.job", value: func(e domain.Erasure) any { return unlessZero(e.JobID) }},
+	}
+	for _, k := range visibleCounts(ctx) {
+		cols = append(cols, column[domain.Erasure]{heading: "erasure.count." + k,
+			value: func(e domain.Erasure) any { return int64(e.Counts[k]) }})
+	}
+	return append(cols,
+		column[domain.Erasure]{heading: "erasures.col.holds", value: func(e domain.Erasure) any {
+			holds := holdRows(e.Holds)
+			texts := make([]string, len(holds))
+			for i, h := range holds {
+				texts[i] = gdprpages.HoldText(ctx, h)
+			}
+			return strings.Join(texts, "; ")
+		}},
+		column[domain.Erasure]{heading: "erasures.col.reason", value: func(e domain.Erasure) any { return e.Reason }})
+}
+
+// erasureCSV streams the whole register as CSV for an auditor, written like the register export.
 func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	cw := csv.NewWriter(w)
-	started := false
-	header := []string{"id", "at", "by_user_id", "by", "kind", "customer_number", "bulk_job"}
-	counts := visibleCounts(ctx)
-	header = append(header, counts...)
-	header = append(header, "holds", "reason")
+	t := newCSVTable(w, erasureColumns(ctx))
 	err := s.Erasures.Walk(ctx, func(e domain.Erasure) error {
-		if !started {
-			started = true
-			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-			w.Header().Set("Content-Disposition", `attachment; filename="erasure-register.csv"`)
-			if err := cw.Write(header); err != nil {
+		if !t.started {
+			if err := t.begin(ctx, "raderingsregister.csv", s.Now()); err != nil {
 				return err
 			}
 		}
-		by := ""
-		if e.ActorID != nil {
-			by = strconv.FormatInt(int64(*e.ActorID), 10)
-		}
-		number, job := "", ""
-		if e.CustomerNumber != 0 {
-			number = strconv.FormatInt(e.CustomerNumber, 10)
-		}
-		if e.JobID != 0 {
-			job = strconv.FormatInt(e.JobID, 10)
-		}
-		rec := []string{strconv.FormatInt(e.ID, 10), e.At.UTC().Format(time.RFC3339), by, export.SafeCell(actorLabel(ctx, e)),
-			string(e.Kind), number, job}
-		for _, k := range counts {
-			rec = append(rec, strconv.Itoa(e.Counts[k]))
-		}
-		var holds []string
-		for _, h := range e.Holds {
-			if h.Quotes > 0 {
-				holds = append(holds, fmt.Sprintf("%d quotes until %s", h.Quotes, h.Until.Format(dateLayout)))
-			} else {
-				holds = append(holds, fmt.Sprintf("%d until %s", h.QuoteNumber, h.Until.Format(dateLayout)))
-			}
-		}
-		rec = append(rec, strings.Join(holds, "; "), export.SafeCell(e.Reason))
-		return cw.Write(rec)
+		return t.row(e)
 	})
-	if err != nil && !started {
+	if err == nil && !t.started { // an empty register: the headings alone
+		err = t.begin(ctx, "raderingsregister.csv", s.Now())
+	}
+	if err == nil {
+		err = t.flush()
+	}
+	if err != nil && !t.started {
 		s.fail(w, r, err)
 		return
 	}
@@ -242,10 +257,4 @@ func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 		s.Log.Error("erasure csv", "request_id", RequestID(ctx), "err", err)
 		panic(http.ErrAbortHandler)
 	}
-	if !started {
-		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-		w.Header().Set("Content-Disposition", `attachment; filename="erasure-register.csv"`)
-		_ = cw.Write(header)
-	}
-	cw.Flush()
 }

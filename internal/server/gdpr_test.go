@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -295,16 +294,23 @@ func TestSubjectAccessCopyIsNeverIncomplete(t *testing.T) {
 	}
 }
 
+// TestErasureRegisterAndCSV: the register page and its CSV show each erasure without personal data; the
+// CSV is written like the register export (byte order mark, semicolons, the reader's language, Swedish
+// time across the change to summer time, ISO dates) for an auditor opening it in Excel.
 func TestErasureRegisterAndCSV(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
+	// 29 March 2026, 01:30 in Stockholm; at 02:00 the clocks go on to 03:00.
+	env.Clock.Set(time.Date(2026, 3, 29, 0, 30, 0, 0, time.UTC))
 	cust := env.MustCreateRichCustomer(t, "Register AB", 2*year)
 	other := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Olle Olsson", Email: "olle@example.se"})
 	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
 	_, viewPW := env.MustCreateUser(t, "view@example.se", false, authz.CustomerView)
 	c, v := env.NewClient(t), env.NewClient(t)
 	c.SignIn("admin@example.se", adminPW)
-	v.SignIn("view@example.se", viewPW)
 	c.PostForm(customerPath(cust)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(cust.Number, 10)}, "reason": {"Ärende 12"}})
+	env.Clock.Advance(time.Hour) // 03:30 summer time; the sessions have been idle too long by now
+	c.SignIn("admin@example.se", adminPW)
+	v.SignIn("view@example.se", viewPW)
 	if r := c.PostForm(customerPath(other)+"/delete", url.Values{"confirm": {strconv.FormatInt(other.Number, 10)}, "reason": {"=HYPERLINK(\"x\")"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", r.Status)
 	}
@@ -313,9 +319,9 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 		t.Errorf("register for a user without audit access: %d", r.Status)
 	}
 	r := c.Get("/erasures")
-	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: kept through the seventh year after the year of the
-	// sale, erasable from 1 January of the eighth.
-	until := strconv.Itoa(env.Clock.Now().Add(-2*year).In(domain.Stockholm).Year()+8) + "-01-01"
+	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: the quote accepted in 2024 is kept through the
+	// seventh year after, erasable from 1 January of the eighth.
+	const until = "2032-01-01"
 	if r.Status != http.StatusOK || !strings.Contains(r.Body, strconv.FormatInt(cust.Number, 10)) || !strings.Contains(r.Body, "Ärende 12") ||
 		!strings.Contains(r.Body, until) || !strings.Contains(r.Body, "Anonymisering") || !strings.Contains(r.Body, "Radering") {
 		t.Fatalf("register page: %d\n%s", r.Status, r.Body)
@@ -325,19 +331,45 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 			t.Errorf("the register shows personal data %q", personal)
 		}
 	}
+
 	r = c.Get("/erasures.csv")
-	recs, err := csv.NewReader(strings.NewReader(r.Body)).ReadAll()
-	if err != nil || len(recs) != 3 {
-		t.Fatalf("csv: %v, %d records", err, len(recs))
+	if !strings.HasSuffix(r.Header.Get("Content-Disposition"), `-raderingsregister.csv"`) {
+		t.Errorf("file name: %s", r.Header.Get("Content-Disposition"))
 	}
-	if recs[1][5] != strconv.FormatInt(cust.Number, 10) || recs[1][4] != "anonymise" || !strings.Contains(recs[1][13], until) {
-		t.Errorf("csv row: %v", recs[1])
+	recs := readCSV(t, r.Body) // byte order mark and semicolons, or it fails
+	if len(recs) != 3 {
+		t.Fatalf("%d records, want a heading and two erasures: %v", len(recs), recs)
 	}
-	if reason := recs[2][len(recs[2])-1]; !strings.HasPrefix(reason, "'=") {
-		t.Errorf("a reason starting with = is not neutralised: %q", reason)
+	if got := strings.Join(recs[0], ";"); got != "Post;Tid;Användar-id;Utförd av;Åtgärd;Kundnr;Massjobb;Kunduppgifter (fält);Kontaktpersoner;"+
+		"Samtyckeshändelser;Kreditupplysningar;Offerter;Faktureringsuppgifter på offerter;Sparas;Skäl" {
+		t.Errorf("headings: %s", got)
+	}
+	anon, del := recs[1], recs[2]
+	if anon[1] != "2026-03-29 01:30" || anon[4] != "Anonymisering" || anon[5] != strconv.FormatInt(cust.Number, 10) || anon[6] != "" ||
+		anon[8] != "2" || !strings.HasPrefix(anon[13], "Offert ") || !strings.HasSuffix(anon[13], ": sparas till och med 2031-12-31, får rensas från "+until) ||
+		anon[14] != "Ärende 12" {
+		t.Errorf("the anonymisation: %q", anon)
+	}
+	if del[1] != "2026-03-29 03:30" || del[4] != "Radering" || del[13] != "" {
+		t.Errorf("the deletion: %q", del)
+	}
+	if del[14] != `'=HYPERLINK("x")` {
+		t.Errorf("a reason starting with = is not neutralised: %q", del[14])
 	}
 	if strings.Contains(r.Body, "Olle") || strings.Contains(r.Body, "Register AB") {
 		t.Error("the csv holds personal data")
+	}
+
+	if r := c.PostForm("/language", url.Values{"language": {"en"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("language: %d", r.Status)
+	}
+	recs = readCSV(t, c.Get("/erasures.csv").Body)
+	if got := strings.Join(recs[0], ";"); got != "Entry;When;User id;By;Action;Customer no.;Bulk job;Customer details (fields);Contact persons;"+
+		"Consent changes;Credit reports;Quotes;Billing details on quotes;Kept;Reason" {
+		t.Errorf("English headings: %s", got)
+	}
+	if recs[1][4] != "Anonymisation" || recs[2][4] != "Deletion" || !strings.HasSuffix(recs[1][13], ": kept through 2031-12-31, may be cleared from "+until) {
+		t.Errorf("English values: %q", recs[1:])
 	}
 }
 
