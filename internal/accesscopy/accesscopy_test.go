@@ -69,3 +69,18 @@ func TestCellReadsAsSwedish(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVGuardsFreeTextOnly: a validated phone number is written as it is; free text that could start a
+// formula gets the apostrophe.
+func TestCSVGuardsFreeTextOnly(t *testing.T) {
+	if !gdpr.Plain("customers", "phone") || gdpr.Plain("customers", "notes") {
+		t.Fatal("the inventory should declare customers.phone plain and customers.notes not")
+	}
+	b, err := csvFile([]string{"phone", "notes"}, [][]string{{"+46 70 123 45 67", "=1+1"}}, []bool{true, false})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(b), "\uFEFFphone;notes\n+46 70 123 45 67;'=1+1\n"; got != want {
+		t.Errorf("csv %q, want %q", got, want)
+	}
+}

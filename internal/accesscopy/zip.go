@@ -51,12 +51,16 @@ func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) erro
 		for i, c := range t.Columns {
 			header[i] = c.Name
 		}
+		plain := make([]bool, len(t.Columns))
+		for i, c := range t.Columns {
+			plain[i] = gdpr.Plain(t.PII.Name, c.Name)
+		}
 		for i, r := range t.Rows {
 			for _, c := range t.Columns {
 				rows[i] = append(rows[i], csvValue(machineValue(r[c.Name])))
 			}
 		}
-		b, err := csvFile(header, rows)
+		b, err := csvFile(header, rows, plain)
 		if err != nil {
 			return err
 		}
@@ -70,7 +74,7 @@ func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) erro
 		}
 		events[i] = []string{machineValue(e.At).(string), e.Action, i18n.T(ctx, "action."+e.Action), e.EntityType, id, e.ActorName}
 	}
-	b, err := csvFile([]string{"at", "action", "action_label", "entity", "entity_id", "actor"}, events)
+	b, err := csvFile([]string{"at", "action", "action_label", "entity", "entity_id", "actor"}, events, nil)
 	if err != nil {
 		return err
 	}
@@ -106,8 +110,8 @@ func writeFiles(w io.Writer, files []file, at time.Time) error {
 }
 
 // csvFile is a CSV as the register export writes them (what Excel in Sweden opens): UTF-8 with a byte
-// order mark, semicolons, free text guarded against formulas.
-func csvFile(header []string, rows [][]string) ([]byte, error) {
+// order mark, semicolons, free text guarded against formulas (every column but the plain ones).
+func csvFile(header []string, rows [][]string, plain []bool) ([]byte, error) {
 	var buf bytes.Buffer
 	buf.WriteString("\uFEFF")
 	cw := csv.NewWriter(&buf)
@@ -117,7 +121,9 @@ func csvFile(header []string, rows [][]string) ([]byte, error) {
 	}
 	for _, r := range rows {
 		for i := range r {
-			r[i] = export.SafeCell(r[i])
+			if i >= len(plain) || !plain[i] {
+				r[i] = export.SafeCell(r[i])
+			}
 		}
 		if err := cw.Write(r); err != nil {
 			return nil, err

@@ -166,6 +166,10 @@ const (
 type PIIColumn struct {
 	Name  string
 	Clear ClearWith
+	// Plain says every value was validated to characters that cannot make a spreadsheet formula on their
+	// own (a phone number, a personal or organisation number: digits, spaces, dashes, parentheses, one
+	// leading +), so exports write it as it is, without the formula guard's apostrophe.
+	Plain bool
 }
 
 // ClearWith is the neutral value an anonymised column gets.

@@ -4,6 +4,19 @@ import "github.com/affar/affar/internal/domain"
 
 var row = domain.ClearRow
 
+// Plain reports whether the inventory declares column of table plain (validated so that it cannot start
+// a formula): exports write such values without the formula guard.
+func Plain(table, column string) bool {
+	for _, t := range Inventory {
+		for _, c := range t.Personal {
+			if t.Name == table && c.Name == column {
+				return c.Plain
+			}
+		}
+	}
+	return false
+}
+
 // Inventory is every table and column holding a customer's personal data (DESIGN.md §4). Anonymise,
 // delete, the subject-access export and the completeness tests read it; TestInventoryCoversTheSchema
 // fails when a column of a table that refers to customers is neither listed here as personal nor
@@ -13,9 +26,9 @@ var Inventory = []domain.PIITable{
 		Name: "customers", Link: "id", Erase: domain.EraseFields,
 		Personal: []domain.PIIColumn{
 			{Name: "name", Clear: domain.ClearPlaceholder},
-			{Name: "id_number", Clear: domain.ClearEmpty},
+			{Name: "id_number", Clear: domain.ClearEmpty, Plain: true}, // domain.ParsePersonnummer, ParseOrgNumber
 			{Name: "email", Clear: domain.ClearEmpty},
-			{Name: "phone", Clear: domain.ClearEmpty},
+			{Name: "phone", Clear: domain.ClearEmpty, Plain: true}, // domain.ParsePhone
 			{Name: "street", Clear: domain.ClearEmpty},
 			{Name: "postal_code", Clear: domain.ClearEmpty},
 			{Name: "city", Clear: domain.ClearEmpty},
@@ -44,7 +57,7 @@ var Inventory = []domain.PIITable{
 	{
 		Name: "customer_contacts", CountKey: "contacts", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "name", Clear: row}, {Name: "role", Clear: row},
-			{Name: "email", Clear: row}, {Name: "phone", Clear: row}},
+			{Name: "email", Clear: row}, {Name: "phone", Clear: row, Plain: true}},
 		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey},
 		Bases:       []domain.LegalBasis{domain.BasisLegitimateInterest},
 		Purpose:     "gdpr.purpose.customer_contacts", Source: "gdpr.source.customer_company",

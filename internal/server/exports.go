@@ -14,6 +14,7 @@ import (
 
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/export"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/labels"
 	"github.com/affar/affar/internal/xlsx"
@@ -197,13 +198,12 @@ func registerColumns(ctx context.Context) []column[domain.Customer] {
 		{heading: "export.col.number", value: func(c domain.Customer) any { return c.Number }},
 		{heading: "export.col.kind", value: func(c domain.Customer) any { return kind[c.Kind] }},
 		{heading: "export.col.name", value: func(c domain.Customer) any { return c.Name }},
-		// Personnummer or organisationsnummer in canonical form (domain.ParsePersonnummer, ParseOrgNumber):
-		// digits and a dash.
-		{heading: "export.col.id_number", value: func(c domain.Customer) any { return c.IDNumber }, plain: true},
+		// Personnummer or organisationsnummer in canonical form: digits and a dash.
+		{heading: "export.col.id_number", value: func(c domain.Customer) any { return c.IDNumber }, plain: gdpr.Plain("customers", "id_number")},
 		{heading: "export.col.email", value: func(c domain.Customer) any { return c.Email }},
 		// domain.ParsePhone lets through digits, spaces, dashes, parentheses and one leading +, and every
 		// phone number is stored through it: one starting with = or @ cannot be in the register.
-		{heading: "export.col.phone", value: func(c domain.Customer) any { return c.Phone }, plain: true},
+		{heading: "export.col.phone", value: func(c domain.Customer) any { return c.Phone }, plain: gdpr.Plain("customers", "phone")},
 		{heading: "export.col.street", value: func(c domain.Customer) any { return c.Street }},
 		// Free text for addresses abroad.
 		{heading: "export.col.postal_code", value: func(c domain.Customer) any { return c.PostalCode }},
