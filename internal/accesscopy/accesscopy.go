@@ -17,16 +17,15 @@ import (
 
 // Information words what art. 15(1) asks to be told, from the company's texts or Affär's defaults.
 func Information(ctx context.Context, x gdpr.Export) domain.CopyInformation {
+	topics := map[string]gdpr.Topic{}
+	for _, t := range gdpr.Topics() {
+		topics[t.Name] = t
+	}
 	text := func(topic string) string {
 		if s := x.Texts[topic]; s != "" {
 			return s
 		}
-		for _, t := range gdpr.Topics() {
-			if t.Name == topic {
-				return DefaultText(ctx, t)
-			}
-		}
-		return ""
+		return DefaultText(ctx, topics[topic])
 	}
 	info := domain.CopyInformation{
 		Controller: text(gdpr.TopicController), Recipients: text(gdpr.TopicRecipients), Transfers: text(gdpr.TopicTransfers),
@@ -37,18 +36,25 @@ func Information(ctx context.Context, x gdpr.Export) domain.CopyInformation {
 		info.Categories = append(info.Categories, domain.CopyCategory{Table: t.PII.Name, Title: i18n.T(ctx, "gdpr.table."+t.PII.Name),
 			Purpose: text(gdpr.TopicPurpose + t.PII.Name), Basis: text(gdpr.TopicBasis + t.PII.Name), Source: text(gdpr.TopicSource + t.PII.Name)})
 	}
-	if q := x.Hold.Quote; q != nil {
-		info.Storage = i18n.Tf(ctx, "customer.erasable_from", info.ErasableFrom) + " " +
-			i18n.N(ctx, "customer.held_by", x.Rule.Years, strconv.FormatInt(q.Number, 10), domain.Day(*q.DecidedAt).Format(domain.DateLayout),
-				x.Hold.FiscalYearEnd.Format(domain.DateLayout), strconv.Itoa(x.Hold.FiscalYearEnd.Year()), x.Hold.HeldThrough.Format(domain.DateLayout))
-	} else {
-		info.Storage = i18n.Tf(ctx, "customer.erasable_now", info.ErasableFrom)
-	}
-	info.Storage += " " + i18n.T(ctx, "gdpr.info.storage_other")
+	info.Storage = Storage(ctx, x.Rule, x.Hold) + " " + i18n.T(ctx, "gdpr.info.storage_other")
 	for _, k := range rights {
 		info.Rights = append(info.Rights, i18n.T(ctx, k))
 	}
 	return info
+}
+
+// Storage words how long a customer's personal data is kept: from which day it may be erased and, while
+// an accepted quote holds it, the quote's dates under the bookkeeping rule. The customer page says the same.
+func Storage(ctx context.Context, rule domain.Retention, h domain.CustomerHold) string {
+	from := h.ErasableFrom.Format(domain.DateLayout)
+	q := h.Quote
+	if q == nil {
+		return i18n.Tf(ctx, "customer.erasable_now", from)
+	}
+	end := rule.FiscalYearEndOf(*q.DecidedAt)
+	return i18n.Tf(ctx, "customer.erasable_from", from) + " " + i18n.N(ctx, "customer.held_by", rule.Years,
+		strconv.FormatInt(q.Number, 10), domain.Day(*q.DecidedAt).Format(domain.DateLayout), end.Format(domain.DateLayout),
+		strconv.Itoa(end.Year()), rule.HeldThrough(*q.DecidedAt).Format(domain.DateLayout))
 }
 
 // DefaultText is Affär's wording of a topic in the reader's language (several legal bases joined).
@@ -110,7 +116,10 @@ func Cell(ctx context.Context, table string, c gdpr.ExportColumn, v any) string 
 // days as "2006-01-02", everything else as stored.
 func machineValue(v any) any {
 	if t, ok := v.(time.Time); ok {
-		return t.In(domain.Stockholm).Format(time.RFC3339)
+		return instant(t)
 	}
 	return v
 }
+
+// instant is a time as the JSON and CSV files write it: RFC 3339 in Swedish time, with its offset.
+func instant(t time.Time) string { return t.In(domain.Stockholm).Format(time.RFC3339) }

@@ -62,7 +62,7 @@ type document struct {
 // of art. 15(1) and the audit events, following Schema.
 func JSON(ctx context.Context, x gdpr.Export) ([]byte, error) {
 	info := Information(ctx, x)
-	doc := document{Format: Format, Schema: SchemaID, GeneratedAt: machineValue(x.GeneratedAt).(string), CustomerNumber: x.CustomerNumber,
+	doc := document{Format: Format, Schema: SchemaID, GeneratedAt: instant(x.GeneratedAt), CustomerNumber: x.CustomerNumber,
 		Information: jsonInformation{Controller: info.Controller, Recipients: info.Recipients, Transfers: info.Transfers,
 			ErasableFrom: info.ErasableFrom, Storage: info.Storage, Rule: info.Rule, Rights: info.Rights, Automated: info.Automated},
 		Data: map[string][]map[string]any{}, Events: []jsonEvent{}}
@@ -85,7 +85,7 @@ func JSON(ctx context.Context, x gdpr.Export) ([]byte, error) {
 		if details == nil {
 			details = map[string]any{}
 		}
-		doc.Events = append(doc.Events, jsonEvent{At: machineValue(e.At).(string), Action: e.Action,
+		doc.Events = append(doc.Events, jsonEvent{At: instant(e.At), Action: e.Action,
 			ActionLabel: i18n.T(ctx, "action."+e.Action), Entity: e.EntityType, EntityID: e.EntityID, Actor: e.ActorName, Details: details})
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")

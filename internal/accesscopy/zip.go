@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -72,14 +71,14 @@ func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) erro
 		if e.EntityID != nil {
 			id = strconv.FormatInt(*e.EntityID, 10)
 		}
-		events[i] = []string{machineValue(e.At).(string), e.Action, i18n.T(ctx, "action."+e.Action), e.EntityType, id, e.ActorName}
+		events[i] = []string{instant(e.At), e.Action, i18n.T(ctx, "action."+e.Action), e.EntityType, id, e.ActorName}
 	}
 	b, err := csvFile([]string{"at", "action", "action_label", "entity", "entity_id", "actor"}, events, nil)
 	if err != nil {
 		return err
 	}
 	files = append(files, file{EventsName, b}, file{ReadmeName, []byte(strings.ReplaceAll(
-		i18n.Tf(ctx, "gdpr.zip.readme", strconv.FormatInt(x.CustomerNumber, 10), machineValue(x.GeneratedAt).(string)), "\n", "\r\n"))})
+		i18n.Tf(ctx, "gdpr.zip.readme", strconv.FormatInt(x.CustomerNumber, 10), instant(x.GeneratedAt)), "\n", "\r\n"))})
 
 	var sums strings.Builder
 	for _, f := range files {
@@ -109,21 +108,20 @@ func writeFiles(w io.Writer, files []file, at time.Time) error {
 	return zw.Close()
 }
 
-// csvFile is a CSV as the register export writes them (what Excel in Sweden opens): UTF-8 with a byte
-// order mark, semicolons, free text guarded against formulas (every column but the plain ones).
+// csvFile is a table as export.NewCSV writes CSV, free text guarded against formulas (every column but
+// the plain ones).
 func csvFile(header []string, rows [][]string, plain []bool) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString("\uFEFF")
-	cw := csv.NewWriter(&buf)
-	cw.Comma = ';'
+	cw, err := export.NewCSV(&buf)
+	if err != nil {
+		return nil, err
+	}
 	if err := cw.Write(header); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
 		for i := range r {
-			if i >= len(plain) || !plain[i] {
-				r[i] = export.SafeCell(r[i])
-			}
+			r[i] = export.Cell(r[i], i < len(plain) && plain[i])
 		}
 		if err := cw.Write(r); err != nil {
 			return nil, err

@@ -1,11 +1,5 @@
 package domain
 
-// Date and minute layouts of everything Affär shows or writes for people: ISO 8601, Swedish time.
-const (
-	DateLayout   = "2006-01-02"
-	MinuteLayout = "2006-01-02 15:04"
-)
-
 // CopyInformation is what a subject-access copy tells the person besides their data (GDPR art. 15(1)),
 // worded in the reader's language or in the company's own texts.
 type CopyInformation struct {

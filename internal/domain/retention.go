@@ -50,17 +50,19 @@ func (r Retention) FiscalYearEndOf(t time.Time) time.Time {
 	return r.fiscalYearEnd(d.Year() + 1)
 }
 
-// HeldThrough is the last day an accepted quote decided at t is kept: 31 December of the Years-th
-// calendar year after the one in which its fiscal year ended.
-func (r Retention) HeldThrough(decided time.Time) time.Time {
-	return time.Date(r.FiscalYearEndOf(decided).Year()+r.Years, time.December, 31, 0, 0, 0, 0, Stockholm)
-}
-
-// ErasableFrom is the first day the personal data on a quote decided at t may be erased: the day after
-// HeldThrough.
+// ErasableFrom is the first day the personal data on a quote decided at t may be erased: 1 January after
+// the Years-th calendar year after the one in which its fiscal year ended.
 func (r Retention) ErasableFrom(decided time.Time) time.Time {
 	return time.Date(r.FiscalYearEndOf(decided).Year()+r.Years+1, time.January, 1, 0, 0, 0, 0, Stockholm)
 }
+
+// HeldThrough is the last day an accepted quote decided at t is kept (31 December).
+func (r Retention) HeldThrough(decided time.Time) time.Time {
+	return LastDayHeld(r.ErasableFrom(decided))
+}
+
+// LastDayHeld is the last day of a hold that ends before erasableFrom.
+func LastDayHeld(erasableFrom time.Time) time.Time { return erasableFrom.AddDate(0, 0, -1) }
 
 // Held reports whether a quote decided at t is still kept on the day of today.
 func (r Retention) Held(decided, today time.Time) bool {
@@ -71,24 +73,21 @@ func (r Retention) Held(decided, today time.Time) bool {
 type CustomerHold struct {
 	ErasableFrom time.Time // the first day it may be erased: today, when nothing holds it
 	// Quote is the last accepted quote, whose hold ends last; nil when no quote holds the data any longer.
-	Quote         *Quote
-	FiscalYearEnd time.Time // the last day of Quote's fiscal year
-	HeldThrough   time.Time
+	Quote *Quote
 }
 
 // CustomerHold works out the hold of a customer with these quotes on the day of today. Holds end in
 // the order of decision, so the last accepted quote decides.
 func (r Retention) CustomerHold(quotes []Quote, today time.Time) CustomerHold {
 	h := CustomerHold{ErasableFrom: Day(today)}
+	var last *Quote
 	for i, q := range quotes {
-		if q.Status == QuoteAccepted && q.DecidedAt != nil && r.Held(*q.DecidedAt, today) &&
-			(h.Quote == nil || q.DecidedAt.After(*h.Quote.DecidedAt)) {
-			h.Quote = &quotes[i]
+		if q.Status == QuoteAccepted && q.DecidedAt != nil && (last == nil || q.DecidedAt.After(*last.DecidedAt)) {
+			last = &quotes[i]
 		}
 	}
-	if h.Quote != nil {
-		d := *h.Quote.DecidedAt
-		h.ErasableFrom, h.FiscalYearEnd, h.HeldThrough = r.ErasableFrom(d), r.FiscalYearEndOf(d), r.HeldThrough(d)
+	if last != nil && r.Held(*last.DecidedAt, today) {
+		h.ErasableFrom, h.Quote = r.ErasableFrom(*last.DecidedAt), last
 	}
 	return h
 }
@@ -104,8 +103,6 @@ func (r Retention) Cutoff(today time.Time) time.Time {
 // same day.
 type HoldPeriod struct {
 	DecidedFrom, DecidedBefore time.Time
-	FiscalYearEnd              time.Time // the fiscal year's last day
-	HeldThrough                time.Time
 	ErasableFrom               time.Time
 }
 
@@ -118,8 +115,6 @@ func (r Retention) Periods(from, to time.Time) []HoldPeriod {
 		out = append(out, HoldPeriod{
 			DecidedFrom:   r.fiscalYearEnd(end.Year()-1).AddDate(0, 0, 1),
 			DecidedBefore: end.AddDate(0, 0, 1),
-			FiscalYearEnd: end,
-			HeldThrough:   r.HeldThrough(end),
 			ErasableFrom:  r.ErasableFrom(end),
 		})
 	}

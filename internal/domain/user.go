@@ -40,6 +40,12 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
+// Date and minute layouts of everything Affär shows or writes for people: ISO 8601, Swedish time.
+const (
+	DateLayout   = "2006-01-02"
+	MinuteLayout = "2006-01-02 15:04"
+)
+
 // Stockholm is the time zone dates are shown and decided in (a Swedish company's days). The binary
 // embeds the zone database (time/tzdata), so this does not depend on the host's.
 var Stockholm = func() *time.Location {

@@ -5,8 +5,10 @@ package export
 
 import (
 	"context"
+	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"strings"
 	"sync"
@@ -190,6 +192,26 @@ func (s *Service) record(ctx context.Context, actor authz.Actor, action string, 
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", nil, details))
 	})
+}
+
+// NewCSV starts a CSV file for Excel in Sweden on w: UTF-8 with a byte order mark (without it Excel reads
+// the file as Windows-1252) and semicolons (the list separator of Swedish Excel).
+func NewCSV(w io.Writer) (*csv.Writer, error) {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return nil, err
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	return cw, nil
+}
+
+// Cell is a text value as a CSV cell: a plain one (validated so that it cannot start a formula, see
+// domain.PIIColumn.Plain) as it is, free text through SafeCell.
+func Cell(s string, plain bool) string {
+	if plain {
+		return s
+	}
+	return SafeCell(s)
 }
 
 // SafeCell neutralises a CSV cell a spreadsheet would run as a formula (DESIGN.md §9): a leading = + - @,

@@ -150,6 +150,7 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 		x.CustomerNumber = c.Number
 		var tables []any
 		var quotes []int64
+		var decided []domain.Quote // what the storage period needs of the quotes
 		for _, t := range Inventory {
 			et, err := exportTable(ctx, tx, t, id)
 			if err != nil {
@@ -161,6 +162,7 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 				for _, q := range et.Rows {
 					qid, _ := q["id"].(int64)
 					quotes = append(quotes, qid)
+					decided = append(decided, decidedQuote(q))
 				}
 			}
 		}
@@ -181,11 +183,10 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 			}
 		}
 		slices.SortFunc(x.Events, func(a, b audit.Entry) int { return a.At.Compare(b.At) })
-		qs, rule, err := postgres.CustomerQuotes(ctx, tx, id)
-		if err != nil {
+		if x.Rule, err = postgres.Retention(ctx, tx); err != nil {
 			return err
 		}
-		x.Rule, x.Hold = rule, rule.CustomerHold(qs, now)
+		x.Hold = x.Rule.CustomerHold(decided, now)
 		if x.Texts, err = postgres.PrivacyTexts(ctx, tx); err != nil {
 			return err
 		}
@@ -193,6 +194,18 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 			map[string]any{"format": format, "tables": tables}))
 	})
 	return x, err
+}
+
+// decidedQuote is a quote row of the copy as the storage period reads it: number, status, decision.
+func decidedQuote(row map[string]any) domain.Quote {
+	q := domain.Quote{}
+	q.Number, _ = row["number"].(int64)
+	status, _ := row["status"].(string)
+	q.Status = domain.QuoteStatus(status)
+	if d, ok := row["decided_at"].(time.Time); ok {
+		q.DecidedAt = &d
+	}
+	return q
 }
 
 // exportTable reads table t's rows of the customer, with its column types, dates as days.
@@ -214,7 +227,7 @@ func exportTable(ctx context.Context, tx pgx.Tx, t domain.PIITable, id domain.Cu
 		}
 		for _, r := range rows { // a day, not midnight UTC
 			if d, ok := r[n].(time.Time); ok {
-				r[n] = d.Format("2006-01-02")
+				r[n] = d.Format(domain.DateLayout)
 			}
 		}
 	}

@@ -43,11 +43,10 @@ type Service struct {
 type Plan struct {
 	Customer domain.Customer
 	Kind     domain.ErasureKind
-	Counts   map[string]int   // what will be removed or cleared, per kind (domain.ErasureCountKeys)
-	Holds    []domain.Hold    // anonymise: quote snapshots kept until their hold ends
-	Blocking []domain.Hold    // delete: accepted quotes still under retention, which forbid deleting
-	Rule     domain.Retention // the bookkeeping rule the holds follow
-	Already  bool             // anonymise: the customer is anonymised already
+	Counts   map[string]int // what will be removed or cleared, per kind (domain.ErasureCountKeys)
+	Holds    []domain.Hold  // anonymise: quote snapshots kept until their hold ends
+	Blocking []domain.Hold  // delete: accepted quotes still under retention, which forbid deleting
+	Already  bool           // anonymise: the customer is anonymised already
 }
 
 // RetentionError refuses to delete a customer with accounting records still under retention.
@@ -100,7 +99,7 @@ func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain
 
 // plan works out an erasure of the customer f describes, on the day today, under the bookkeeping rule.
 func plan(f *domain.ErasureFacts, kind domain.ErasureKind, rule domain.Retention, today time.Time) Plan {
-	p := Plan{Customer: f.Customer, Kind: kind, Rule: rule, Already: f.Customer.AnonymisedAt != nil,
+	p := Plan{Customer: f.Customer, Kind: kind, Already: f.Customer.AnonymisedAt != nil,
 		Counts: map[string]int{}}
 	if !p.Already || kind == domain.EraseDelete {
 		p.Counts["customer_fields"] = len(filledFields(f.Customer))

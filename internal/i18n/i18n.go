@@ -40,8 +40,9 @@ func T(ctx context.Context, key string) string {
 }
 
 // Tf is T with {0}, {1}… replaced by args.
-func Tf(ctx context.Context, key string, args ...string) string {
-	s := T(ctx, key)
+func Tf(ctx context.Context, key string, args ...string) string { return fill(T(ctx, key), args) }
+
+func fill(s string, args []string) string {
 	for i, a := range args {
 		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i)+"}", a)
 	}
@@ -64,11 +65,7 @@ func N(ctx context.Context, key string, n int, args ...string) string {
 	if n == 1 {
 		s = forms.one
 	}
-	s = strings.ReplaceAll(s, "{0}", strconv.Itoa(n))
-	for i, a := range args {
-		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i+1)+"}", a)
-	}
-	return s
+	return fill(s, append([]string{strconv.Itoa(n)}, args...))
 }
 
 // FromAcceptLanguage picks "sv" or "en" from an Accept-Language header by the order of preference given.

@@ -18,6 +18,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/affar/affar/internal/testutil/program"
+
 	"github.com/go-pdf/fpdf"
 	"golang.org/x/text/unicode/norm"
 )
@@ -195,19 +197,8 @@ func TestCoverageAgreesWithFpdf(t *testing.T) {
 	}
 }
 
-// popplerTool finds one of poppler-utils' programs. Without it the test skips, unless REQUIRE_BROWSER=1 says
-// that a missing tool is a failure (as in CI), the same policy as the browser tests.
-func popplerTool(t *testing.T, name string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("REQUIRE_BROWSER") == "1" {
-		t.Fatalf("no %s found and REQUIRE_BROWSER=1 (install Debian's poppler-utils)", name)
-	}
-	t.Skipf("no %s found (install Debian's poppler-utils, or set REQUIRE_BROWSER=1 to fail instead)", name)
-	return ""
-}
+// popplerTool finds one of poppler-utils' programs (pdftoppm, pdftotext, pdffonts, pdfinfo).
+func popplerTool(t *testing.T, name string) string { return program.Find(t, name, "poppler-utils") }
 
 func run(t *testing.T, name string, args ...string) string {
 	t.Helper()

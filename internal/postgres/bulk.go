@@ -120,7 +120,8 @@ func OpenBulkJobs(ctx context.Context, q Querier) ([]int64, error) {
 
 // BulkPreview counts what a job will meet in its frozen selection, on the day of today under rule r:
 // customers already anonymised, customers with accepted quotes under retention, and the quote snapshots an
-// anonymisation would keep, per release date. The rule's cutoff and periods come from Go.
+// anonymisation would keep, per release date. The rule's cutoff and periods come from Go; the periods
+// start at the cutoff, so joining them selects the held quotes.
 func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention, today time.Time) (domain.BulkPreview, error) {
 	var p domain.BulkPreview
 	cutoff := r.Cutoff(today)
@@ -132,10 +133,10 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1`, jobID, cutoff)
 	b.Queue(`SELECT p.erasable, count(*) FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
 		JOIN quotes q ON q.customer_id = c.id
-		JOIN unnest($3::timestamptz[], $4::timestamptz[], $5::date[]) AS p (decided_from, decided_before, erasable)
+		JOIN unnest($2::timestamptz[], $3::timestamptz[], $4::date[]) AS p (decided_from, decided_before, erasable)
 			ON q.decided_at >= p.decided_from AND q.decided_at < p.decided_before
-		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted' AND q.decided_at >= $2
-		GROUP BY 1 ORDER BY 1`, jobID, cutoff, from, before, erasable)
+		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted'
+		GROUP BY 1 ORDER BY 1`, jobID, from, before, erasable)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	if err := br.QueryRow().Scan(&p.Total, &p.Anonymised, &p.Retained); err != nil {

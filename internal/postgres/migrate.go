@@ -92,22 +92,23 @@ func Migrate(url string) error {
 	if err := mg.Up(); err != nil {
 		return fmt.Errorf("migrate up: %w", err)
 	}
-	if err := migrateRiver(url); err != nil {
+	// One pool for what follows the SQL migrations.
+	ctx := context.Background()
+	pool, err := pgxpool.New(ctx, withoutPoolParams(url))
+	if err != nil {
+		return fmt.Errorf("after migrations: %w", err)
+	}
+	defer pool.Close()
+	if err := migrateRiver(ctx, pool); err != nil {
 		return err
 	}
-	return alignHolds(url)
+	return alignHolds(ctx, &DB{Pool: pool})
 }
 
 // alignHolds recomputes the retention holds of existing quotes, once, when the stored holds follow an
 // older version of the bookkeeping rule than this build's (domain.RetentionRuleVersion): migration 000010
 // changed the rule, and only Go knows it.
-func alignHolds(url string) error {
-	ctx := context.Background()
-	db, err := Open(ctx, withoutPoolParams(url))
-	if err != nil {
-		return fmt.Errorf("align holds: %w", err)
-	}
-	defer db.Close()
+func alignHolds(ctx context.Context, db *DB) error {
 	return db.InTx(ctx, func(tx pgx.Tx) error {
 		var version int
 		if err := tx.QueryRow(ctx, `SELECT holds_rule FROM settings FOR UPDATE`).Scan(&version); err != nil {
@@ -131,13 +132,7 @@ func alignHolds(url string) error {
 // migrateRiver brings river's job tables up to date with rivermigrate, right after our own migrations,
 // so `affar migrate` and serve start bring everything up. River's SQL changes ALTER TYPE … ADD VALUE and
 // must run as river runs it, so it is not copied into our migration files.
-func migrateRiver(url string) error {
-	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, withoutPoolParams(url))
-	if err != nil {
-		return fmt.Errorf("river migrations: %w", err)
-	}
-	defer pool.Close()
+func migrateRiver(ctx context.Context, pool *pgxpool.Pool) error {
 	m, err := rivermigrate.New(riverpgxv5.New(pool), nil)
 	if err != nil {
 		return fmt.Errorf("river migrations: %w", err)

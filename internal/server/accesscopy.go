@@ -105,7 +105,7 @@ func (s *Server) subjectExportJSON(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	copyAttachment(w, "application/json; charset=utf-8", fmt.Sprintf("registerutdrag-%d.json", x.CustomerNumber))
+	attachment(w, "application/json; charset=utf-8", fmt.Sprintf("registerutdrag-%d.json", x.CustomerNumber))
 	_, _ = w.Write(b)
 }
 
@@ -125,13 +125,6 @@ func (s *Server) subjectExportZIP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	copyAttachment(w, "application/zip", fmt.Sprintf("registerutdrag-%d.zip", x.CustomerNumber))
+	attachment(w, "application/zip", fmt.Sprintf("registerutdrag-%d.zip", x.CustomerNumber))
 	_, _ = zipped.WriteTo(w)
-}
-
-// copyAttachment sends a copy as a download that no cache keeps (it is personal data).
-func copyAttachment(w http.ResponseWriter, contentType, name string) {
-	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, name))
-	w.Header().Set("Cache-Control", "no-store")
 }

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/affar/affar/internal/testutil/program"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/affar/affar/internal/authz"
@@ -19,20 +21,6 @@ import (
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
 )
-
-// tool finds a program the test checks its output with; without it the test skips, unless REQUIRE_BROWSER=1
-// (make test) makes that a failure.
-func tool(t *testing.T, name, pkg string) string {
-	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("REQUIRE_BROWSER") != "" {
-			t.Fatalf("no %s found and REQUIRE_BROWSER=1 (install Debian's %s)", name, pkg)
-		}
-		t.Skipf("no %s found (install Debian's %s)", name, pkg)
-	}
-	return p
-}
 
 // copyCustomer is a customer with every kind of data, a consent change recorded by a named user, and a
 // copy-maker who may see everything.
@@ -51,7 +39,7 @@ func copyCustomer(t *testing.T) (*testutil.Env, domain.Customer, *testutil.Clien
 // TestAccessCopyZIP: the ZIP unpacks with unzip, its manifest verifies with sha256sum -c, its JSON
 // validates against the schema it carries, and it holds a CSV per table and the printable page.
 func TestAccessCopyZIP(t *testing.T) {
-	unzip, sha256sum := tool(t, "unzip", "unzip"), tool(t, "sha256sum", "coreutils")
+	unzip, sha256sum := program.Find(t, "unzip", "unzip"), program.Find(t, "sha256sum", "coreutils")
 	env, cust, c := copyCustomer(t)
 	r := c.Get(customerPath(cust) + "/export.zip")
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/zip" ||

@@ -2,12 +2,13 @@ package server_test
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/affar/affar/internal/testutil/program"
 
 	"github.com/chromedp/chromedp"
 
@@ -27,10 +28,7 @@ func chromiumPath(t *testing.T) string {
 			return p
 		}
 	}
-	if os.Getenv("REQUIRE_BROWSER") == "1" {
-		t.Fatal("no chromium binary found and REQUIRE_BROWSER=1")
-	}
-	t.Skip("no chromium binary found (install Debian's chromium, or set REQUIRE_BROWSER=1 to fail instead)")
+	program.Missing(t, "chromium binary", "chromium")
 	return ""
 }
 

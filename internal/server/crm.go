@@ -82,7 +82,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),
 			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil,
-			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(dateLayout)})
+			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout)})
 	}
 	if page.More {
 		v.NextURL = crmURL(typed, map[string]string{"after": strconv.FormatInt(int64(page.Rows[len(page.Rows)-1].ID), 10), "qs": status})
@@ -93,7 +93,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	for _, sq := range recent {
 		name := shownName(ctx, sq.CustomerNumber, sq.CustomerName, sq.Anonymised)
 		v.Quotes = append(v.Quotes, crm.QuoteRow{ID: int64(sq.Quote.ID), CustomerID: int64(sq.Quote.CustomerID),
-			Number: sq.Quote.Number, CustomerNumber: sq.CustomerNumber, Customer: name, Date: sq.Quote.QuoteDate.Format(dateLayout),
+			Number: sq.Quote.Number, CustomerNumber: sq.CustomerNumber, Customer: name, Date: sq.Quote.QuoteDate.Format(domain.DateLayout),
 			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})
 	}
 	s.renderPage(w, r, http.StatusOK, crm.Page(v))
@@ -207,7 +207,7 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 				v.MoreHoldDates = len(p.Holds) - i
 				break
 			}
-			v.Holds = append(v.Holds, crm.HoldRow{HeldThrough: heldThrough(h.Until), Until: h.Until.Format(dateLayout), Quotes: h.Quotes})
+			v.Holds = append(v.Holds, crm.HoldRow{HeldThrough: heldThrough(h.Until), Until: h.Until.Format(domain.DateLayout), Quotes: h.Quotes})
 		}
 		s.renderPage(w, r, status, crm.PreviewPage(v))
 		return

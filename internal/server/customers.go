@@ -11,6 +11,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
@@ -28,14 +29,8 @@ func customerURL(id domain.CustomerID) string {
 	return "/customers/" + strconv.FormatInt(int64(id), 10)
 }
 
-// Dates, and times to the minute, are shown as Swedes write them, in Swedish time.
-const (
-	dateLayout   = domain.DateLayout
-	minuteLayout = domain.MinuteLayout
-)
-
 // localMinute shows t to the minute in Swedish time.
-func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(minuteLayout) }
+func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(domain.MinuteLayout) }
 
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
 func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
@@ -111,7 +106,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(r.Context(), c),
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
-			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(dateLayout), Anonymised: c.AnonymisedAt != nil})
+			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
 	if f.After != 0 || f.Before != 0 || f.Last {
 		v.FirstURL = listURL(q, nil) // also from an empty page, e.g. after its cursor row was deleted
@@ -175,7 +170,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		v.ConsentGiven, v.ConsentSource = consent.Given, consent.Source
 		status := http.StatusUnprocessableEntity
 		if erased != nil { // the same person was erased before: create only if the user confirms
-			v.ErasedOn, status = erased.At.In(domain.Stockholm).Format(dateLayout), http.StatusConflict
+			v.ErasedOn, status = erased.At.In(domain.Stockholm).Format(domain.DateLayout), http.StatusConflict
 		}
 		s.renderPage(w, r, status, customers.FormPage(v))
 		return
@@ -262,7 +257,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	v.CopyNeeds = strings.Join(missingPermissions(ctx, Needs(gdpr.CopyPermissions...), a), ", ")
 	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
-		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(dateLayout)
+		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(domain.DateLayout)
 		v.Name = displayName(ctx, c)
 	}
 	idKey := "customer.personnummer"
@@ -289,7 +284,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
 	}
 	for _, cr := range d.CreditReports {
-		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(dateLayout), Bureau: cr.Bureau,
+		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(domain.DateLayout), Bureau: cr.Bureau,
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
 	}
 	for _, e := range d.Access {
@@ -300,15 +295,10 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		s.fail(w, r, err)
 		return
 	}
-	v.ErasableFrom, v.CanAddQuote = hold.ErasableFrom.Format(dateLayout), v.CanEdit
-	if q := hold.Quote; q != nil {
-		v.HeldBy = &customers.HeldBy{QuoteID: int64(q.ID), Number: strconv.FormatInt(q.Number, 10),
-			Decided: domain.Day(*q.DecidedAt).Format(dateLayout), FiscalYearEnd: hold.FiscalYearEnd.Format(dateLayout),
-			FiscalYear: strconv.Itoa(hold.FiscalYearEnd.Year()), HeldThrough: hold.HeldThrough.Format(dateLayout), Years: rule.Years}
-	}
+	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, rule, hold), hold.Quote != nil, v.CanEdit
 	for _, q := range quoteList {
-		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(dateLayout),
-			ValidUntil: q.ValidUntil.Format(dateLayout), StatusKey: "quote.status." + string(q.Status),
+		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(domain.DateLayout),
+			ValidUntil: q.ValidUntil.Format(domain.DateLayout), StatusKey: "quote.status." + string(q.Status),
 			Total: domain.FormatKronor(q.Totals.TotalOre)})
 	}
 	if fill != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -41,14 +40,19 @@ func (s *Server) exportRequest(w http.ResponseWriter, r *http.Request, withIDs b
 	return req, true
 }
 
+// cutShort ends a download that failed after rows had left and the status was sent: breaking the
+// connection is the only way left to tell the browser the file is incomplete (it then reports the
+// download as failed).
+func (s *Server) cutShort(r *http.Request, err error) {
+	s.Log.Error("download cut short", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
+	panic(http.ErrAbortHandler)
+}
+
 // exportFailed answers an export that sent nothing: too many exports (429 with Retry-After), nothing
 // selected or too much for one print (back to the CRM screen with the reason), or the usual errors.
 func (s *Server) exportFailed(w http.ResponseWriter, r *http.Request, req export.Request, started bool, err error) {
 	if started {
-		// Rows have left and the status is sent: breaking the connection is the only way left to tell the
-		// browser the file is incomplete (it then reports the download as failed).
-		s.Log.Error("export cut short", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
-		panic(http.ErrAbortHandler)
+		s.cutShort(r, err)
 	}
 	if errors.Is(err, domain.ErrBusy) {
 		w.Header().Set("Retry-After", "10")
@@ -87,9 +91,15 @@ func stillWriting(w http.ResponseWriter, rows *int) error {
 	return err
 }
 
-func attachment(w http.ResponseWriter, contentType, name string, now time.Time) {
+// attachment sends a response as a download named filename (securityHeaders keeps every cache out of it).
+func attachment(w http.ResponseWriter, contentType, filename string) {
 	w.Header().Set("Content-Type", contentType)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s"`, now.In(domain.Stockholm).Format("2006-01-02"), name))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, filename))
+}
+
+// dated is an export's file name: the day in Sweden, then name.
+func dated(now time.Time, name string) string {
+	return now.In(domain.Stockholm).Format(domain.DateLayout) + "-" + name
 }
 
 // column is one column of a table going out as CSV or XLSX, declared once with everything the formats
@@ -99,11 +109,7 @@ type column[T any] struct {
 	// value is a string (text), an int64 (a number) or an xlsx.Date (a date); "" and the zero Date are no
 	// value: an empty CSV field, no XLSX cell at all.
 	value func(T) any
-	// plain says the value was validated to characters that cannot make a formula on their own: no
-	// letters, so no function, reference or link (at worst Excel reads "+46 70…" as a number). CSV writes it
-	// as it is; the formula guard (export.SafeCell) would otherwise put a visible apostrophe in front of
-	// every international phone number. Free text is never plain.
-	plain bool
+	plain bool // gdpr.Plain: CSV writes it without the formula guard (export.Cell)
 }
 
 func headings[T any](ctx context.Context, cols []column[T]) []string {
@@ -118,10 +124,7 @@ func headings[T any](ctx context.Context, cols []column[T]) []string {
 func csvCell(v any, plain bool) string {
 	switch v := v.(type) {
 	case string:
-		if plain {
-			return v
-		}
-		return export.SafeCell(v)
+		return export.Cell(v, plain)
 	case int64:
 		return strconv.FormatInt(v, 10)
 	case xlsx.Date:
@@ -130,34 +133,42 @@ func csvCell(v any, plain bool) string {
 	panic(fmt.Sprintf("column value of type %T", v)) // a column declared wrong: every test of it fails
 }
 
-// csvTable writes a table as CSV for Excel in Sweden: UTF-8 with a byte order mark, semicolons, headings
-// in the reader's language.
+// csvTable writes a table as CSV for Excel in Sweden (export.NewCSV) with headings in the reader's
+// language, as a download named name. The download starts with the first row, or at flush.
 type csvTable[T any] struct {
-	w       http.ResponseWriter
-	cw      *csv.Writer
-	cols    []column[T]
-	cells   []string
-	started bool
-	rows    int
+	ctx   context.Context
+	w     http.ResponseWriter
+	name  string
+	now   time.Time
+	cw    *csv.Writer // nil until the download has started
+	cols  []column[T]
+	cells []string
+	rows  int
 }
 
-func newCSVTable[T any](w http.ResponseWriter, cols []column[T]) *csvTable[T] {
-	return &csvTable[T]{w: w, cols: cols, cells: make([]string, len(cols))}
+func newCSVTable[T any](ctx context.Context, w http.ResponseWriter, name string, now time.Time, cols []column[T]) *csvTable[T] {
+	return &csvTable[T]{ctx: ctx, w: w, name: name, now: now, cols: cols, cells: make([]string, len(cols))}
 }
 
-// begin sends the download's headers, the byte order mark and the heading row.
-func (t *csvTable[T]) begin(ctx context.Context, name string, now time.Time) error {
-	t.started = true
-	attachment(t.w, "text/csv; charset=utf-8", name, now)
-	t.cw = csv.NewWriter(t.w)
-	t.cw.Comma = ';'
-	if _, err := io.WriteString(t.w, "\uFEFF"); err != nil {
+func (t *csvTable[T]) started() bool { return t.cw != nil }
+
+// begin sends the download's headers, the byte order mark and the heading row, once.
+func (t *csvTable[T]) begin() error {
+	if t.started() {
+		return nil
+	}
+	attachment(t.w, "text/csv; charset=utf-8", dated(t.now, t.name))
+	var err error
+	if t.cw, err = export.NewCSV(t.w); err != nil {
 		return err
 	}
-	return t.cw.Write(headings(ctx, t.cols))
+	return t.cw.Write(headings(t.ctx, t.cols))
 }
 
 func (t *csvTable[T]) row(v T) error {
+	if err := t.begin(); err != nil {
+		return err
+	}
 	if err := stillWriting(t.w, &t.rows); err != nil {
 		return err
 	}
@@ -167,24 +178,20 @@ func (t *csvTable[T]) row(v T) error {
 	return t.cw.Write(t.cells)
 }
 
+// flush ends the download (a table without rows gets its headings alone).
 func (t *csvTable[T]) flush() error {
-	if t.cw == nil {
-		return nil
+	if err := t.begin(); err != nil {
+		return err
 	}
 	t.cw.Flush()
 	return t.cw.Error()
 }
 
 // csvSink takes a customer export as CSV.
-type csvSink struct {
-	*csvTable[domain.Customer]
-	ctx  context.Context
-	name string
-	now  time.Time
-}
+type csvSink struct{ *csvTable[domain.Customer] }
 
-func (k *csvSink) Begin(int) error                       { return k.begin(k.ctx, k.name, k.now) }
-func (k *csvSink) Row(c domain.Customer, _ string) error { return k.row(c) }
+func (k csvSink) Begin(int) error                       { return k.begin() }
+func (k csvSink) Row(c domain.Customer, _ string) error { return k.row(c) }
 
 // registerColumns are the register export's columns: the customer's details as the register holds them,
 // notes included; not contact persons, consent history or credit reports. The words they show are looked
@@ -232,13 +239,13 @@ func (s *Server) exportRegisterCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	sink := &csvSink{csvTable: newCSVTable(w, registerColumns(r.Context())), ctx: r.Context(), name: "kundregister.csv", now: s.Now()}
+	sink := csvSink{newCSVTable(r.Context(), w, "kundregister.csv", s.Now(), registerColumns(r.Context()))}
 	err := s.Exports.Register(r.Context(), req, "csv", sink)
 	if err == nil {
 		err = sink.flush()
 	}
 	if err != nil {
-		s.exportFailed(w, r, req, sink.started, err)
+		s.exportFailed(w, r, req, sink.started(), err)
 	}
 }
 
@@ -249,13 +256,13 @@ func (s *Server) exportEmails(w http.ResponseWriter, r *http.Request) {
 	}
 	// Only customers who agreed to marketing, unless the user ticks otherwise on purpose.
 	consentOnly := r.PostForm.Get("all_emails") != "yes"
-	sink := &csvSink{csvTable: newCSVTable(w, emailColumns(r.Context())), ctx: r.Context(), name: "e-postadresser.csv", now: s.Now()}
+	sink := csvSink{newCSVTable(r.Context(), w, "e-postadresser.csv", s.Now(), emailColumns(r.Context()))}
 	err := s.Exports.Emails(r.Context(), req, consentOnly, sink)
 	if err == nil {
 		err = sink.flush()
 	}
 	if err != nil {
-		s.exportFailed(w, r, req, sink.started, err)
+		s.exportFailed(w, r, req, sink.started(), err)
 	}
 }
 
@@ -271,7 +278,7 @@ type xlsxSink struct {
 }
 
 func (k *xlsxSink) Begin(int) error {
-	attachment(k.w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "kundregister.xlsx", k.now)
+	attachment(k.w, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", dated(k.now, "kundregister.xlsx"))
 	var err error
 	// The zip entries carry the time as the reader's clock showed it.
 	k.x, err = xlsx.New(k.w, xlsx.Sheet{Name: i18n.T(k.ctx, "export.register.sheet"), Header: headings(k.ctx, k.cols),
@@ -331,7 +338,7 @@ func (s *Server) exportLabels(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	attachment(w, "application/pdf", "adressetiketter.pdf", s.Now())
+	attachment(w, "application/pdf", dated(s.Now(), "adressetiketter.pdf"))
 	_, _ = pdf.WriteTo(w)
 }
 

@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/affar/affar/internal/testutil/program"
+
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
@@ -192,13 +194,8 @@ func TestExportsAreRateLimited(t *testing.T) {
 var embeddedFont = regexp.MustCompile(`CID TrueType\s+Identity-H\s+yes\s+(yes|no)\s+yes\s`)
 
 func TestAddressLabelsPDF(t *testing.T) {
-	pdftoppm, err := exec.LookPath("pdftoppm")
-	if err != nil {
-		if os.Getenv("REQUIRE_BROWSER") != "" {
-			t.Fatal("no pdftoppm found and REQUIRE_BROWSER=1 (install Debian's poppler-utils)")
-		}
-		t.Skip("pdftoppm (poppler-utils) is not installed")
-	}
+	pdftoppm, pdftotext, pdffonts := program.Find(t, "pdftoppm", "poppler-utils"), program.Find(t, "pdftotext", "poppler-utils"),
+		program.Find(t, "pdffonts", "poppler-utils")
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
 	for i := range 25 {
@@ -221,7 +218,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 	if err := os.WriteFile(pdf, []byte(r.Body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	text, err := exec.Command(filepath.Join(filepath.Dir(pdftoppm), "pdftotext"), "-layout", pdf, "-").Output()
+	text, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -235,7 +232,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 		strings.Count(notice, ": kund ") != 1 || strings.Contains(string(text), "王") {
 		t.Fatalf("the last page should list customer %d, whose name the font lacks:\n%s", han.Number, notice)
 	}
-	fonts, err := exec.Command(filepath.Join(filepath.Dir(pdftoppm), "pdffonts"), pdf).Output()
+	fonts, err := exec.Command(pdffonts, pdf).Output()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,16 +35,16 @@ func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	out := make([]gdprpages.Hold, len(hs))
 	for i, h := range hs {
 		out[i] = gdprpages.Hold{QuoteID: int64(h.QuoteID), QuoteNumber: h.QuoteNumber, HeldThrough: heldThrough(h.Until),
-			Until: h.Until.Format(dateLayout), Quotes: h.Quotes}
+			Until: h.Until.Format(domain.DateLayout), Quotes: h.Quotes}
 		if !h.Decided.IsZero() {
-			out[i].Decided = h.Decided.Format(dateLayout)
+			out[i].Decided = h.Decided.Format(domain.DateLayout)
 		}
 	}
 	return out
 }
 
 // heldThrough is the last day of a hold that ends before until (the first day the data may be cleared).
-func heldThrough(until time.Time) string { return until.AddDate(0, 0, -1).Format(dateLayout) }
+func heldThrough(until time.Time) string { return domain.LastDayHeld(until).Format(domain.DateLayout) }
 
 // countRows lists an erasure's counts; credit reports only for viewers who may know they exist.
 func countRows(ctx context.Context, counts map[string]int, skipZero bool) []gdprpages.Count {
@@ -234,27 +234,15 @@ func erasureColumns(ctx context.Context) []column[domain.Erasure] {
 // erasureCSV streams the whole register as CSV for an auditor, written like the register export.
 func (s *Server) erasureCSV(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	t := newCSVTable(w, erasureColumns(ctx))
-	err := s.Erasures.Walk(ctx, func(e domain.Erasure) error {
-		if !t.started {
-			if err := t.begin(ctx, "raderingsregister.csv", s.Now()); err != nil {
-				return err
-			}
-		}
-		return t.row(e)
-	})
-	if err == nil && !t.started { // an empty register: the headings alone
-		err = t.begin(ctx, "raderingsregister.csv", s.Now())
-	}
+	t := newCSVTable(ctx, w, "raderingsregister.csv", s.Now(), erasureColumns(ctx))
+	err := s.Erasures.Walk(ctx, t.row)
 	if err == nil {
 		err = t.flush()
 	}
-	if err != nil && !t.started {
+	switch {
+	case err != nil && !t.started():
 		s.fail(w, r, err)
-		return
-	}
-	if err != nil { // mid-stream: the status is sent; cut the download short so it is not taken as complete
-		s.Log.Error("erasure csv", "request_id", RequestID(ctx), "err", err)
-		panic(http.ErrAbortHandler)
+	case err != nil:
+		s.cutShort(r, err)
 	}
 }

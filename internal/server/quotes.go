@@ -47,7 +47,7 @@ func withBlankRows(in domain.QuoteInput) domain.QuoteInput {
 }
 
 func inputOf(q domain.Quote) domain.QuoteInput {
-	in := domain.QuoteInput{QuoteDate: q.QuoteDate.Format(dateLayout), ValidUntil: q.ValidUntil.Format(dateLayout)}
+	in := domain.QuoteInput{QuoteDate: q.QuoteDate.Format(domain.DateLayout), ValidUntil: q.ValidUntil.Format(domain.DateLayout)}
 	for _, l := range q.Lines {
 		in.Lines = append(in.Lines, domain.QuoteLineInput{Description: l.Description, Quantity: domain.FormatQuantity(l.QtyMilli),
 			UnitPrice: kronorInput(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate)})
@@ -72,7 +72,7 @@ func (s *Server) quoteNew(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	today := s.Now().In(domain.Stockholm)
-	in := domain.QuoteInput{QuoteDate: today.Format(dateLayout), ValidUntil: today.AddDate(0, 0, 30).Format(dateLayout)}
+	in := domain.QuoteInput{QuoteDate: today.Format(domain.DateLayout), ValidUntil: today.AddDate(0, 0, 30).Format(domain.DateLayout)}
 	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
 		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: withBlankRows(in)}))
 }
@@ -179,7 +179,7 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 	mayChange := a.Can(authz.CustomerEdit) && d.Customer.AnonymisedAt == nil
 	v := quotes.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(q.ID), Number: q.Number,
 		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: d.Customer.Name,
-		QuoteDate: q.QuoteDate.Format(dateLayout), ValidUntil: q.ValidUntil.Format(dateLayout),
+		QuoteDate: q.QuoteDate.Format(domain.DateLayout), ValidUntil: q.ValidUntil.Format(domain.DateLayout),
 		Net: domain.FormatKronor(q.Totals.NetOre), VATTotal: domain.FormatKronor(q.Totals.VATOre),
 		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft}
 	if q.SentAt != nil {

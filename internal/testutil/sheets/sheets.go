@@ -18,6 +18,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/affar/affar/internal/testutil/program"
 )
 
 // Kind is what a program took a cell for.
@@ -90,19 +92,6 @@ func cellAt(row []Cell, i int) Cell {
 	return Cell{Kind: Empty}
 }
 
-// program finds an outside program, or skips (or under REQUIRE_BROWSER=1 fails) the test.
-func program(t *testing.T, name, debianPackage string) string {
-	t.Helper()
-	if p, err := exec.LookPath(name); err == nil {
-		return p
-	}
-	if os.Getenv("REQUIRE_BROWSER") == "1" {
-		t.Fatalf("no %s found and REQUIRE_BROWSER=1 (install Debian's %s)", name, debianPackage)
-	}
-	t.Skipf("no %s found (install Debian's %s, or set REQUIRE_BROWSER=1 to fail instead)", name, debianPackage)
-	return ""
-}
-
 func run(t *testing.T, cmd *exec.Cmd) []byte {
 	t.Helper()
 	out, err := cmd.CombinedOutput()
@@ -117,7 +106,7 @@ func run(t *testing.T, cmd *exec.Cmd) []byte {
 // (a number shown as yyyy-mm-dd) from a plain number.
 func Gnumeric(t *testing.T, path string) []Sheet {
 	t.Helper()
-	ssconvert := program(t, "ssconvert", "gnumeric")
+	ssconvert := program.Find(t, "ssconvert", "gnumeric")
 	dir := t.TempDir()
 	run(t, exec.Command(ssconvert, "-T", "Gnumeric_XmlIO:sax:0", path, filepath.Join(dir, "book.xml")))
 	run(t, exec.Command(ssconvert, "-S", "-T", "Gnumeric_stf:stf_assistant", "-O", "separator=; format=preserve quoting-mode=auto",
@@ -189,7 +178,7 @@ func put(rows [][]Cell, r, c int, cell Cell) [][]Cell {
 // a formula would show its result.
 func LibreOffice(t *testing.T, path string) []Sheet {
 	t.Helper()
-	soffice := program(t, "soffice", "libreoffice-calc-nogui")
+	soffice := program.Find(t, "soffice", "libreoffice-calc-nogui")
 	dir := t.TempDir()
 	// Tokens: separator ;, quote ", UTF-8, from line 1, -, language, quote all text cells, -, as shown,
 	// not formulas, -, every sheet (a file each, named after it).
@@ -243,10 +232,7 @@ func Openpyxl(t *testing.T, path string) []Sheet {
 	t.Helper()
 	const python = "/usr/bin/python3"
 	if err := exec.Command(python, "-c", "import openpyxl").Run(); err != nil {
-		if os.Getenv("REQUIRE_BROWSER") == "1" {
-			t.Fatalf("no openpyxl for %s and REQUIRE_BROWSER=1 (install Debian's python3-openpyxl)", python)
-		}
-		t.Skipf("no openpyxl for %s (install Debian's python3-openpyxl, or set REQUIRE_BROWSER=1 to fail instead)", python)
+		program.Missing(t, "openpyxl for "+python, "python3-openpyxl")
 	}
 	out := run(t, exec.Command(python, "-c", openpyxlScript, path))
 	var book []struct {
