@@ -36,3 +36,47 @@ func TestRandom(t *testing.T) {
 		t.Fatalf("Random(16) gave %q and %q", a, b)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	for _, tc := range []struct {
+		password, want string
+	}{
+		{"short one", "error.password_short"},
+		{string([]rune(strings.Repeat("styrelsemöte i tisdags ", 50))[:MaxLen]), ""},
+		{string([]rune(strings.Repeat("styrelsemöte i tisdags ", 50))[:MaxLen+1]), "error.password_long"},
+		{"leavemealone", "error.password_common"},
+		{"Leave me alone", "error.password_common"},
+		{"baseball1234", "error.password_common"},
+		{"qwertyuiop123", "error.password_common"},
+		{"QWERTYUIOP", "error.password_short"},
+		{"123456789012", "error.password_common"},
+		{"Password2024!", "error.password_common"},
+		{"!!Dragon12345", "error.password_common"},
+		{"P@ssw0rd12345", "error.password_common"},
+		{"Sunsh1ne!2024", "error.password_common"},
+		{"aaaaaaaaaaaaaaaa", "error.password_common"},
+		{"abababababab", "error.password_common"},
+		{"abcdefghijklmn", "error.password_common"},
+		{"zyxwvutsrqpo", "error.password_common"},
+		{"styrelsemöte i tisdags", ""},
+		{"Xk9#mq2$Lp0!", ""},
+		{"pw-xxxxxxxxxxxxanna@example.se", ""},
+	} {
+		if got := Check(tc.password); got != tc.want {
+			t.Errorf("Check(%.24q) = %q, want %q", tc.password, got, tc.want)
+		}
+	}
+}
+
+// TestCommonList: every line of the embedded list is refused, and the list holds what COMMON.md says.
+func TestCommonList(t *testing.T) {
+	lines := strings.Split(strings.TrimSpace(commonText), "\n")
+	if len(lines) != 12344 {
+		t.Fatalf("%d lines, COMMON.md says 12,344", len(lines))
+	}
+	for _, l := range lines {
+		if l != strings.ToLower(strings.TrimSpace(l)) || l == "" || !Common(l) {
+			t.Fatalf("line %q is not a trimmed lower-case password that Common refuses", l)
+		}
+	}
+}
