@@ -12,6 +12,7 @@ import (
 	"github.com/affar/affar/internal/app"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/testutil/pgtest"
+	"github.com/affar/affar/internal/user"
 )
 
 func run(t *testing.T, env map[string]string, stdin string, args ...string) (int, string) {
@@ -104,10 +105,10 @@ func TestUserPasswordReset(t *testing.T) {
 		t.Fatalf("user password: %d %s", code, out)
 	}
 	svc := app.NewServices(config.Config{}, db, time.Now, slog.New(slog.DiscardHandler))
-	if _, _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the first password", "127.0.0.1"); err == nil {
+	if _, err := svc.Users.SignIn(context.Background(), user.Credentials{Email: "eva@example.se", Password: "the first password", Client: "127.0.0.1"}); err == nil {
 		t.Fatal("the old password still signs in")
 	}
-	if _, _, err := svc.Users.SignIn(context.Background(), "eva@example.se", "the second password", "127.0.0.1"); err != nil {
+	if _, err := svc.Users.SignIn(context.Background(), user.Credentials{Email: "eva@example.se", Password: "the second password", Client: "127.0.0.1"}); err != nil {
 		t.Fatalf("the new password does not sign in: %v", err)
 	}
 	if code, out := run(t, env, "", "user", "password", "--email", "nobody@example.se"); code != 1 || !strings.Contains(out, "no user") {

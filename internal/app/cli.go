@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,6 +22,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/seed"
 	"github.com/affar/affar/internal/user"
@@ -285,11 +287,13 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 func describeUserError(err error) error {
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
+		en := i18n.WithLang(context.Background(), "en")
 		var parts []string
 		for field, key := range fe {
-			parts = append(parts, field+": "+key)
+			parts = append(parts, field+": "+i18n.T(en, key))
 		}
-		return fmt.Errorf("invalid input (%s)", strings.Join(parts, ", "))
+		slices.Sort(parts)
+		return fmt.Errorf("invalid input (%s)", strings.Join(parts, " "))
 	}
 	if errors.Is(err, domain.ErrConflict) {
 		return errors.New("a user with that e-mail address already exists")

@@ -44,6 +44,9 @@ const (
 	AgreementPublished   = "agreement.published"
 	AgreementAccepted    = "agreement.accepted"
 	AgreementSent        = "agreement.sent"
+
+	// PasswordLinkRefused: a link was used after its maker lost the right to manage its user; nothing was set.
+	PasswordLinkRefused = "user.password_link_refused"
 )
 
 // Event builds an event for actor at the given time. Details must hold ids and field names only.

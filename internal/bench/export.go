@@ -48,8 +48,10 @@ func RunExport(ctx context.Context, opts Options) error {
 	// A user of its own for each run: exports are rate-limited per user.
 	sys := authz.WithActor(ctx, authz.System())
 	users := user.New(db, time.Now, nil)
-	email := fmt.Sprintf("bench-export-%d@affar.example", time.Now().UnixNano())
-	id, err := users.Create(sys, user.NewUser{Email: email, Name: "Benchmark exports", Password: pw})
+	run := time.Now().UnixNano()
+	email := fmt.Sprintf("bench-export-%d@affar.example", run)
+	// Users' names are unique too.
+	id, err := users.Create(sys, user.NewUser{Email: email, Name: fmt.Sprintf("Benchmark exports %d", run), Password: pw})
 	if err == nil {
 		err = users.SetPermissions(sys, id, []authz.Permission{authz.CustomerView, authz.CustomerExport}, nil)
 	}

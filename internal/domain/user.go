@@ -40,6 +40,12 @@ func NormalizeEmail(s string) (string, error) {
 	return s, nil
 }
 
+// NameKey is what two users' display names must not share: the name without case and spacing, so
+// "Eva  Ek", "eva ek" and "EvaEk" are one name (and nobody can pass for another in the audit log).
+func NameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), ""))
+}
+
 // Date and minute layouts of everything Affär shows or writes for people: ISO 8601, Swedish time.
 const (
 	DateLayout   = "2006-01-02"

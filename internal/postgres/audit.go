@@ -114,13 +114,19 @@ func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
 	return e, canonical, nil
 }
 
+// actorNameAt is the acting user's name when the event happened, from the name history (hashed events
+// hold the actor's id only, so the history can be erased with the user), else their current name; "" for
+// the system or nobody. Queries using it join users u on the actor.
+const actorNameAt = `coalesce((SELECT h.name FROM user_name_history h WHERE h.user_id = e.actor_user_id
+		AND h.valid_from <= e.at ORDER BY h.valid_from DESC, h.id DESC LIMIT 1), u.name, '')`
+
 // AuditPage lists events newest first, before the event id before (0 for the newest), with the acting
-// user's name, leaving out the actions in hidden.
+// user's name at the time, leaving out the actions in hidden.
 func AuditPage(ctx context.Context, q Querier, before int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, `+actorNameAt+` FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
 		WHERE e.id < $1 AND NOT e.action = ANY($3) ORDER BY e.id DESC LIMIT $2`, before, limit, hidden)
 	return collectAuditWithNames(rows, err, "audit page")

@@ -99,8 +99,8 @@ func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]doma
 	return out, mapErr(err, "credit reports")
 }
 
-// EntityAudit lists the newest events about one entity, with the acting user's name, leaving out the
-// actions in hidden.
+// EntityAudit lists the newest events about one entity, with the acting user's name at the time, leaving
+// out the actions in hidden.
 func EntityAudit(ctx context.Context, q Querier, entityType string, id int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
 	return entityAudit(ctx, q, "e.entity_id = $2", entityType, id, limit, hidden)
 }
@@ -113,7 +113,7 @@ func EntitiesAudit(ctx context.Context, q Querier, entityType string, ids []int6
 // entityAudit keeps the one-entity query a plain equality: the customer page runs it on every view, and
 // the index on (entity_type, entity_id, id) then yields the newest events in order.
 func entityAudit(ctx context.Context, q Querier, match, entityType string, ids any, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
-	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, coalesce(u.name, '') FROM audit_events e
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, `+actorNameAt+` FROM audit_events e
 		LEFT JOIN users u ON u.id = e.actor_user_id
 		WHERE e.entity_type = $1 AND `+match+` AND NOT e.action = ANY($4) ORDER BY e.id DESC LIMIT $3`,
 		entityType, ids, limit, hidden)

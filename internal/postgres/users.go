@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -91,13 +92,32 @@ func SetUserActive(ctx context.Context, q Querier, id domain.UserID, active bool
 	return mapErr(err, "set user active")
 }
 
-// CreateUser inserts u and returns its id; a taken e-mail address is a domain.ErrConflict.
+// CreateUser inserts u with the first entry of its name history (which covers all time before the first
+// change) and returns its id. The caller has checked the address under LockUserIdentities: a taken one
+// would fail on the unique index, and PostgreSQL would log the address.
 func CreateUser(ctx context.Context, q Querier, u domain.User) (domain.UserID, error) {
 	var id domain.UserID
-	err := q.QueryRow(ctx, `INSERT INTO users (email, name, password_hash, is_admin, language)
-		VALUES ($1, $2, $3, $4, nullif($5, '')) RETURNING id`,
+	err := q.QueryRow(ctx, `WITH u AS (INSERT INTO users (email, name, password_hash, is_admin, language)
+			VALUES ($1, $2, $3, $4, nullif($5, '')) RETURNING id, name, email)
+		INSERT INTO user_name_history (user_id, name, email, valid_from) SELECT id, name, email, '-infinity' FROM u
+		RETURNING user_id`,
 		u.Email, u.Name, u.PasswordHash, u.IsAdmin, u.Language).Scan(&id)
 	return id, mapErr(err, "create user")
+}
+
+// LockUserIdentities serialises every change of a user's name or e-mail address until the transaction
+// ends, so that a check for another user with the same one (IdentityClash) still holds at the write.
+func LockUserIdentities(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('affar.user_identities', 0))`)
+	return mapErr(err, "lock user identities")
+}
+
+// IdentityClash returns the names of the users other than except, and whether one of them has the address
+// email, for the check before a user is created or renamed.
+func IdentityClash(ctx context.Context, q Querier, except domain.UserID, email string) (names []string, emailTaken bool, err error) {
+	err = q.QueryRow(ctx, `SELECT coalesce(array_agg(name) FILTER (WHERE id <> $1), '{}'),
+		coalesce(bool_or(email = $2::citext AND id <> $1), false) FROM users`, except, email).Scan(&names, &emailTaken)
+	return names, emailTaken, mapErr(err, "identity clash")
 }
 
 // CountAdmins counts active admin users.
@@ -149,7 +169,7 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id),
 		(SELECT max(t.expires_at) FROM user_tokens t WHERE t.user_id = u.id AND t.purpose = 'invite' AND t.used_at IS NULL
-			AND u.password_hash = '')
+			AND t.revoked_at IS NULL AND u.password_hash = '')
 		FROM users u ORDER BY u.name, u.id`)
 	if err != nil {
 		return nil, mapErr(err, "list users")
@@ -176,8 +196,9 @@ func SetPassword(ctx context.Context, q Querier, id domain.UserID, hash string) 
 }
 
 // UpdateUserDetails stores a user's name, e-mail address and language and returns the names of the fields
-// that changed; a taken e-mail address is a domain.ErrConflict.
-func UpdateUserDetails(ctx context.Context, q Querier, id domain.UserID, name, email, lang string) ([]string, error) {
+// that changed; a new name or address starts a period of the name history at. The caller has checked the
+// address as for CreateUser.
+func UpdateUserDetails(ctx context.Context, q Querier, id domain.UserID, name, email, lang string, at time.Time) ([]string, error) {
 	var changed []string
 	err := q.QueryRow(ctx, `WITH old AS (SELECT name, email, language FROM users WHERE id = $1 FOR UPDATE)
 		UPDATE users u SET name = $2, email = $3, language = nullif($4, '') FROM old WHERE u.id = $1
@@ -186,6 +207,16 @@ func UpdateUserDetails(ctx context.Context, q Querier, id domain.UserID, name, e
 			CASE WHEN old.email IS DISTINCT FROM $3::citext THEN 'email' END,
 			CASE WHEN old.language IS DISTINCT FROM nullif($4, '') THEN 'language' END], NULL)`,
 		id, name, email, lang).Scan(&changed)
+	if err != nil || !(slices.Contains(changed, "name") || slices.Contains(changed, "email")) {
+		return changed, mapErr(err, "update user details")
+	}
+	// A clock set back (tests) must not end a period before it began.
+	if _, err := q.Exec(ctx, `UPDATE user_name_history SET valid_to = greatest(valid_from, $2)
+		WHERE user_id = $1 AND valid_to IS NULL`, id, at); err != nil {
+		return nil, mapErr(err, "update user details")
+	}
+	_, err = q.Exec(ctx, `INSERT INTO user_name_history (user_id, name, email, valid_from) VALUES ($1, $2, $3, $4)`,
+		id, name, email, at)
 	return changed, mapErr(err, "update user details")
 }
 
@@ -205,28 +236,51 @@ func LockAdmins(ctx context.Context, tx pgx.Tx) error {
 	return mapErr(err, "lock admins")
 }
 
-// IssueUserToken stores the digest of a new invitation or reset link; older unused links of the same
-// purpose stop working.
-func IssueUserToken(ctx context.Context, q Querier, hash []byte, id domain.UserID, purpose string, now, expires time.Time) error {
+// IssueUserToken stores the digest of a new invitation or reset link made by issuer (nil: the command
+// line); older unused links of the same purpose stop working.
+func IssueUserToken(ctx context.Context, q Querier, hash []byte, id domain.UserID, purpose string, issuer *domain.UserID, now, expires time.Time) error {
 	if _, err := q.Exec(ctx, `DELETE FROM user_tokens WHERE user_id = $1 AND purpose = $2 AND used_at IS NULL`, id, purpose); err != nil {
 		return mapErr(err, "issue user token")
 	}
-	_, err := q.Exec(ctx, `INSERT INTO user_tokens (hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		hash, id, purpose, now, expires)
+	_, err := q.Exec(ctx, `INSERT INTO user_tokens (hash, user_id, purpose, issued_by, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6)`, hash, id, purpose, issuer, now, expires)
 	return mapErr(err, "issue user token")
 }
 
-// UserToken finds the user of an unused, unexpired link; lock takes the row for its use. Anything else is
-// domain.ErrNotFound.
-func UserToken(ctx context.Context, q Querier, hash []byte, now time.Time, lock bool) (domain.User, string, error) {
-	sql := `SELECT ` + userColumns + `, t.purpose FROM user_tokens t JOIN users u ON u.id = t.user_id
+// UserLink is an unused, unexpired link with its user.
+type UserLink struct {
+	User     domain.User
+	Purpose  string
+	IssuedBy *domain.UserID // nil: made on the command line
+	Revoked  bool           // withdrawn when its user's account changed
+}
+
+// UserToken finds an unused, unexpired link of an active user; lock takes the row for its use. Anything
+// else is domain.ErrNotFound.
+func UserToken(ctx context.Context, q Querier, hash []byte, now time.Time, lock bool) (UserLink, error) {
+	sql := `SELECT ` + userColumns + `, t.purpose, t.issued_by, t.revoked_at IS NOT NULL FROM user_tokens t
+		JOIN users u ON u.id = t.user_id
 		WHERE t.hash = $1 AND t.used_at IS NULL AND t.expires_at > $2 AND u.active`
 	if lock {
 		sql += ` FOR UPDATE OF t`
 	}
-	var purpose string
-	u, err := scanUser(q.QueryRow(ctx, sql, hash, now), &purpose)
-	return u, purpose, mapErr(err, "user token")
+	var l UserLink
+	var err error
+	l.User, err = scanUser(q.QueryRow(ctx, sql, hash, now), &l.Purpose, &l.IssuedBy, &l.Revoked)
+	return l, mapErr(err, "user token")
+}
+
+// RevokeUserTokens withdraws every open link of a user and returns how many there were.
+func RevokeUserTokens(ctx context.Context, q Querier, id domain.UserID, now time.Time) (int64, error) {
+	tag, err := q.Exec(ctx, `UPDATE user_tokens SET revoked_at = $2 WHERE user_id = $1 AND used_at IS NULL
+		AND revoked_at IS NULL AND expires_at > $2`, id, now)
+	return tag.RowsAffected(), mapErr(err, "revoke user tokens")
+}
+
+// RevokeUserToken withdraws one link.
+func RevokeUserToken(ctx context.Context, q Querier, hash []byte, now time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE user_tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, hash, now)
+	return mapErr(err, "revoke user token")
 }
 
 // UseUserToken marks a link used, together with every other open link of the user.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
@@ -53,7 +54,8 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	f := auth.SignInForm{Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
-	_, sid, err := s.Users.SignIn(ctx, f.Email, r.PostForm.Get("password"), s.clientAddr(r))
+	signedIn, err := s.Users.SignIn(ctx, user.Credentials{Email: f.Email, Password: r.PostForm.Get("password"),
+		Client: s.clientAddr(r), Devices: s.deviceCookie(r)})
 	var throttled *user.ThrottledError
 	switch {
 	case errors.Is(err, domain.ErrBusy):
@@ -79,8 +81,34 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(ctx, sessionID, sid)
+	s.Sessions.Put(ctx, sessionID, signedIn.ID)
+	s.setDeviceCookie(w, signedIn.Devices)
 	redirect(w, r, f.Next)
+}
+
+// deviceCookieLifetime is how long a browser stays known to the accounts that signed in with it.
+const deviceCookieLifetime = 180 * 24 * time.Hour
+
+func (s *Server) deviceCookieName() string {
+	if s.Config.Secure() {
+		return "__Host-" + user.DeviceCookie
+	}
+	return user.DeviceCookie
+}
+
+// deviceCookie is the browser's device cookie (user.DeviceCookie), "" without one.
+func (s *Server) deviceCookie(r *http.Request) string {
+	c, err := r.Cookie(s.deviceCookieName())
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
+
+// setDeviceCookie remembers this browser for the accounts that signed in with it; signing out keeps it.
+func (s *Server) setDeviceCookie(w http.ResponseWriter, value string) {
+	http.SetCookie(w, &http.Cookie{Name: s.deviceCookieName(), Value: value, Path: "/", MaxAge: int(deviceCookieLifetime / time.Second),
+		HttpOnly: true, Secure: s.Config.Secure(), SameSite: http.SameSiteStrictMode})
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {

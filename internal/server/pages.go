@@ -79,14 +79,21 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := auditlog.View{Nav: navFor(r), IsFirst: before <= 0}
+	reader, _ := authz.ActorFrom(ctx)
 	for _, e := range entries {
 		row := auditlog.Row{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"),
-			Actor: e.ActorName, ActionKey: "action." + e.Action}
+			ActionKey: "action." + e.Action}
+		// The name is what the actor had chosen then; the id, in a column of its own, is who they are.
 		switch {
 		case e.ActorID == nil && e.Action == "auth.sign_in_failed":
 			row.Actor = i18n.T(ctx, "audit.anonymous")
 		case e.ActorID == nil:
 			row.Actor = i18n.T(ctx, "audit.system")
+		default:
+			row.Actor, row.ActorID = e.ActorName, int64(*e.ActorID)
+			if reader.Can(authz.UserView) {
+				row.ActorURL = userPath(*e.ActorID)
+			}
 		}
 		if e.EntityID != nil {
 			row.Entity = fmt.Sprintf("%s %d", e.EntityType, *e.EntityID)

@@ -59,12 +59,27 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) {
 	s.done(w, r, err, "profile.password_changed", "/profile")
 }
 
+// linkGone answers for a link that does not work, saying why when it was withdrawn or refused (the holder
+// of the token learns nothing about the account but that), and reports whether err was such a link.
+func (s *Server) linkGone(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case errors.Is(err, user.ErrLinkWithdrawn):
+		s.renderPage(w, r, http.StatusGone, users.LinkGonePage("password.withdrawn"))
+	case errors.Is(err, user.ErrLinkRefused):
+		s.renderPage(w, r, http.StatusForbidden, users.LinkGonePage("password.refused"))
+	case errors.Is(err, domain.ErrNotFound):
+		s.renderPage(w, r, http.StatusNotFound, users.LinkGonePage("password.gone_help"))
+	default:
+		return false
+	}
+	return true
+}
+
 // passwordPage is behind an invitation or reset link. A used or expired link says so, and nothing else.
 func (s *Server) passwordPage(w http.ResponseWriter, r *http.Request) {
 	token := chi.URLParam(r, "token")
 	u, purpose, err := s.Users.LinkUser(r.Context(), token)
-	if errors.Is(err, domain.ErrNotFound) {
-		s.renderPage(w, r, http.StatusNotFound, users.LinkGonePage())
+	if s.linkGone(w, r, err) {
 		return
 	}
 	if err != nil {
@@ -86,13 +101,14 @@ func (s *Server) passwordSet(w http.ResponseWriter, r *http.Request) {
 	case errors.As(err, &fe):
 		u, purpose, lerr := s.Users.LinkUser(r.Context(), token)
 		if lerr != nil {
-			s.renderPage(w, r, http.StatusNotFound, users.LinkGonePage())
+			if !s.linkGone(w, r, lerr) {
+				s.fail(w, r, lerr)
+			}
 			return
 		}
 		s.renderPage(w, r, http.StatusUnprocessableEntity, users.SetPasswordPage(users.SetPasswordView{Token: token,
 			Name: u.Name, Email: u.Email, Invite: purpose == user.PurposeInvite, Errors: fe}))
-	case errors.Is(err, domain.ErrNotFound):
-		s.renderPage(w, r, http.StatusNotFound, users.LinkGonePage())
+	case s.linkGone(w, r, err):
 	case err != nil:
 		s.fail(w, r, err)
 	default:

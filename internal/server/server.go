@@ -23,7 +23,7 @@ import (
 
 // Users is what the server needs of the user service.
 type Users interface {
-	SignIn(ctx context.Context, email, password, client string) (domain.User, string, error)
+	SignIn(ctx context.Context, c user.Credentials) (user.Session, error)
 	SignedOut(ctx context.Context, sessionID string) error
 	Actor(ctx context.Context, sessionID string) (authz.Actor, error)
 	RecordDenied(ctx context.Context, route, perm string) error

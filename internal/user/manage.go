@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +66,34 @@ func (d Details) clean() (Details, domain.FieldErrors) {
 	return Details{Name: name, Email: email, Language: d.Language}, fe
 }
 
+// claim refuses d's name (when checkName) and address (when checkEmail) if another user than id has them,
+// names compared by domain.NameKey. It takes the lock that serialises such changes, so the check still
+// holds when the row is written, and the unique index on addresses never refuses one in normal use (its
+// error would put the address into PostgreSQL's log).
+func claim(ctx context.Context, tx pgx.Tx, id domain.UserID, d Details, checkName, checkEmail bool) error {
+	if !checkName && !checkEmail {
+		return nil
+	}
+	if err := postgres.LockUserIdentities(ctx, tx); err != nil {
+		return err
+	}
+	names, emailTaken, err := postgres.IdentityClash(ctx, tx, id, d.Email)
+	if err != nil {
+		return err
+	}
+	fe := domain.FieldErrors{}
+	if checkName && slices.ContainsFunc(names, func(n string) bool { return domain.NameKey(n) == domain.NameKey(d.Name) }) {
+		fe["name"] = "users.name_taken"
+	}
+	if checkEmail && emailTaken {
+		fe["email"] = "users.email_taken"
+	}
+	if len(fe) > 0 {
+		return fe
+	}
+	return nil
+}
+
 // Link is a one-time link for setting a password: the token goes in the URL, only its digest is stored.
 type Link struct {
 	Token   string
@@ -115,14 +145,14 @@ func (s *Service) Invite(ctx context.Context, in Details, admin bool, origin str
 				return err
 			}
 		}
-		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: d.Email, Name: d.Name, IsAdmin: admin, Language: d.Language})
-		if errors.Is(err, domain.ErrConflict) {
-			return domain.FieldErrors{"email": "users.email_taken"}
+		if err := claim(ctx, tx, 0, d, true, true); err != nil {
+			return err
 		}
+		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: d.Email, Name: d.Name, IsAdmin: admin, Language: d.Language})
 		if err != nil {
 			return err
 		}
-		if link, err = s.issue(ctx, tx, id, d, PurposeInvite, origin); err != nil {
+		if link, err = s.issue(ctx, tx, actor, id, d, PurposeInvite, origin); err != nil {
 			return err
 		}
 		if admin {
@@ -136,15 +166,15 @@ func (s *Service) Invite(ctx context.Context, in Details, admin bool, origin str
 	return id, link, err
 }
 
-// issue stores a new link for the user and e-mails it in their language.
-func (s *Service) issue(ctx context.Context, tx pgx.Tx, id domain.UserID, d Details, purpose, origin string) (Link, error) {
+// issue stores a new link for the user, made by actor, and e-mails it in their language.
+func (s *Service) issue(ctx context.Context, tx pgx.Tx, actor authz.Actor, id domain.UserID, d Details, purpose, origin string) (Link, error) {
 	valid := InviteValid
 	if purpose == PurposeReset {
 		valid = ResetValid
 	}
 	now := s.Now()
 	link := Link{Token: rand.Text(), Expires: now.Add(valid)}
-	if err := postgres.IssueUserToken(ctx, tx, tokenHash(link.Token), id, purpose, now, link.Expires); err != nil {
+	if err := postgres.IssueUserToken(ctx, tx, tokenHash(link.Token), id, purpose, actor.AuditID(), now, link.Expires); err != nil {
 		return Link{}, err
 	}
 	if err := postgres.RedactLinks(ctx, tx, d.Email); err != nil { // the older links no longer work
@@ -203,23 +233,66 @@ func (s *Service) manage(ctx context.Context, id domain.UserID, lockAdmins bool,
 	})
 }
 
-// UpdateDetails changes a user's name, e-mail address and language.
+// UpdateDetails changes a user's name, e-mail address and language. A new address withdraws the user's
+// open links and is told to the old one.
 func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Details) error {
 	d, fe := in.clean()
 	if len(fe) > 0 {
 		return fe
 	}
-	return s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, _ domain.User) error {
-		changed, err := postgres.UpdateUserDetails(ctx, tx, id, d.Name, d.Email, d.Language)
-		if errors.Is(err, domain.ErrConflict) {
-			return domain.FieldErrors{"email": "users.email_taken"}
+	return s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+		newEmail := !strings.EqualFold(d.Email, u.Email)
+		if err := claim(ctx, tx, id, d, domain.NameKey(d.Name) != domain.NameKey(u.Name), newEmail); err != nil {
+			return err
 		}
+		now := s.Now()
+		changed, err := postgres.UpdateUserDetails(ctx, tx, id, d.Name, d.Email, d.Language, now)
 		if err != nil || len(changed) == 0 {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.UserDetailsChanged, "user", audit.ID(id),
-			map[string]any{"fields": changed}))
+		details := map[string]any{"fields": changed}
+		if newEmail {
+			n, err := withdrawLinks(ctx, tx, u, now)
+			if err != nil {
+				return err
+			}
+			noteWithdrawn(details, n)
+			if err := s.tellOldAddress(ctx, tx, u.Email, d, now); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.UserDetailsChanged, "user", audit.ID(id), details))
 	})
+}
+
+// withdrawLinks ends the open invitation and reset links of u and cuts them out of the mail sent to u's
+// address: a link made before a change of the user's address, admin role, permissions or status must not
+// carry the account past it (whoever made it checked the account as it was). It returns how many were open.
+func withdrawLinks(ctx context.Context, tx pgx.Tx, u domain.User, now time.Time) (int64, error) {
+	n, err := postgres.RevokeUserTokens(ctx, tx, u.ID, now)
+	if err != nil || n == 0 {
+		return n, err
+	}
+	return n, postgres.RedactLinks(ctx, tx, u.Email)
+}
+
+// noteWithdrawn adds the number of withdrawn links, if any, to the details of the change's audit event.
+func noteWithdrawn(details map[string]any, n int64) {
+	if n > 0 {
+		details["links_withdrawn"] = n
+	}
+}
+
+// tellOldAddress e-mails the address a user had that it is no longer theirs, so a change they did not
+// expect does not go unnoticed. The new address is not in it.
+func (s *Service) tellOldAddress(ctx context.Context, tx pgx.Tx, old string, d Details, now time.Time) error {
+	if s.Mail == nil {
+		return nil
+	}
+	mctx := i18n.WithLang(ctx, cmp.Or(d.Language, i18n.Default))
+	_, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: old, Subject: i18n.T(mctx, "mail.email_changed.subject"),
+		Body: i18n.Tf(mctx, "mail.email_changed.body", d.Name, now.In(domain.Stockholm).Format(domain.MinuteLayout))})
+	return err
 }
 
 // IssueLink makes a new invitation (for a user who never set a password) or password-reset link, e-mails
@@ -238,7 +311,7 @@ func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string
 			purpose = PurposeInvite
 		}
 		var err error
-		link, err = s.issue(ctx, tx, id, Details{Name: u.Name, Email: u.Email, Language: u.Language}, purpose, origin)
+		link, err = s.issue(ctx, tx, actor, id, Details{Name: u.Name, Email: u.Email, Language: u.Language}, purpose, origin)
 		if err != nil {
 			return err
 		}
@@ -258,7 +331,7 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 		if u.Active == active {
 			return nil
 		}
-		action := audit.UserActivated
+		action, details := audit.UserActivated, map[string]any{}
 		if !active {
 			action = audit.UserDeactivated
 			if u.IsAdmin {
@@ -269,6 +342,12 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 			if _, err := postgres.EndUserSessions(ctx, tx, id); err != nil {
 				return err
 			}
+			// Reactivation must not bring back a link made before.
+			n, err := withdrawLinks(ctx, tx, u, s.Now())
+			if err != nil {
+				return err
+			}
+			noteWithdrawn(details, n)
 		}
 		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
 			return err
@@ -278,8 +357,16 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), nil))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), orNil(details)))
 	})
+}
+
+// orNil keeps events without details as they were before links were withdrawn with them.
+func orNil(details map[string]any) map[string]any {
+	if len(details) == 0 {
+		return nil
+	}
+	return details
 }
 
 func (s *Service) newAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {
@@ -333,20 +420,70 @@ func (s *Service) SetAdmin(ctx context.Context, id domain.UserID, admin bool) er
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), nil))
+		details := map[string]any{}
+		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		if err != nil {
+			return err
+		}
+		noteWithdrawn(details, n)
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), orNil(details)))
 	})
 }
 
-// LinkUser returns the user a password link is for, while it is valid.
+// Why a link that was made does not work; any other unusable link is domain.ErrNotFound.
+var (
+	// ErrLinkWithdrawn: the user's address, admin role, permissions or status changed after the link was made.
+	ErrLinkWithdrawn = fmt.Errorf("password link withdrawn: %w", domain.ErrNotFound)
+	// ErrLinkRefused: whoever made the link may no longer change its user (MayManage, checked again).
+	ErrLinkRefused = fmt.Errorf("password link refused: %w", domain.ErrForbidden)
+)
+
+// LinkUser returns the user a password link is for and its purpose, while it is valid and its maker may
+// still manage the user.
 func (s *Service) LinkUser(ctx context.Context, token string) (domain.User, string, error) {
-	u, purpose, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), s.Now(), false)
-	return u, purpose, err
+	l, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), s.Now(), false)
+	if err == nil {
+		err = checkLink(ctx, s.DB.Pool, l)
+	}
+	return l.User, l.Purpose, err
 }
 
-// SetPasswordByLink sets the password of the link's user, uses up the link and ends the user's sessions.
+// checkLink makes again, with the accounts as they are now, the check that allowed the link to be made: a
+// link hands over the account, so its maker must still be allowed to manage it.
+func checkLink(ctx context.Context, q postgres.Querier, l postgres.UserLink) error {
+	if l.Revoked {
+		return ErrLinkWithdrawn
+	}
+	if l.IssuedBy == nil {
+		return nil // the command line
+	}
+	issuer, issuerPerms, err := postgres.UserWithPermissions(ctx, q, *l.IssuedBy)
+	if err != nil {
+		return err
+	}
+	_, perms, err := postgres.UserWithPermissions(ctx, q, l.User.ID)
+	if err != nil {
+		return err
+	}
+	if !issuer.Active || !MayManage(authz.NewActor(issuer, toPermissions(issuerPerms)), l.User, toPermissions(perms)) {
+		return ErrLinkRefused
+	}
+	return nil
+}
+
+// SetPasswordByLink sets the password of the link's user, uses up the link and ends the user's sessions. A
+// link its maker may no longer use (ErrLinkRefused) sets nothing: it is withdrawn and the refusal recorded.
 func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat string) error {
+	now := s.Now()
 	// The link is checked before the costly hash, so requests with made-up tokens cost next to nothing.
-	if _, _, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), s.Now(), false); err != nil {
+	l, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), now, false)
+	if err == nil {
+		err = checkLink(ctx, s.DB.Pool, l)
+	}
+	if errors.Is(err, ErrLinkRefused) {
+		return s.refuseLink(ctx, token, now)
+	}
+	if err != nil {
 		return err
 	}
 	if fe := checkNew(plain, repeat); fe != nil {
@@ -356,12 +493,19 @@ func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat st
 	if err != nil {
 		return err
 	}
-	now := s.Now()
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		u, purpose, err := postgres.UserToken(ctx, tx, tokenHash(token), now, true)
+	refused := false
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		l, err := postgres.UserToken(ctx, tx, tokenHash(token), now, true)
 		if err != nil {
 			return err
 		}
+		if err := checkLink(ctx, tx, l); errors.Is(err, ErrLinkRefused) {
+			refused = true
+			return recordRefusal(ctx, tx, token, l, now)
+		} else if err != nil {
+			return err
+		}
+		u, purpose := l.User, l.Purpose
 		if err := postgres.SetPassword(ctx, tx, u.ID, hash); err != nil {
 			return err
 		}
@@ -378,13 +522,48 @@ func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat st
 		return audit.Record(ctx, tx, audit.Event(now, authz.NewActor(u, nil), audit.PasswordSet, "user", audit.ID(u.ID),
 			map[string]any{"purpose": purpose}))
 	})
+	if err == nil && refused {
+		return ErrLinkRefused
+	}
+	return err
 }
 
+// refuseLink withdraws a link that checkLink refused and records the refusal, once: the withdrawn link is
+// not found again.
+func (s *Service) refuseLink(ctx context.Context, token string, now time.Time) error {
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		l, err := postgres.UserToken(ctx, tx, tokenHash(token), now, true)
+		if err != nil {
+			return err
+		}
+		if err := checkLink(ctx, tx, l); !errors.Is(err, ErrLinkRefused) {
+			return err
+		}
+		return recordRefusal(ctx, tx, token, l, now)
+	})
+	if err != nil {
+		return err
+	}
+	return ErrLinkRefused
+}
+
+func recordRefusal(ctx context.Context, tx pgx.Tx, token string, l postgres.UserLink, now time.Time) error {
+	if err := postgres.RevokeUserToken(ctx, tx, tokenHash(token), now); err != nil {
+		return err
+	}
+	if err := postgres.RedactLinks(ctx, tx, l.User.Email); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.PasswordLinkRefused, "user", audit.ID(l.User.ID),
+		map[string]any{"purpose": l.Purpose, "issued_by": *l.IssuedBy, "reason": "issuer_may_not_manage"}))
+}
+
+// checkNew applies the password policy (password.Check) to a new password typed twice.
 func checkNew(plain, repeat string) domain.FieldErrors {
-	switch {
-	case len([]rune(plain)) < MinPasswordLen:
-		return domain.FieldErrors{"password": "error.password_short"}
-	case plain != repeat:
+	if key := password.Check(plain); key != "" {
+		return domain.FieldErrors{"password": key}
+	}
+	if plain != repeat {
 		return domain.FieldErrors{"repeat": "error.password_mismatch"}
 	}
 	return nil
@@ -404,9 +583,9 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 	if fe := checkNew(plain, repeat); fe != nil {
 		return fe
 	}
-	// Guesses of the current password count against the account as failed sign-ins do, so a session
-	// left open cannot be used to find the password.
-	acctKey := s.throttleKey("account", u.Email)
+	// Guesses of the current password are throttled like sign-ins, on a counter of the account's own, so a
+	// session left open cannot be used to find the password, and strangers' failed sign-ins do not block it.
+	acctKey := s.throttleKey("password_change", strconv.FormatInt(int64(u.ID), 10))
 	var until time.Time
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		until, _, err = postgres.ThrottleAttempt(ctx, tx, []postgres.ThrottleKey{{Key: acctKey, Limit: s.Throttle.MaxPerAccount}},
@@ -454,7 +633,10 @@ func (s *Service) UpdateOwnProfile(ctx context.Context, name, lang string) error
 		return fe
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		changed, err := postgres.UpdateUserDetails(ctx, tx, a.UserID, d.Name, d.Email, d.Language)
+		if err := claim(ctx, tx, a.UserID, d, domain.NameKey(d.Name) != domain.NameKey(a.Name), false); err != nil {
+			return err
+		}
+		changed, err := postgres.UpdateUserDetails(ctx, tx, a.UserID, d.Name, d.Email, d.Language, s.Now())
 		if err != nil || len(changed) == 0 {
 			return err
 		}

@@ -81,23 +81,48 @@ func (s *Service) throttleKey(kind, value string) []byte {
 	return m.Sum(nil)
 }
 
-// SignIn checks the credentials and starts a session, returning its id. Unknown account, wrong password
-// and inactive user give the same domain.ErrBadCredentials after the same work (a hash is always
-// verified), so neither the answer nor its timing tells whether an account exists. The attempt is
-// counted before the password is checked, so parallel guesses are throttled too. client identifies the
-// client address.
-func (s *Service) SignIn(ctx context.Context, email, plain, client string) (domain.User, string, error) {
+// Credentials are a sign-in as posted: the e-mail address and password typed, the client address it came
+// from and the browser's device cookie (DeviceCookie), if it has one.
+type Credentials struct {
+	Email, Password string
+	Client          string
+	Devices         string
+}
+
+// Session is a successful sign-in: the user, the new session's id, and the device cookie to give the
+// browser (it now names this account too).
+type Session struct {
+	User    domain.User
+	ID      string
+	Devices string
+}
+
+// SignIn checks the credentials and starts a session. Unknown account, wrong password and inactive user
+// give the same domain.ErrBadCredentials after the same work (a hash is always verified), so neither the
+// answer nor its timing tells whether an account exists. The attempt is counted before the password is
+// checked, so parallel guesses are throttled too: from a browser that signed in to the account before, on
+// that browser's own counter; from anywhere else, on the account's counter for unknown browsers and the
+// client address's. So strangers' failures lock out strangers, not the account's owner.
+func (s *Service) SignIn(ctx context.Context, c Credentials) (Session, error) {
 	now := s.Now()
-	normalized := strings.ToLower(strings.TrimSpace(email))
-	acctKey, clientKey := s.throttleKey("account", normalized), s.throttleKey("client", client)
+	normalized := strings.ToLower(strings.TrimSpace(c.Email))
+	device := s.knownDevice(c.Devices, normalized)
+	// forgive is the counter a success clears; client, if any, is decreased by one.
+	var keys []postgres.ThrottleKey
+	var forgive, clientKey []byte
+	if device != "" {
+		forgive = s.throttleKey("device", normalized+"\x00"+device)
+		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount}}
+	} else {
+		forgive, clientKey = s.throttleKey("account", normalized), s.throttleKey("client", c.Client)
+		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount}, {Key: clientKey, Limit: s.Throttle.MaxPerClient}}
+	}
 
 	var until time.Time
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var lockedNow bool
 		var err error
-		until, lockedNow, err = postgres.ThrottleAttempt(ctx, tx, []postgres.ThrottleKey{
-			{Key: acctKey, Limit: s.Throttle.MaxPerAccount}, {Key: clientKey, Limit: s.Throttle.MaxPerClient},
-		}, now, s.Throttle.Window, s.Throttle.LockFor)
+		until, lockedNow, err = postgres.ThrottleAttempt(ctx, tx, keys, now, s.Throttle.Window, s.Throttle.LockFor)
 		if err != nil || !lockedNow {
 			return err
 		}
@@ -107,10 +132,10 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 			map[string]any{"reason": "locked_out"}))
 	})
 	if err != nil {
-		return domain.User{}, "", err
+		return Session{}, err
 	}
 	if !until.IsZero() {
-		return domain.User{}, "", &ThrottledError{Until: until}
+		return Session{}, &ThrottledError{Until: until}
 	}
 
 	u, lookupErr := domain.User{}, error(domain.ErrNotFound)
@@ -118,20 +143,20 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 		u, lookupErr = postgres.UserByEmail(ctx, s.DB.Pool, normalized)
 	}
 	if lookupErr != nil && !errors.Is(lookupErr, domain.ErrNotFound) {
-		return domain.User{}, "", lookupErr
+		return Session{}, lookupErr
 	}
 	hash := u.PasswordHash
 	if lookupErr != nil {
 		hash = s.dummy(ctx)
 	}
-	ok, err := password.Verify(ctx, hash, plain)
+	ok, err := password.Verify(ctx, hash, c.Password)
 	if err != nil && !errors.Is(err, password.ErrMalformed) {
-		return domain.User{}, "", err
+		return Session{}, err
 	}
 	if ok && lookupErr == nil && u.Active {
 		sid := rand.Text()
 		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-			if err := postgres.ForgiveAttempt(ctx, tx, acctKey, clientKey); err != nil {
+			if err := postgres.ForgiveAttempt(ctx, tx, forgive, clientKey); err != nil {
 				return err
 			}
 			if err := postgres.TouchLastLogin(ctx, tx, u.ID, now); err != nil {
@@ -153,7 +178,10 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 			}
 			return audit.Record(ctx, tx, events...)
 		})
-		return u, sid, err
+		if err != nil {
+			return Session{}, err
+		}
+		return Session{User: u, ID: sid, Devices: s.rememberDevice(c.Devices, normalized, device)}, nil
 	}
 
 	// A failure: record it, naming the account only when it exists.
@@ -169,7 +197,7 @@ func (s *Service) SignIn(ctx context.Context, email, plain, client string) (doma
 		return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", entity,
 			map[string]any{"reason": reason}))
 	})
-	return domain.User{}, "", errors.Join(domain.ErrBadCredentials, err)
+	return Session{}, errors.Join(domain.ErrBadCredentials, err)
 }
 
 // dummy is a real hash of a random password, verified for unknown accounts so they cost the same time.
@@ -252,9 +280,6 @@ type NewUser struct {
 	Language string
 }
 
-// MinPasswordLen is the shortest password accepted.
-const MinPasswordLen = 12
-
 // Create adds a user. Only admins (or the command-line system actor) create users.
 func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error) {
 	actor, err := authz.RequireAdmin(ctx)
@@ -262,8 +287,8 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 		return 0, err
 	}
 	d, fe := Details{Name: in.Name, Email: in.Email, Language: in.Language}.clean()
-	if len([]rune(in.Password)) < MinPasswordLen {
-		fe["password"] = "error.password_short"
+	if key := password.Check(in.Password); key != "" {
+		fe["password"] = key
 	}
 	if len(fe) > 0 {
 		return 0, fe
@@ -274,6 +299,9 @@ func (s *Service) Create(ctx context.Context, in NewUser) (domain.UserID, error)
 	}
 	var id domain.UserID
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := claim(ctx, tx, 0, d, true, true); err != nil {
+			return err
+		}
 		id, err = postgres.CreateUser(ctx, tx, domain.User{Email: d.Email, Name: d.Name, PasswordHash: hash,
 			IsAdmin: in.IsAdmin, Language: in.Language})
 		if err != nil {
@@ -291,8 +319,8 @@ func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain str
 	if err != nil {
 		return err
 	}
-	if len([]rune(plain)) < MinPasswordLen {
-		return domain.FieldErrors{"password": "error.password_short"}
+	if key := password.Check(plain); key != "" {
+		return domain.FieldErrors{"password": key}
 	}
 	hash, err := password.Hash(ctx, plain)
 	if err != nil {
@@ -341,7 +369,8 @@ func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, r
 		return err
 	}
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, _, err := postgres.UserWithPermissions(ctx, tx, id); err != nil {
+		u, _, err := postgres.UserWithPermissions(ctx, tx, id)
+		if err != nil {
 			return err // a user that does not exist is not found, not a conflict
 		}
 		added, err := postgres.GrantPermissions(ctx, tx, id, g)
@@ -357,8 +386,13 @@ func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, r
 		}
 		slices.Sort(added)
 		slices.Sort(removed)
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PermissionsSet, "user", audit.ID(id),
-			map[string]any{"granted": added, "revoked": removed}))
+		details := map[string]any{"granted": added, "revoked": removed}
+		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		if err != nil {
+			return err
+		}
+		noteWithdrawn(details, n)
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PermissionsSet, "user", audit.ID(id), details))
 	})
 }
 
