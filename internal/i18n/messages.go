@@ -380,7 +380,7 @@ var messages = map[string]message{
 	"error.fiscal_year_end":        {"Välj en månad.", "Choose a month."},
 	"gdpr.deleted":                 {"Kunden är raderad.", "The customer was deleted."},
 	"gdpr.anonymised":              {"Kunden är anonymiserad.", "The customer was anonymised."},
-	"gdpr.error.reason_personal":   {"Skälet får inte innehålla kundens personuppgifter.", "The reason must not contain the customer's personal data."},
+	"gdpr.error.reason_personal":   {"Skälet får inte innehålla personuppgifter om kunden eller dess kontaktpersoner (namn, e-post eller adress).", "The reason must not contain personal data of the customer or their contact persons (name, e-mail or address)."},
 	"gdpr.error.confirm_number":    {"Skriv kundnumret exakt som det står ovan.", "Type the customer number exactly as shown above."},
 	"gdpr.export.link":             {"Registerutdrag", "Subject access export"},
 	"gdpr.export.json":             {"Ladda ner (JSON)", "Download (JSON)"},
@@ -841,4 +841,8 @@ var messages = map[string]message{
 	"action.export.register":           {"Export av kundregister", "Customer register exported"},
 	"action.export.emails":             {"Export av e-postadresser", "E-mail addresses exported"},
 	"action.export.labels":             {"Utskrift av adressetiketter", "Address labels printed"},
+
+	// Issue 13: erasure reasons, quote amounts, the suppression list and the erasure ledger.
+	"gdpr.error.reason_contact_data": {"Skälet får inte innehålla e-postadresser eller nummer med sex eller fler siffror (telefon-, person- eller organisationsnummer). Skriv datum som 2026-11-20.", "The reason must not contain e-mail addresses or numbers of six or more digits (phone, personal identity or organisation numbers). Write dates as 2026-11-20."},
+	"bulk.error.reason_personal":     {"Skälet nämner kund {0} eller någon av dess kontaktpersoner (namn, e-post eller adress). Skriv skälet utan personuppgifter.", "The reason names customer {0} or one of their contact persons (name, e-mail or address). Write the reason without personal data."},
 }

@@ -567,3 +567,43 @@ func CustomerTables(ctx context.Context, q Querier) (map[string][]string, error)
 	})
 	return out, mapErr(err, "customer tables")
 }
+
+// ReasonCheck is what a reason typed for an erasure would put in the register, by the rule of the
+// erasure_reason_* functions (migration 000014).
+type ReasonCheck struct {
+	ContactData bool  // an e-mail address or a run of six or more digits
+	Customer    int64 // a customer of the selection it names, or one of whose contact persons it names; 0: none
+}
+
+// CheckReason checks reason against a selection: the customers in ids, or when ids is nil the frozen
+// selection of bulk job job, in one statement over the selection (a bulk job may hold a million). With
+// parts, a first or last name alone counts (see erasure_reason_names). Anonymised customers' names are
+// placeholders, nobody's data.
+func CheckReason(ctx context.Context, q Querier, reason string, job int64, ids []domain.CustomerID, parts bool) (ReasonCheck, error) {
+	from, where, sel := "customers c", "c.id = ANY($3)", any(ids)
+	if ids == nil {
+		from, where, sel = "bulk_job_items i JOIN customers c ON c.id = i.customer_id", "i.job_id = $3", job
+	}
+	var chk ReasonCheck
+	err := q.QueryRow(ctx, `WITH r AS MATERIALIZED (SELECT lower($1 COLLATE "sv-x-icu") AS lowered, erasure_reason_words($1) AS words)
+		SELECT erasure_reason_scrubbed($1) <> $1, coalesce((SELECT number FROM (
+			SELECT c.number FROM r, `+from+` WHERE `+where+` AND c.anonymised_at IS NULL
+				AND erasure_reason_names(r.lowered, r.words, $2 AND c.kind = 'person', c.name, c.email, c.street)
+			UNION ALL
+			SELECT c.number FROM r, `+from+` JOIN customer_contacts k ON k.customer_id = c.id WHERE `+where+`
+				AND c.anonymised_at IS NULL AND erasure_reason_names(r.lowered, r.words, $2, k.name, k.email, '')
+		) named LIMIT 1), 0)`, reason, parts, sel).Scan(&chk.ContactData, &chk.Customer)
+	return chk, mapErr(err, "check reason")
+}
+
+// RedactedReason is reason as the register may keep it (a ledger's, at a replay): "[…]" if it names a
+// customer in ids or their contact persons, else without e-mail addresses and long numbers. parts as
+// for CheckReason.
+func RedactedReason(ctx context.Context, q Querier, reason string, ids []domain.CustomerID, parts bool) (string, error) {
+	chk, err := CheckReason(ctx, q, reason, 0, ids, parts)
+	if err != nil || (!chk.ContactData && chk.Customer == 0) {
+		return reason, err
+	}
+	err = q.QueryRow(ctx, `SELECT erasure_reason_redacted($1, $2)`, reason, chk.Customer != 0).Scan(&reason)
+	return reason, mapErr(err, "redact reason")
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -272,6 +273,10 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.As(err, &fe):
+		if named := (*gdpr.ReasonNames)(nil); errors.As(err, &named) { // the message names the customer
+			fe = maps.Clone(fe)
+			fe["reason"] = i18n.Tf(r.Context(), fe["reason"], strconv.FormatInt(named.Customer, 10))
+		}
 		s.renderBulkJob(w, r, id, http.StatusUnprocessableEntity, in, fe, false)
 		return
 	case errors.As(err, &changed):
