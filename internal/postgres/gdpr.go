@@ -261,14 +261,24 @@ func AddSuppressions(ctx context.Context, q Querier, hashes [][]byte, at time.Ti
 	return mapErr(err, "add suppressions")
 }
 
-// SuppressedAt returns when a customer with any of hashes was last erased, nil if never.
-func SuppressedAt(ctx context.Context, q Querier, hashes [][]byte) (*time.Time, error) {
-	var at *time.Time
+// SuppressionMatch returns when a customer with any of hashes was last erased (nil if never) and the
+// fields whose hashes matched.
+func SuppressionMatch(ctx context.Context, q Querier, hashes []domain.SuppressionHash) (*time.Time, []string, error) {
+	var (
+		at     *time.Time
+		fields []string
+	)
 	if len(hashes) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	err := q.QueryRow(ctx, `SELECT max(erased_at) FROM erasure_suppressions WHERE hash = ANY($1)`, hashes).Scan(&at)
-	return at, mapErr(err, "suppressed")
+	names, values := make([]string, len(hashes)), make([][]byte, len(hashes))
+	for i, h := range hashes {
+		names[i], values[i] = h.Field, h.Hash
+	}
+	err := q.QueryRow(ctx, `SELECT max(s.erased_at), coalesce(array_agg(DISTINCT h.field ORDER BY h.field) FILTER (WHERE s.hash IS NOT NULL), '{}')
+		FROM unnest($1::text[], $2::bytea[]) AS h (field, hash) LEFT JOIN erasure_suppressions s ON s.hash = h.hash`,
+		names, values).Scan(&at, &fields)
+	return at, fields, mapErr(err, "suppressed")
 }
 
 type holdJSON struct {
