@@ -595,6 +595,14 @@ func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs
 		return river.JobSnooze(5 * time.Second)
 	case ctx.Err() != nil:
 		return river.JobSnooze(time.Second)
+	case err != nil: // river retries; the job's page says why meanwhile
+		key := "bulk.retry.other"
+		if errors.Is(err, ErrLedger) {
+			key = "bulk.retry.ledger"
+		}
+		if rerr := postgres.RecordBulkRetry(context.WithoutCancel(ctx), w.Bulk.DB.Pool, job.Args.JobID, key, job.Attempt, w.Bulk.Now()); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 	}
 	return err
 }

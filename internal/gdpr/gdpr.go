@@ -278,6 +278,10 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	return e, err
 }
 
+// LedgerWritable tells whether the erasure ledger can be written, without writing (readiness): while it
+// cannot, every erasure fails closed.
+func (s *Service) LedgerWritable() error { return s.Ledger.Writable() }
+
 // lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
 // the bookkeeping retention rule.
 func lockFacts(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID) (map[domain.CustomerID]*domain.ErasureFacts, domain.Retention, error) {
