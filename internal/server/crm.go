@@ -221,7 +221,7 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 		v.Violations = *j.Violations
 	}
 	if j.RetryError != nil && j.RetryAt != nil && v.Running {
-		v.Retry = i18n.Tf(ctx, "bulk.retry.notice", strconv.Itoa(j.RetryAttempt), localMinute(*j.RetryAt), i18n.T(ctx, *j.RetryError))
+		v.Retry = i18n.N(ctx, "bulk.retry.notice", j.RetryAttempt, localMinute(*j.RetryAt), i18n.T(ctx, *j.RetryError))
 	}
 	if !a.Can(authz.AuditView) {
 		v.ErasureID = 0 // the register is for those who may read the audit log

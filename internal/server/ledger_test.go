@@ -110,7 +110,7 @@ func TestBulkJobPageShowsRetryErrors(t *testing.T) {
 	c := env.NewClient(t)
 	c.SignIn("admin@example.se", pw)
 	sv := i18n.WithLang(context.Background(), "sv")
-	want := html.EscapeString(i18n.Tf(sv, "bulk.retry.notice", "2", env.Clock.Now().In(domain.Stockholm).Format("2006-01-02 15:04"),
+	want := html.EscapeString(i18n.N(sv, "bulk.retry.notice", 2, env.Clock.Now().In(domain.Stockholm).Format("2006-01-02 15:04"),
 		i18n.T(sv, "bulk.retry.ledger")))
 	for _, path := range []string{"/bulk-jobs/" + strconv.FormatInt(j.ID, 10), "/bulk-jobs/" + strconv.FormatInt(j.ID, 10) + "/progress"} {
 		if r := c.Get(path); r.Status != http.StatusOK || !strings.Contains(r.Body, want) {
