@@ -24,6 +24,7 @@ const (
 	ContactAdded   = "customer.contact_added"
 	ContactRemoved = "customer.contact_removed"
 	ConsentChanged = "customer.consent_changed"
+	ErasedMatch    = "customer.erased_match" // a new customer's details matched an erased one's
 )
 
 const entity = "customer"
@@ -40,13 +41,11 @@ type Service struct {
 	ErasureSalt []byte
 }
 
-// ErasedBefore is the warning that the customer being created matches one erased on At: it is created
-// only when the user confirms.
+// ErasedBefore is the warning that the customer being created matches one erased on At (zero when the
+// user may not know when): it is created only when the user confirms.
 type ErasedBefore struct{ At time.Time }
 
-func (e *ErasedBefore) Error() string {
-	return "matches a customer erased on " + e.At.Format("2006-01-02")
-}
+func (e *ErasedBefore) Error() string { return "matches an erased customer" }
 
 // List returns a page of the register.
 func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
@@ -166,21 +165,26 @@ func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent N
 	if err != nil {
 		return domain.Customer{}, err
 	}
-	if !confirmErased && len(s.ErasureSalt) > 0 {
-		at, err := postgres.SuppressedAt(ctx, s.DB.Pool, domain.SuppressionHashes(s.ErasureSalt, c.Email, c.Phone, c.IDNumber))
+	var matched []string // identifiers matching an erased customer's, by field name
+	if len(s.ErasureSalt) > 0 {
+		at, fields, err := postgres.SuppressionMatch(ctx, s.DB.Pool, domain.SuppressionFields(s.ErasureSalt, c.Email, c.Phone, c.IDNumber))
 		if err != nil {
 			return domain.Customer{}, err
 		}
-		if at != nil {
-			return domain.Customer{}, &ErasedBefore{At: *at}
+		if at != nil && !confirmErased {
+			return domain.Customer{}, s.erasedBefore(ctx, actor, *at, fields, now)
 		}
+		matched = fields
 	}
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if c, err = postgres.CreateCustomer(ctx, tx, c, now); err != nil {
 			return err
 		}
-		evs := []domain.AuditEvent{audit.Event(now, actor, Created, entity, audit.ID(c.ID),
-			map[string]any{"fields": filledFields(c)})}
+		details := map[string]any{"fields": filledFields(c)}
+		if len(matched) > 0 { // created although an erased customer had these: confirmed by the user
+			details["erased_match"] = matched
+		}
+		evs := []domain.AuditEvent{audit.Event(now, actor, Created, entity, audit.ID(c.ID), details)}
 		if consent.Given {
 			if err := postgres.SetConsent(ctx, tx, c.ID, true, consent.Source, actor.AuditID(), now); err != nil {
 				return err
@@ -192,6 +196,23 @@ func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent N
 		return audit.Record(ctx, tx, evs...)
 	})
 	return c, err
+}
+
+// erasedBefore records that the details typed for a new customer match an erased one's (which fields,
+// never their values) and returns the warning. Anyone who may create customers learns that such a
+// person was erased; when, only those who may read the erasure register (audit.view). Every probe of
+// the suppression list leaves this trace.
+func (s *Service) erasedBefore(ctx context.Context, actor authz.Actor, at time.Time, fields []string, now time.Time) error {
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		return audit.Record(ctx, tx, audit.Event(now, actor, ErasedMatch, entity, nil, map[string]any{"fields": fields}))
+	})
+	if err != nil {
+		return err
+	}
+	if !actor.Can(authz.AuditView) {
+		at = time.Time{}
+	}
+	return &ErasedBefore{At: at}
 }
 
 // filledFields names the fields that hold a value, for the audit log (names only, never values).

@@ -40,6 +40,11 @@ type BulkJob struct {
 	StartedAt       *time.Time
 	FinishedAt      *time.Time
 	ErasureID       int64 // its erasure register entry, once it has one
+	// The last failure of its work, retried by itself: a message id (nil once a batch committed after
+	// it), when, and on which attempt.
+	RetryError   *string
+	RetryAt      *time.Time
+	RetryAttempt int
 }
 
 // Bulk job outcomes per customer.

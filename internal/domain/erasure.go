@@ -85,25 +85,41 @@ func Digits(s string) string { return nonDigit.ReplaceAllString(s, "") }
 // differently still matches. Empty values give no hash.
 func SuppressionHashes(key []byte, email, phone, idNumber string) [][]byte {
 	var out [][]byte
-	add := func(kind, v string) {
+	for _, h := range SuppressionFields(key, email, phone, idNumber) {
+		out = append(out, h.Hash)
+	}
+	return out
+}
+
+// SuppressionHash is the hash of one identifier, with the customer field it comes from.
+type SuppressionHash struct {
+	Field string // "email", "phone" or "id_number"
+	Hash  []byte
+}
+
+// SuppressionFields are SuppressionHashes with the field each comes from, so that a match can be told
+// by field name (an audit detail) and never by value.
+func SuppressionFields(key []byte, email, phone, idNumber string) []SuppressionHash {
+	var out []SuppressionHash
+	add := func(field, kind, v string) {
 		if v == "" {
 			return
 		}
 		m := hmac.New(sha256.New, key)
 		m.Write([]byte(kind + ":" + v))
-		out = append(out, m.Sum(nil))
+		out = append(out, SuppressionHash{Field: field, Hash: m.Sum(nil)})
 	}
-	add("email", strings.ToLower(strings.TrimSpace(email)))
+	add("email", "email", strings.ToLower(strings.TrimSpace(email)))
 	p := Digits(phone)
 	if strings.HasPrefix(p, "46") {
 		p = "0" + p[2:]
 	}
-	add("phone", p)
+	add("phone", "phone", p)
 	id := Digits(idNumber)
 	if len(id) > 10 {
 		id = id[len(id)-10:]
 	}
-	add("id", id)
+	add("id_number", "id", id)
 	return out
 }
 

@@ -2,9 +2,51 @@ package domain
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"strconv"
 	"strings"
 )
+
+// MaxAmountOre caps every amount of a quote (a line, the sum of a VAT rate, the total): 100 000 000 000
+// kr, far above any real quote and far below where the sums could overflow.
+const MaxAmountOre int64 = 10_000_000_000_000
+
+// Amounts above MaxAmountOre, refused (ErrInvalid).
+var (
+	ErrLineAmount  = fmt.Errorf("quote line above %d öre: %w", MaxAmountOre, ErrInvalid)
+	ErrRateAmount  = fmt.Errorf("quote VAT rate sum above %d öre: %w", MaxAmountOre, ErrInvalid)
+	ErrQuoteAmount = fmt.Errorf("quote total above %d öre: %w", MaxAmountOre, ErrInvalid)
+)
+
+// mulDivRound returns a×b/d rounded half away from zero (d > 0), computed exactly in 128 bits; ok is
+// false when the result does not fit an int64. Never wraps.
+func mulDivRound(a, b, d int64) (int64, bool) {
+	neg := (a < 0) != (b < 0)
+	hi, lo := bits.Mul64(absU(a), absU(b))
+	if hi >= uint64(d) { // the quotient would not fit 64 bits (and Div64 would panic)
+		return 0, false
+	}
+	q, r := bits.Div64(hi, lo, uint64(d))
+	if q >= math.MaxInt64 { // room for the rounding below
+		return 0, false
+	}
+	if r >= uint64(d)-r { // r ≥ d/2, without overflow
+		q++
+	}
+	if neg {
+		return -int64(q), true
+	}
+	return int64(q), true
+}
+
+// absU is |v| as an unsigned number (MinInt64 included).
+func absU(v int64) uint64 {
+	if v < 0 {
+		return uint64(-v)
+	}
+	return uint64(v)
+}
 
 // ParseKronor reads an amount in kronor as typed in Sweden ("1 234,50", "1234.5", "12 500") and returns
 // öre. Negative amounts are refused.

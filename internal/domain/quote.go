@@ -1,8 +1,8 @@
 package domain
 
 import (
+	"errors"
 	"fmt"
-	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,49 +47,65 @@ type QuoteLine struct {
 	VATRate      int // percent
 }
 
-// NetOre is the line's amount excluding VAT, rounded to whole öre (half away from zero).
-func (l QuoteLine) NetOre() int64 {
-	return divRound(big.NewInt(l.QtyMilli), big.NewInt(l.UnitPriceOre), 1000)
+// Net is the line's amount excluding VAT, rounded to whole öre (half away from zero), or ErrLineAmount
+// above MaxAmountOre.
+func (l QuoteLine) Net() (int64, error) {
+	net, ok := mulDivRound(l.QtyMilli, l.UnitPriceOre, 1000)
+	if !ok || net > MaxAmountOre || net < -MaxAmountOre {
+		return 0, ErrLineAmount
+	}
+	return net, nil
 }
 
-// divRound returns a×b/d rounded half away from zero, without overflow.
-func divRound(a, b *big.Int, d int64) int64 {
-	p := new(big.Int).Mul(a, b)
-	neg := p.Sign() < 0
-	p.Abs(p)
-	q, r := new(big.Int).QuoRem(p, big.NewInt(d), new(big.Int))
-	if r.Mul(r, big.NewInt(2)).Cmp(big.NewInt(d)) >= 0 {
-		q.Add(q, big.NewInt(1))
-	}
-	if neg {
-		q.Neg(q)
-	}
-	return q.Int64()
-}
-
-// QuoteTotals are a quote's sums in öre: net per VAT rate, VAT per rate, and the totals.
+// QuoteTotals are a quote's sums in öre: net per VAT rate, VAT per rate, and the totals. Exceeded says
+// they were not computed because an amount is above MaxAmountOre (a quote stored before the cap).
 type QuoteTotals struct {
 	NetByRate map[int]int64
 	VATByRate map[int]int64
 	NetOre    int64
 	VATOre    int64
 	TotalOre  int64
+	Exceeded  bool
 }
 
-// Totals sums the lines: the net of each line is rounded to öre, the VAT of each rate is computed on the
-// sum of that rate's nets and rounded once, so the VAT shown per rate is exactly what is added.
+// Totals sums the lines for showing them: the net of each line is rounded to öre, the VAT of each rate is
+// computed on the sum of that rate's nets and rounded once, so the VAT shown per rate is exactly what is
+// added. Amounts above the cap (which Validate refuses) give only Exceeded, never a wrapped number.
 func Totals(lines []QuoteLine) QuoteTotals {
+	t, err := CheckedTotals(lines)
+	if err != nil {
+		return QuoteTotals{NetByRate: map[int]int64{}, VATByRate: map[int]int64{}, Exceeded: true}
+	}
+	return t
+}
+
+// CheckedTotals is Totals, or ErrLineAmount, ErrRateAmount or ErrQuoteAmount when a line, the sum of a
+// VAT rate's lines or the total with VAT is above MaxAmountOre. Every sum stays below 5 × the cap, so
+// none can overflow once each part is checked.
+func CheckedTotals(lines []QuoteLine) (QuoteTotals, error) {
 	t := QuoteTotals{NetByRate: map[int]int64{}, VATByRate: map[int]int64{}}
 	for _, l := range lines {
-		t.NetByRate[l.VATRate] += l.NetOre()
+		net, err := l.Net()
+		if err != nil {
+			return QuoteTotals{}, err
+		}
+		if t.NetByRate[l.VATRate] += net; t.NetByRate[l.VATRate] > MaxAmountOre {
+			return QuoteTotals{}, ErrRateAmount
+		}
 	}
 	for rate, net := range t.NetByRate {
-		t.VATByRate[rate] = divRound(big.NewInt(net), big.NewInt(int64(rate)), 100)
+		vat, ok := mulDivRound(net, int64(rate), 100)
+		if !ok || vat > MaxAmountOre {
+			return QuoteTotals{}, ErrRateAmount
+		}
+		t.VATByRate[rate] = vat
 		t.NetOre += net
-		t.VATOre += t.VATByRate[rate]
+		t.VATOre += vat
 	}
-	t.TotalOre = t.NetOre + t.VATOre
-	return t
+	if t.TotalOre = t.NetOre + t.VATOre; t.TotalOre > MaxAmountOre || t.NetOre > MaxAmountOre {
+		return QuoteTotals{}, ErrQuoteAmount
+	}
+	return t, nil
 }
 
 // ParseQuantity reads a quantity as typed ("3", "1,5", "0.25") into thousandths.
@@ -153,6 +169,7 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 	fe := FieldErrors{}
 	var q QuoteFields
 	var err error
+	var typed []int // the form's row of each line
 	if q.QuoteDate, err = time.Parse("2006-01-02", strings.TrimSpace(in.QuoteDate)); err != nil {
 		fe["quote_date"] = "error.date"
 	}
@@ -185,14 +202,41 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 		}
 		l.VATRate = rate
 		q.Lines = append(q.Lines, l)
+		typed = append(typed, i)
 	}
 	if len(q.Lines) > MaxQuoteLines {
 		fe["lines"] = "error.too_many_lines"
 	}
+	amountErrors(fe, q.Lines, typed)
 	if len(fe) > 0 {
 		return QuoteFields{}, fe
 	}
 	return q, nil
+}
+
+// amountErrors marks, beside the field, each line that takes an amount above MaxAmountOre: the line
+// itself (beside its price), the sum of its VAT rate (beside the rate) or the quote's total (beside its
+// price). Lines are added in order and one refused is left out, so each message is about its own line.
+// row is the form's row of each line.
+func amountErrors(fe FieldErrors, lines []QuoteLine, row []int) {
+	var kept []QuoteLine
+	for i, l := range lines {
+		key := func(f string) string { return fmt.Sprintf("line_%d_%s", row[i], f) }
+		if fe[key("quantity")] != "" || fe[key("unit_price")] != "" || fe[key("vat_rate")] != "" {
+			continue
+		}
+		_, err := CheckedTotals(append(kept, l))
+		switch {
+		case errors.Is(err, ErrLineAmount):
+			fe[key("unit_price")] = "error.line_amount_cap"
+		case errors.Is(err, ErrRateAmount):
+			fe[key("vat_rate")] = "error.rate_amount_cap"
+		case err != nil:
+			fe[key("unit_price")] = "error.quote_amount_cap"
+		default:
+			kept = append(kept, l)
+		}
+	}
 }
 
 // Quote is a quote with its lines and the billing snapshot taken when it was sent.

@@ -25,10 +25,67 @@ func TestQuoteTotalsAreExact(t *testing.T) {
 	if got.NetOre != 167633 || got.VATOre != 34303 || got.TotalOre != 201936 {
 		t.Fatalf("totals: %+v", got)
 	}
-	// Large amounts do not overflow.
-	big := Totals([]QuoteLine{{QtyMilli: 1_000_000_000, UnitPriceOre: 1_000_000_000, VATRate: 25}})
-	if big.NetOre != 1_000_000_000_000_000 || big.TotalOre != 1_250_000_000_000_000 {
+	// Large amounts are exact up to the cap.
+	big := Totals([]QuoteLine{{QtyMilli: 1000, UnitPriceOre: 8_000_000_000_000, VATRate: 25}})
+	if big.Exceeded || big.NetOre != 8_000_000_000_000 || big.TotalOre != MaxAmountOre {
 		t.Fatalf("large: %+v", big)
+	}
+}
+
+// Every amount of a quote is capped at 10^13 öre: exactly the cap passes, one öre more is refused, and
+// a product that overflows int64 is refused too, never wrapped.
+func TestQuoteAmountsAreCappedNeverWrapped(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		lines []QuoteLine
+		want  error
+		total int64
+	}{
+		{"line at the cap", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: MaxAmountOre}}, nil, MaxAmountOre},
+		{"line one öre above", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: MaxAmountOre + 1}}, ErrLineAmount, 0},
+		{"line rounding to the cap", []QuoteLine{{QtyMilli: 1, UnitPriceOre: MaxAmountOre*1000 + 499}}, nil, MaxAmountOre},
+		{"the overflow of issue 13", []QuoteLine{{QtyMilli: 123_456_789_000, UnitPriceOre: 999_999_999_999_900}}, ErrLineAmount, 0},
+		{"a product beyond 128 bits' quotient", []QuoteLine{{QtyMilli: 1 << 62, UnitPriceOre: 1 << 62}}, ErrLineAmount, 0},
+		{"rate sum at the cap", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: 6_000_000_000_000}, {QtyMilli: 1000, UnitPriceOre: 4_000_000_000_000}}, nil, MaxAmountOre},
+		{"rate sum one öre above", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: 6_000_000_000_000}, {QtyMilli: 1000, UnitPriceOre: 4_000_000_000_001}}, ErrRateAmount, 0},
+		{"total with VAT at the cap", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: 8_000_000_000_000, VATRate: 25}}, nil, MaxAmountOre},
+		{"total with VAT one öre above", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: 8_000_000_000_000, VATRate: 25}, {QtyMilli: 1000, UnitPriceOre: 1, VATRate: 25}}, ErrQuoteAmount, 0},
+		{"rates each below, together above", []QuoteLine{{QtyMilli: 1000, UnitPriceOre: 6_000_000_000_000}, {QtyMilli: 1000, UnitPriceOre: 6_000_000_000_000, VATRate: 6}}, ErrQuoteAmount, 0},
+	} {
+		got, err := CheckedTotals(c.lines)
+		if err != c.want || (err == nil && got.TotalOre != c.total) {
+			t.Errorf("%s: %+v, %v; want total %d, %v", c.name, got, err, c.total, c.want)
+		}
+		if shown := Totals(c.lines); shown.Exceeded != (c.want != nil) || shown.TotalOre < 0 || shown.TotalOre > MaxAmountOre {
+			t.Errorf("%s: shown as %+v", c.name, shown)
+		}
+	}
+}
+
+// The form marks the field of the line that takes an amount over the cap, whatever else is typed.
+func TestQuoteValidationRefusesAmountsAboveTheCap(t *testing.T) {
+	in := QuoteInput{QuoteDate: "2026-11-27", ValidUntil: "2026-12-27", Lines: []QuoteLineInput{
+		{Description: "Gräns", Quantity: "1", UnitPrice: "100 000 000 000", VATRate: "0"},
+		{},
+		{Description: "Överflöd", Quantity: "123456789", UnitPrice: "9999999999999", VATRate: "25"},
+		{Description: "En öre till", Quantity: "1", UnitPrice: "0,01", VATRate: "0"},
+		{Description: "Moms", Quantity: "1", UnitPrice: "1", VATRate: "25"},
+	}}
+	_, err := in.Validate()
+	fe, ok := err.(FieldErrors)
+	want := FieldErrors{"line_2_unit_price": "error.line_amount_cap", "line_3_vat_rate": "error.rate_amount_cap",
+		"line_4_unit_price": "error.quote_amount_cap"}
+	if !ok || len(fe) != len(want) {
+		t.Fatalf("%v, want %v", err, want)
+	}
+	for k, v := range want {
+		if fe[k] != v {
+			t.Errorf("%s: %q, want %q", k, fe[k], v)
+		}
+	}
+	in.Lines = in.Lines[:1]
+	if f, err := in.Validate(); err != nil || Totals(f.Lines).TotalOre != MaxAmountOre {
+		t.Errorf("a quote of exactly the cap: %v", err)
 	}
 }
 

@@ -157,6 +157,19 @@ func (e *SelectionChanged) Error() string {
 // Unwrap makes it a conflict.
 func (e *SelectionChanged) Unwrap() error { return domain.ErrConflict }
 
+// ReasonNames refuses a bulk job's reason that names a customer of the selection or one of their contact
+// persons; Customer is that customer's number (not personal data), so the message can tell which.
+type ReasonNames struct {
+	domain.FieldErrors
+	Customer int64
+}
+
+// Unwrap makes it the field errors it carries.
+func (e *ReasonNames) Unwrap() error { return e.FieldErrors }
+
+// Named is the number of the customer named.
+func (e *ReasonNames) Named() int64 { return e.Customer }
+
 // ConfirmCountAbove is the selection size above which the count must be typed to confirm.
 const ConfirmCountAbove = 100
 
@@ -205,7 +218,14 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		if j.Total > ConfirmCountAbove && strings.TrimSpace(strings.ReplaceAll(in.Count, " ", "")) != strconv.Itoa(j.Total) {
 			fe["count"] = "bulk.error.count"
 		}
-		if len(fe) > 0 {
+		// Over the selection as it stands: customers pruned below were in it when the reason was typed.
+		named, err := checkReason(ctx, tx, fe, reason, id, nil)
+		switch {
+		case err != nil:
+			return err
+		case named != 0 && fe["reason"] == "bulk.error.reason_personal":
+			return &ReasonNames{FieldErrors: fe, Customer: named}
+		case len(fe) > 0:
 			return fe
 		}
 		if j.Status != "draft" {
@@ -575,6 +595,14 @@ func (w *BulkEraseWorker) Work(ctx context.Context, job *river.Job[BulkEraseArgs
 		return river.JobSnooze(5 * time.Second)
 	case ctx.Err() != nil:
 		return river.JobSnooze(time.Second)
+	case err != nil: // river retries; the job's page says why meanwhile
+		key := "bulk.retry.other"
+		if errors.Is(err, ErrLedger) {
+			key = "bulk.retry.ledger"
+		}
+		if rerr := postgres.RecordBulkRetry(context.WithoutCancel(ctx), w.Bulk.DB.Pool, job.Args.JobID, key, job.Attempt, w.Bulk.Now()); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
 	}
 	return err
 }

@@ -157,37 +157,8 @@ func personalValues(c domain.Customer) map[string]string {
 		"marketing_consent": strconv.FormatBool(c.Consent)}
 }
 
-// mentionsCustomer reports whether text contains the customer's name (or a longer part of it), e-mail,
-// phone, personal number or street: the erasure register must hold no personal data.
-func mentionsCustomer(text string, c domain.Customer) bool {
-	t := strings.ToLower(text)
-	for _, v := range []string{c.Name, c.Email, c.Street} {
-		if v = strings.ToLower(strings.TrimSpace(v)); len([]rune(v)) >= 3 && strings.Contains(t, v) {
-			return true
-		}
-	}
-	words := strings.FieldsFunc(t, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r > 127) })
-	if c.Kind == domain.Person { // a first or last name alone; company names are made of common words
-		for _, part := range strings.Fields(strings.ToLower(c.Name)) {
-			if len([]rune(part)) >= 3 && slices.Contains(words, part) {
-				return true
-			}
-		}
-	}
-	if local, _, ok := strings.Cut(strings.ToLower(c.Email), "@"); ok && len(local) >= 4 && strings.Contains(t, local) {
-		return true
-	}
-	textDigits := domain.Digits(t)
-	for _, v := range []string{c.Phone, c.IDNumber} {
-		if d := domain.Digits(v); len(d) >= 6 && strings.Contains(textDigits, d[len(d)-6:]) {
-			return true
-		}
-	}
-	return false
-}
-
 // reasonOf checks the reason typed for an erasure (required, at most 500 characters) into fe, unless fe
-// has a message for it already, and returns it trimmed.
+// has a message for it already, and returns it trimmed. What it says is checked by checkReason.
 func reasonOf(fe domain.FieldErrors, typed string) string {
 	reason := strings.TrimSpace(typed)
 	switch {
@@ -200,13 +171,38 @@ func reasonOf(fe domain.FieldErrors, typed string) string {
 	return reason
 }
 
-// validate checks the typed confirmation: the customer number, and a reason free of the customer's data.
-func validate(kind domain.ErasureKind, in Input, c domain.Customer) (string, error) {
+// checkReason refuses, into fe, a reason that would put personal data into the erasure register and the
+// ledger, which outlive every erasure: e-mail addresses, runs of six or more digits (phone, personal and
+// organisation numbers), or the name, e-mail or street of a customer of the selection (ids, or bulk job
+// job's when ids is nil) or of one of their contact persons. It returns the number of the customer named,
+// or 0. A reason fe refuses already is not looked at.
+func checkReason(ctx context.Context, q postgres.Querier, fe domain.FieldErrors, reason string, job int64, ids []domain.CustomerID) (int64, error) {
+	if fe["reason"] != "" {
+		return 0, nil
+	}
+	// One customer's first or last name alone counts; across a bulk selection it would refuse every
+	// common word that is somebody's name.
+	chk, err := postgres.CheckReason(ctx, q, reason, job, ids, ids != nil)
+	switch {
+	case err != nil:
+		return 0, err
+	case chk.ContactData:
+		fe["reason"] = "gdpr.error.reason_contact_data"
+	case chk.Customer != 0 && ids != nil:
+		fe["reason"] = "gdpr.error.reason_personal"
+	case chk.Customer != 0:
+		fe["reason"] = "bulk.error.reason_personal"
+	}
+	return chk.Customer, nil
+}
+
+// validate checks the typed confirmation: the customer number, and a reason fit for the register.
+func validate(ctx context.Context, tx pgx.Tx, in Input, c domain.Customer) (string, error) {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
 	reason := reasonOf(fe, in.Reason)
-	if fe["reason"] == "" && mentionsCustomer(reason, c) {
-		fe["reason"] = "gdpr.error.reason_personal"
+	if _, err := checkReason(ctx, tx, fe, reason, 0, []domain.CustomerID{c.ID}); err != nil {
+		return "", err
 	}
 	if fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {
 		fe["confirm"] = "gdpr.error.confirm_number"
@@ -255,7 +251,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
 			return nil, AlreadyAnonymised
 		}
-		if e.Reason, err = validate(kind, in, f.Customer); err != nil {
+		if e.Reason, err = validate(ctx, tx, in, f.Customer); err != nil {
 			return nil, err
 		}
 		p := plan(f, kind, rule, now)
@@ -281,6 +277,10 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 	})
 	return e, err
 }
+
+// LedgerWritable tells whether the erasure ledger can be written, without writing (readiness): while it
+// cannot, every erasure fails closed.
+func (s *Service) LedgerWritable() error { return s.Ledger.Writable() }
 
 // lockFacts locks the customers in ids (those that exist) and reads what an erasure of them needs, with
 // the bookkeeping retention rule.

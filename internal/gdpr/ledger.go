@@ -97,11 +97,41 @@ type LedgerHold struct {
 	Until   string         `json:"until"`
 }
 
+// ErrLedger marks every failure to write the ledger: the erasure it was for did not happen (its
+// transaction rolls back), and will not until the ledger can be written again.
+var ErrLedger = errors.New("erasure ledger cannot be written")
+
+func ledgerErr(what string, err error) error {
+	return fmt.Errorf("erasure ledger: %s: %w: %w", what, ErrLedger, err)
+}
+
+// Writable tells, cheaply and writing nothing, whether the ledger can be appended to: the file opens for
+// appending or, before the first erasure, its directory can take it (readiness, /readyz). As root, a
+// read-only mode is no obstacle, and none is reported: only what would stop a write.
+func (l *Ledger) Writable() error {
+	if l.path == "" {
+		return ledgerErr("AFFAR_ERASURE_LEDGER", errors.New("not set"))
+	}
+	f, err := os.OpenFile(l.path, os.O_WRONLY|os.O_APPEND, 0)
+	if err == nil {
+		return f.Close()
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return ledgerErr("open", err)
+	}
+	dir := filepath.Dir(l.path)
+	const writeSearch = 0x2 | 0x1 // W_OK | X_OK
+	if err := syscall.Access(dir, writeSearch); err != nil {
+		return ledgerErr("directory", &os.PathError{Op: "access", Path: dir, Err: err})
+	}
+	return nil
+}
+
 // append writes one entry and syncs it to disk. An exclusive lock on the file keeps lines whole when
 // several server processes on one machine share it.
 func (l *Ledger) append(e LedgerEntry) error {
 	if l.path == "" {
-		return errors.New("erasure ledger: AFFAR_ERASURE_LEDGER is not set")
+		return ledgerErr("AFFAR_ERASURE_LEDGER", errors.New("not set"))
 	}
 	line, err := json.Marshal(e)
 	if err != nil {
@@ -112,11 +142,11 @@ func (l *Ledger) append(e LedgerEntry) error {
 	_, statErr := os.Stat(l.path)
 	f, err := os.OpenFile(l.path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
-		return fmt.Errorf("erasure ledger: %w", err)
+		return ledgerErr("open", err)
 	}
 	defer f.Close()
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("erasure ledger: lock: %w", err)
+		return ledgerErr("lock", err)
 	}
 	if st, err := f.Stat(); err == nil && st.Size() > 0 {
 		// A line torn by a crash mid-write ends without a newline: end it, so this entry stays whole.
@@ -126,10 +156,10 @@ func (l *Ledger) append(e LedgerEntry) error {
 		}
 	}
 	if _, err := f.Write(append(line, '\n')); err != nil {
-		return fmt.Errorf("erasure ledger: %w", err)
+		return ledgerErr("write", err)
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("erasure ledger: sync: %w", err)
+		return ledgerErr("sync", err)
 	}
 	if errors.Is(statErr, os.ErrNotExist) { // a new file: make its directory entry durable too
 		if d, err := os.Open(filepath.Dir(l.path)); err == nil {

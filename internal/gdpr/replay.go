@@ -84,6 +84,19 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 		if err != nil {
 			return err
 		}
+		// The ledger keeps each reason as it was written; the register gets it only as the rule of today
+		// lets it (checked while the restored customers still hold their data): a ledger from before the
+		// rule must not bring back what migration 000014 redacted.
+		var reason string
+		switch {
+		case r.Register != nil:
+			reason, err = postgres.RedactedReason(ctx, tx, r.Register.Reason, ids, true)
+		case r.Batch != nil:
+			reason, err = postgres.RedactedReason(ctx, tx, r.Batch.Reason, ids, false)
+		}
+		if err != nil {
+			return err
+		}
 		var evs []domain.AuditEvent
 		replayed := map[domain.CustomerID]string{}
 		now := s.Now()
@@ -118,7 +131,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 		if r.Register != nil && len(r.Customers) == 1 {
 			e := domain.Erasure{Ref: r.Ref, At: r.At, ActorID: r.Register.ActorID, ActorName: r.Register.ActorName,
 				Kind: r.Kind, CustomerID: r.Customers[0].ID, CustomerNumber: r.Customers[0].Number,
-				Counts: r.Register.Counts, Reason: r.Register.Reason}
+				Counts: r.Register.Counts, Reason: reason}
 			for _, h := range r.Register.Holds {
 				until, err := time.ParseInLocation("2006-01-02", h.Until, domain.Stockholm)
 				if err != nil {
@@ -132,7 +145,7 @@ func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 		}
 		if b := r.Batch; b != nil {
 			if _, err := postgres.InsertErasure(ctx, tx, domain.Erasure{Ref: b.JobRef, At: b.Confirmed, ActorID: b.ActorID,
-				ActorName: b.ActorName, Kind: b.Kind, JobID: b.JobID, Counts: map[string]int{}, Reason: b.Reason}); err != nil {
+				ActorName: b.ActorName, Kind: b.Kind, JobID: b.JobID, Counts: map[string]int{}, Reason: reason}); err != nil {
 				return err
 			}
 			if err := postgres.InsertBulkBatch(ctx, tx, r.Ref, b.JobID, r.At, 0, map[string]int{}, b.Counts, b.Held); err != nil {

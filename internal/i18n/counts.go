@@ -66,4 +66,11 @@ var counts = map[string]count{
 			"{0} customers no longer match the filter (they changed after the preview) and were taken out of the selection. Check the figures and confirm again."}},
 	"error.forbidden.missing": {forms{"Behörighet som saknas: {1}. Be en administratör om den.", "Behörigheter som saknas: {1}. Be en administratör om dem."},
 		forms{"Missing permission: {1}. Ask an administrator for it.", "Missing permissions: {1}. Ask an administrator for them."}},
+
+	// Issue 13: a bulk job's failed attempts, shown while it retries ({1} when, {2} why).
+	"bulk.retry.notice": {
+		forms{"{0} försök har misslyckats, senast {1}: {2}. Jobbet försöker igen av sig självt; det som redan är gjort står kvar.",
+			"{0} försök har misslyckats, senast {1}: {2}. Jobbet försöker igen av sig självt; det som redan är gjort står kvar."},
+		forms{"{0} attempt has failed, at {1}: {2}. The job tries again by itself; what is done stays done.",
+			"{0} attempts have failed, the last at {1}: {2}. The job tries again by itself; what is done stays done."}},
 }

@@ -380,7 +380,7 @@ var messages = map[string]message{
 	"error.fiscal_year_end":        {"Välj en månad.", "Choose a month."},
 	"gdpr.deleted":                 {"Kunden är raderad.", "The customer was deleted."},
 	"gdpr.anonymised":              {"Kunden är anonymiserad.", "The customer was anonymised."},
-	"gdpr.error.reason_personal":   {"Skälet får inte innehålla kundens personuppgifter.", "The reason must not contain the customer's personal data."},
+	"gdpr.error.reason_personal":   {"Skälet får inte innehålla personuppgifter om kunden eller dess kontaktpersoner (namn, e-post eller adress).", "The reason must not contain personal data of the customer or their contact persons (name, e-mail or address)."},
 	"gdpr.error.confirm_number":    {"Skriv kundnumret exakt som det står ovan.", "Type the customer number exactly as shown above."},
 	"gdpr.export.link":             {"Registerutdrag", "Subject access export"},
 	"gdpr.export.json":             {"Ladda ner (JSON)", "Download (JSON)"},
@@ -853,4 +853,17 @@ var messages = map[string]message{
 	"audit.col.actor_id":                {"Användarnr", "User no."},
 	"error.password_long":               {"Lösenordet får ha högst 1 024 tecken.", "The password may have at most 1,024 characters."},
 	"error.password_common":             {"Lösenordet är för vanligt: det eller något som liknar det finns i listor över läckta lösenord. Välj ett annat, gärna en fras med flera ord.", "The password is too common: it, or something like it, is in lists of leaked passwords. Choose another, a phrase of several words for instance."},
+
+	// Issue 13: erasure reasons, quote amounts, the suppression list and the erasure ledger.
+	"gdpr.error.reason_contact_data": {"Skälet får inte innehålla e-postadresser eller nummer med sex eller fler siffror (telefon-, person- eller organisationsnummer). Skriv datum som 2026-11-20.", "The reason must not contain e-mail addresses or numbers of six or more digits (phone, personal identity or organisation numbers). Write dates as 2026-11-20."},
+	"bulk.error.reason_personal":     {"Skälet nämner kund {0} eller någon av dess kontaktpersoner (namn, e-post eller adress). Skriv skälet utan personuppgifter.", "The reason names customer {0} or one of their contact persons (name, e-mail or address). Write the reason without personal data."},
+	"error.line_amount_cap":          {"Antal × à-pris blir mer än 100 000 000 000 kr, det högsta en rad får vara.", "Quantity × unit price comes to more than 100 000 000 000 kr, the most a line may be."},
+	"error.rate_amount_cap":          {"Raderna med den här momssatsen blir tillsammans mer än 100 000 000 000 kr, det högsta en momssats får summera till.", "The lines at this VAT rate come to more than 100 000 000 000 kr together, the most one rate may sum to."},
+	"error.quote_amount_cap":         {"Med den här raden blir offertens summa inklusive moms mer än 100 000 000 000 kr, det högsta en offert får vara.", "With this line the quote's total including VAT comes to more than 100 000 000 000 kr, the most a quote may be."},
+	"quote.amount_exceeded":          {"Offertens belopp är större än 100 000 000 000 kr och visas inte. Den sparades innan gränsen fanns; ändra raderna om den fortfarande är ett utkast.", "The quote's amounts exceed 100 000 000 000 kr and are not shown. It was saved before the limit existed; change its lines if it is still a draft."},
+	"customer.erased_before_undated": {"En kund med samma e-postadress, telefonnummer eller person-/organisationsnummer har raderats tidigare. Kontrollera att personen verkligen ska registreras igen innan du sparar.", "A customer with the same e-mail address, phone number or personal/organisation number was erased before. Make sure this person really is to be registered again before you save."},
+	"action.customer.erased_match":   {"Ny kund liknar en raderad", "New customer matches an erased one"},
+	"gdpr.ledger_unwritable":         {"Inget raderades. Raderingsloggen (filen utanför databasen som gör att raderingar kan göras om efter en återställning från säkerhetskopia) går inte att skriva till just nu, och Affär raderar inget som inte kan skrivas där. Kontakta administratören; det du skrev finns kvar, försök igen när det fungerar.", "Nothing was erased. The erasure ledger (the file outside the database that lets erasures be redone after a restore from a backup) cannot be written right now, and Affär erases nothing it cannot record there. Tell your administrator; what you typed is kept: try again once it works."},
+	"bulk.retry.ledger":              {"raderingsloggen gick inte att skriva till, så inget i den omgången raderades", "the erasure ledger could not be written, so nothing of that batch was erased"},
+	"bulk.retry.other":               {"ett fel i databasen eller servern, så inget i den omgången raderades", "an error in the database or the server, so nothing of that batch was erased"},
 }

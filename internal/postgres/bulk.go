@@ -23,7 +23,9 @@ const bulkJobColumns = `j.id, j.ref, j.kind, j.retained, j.filter, j.requested_b
 	CASE WHEN j.status IN ('queued', 'running') THEN bulk_job_sum(j.id, 'outcomes') ELSE j.outcomes END,
 	j.verified_at, j.violations, j.created_at, j.confirmed_at,
 	coalesce(j.started_at, (SELECT min(b.at) FROM erasure_batches b WHERE b.job_id = j.id)), j.finished_at,
-	coalesce((SELECT e.id FROM erasures e WHERE e.job_id = j.id), 0)`
+	coalesce((SELECT e.id FROM erasures e WHERE e.job_id = j.id), 0),
+	CASE WHEN j.retry_at > coalesce((SELECT max(b.at) FROM erasure_batches b WHERE b.job_id = j.id), '-infinity')
+		THEN j.retry_error END, j.retry_at, coalesce(j.retry_attempt, 0)`
 
 func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
 	var (
@@ -32,7 +34,7 @@ func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
 	)
 	err := row.Scan(&j.ID, &j.Ref, &j.Kind, &j.Retained, &filter, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status,
 		&j.CancelRequested, &j.Total, &j.Processed, &outcomes, &j.VerifiedAt, &j.Violations, &j.CreatedAt, &j.ConfirmedAt,
-		&j.StartedAt, &j.FinishedAt, &j.ErasureID)
+		&j.StartedAt, &j.FinishedAt, &j.ErasureID, &j.RetryError, &j.RetryAt, &j.RetryAttempt)
 	if err != nil {
 		return j, err
 	}
@@ -371,4 +373,12 @@ func BulkFailures(ctx context.Context, q Querier, id int64, limit int) ([]domain
 		return f, r.Scan(&f.CustomerNumber, &f.Error)
 	})
 	return out, mapErr(err, "bulk failures")
+}
+
+// RecordBulkRetry notes why the work of job id failed on attempt (a message id) and when; the job's
+// page shows it until a batch commits after it.
+func RecordBulkRetry(ctx context.Context, q Querier, id int64, key string, attempt int, at time.Time) error {
+	_, err := q.Exec(ctx, `UPDATE bulk_jobs SET retry_error = $2, retry_attempt = $3, retry_at = $4 WHERE id = $1`,
+		id, key, attempt, at)
+	return mapErr(err, "record bulk retry")
 }

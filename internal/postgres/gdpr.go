@@ -261,14 +261,24 @@ func AddSuppressions(ctx context.Context, q Querier, hashes [][]byte, at time.Ti
 	return mapErr(err, "add suppressions")
 }
 
-// SuppressedAt returns when a customer with any of hashes was last erased, nil if never.
-func SuppressedAt(ctx context.Context, q Querier, hashes [][]byte) (*time.Time, error) {
-	var at *time.Time
+// SuppressionMatch returns when a customer with any of hashes was last erased (nil if never) and the
+// fields whose hashes matched.
+func SuppressionMatch(ctx context.Context, q Querier, hashes []domain.SuppressionHash) (*time.Time, []string, error) {
+	var (
+		at     *time.Time
+		fields []string
+	)
 	if len(hashes) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
-	err := q.QueryRow(ctx, `SELECT max(erased_at) FROM erasure_suppressions WHERE hash = ANY($1)`, hashes).Scan(&at)
-	return at, mapErr(err, "suppressed")
+	names, values := make([]string, len(hashes)), make([][]byte, len(hashes))
+	for i, h := range hashes {
+		names[i], values[i] = h.Field, h.Hash
+	}
+	err := q.QueryRow(ctx, `SELECT max(s.erased_at), coalesce(array_agg(DISTINCT h.field ORDER BY h.field) FILTER (WHERE s.hash IS NOT NULL), '{}')
+		FROM unnest($1::text[], $2::bytea[]) AS h (field, hash) LEFT JOIN erasure_suppressions s ON s.hash = h.hash`,
+		names, values).Scan(&at, &fields)
+	return at, fields, mapErr(err, "suppressed")
 }
 
 type holdJSON struct {
@@ -566,4 +576,54 @@ func CustomerTables(ctx context.Context, q Querier) (map[string][]string, error)
 		return nil
 	})
 	return out, mapErr(err, "customer tables")
+}
+
+// ReasonCheck is what a reason typed for an erasure would put in the register, by the rule of the
+// erasure_reason_* functions (migration 000014).
+type ReasonCheck struct {
+	ContactData bool  // an e-mail address or a run of six or more digits
+	Customer    int64 // a customer of the selection it names, or one of whose contact persons it names; 0: none
+}
+
+// CheckReason checks reason against a selection: the customers in ids, or when ids is nil the frozen
+// selection of bulk job job, in one statement over the selection (a bulk job may hold a million). With
+// parts, a first or last name alone counts (see erasure_reason_names). Anonymised customers' names are
+// placeholders, nobody's data.
+func CheckReason(ctx context.Context, q Querier, reason string, job int64, ids []domain.CustomerID, parts bool) (ReasonCheck, error) {
+	// The unnamed statement below is not described first: every argument is plain and cast in the SQL.
+	from, where, sel := "customers c", "c.id = ANY($3::bigint[])", any(customerIDs(ids))
+	if ids == nil {
+		from, where, sel = "bulk_job_items i JOIN customers c ON c.id = i.customer_id", "i.job_id = $3::bigint", job
+	}
+	var chk ReasonCheck
+	// An unnamed statement is planned with its arguments, so the reason's lower-casing and words are
+	// folded into constants once (and the scan may go parallel) instead of being computed per row.
+	err := q.QueryRow(ctx, `SELECT erasure_reason_scrubbed($1::text) <> $1::text, coalesce((SELECT number FROM (
+			SELECT c.number FROM `+from+` WHERE `+where+` AND c.anonymised_at IS NULL
+				AND erasure_reason_names(lower($1::text), erasure_reason_words($1::text), $2::boolean AND c.kind = 'person', c.name, c.email, c.street)
+			UNION ALL
+			SELECT c.number FROM `+from+` JOIN customer_contacts k ON k.customer_id = c.id WHERE `+where+`
+				AND c.anonymised_at IS NULL AND erasure_reason_names(lower($1::text), erasure_reason_words($1::text), $2::boolean, k.name, k.email, '')
+		) named LIMIT 1), 0)`, pgx.QueryExecModeExec, reason, parts, sel).Scan(&chk.ContactData, &chk.Customer)
+	return chk, mapErr(err, "check reason")
+}
+
+// RedactedReason is reason as the register may keep it (a ledger's, at a replay): "[…]" if it names a
+// customer in ids or their contact persons, else without e-mail addresses and long numbers. parts as
+// for CheckReason.
+func RedactedReason(ctx context.Context, q Querier, reason string, ids []domain.CustomerID, parts bool) (string, error) {
+	chk, err := CheckReason(ctx, q, reason, 0, ids, parts)
+	if err != nil || (!chk.ContactData && chk.Customer == 0) {
+		return reason, err
+	}
+	err = q.QueryRow(ctx, `SELECT erasure_reason_redacted($1, $2)`, reason, chk.Customer != 0).Scan(&reason)
+	return reason, mapErr(err, "redact reason")
+}
+
+func customerIDs(ids []domain.CustomerID) []int64 {
+	out := make([]int64, len(ids))
+	for i, id := range ids {
+		out[i] = int64(id)
+	}
+	return out
 }

@@ -23,7 +23,10 @@ func scanQuote(row pgx.Row, extra ...any) (domain.Quote, error) {
 
 // CreateQuote inserts a draft quote with its lines and returns it with id and number.
 func CreateQuote(ctx context.Context, tx pgx.Tx, customer domain.CustomerID, f domain.QuoteFields, now time.Time) (domain.Quote, error) {
-	t := domain.Totals(f.Lines)
+	t, err := domain.CheckedTotals(f.Lines)
+	if err != nil {
+		return domain.Quote{}, err
+	}
 	q, err := scanQuote(tx.QueryRow(ctx, `INSERT INTO quotes AS q (customer_id, quote_date, valid_until, net_ore,
 		vat_ore, total_ore, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING `+quoteColumns,
 		customer, f.QuoteDate, f.ValidUntil, t.NetOre, t.VATOre, t.TotalOre, now))
@@ -46,7 +49,10 @@ func insertQuoteLines(ctx context.Context, tx pgx.Tx, id domain.QuoteID, lines [
 
 // UpdateQuote replaces a draft's dates and lines and raises its version.
 func UpdateQuote(ctx context.Context, tx pgx.Tx, id domain.QuoteID, f domain.QuoteFields, now time.Time) error {
-	t := domain.Totals(f.Lines)
+	t, err := domain.CheckedTotals(f.Lines)
+	if err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `UPDATE quotes SET quote_date = $2, valid_until = $3, net_ore = $4, vat_ore = $5,
 		total_ore = $6, updated_at = $7, version = version + 1 WHERE id = $1`,
 		id, f.QuoteDate, f.ValidUntil, t.NetOre, t.VATOre, t.TotalOre, now); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
@@ -219,6 +220,9 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 	if j.Violations != nil {
 		v.Violations = *j.Violations
 	}
+	if j.RetryError != nil && j.RetryAt != nil && v.Running {
+		v.Retry = i18n.N(ctx, "bulk.retry.notice", j.RetryAttempt, localMinute(*j.RetryAt), i18n.T(ctx, *j.RetryError))
+	}
 	if !a.Can(authz.AuditView) {
 		v.ErasureID = 0 // the register is for those who may read the audit log
 	}
@@ -272,6 +276,10 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 	)
 	switch {
 	case errors.As(err, &fe):
+		if named := (*gdpr.ReasonNames)(nil); errors.As(err, &named) { // the message names the customer
+			fe = maps.Clone(fe)
+			fe["reason"] = i18n.Tf(r.Context(), fe["reason"], strconv.FormatInt(named.Customer, 10))
+		}
 		s.renderBulkJob(w, r, id, http.StatusUnprocessableEntity, in, fe, false)
 		return
 	case errors.As(err, &changed):

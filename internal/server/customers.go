@@ -170,7 +170,10 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		v.ConsentGiven, v.ConsentSource = consent.Given, consent.Source
 		status := http.StatusUnprocessableEntity
 		if erased != nil { // the same person was erased before: create only if the user confirms
-			v.ErasedOn, status = erased.At.In(domain.Stockholm).Format(domain.DateLayout), http.StatusConflict
+			v.Erased, status = true, http.StatusConflict
+			if !erased.At.IsZero() { // shown to those who may read the erasure register
+				v.ErasedOn = erased.At.In(domain.Stockholm).Format(domain.DateLayout)
+			}
 		}
 		s.renderPage(w, r, status, customers.FormPage(v))
 		return

@@ -23,6 +23,7 @@ type GDPR interface {
 	Export(ctx context.Context, id domain.CustomerID, format string) (gdpr.Export, error)
 	Texts(ctx context.Context) (map[string]string, error)
 	SetTexts(ctx context.Context, texts map[string]string) error
+	LedgerWritable() error
 }
 
 // Erasures is what the server needs to show the erasure register.
@@ -98,7 +99,7 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(r.Context(), p.Counts, false),
 		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking),
 		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
-		Reason: in.Reason, Confirm: in.Confirm, Errors: errs}
+		Reason: in.Reason, Confirm: in.Confirm, Errors: errs, NoticeKey: errs["ledger"]}
 	if len(p.Blocking) > 0 && status == http.StatusOK {
 		status = http.StatusConflict // the page explains why deleting is refused
 	}
@@ -143,6 +144,10 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 			return
 		case errors.As(err, &retention), errors.Is(err, gdpr.AlreadyAnonymised):
 			s.renderErasure(w, r, id, kind, http.StatusConflict, in, nil)
+			return
+		case errors.Is(err, gdpr.ErrLedger): // failed closed: say so, and keep what was typed for a retry
+			s.Log.Error("erasure refused: ledger", "request_id", RequestID(r.Context()), "err", err)
+			s.renderErasure(w, r, id, kind, http.StatusServiceUnavailable, in, map[string]string{"ledger": "gdpr.ledger_unwritable"})
 			return
 		case err != nil:
 			s.fail(w, r, err)

@@ -31,6 +31,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("database unavailable\n"))
 		return
 	}
+	// Erasures fail closed while the ledger cannot be written: a server in that state is not ready.
+	if err := s.GDPR.LedgerWritable(); err != nil {
+		s.Log.Warn("not ready", "request_id", RequestID(r.Context()), "err", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		_, _ = w.Write([]byte("erasure ledger not writable\n"))
+		return
+	}
 	_, _ = w.Write([]byte("ready\n"))
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/quote"
+	"github.com/affar/affar/templates/layout"
 	"github.com/affar/affar/templates/quotes"
 )
 
@@ -185,9 +186,19 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 	if q.SentAt != nil {
 		v.Billing = &q.Billing
 	}
+	if q.Totals.Exceeded { // stored before the cap: no amount is made up, the draft can be corrected
+		v.Net, v.VATTotal, v.Total = "—", "—", "—"
+		if v.Flash == nil {
+			v.Flash = &layout.Flash{Kind: "error", Text: i18n.T(ctx, "quote.amount_exceeded")}
+		}
+	}
 	for _, l := range q.Lines {
+		net := "—"
+		if n, err := l.Net(); err == nil {
+			net = domain.FormatKronor(n)
+		}
 		v.Lines = append(v.Lines, quotes.Line{Description: l.Description, Quantity: domain.FormatQuantity(l.QtyMilli),
-			UnitPrice: domain.FormatKronor(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate) + " %", Net: domain.FormatKronor(l.NetOre())})
+			UnitPrice: domain.FormatKronor(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate) + " %", Net: net})
 	}
 	for _, rate := range domain.VATRates {
 		if net, ok := q.Totals.NetByRate[rate]; ok {

@@ -95,7 +95,7 @@ func (s *Server) routes() []Route {
 	static := http.StripPrefix("/static/", http.FileServerFS(web.Static))
 	return []Route{
 		{"GET", "/healthz", Public("liveness probe; answers ok and nothing else"), s.healthz},
-		{"GET", "/readyz", Public("readiness probe; says only whether the database answers"), s.readyz},
+		{"GET", "/readyz", Public("readiness probe; says only whether the database answers and the erasure ledger can be written"), s.readyz},
 		{"GET", "/static/*", Public("stylesheet and scripts, no data"), static.ServeHTTP},
 		{"GET", "/signin", Public("the way in"), s.signInPage},
 		{"POST", "/signin", Public("the way in; throttled per account and client"), s.signIn},
