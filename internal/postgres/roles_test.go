@@ -95,3 +95,15 @@ func TestEveryMigrationGrantsTheServeRole(t *testing.T) {
 	refused(t, db, `UPDATE audit_events SET action = 'rewritten'`)
 	refused(t, db, `INSERT INTO schema_migrations (version, dirty) VALUES (999999, false)`)
 }
+
+// TestOwnerAndServeURLsMustMeetInOneDatabase: an AFFAR_MIGRATE_URL left pointing elsewhere would migrate
+// (and grant on) another database than the one served.
+func TestOwnerAndServeURLsMustMeetInOneDatabase(t *testing.T) {
+	role, err := postgres.ServeRole("postgres://affar_owner@db/affar", "postgres://affar_app:pw@db:5432/affar?sslmode=disable")
+	if err != nil || role != "affar_app" {
+		t.Fatalf("same database: role %q, %v", role, err)
+	}
+	if _, err := postgres.ServeRole("postgres://affar_owner@db/postgres", "postgres://affar_app@db/affar"); err == nil {
+		t.Fatal("an owner URL of another database was accepted")
+	}
+}
