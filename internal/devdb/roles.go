@@ -12,8 +12,9 @@ import (
 )
 
 // The roles of a local cluster, as README asks of a server (ASVS 13.2.2): OwnerRole owns Affär's
-// databases and runs the migrations, and may create databases (each test gets a fresh one); ServeRole is
-// what the server and the tests' services connect as, with only the rights the migrations grant it.
+// databases and runs the migrations, and may create and drop databases (each test gets a fresh one);
+// ServeRole is what the server and the tests' services connect as, with only the rights the migrations
+// grant it.
 const (
 	OwnerRole = "affar_owner"
 	ServeRole = "affar_app"
@@ -55,10 +56,11 @@ func (c *Cluster) ensureRoles(ctx context.Context) error {
 			return fmt.Errorf("devdb: %s role %s: %w", strings.ToLower(verb), r.name, err)
 		}
 	}
-	// The owner drops each test's database WITH (FORCE), which ends the serve role's connections to it:
-	// only a member of that role may.
-	if _, err := conn.Exec(ctx, "GRANT "+ServeRole+" TO "+OwnerRole); err != nil {
-		return fmt.Errorf("devdb: grant %s to %s: %w", ServeRole, OwnerRole, err)
+	// The owner drops each test's database WITH (FORCE), which ends the connections to it: the serve
+	// role's, and an autovacuum worker's, which belongs to no role, so membership of the serve role would
+	// not do.
+	if _, err := conn.Exec(ctx, "GRANT pg_signal_backend TO "+OwnerRole); err != nil {
+		return fmt.Errorf("devdb: grant pg_signal_backend to %s: %w", OwnerRole, err)
 	}
 	return c.adoptDatabases(ctx, conn)
 }
