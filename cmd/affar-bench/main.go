@@ -14,7 +14,10 @@ import (
 )
 
 func main() {
-	opts := bench.Options{Out: os.Stdout, ServerURL: os.Getenv("DATABASE_URL")}
+	opts := bench.Options{Out: os.Stdout, ServerURL: os.Getenv("AFFAR_MIGRATE_URL"), ServeURL: os.Getenv("DATABASE_URL")}
+	if opts.ServerURL == "" {
+		opts.ServerURL = opts.ServeURL // one role for both
+	}
 	flag.StringVar(&opts.Database, "database", "affar_bench", "the benchmark's own database (created and seeded if needed)")
 	flag.IntVar(&opts.Customers, "customers", 1_000_000, "customers in the register")
 	flag.IntVar(&opts.Clients, "clients", 32, "concurrent signed-in clients")

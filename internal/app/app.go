@@ -121,7 +121,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err := cfg.CheckErasure(); err != nil {
 		return err
 	}
-	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
+	if err := migrate(cfg); err != nil {
 		return err
 	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
@@ -129,6 +129,12 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		return err
 	}
 	defer db.Close()
+	if n, err := postgres.OwnedByMe(ctx, db.Pool); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("DATABASE_URL's role owns the schema, so a compromised server could rewrite the audit log: "+
+			"serve as a role that owns nothing and migrate with AFFAR_MIGRATE_URL (README, Configuration)", "owned", n)
+	}
 	// One set of services for the handlers and the background jobs: one ledger, one river client.
 	svc := NewServices(cfg, db, time.Now, log)
 	srv, err := NewServer(cfg, db, log, time.Now, svc)
@@ -201,6 +207,16 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	return nil
 }
 
+// migrate brings the schema up to date as its owner (AFFAR_MIGRATE_URL, else DATABASE_URL) and gives
+// DATABASE_URL's role the rights it serves with.
+func migrate(cfg config.Config) error {
+	role, err := postgres.ServeRole(cfg.OwnerURL(), cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	return postgres.Migrate(cfg.OwnerURL(), role)
+}
+
 // systemContext is the context of command-line administration.
 func systemContext(ctx context.Context) context.Context { return authz.WithActor(ctx, authz.System()) }
 
@@ -217,7 +233,9 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 		PeriodicJobs: gdpr.PeriodicJobs(),
 		// A job of a server that died is run again after this, even if no server restarts.
 		RescueStuckJobsAfter: gdpr.RescueAfter,
-		Logger:               log,
+		// River's nightly REINDEX of its job indexes needs the owner, which the server is not (README).
+		ReindexerIndexNames: []string{},
+		Logger:              log,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("background jobs: %w", err)

@@ -58,7 +58,7 @@ type server struct {
 func startServer(t *testing.T, env *testutil.Env, batch int) *server {
 	t.Helper()
 	cmd := exec.Command(affarBinary(t), "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.DBURL, "ADDR=127.0.0.1:0",
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+env.DBURL, "AFFAR_MIGRATE_URL="+env.OwnerURL, "ADDR=127.0.0.1:0",
 		"AFFAR_ERASURE_SALT="+string(env.Config.ErasureSalt), "AFFAR_ERASURE_LEDGER="+env.Config.ErasureLedger,
 		"AFFAR_BULK_BATCH="+strconv.Itoa(batch), "AFFAR_LOG_LEVEL=warn")
 	stderr, err := cmd.StderrPipe()

@@ -32,7 +32,8 @@ const usage = `affar — a business system that lives by the GDPR
 
 Usage:
   affar serve                              migrate, then serve HTTP on $ADDR (default :8080)
-  affar migrate up                         apply every pending migration
+  affar migrate up                         apply every pending migration as $AFFAR_MIGRATE_URL's role (the
+                                           owner; default $DATABASE_URL) and grant $DATABASE_URL's role its rights
   affar migrate down N                     roll back N migrations
   affar migrate version                    print the applied migration version
   affar user create --email E [--name N] [--admin] [--language sv|en]
@@ -51,7 +52,8 @@ Usage:
   affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
   affar help                               this text
 
-Configuration is read from the environment; README.md lists every variable.
+Configuration is read from the environment; README.md lists every variable. The server should run as a
+role that owns nothing, with migrations run as the owner (README.md, Database roles).
 `
 
 // IO is the process's standard streams and environment.
@@ -140,16 +142,19 @@ func migrateCmd(args []string, cfg config.Config, std IO) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: migrate up|down N|version", errUsage)
 	}
-	mg, err := postgres.NewMigrator(cfg.DatabaseURL)
+	if args[0] == "up" && len(args) == 1 {
+		// All of it, as serve start does: river's tables, the holds rule and the serve role's rights.
+		if err := migrate(cfg); err != nil {
+			return err
+		}
+	}
+	mg, err := postgres.NewMigrator(cfg.OwnerURL())
 	if err != nil {
 		return err
 	}
 	defer mg.Close()
 	switch {
 	case args[0] == "up" && len(args) == 1:
-		if err := mg.Up(); err != nil {
-			return err
-		}
 	case args[0] == "down" && len(args) == 2:
 		n, err := strconv.Atoi(args[1])
 		if err != nil || n < 1 {
@@ -174,11 +179,13 @@ func migrateCmd(args []string, cfg config.Config, std IO) error {
 	return nil
 }
 
-func withServices(ctx context.Context, cfg config.Config, fn func(Services) error) error {
-	if err := postgres.Migrate(cfg.DatabaseURL); err != nil {
+// withServices migrates and runs fn on services connected to url: cfg.DatabaseURL, or cfg.OwnerURL() for
+// work that needs the owner's rights (bulk loading, moving sequences).
+func withServices(ctx context.Context, cfg config.Config, url string, fn func(Services) error) error {
+	if err := migrate(cfg); err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, cfg.DatabaseURL)
+	db, err := postgres.Open(ctx, url)
 	if err != nil {
 		return err
 	}
@@ -217,7 +224,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if err != nil {
 			return err
 		}
-		return withServices(ctx, cfg, func(svc Services) error {
+		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 			id, err := svc.Users.Create(ctx, user.NewUser{Email: *email, Name: *name, Password: pw, IsAdmin: *admin, Language: *lang})
 			if err != nil {
 				return describeUserError(err)
@@ -233,7 +240,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if err != nil {
 			return err
 		}
-		return withServices(ctx, cfg, func(svc Services) error {
+		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 			id, err := svc.Users.IDByEmail(ctx, *email)
 			if err != nil {
 				return fmt.Errorf("no user with that e-mail address: %w", err)
@@ -248,7 +255,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
 			return fmt.Errorf("%w: user %s --email E", errUsage, args[0])
 		}
-		return withServices(ctx, cfg, func(svc Services) error {
+		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 			id, err := svc.Users.IDByEmail(ctx, *email)
 			if err != nil {
 				return fmt.Errorf("no user with that e-mail address: %w", err)
@@ -270,7 +277,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 				return fmt.Errorf("unknown permission %q (see 'affar user permissions')", p)
 			}
 		}
-		return withServices(ctx, cfg, func(svc Services) error {
+		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 			id, err := svc.Users.IDByEmail(ctx, *email)
 			if err != nil {
 				return fmt.Errorf("no user with that e-mail address: %w", err)
@@ -385,7 +392,8 @@ func seedCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 	if err := fs.Parse(args); err != nil || *n <= 0 || fs.NArg() != 0 {
 		return fmt.Errorf("%w: seed --customers N [--seed S]", errUsage)
 	}
-	return withServices(ctx, cfg, func(svc Services) error {
+	// As the owner: an empty register's indexes are dropped for the load and built again, and vacuumed.
+	return withServices(ctx, cfg, cfg.OwnerURL(), func(svc Services) error {
 		start := time.Now()
 		if err := seed.Run(systemContext(ctx), svc.Users.DB, seed.Generator{Seed: *s, Now: time.Now()}, *n); err != nil {
 			return err
@@ -407,7 +415,7 @@ func gdprCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 	if err := cfg.CheckErasure(); err != nil {
 		return err
 	}
-	return withServices(ctx, cfg, func(svc Services) error {
+	return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 		if args[0] == "release-holds" {
 			n, err := svc.GDPR.ReleaseHolds(systemContext(ctx))
 			if err != nil {

@@ -69,6 +69,9 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 			cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
 			cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
 			cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
+			if cfg.MigrateURL != "" {
+				cmd.Env = append(cmd.Env, "AFFAR_MIGRATE_URL="+cfg.MigrateURL)
+			}
 			if err := cmd.Start(); err != nil {
 				return err
 			}
@@ -103,16 +106,19 @@ func withDevDB(ctx context.Context, cfg config.Config, dbName string, std IO, fn
 			fmt.Fprintln(std.Stderr, err)
 		}
 	}()
-	if err := cluster.EnsureDatabase(ctx, dbName); err != nil {
-		return err
+	if dbName != "postgres" { // the maintenance database is the cluster's own
+		if err := cluster.EnsureDatabase(ctx, dbName); err != nil {
+			return err
+		}
 	}
-	cfg.DatabaseURL = cluster.URL(dbName)
+	// Served as a role that owns nothing, migrated as the owner (ASVS 13.2.2), as README asks of a server.
+	cfg.DatabaseURL, cfg.MigrateURL = cluster.ServeURL(dbName), cluster.OwnerURL(dbName)
 	return fn(cfg)
 }
 
 // ensureAdmin creates the first admin on an empty database and prints the credentials once.
 func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
-	return withServices(ctx, cfg, func(svc Services) error {
+	return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 		ctx := systemContext(ctx)
 		has, err := svc.Users.HasAdmin(ctx)
 		if err != nil {
@@ -164,7 +170,7 @@ const demoCustomers = 300
 // ensureDemoData fills an empty customer register with generated customers, so a first look has
 // something to look at.
 func ensureDemoData(ctx context.Context, cfg config.Config, std IO) error {
-	return withServices(ctx, cfg, func(svc Services) error {
+	return withServices(ctx, cfg, cfg.OwnerURL(), func(svc Services) error { // seeding is bulk loading: the owner's
 		n, err := postgres.CountCustomers(ctx, svc.Users.DB.Pool)
 		if err != nil || n > 0 {
 			return err

@@ -48,7 +48,7 @@ func released(t *testing.T, env *testutil.Env, q domain.QuoteID) bool {
 func TestGDPRCommands(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	q := heldCustomer(t, env)
-	vars := map[string]string{"DATABASE_URL": env.DBURL, "AFFAR_ERASURE_SALT": string(env.Config.ErasureSalt),
+	vars := map[string]string{"DATABASE_URL": env.DBURL, "AFFAR_MIGRATE_URL": env.OwnerURL, "AFFAR_ERASURE_SALT": string(env.Config.ErasureSalt),
 		"AFFAR_ERASURE_LEDGER": env.Config.ErasureLedger}
 
 	code, out := run(t, map[string]string{"DATABASE_URL": env.DBURL}, "", "gdpr", "replay-erasures")

@@ -34,7 +34,8 @@ import (
 
 // Options say what to measure.
 type Options struct {
-	ServerURL string // maintenance URL of the PostgreSQL server (DATABASE_URL from affar dev exec)
+	ServerURL string // the schema owner's maintenance URL (AFFAR_MIGRATE_URL, else DATABASE_URL, from affar dev exec)
+	ServeURL  string // the maintenance URL of the role the server runs as (DATABASE_URL)
 	Database  string // the benchmark's own database
 	Customers int
 	Clients   int
@@ -93,7 +94,11 @@ func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err er
 	}
 	conn.Close(ctx)
 	dbURL = postgres.WithDatabase(opts.ServerURL, opts.Database)
-	if err := postgres.Migrate(dbURL); err != nil {
+	role, err := postgres.RoleOf(opts.ServeURL)
+	if err != nil {
+		return "", "", "", err
+	}
+	if err := postgres.Migrate(dbURL, role); err != nil {
 		return "", "", "", err
 	}
 	db, err := postgres.Open(ctx, dbURL)
@@ -135,14 +140,20 @@ func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err er
 	return dbURL, email, pw, err
 }
 
-// serve starts `affar serve` on a free loopback port and waits until it is ready.
-func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, error) {
+// serve starts `affar serve` on a free loopback port and waits until it is ready. ownerURL is the owner's
+// URL of its database; it serves as the role of opts.ServeURL, as in production.
+func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
 	}
 	addr := ln.Addr().String()
 	ln.Close()
+	u, err := url.Parse(ownerURL)
+	if err != nil {
+		return nil, "", err
+	}
+	dbURL := postgres.WithDatabase(opts.ServeURL, strings.TrimPrefix(u.Path, "/"))
 	if opts.PoolSize > 0 {
 		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
 	}
@@ -152,7 +163,7 @@ func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, 
 		return nil, "", err
 	}
 	cmd := exec.CommandContext(ctx, opts.Binary, "serve")
-	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr,
+	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "AFFAR_MIGRATE_URL="+ownerURL, "ADDR="+addr,
 		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
 		"AFFAR_ERASURE_LEDGER="+ledger)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.

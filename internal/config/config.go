@@ -25,6 +25,10 @@ type Config struct {
 	AdminEmail      string        // AFFAR_ADMIN_EMAIL, the first admin created by make run
 	AdminPassword   string        // AFFAR_ADMIN_PASSWORD; empty means a random one, printed once
 	Secret          []byte        // AFFAR_SECRET: keys HMACs of stored look-up values; random per process if unset
+	// AFFAR_MIGRATE_URL is the schema owner's connection, for migrations (and affar seed, which drops and
+	// rebuilds indexes); DATABASE_URL's role then serves with only the rights migrations grant it, owning
+	// nothing (ASVS 13.2.2). Empty means DATABASE_URL's role does both.
+	MigrateURL string
 	// AFFAR_ERASURE_SALT keys the hashes of erased customers' e-mail, phone and personal numbers (the
 	// suppression list). It must stay the same for the life of the register, so serve refuses to start
 	// without it; make run keeps one under .data/.
@@ -54,6 +58,10 @@ func (c Config) CheckErasure() error {
 	return errors.Join(errs...)
 }
 
+// OwnerURL is the connection of the role that owns the schema: AFFAR_MIGRATE_URL, or DATABASE_URL where
+// one role must do.
+func (c Config) OwnerURL() string { return or(c.MigrateURL, c.DatabaseURL) }
+
 // Secure reports whether the app is served over HTTPS, so cookies get Secure and the __Host- prefix.
 func (c Config) Secure() bool {
 	u, err := url.Parse(c.BaseURL)
@@ -64,6 +72,7 @@ func (c Config) Secure() bool {
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
+		MigrateURL:    getenv("AFFAR_MIGRATE_URL"),
 		Addr:          or(getenv("ADDR"), ":8080"),
 		BaseURL:       strings.TrimRight(getenv("AFFAR_BASE_URL"), "/"),
 		AdminEmail:    or(getenv("AFFAR_ADMIN_EMAIL"), "admin@affar.example"),

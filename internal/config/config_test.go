@@ -52,3 +52,14 @@ func TestSMTPNeedsABaseURLAndAPlainSender(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestMigrationsRunAsTheOwnerWhereOneIsGiven(t *testing.T) {
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://affar_app@db/affar"}))
+	if err != nil || c.OwnerURL() != "postgres://affar_app@db/affar" {
+		t.Fatalf("one role: owner URL %q (%v), want DATABASE_URL", c.OwnerURL(), err)
+	}
+	c, err = Load(env(map[string]string{"DATABASE_URL": "postgres://affar_app@db/affar", "AFFAR_MIGRATE_URL": "postgres://affar_owner@db/affar"}))
+	if err != nil || c.OwnerURL() != "postgres://affar_owner@db/affar" || c.DatabaseURL != "postgres://affar_app@db/affar" {
+		t.Fatalf("two roles: owner URL %q, serve URL %q (%v)", c.OwnerURL(), c.DatabaseURL, err)
+	}
+}

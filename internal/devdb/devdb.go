@@ -100,6 +100,9 @@ func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 	if err == nil && c != nil && !c.owned {
 		err = c.takeOverIfOrphaned(users, cred)
 	}
+	if err == nil && c != nil {
+		err = c.ensureRoles(ctx) // under the start lock, so concurrent Starts do not race to create them
+	}
 	if err != nil || c == nil {
 		users.Close()
 		return nil, err
@@ -223,7 +226,21 @@ func (c *Cluster) URL(name string) string {
 	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", u, c.port, url.PathEscape(name))
 }
 
-// EnsureDatabase creates database name if it does not exist.
+// OwnerURL is the connection URL of OwnerRole to database name.
+func (c *Cluster) OwnerURL(name string) string { return c.roleURL(OwnerRole, name) }
+
+// ServeURL is the connection URL of ServeRole to database name.
+func (c *Cluster) ServeURL(name string) string { return c.roleURL(ServeRole, name) }
+
+func (c *Cluster) roleURL(role, name string) string {
+	u := url.User(role)
+	if c.password != "" {
+		u = url.UserPassword(role, c.rolePassword(role))
+	}
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", u, c.port, url.PathEscape(name))
+}
+
+// EnsureDatabase creates database name, owned by OwnerRole, if it does not exist.
 func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	conn, err := pgx.Connect(ctx, c.URL("postgres"))
 	if err != nil {
@@ -238,7 +255,7 @@ func (c *Cluster) EnsureDatabase(ctx context.Context, name string) error {
 	if exists {
 		return nil
 	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize())
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" OWNER "+OwnerRole)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "42P04" { // duplicate_database: lost a race, fine
 		return nil

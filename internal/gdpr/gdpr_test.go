@@ -85,7 +85,7 @@ func TestInventoryCoversTheSchema(t *testing.T) {
 // customer table without a declaration is found.
 func TestInventoryTestCatchesAnUndeclaredColumn(t *testing.T) {
 	e := testutil.NewEnv(t, nil)
-	_, err := e.DB.Pool.Exec(context.Background(), `ALTER TABLE customer_contacts ADD COLUMN birthday date`)
+	_, err := e.Owner(t).Pool.Exec(context.Background(), `ALTER TABLE customer_contacts ADD COLUMN birthday date`)
 	must(t, err)
 	schema, err := postgres.CustomerTables(context.Background(), e.DB.Pool)
 	must(t, err)
@@ -288,15 +288,16 @@ func TestDeleteRemovesEverythingThatIsTheirs(t *testing.T) {
 func failOn(t *testing.T, e *testutil.Env, point string) {
 	t.Helper()
 	ctx := context.Background()
-	_, err := e.DB.Pool.Exec(ctx, `CREATE FUNCTION fail_erasure() RETURNS trigger LANGUAGE plpgsql AS
+	owner := e.Owner(t) // the server's role may create neither functions nor triggers
+	_, err := owner.Pool.Exec(ctx, `CREATE FUNCTION fail_erasure() RETURNS trigger LANGUAGE plpgsql AS
 		$$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`)
 	must(t, err)
 	switch point {
 	case "audit":
-		_, err = e.DB.Pool.Exec(ctx, `CREATE TRIGGER fail_erasure BEFORE INSERT ON audit_events FOR EACH ROW
+		_, err = owner.Pool.Exec(ctx, `CREATE TRIGGER fail_erasure BEFORE INSERT ON audit_events FOR EACH ROW
 			WHEN (NEW.action IN ('customer.anonymised', 'customer.deleted')) EXECUTE FUNCTION fail_erasure()`)
 	case "commit":
-		_, err = e.DB.Pool.Exec(ctx, `CREATE CONSTRAINT TRIGGER fail_erasure AFTER INSERT ON erasures
+		_, err = owner.Pool.Exec(ctx, `CREATE CONSTRAINT TRIGGER fail_erasure AFTER INSERT ON erasures
 			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION fail_erasure()`)
 	}
 	must(t, err)
@@ -491,7 +492,7 @@ func backup(t *testing.T, e *testutil.Env) string {
 func restore(t *testing.T, e *testutil.Env, dump string) {
 	t.Helper()
 	e.DB.Pool.Reset()
-	testutil.PGTool(t, "pg_restore", "--clean", "--if-exists", "--single-transaction", "--dbname="+e.DBURL, dump)
+	testutil.PGTool(t, "pg_restore", "--clean", "--if-exists", "--single-transaction", "--dbname="+e.OwnerURL, dump)
 }
 
 // dropOutcomes removes the ledger's outcome lines, as a crash between COMMIT and writing them leaves it.

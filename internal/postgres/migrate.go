@@ -82,8 +82,10 @@ func (mg *Migrator) Close() error {
 	return errors.Join(srcErr, dbErr)
 }
 
-// Migrate brings the database at url up to date.
-func Migrate(url string) error {
+// Migrate brings the database at url, the owner's connection, up to date, then gives serveRole (the role
+// of the server's DATABASE_URL; "" or the owner itself: none) its rights on every table, those of these
+// migrations included.
+func Migrate(url, serveRole string) error {
 	mg, err := NewMigrator(url)
 	if err != nil {
 		return err
@@ -102,7 +104,14 @@ func Migrate(url string) error {
 	if err := migrateRiver(ctx, pool); err != nil {
 		return err
 	}
-	return alignHolds(ctx, &DB{Pool: pool})
+	db := &DB{Pool: pool}
+	if err := alignHolds(ctx, db); err != nil {
+		return err
+	}
+	if serveRole == "" {
+		return nil
+	}
+	return grantServe(ctx, db, serveRole)
 }
 
 // alignHolds recomputes the retention holds of existing quotes, once, when the stored holds follow an

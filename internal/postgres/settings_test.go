@@ -32,7 +32,12 @@ func heldUntil(t *testing.T, db *postgres.DB, ids ...int64) []string {
 func TestMigrationMovesExistingHolds(t *testing.T) {
 	db, url := pgtest.New(t)
 	ctx := context.Background()
-	mg, err := postgres.NewMigrator(url)
+	owner := pgtest.OwnerURL(t, url) // migrations are the owner's
+	role, err := postgres.RoleOf(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mg, err := postgres.NewMigrator(owner)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +69,7 @@ func TestMigrationMovesExistingHolds(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	if err := postgres.Migrate(url); err != nil {
+	if err := postgres.Migrate(owner, role); err != nil {
 		t.Fatal(err)
 	}
 	got := heldUntil(t, db, march, leap, newYearsEve, none)
@@ -78,7 +83,7 @@ func TestMigrationMovesExistingHolds(t *testing.T) {
 	if _, err := db.Pool.Exec(ctx, `UPDATE quotes SET held_until = '2040-01-01' WHERE id = $1`, march); err != nil {
 		t.Fatal(err)
 	}
-	if err := postgres.Migrate(url); err != nil {
+	if err := postgres.Migrate(owner, role); err != nil {
 		t.Fatal(err)
 	}
 	if got := heldUntil(t, db, march); got[0] != "2040-01-01" {

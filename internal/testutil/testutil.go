@@ -60,10 +60,12 @@ func (b *LogBuffer) Write(p []byte) (int, error) {
 // String returns everything logged so far.
 func (b *LogBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.buf.String() }
 
-// Env is a running application on a fresh database.
+// Env is a running application on a fresh database. Like a server, it connects as a role that owns
+// nothing (pgtest); Owner is for what only the schema's owner may do.
 type Env struct {
 	DB       *postgres.DB
 	DBURL    string
+	OwnerURL string // the owner's URL of the same database
 	Services app.Services
 	Server   *server.Server
 	HTTP     *httptest.Server
@@ -80,7 +82,7 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.DatabaseURL = dbURL
+	cfg.DatabaseURL, cfg.MigrateURL = dbURL, pgtest.OwnerURL(t, dbURL)
 	if cfg.Secret == nil {
 		cfg.Secret = []byte("test secret shared by the server and the fixtures")
 	}
@@ -90,7 +92,7 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	if cfg.ErasureLedger == "" {
 		cfg.ErasureLedger = filepath.Join(t.TempDir(), "erasure-ledger.jsonl")
 	}
-	e := &Env{DB: db, DBURL: dbURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
+	e := &Env{DB: db, DBURL: dbURL, OwnerURL: cfg.MigrateURL, Log: &LogBuffer{}, Clock: &Clock{now: time.Now()}, Config: cfg}
 	logger := slog.New(slog.NewTextHandler(e.Log, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.Services = app.NewServices(cfg, db, e.Clock.Now, logger)
 	srv, err := app.NewServer(cfg, db, logger, e.Clock.Now, e.Services)
@@ -107,6 +109,9 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 	})
 	return e
 }
+
+// Owner opens a pool of the schema's owner on the environment's database, closed when the test ends.
+func (e *Env) Owner(t testing.TB) *postgres.DB { t.Helper(); return pgtest.Owner(t, e.DBURL) }
 
 // MustCreateUser creates an active user with the given permissions and returns its id and password.
 func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...authz.Permission) (domain.UserID, string) {

@@ -1,6 +1,11 @@
 // Package pgtest gives each test a fresh PostgreSQL database cloned from a template that is migrated once
 // per schema version. The server comes from DATABASE_URL (make test sets it); with REQUIRE_DB=1 a missing
 // database fails the test instead of skipping it.
+//
+// As in production, two roles: AFFAR_MIGRATE_URL's (the owner, which must be allowed to create databases)
+// creates and migrates the databases, and tests get DATABASE_URL's role, which owns nothing and holds only
+// the rights the migrations grant it, so a missing grant fails the ordinary tests. make test sets both;
+// with DATABASE_URL alone its role does both.
 package pgtest
 
 import (
@@ -10,7 +15,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -39,12 +46,22 @@ func URL(t testing.TB) string {
 	return u
 }
 
-// New returns a pool on a fresh, migrated database that is dropped when the test ends, and its URL.
+// ownerBase is the owner's connection to the server: AFFAR_MIGRATE_URL, else DATABASE_URL (base).
+func ownerBase(base string) string {
+	if u := os.Getenv("AFFAR_MIGRATE_URL"); u != "" {
+		return u
+	}
+	return base
+}
+
+// New returns a pool of DATABASE_URL's role on a fresh, migrated database that is dropped when the test
+// ends, and its URL.
 func New(t testing.TB) (*postgres.DB, string) {
 	t.Helper()
-	base := URL(t)
+	serveBase := URL(t)
+	base := ownerBase(serveBase)
 	ctx := context.Background()
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, base) })
+	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(ctx, base, serveBase) })
 	if templateErr != nil {
 		t.Fatalf("pgtest: template database: %v", templateErr)
 	}
@@ -59,7 +76,7 @@ func New(t testing.TB) (*postgres.DB, string) {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+templateName); err != nil {
 		t.Fatalf("pgtest: create database: %v", err)
 	}
-	dbURL := postgres.WithDatabase(base, name)
+	dbURL := postgres.WithDatabase(serveBase, name)
 	db, err := postgres.Open(ctx, dbURL)
 	if err != nil {
 		t.Fatalf("pgtest: %v", err)
@@ -79,10 +96,37 @@ func New(t testing.TB) (*postgres.DB, string) {
 	return db, dbURL
 }
 
-// ensureTemplate creates and migrates the template for the current migrations once, under an advisory
-// lock, because go test runs several test binaries at the same time.
-func ensureTemplate(ctx context.Context, base string) (string, error) {
-	name, err := templateFor()
+// OwnerURL is the owner's URL of the database of url (from New), for what only an owner may do to it:
+// tampering with the audit log as an attacker with those rights would, changing the schema, restoring it.
+func OwnerURL(t testing.TB, url string) string {
+	t.Helper()
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return postgres.WithDatabase(ownerBase(URL(t)), strings.TrimPrefix(u.Path, "/"))
+}
+
+// Owner opens a pool of the owner on the database of url (from New), closed when the test ends.
+func Owner(t testing.TB, url string) *postgres.DB {
+	t.Helper()
+	db, err := postgres.Open(context.Background(), OwnerURL(t, url))
+	if err != nil {
+		t.Fatalf("pgtest: owner: %v", err)
+	}
+	t.Cleanup(db.Close)
+	return db
+}
+
+// ensureTemplate creates and migrates the template for the current migrations once, as the owner (base),
+// granting serveBase's role its rights, under an advisory lock, because go test runs several test binaries
+// at the same time.
+func ensureTemplate(ctx context.Context, base, serveBase string) (string, error) {
+	role, err := postgres.RoleOf(serveBase)
+	if err != nil {
+		return "", err
+	}
+	name, err := templateFor(role)
 	if err != nil {
 		return "", err
 	}
@@ -110,7 +154,7 @@ func ensureTemplate(ctx context.Context, base string) (string, error) {
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+building); err != nil {
 		return "", err
 	}
-	if err := postgres.Migrate(postgres.WithDatabase(base, building)); err != nil {
+	if err := postgres.Migrate(postgres.WithDatabase(base, building), role); err != nil {
 		return "", fmt.Errorf("migrate template: %w", err)
 	}
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
@@ -119,8 +163,9 @@ func ensureTemplate(ctx context.Context, base string) (string, error) {
 	return name, nil
 }
 
-// templateFor names the template after a digest of the migration files, so a changed schema gets a new one.
-func templateFor() (string, error) {
+// templateFor names the template after a digest of the migration files and of the serve role's grants, so
+// a changed schema or changed rights get a new one.
+func templateFor(serveRole string) (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -132,5 +177,8 @@ func templateFor() (string, error) {
 		return err
 	})
 	fmt.Fprintf(h, "river %d", postgres.RiverVersion()) // river's schema is migrated too
+	for _, g := range postgres.ServeGrants(serveRole) {
+		h.Write([]byte(g))
+	}
 	return "tmpl_" + hex.EncodeToString(h.Sum(nil))[:16], err
 }
