@@ -207,6 +207,9 @@ func TestCancelWaitsForTheRunningBatch(t *testing.T) {
 	bg := context.Background()
 	hold, err := e.DB.Pool.Begin(bg)
 	must(t, err)
+	// A failure below must not leave the lock held: the pool's close would wait for it until the test binary
+	// times out (seen once), hiding the failure's message.
+	t.Cleanup(func() { _ = hold.Rollback(bg) })
 	_, err = hold.Exec(bg, `SELECT 1 FROM customers WHERE id = $1 FOR UPDATE`, first.ID)
 	must(t, err)
 	aDone := make(chan error, 1)
