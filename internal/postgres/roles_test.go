@@ -107,3 +107,32 @@ func TestOwnerAndServeURLsMustMeetInOneDatabase(t *testing.T) {
 		t.Fatal("an owner URL of another database was accepted")
 	}
 }
+
+// TestServeRoleRefreshesBulkStatistics: the server's role may not ANALYZE the frozen selections it writes
+// (PostgreSQL skips a non-owner's ANALYZE with a warning), so it does so through the owner's function; a
+// large bulk job planned on stale statistics scans the whole job for every batch.
+func TestServeRoleRefreshesBulkStatistics(t *testing.T) {
+	db, _ := pgtest.New(t)
+	ctx := context.Background()
+	analyzed := func() int64 {
+		t.Helper()
+		var n int64
+		if err := db.Pool.QueryRow(ctx, `SELECT analyze_count FROM pg_stat_user_tables WHERE relname = 'bulk_job_items'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := analyzed()
+	if _, err := db.Pool.Exec(ctx, `ANALYZE bulk_job_items`); err != nil {
+		t.Fatal(err)
+	}
+	if analyzed() != before {
+		t.Fatal("the server's role analysed a table it does not own: the function below is not needed")
+	}
+	if _, err := db.Pool.Exec(ctx, `SELECT analyze_bulk_job_items()`); err != nil {
+		t.Fatalf("the server's role cannot refresh the bulk selection's statistics: %v", err)
+	}
+	if got := analyzed(); got != before+1 {
+		t.Fatalf("bulk_job_items analysed %d times after the refresh, want %d", got, before+1)
+	}
+}

@@ -1,0 +1,1 @@
+DROP FUNCTION IF EXISTS analyze_bulk_job_items();
