@@ -54,6 +54,10 @@ func grantServe(ctx context.Context, db *DB, role string) error {
 		if err := tx.QueryRow(ctx, `SELECT current_user = $1`, role).Scan(&self); err != nil || self {
 			return mapErr(err, "grant serve role")
 		}
+		// Servers starting together (a rolling deploy) would otherwise fail on "tuple concurrently updated".
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('affar.grants', 0))`); err != nil {
+			return mapErr(err, "grant serve role")
+		}
 		for _, stmt := range ServeGrants(role) {
 			if _, err := tx.Exec(ctx, stmt); err != nil {
 				return fmt.Errorf("grant serve role %s: %s: %w", role, stmt, err)

@@ -136,3 +136,23 @@ func TestServeRoleRefreshesBulkStatistics(t *testing.T) {
 		t.Fatalf("bulk_job_items analysed %d times after the refresh, want %d", got, before+1)
 	}
 }
+
+// TestServersStartingTogetherGrantInTurn: every server start migrates and grants; in a rolling deploy
+// several start at once, and concurrent GRANTs on the same tables fail with "tuple concurrently updated".
+func TestServersStartingTogetherGrantInTurn(t *testing.T) {
+	_, url := pgtest.New(t)
+	role, err := postgres.RoleOf(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ownerURL := pgtest.OwnerURL(t, url)
+	errs := make(chan error, 4)
+	for range cap(errs) {
+		go func() { errs <- postgres.Migrate(ownerURL, role) }()
+	}
+	for range cap(errs) {
+		if err := <-errs; err != nil {
+			t.Errorf("a server starting beside others: %v", err)
+		}
+	}
+}
