@@ -7,17 +7,21 @@ ALTER TABLE user_tokens
     ADD COLUMN revoked_at timestamptz;
 CREATE INDEX user_tokens_issued_by ON user_tokens (issued_by);
 
--- Links made before this migration: the issuer is the actor of the audit event written with the link (same
--- transaction, same instant). An open link whose event is not found is withdrawn rather than trusted.
-UPDATE user_tokens t SET issued_by = e.actor_user_id
-    FROM audit_events e
-    WHERE e.entity_type = 'user' AND e.entity_id = t.user_id AND e.at = t.created_at
-      AND e.action IN ('user.invited', 'user.password_link_issued');
+-- Links made before this migration: the issuer is the actor of the audit event written with the link, in
+-- the same transaction (the two took the clock separately, so they differ by a moment: the nearest such
+-- event within a second), if that user still exists. An open link whose issuer is not found this way, or
+-- whose user is inactive (a reactivation must not bring it back), is withdrawn rather than trusted.
+UPDATE user_tokens t SET issued_by = (
+        SELECT e.actor_user_id FROM audit_events e
+        WHERE e.entity_type = 'user' AND e.entity_id = t.user_id
+          AND e.action IN ('user.invited', 'user.password_link_issued')
+          AND e.at BETWEEN t.created_at - interval '1 second' AND t.created_at + interval '1 second'
+          AND EXISTS (SELECT 1 FROM users u WHERE u.id = e.actor_user_id)
+        ORDER BY abs(extract(epoch FROM e.at - t.created_at)), e.id
+        LIMIT 1);
 UPDATE user_tokens t SET revoked_at = now()
-    WHERE t.used_at IS NULL AND NOT EXISTS (
-        SELECT 1 FROM audit_events e
-        WHERE e.entity_type = 'user' AND e.entity_id = t.user_id AND e.at = t.created_at
-          AND e.action IN ('user.invited', 'user.password_link_issued'));
+    WHERE t.used_at IS NULL
+      AND (t.issued_by IS NULL OR NOT EXISTS (SELECT 1 FROM users u WHERE u.id = t.user_id AND u.active));
 
 -- The names and e-mail addresses each user has had, with when: the audit log shows an actor by id and the
 -- name they had at the time of the event, without putting names into the hashed event content (so a

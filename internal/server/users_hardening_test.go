@@ -83,10 +83,8 @@ func TestResetLinkEscalationIsRefused(t *testing.T) {
 				t.Fatal("the holder signed in as the promoted user")
 			}
 			// The user's own password was never touched.
-			_ = targetPW
-			var hash string
-			if err := env.DB.Pool.QueryRow(context.Background(), `SELECT password_hash FROM users WHERE id = $1`, targetID).Scan(&hash); err != nil || hash == "" {
-				t.Fatalf("the password changed: %v", err)
+			if r := env.NewClient(t).PostForm("/signin", url.Values{"email": {"mine@attacker.example"}, "password": {targetPW}}); r.Status != http.StatusSeeOther {
+				t.Fatalf("the user's own password no longer signs in: %d", r.Status)
 			}
 		})
 	}
@@ -431,5 +429,66 @@ func TestNameHistoryFollowsEveryChange(t *testing.T) {
 		got[1].from == nil || !got[0].to.Equal(*got[1].from) || !got[1].from.Equal(edited.Truncate(time.Microsecond)) ||
 		got[1].name != "Nora Nyström" || got[1].email != "nora.nystrom@example.se" || got[1].to != nil {
 		t.Fatalf("history %+v", got)
+	}
+}
+
+// TestSettingAPasswordWithdrawsOpenLinks: a password set by an admin (the way an account is taken back) or
+// changed by its owner ends the account's open reset links, so a link made before cannot undo it.
+func TestSettingAPasswordWithdrawsOpenLinks(t *testing.T) {
+	for name, set := range map[string]func(env *testutil.Env, c *testutil.Client, id domain.UserID, pw string){
+		"reset by an admin": func(env *testutil.Env, _ *testutil.Client, id domain.UserID, _ string) {
+			ctx := authz.WithActor(context.Background(), authz.System())
+			if err := env.Services.Users.ResetPassword(ctx, id, "a brand new phrase of mine"); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"changed by its owner": func(_ *testutil.Env, c *testutil.Client, _ domain.UserID, pw string) {
+			phrase := "a brand new phrase of mine"
+			if r := c.PostForm("/profile/password", url.Values{"current": {pw}, "password": {phrase}, "repeat": {phrase}}); r.Status != http.StatusSeeOther {
+				t.Fatalf("changing one's own password: %d", r.Status)
+			}
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			env := testutil.NewEnv(t, nil)
+			_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
+			evaID, evaPW := env.MustCreateUser(t, "eva@example.se", false)
+			admin := env.NewClient(t)
+			admin.SignIn("admin@example.se", adminPW)
+			admin.PostForm(userURL(evaID)+"/password-link", url.Values{})
+			token := outboxLink(t, env, "eva@example.se")
+			eva := env.NewClient(t)
+			eva.SignIn("eva@example.se", evaPW)
+			set(env, eva, evaID, evaPW)
+			if page := env.NewClient(t).Get("/password/" + token); page.Status == http.StatusOK || strings.Contains(page.Body, `name="password"`) {
+				t.Fatalf("the link made before the new password still offers to set one: %d", page.Status)
+			}
+		})
+	}
+}
+
+// TestCollectedDeviceTokensDoNotBuyUnlimitedGuesses: every browser that signs in gets a token with a counter
+// of its own, so someone who once knew the password could collect tokens; all of an account's known
+// browsers together are still locked out after a bounded number of failures.
+func TestCollectedDeviceTokensDoNotBuyUnlimitedGuesses(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, pw := env.MustCreateUser(t, "eva@example.se", false)
+	var browsers []*testutil.Client
+	for range 8 {
+		c := env.NewClient(t)
+		c.SignIn("eva@example.se", pw)
+		c.PostForm("/signout", nil)
+		browsers = append(browsers, c)
+	}
+	throttled := 0
+	for _, c := range browsers {
+		for i := range 5 { // one browser's allowance, so no single counter locks
+			if r := c.PostForm("/signin", url.Values{"email": {"eva@example.se"}, "password": {"guess " + strconv.Itoa(i)}}); r.Status == http.StatusTooManyRequests {
+				throttled++
+			}
+		}
+	}
+	if throttled == 0 {
+		t.Fatal("40 guesses through 8 collected device tokens were never throttled")
 	}
 }

@@ -21,6 +21,10 @@ const DeviceCookie = "affar_device"
 // maxDevices is how many accounts one browser is remembered for (a shared office computer).
 const maxDevices = 5
 
+// knownDevices is how many browsers' worth of failed sign-ins all of an account's known browsers get
+// together before they are locked out too.
+const knownDevices = 4
+
 var deviceRE = regexp.MustCompile(`^[A-Z2-7]{26}\.[A-Za-z0-9_-]{22}$`)
 
 func (s *Service) deviceMAC(email, nonce string) string {

@@ -617,7 +617,14 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 		if err := postgres.EndOtherSessions(ctx, tx, a.UserID, keep); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PasswordChanged, "user", audit.ID(a.UserID), nil))
+		// A link made before the change (say, by someone who took the account over) must not undo it.
+		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		if err != nil {
+			return err
+		}
+		details := map[string]any{}
+		noteWithdrawn(details, n)
+		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PasswordChanged, "user", audit.ID(a.UserID), nilIfEmpty(details)))
 	})
 }
 
@@ -663,4 +670,12 @@ func (s *Service) Holders(ctx context.Context) (map[authz.Permission][]domain.Us
 		out[authz.Permission(p)] = us
 	}
 	return out, admins, nil
+}
+
+// nilIfEmpty keeps an event without details as it was before links could be withdrawn.
+func nilIfEmpty(details map[string]any) map[string]any {
+	if len(details) == 0 {
+		return nil
+	}
+	return details
 }

@@ -111,8 +111,11 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (Session, error) {
 	var keys []postgres.ThrottleKey
 	var forgive, clientKey []byte
 	if device != "" {
-		forgive = s.throttleKey("device", normalized+"\x00"+device)
-		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount}}
+		// Each token has its own counter, and anyone who once knew the password can collect tokens: all of
+		// an account's known browsers together get knownDevices times one browser's allowance.
+		forgive, clientKey = s.throttleKey("device", normalized+"\x00"+device), s.throttleKey("devices", normalized)
+		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount},
+			{Key: clientKey, Limit: knownDevices * s.Throttle.MaxPerAccount}}
 	} else {
 		forgive, clientKey = s.throttleKey("account", normalized), s.throttleKey("client", c.Client)
 		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount}, {Key: clientKey, Limit: s.Throttle.MaxPerClient}}
@@ -328,13 +331,24 @@ func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain str
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		u, _, err := postgres.UserWithPermissions(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		if err := postgres.SetPassword(ctx, tx, id, hash); err != nil {
 			return err
 		}
 		if _, err := postgres.EndUserSessions(ctx, tx, id); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), nil))
+		// A reset is how an account is taken back: a link made before it must not hand the account out again.
+		n, err := withdrawLinks(ctx, tx, u, now)
+		if err != nil {
+			return err
+		}
+		details := map[string]any{}
+		noteWithdrawn(details, n)
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), nilIfEmpty(details)))
 	})
 }
 
