@@ -5,12 +5,14 @@
 
 -- erasure_reason_scrubbed(reason) is reason with every e-mail-like token and every run of six or more
 -- digits (a single space or hyphen between digits ignored: 070-123 45 67, 556036-0793) replaced by '[…]'.
--- An ISO date (2026-11-20) is no such run, unless glued to more digits by a hyphen (1969-02-20-1234):
+-- An ISO date (2026-11-20, also before a time: 2026-11-20 14:30) is no such run, unless glued to more
+-- digits by a hyphen (1969-02-20-1234) or followed by four digits alone, a personnummer's last four
+-- (1969-02-20 1234):
 -- it is fenced with chr(1) and its hyphens become chr(2) while the digits are looked at. Reasons hold no
 -- control characters (the forms refuse them), so neither can be there already.
 CREATE FUNCTION erasure_reason_scrubbed(reason text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT replace(replace(regexp_replace(regexp_replace(
-        regexp_replace(reason, '(?<![0-9]|[0-9]-)([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?![0-9]|-[0-9])',
+        regexp_replace(reason, '(?<![0-9]|[0-9]-)([0-9]{4})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])(?![0-9]|-[0-9]|[[:space:]][0-9]{4}(?![0-9:.]))',
             chr(1) || '\1' || chr(2) || '\2' || chr(2) || '\3' || chr(1), 'g'),
         '[^[:space:]@]*[[:alnum:]]@[[:alnum:]][^[:space:]]*', '[…]', 'g'),
         '[0-9]([[:space:]-]?[0-9]){5,}', '[…]', 'g'),

@@ -31,6 +31,8 @@ func TestErasureReasonRefusesPersonalData(t *testing.T) {
 		"Ring 070-123 45 67":                       "gdpr.error.reason_contact_data",
 		"Ärende 123456":                            "gdpr.error.reason_contact_data",
 		"Personnummer 19690220-1234 enligt samtal": "gdpr.error.reason_contact_data",
+		"Född 1969-02-20 1234":                     "gdpr.error.reason_contact_data", // a date, then the last four
+		"Född 1969-02-20-1234":                     "gdpr.error.reason_contact_data",
 	}
 	for reason, key := range refused {
 		_, err := e.Services.GDPR.Anonymise(sys(), c.ID, gdpr.Input{Confirm: fmt.Sprint(c.Number), Reason: reason})
