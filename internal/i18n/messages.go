@@ -841,4 +841,7 @@ var messages = map[string]message{
 	"action.export.register":           {"Export av kundregister", "Customer register exported"},
 	"action.export.emails":             {"Export av e-postadresser", "E-mail addresses exported"},
 	"action.export.labels":             {"Utskrift av adressetiketter", "Address labels printed"},
+
+	// Refusals recorded compactly (issue 13): the count of one user's refusals on one route in one minute.
+	"action.authz.denied_repeated": {"Nekad åtkomst, upprepad (antal under minuten)", "Access denied again (count within the minute)"},
 }
