@@ -66,4 +66,7 @@ var counts = map[string]count{
 			"{0} customers no longer match the filter (they changed after the preview) and were taken out of the selection. Check the figures and confirm again."}},
 	"error.forbidden.missing": {forms{"Behörighet som saknas: {1}. Be en administratör om den.", "Behörigheter som saknas: {1}. Be en administratör om dem."},
 		forms{"Missing permission: {1}. Ask an administrator for it.", "Missing permissions: {1}. Ask an administrator for them."}},
+	// The request rate limit (issue 13); {0} is the Retry-After in seconds.
+	"ratelimit.retry": {forms{"Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekund.", "Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekunder."},
+		forms{"You have sent many requests in a short time. Try again in {0} second.", "You have sent many requests in a short time. Try again in {0} seconds."}},
 }

@@ -1,0 +1,62 @@
+package server_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/affar/affar/internal/testutil"
+)
+
+// TestRequestsBeyondTheRateGet429: a session that sends more than its burst at once is answered 429 with
+// Retry-After and a page in the user's language, without touching other sessions. Anonymous requests are
+// counted by client address. (A token per 100 s: none comes back while the test runs.)
+func TestRequestsBeyondTheRateGet429(t *testing.T) {
+	env := testutil.NewEnv(t, map[string]string{"AFFAR_RATE_LIMIT": "0.01", "AFFAR_RATE_BURST": "6"})
+	_, pwA := env.MustCreateUser(t, "anna@example.se", false, "customer.view")
+	_, pwB := env.MustCreateUser(t, "bo@example.se", false, "customer.view")
+	anna, bo := env.NewClient(t), env.NewClient(t)
+	anna.SignIn("anna@example.se", pwA)
+	bo.SignIn("bo@example.se", pwB)
+	if r := bo.PostForm("/language", url.Values{"language": {"en"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("language: %d", r.Status)
+	}
+
+	limited := func(c *testutil.Client, path string) testutil.Response {
+		t.Helper()
+		for i := 0; i < 20; i++ {
+			if r := c.Get(path); r.Status == http.StatusTooManyRequests {
+				return r
+			} else if r.Status != http.StatusOK {
+				t.Fatalf("%s: %d before the limit", path, r.Status)
+			}
+		}
+		t.Fatalf("%s: 20 requests at once were all served", path)
+		return testutil.Response{}
+	}
+	r := limited(anna, "/customers")
+	if r.Header.Get("Retry-After") != "100" || !strings.Contains(r.Body, "För många förfrågningar") ||
+		!strings.Contains(r.Body, "Försök igen om 100 sekunder") {
+		t.Fatalf("429: Retry-After %q, body %s", r.Header.Get("Retry-After"), r.Body)
+	}
+	if r := bo.Get("/customers"); r.Status != http.StatusOK {
+		t.Fatalf("another session was limited too: %d", r.Status)
+	}
+	r = limited(bo, "/customers")
+	if !strings.Contains(r.Body, "Too many requests") || !strings.Contains(r.Body, "Try again in 100 seconds") {
+		t.Fatalf("429 in English: %s", r.Body)
+	}
+
+	anon := env.NewClient(t)
+	r = limited(anon, "/signin")
+	if r.Header.Get("Retry-After") == "" {
+		t.Fatal("anonymous 429 without Retry-After")
+	}
+	if r := env.NewClient(t).Get("/signin"); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("anonymous requests from the same address: %d, want them counted together", r.Status)
+	}
+	if r := bo.Get("/healthz"); r.Status != http.StatusOK {
+		t.Fatalf("a probe from a limited session: %d", r.Status)
+	}
+}
