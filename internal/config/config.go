@@ -40,8 +40,9 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	MailFrom     string
-	// Requests per session (anonymous ones per client address) and server: AFFAR_RATE_LIMIT a second on
-	// average, default 10, and AFFAR_RATE_BURST at once, default 100; beyond that 429.
+	// Requests per session, per user and (anonymous ones) per client address, on each server:
+	// AFFAR_RATE_LIMIT a second on average, default 10, and AFFAR_RATE_BURST at once, default 100; a
+	// request just beyond waits up to a second for its turn, further beyond it gets 429.
 	RateLimit float64
 	RateBurst int
 }

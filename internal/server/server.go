@@ -140,6 +140,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	router chi.Router
+	limits *rateLimits
 }
 
 // New builds the server and its router from the route table; a table entry without a proper access
@@ -148,7 +149,7 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, limits: newRateLimits(d.Config.RateLimit, d.Config.RateBurst)}
 	s.Sessions.ErrorFunc = s.sessionFailed
 	r, err := s.newRouter()
 	if err != nil {
