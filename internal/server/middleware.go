@@ -209,9 +209,6 @@ func (s *Server) loadActor(next http.Handler) http.Handler {
 				if actor.Language != "" {
 					lang = actor.Language
 				}
-				if s.Sessions.GetString(ctx, sessionLang) != lang {
-					s.Sessions.Put(ctx, sessionLang, lang) // for the rate limit's page
-				}
 			}
 		}
 		next.ServeHTTP(w, r.WithContext(i18n.WithLang(ctx, lang)))

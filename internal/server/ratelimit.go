@@ -1,9 +1,14 @@
 package server
 
 import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"math"
+	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -30,6 +35,9 @@ type bucket struct {
 	tokens  float64
 	at      time.Time // when tokens was last brought up to date
 	limited bool      // the last request was refused
+	// Of a session's bucket: its user's key and language, so that its next requests are counted and
+	// answered before the session and the user are read from the database.
+	user, lang string
 }
 
 func newLimiter(rate float64, burst int) *limiter {
@@ -63,6 +71,29 @@ func (l *limiter) take(key string, now time.Time) (delay, retry time.Duration, f
 	return 0, l.seconds(1 - b.tokens), first
 }
 
+// session returns the user key and language bound to a session's key, if its bucket is there.
+func (l *limiter) session(key string) (user, lang string, ok bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[key]
+	if !ok {
+		return "", "", false
+	}
+	return b.user, b.lang, true
+}
+
+// bind notes a session's user key and language on its bucket.
+func (l *limiter) bind(key, user, lang string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: l.burst, at: now}
+		l.buckets[key] = b
+	}
+	b.user, b.lang = user, lang
+}
+
 // seconds is how long n tokens take to come.
 func (l *limiter) seconds(n float64) time.Duration {
 	return time.Duration(n / l.rate * float64(time.Second))
@@ -78,19 +109,15 @@ func (l *limiter) sweep(now time.Time) {
 	l.swept = now
 }
 
-// sessionLang caches the signed-in user's interface language in the session, so a refused request is
-// answered in it without reading the user from the database.
-const sessionLang = "lang"
-
 // maxPaused is how many refused requests may wait for their answer at once; beyond, they get it at once.
 const maxPaused = 1000
 
 // rateLimits keeps each session, each user (over all their sessions) and each client address of
 // anonymous requests to AFFAR_RATE_BURST requests at once and AFFAR_RATE_LIMIT a second. A request just
-// beyond waits its turn (up to a second); one further beyond gets 429 with Retry-After, after a second's
-// pause, so that a client flooding the server gets an answer a second on each of its connections instead
-// of thousands, and each answer costs a sleeping goroutine. The probes are not counted. It measures real
-// time (the monotonic clock), not the services' clock: it counts requests a second.
+// beyond waits its turn (up to a second); one further beyond gets 429 with Retry-After after a pause of
+// about a second, so that a client flooding the server gets an answer a second on each of its
+// connections instead of thousands, each answer a sleeping goroutine. The probes are not counted. It
+// measures real time (the monotonic clock), not the services' clock: it counts requests a second.
 type rateLimits struct {
 	buckets *limiter
 	paused  chan struct{}
@@ -100,66 +127,113 @@ func newRateLimits(rate float64, burst int) *rateLimits {
 	return &rateLimits{buckets: newLimiter(rate, burst), paused: make(chan struct{}, maxPaused)}
 }
 
-// rateLimit counts a request against its session, or its client address, before the acting user is read,
-// so a refused request costs the session lookup and nothing more.
+type countedKey struct{}
+
+// rateLimit counts a request before anything is read from the database, so a refused one costs nothing
+// there: a request without a session cookie against its client address, one whose cookie names a session
+// seen before against that session and its user (sessionKey). A request with a cookie not seen yet is
+// counted by rateLimitSession, once the session and its user are read.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key, kind := "s:"+s.Sessions.GetString(r.Context(), sessionID), "session"
-		if key == "s:" {
-			key, kind = "a:"+s.clientAddr(r), "client address"
-		}
-		if s.limited(w, r, key, kind) {
+		if probe(r) {
+			next.ServeHTTP(w, r)
 			return
+		}
+		var keys []string
+		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+		if key := s.sessionKey(r); key == "" {
+			keys = append(keys, "client address:"+s.clientAddr(r))
+		} else if user, l, ok := s.limits.buckets.session(key); ok {
+			keys = append(keys, key)
+			if user != "" {
+				keys = append(keys, user)
+			}
+			if l != "" {
+				lang = l
+			}
+		}
+		if len(keys) > 0 {
+			r = r.WithContext(context.WithValue(r.Context(), countedKey{}, true))
+			if !s.take(w, r, lang, keys...) {
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// rateLimitUser counts a signed-in request against its user too: a user who signs in many times has one
-// allowance, not one per session.
-func (s *Server) rateLimitUser(next http.Handler) http.Handler {
+// rateLimitSession counts a request rateLimit could not: by its session and user when it has them (and
+// binds them for the session's next requests), else by its client address (a cookie of no session).
+func (s *Server) rateLimitSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if a, ok := authz.ActorFrom(r.Context()); ok && s.limited(w, r, "u:"+strconv.FormatInt(int64(a.UserID), 10), "user") {
+		ctx := r.Context()
+		if probe(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a, signedIn := authz.ActorFrom(ctx)
+		key := s.sessionKey(r)
+		if signedIn && key != "" {
+			user := "user:" + strconv.FormatInt(int64(a.UserID), 10)
+			s.limits.buckets.bind(key, user, i18n.Lang(ctx), time.Now()) // the language may have changed
+			if ctx.Value(countedKey{}) == nil && !s.take(w, r, i18n.Lang(ctx), key, user) {
+				return
+			}
+		} else if ctx.Value(countedKey{}) == nil && !s.take(w, r, i18n.Lang(ctx), "client address:"+s.clientAddr(r)) {
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// limited takes a token of key for r, waiting its turn if it must. It reports true when r has been
+// probe reports whether r is one of the health probes, which are never limited.
+func probe(r *http.Request) bool { return r.URL.Path == "/healthz" || r.URL.Path == "/readyz" }
+
+// sessionKey is the key of the session cookie of r, a hash: the limiter's memory holds no session token.
+func (s *Server) sessionKey(r *http.Request) string {
+	c, err := r.Cookie(s.Sessions.Cookie.Name)
+	if err != nil || c.Value == "" {
+		return ""
+	}
+	h := sha256.Sum256([]byte(c.Value))
+	return "session:" + hex.EncodeToString(h[:16])
+}
+
+// take spends a token of each key for r, waiting its turn if it must. It reports false when r has been
 // answered instead: 429, or nothing for a client that went away while it waited.
-func (s *Server) limited(w http.ResponseWriter, r *http.Request, key, kind string) bool {
-	if r.URL.Path == "/healthz" || r.URL.Path == "/readyz" {
-		return false
+func (s *Server) take(w http.ResponseWriter, r *http.Request, lang string, keys ...string) bool {
+	var delay time.Duration
+	for _, key := range keys {
+		d, retry, first := s.limits.buckets.take(key, time.Now())
+		if retry != 0 {
+			if first {
+				kind, _, _ := strings.Cut(key, ":")
+				s.Log.Warn("request rate limit reached", "request_id", RequestID(r.Context()), "per", kind)
+			}
+			s.tooMany(w, r.WithContext(i18n.WithLang(r.Context(), lang)), retry)
+			return false
+		}
+		delay = max(delay, d)
 	}
-	ctx := r.Context()
-	delay, retry, first := s.limits.buckets.take(key, time.Now())
-	if retry == 0 {
-		return delay != 0 && !pause(r, delay)
-	}
-	if first {
-		s.Log.Warn("request rate limit reached", "request_id", RequestID(ctx), "per", kind)
-	}
+	return delay == 0 || pause(r, delay)
+}
+
+// tooMany answers 429 with Retry-After after a pause of about a second: clients pausing together would
+// come back together, so the pause varies a little.
+func (s *Server) tooMany(w http.ResponseWriter, r *http.Request, retry time.Duration) {
 	select {
 	case s.limits.paused <- struct{}{}:
-		ok := pause(r, min(retry, maxDelay))
+		wait := min(retry, maxDelay/2+rand.N(maxDelay))
+		ok := pause(r, wait)
 		<-s.limits.paused
 		if !ok {
-			return true // the access log records 499
+			return // the client went away; the access log records 499
 		}
 	default:
-	}
-	if _, ok := authz.ActorFrom(ctx); !ok { // before the user is read: the language loadActor would set
-		lang := s.Sessions.GetString(ctx, sessionLang)
-		if lang == "" {
-			lang = i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
-		}
-		r = r.WithContext(i18n.WithLang(ctx, lang))
 	}
 	secs := max(int(math.Ceil(retry.Seconds())), 1)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	s.renderError(w, r, http.StatusTooManyRequests, i18n.N(r.Context(), "ratelimit.retry", secs))
-	return true
 }
 
 // pause waits d, or until the client goes away (false).

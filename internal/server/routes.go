@@ -202,7 +202,7 @@ func (rt Route) validate() error {
 func (s *Server) newRouter() (chi.Router, error) {
 	r := chi.NewRouter()
 	r.Use(requestID, s.recoverer, s.accessLog, s.securityHeaders, s.crossOrigin, s.limitBody,
-		s.Sessions.LoadAndSave, s.rateLimit, s.loadActor, s.rateLimitUser)
+		s.rateLimit, s.Sessions.LoadAndSave, s.loadActor, s.rateLimitSession)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	for _, rt := range s.routes() {
