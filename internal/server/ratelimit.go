@@ -71,15 +71,14 @@ func (l *limiter) take(key string, now time.Time) (delay, retry time.Duration, f
 	return 0, l.seconds(1 - b.tokens), first
 }
 
-// session returns the user key and language bound to a session's key, if its bucket is there.
-func (l *limiter) session(key string) (user, lang string, ok bool) {
+// session returns the user key and language bound to a session's key, if any.
+func (l *limiter) session(key string) (user, lang string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[key]
-	if !ok {
-		return "", "", false
+	if b, ok := l.buckets[key]; ok {
+		return b.user, b.lang
 	}
-	return b.user, b.lang, true
+	return "", ""
 }
 
 // bind notes a session's user key and language on its bucket.
@@ -127,62 +126,60 @@ func newRateLimits(rate float64, burst int) *rateLimits {
 	return &rateLimits{buckets: newLimiter(rate, burst), paused: make(chan struct{}, maxPaused)}
 }
 
+// counted says what rateLimit counted a request against.
+type counted struct{ user, address bool }
+
 type countedKey struct{}
 
 // rateLimit counts a request before anything is read from the database, so a refused one costs nothing
-// there: a request without a session cookie against its client address, one whose cookie names a session
-// seen before against that session and its user (sessionKey). A request with a cookie not seen yet is
-// counted by rateLimitSession, once the session and its user are read.
+// there: one with a session cookie against that cookie's session (sessionKey) and, once the session has
+// been read before, its user; one without against its client address. rateLimitSession counts the rest
+// once the session and its user are read.
 func (s *Server) rateLimit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if probe(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		var keys []string
+		var (
+			keys []string
+			c    counted
+		)
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
 		if key := s.sessionKey(r); key == "" {
-			keys = append(keys, "client address:"+s.clientAddr(r))
-		} else if user, l, ok := s.limits.buckets.session(key); ok {
+			keys, c.address = append(keys, "client address:"+s.clientAddr(r)), true
+		} else {
 			keys = append(keys, key)
-			if user != "" {
-				keys = append(keys, user)
-			}
-			if l != "" {
-				lang = l
+			if user, l := s.limits.buckets.session(key); user != "" {
+				keys, c.user, lang = append(keys, user), true, l
 			}
 		}
-		if len(keys) > 0 {
-			r = r.WithContext(context.WithValue(r.Context(), countedKey{}, true))
-			if !s.take(w, r, lang, keys...) {
-				return
-			}
+		r = r.WithContext(context.WithValue(r.Context(), countedKey{}, c))
+		if s.take(w, r, lang, keys...) {
+			next.ServeHTTP(w, r)
 		}
-		next.ServeHTTP(w, r)
 	})
 }
 
-// rateLimitSession counts a request rateLimit could not: by its session and user when it has them (and
-// binds them for the session's next requests), else by its client address (a cookie of no session).
+// rateLimitSession counts what rateLimit could not: a signed-in request against its user the first time
+// (and binds the user to the session for its next requests), a request whose cookie named no session
+// against its client address, so that made-up cookies are no way around the limit.
 func (s *Server) rateLimitSession(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		c, _ := ctx.Value(countedKey{}).(counted)
 		if probe(r) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		a, signedIn := authz.ActorFrom(ctx)
-		key := s.sessionKey(r)
-		if signedIn && key != "" {
-			user := "user:" + strconv.FormatInt(int64(a.UserID), 10)
-			s.limits.buckets.bind(key, user, i18n.Lang(ctx), time.Now()) // the language may have changed
-			if ctx.Value(countedKey{}) == nil && !s.take(w, r, i18n.Lang(ctx), key, user) {
-				return
-			}
-		} else if ctx.Value(countedKey{}) == nil && !s.take(w, r, i18n.Lang(ctx), "client address:"+s.clientAddr(r)) {
-			return
+		key := "client address:" + s.clientAddr(r)
+		if a, ok := authz.ActorFrom(ctx); ok {
+			key = "user:" + strconv.FormatInt(int64(a.UserID), 10)
+			s.limits.buckets.bind(s.sessionKey(r), key, i18n.Lang(ctx), time.Now()) // the language may change
 		}
-		next.ServeHTTP(w, r)
+		if c.user || c.address || s.take(w, r, i18n.Lang(ctx), key) {
+			next.ServeHTTP(w, r)
+		}
 	})
 }
 
