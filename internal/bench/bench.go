@@ -42,6 +42,7 @@ type Options struct {
 	Ceiling   time.Duration // of the /healthz load
 	Binary    string        // the affar binary to serve with
 	PoolSize  int           // the server's connection pool size (pool_max_conns); 0 for its default
+	ServerEnv []string      // more environment for affar serve (NAME=value)
 	Out       io.Writer
 }
 
@@ -155,6 +156,7 @@ func serve(ctx context.Context, opts Options, dbURL string) (*exec.Cmd, string, 
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "ADDR="+addr,
 		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
 		"AFFAR_ERASURE_LEDGER="+ledger)
+	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.
 	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-server.log"))
 	if err != nil {
