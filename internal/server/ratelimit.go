@@ -16,7 +16,7 @@ import (
 	"github.com/affar/affar/internal/i18n"
 )
 
-// limiter is a token bucket per key: a signed-in session, or the client address of anonymous requests. It
+// limiter is a token bucket per key: a session, a user or the client address of anonymous requests. It
 // lives in memory, so each server counts the requests it serves.
 type limiter struct {
 	rate  float64 // tokens a second
@@ -28,7 +28,8 @@ type limiter struct {
 	swept   time.Time
 }
 
-// maxDelay is the longest a request waits for its turn, and how long a refused one waits for its answer.
+// maxDelay is the longest a request waits for its turn, and about how long a refused one waits for its
+// answer.
 const maxDelay = time.Second
 
 type bucket struct {
