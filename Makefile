@@ -71,5 +71,12 @@ bench-export: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
 	./$(BIN) dev exec -- ./bin/affar-bench -export $(BENCH_FLAGS)
 
+# make bench-denials (not part of make test): 200 clients of one user on a page they may not see for 20 s,
+# while another user changes a customer; with the rate limit raised and with its default.
+.PHONY: bench-denials
+bench-denials: build
+	$(GO) build -o bin/affar-bench ./cmd/affar-bench
+	./$(BIN) dev exec -- ./bin/affar-bench -denials $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin

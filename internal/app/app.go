@@ -144,6 +144,7 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	cleanCtx, stopCleaning := context.WithCancel(ctx)
 	defer stopCleaning()
 	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
+	go flushDenials(cleanCtx, db, log)
 
 	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
 		return fmt.Errorf("erasure ledger: %w", err)

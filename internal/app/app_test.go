@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -89,23 +88,12 @@ func TestUserCreateMigrateAndAuditVerify(t *testing.T) {
 		t.Fatalf("audit verify after tampering with event %d: %d %s", first, code, out)
 	}
 
-	// The migration before the last, by the files: numbers are taken by parallel work and may have gaps.
-	previous := 0
-	files, err := fs.Glob(migrations.FS, "*.up.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if n, err := strconv.Atoi(f[:6]); err == nil && n < version && n > previous {
-			previous = n
-		}
-	}
 	// Migrations are the owner's: the serve role (DATABASE_URL) may not change the schema.
 	if code, out := run(t, env, "", "migrate", "down", "1"); code == 0 {
 		t.Fatalf("migrate down 1 as the serve role: %d %s", code, out)
 	}
 	env["AFFAR_MIGRATE_URL"] = pgtest.OwnerURL(t, url)
-	if code, out := run(t, env, "", "migrate", "down", "1"); code != 0 || !strings.Contains(out, fmt.Sprintf("migration version %d", previous)) {
+	if code, out := run(t, env, "", "migrate", "down", "1"); code != 0 || !strings.Contains(out, fmt.Sprintf("migration version %d", previousMigration(t, version))) {
 		t.Fatalf("migrate down 1: %d %s", code, out)
 	}
 	if code, out := run(t, env, "", "migrate", "up"); code != 0 || !strings.Contains(out, fmt.Sprintf("migration version %d", version)) {
@@ -133,4 +121,22 @@ func TestUserPasswordReset(t *testing.T) {
 	if code, out := run(t, env, "", "user", "password", "--email", "nobody@example.se"); code != 1 || !strings.Contains(out, "no user") {
 		t.Fatalf("password for an unknown user: %d %s", code, out)
 	}
+}
+
+// previousMigration is the version of the migration before version (numbers may have gaps: each engineer
+// takes the next free one).
+func previousMigration(t *testing.T, version int) int {
+	t.Helper()
+	files, err := fs.Glob(migrations.FS, "*.up.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	prev := 0
+	for _, f := range files {
+		var n int
+		if _, err := fmt.Sscanf(f, "%d_", &n); err == nil && n < version && n > prev {
+			prev = n
+		}
+	}
+	return prev
 }

@@ -43,6 +43,7 @@ type Options struct {
 	Ceiling   time.Duration // of the /healthz load
 	Binary    string        // the affar binary to serve with
 	PoolSize  int           // the server's connection pool size (pool_max_conns); 0 for its default
+	ServerEnv []string      // more environment for affar serve (NAME=value)
 	Out       io.Writer
 }
 
@@ -166,6 +167,7 @@ func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, strin
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "AFFAR_MIGRATE_URL="+ownerURL, "ADDR="+addr,
 		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
 		"AFFAR_ERASURE_LEDGER="+ledger)
+	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.
 	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-server.log"))
 	if err != nil {

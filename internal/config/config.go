@@ -44,6 +44,11 @@ type Config struct {
 	SMTPUser     string
 	SMTPPassword string
 	MailFrom     string
+	// Requests per session, per user and (anonymous ones) per client address, on each server:
+	// AFFAR_RATE_LIMIT a second on average, default 10, and AFFAR_RATE_BURST at once, default 100; a
+	// request just beyond waits up to a second for its turn, further beyond it gets 429.
+	RateLimit float64
+	RateBurst int
 }
 
 // CheckErasure reports what is missing for serving: the erasure salt and the ledger file.
@@ -124,6 +129,21 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("AFFAR_BULK_BATCH: want 1 to 10000 customers, got %q", v))
 		}
 		c.BulkBatch = n
+	}
+	c.RateLimit, c.RateBurst = 10, 100
+	if v := getenv("AFFAR_RATE_LIMIT"); v != "" {
+		n, err := strconv.ParseFloat(v, 64)
+		if err != nil || !(n >= 0.01 && n <= 1e6) {
+			errs = append(errs, fmt.Errorf("AFFAR_RATE_LIMIT: want requests per second, 0.01 to 1000000, got %q", v))
+		}
+		c.RateLimit = n
+	}
+	if v := getenv("AFFAR_RATE_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1e6 {
+			errs = append(errs, fmt.Errorf("AFFAR_RATE_BURST: want 1 to 1000000 requests, got %q", v))
+		}
+		c.RateBurst = n
 	}
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)

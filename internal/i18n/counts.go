@@ -73,4 +73,8 @@ var counts = map[string]count{
 			"{0} försök har misslyckats, senast {1}: {2}. Jobbet försöker igen av sig självt; det som redan är gjort står kvar."},
 		forms{"{0} attempt has failed, at {1}: {2}. The job tries again by itself; what is done stays done.",
 			"{0} attempts have failed, the last at {1}: {2}. The job tries again by itself; what is done stays done."}},
+
+	// The request rate limit (issue 13); {0} is the Retry-After in seconds.
+	"ratelimit.retry": {forms{"Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekund.", "Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekunder."},
+		forms{"You have sent many requests in a short time. Try again in {0} second.", "You have sent many requests in a short time. Try again in {0} seconds."}},
 }

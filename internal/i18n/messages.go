@@ -866,4 +866,7 @@ var messages = map[string]message{
 	"gdpr.ledger_unwritable":         {"Inget raderades. Raderingsloggen (filen utanför databasen som gör att raderingar kan göras om efter en återställning från säkerhetskopia) går inte att skriva till just nu, och Affär raderar inget som inte kan skrivas där. Kontakta administratören; det du skrev finns kvar, försök igen när det fungerar.", "Nothing was erased. The erasure ledger (the file outside the database that lets erasures be redone after a restore from a backup) cannot be written right now, and Affär erases nothing it cannot record there. Tell your administrator; what you typed is kept: try again once it works."},
 	"bulk.retry.ledger":              {"raderingsloggen gick inte att skriva till, så inget i den omgången raderades", "the erasure ledger could not be written, so nothing of that batch was erased"},
 	"bulk.retry.other":               {"ett fel i databasen eller servern, så inget i den omgången raderades", "an error in the database or the server, so nothing of that batch was erased"},
+
+	// Refusals recorded compactly (issue 13): the count of one user's refusals on one route in one minute.
+	"action.authz.denied_repeated": {"Nekad åtkomst, upprepad (antal under minuten)", "Access denied again (count within the minute)"},
 }

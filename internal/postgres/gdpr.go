@@ -403,7 +403,7 @@ func scanErasure(row pgx.Row) (domain.Erasure, error) {
 // ErasurePage returns up to limit register entries older than before (0: the newest), newest first.
 func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]domain.Erasure, error) {
 	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e
-		WHERE $1 = 0 OR e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
+		WHERE $1::bigint = 0 OR e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
 	if err != nil {
 		return nil, mapErr(err, "erasure page")
 	}

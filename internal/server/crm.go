@@ -60,7 +60,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	seg, typed, errs := parseSegment(q)
-	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
+	after := cursorParam(q, "after")
 	page, err := s.Customers.Segment(ctx, seg, domain.CustomerID(after))
 	if err != nil {
 		s.fail(w, r, err)

@@ -50,9 +50,9 @@ func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 	default:
 		f.Sort, view.Sort = domain.SortName, ""
 	}
-	if id, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && id > 0 {
+	if id := cursorParam(q, "after"); id != 0 {
 		f.After = domain.CustomerID(id)
-	} else if id, err := strconv.ParseInt(q.Get("before"), 10, 64); err == nil && id > 0 {
+	} else if id := cursorParam(q, "before"); id != 0 {
 		f.Before = domain.CustomerID(id)
 	} else if q.Get("page") == "last" {
 		f.Last = true

@@ -166,7 +166,7 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 const erasurePageSize = 50
 
 func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	before := cursorParam(r.URL.Query(), "before")
 	rows, err := s.Erasures.Page(r.Context(), before, erasurePageSize)
 	if err != nil {
 		s.fail(w, r, err)

@@ -85,6 +85,14 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// statusClientGone is the status the access log records for a client that went away before its answer
+// (nginx's 499); nothing is sent.
+const statusClientGone = 499
+
+// clientGone reports whether the client of r closed its connection: the request's context is cancelled.
+// What fails after that is no server error: the access line records it, once, and nothing else is logged.
+func clientGone(r *http.Request) bool { return errors.Is(r.Context().Err(), context.Canceled) }
+
 // accessLog logs one line per request: method, path (never the query string or form values), status,
 // size, duration and ids.
 func (s *Server) accessLog(next http.Handler) http.Handler {
@@ -93,11 +101,16 @@ func (s *Server) accessLog(next http.Handler) http.Handler {
 		sw := &statusWriter{ResponseWriter: w}
 		defer func() {
 			status := sw.status
-			if p := recover(); p != nil {
-				status = http.StatusInternalServerError
+			p := recover()
+			if p != nil {
 				defer panic(p)
 			}
-			if status == 0 {
+			switch {
+			case clientGone(r) && (status == 0 || p == http.ErrAbortHandler):
+				status = statusClientGone
+			case p != nil:
+				status = http.StatusInternalServerError
+			case status == 0:
 				status = http.StatusOK
 			}
 			s.Log.LogAttrs(r.Context(), slog.LevelInfo, "request",

@@ -79,7 +79,7 @@ const auditPageSize = 50
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
+	before := cursorParam(r.URL.Query(), "before")
 	entries, err := s.Audit.Page(ctx, before, auditPageSize)
 	if err != nil {
 		s.fail(w, r, err)

@@ -19,6 +19,9 @@ import (
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, c templ.Component) {
 	var buf bytes.Buffer
 	if err := c.Render(r.Context(), &buf); err != nil {
+		if clientGone(r) {
+			return
+		}
 		s.Log.Error("render", "request_id", RequestID(r.Context()), "err", err)
 		if status != http.StatusInternalServerError {
 			s.renderError(w, r, http.StatusInternalServerError, "")
@@ -68,6 +71,8 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	var tooBig *http.MaxBytesError
 	switch {
+	case clientGone(r):
+		// Nobody is listening; the access log records the request as 499.
 	case errors.Is(err, domain.ErrUnauthenticated):
 		s.toSignIn(w, r)
 	case errors.Is(err, domain.ErrForbidden):

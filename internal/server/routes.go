@@ -10,7 +10,6 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
-	"github.com/affar/affar/web"
 )
 
 type accessKind int
@@ -92,11 +91,10 @@ type Route struct {
 
 // routes is the single route table: every route Affär serves, with what it demands.
 func (s *Server) routes() []Route {
-	static := http.StripPrefix("/static/", http.FileServerFS(web.Static))
 	return []Route{
 		{"GET", "/healthz", Public("liveness probe; answers ok and nothing else"), s.healthz},
 		{"GET", "/readyz", Public("readiness probe; says only whether the database answers and the erasure ledger can be written"), s.readyz},
-		{"GET", "/static/*", Public("stylesheet and scripts, no data"), static.ServeHTTP},
+		{"GET", "/static/*", Public("stylesheet and scripts, no data"), s.staticFiles()},
 		{"GET", "/signin", Public("the way in"), s.signInPage},
 		{"POST", "/signin", Public("the way in; throttled per account and client"), s.signIn},
 		{"POST", "/signout", AnyUser("everyone may end their own session"), s.signOut},
@@ -204,7 +202,7 @@ func (rt Route) validate() error {
 func (s *Server) newRouter() (chi.Router, error) {
 	r := chi.NewRouter()
 	r.Use(requestID, s.recoverer, s.accessLog, s.securityHeaders, s.crossOrigin, s.limitBody,
-		s.Sessions.LoadAndSave, s.loadActor)
+		s.rateLimit, s.Sessions.LoadAndSave, s.loadActor, s.rateLimitSession)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	for _, rt := range s.routes() {

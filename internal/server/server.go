@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -139,6 +140,7 @@ type Deps struct {
 type Server struct {
 	Deps
 	router chi.Router
+	limits *rateLimits
 }
 
 // New builds the server and its router from the route table; a table entry without a proper access
@@ -147,7 +149,8 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, limits: newRateLimits(d.Config.RateLimit, d.Config.RateBurst)}
+	s.Sessions.ErrorFunc = s.sessionFailed
 	r, err := s.newRouter()
 	if err != nil {
 		return nil, err
@@ -164,6 +167,12 @@ func (s *Server) Router() chi.Router { return s.router }
 
 // ServeHTTP serves a request through the middleware and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+
+// sessionFailed answers a session that could not be loaded or saved like any other failure: the 500 page,
+// logged once, and nothing for a client that went away (scs would log it again, to the standard logger).
+func (s *Server) sessionFailed(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, fmt.Errorf("session: %w", err))
+}
 
 // NewSessions configures the session manager: cookie names and flags follow whether the app is served
 // over HTTPS; the idle timeout and absolute lifetime come from the configuration.

@@ -23,9 +23,8 @@ func supplierURL(id domain.SupplierID) string {
 func (s *Server) supplierList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	search := searchable(q.Get("q"))
-	after, _ := strconv.ParseInt(q.Get("after"), 10, 64)
-	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
-	page, err := s.Suppliers.List(r.Context(), search, domain.SupplierID(max(after, 0)), domain.SupplierID(max(before, 0)))
+	after, before := cursorParam(q, "after"), cursorParam(q, "before")
+	page, err := s.Suppliers.List(r.Context(), search, domain.SupplierID(after), domain.SupplierID(before))
 	if err != nil {
 		s.fail(w, r, err)
 		return

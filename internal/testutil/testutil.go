@@ -83,6 +83,10 @@ func NewEnv(t testing.TB, env map[string]string) *Env {
 		t.Fatal(err)
 	}
 	cfg.DatabaseURL, cfg.MigrateURL = dbURL, pgtest.OwnerURL(t, dbURL)
+	if env["AFFAR_RATE_LIMIT"] == "" && env["AFFAR_RATE_BURST"] == "" {
+		// Tests send requests faster than any person; the rate limit's own tests set it.
+		cfg.RateLimit, cfg.RateBurst = 1e6, 1e6
+	}
 	if cfg.Secret == nil {
 		cfg.Secret = []byte("test secret shared by the server and the fixtures")
 	}

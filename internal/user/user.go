@@ -247,13 +247,10 @@ func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, err
 	return a, nil
 }
 
-// RecordDenied writes the audit event for a refused request; route is the pattern, never the URL.
+// RecordDenied records a refused request compactly (audit.RecordDenial); route is the pattern, never the URL.
 func (s *Service) RecordDenied(ctx context.Context, route string, perm string) error {
 	a, _ := authz.ActorFrom(ctx)
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PermissionDenied, "", nil,
-			map[string]any{"route": route, "permission": perm}))
-	})
+	return audit.RecordDenial(ctx, s.DB, s.Now(), a, route, perm)
 }
 
 // SetLanguage stores the interface language of the acting user.
