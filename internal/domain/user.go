@@ -5,6 +5,9 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // UserID identifies a system user.
@@ -42,8 +45,16 @@ func NormalizeEmail(s string) (string, error) {
 
 // NameKey is what two users' display names must not share: the name without case and spacing, so
 // "Eva  Ek", "eva ek" and "EvaEk" are one name (and nobody can pass for another in the audit log).
+// Compatibility forms (full-width letters, ligatures) are folded by NFKC, and invisible format characters
+// (zero-width spaces, direction marks) dropped, or "Admin\u200bistrator" would pass for a name of its own.
 func NameKey(name string) string {
-	return strings.ToLower(strings.Join(strings.Fields(name), ""))
+	folded := strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Cf, r) || unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, norm.NFKC.String(name))
+	return strings.ToLower(folded)
 }
 
 // Date and minute layouts of everything Affär shows or writes for people: ISO 8601, Swedish time.
