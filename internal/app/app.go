@@ -135,6 +135,10 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		log.Warn("DATABASE_URL's role owns the schema, so a compromised server could rewrite the audit log: "+
 			"serve as a role that owns nothing and migrate with AFFAR_MIGRATE_URL (README, Configuration)", "owned", n)
 	}
+	if len(cfg.Secret) == 0 {
+		log.Warn("AFFAR_SECRET is unset: a random one is used, so known browsers' device cookies and the sign-in " +
+			"counters start afresh at every restart and differ between servers (README, Configuration)")
+	}
 	// One set of services for the handlers and the background jobs: one ledger, one river client.
 	svc := NewServices(cfg, db, time.Now, log)
 	srv, err := NewServer(cfg, db, log, time.Now, svc)
