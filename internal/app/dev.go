@@ -37,7 +37,7 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 		defer stop()
 		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
 			// After the cluster is set up: it creates .data/ with the modes its server user needs.
-			cfg, err := devErasureConfig(cfg)
+			cfg, err := devSecrets(cfg)
 			if err != nil {
 				return err
 			}
@@ -192,29 +192,41 @@ func portOf(addr string) string {
 	return addr
 }
 
-// devErasureConfig gives make run an erasure salt and ledger under .data/ when none is configured: the
-// salt is made once and kept, as it must be for the life of the register.
-func devErasureConfig(cfg config.Config) (config.Config, error) {
+// devSecrets gives make run an erasure salt and ledger under .data/ when none is configured: the
+// salt is made once and kept, as it must be for the life of the register. So is the service secret, so
+// known browsers' device cookies and the sign-in counters outlive a restart of make run.
+func devSecrets(cfg config.Config) (config.Config, error) {
 	if cfg.ErasureLedger == "" {
 		cfg.ErasureLedger = filepath.Join(filepath.Dir(devDataDir), "erasure-ledger.jsonl")
 	}
-	if len(cfg.ErasureSalt) > 0 {
-		return cfg, nil
+	var err error
+	if len(cfg.ErasureSalt) == 0 {
+		if cfg.ErasureSalt, err = keptRandom("erasure-salt"); err != nil {
+			return cfg, fmt.Errorf("erasure salt: %w", err)
+		}
 	}
-	path := filepath.Join(filepath.Dir(devDataDir), "erasure-salt")
+	if len(cfg.Secret) == 0 {
+		if cfg.Secret, err = keptRandom("secret"); err != nil {
+			return cfg, fmt.Errorf("secret: %w", err)
+		}
+	}
+	return cfg, nil
+}
+
+// keptRandom is the random value kept in .data/name, made on first use.
+func keptRandom(name string) ([]byte, error) {
+	path := filepath.Join(filepath.Dir(devDataDir), name)
 	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
-		cfg.ErasureSalt = b
-		return cfg, nil
+		return b, nil
 	}
-	salt := make([]byte, 32)
-	_, _ = rand.Read(salt)
-	b := []byte(hex.EncodeToString(salt))
+	r := make([]byte, 32)
+	_, _ = rand.Read(r)
+	b := []byte(hex.EncodeToString(r))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // with DATABASE_URL set, .data/ may not exist yet
-		return cfg, err
+		return nil, err
 	}
 	if err := os.WriteFile(path, b, 0o600); err != nil {
-		return cfg, fmt.Errorf("erasure salt: %w", err)
+		return nil, err
 	}
-	cfg.ErasureSalt = b
-	return cfg, nil
+	return b, nil
 }
