@@ -127,16 +127,16 @@ func TestMigrationRedactsStoredReasons(t *testing.T) {
 		plain.ID: "Mejl från ola.ny@example.se, tel 070-111 22 33, 2026-11-20",
 		clean.ID: "Begäran per e-post 2026-11-20 14:30, ärende 17",
 	}
+	owner := e.Owner(t) // the register is append-only to the server's role; migrations are the owner's
 	for id, reason := range old {
-		_, err := e.DB.Pool.Exec(ctx, `UPDATE erasures SET reason = $2 WHERE customer_id = $1`, id, reason)
+		_, err := owner.Pool.Exec(ctx, `UPDATE erasures SET reason = $2 WHERE customer_id = $1`, id, reason)
 		must(t, err)
 	}
 	_, err = e.DB.Pool.Exec(ctx, `UPDATE bulk_jobs SET reason = 'Kim Kontakt ringde' WHERE id = $1`, j.ID)
 	must(t, err)
-	_, err = e.DB.Pool.Exec(ctx, `UPDATE erasures SET reason = 'Kim Kontakt ringde' WHERE job_id = $1`, j.ID)
+	_, err = owner.Pool.Exec(ctx, `UPDATE erasures SET reason = 'Kim Kontakt ringde' WHERE job_id = $1`, j.ID)
 	must(t, err)
 
-	owner := e.Owner(t) // migrations are the owner's
 	for _, f := range []string{"000014_check_erasure_reasons.down.sql", "000014_check_erasure_reasons.up.sql"} {
 		sql, err := migrations.FS.ReadFile(f)
 		must(t, err)

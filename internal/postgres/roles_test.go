@@ -52,6 +52,11 @@ func TestServeRoleCannotRewriteTheAuditLog(t *testing.T) {
 		`TRUNCATE customers`,
 		`CREATE TABLE smuggled (id int)`,
 		`SET session_replication_role = replica`,
+		`UPDATE erasures SET reason = 'rewritten'`,
+		`DELETE FROM erasures`,
+		`DELETE FROM erasure_suppressions`,
+		`UPDATE user_name_history SET name = 'Administrator'`,
+		`DELETE FROM user_name_history`,
 	} {
 		refused(t, db, sql)
 	}
