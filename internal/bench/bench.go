@@ -129,16 +129,20 @@ func prepare(ctx context.Context, opts Options) (dbURL, email, pw string, err er
 	}
 	fmt.Fprintf(opts.Out, "vacuumed in %s: %.0f%% of customer pages all-visible\n", time.Since(start).Round(time.Second), 100*visible)
 	email, pw = "bench@affar.example", "benchmark-password-not-secret"
-	users := user.New(db, time.Now, nil)
+	err = ensureUser(sys, user.New(db, time.Now, nil), email, "Benchmark", pw, authz.CustomerView, authz.CreditReportAccess)
+	return dbURL, email, pw, err
+}
+
+// ensureUser makes the user with email (and name and password) unless it exists, and gives it exactly perms.
+func ensureUser(sys context.Context, users *user.Service, email, name, pw string, perms ...authz.Permission) error {
 	id, err := users.IDByEmail(sys, email)
 	if errors.Is(err, domain.ErrNotFound) {
-		id, err = users.Create(sys, user.NewUser{Email: email, Name: "Benchmark", Password: pw})
+		id, err = users.Create(sys, user.NewUser{Email: email, Name: name, Password: pw})
 	}
 	if err != nil {
-		return "", "", "", err
+		return err
 	}
-	err = users.SetPermissions(sys, id, []authz.Permission{authz.CustomerView, authz.CreditReportAccess}, nil)
-	return dbURL, email, pw, err
+	return users.SetPermissions(sys, id, perms, nil)
 }
 
 // serve starts `affar serve` on a free loopback port and waits until it is ready. ownerURL is the owner's

@@ -52,11 +52,7 @@ func RunBulk(ctx context.Context, opts Options) error {
 		return err
 	}
 	sys := authz.WithActor(ctx, authz.System())
-	users := user.New(db, time.Now, nil)
-	id, err := users.IDByEmail(sys, email)
-	if err == nil {
-		err = users.SetPermissions(sys, id, []authz.Permission{authz.CustomerBulkErase, authz.CustomerAnonymise}, nil)
-	}
+	err = ensureUser(sys, user.New(db, time.Now, nil), email, "Benchmark", pw, authz.CustomerBulkErase, authz.CustomerAnonymise)
 	db.Close()
 	if err != nil {
 		return err

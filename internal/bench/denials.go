@@ -19,7 +19,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/affar/affar/internal/authz"
-	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/user"
 )
@@ -69,19 +68,9 @@ func RunDenials(ctx context.Context, opts Options, d DenialOptions) error {
 	}
 	sys := authz.WithActor(ctx, authz.System())
 	users := user.New(db, time.Now, nil)
-	account := func(email, name string, perms ...authz.Permission) error {
-		id, err := users.IDByEmail(sys, email)
-		if errors.Is(err, domain.ErrNotFound) {
-			id, err = users.Create(sys, user.NewUser{Email: email, Name: name, Password: pw})
-		}
-		if err == nil {
-			err = users.SetPermissions(sys, id, perms, nil)
-		}
-		return err
-	}
-	err = account("bench-flood@affar.example", "Benchmark flood", authz.CustomerView)
+	err = ensureUser(sys, users, "bench-flood@affar.example", "Benchmark flood", pw, authz.CustomerView)
 	if err == nil {
-		err = account("bench-victim@affar.example", "Benchmark victim", authz.CustomerView, authz.CustomerEdit)
+		err = ensureUser(sys, users, "bench-victim@affar.example", "Benchmark victim", pw, authz.CustomerView, authz.CustomerEdit)
 	}
 	var customerID int64
 	if err == nil {

@@ -51,10 +51,7 @@ func RunExport(ctx context.Context, opts Options) error {
 	run := time.Now().UnixNano()
 	email := fmt.Sprintf("bench-export-%d@affar.example", run)
 	// Users' names are unique too.
-	id, err := users.Create(sys, user.NewUser{Email: email, Name: fmt.Sprintf("Benchmark exports %d", run), Password: pw})
-	if err == nil {
-		err = users.SetPermissions(sys, id, []authz.Permission{authz.CustomerView, authz.CustomerExport}, nil)
-	}
+	err = ensureUser(sys, users, email, fmt.Sprintf("Benchmark exports %d", run), pw, authz.CustomerView, authz.CustomerExport)
 	// About a thousand and about a hundred thousand customers, for comparison: those created on the days
 	// around the middle of the register (the filter takes whole days).
 	window := func(n int) (url.Values, error) {

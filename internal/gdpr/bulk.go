@@ -167,9 +167,6 @@ type ReasonNames struct {
 // Unwrap makes it the field errors it carries.
 func (e *ReasonNames) Unwrap() error { return e.FieldErrors }
 
-// Named is the number of the customer named.
-func (e *ReasonNames) Named() int64 { return e.Customer }
-
 // ConfirmCountAbove is the selection size above which the count must be typed to confirm.
 const ConfirmCountAbove = 100
 

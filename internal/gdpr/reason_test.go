@@ -83,8 +83,8 @@ func TestBulkReasonIsCheckedAgainstTheSelection(t *testing.T) {
 		err := b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: reason})
 		var fe domain.FieldErrors
 		// The form shows the number (TestErasureReasonRefusalsKeepTheText); it comes as Customer.
-		var named interface{ Named() int64 }
-		if !errors.As(err, &fe) || fe["reason"] != "bulk.error.reason_personal" || !errors.As(err, &named) || named.Named() != number {
+		var named *gdpr.ReasonNames
+		if !errors.As(err, &fe) || fe["reason"] != "bulk.error.reason_personal" || !errors.As(err, &named) || named.Customer != number {
 			t.Errorf("reason %q: %v (%v), want a refusal naming customer %d", reason, err, fe, number)
 		}
 	}

@@ -44,10 +44,9 @@ func (s *Server) exportRequest(w http.ResponseWriter, r *http.Request, withIDs b
 // connection is the only way left to tell the browser the file is incomplete (it then reports the
 // download as failed).
 func (s *Server) cutShort(r *http.Request, err error) {
-	if clientGone(r) {
-		panic(http.ErrAbortHandler) // the client cut it short itself; the access log records 499
+	if !clientGone(r) { // a client that cut it short itself is in the access log, as 499
+		s.Log.Error("download cut short", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	}
-	s.Log.Error("download cut short", "request_id", RequestID(r.Context()), "path", r.URL.Path, "err", err)
 	panic(http.ErrAbortHandler)
 }
 

@@ -54,11 +54,7 @@ func (l *limiter) take(key string, now time.Time) (delay, retry time.Duration, f
 	if now.Sub(l.swept) > time.Minute {
 		l.sweep(now)
 	}
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
-		l.buckets[key] = b
-	}
+	b := l.get(key, now)
 	if d := now.Sub(b.at); d > 0 { // a clock set back refills nothing
 		b.tokens, b.at = min(l.burst, b.tokens+d.Seconds()*l.rate), now
 	}
@@ -86,12 +82,18 @@ func (l *limiter) session(key string) (user, lang string) {
 func (l *limiter) bind(key, user, lang string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	b := l.get(key, now)
+	b.user, b.lang = user, lang
+}
+
+// get is key's bucket, a full one if it had none (the caller holds mu).
+func (l *limiter) get(key string, now time.Time) *bucket {
 	b := l.buckets[key]
 	if b == nil {
 		b = &bucket{tokens: l.burst, at: now}
 		l.buckets[key] = b
 	}
-	b.user, b.lang = user, lang
+	return b
 }
 
 // seconds is how long n tokens take to come.

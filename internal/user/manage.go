@@ -252,11 +252,9 @@ func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Detail
 		}
 		details := map[string]any{"fields": changed}
 		if newEmail {
-			n, err := withdrawLinks(ctx, tx, u, now)
-			if err != nil {
+			if details, err = withdrawLinks(ctx, tx, u, now, details); err != nil {
 				return err
 			}
-			noteWithdrawn(details, n)
 			if err := s.tellOldAddress(ctx, tx, u.Email, d, now); err != nil {
 				return err
 			}
@@ -267,20 +265,18 @@ func (s *Service) UpdateDetails(ctx context.Context, id domain.UserID, in Detail
 
 // withdrawLinks ends the open invitation and reset links of u and cuts them out of the mail sent to u's
 // address: a link made before a change of the user's address, admin role, permissions or status must not
-// carry the account past it (whoever made it checked the account as it was). It returns how many were open.
-func withdrawLinks(ctx context.Context, tx pgx.Tx, u domain.User, now time.Time) (int64, error) {
+// carry the account past it (whoever made it checked the account as it was). It returns the details of the
+// change's audit event with the number withdrawn, if any (nil details stay nil when none were open).
+func withdrawLinks(ctx context.Context, tx pgx.Tx, u domain.User, now time.Time, details map[string]any) (map[string]any, error) {
 	n, err := postgres.RevokeUserTokens(ctx, tx, u.ID, now)
 	if err != nil || n == 0 {
-		return n, err
+		return details, err
 	}
-	return n, postgres.RedactLinks(ctx, tx, u.Email)
-}
-
-// noteWithdrawn adds the number of withdrawn links, if any, to the details of the change's audit event.
-func noteWithdrawn(details map[string]any, n int64) {
-	if n > 0 {
-		details["links_withdrawn"] = n
+	if details == nil {
+		details = map[string]any{}
 	}
+	details["links_withdrawn"] = n
+	return details, postgres.RedactLinks(ctx, tx, u.Email)
 }
 
 // tellOldAddress e-mails the address a user had that it is no longer theirs, so a change they did not
@@ -331,7 +327,7 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 		if u.Active == active {
 			return nil
 		}
-		action, details := audit.UserActivated, map[string]any{}
+		action, details := audit.UserActivated, map[string]any(nil)
 		if !active {
 			action = audit.UserDeactivated
 			if u.IsAdmin {
@@ -343,11 +339,10 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 				return err
 			}
 			// Reactivation must not bring back a link made before.
-			n, err := withdrawLinks(ctx, tx, u, s.Now())
-			if err != nil {
+			var err error
+			if details, err = withdrawLinks(ctx, tx, u, s.Now(), details); err != nil {
 				return err
 			}
-			noteWithdrawn(details, n)
 		}
 		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
 			return err
@@ -357,16 +352,8 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 				return err
 			}
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), orNil(details)))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), details))
 	})
-}
-
-// orNil keeps events without details as they were before links were withdrawn with them.
-func orNil(details map[string]any) map[string]any {
-	if len(details) == 0 {
-		return nil
-	}
-	return details
 }
 
 func (s *Service) newAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {
@@ -420,13 +407,11 @@ func (s *Service) SetAdmin(ctx context.Context, id domain.UserID, admin bool) er
 				return err
 			}
 		}
-		details := map[string]any{}
-		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		details, err := withdrawLinks(ctx, tx, u, s.Now(), nil)
 		if err != nil {
 			return err
 		}
-		noteWithdrawn(details, n)
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), orNil(details)))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), details))
 	})
 }
 
@@ -618,13 +603,11 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, current, plain, repeat,
 			return err
 		}
 		// A link made before the change (say, by someone who took the account over) must not undo it.
-		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		details, err := withdrawLinks(ctx, tx, u, s.Now(), nil)
 		if err != nil {
 			return err
 		}
-		details := map[string]any{}
-		noteWithdrawn(details, n)
-		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PasswordChanged, "user", audit.ID(a.UserID), nilIfEmpty(details)))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), a, audit.PasswordChanged, "user", audit.ID(a.UserID), details))
 	})
 }
 
@@ -670,12 +653,4 @@ func (s *Service) Holders(ctx context.Context) (map[authz.Permission][]domain.Us
 		out[authz.Permission(p)] = us
 	}
 	return out, admins, nil
-}
-
-// nilIfEmpty keeps an event without details as it was before links could be withdrawn.
-func nilIfEmpty(details map[string]any) map[string]any {
-	if len(details) == 0 {
-		return nil
-	}
-	return details
 }

@@ -339,13 +339,11 @@ func (s *Service) ResetPassword(ctx context.Context, id domain.UserID, plain str
 			return err
 		}
 		// A reset is how an account is taken back: a link made before it must not hand the account out again.
-		n, err := withdrawLinks(ctx, tx, u, now)
+		details, err := withdrawLinks(ctx, tx, u, now, nil)
 		if err != nil {
 			return err
 		}
-		details := map[string]any{}
-		noteWithdrawn(details, n)
-		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), nilIfEmpty(details)))
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.PasswordReset, "user", audit.ID(id), details))
 	})
 }
 
@@ -397,12 +395,10 @@ func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, r
 		}
 		slices.Sort(added)
 		slices.Sort(removed)
-		details := map[string]any{"granted": added, "revoked": removed}
-		n, err := withdrawLinks(ctx, tx, u, s.Now())
+		details, err := withdrawLinks(ctx, tx, u, s.Now(), map[string]any{"granted": added, "revoked": removed})
 		if err != nil {
 			return err
 		}
-		noteWithdrawn(details, n)
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PermissionsSet, "user", audit.ID(id), details))
 	})
 }
