@@ -54,7 +54,7 @@ func Storage(ctx context.Context, rule domain.Retention, h domain.CustomerHold) 
 	end := rule.FiscalYearEndOf(*q.DecidedAt)
 	return i18n.Tf(ctx, "customer.erasable_from", from) + " " + i18n.N(ctx, "customer.held_by", rule.Years,
 		strconv.FormatInt(q.Number, 10), domain.Day(*q.DecidedAt).Format(domain.DateLayout), end.Format(domain.DateLayout),
-		strconv.Itoa(end.Year()), rule.HeldThrough(*q.DecidedAt).Format(domain.DateLayout))
+		strconv.Itoa(end.Year()), domain.LastDayHeld(h.ErasableFrom).Format(domain.DateLayout))
 }
 
 // DefaultText is Affär's wording of a topic in the reader's language (several legal bases joined).

@@ -56,11 +56,6 @@ func (r Retention) ErasableFrom(decided time.Time) time.Time {
 	return time.Date(r.FiscalYearEndOf(decided).Year()+r.Years+1, time.January, 1, 0, 0, 0, 0, Stockholm)
 }
 
-// HeldThrough is the last day an accepted quote decided at t is kept (31 December).
-func (r Retention) HeldThrough(decided time.Time) time.Time {
-	return LastDayHeld(r.ErasableFrom(decided))
-}
-
 // LastDayHeld is the last day of a hold that ends before erasableFrom.
 func LastDayHeld(erasableFrom time.Time) time.Time { return erasableFrom.AddDate(0, 0, -1) }
 

@@ -51,7 +51,7 @@ func TestRetentionFollowsBokforingslagen(t *testing.T) {
 			if got := tc.r.FiscalYearEndOf(tc.decided).Format("2006-01-02"); got != tc.fiscalEnd {
 				t.Errorf("fiscal year ends %s, want %s", got, tc.fiscalEnd)
 			}
-			if got := tc.r.HeldThrough(tc.decided).Format("2006-01-02"); got != tc.heldThru {
+			if got := LastDayHeld(tc.r.ErasableFrom(tc.decided)).Format("2006-01-02"); got != tc.heldThru {
 				t.Errorf("held through %s, want %s", got, tc.heldThru)
 			}
 			if got := tc.r.ErasableFrom(tc.decided).Format("2006-01-02"); got != tc.erasableFrom {
@@ -78,7 +78,7 @@ func TestCustomerHold(t *testing.T) {
 	h := r.CustomerHold([]Quote{quote(1, QuoteAccepted, "2023-11-27 10:00"), quote(2, QuoteAccepted, "2024-02-29 09:00"),
 		quote(3, QuoteRejected, "2026-01-05 09:00"), quote(4, QuoteAccepted, "2018-12-31 12:00")}, today)
 	if h.Quote == nil || h.Quote.Number != 2 || h.ErasableFrom.Format("2006-01-02") != "2032-01-01" ||
-		r.HeldThrough(*h.Quote.DecidedAt).Format("2006-01-02") != "2031-12-31" || r.FiscalYearEndOf(*h.Quote.DecidedAt).Format("2006-01-02") != "2024-12-31" {
+		LastDayHeld(r.ErasableFrom(*h.Quote.DecidedAt)).Format("2006-01-02") != "2031-12-31" || r.FiscalYearEndOf(*h.Quote.DecidedAt).Format("2006-01-02") != "2024-12-31" {
 		t.Errorf("the last accepted quote (2, 2024-02-29) should hold through 2031-12-31: %+v", h)
 	}
 	if h := r.CustomerHold(nil, today); h.Quote != nil || h.ErasableFrom.Format("2006-01-02") != "2026-11-27" {

@@ -220,7 +220,7 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		switch {
 		case err != nil:
 			return err
-		case named != 0 && fe["reason"] == "bulk.error.reason_personal":
+		case named != 0:
 			return &ReasonNames{FieldErrors: fe, Customer: named}
 		case len(fe) > 0:
 			return fe

@@ -188,6 +188,7 @@ func checkReason(ctx context.Context, q postgres.Querier, fe domain.FieldErrors,
 		return 0, err
 	case chk.ContactData:
 		fe["reason"] = "gdpr.error.reason_contact_data"
+		return 0, nil // the refusal names nobody
 	case chk.Customer != 0 && ids != nil:
 		fe["reason"] = "gdpr.error.reason_personal"
 	case chk.Customer != 0:

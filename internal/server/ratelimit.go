@@ -129,8 +129,11 @@ func newRateLimits(rate float64, burst int) *rateLimits {
 	return &rateLimits{buckets: newLimiter(rate, burst), paused: make(chan struct{}, maxPaused)}
 }
 
-// counted says what rateLimit counted a request against.
-type counted struct{ user, address bool }
+// counted says what rateLimit counted a request against, and the session key it found (sessionKey).
+type counted struct {
+	user, address bool
+	session       string
+}
 
 type countedKey struct{}
 
@@ -149,11 +152,11 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			c    counted
 		)
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
-		if key := s.sessionKey(r); key == "" {
+		if c.session = s.sessionKey(r); c.session == "" {
 			keys, c.address = append(keys, "client address:"+s.clientAddr(r)), true
 		} else {
-			keys = append(keys, key)
-			if user, l := s.limits.buckets.session(key); user != "" {
+			keys = append(keys, c.session)
+			if user, l := s.limits.buckets.session(c.session); user != "" {
 				keys, c.user, lang = append(keys, user), true, l
 			}
 		}
@@ -178,7 +181,7 @@ func (s *Server) rateLimitSession(next http.Handler) http.Handler {
 		key := "client address:" + s.clientAddr(r)
 		if a, ok := authz.ActorFrom(ctx); ok {
 			key = "user:" + strconv.FormatInt(int64(a.UserID), 10)
-			s.limits.buckets.bind(s.sessionKey(r), key, i18n.Lang(ctx), time.Now()) // the language may change
+			s.limits.buckets.bind(c.session, key, i18n.Lang(ctx), time.Now()) // the language may change
 		}
 		if c.user || c.address || s.take(w, r, i18n.Lang(ctx), key) {
 			next.ServeHTTP(w, r)
