@@ -18,6 +18,7 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/templates/components"
 	"github.com/affar/affar/templates/customers"
 )
 
@@ -130,7 +131,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 		if active && !f.Desc {
 			dir = "desc"
 		}
-		v.Sorts = append(v.Sorts, customers.SortLink{Key: col.key, Active: active, Desc: active && f.Desc,
+		v.Sorts = append(v.Sorts, components.SortLink{Key: col.key, Active: active, Desc: active && f.Desc,
 			URL: listURL(q, map[string]string{"sort": string(col.sort), "dir": dir})})
 	}
 	s.renderPage(w, r, http.StatusOK, customers.ListPage(v))
