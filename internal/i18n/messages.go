@@ -7,6 +7,7 @@ type message struct{ sv, en string }
 var messages = map[string]message{
 	"app.name":        {"Affär", "Affär"},
 	"app.skip":        {"Hoppa till innehållet", "Skip to content"},
+	"nav.label":       {"Huvudmeny", "Main menu"},
 	"nav.dashboard":   {"Översikt", "Dashboard"},
 	"nav.audit":       {"Logg", "Audit log"},
 	"nav.users":       {"Användare", "Users"},

@@ -41,13 +41,13 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ready\n"))
 }
 
-// flash pops the one-shot message id stored by a POST and translates it.
+// flash pops the one-shot message id stored by a POST and translates it, coloured by what it reports.
 func (s *Server) flash(r *http.Request) *layout.Flash {
 	key := s.Sessions.PopString(r.Context(), sessionFlash)
 	if key == "" {
 		return nil
 	}
-	return &layout.Flash{Kind: "ok", Text: i18n.T(r.Context(), key)}
+	return &layout.Flash{Kind: flashKind(key), Text: i18n.T(r.Context(), key)}
 }
 
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
