@@ -17,10 +17,9 @@ import (
 
 // Audit actions of quotes.
 const (
-	Created          = "quote.created"
-	Changed          = "quote.changed"
-	StatusChanged    = "quote.status_changed"
-	RetentionChanged = "settings.retention_changed"
+	Created       = "quote.created"
+	Changed       = "quote.changed"
+	StatusChanged = "quote.status_changed"
 )
 
 const entity = "quote"
@@ -172,47 +171,4 @@ func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]doma
 		return nil, domain.CustomerHold{}, rule, err
 	}
 	return quotes, rule.CustomerHold(quotes, s.Now()), rule, nil
-}
-
-// Retention is the bookkeeping retention setting.
-func (s *Service) Retention(ctx context.Context) (domain.Retention, error) {
-	if _, err := authz.RequireAdmin(ctx); err != nil {
-		return domain.Retention{}, err
-	}
-	return postgres.Retention(ctx, s.DB.Pool)
-}
-
-// SetRetention changes the bookkeeping retention setting (admins only) and moves the end of every held
-// quote snapshot to what the new setting gives, in one transaction. Fewer years than the law's seven are
-// refused unless confirmed: the caller shows the warning and asks.
-func (s *Service) SetRetention(ctx context.Context, r domain.Retention, belowLawConfirmed bool) error {
-	actor, err := authz.RequireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	fe := domain.FieldErrors{}
-	switch {
-	case r.Years < 1 || r.Years > 30:
-		fe["retention_years"] = "error.retention_range"
-	case r.Years < domain.MinRetentionYears && !belowLawConfirmed:
-		fe["retention_years"] = "error.retention_below_law"
-	}
-	if r.FiscalYearEnd < time.January || r.FiscalYearEnd > time.December {
-		fe["fiscal_year_end"] = "error.fiscal_year_end"
-	}
-	if len(fe) > 0 {
-		return fe
-	}
-	now := s.Now()
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := postgres.SetRetention(ctx, tx, r); err != nil {
-			return err
-		}
-		moved, err := postgres.AlignHolds(ctx, tx, r)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{
-			"retention_years": r.Years, "fiscal_year_end_month": int(r.FiscalYearEnd), "holds_moved": moved}))
-	})
 }
