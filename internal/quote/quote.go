@@ -1,6 +1,6 @@
 // Package quote is the service for the CRM/quote area: quotes to customers, their status from draft to a
-// decision, the billing snapshot taken when a quote is sent, and the bookkeeping retention that an
-// accepted quote (a sale) imposes on the customer's personal data.
+// decision and the billing snapshot taken when a quote is sent. An accepted quote (a sale) holds the
+// customer's personal data under the bookkeeping rule (domain.Retention, set in package settings).
 package quote
 
 import (
@@ -159,16 +159,4 @@ func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, err
 		return domain.Quote{}, err
 	}
 	return postgres.Quote(ctx, s.DB.Pool, id, false)
-}
-
-// ForCustomer lists a customer's quotes and how long they keep the customer's personal data.
-func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, domain.CustomerHold, domain.Retention, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
-		return nil, domain.CustomerHold{}, domain.Retention{}, err
-	}
-	quotes, rule, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
-	if err != nil {
-		return nil, domain.CustomerHold{}, rule, err
-	}
-	return quotes, rule.CustomerHold(quotes, s.Now()), rule, nil
 }

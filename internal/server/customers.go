@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -286,6 +287,16 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		v.Consent = append(v.Consent, customers.ConsentRow{At: localMinute(k.At),
 			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
 	}
+	customerRows(ctx, &v, d)
+	if fill != nil {
+		fill(&v)
+	}
+	s.renderPage(w, r, status, customers.ShowPage(v))
+}
+
+// customerRows fills the page's lists below the details: credit reports, access log, quotes and how long
+// the customer's personal data is kept.
+func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail) {
 	for _, cr := range d.CreditReports {
 		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(domain.DateLayout), Bureau: cr.Bureau,
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
@@ -293,21 +304,12 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	for _, e := range d.Access {
 		v.Access = append(v.Access, accessRow(e))
 	}
-	quoteList, hold, rule, err := s.Quotes.ForCustomer(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, rule, hold), hold.Quote != nil, v.CanEdit
-	for _, q := range quoteList {
+	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, d.Rule, d.Hold), d.Hold.Quote != nil, v.CanEdit
+	for _, q := range d.Quotes {
 		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(domain.DateLayout),
 			ValidUntil: q.ValidUntil.Format(domain.DateLayout), StatusKey: "quote.status." + string(q.Status),
 			Total: domain.FormatKronor(q.Totals.TotalOre)})
 	}
-	if fill != nil {
-		fill(&v)
-	}
-	s.renderPage(w, r, status, customers.ShowPage(v))
 }
 
 func joinNonEmpty(a, b, sep string) string {

@@ -95,7 +95,6 @@ type Quotes interface {
 	Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
-	ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, domain.CustomerHold, domain.Retention, error)
 	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }
 
