@@ -8,9 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/audit"
@@ -29,9 +30,6 @@ func customerID(r *http.Request) (domain.CustomerID, error) {
 func customerURL(id domain.CustomerID) string {
 	return "/customers/" + strconv.FormatInt(int64(id), 10)
 }
-
-// localMinute shows t to the minute in Swedish time.
-func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(domain.MinuteLayout) }
 
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
 func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
@@ -173,7 +171,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		if erased != nil { // the same person was erased before: create only if the user confirms
 			v.Erased, status = true, http.StatusConflict
 			if !erased.At.IsZero() { // shown to those who may read the erasure register
-				v.ErasedOn = erased.At.In(domain.Stockholm).Format(domain.DateLayout)
+				v.ErasedOn = localDate(erased.At)
 			}
 		}
 		s.renderPage(w, r, status, customers.FormPage(v))
@@ -213,19 +211,15 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	in := customerInput(r)
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	_, err := s.Customers.Update(r.Context(), id, in, version)
-	var fe domain.FieldErrors
-	if stale := errors.Is(err, customer.Stale); stale || errors.As(err, &fe) {
-		// Show the form again with what was typed; after a conflict, against the current version.
-		c, lerr := s.Customers.ForEdit(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+	if s.retryEdit(w, r, err, customer.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
+		c, err := s.Customers.ForEdit(r.Context(), id)
+		if err != nil {
+			return nil, err
 		}
-		v, status := s.editView(r, c, in, fe), http.StatusUnprocessableEntity
-		if stale {
-			v.Notice, status = i18n.T(r.Context(), "customer.stale"), http.StatusConflict
-		}
-		s.renderPage(w, r, status, customers.FormPage(v))
+		v := s.editView(r, c, in, errs)
+		v.Notice = notice
+		return customers.FormPage(v), nil
+	}) {
 		return
 	}
 	s.done(w, r, err, "customer.saved", customerURL(id))
@@ -261,7 +255,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	v.CopyNeeds = strings.Join(missingPermissions(ctx, Needs(gdpr.CopyPermissions...), a), ", ")
 	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
-		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(domain.DateLayout)
+		v.Anonymised = localDate(*c.AnonymisedAt)
 		v.Name = displayName(ctx, c)
 	}
 	idKey := "customer.personnummer"
@@ -310,16 +304,6 @@ func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail)
 			ValidUntil: q.ValidUntil.Format(domain.DateLayout), StatusKey: "quote.status." + string(q.Status),
 			Total: domain.FormatKronor(q.Totals.TotalOre)})
 	}
-}
-
-func joinNonEmpty(a, b, sep string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + sep + b
 }
 
 // customerPost runs a POST on a customer's sub-form: on invalid input the page is shown again with the
@@ -383,7 +367,7 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 
 // accessRow is an audit event about a customer as its page and its export show it.
 func accessRow(e audit.Entry) customers.AccessRow {
-	row := customers.AccessRow{At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
+	row := customers.AccessRow{At: localSecond(e.At), Actor: e.ActorName,
 		ActionKey: "action." + e.Action}
 	if len(e.Details) > 0 {
 		b, _ := json.Marshal(e.Details)

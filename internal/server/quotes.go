@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
@@ -137,23 +139,15 @@ func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
 	in := quoteInput(r)
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	err := s.Quotes.Update(r.Context(), id, in, version)
-	var fe domain.FieldErrors
-	if stale := errors.Is(err, quote.Stale); stale || errors.As(err, &fe) {
-		q, lerr := s.Quotes.Get(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+	if s.retryEdit(w, r, err, quote.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
+		q, err := s.Quotes.Get(r.Context(), id)
+		if err != nil {
+			return nil, err
 		}
-		v, lerr := s.quoteEditForm(r, q, in, fe)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		status := http.StatusUnprocessableEntity
-		if stale {
-			v.Notice, status = i18n.T(r.Context(), "quote.stale"), http.StatusConflict
-		}
-		s.renderPage(w, r, status, quotes.FormPage(v))
+		v, err := s.quoteEditForm(r, q, in, errs)
+		v.Notice = notice
+		return quotes.FormPage(v), err
+	}) {
 		return
 	}
 	s.done(w, r, err, "quote.saved", quoteURL(id))
