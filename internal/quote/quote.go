@@ -27,6 +27,9 @@ const entity = "quote"
 // Stale is the conflict of an edit made on a quote someone else changed since the form was opened.
 var Stale = &domain.ConflictError{Key: "quote.stale"}
 
+// NotDraft is the conflict of editing a quote that has been sent: only drafts change.
+var NotDraft = &domain.ConflictError{Key: "quote.not_draft"}
+
 // Service is the quote service.
 type Service struct {
 	DB  *postgres.DB
@@ -94,7 +97,7 @@ func (s *Service) Update(ctx context.Context, id domain.QuoteID, in domain.Quote
 			return err
 		}
 		if q.Status != domain.QuoteDraft {
-			return &domain.ConflictError{Key: "quote.not_draft"}
+			return NotDraft
 		}
 		if q.Version != version {
 			return Stale
@@ -143,6 +146,26 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 		return audit.Record(ctx, tx, audit.Event(now, actor, StatusChanged, entity, audit.ID(id),
 			map[string]any{"customer_id": int64(q.CustomerID), "from": string(q.Status), "to": string(next)}))
 	})
+}
+
+// ForEdit loads a draft with its lines and the customer it is for, for the edit form; quotes that were
+// sent, and those of anonymised customers, are not edited.
+func (s *Service) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	q, err := postgres.Quote(ctx, s.DB.Pool, id, false)
+	if err == nil && q.Status != domain.QuoteDraft {
+		err = NotDraft
+	}
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	c, err := postgres.Customer(ctx, s.DB.Pool, q.CustomerID)
+	if err == nil {
+		err = c.Editable()
+	}
+	return q, c, err
 }
 
 // Recent lists the newest quotes (of one status, unless status is ""), for the CRM screen.

@@ -102,11 +102,10 @@ func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
 	s.done(w, r, err, "quote.created", quoteURL(q.ID))
 }
 
-func (s *Server) quoteEditForm(r *http.Request, q domain.Quote, in domain.QuoteInput, errs map[string]string) (quotes.FormView, error) {
-	c, err := s.Customers.ForEdit(r.Context(), q.CustomerID)
+func quoteEditForm(r *http.Request, q domain.Quote, c domain.Customer, in domain.QuoteInput, errs map[string]string) quotes.FormView {
 	return quotes.FormView{Nav: navFor(r), Title: i18n.Tf(r.Context(), "quote.edit_title", strconv.FormatInt(q.Number, 10)),
 		Action: quoteURL(q.ID), Cancel: quoteURL(q.ID), Version: strconv.Itoa(q.Version), CustomerName: c.Name,
-		Input: in, Errors: errs}, err
+		Input: in, Errors: errs}
 }
 
 func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
@@ -115,20 +114,12 @@ func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	q, err := s.Quotes.Get(r.Context(), id)
-	if err == nil && q.Status != domain.QuoteDraft {
-		err = &domain.ConflictError{Key: "quote.not_draft"}
-	}
+	q, c, err := s.Quotes.ForEdit(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v, err := s.quoteEditForm(r, q, withBlankRows(inputOf(q)), nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderPage(w, r, http.StatusOK, quotes.FormPage(v))
+	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quoteEditForm(r, q, c, withBlankRows(inputOf(q)), nil)))
 }
 
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
@@ -140,13 +131,13 @@ func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	err := s.Quotes.Update(r.Context(), id, in, version)
 	if s.retryEdit(w, r, err, quote.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
-		q, err := s.Quotes.Get(r.Context(), id)
+		q, c, err := s.Quotes.ForEdit(r.Context(), id)
 		if err != nil {
 			return nil, err
 		}
-		v, err := s.quoteEditForm(r, q, in, errs)
+		v := quoteEditForm(r, q, c, in, errs)
 		v.Notice = notice
-		return quotes.FormPage(v), err
+		return quotes.FormPage(v), nil
 	}) {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/testutil"
 )
@@ -87,13 +89,23 @@ func (q countedQuotes) Get(ctx context.Context, id domain.QuoteID) (domain.Quote
 	return q.Quotes.Get(ctx, id)
 }
 
+func (q countedQuotes) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	q.t.call("Quotes.ForEdit")
+	return q.Quotes.ForEdit(ctx, id)
+}
+
+func (q countedQuotes) Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error {
+	q.t.call("Quotes.Update")
+	return q.Quotes.Update(ctx, id, in, version)
+}
+
 func (q countedQuotes) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
 	q.t.call("Quotes.Recent")
 	return q.Quotes.Recent(ctx, status)
 }
 
-// countingServer serves env's application with the customer service on a traced pool and both services
-// counted, and returns a client of it.
+// countingServer serves env's application with the customer and quote services on a traced pool and
+// their calls counted, and returns a client of it.
 func countingServer(t *testing.T, env *testutil.Env) (*testutil.Client, *tally) {
 	t.Helper()
 	counts := &tally{calls: map[string]int{}}
@@ -107,10 +119,10 @@ func countingServer(t *testing.T, env *testutil.Env) (*testutil.Client, *tally) 
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
+	traced := &postgres.DB{Pool: pool}
 	deps := env.Server.Deps
-	deps.Customers = countedCustomers{&customer.Service{DB: &postgres.DB{Pool: pool}, Now: env.Clock.Now,
-		ErasureSalt: env.Config.ErasureSalt}, counts}
-	deps.Quotes = countedQuotes{deps.Quotes, counts}
+	deps.Customers = countedCustomers{&customer.Service{DB: traced, Now: env.Clock.Now, ErasureSalt: env.Config.ErasureSalt}, counts}
+	deps.Quotes = countedQuotes{&quote.Service{DB: traced, Now: env.Clock.Now}, counts}
 	srv, err := server.New(deps)
 	if err != nil {
 		t.Fatal(err)
@@ -135,11 +147,14 @@ func viewEvents(t *testing.T, env *testutil.Env) int {
 
 // TestOneServiceCallPerScreen: the customer page (customer, contacts, consent, credit reports, access log,
 // quotes and how long the data is kept) is one service call, one transaction and one view event; a
-// failed sub-form shows it again the same way, and a failed edit reads the customer once.
+// failed sub-form shows it again the same way, and a failed edit reads the record once (customers and
+// quotes alike).
 func TestOneServiceCallPerScreen(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateRichCustomer(t, "Ek AB", 0)
 	env.MustAddContact(t, cust.ID, "Kim Lind")
+	draft := env.MustCreateQuote(t, cust.ID)
+	quotePath := "/quotes/" + strconv.FormatInt(int64(draft.ID), 10)
 	_, pw := env.MustCreateUser(t, "clerk@example.se", false, authz.CustomerView, authz.CustomerEdit,
 		authz.CreditReportAccess, authz.AuditView)
 	c, counts := countingServer(t, env)
@@ -183,5 +198,17 @@ func TestOneServiceCallPerScreen(t *testing.T) {
 	}, http.StatusUnprocessableEntity)
 	check("a stale edit", map[string]int{"Customers.Update": 1, "Customers.ForEdit": 1}, 1, 0, func() testutil.Response {
 		return c.PostForm(customerPath(cust), url.Values{"kind": {"company"}, "name": {"Ek AB"}, "country": {"SE"}, "version": {"0"}})
+	}, http.StatusConflict)
+
+	check("the quote edit form", map[string]int{"Quotes.ForEdit": 1}, 0, 0, func() testutil.Response {
+		return c.Get(quotePath + "/edit")
+	}, http.StatusOK)
+	check("a stale quote edit", map[string]int{"Quotes.Update": 1, "Quotes.ForEdit": 1}, 1, 0, func() testutil.Response {
+		r := c.PostForm(quotePath, url.Values{"quote_date": {"2026-11-01"}, "valid_until": {"2026-12-01"},
+			"version": {strconv.Itoa(draft.Version + 1)}})
+		if !strings.Contains(r.Body, "Ek AB") {
+			t.Error("the stale quote form does not name the customer")
+		}
+		return r
 	}, http.StatusConflict)
 }

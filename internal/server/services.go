@@ -71,6 +71,7 @@ type Quotes interface {
 	Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
+	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }
 
