@@ -20,7 +20,7 @@ import (
 const (
 	Created        = "customer.created"
 	Changed        = "customer.changed"
-	Viewed         = "customer.viewed"
+	Viewed         = audit.CustomerViewed
 	ContactAdded   = "customer.contact_added"
 	ContactRemoved = "customer.contact_removed"
 	ConsentChanged = "customer.consent_changed"

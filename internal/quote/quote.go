@@ -168,6 +168,29 @@ func (s *Service) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote,
 	return q, c, err
 }
 
+// View loads a quote with its lines and the customer it is for, for the quote page, and records the view
+// of the customer's personal data the page shows (the name, and a sent quote's billing snapshot).
+func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	var (
+		q domain.Quote
+		c domain.Customer
+	)
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if q, err = postgres.Quote(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, "customer", audit.ID(c.ID), nil))
+	})
+	return q, c, err
+}
+
 // Recent lists the newest quotes (of one status, unless status is ""), for the CRM screen.
 func (s *Service) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {

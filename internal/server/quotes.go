@@ -151,20 +151,15 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	q, err := s.Quotes.Get(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.Customers.View(ctx, q.CustomerID)
+	q, c, err := s.Quotes.View(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	a, _ := authz.ActorFrom(ctx)
-	mayChange := a.Can(authz.CustomerEdit) && d.Customer.AnonymisedAt == nil
+	mayChange := a.Can(authz.CustomerEdit) && c.AnonymisedAt == nil
 	v := quotes.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(q.ID), Number: q.Number,
-		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: d.Customer.Name,
+		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: c.Name,
 		QuoteDate: q.QuoteDate.Format(domain.DateLayout), ValidUntil: q.ValidUntil.Format(domain.DateLayout),
 		Net: domain.FormatKronor(q.Totals.NetOre), VATTotal: domain.FormatKronor(q.Totals.VATOre),
 		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft}

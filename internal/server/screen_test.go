@@ -84,9 +84,9 @@ type countedQuotes struct {
 	t *tally
 }
 
-func (q countedQuotes) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error) {
-	q.t.call("Quotes.Get")
-	return q.Quotes.Get(ctx, id)
+func (q countedQuotes) View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	q.t.call("Quotes.View")
+	return q.Quotes.View(ctx, id)
 }
 
 func (q countedQuotes) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
@@ -200,6 +200,9 @@ func TestOneServiceCallPerScreen(t *testing.T) {
 		return c.PostForm(customerPath(cust), url.Values{"kind": {"company"}, "name": {"Ek AB"}, "country": {"SE"}, "version": {"0"}})
 	}, http.StatusConflict)
 
+	check("the quote page", map[string]int{"Quotes.View": 1}, 1, 1, func() testutil.Response {
+		return c.Get(quotePath)
+	}, http.StatusOK)
 	check("the quote edit form", map[string]int{"Quotes.ForEdit": 1}, 0, 0, func() testutil.Response {
 		return c.Get(quotePath + "/edit")
 	}, http.StatusOK)

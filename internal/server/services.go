@@ -70,7 +70,7 @@ type Quotes interface {
 	Create(ctx context.Context, customer domain.CustomerID, in domain.QuoteInput) (domain.Quote, error)
 	Update(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int) error
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
-	Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error)
+	View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/quote"
@@ -43,5 +44,39 @@ func TestForEdit(t *testing.T) {
 	q, cust, err := env.Services.Quotes.ForEdit(as(authz.CustomerEdit, authz.CustomerView), draft.ID)
 	if err != nil || q.ID != draft.ID || len(q.Lines) == 0 || cust.ID != c.ID || cust.Name != "Ek AB" {
 		t.Fatalf("the draft for editing: %+v, %+v, %v", q, cust, err)
+	}
+}
+
+// TestView: the quote page's one read needs customer.view, gives the quote with its customer and records
+// one view of the customer (and nothing about credit reports, which the page does not show).
+func TestView(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	c := env.MustCreateRichCustomer(t, "Ek AB", 0)
+	q := env.MustCreateQuote(t, c.ID)
+	viewer := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Email: "u@example.se"},
+		[]authz.Permission{authz.CustomerView, authz.CreditReportAccess}))
+	if _, _, err := env.Services.Quotes.View(context.Background(), q.ID); !errors.Is(err, domain.ErrUnauthenticated) {
+		t.Errorf("no actor: %v", err)
+	}
+	other := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1}, []authz.Permission{authz.CustomerEdit}))
+	if _, _, err := env.Services.Quotes.View(other, q.ID); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("without customer.view: %v", err)
+	}
+	count := func(action string) (n int) {
+		t.Helper()
+		if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = $1`,
+			action).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	views, reports := count(audit.CustomerViewed), count(audit.CreditReportViewed)
+	got, cust, err := env.Services.Quotes.View(viewer, q.ID)
+	if err != nil || got.ID != q.ID || len(got.Lines) == 0 || cust.ID != c.ID || cust.Name != "Ek AB" {
+		t.Fatalf("the quote page's read: %+v, %+v, %v", got, cust, err)
+	}
+	if count(audit.CustomerViewed) != views+1 || count(audit.CreditReportViewed) != reports {
+		t.Errorf("view events: customer %d → %d, credit reports %d → %d; want one customer view only",
+			views, count(audit.CustomerViewed), reports, count(audit.CreditReportViewed))
 	}
 }
