@@ -367,8 +367,7 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 
 // accessRow is an audit event about a customer as its page and its export show it.
 func accessRow(e audit.Entry) customers.AccessRow {
-	row := customers.AccessRow{At: localSecond(e.At), Actor: e.ActorName,
-		ActionKey: "action." + e.Action}
+	row := customers.AccessRow{At: localSecond(e.At), Actor: e.ActorName, ActionKey: "action." + e.Action}
 	if len(e.Details) > 0 {
 		b, _ := json.Marshal(e.Details)
 		row.Details = string(b)
