@@ -27,6 +27,7 @@ import (
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/server"
+	"github.com/affar/affar/internal/settings"
 	"github.com/affar/affar/internal/supplier"
 	"github.com/affar/affar/internal/user"
 )
@@ -37,6 +38,7 @@ type Services struct {
 	Customers *customer.Service
 	Suppliers *supplier.Service
 	Quotes    *quote.Service
+	Settings  *settings.Service
 	Audit     audit.Log
 	GDPR      *gdpr.Service
 	Bulk      *gdpr.Bulk
@@ -64,7 +66,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
 		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
-		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
+		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
+		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log), Erasures: gdpr.Register{DB: db}}
 }
 
@@ -81,7 +84,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Customers: svc.Customers,
 		Suppliers: svc.Suppliers,
 		Quotes:    svc.Quotes,
-		Settings:  svc.Quotes,
+		Settings:  svc.Settings,
 		Audit:     svc.Audit,
 		GDPR:      svc.GDPR,
 		Erasures:  svc.Erasures,

@@ -22,6 +22,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/customer":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/supplier":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/quote":      {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
+		"internal/settings":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/gdpr":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/seed":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/user":       {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/password", "migrations"},

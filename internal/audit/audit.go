@@ -33,6 +33,7 @@ const (
 	// Credit report events tell that credit reports exist on a customer; see Hidden.
 	CreditReportRecorded = "credit_report.recorded"
 	CreditReportViewed   = "credit_report.viewed"
+	CustomerViewed       = "customer.viewed" // by the customer page and the quote page, which shows the customer
 	UserDeactivated      = "user.deactivated"
 	UserInvited          = "user.invited"
 	UserDetailsChanged   = "user.details_changed"

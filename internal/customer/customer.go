@@ -20,7 +20,7 @@ import (
 const (
 	Created        = "customer.created"
 	Changed        = "customer.changed"
-	Viewed         = "customer.viewed"
+	Viewed         = audit.CustomerViewed
 	ContactAdded   = "customer.contact_added"
 	ContactRemoved = "customer.contact_removed"
 	ConsentChanged = "customer.consent_changed"
@@ -65,25 +65,30 @@ func (s *Service) Segment(ctx context.Context, seg domain.Segment, after domain.
 	return domain.SegmentPage{Rows: rows, More: more, Total: total}, err
 }
 
-// Detail is everything the customer page shows. CreditReports is nil, not empty, for users who may not
-// see them, so nothing shows that any exist.
+// Detail is everything the customer page shows, read in one transaction. CreditReports is nil, not
+// empty, for users who may not see them, so nothing shows that any exist.
 type Detail struct {
 	Customer      domain.Customer
 	Contacts      []domain.Contact
 	Consent       []domain.ConsentChange
 	CreditReports []domain.CreditReport
-	Access        []audit.Entry // who viewed or changed the customer; only for those who may read the log
+	Access        []audit.Entry  // who viewed or changed the customer; only for those who may read the log
+	Quotes        []domain.Quote // newest first: headers and totals, no lines
+	Hold          domain.CustomerHold
+	Rule          domain.Retention // the bookkeeping rule Hold follows, which the page words
 }
 
 // accessLogSize is how many audit events the customer page lists.
 const accessLogSize = 20
 
-// View loads the customer page and records the view (and the credit reports shown) in the audit log.
+// View loads the customer page and records the view (and the credit reports shown) in the audit log:
+// one transaction and one view event per page shown.
 func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error) {
 	actor, err := authz.Require(ctx, authz.CustomerView)
 	if err != nil {
 		return Detail{}, err
 	}
+	now := s.Now()
 	var d Detail
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if d.Customer, err = postgres.Customer(ctx, tx, id); err != nil {
@@ -95,36 +100,55 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 		if d.Consent, err = postgres.ConsentHistory(ctx, tx, id); err != nil {
 			return err
 		}
-		now := s.Now()
+		if d.Quotes, d.Rule, err = postgres.CustomerQuotes(ctx, tx, id); err != nil {
+			return err
+		}
 		evs := []domain.AuditEvent{audit.Event(now, actor, Viewed, entity, audit.ID(id), nil)}
 		if actor.Can(authz.CreditReportAccess) {
-			if d.CreditReports, err = postgres.CreditReports(ctx, tx, id); err != nil {
+			var shown []domain.AuditEvent
+			if d.CreditReports, shown, err = creditReports(ctx, tx, actor, id, now); err != nil {
 				return err
 			}
-			if d.CreditReports == nil {
-				d.CreditReports = []domain.CreditReport{}
-			}
-			if len(d.CreditReports) > 0 {
-				ids := make([]int64, len(d.CreditReports))
-				for i, r := range d.CreditReports {
-					ids[i] = r.ID
-				}
-				evs = append(evs, audit.Event(now, actor, audit.CreditReportViewed, entity, audit.ID(id),
-					map[string]any{"credit_report_ids": ids}))
-			}
+			evs = append(evs, shown...)
 		}
 		if actor.Can(authz.AuditView) {
-			events, names, err := postgres.EntityAudit(ctx, tx, entity, int64(id), accessLogSize, audit.Hidden(ctx))
-			if err != nil {
+			if d.Access, err = accessLog(ctx, tx, id); err != nil {
 				return err
-			}
-			for i := range events {
-				d.Access = append(d.Access, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
 			}
 		}
 		return audit.Record(ctx, tx, evs...)
 	})
+	d.Hold = d.Rule.CustomerHold(d.Quotes, now)
 	return d, err
+}
+
+// creditReports are the customer's credit reports (empty, not nil, when there are none) and the audit
+// event of showing them, none when there are none to show.
+func creditReports(ctx context.Context, tx pgx.Tx, actor authz.Actor, id domain.CustomerID, now time.Time) (
+	[]domain.CreditReport, []domain.AuditEvent, error) {
+	reports, err := postgres.CreditReports(ctx, tx, id)
+	if err != nil || len(reports) == 0 {
+		return []domain.CreditReport{}, nil, err
+	}
+	ids := make([]int64, len(reports))
+	for i, r := range reports {
+		ids[i] = r.ID
+	}
+	return reports, []domain.AuditEvent{audit.Event(now, actor, audit.CreditReportViewed, entity, audit.ID(id),
+		map[string]any{"credit_report_ids": ids})}, nil
+}
+
+// accessLog is the newest audit events about the customer, with who caused them.
+func accessLog(ctx context.Context, tx pgx.Tx, id domain.CustomerID) ([]audit.Entry, error) {
+	events, names, err := postgres.EntityAudit(ctx, tx, entity, int64(id), accessLogSize, audit.Hidden(ctx))
+	if err != nil {
+		return nil, err
+	}
+	var out []audit.Entry
+	for i := range events {
+		out = append(out, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
+	}
+	return out, nil
 }
 
 // ForEdit loads a customer for the edit form; anonymised customers are locked.

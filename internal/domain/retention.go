@@ -71,18 +71,25 @@ type CustomerHold struct {
 	Quote *Quote
 }
 
+// QuoteHold is the rule applied to one quote on the day of today: whether it still holds the personal
+// data on it and, if so, the first day that data may be erased. Only an accepted quote (a sale) holds.
+// The customer page, the access copy and the erasure plans all ask this.
+func (r Retention) QuoteHold(status QuoteStatus, decided *time.Time, today time.Time) (erasableFrom time.Time, held bool) {
+	if status != QuoteAccepted || decided == nil || !r.Held(*decided, today) {
+		return time.Time{}, false
+	}
+	return r.ErasableFrom(*decided), true
+}
+
 // CustomerHold works out the hold of a customer with these quotes on the day of today. Holds end in
-// the order of decision, so the last accepted quote decides.
+// the order of decision, so the last accepted quote still held decides.
 func (r Retention) CustomerHold(quotes []Quote, today time.Time) CustomerHold {
 	h := CustomerHold{ErasableFrom: Day(today)}
-	var last *Quote
 	for i, q := range quotes {
-		if q.Status == QuoteAccepted && q.DecidedAt != nil && (last == nil || q.DecidedAt.After(*last.DecidedAt)) {
-			last = &quotes[i]
+		from, held := r.QuoteHold(q.Status, q.DecidedAt, today)
+		if held && (h.Quote == nil || q.DecidedAt.After(*h.Quote.DecidedAt)) {
+			h.ErasableFrom, h.Quote = from, &quotes[i]
 		}
-	}
-	if last != nil && r.Held(*last.DecidedAt, today) {
-		h.ErasableFrom, h.Quote = r.ErasableFrom(*last.DecidedAt), last
 	}
 	return h
 }

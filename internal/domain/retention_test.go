@@ -90,6 +90,29 @@ func TestCustomerHold(t *testing.T) {
 	}
 }
 
+// TestQuoteHold: only an accepted, decided quote holds, and only until the rule's day.
+func TestQuoteHold(t *testing.T) {
+	r, today := DefaultRetention, at("2026-11-27 15:00")
+	decided, old := at("2024-02-29 09:00"), at("2018-12-31 12:00")
+	for _, tc := range []struct {
+		name    string
+		status  QuoteStatus
+		decided *time.Time
+		want    string // the first day it may be erased; "" when nothing is held
+	}{
+		{"accepted", QuoteAccepted, &decided, "2032-01-01"},
+		{"accepted, hold over", QuoteAccepted, &old, ""},
+		{"rejected", QuoteRejected, &decided, ""},
+		{"sent", QuoteSent, nil, ""},
+		{"accepted without a decision day", QuoteAccepted, nil, ""},
+	} {
+		from, held := r.QuoteHold(tc.status, tc.decided, today)
+		if got := map[bool]string{true: from.Format("2006-01-02")}[held]; got != tc.want {
+			t.Errorf("%s: held %v until %q, want %q", tc.name, held, got, tc.want)
+		}
+	}
+}
+
 // TestCutoffAgreesWithTheRule: SQL selects held quotes as decided_at >= Cutoff(today) and groups them by
 // Periods; both must say what Held and ErasableFrom say, for every fiscal year end and every day around
 // the boundaries.

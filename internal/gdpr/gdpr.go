@@ -116,8 +116,8 @@ func plan(f *domain.ErasureFacts, kind domain.ErasureKind, rule domain.Retention
 	}
 	for _, q := range f.Quotes {
 		var held *domain.Hold
-		if q.Status == domain.QuoteAccepted && q.DecidedAt != nil && rule.Held(*q.DecidedAt, today) {
-			held = &domain.Hold{QuoteID: q.ID, QuoteNumber: q.Number, Decided: domain.Day(*q.DecidedAt), Until: rule.ErasableFrom(*q.DecidedAt)}
+		if until, ok := rule.QuoteHold(q.Status, q.DecidedAt, today); ok {
+			held = &domain.Hold{QuoteID: q.ID, QuoteNumber: q.Number, Decided: domain.Day(*q.DecidedAt), Until: until}
 		}
 		if kind == domain.EraseDelete {
 			p.Counts["quotes"]++

@@ -1,6 +1,6 @@
 // Package quote is the service for the CRM/quote area: quotes to customers, their status from draft to a
-// decision, the billing snapshot taken when a quote is sent, and the bookkeeping retention that an
-// accepted quote (a sale) imposes on the customer's personal data.
+// decision and the billing snapshot taken when a quote is sent. An accepted quote (a sale) holds the
+// customer's personal data under the bookkeeping rule (domain.Retention, set in package settings).
 package quote
 
 import (
@@ -17,16 +17,18 @@ import (
 
 // Audit actions of quotes.
 const (
-	Created          = "quote.created"
-	Changed          = "quote.changed"
-	StatusChanged    = "quote.status_changed"
-	RetentionChanged = "settings.retention_changed"
+	Created       = "quote.created"
+	Changed       = "quote.changed"
+	StatusChanged = "quote.status_changed"
 )
 
 const entity = "quote"
 
 // Stale is the conflict of an edit made on a quote someone else changed since the form was opened.
 var Stale = &domain.ConflictError{Key: "quote.stale"}
+
+// NotDraft is the conflict of editing a quote that has been sent: only drafts change.
+var NotDraft = &domain.ConflictError{Key: "quote.not_draft"}
 
 // Service is the quote service.
 type Service struct {
@@ -95,7 +97,7 @@ func (s *Service) Update(ctx context.Context, id domain.QuoteID, in domain.Quote
 			return err
 		}
 		if q.Status != domain.QuoteDraft {
-			return &domain.ConflictError{Key: "quote.not_draft"}
+			return NotDraft
 		}
 		if q.Version != version {
 			return Stale
@@ -146,6 +148,49 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 	})
 }
 
+// ForEdit loads a draft with its lines and the customer it is for, for the edit form; quotes that were
+// sent, and those of anonymised customers, are not edited.
+func (s *Service) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	q, err := postgres.Quote(ctx, s.DB.Pool, id, false)
+	if err == nil && q.Status != domain.QuoteDraft {
+		err = NotDraft
+	}
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	c, err := postgres.Customer(ctx, s.DB.Pool, q.CustomerID)
+	if err == nil {
+		err = c.Editable()
+	}
+	return q, c, err
+}
+
+// View loads a quote with its lines and the customer it is for, for the quote page, and records the view
+// of the customer's personal data the page shows (the name, and a sent quote's billing snapshot).
+func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	var (
+		q domain.Quote
+		c domain.Customer
+	)
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if q, err = postgres.Quote(ctx, tx, id, false); err != nil {
+			return err
+		}
+		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, "customer", audit.ID(c.ID), nil))
+	})
+	return q, c, err
+}
+
 // Recent lists the newest quotes (of one status, unless status is ""), for the CRM screen.
 func (s *Service) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
@@ -160,59 +205,4 @@ func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, err
 		return domain.Quote{}, err
 	}
 	return postgres.Quote(ctx, s.DB.Pool, id, false)
-}
-
-// ForCustomer lists a customer's quotes and how long they keep the customer's personal data.
-func (s *Service) ForCustomer(ctx context.Context, id domain.CustomerID) ([]domain.Quote, domain.CustomerHold, domain.Retention, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
-		return nil, domain.CustomerHold{}, domain.Retention{}, err
-	}
-	quotes, rule, err := postgres.CustomerQuotes(ctx, s.DB.Pool, id)
-	if err != nil {
-		return nil, domain.CustomerHold{}, rule, err
-	}
-	return quotes, rule.CustomerHold(quotes, s.Now()), rule, nil
-}
-
-// Retention is the bookkeeping retention setting.
-func (s *Service) Retention(ctx context.Context) (domain.Retention, error) {
-	if _, err := authz.RequireAdmin(ctx); err != nil {
-		return domain.Retention{}, err
-	}
-	return postgres.Retention(ctx, s.DB.Pool)
-}
-
-// SetRetention changes the bookkeeping retention setting (admins only) and moves the end of every held
-// quote snapshot to what the new setting gives, in one transaction. Fewer years than the law's seven are
-// refused unless confirmed: the caller shows the warning and asks.
-func (s *Service) SetRetention(ctx context.Context, r domain.Retention, belowLawConfirmed bool) error {
-	actor, err := authz.RequireAdmin(ctx)
-	if err != nil {
-		return err
-	}
-	fe := domain.FieldErrors{}
-	switch {
-	case r.Years < 1 || r.Years > 30:
-		fe["retention_years"] = "error.retention_range"
-	case r.Years < domain.MinRetentionYears && !belowLawConfirmed:
-		fe["retention_years"] = "error.retention_below_law"
-	}
-	if r.FiscalYearEnd < time.January || r.FiscalYearEnd > time.December {
-		fe["fiscal_year_end"] = "error.fiscal_year_end"
-	}
-	if len(fe) > 0 {
-		return fe
-	}
-	now := s.Now()
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if err := postgres.SetRetention(ctx, tx, r); err != nil {
-			return err
-		}
-		moved, err := postgres.AlignHolds(ctx, tx, r)
-		if err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, RetentionChanged, "settings", nil, map[string]any{
-			"retention_years": r.Years, "fiscal_year_end_month": int(r.FiscalYearEnd), "holds_moved": moved}))
-	})
 }

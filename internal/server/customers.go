@@ -1,15 +1,17 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/a-h/templ"
 
 	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/audit"
@@ -29,9 +31,6 @@ func customerID(r *http.Request) (domain.CustomerID, error) {
 func customerURL(id domain.CustomerID) string {
 	return "/customers/" + strconv.FormatInt(int64(id), 10)
 }
-
-// localMinute shows t to the minute in Swedish time.
-func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(domain.MinuteLayout) }
 
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
 func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
@@ -173,7 +172,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		if erased != nil { // the same person was erased before: create only if the user confirms
 			v.Erased, status = true, http.StatusConflict
 			if !erased.At.IsZero() { // shown to those who may read the erasure register
-				v.ErasedOn = erased.At.In(domain.Stockholm).Format(domain.DateLayout)
+				v.ErasedOn = localDate(erased.At)
 			}
 		}
 		s.renderPage(w, r, status, customers.FormPage(v))
@@ -213,19 +212,15 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	in := customerInput(r)
 	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
 	_, err := s.Customers.Update(r.Context(), id, in, version)
-	var fe domain.FieldErrors
-	if stale := errors.Is(err, customer.Stale); stale || errors.As(err, &fe) {
-		// Show the form again with what was typed; after a conflict, against the current version.
-		c, lerr := s.Customers.ForEdit(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+	if s.retryEdit(w, r, err, customer.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
+		c, err := s.Customers.ForEdit(r.Context(), id)
+		if err != nil {
+			return nil, err
 		}
-		v, status := s.editView(r, c, in, fe), http.StatusUnprocessableEntity
-		if stale {
-			v.Notice, status = i18n.T(r.Context(), "customer.stale"), http.StatusConflict
-		}
-		s.renderPage(w, r, status, customers.FormPage(v))
+		v := s.editView(r, c, in, errs)
+		v.Notice = notice
+		return customers.FormPage(v), nil
+	}) {
 		return
 	}
 	s.done(w, r, err, "customer.saved", customerURL(id))
@@ -261,7 +256,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	v.CopyNeeds = strings.Join(missingPermissions(ctx, Needs(gdpr.CopyPermissions...), a), ", ")
 	v.CanAnonymise = a.Can(authz.CustomerAnonymise) && c.AnonymisedAt == nil
 	if c.AnonymisedAt != nil {
-		v.Anonymised = c.AnonymisedAt.In(domain.Stockholm).Format(domain.DateLayout)
+		v.Anonymised = localDate(*c.AnonymisedAt)
 		v.Name = displayName(ctx, c)
 	}
 	idKey := "customer.personnummer"
@@ -287,6 +282,16 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		v.Consent = append(v.Consent, customers.ConsentRow{At: localMinute(k.At),
 			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
 	}
+	customerRows(ctx, &v, d)
+	if fill != nil {
+		fill(&v)
+	}
+	s.renderPage(w, r, status, customers.ShowPage(v))
+}
+
+// customerRows fills the page's lists below the details: credit reports, access log, quotes and how long
+// the customer's personal data is kept.
+func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail) {
 	for _, cr := range d.CreditReports {
 		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(domain.DateLayout), Bureau: cr.Bureau,
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
@@ -294,31 +299,12 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	for _, e := range d.Access {
 		v.Access = append(v.Access, accessRow(e))
 	}
-	quoteList, hold, rule, err := s.Quotes.ForCustomer(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, rule, hold), hold.Quote != nil, v.CanEdit
-	for _, q := range quoteList {
+	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, d.Rule, d.Hold), d.Hold.Quote != nil, v.CanEdit
+	for _, q := range d.Quotes {
 		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(domain.DateLayout),
 			ValidUntil: q.ValidUntil.Format(domain.DateLayout), StatusKey: "quote.status." + string(q.Status),
 			Total: domain.FormatKronor(q.Totals.TotalOre)})
 	}
-	if fill != nil {
-		fill(&v)
-	}
-	s.renderPage(w, r, status, customers.ShowPage(v))
-}
-
-func joinNonEmpty(a, b, sep string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + sep + b
 }
 
 // customerPost runs a POST on a customer's sub-form: on invalid input the page is shown again with the
@@ -382,8 +368,7 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 
 // accessRow is an audit event about a customer as its page and its export show it.
 func accessRow(e audit.Entry) customers.AccessRow {
-	row := customers.AccessRow{At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"), Actor: e.ActorName,
-		ActionKey: "action." + e.Action}
+	row := customers.AccessRow{At: localSecond(e.At), Actor: e.ActorName, ActionKey: "action." + e.Action}
 	if len(e.Details) > 0 {
 		b, _ := json.Marshal(e.Details)
 		row.Details = string(b)

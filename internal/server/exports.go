@@ -101,7 +101,7 @@ func attachment(w http.ResponseWriter, contentType, filename string) {
 
 // dated is an export's file name: the day in Sweden, then name.
 func dated(now time.Time, name string) string {
-	return now.In(domain.Stockholm).Format(domain.DateLayout) + "-" + name
+	return localDate(now) + "-" + name
 }
 
 // column is one column of a table going out as CSV or XLSX, declared once with everything the formats

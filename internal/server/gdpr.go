@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
@@ -14,23 +13,6 @@ import (
 	"github.com/affar/affar/internal/i18n"
 	gdprpages "github.com/affar/affar/templates/gdpr"
 )
-
-// GDPR is what the server needs to erase and export customers.
-type GDPR interface {
-	Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (gdpr.Plan, error)
-	Anonymise(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
-	Delete(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
-	Export(ctx context.Context, id domain.CustomerID, format string) (gdpr.Export, error)
-	Texts(ctx context.Context) (map[string]string, error)
-	SetTexts(ctx context.Context, texts map[string]string) error
-	LedgerWritable() error
-}
-
-// Erasures is what the server needs to show the erasure register.
-type Erasures interface {
-	Page(ctx context.Context, before int64, limit int) ([]domain.Erasure, error)
-	Walk(ctx context.Context, fn func(domain.Erasure) error) error
-}
 
 func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	out := make([]gdprpages.Hold, len(hs))
@@ -43,9 +25,6 @@ func holdRows(hs []domain.Hold) []gdprpages.Hold {
 	}
 	return out
 }
-
-// heldThrough is the last day of a hold that ends before until (the first day the data may be cleared).
-func heldThrough(until time.Time) string { return domain.LastDayHeld(until).Format(domain.DateLayout) }
 
 // countRows lists an erasure's counts; credit reports only for viewers who may know they exist.
 func countRows(ctx context.Context, counts map[string]int, skipZero bool) []gdprpages.Count {
@@ -104,20 +83,6 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 		status = http.StatusConflict // the page explains why deleting is refused
 	}
 	s.renderPage(w, r, status, gdprpages.ConfirmPage(v))
-}
-
-// displayName is the customer's name, or the placeholder in the reader's language once anonymised.
-func displayName(ctx context.Context, c domain.Customer) string {
-	return shownName(ctx, c.Number, c.Name, c.AnonymisedAt != nil)
-}
-
-// shownName is a customer's name as pages show it: the placeholder in the reader's language for an
-// anonymised one (the stored placeholder is Swedish).
-func shownName(ctx context.Context, number int64, name string, anonymised bool) string {
-	if anonymised {
-		return i18n.Tf(ctx, "customer.anonymised_name", strconv.FormatInt(number, 10))
-	}
-	return name
 }
 
 // erasurePost deletes or anonymises a customer after the confirmation page.

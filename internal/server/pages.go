@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/authz"
-	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/auditlog"
 	"github.com/affar/affar/templates/dashboard"
@@ -88,7 +87,7 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	v := auditlog.View{Nav: navFor(r), IsFirst: before <= 0}
 	reader, _ := authz.ActorFrom(ctx)
 	for _, e := range entries {
-		row := auditlog.Row{ID: e.ID, At: e.At.In(domain.Stockholm).Format("2006-01-02 15:04:05"),
+		row := auditlog.Row{ID: e.ID, At: localSecond(e.At),
 			ActionKey: "action." + e.Action}
 		// The name is what the actor had chosen then; the id, in a column of its own, is who they are.
 		switch {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
@@ -100,11 +102,10 @@ func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
 	s.done(w, r, err, "quote.created", quoteURL(q.ID))
 }
 
-func (s *Server) quoteEditForm(r *http.Request, q domain.Quote, in domain.QuoteInput, errs map[string]string) (quotes.FormView, error) {
-	c, err := s.Customers.ForEdit(r.Context(), q.CustomerID)
+func quoteEditForm(r *http.Request, q domain.Quote, c domain.Customer, in domain.QuoteInput, errs map[string]string) quotes.FormView {
 	return quotes.FormView{Nav: navFor(r), Title: i18n.Tf(r.Context(), "quote.edit_title", strconv.FormatInt(q.Number, 10)),
 		Action: quoteURL(q.ID), Cancel: quoteURL(q.ID), Version: strconv.Itoa(q.Version), CustomerName: c.Name,
-		Input: in, Errors: errs}, err
+		Input: in, Errors: errs}
 }
 
 func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
@@ -113,20 +114,12 @@ func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	q, err := s.Quotes.Get(r.Context(), id)
-	if err == nil && q.Status != domain.QuoteDraft {
-		err = &domain.ConflictError{Key: "quote.not_draft"}
-	}
+	q, c, err := s.Quotes.ForEdit(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v, err := s.quoteEditForm(r, q, withBlankRows(inputOf(q)), nil)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderPage(w, r, http.StatusOK, quotes.FormPage(v))
+	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quoteEditForm(r, q, c, withBlankRows(inputOf(q)), nil)))
 }
 
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
@@ -137,23 +130,15 @@ func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
 	in := quoteInput(r)
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	err := s.Quotes.Update(r.Context(), id, in, version)
-	var fe domain.FieldErrors
-	if stale := errors.Is(err, quote.Stale); stale || errors.As(err, &fe) {
-		q, lerr := s.Quotes.Get(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+	if s.retryEdit(w, r, err, quote.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
+		q, c, err := s.Quotes.ForEdit(r.Context(), id)
+		if err != nil {
+			return nil, err
 		}
-		v, lerr := s.quoteEditForm(r, q, in, fe)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
-		}
-		status := http.StatusUnprocessableEntity
-		if stale {
-			v.Notice, status = i18n.T(r.Context(), "quote.stale"), http.StatusConflict
-		}
-		s.renderPage(w, r, status, quotes.FormPage(v))
+		v := quoteEditForm(r, q, c, in, errs)
+		v.Notice = notice
+		return quotes.FormPage(v), nil
+	}) {
 		return
 	}
 	s.done(w, r, err, "quote.saved", quoteURL(id))
@@ -166,20 +151,15 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	q, err := s.Quotes.Get(ctx, id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	d, err := s.Customers.View(ctx, q.CustomerID)
+	q, c, err := s.Quotes.View(ctx, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	a, _ := authz.ActorFrom(ctx)
-	mayChange := a.Can(authz.CustomerEdit) && d.Customer.AnonymisedAt == nil
+	mayChange := a.Can(authz.CustomerEdit) && c.AnonymisedAt == nil
 	v := quotes.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(q.ID), Number: q.Number,
-		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: d.Customer.Name,
+		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: c.Name,
 		QuoteDate: q.QuoteDate.Format(domain.DateLayout), ValidUntil: q.ValidUntil.Format(domain.DateLayout),
 		Net: domain.FormatKronor(q.Totals.NetOre), VATTotal: domain.FormatKronor(q.Totals.VATOre),
 		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft}

@@ -2,14 +2,12 @@ package server
 
 import (
 	"bytes"
-	"errors"
 	"net/http"
 	"net/url"
 
 	"github.com/a-h/templ"
 
 	"github.com/affar/affar/internal/authz"
-	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/errorpage"
 	"github.com/affar/affar/templates/layout"
@@ -66,52 +64,6 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, status int,
 	s.renderPage(w, r, status, errorpage.Page(v))
 }
 
-// fail maps an error to its status in one place. Only 5xx are logged, with the request id; the client
-// sees nothing internal.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	var tooBig *http.MaxBytesError
-	switch {
-	case clientGone(r):
-		// Nobody is listening; the access log records the request as 499.
-	case errors.Is(err, domain.ErrUnauthenticated):
-		s.toSignIn(w, r)
-	case errors.Is(err, domain.ErrForbidden):
-		s.renderError(w, r, http.StatusForbidden, "")
-	case errors.Is(err, domain.ErrNotFound):
-		s.renderError(w, r, http.StatusNotFound, "")
-	case errors.Is(err, domain.ErrConflict):
-		detail := ""
-		if ce := (*domain.ConflictError)(nil); errors.As(err, &ce) {
-			detail = i18n.T(r.Context(), ce.Key)
-		}
-		s.renderError(w, r, http.StatusConflict, detail)
-	case errors.Is(err, domain.ErrInvalid):
-		s.renderError(w, r, http.StatusUnprocessableEntity, "")
-	case errors.As(err, &tooBig):
-		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
-	default:
-		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "method", r.Method,
-			"path", loggedPath(r.URL.Path), "err", err)
-		s.renderError(w, r, http.StatusInternalServerError, "")
-	}
-}
-
-// parseForm reads the posted form; a body too large is 413, a malformed one 400. It reports whether the
-// handler may go on.
-func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
-	err := r.ParseForm()
-	var tooBig *http.MaxBytesError
-	switch {
-	case err == nil:
-		return true
-	case errors.As(err, &tooBig):
-		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
-	default:
-		s.renderError(w, r, http.StatusBadRequest, "")
-	}
-	return false
-}
-
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.renderError(w, r, http.StatusNotFound, "")
 }
@@ -159,18 +111,3 @@ func navFor(r *http.Request) *layout.Nav {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
-// done finishes a change: the error page, or the confirmation on the page the change was made from.
-func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, to string) {
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, flash)
-	redirect(w, r, to)
-}
-
-// redirect answers a POST with 303 to a GET page (POST/redirect/GET).
-func redirect(w http.ResponseWriter, r *http.Request, to string) {
-	http.Redirect(w, r, to, http.StatusSeeOther)
-}

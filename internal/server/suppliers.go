@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/a-h/templ"
+
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
@@ -104,18 +106,15 @@ func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
 	in := supplierInput(r)
 	version, _ := strconv.Atoi(r.PostForm.Get("version"))
 	err := s.Suppliers.Update(r.Context(), id, in, version)
-	var fe domain.FieldErrors
-	if stale := errors.Is(err, supplier.Stale); stale || errors.As(err, &fe) {
-		sup, lerr := s.Suppliers.ForEdit(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
-			return
+	if s.retryEdit(w, r, err, supplier.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
+		sup, err := s.Suppliers.ForEdit(r.Context(), id)
+		if err != nil {
+			return nil, err
 		}
-		v, status := s.supplierEditView(r, sup, in, fe), http.StatusUnprocessableEntity
-		if stale {
-			v.Notice, status = i18n.T(r.Context(), "supplier.stale"), http.StatusConflict
-		}
-		s.renderPage(w, r, status, suppliers.FormPage(v))
+		v := s.supplierEditView(r, sup, in, errs)
+		v.Notice = notice
+		return suppliers.FormPage(v), nil
+	}) {
 		return
 	}
 	s.done(w, r, err, "supplier.saved", supplierURL(id))

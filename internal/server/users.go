@@ -7,22 +7,11 @@ import (
 	"slices"
 	"strconv"
 
-	"github.com/go-chi/chi/v5"
-
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/user"
 	"github.com/affar/affar/templates/users"
 )
-
-// pathID parses a numeric id from the route; a malformed one is simply not found.
-func pathID[T ~int64](r *http.Request, name string) (T, error) {
-	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, domain.ErrNotFound
-	}
-	return T(id), nil
-}
 
 func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserID](r, "id") }
 
@@ -168,17 +157,6 @@ func (s *Server) userUpdate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.done(w, r, err, "users.details_saved", userPath(id))
-}
-
-// idForm reads the {id} of the route and the posted form. When either is wrong it has answered the
-// request (404, 400 or 413) and reports false.
-func idForm[T ~int64](s *Server, w http.ResponseWriter, r *http.Request) (T, bool) {
-	id, err := pathID[T](r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return 0, false
-	}
-	return id, s.parseForm(w, r)
 }
 
 func (s *Server) userSetActive(active bool) http.HandlerFunc {

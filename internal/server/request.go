@@ -1,0 +1,121 @@
+package server
+
+// Reading a request and answering it: ids from the route, the posted form, errors to status codes and
+// POST/redirect/GET.
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+)
+
+// pathID parses a numeric id from the route; a malformed one is simply not found.
+func pathID[T ~int64](r *http.Request, name string) (T, error) {
+	id, err := strconv.ParseInt(chi.URLParam(r, name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, domain.ErrNotFound
+	}
+	return T(id), nil
+}
+
+// idForm reads the {id} of the route and the posted form. When either is wrong it has answered the
+// request (404, 400 or 413) and reports false.
+func idForm[T ~int64](s *Server, w http.ResponseWriter, r *http.Request) (T, bool) {
+	id, err := pathID[T](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
+	return id, s.parseForm(w, r)
+}
+
+// parseForm reads the posted form; a body too large is 413, a malformed one 400. It reports whether the
+// handler may go on.
+func (s *Server) parseForm(w http.ResponseWriter, r *http.Request) bool {
+	err := r.ParseForm()
+	var tooBig *http.MaxBytesError
+	switch {
+	case err == nil:
+		return true
+	case errors.As(err, &tooBig):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+	default:
+		s.renderError(w, r, http.StatusBadRequest, "")
+	}
+	return false
+}
+
+// fail maps an error to its status in one place. Only 5xx are logged, with the request id; the client
+// sees nothing internal.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case clientGone(r):
+		// Nobody is listening; the access log records the request as 499.
+	case errors.Is(err, domain.ErrUnauthenticated):
+		s.toSignIn(w, r)
+	case errors.Is(err, domain.ErrForbidden):
+		s.renderError(w, r, http.StatusForbidden, "")
+	case errors.Is(err, domain.ErrNotFound):
+		s.renderError(w, r, http.StatusNotFound, "")
+	case errors.Is(err, domain.ErrConflict):
+		detail := ""
+		if ce := (*domain.ConflictError)(nil); errors.As(err, &ce) {
+			detail = i18n.T(r.Context(), ce.Key)
+		}
+		s.renderError(w, r, http.StatusConflict, detail)
+	case errors.Is(err, domain.ErrInvalid):
+		s.renderError(w, r, http.StatusUnprocessableEntity, "")
+	case errors.As(err, &tooBig):
+		s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
+	default:
+		s.Log.Error("request failed", "request_id", RequestID(r.Context()), "method", r.Method,
+			"path", loggedPath(r.URL.Path), "err", err)
+		s.renderError(w, r, http.StatusInternalServerError, "")
+	}
+}
+
+// done finishes a change: the error page, or the confirmation on the page the change was made from.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, to string) {
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, flash)
+	redirect(w, r, to)
+}
+
+// retryEdit answers a save of an edit form that failed on what was typed or on a stale version: the
+// form again with what was typed, the errors beside their fields (422) or, when someone else changed the
+// record since the form was opened, the notice of stale against the current version (409). form builds
+// the page from the record as it is now. It reports whether err was such a failure and is answered.
+func (s *Server) retryEdit(w http.ResponseWriter, r *http.Request, err error, stale *domain.ConflictError,
+	form func(errs domain.FieldErrors, notice string) (templ.Component, error)) bool {
+	var fe domain.FieldErrors
+	isStale := errors.Is(err, stale)
+	if !isStale && !errors.As(err, &fe) {
+		return false
+	}
+	status, notice := http.StatusUnprocessableEntity, ""
+	if isStale {
+		status, notice = http.StatusConflict, i18n.T(r.Context(), stale.Key)
+	}
+	page, err := form(fe, notice)
+	if err != nil {
+		s.fail(w, r, err)
+		return true
+	}
+	s.renderPage(w, r, status, page)
+	return true
+}
+
+// redirect answers a POST with 303 to a GET page (POST/redirect/GET).
+func redirect(w http.ResponseWriter, r *http.Request, to string) {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
