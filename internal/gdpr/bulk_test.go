@@ -53,10 +53,10 @@ func TestBulkDeleteSkipsRetainedAndAnonymisedAndVerifies(t *testing.T) {
 	late := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Sen Kund"})
 	_, p, _, err := b.Job(ctx, j.ID)
 	must(t, err)
-	if p.Total != 10 || p.Anonymised != 1 || p.Retained != 3 || p.HeldQuotes != 3 || len(p.Holds) != 1 {
+	if p.Total != 10 || p.Anonymised != 1 || p.UnderRetention != 3 || p.HeldQuotes != 3 || len(p.Holds) != 1 {
 		t.Fatalf("preview: %+v", p)
 	}
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning 2026"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "skip", Reason: "Rensning 2026"}))
 	must(t, b.Run(context.Background(), j.ID))
 
 	j, _, _, err = b.Job(ctx, j.ID)
@@ -90,7 +90,7 @@ func TestBulkAnonymiseInsteadKeepsHolds(t *testing.T) {
 	b := e.Services.Bulk
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, []domain.CustomerID{c.ID})
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "anonymise", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	j, _, _, err = b.Job(ctx, j.ID)
 	must(t, err)
@@ -177,7 +177,7 @@ func TestBulkBatchWithSharedContactDetails(t *testing.T) {
 	b.BatchSize = 10
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "skip", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	if n := count(t, e, `SELECT count(*) FROM erasure_batches WHERE job_id = $1`, j.ID); n != 1 {
 		t.Errorf("%d batches for 10 customers with batch size 10: the batch failed and fell back to one at a time", n)
@@ -294,7 +294,7 @@ func TestReplayOfABulkBatch(t *testing.T) {
 	b := e.Services.Bulk
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "anonymise", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	after := snapshot(t, e)
 	registerAfter := count(t, e, `SELECT (bulk_job_sum(job_id, 'counts')->>'contacts')::int FROM erasures WHERE job_id = $1`, j.ID)
