@@ -185,6 +185,8 @@ func (s *Server) bulkProgress(w http.ResponseWriter, r *http.Request) {
 // holdDatesShown is how many release dates a preview lists before summing up the rest.
 const holdDatesShown = 8
 
+// renderBulkJob shows job id: a draft's preview (with what the user chose and typed, in, and what is
+// wrong with it, errs), a confirmed job's page, or with fragment only its progress.
 func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64, status int, in gdpr.ConfirmInput,
 	errs map[string]string, fragment bool) {
 	j, p, fails, err := s.Bulk.Job(r.Context(), id)
