@@ -132,7 +132,7 @@ func jobState(t *testing.T, env *testutil.Env, id int64) (status string, process
 	if err != nil {
 		t.Fatal(err)
 	}
-	return j.Status, j.Processed
+	return string(j.Status), j.Processed
 }
 
 func startJob(t *testing.T, env *testutil.Env, total int) int64 {

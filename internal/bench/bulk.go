@@ -140,7 +140,7 @@ func RunBulk(ctx context.Context, opts Options) error {
 		if err != nil {
 			return err
 		}
-		status, processed, violations = j.Status, j.Processed, j.Violations
+		status, processed, violations = string(j.Status), j.Processed, j.Violations
 		if status == "done" || status == "cancelled" {
 			break
 		}

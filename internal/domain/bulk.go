@@ -18,17 +18,41 @@ type Segment struct {
 	Anonymised    string // "", "yes" or "no"
 }
 
+// BulkStatus is where a bulk job is in its life: draft → queued → running → done | cancelled.
+type BulkStatus string
+
+// Bulk job statuses.
+const (
+	BulkDraft     BulkStatus = "draft"   // a frozen selection, previewed, not confirmed
+	BulkQueued    BulkStatus = "queued"  // confirmed, no batch committed yet
+	BulkRunning   BulkStatus = "running" // a batch has committed
+	BulkDone      BulkStatus = "done"
+	BulkCancelled BulkStatus = "cancelled"
+)
+
+// Open reports whether a job is confirmed and not over: its work goes on.
+func (s BulkStatus) Open() bool { return s == BulkQueued || s == BulkRunning }
+
+// RetentionChoice is what a delete job does with the customers under retention, which cannot be deleted.
+type RetentionChoice string
+
+// Retention choices of delete jobs (anonymise jobs have RetentionSkip).
+const (
+	RetentionSkip      RetentionChoice = "skip"
+	RetentionAnonymise RetentionChoice = "anonymise" // anonymise them instead
+)
+
 // BulkJob is a bulk delete or anonymise of a frozen selection of customers.
 type BulkJob struct {
 	ID              int64
 	Ref             string
 	Kind            ErasureKind
-	Retained        string            // delete jobs: "skip" or "anonymise" the customers under retention
+	OnRetention     RetentionChoice   // delete jobs: what happens to the customers under retention
 	Filter          map[string]string // the segment as the user set it, for display
 	RequestedBy     *UserID
 	RequestedName   string
 	Reason          string
-	Status          string // draft, queued, running, cancelled, done
+	Status          BulkStatus
 	CancelRequested bool
 	Total           int
 	Processed       int
@@ -63,11 +87,11 @@ var BulkOutcomes = []string{OutcomeAnonymised, OutcomeDeleted, OutcomeSkippedRet
 
 // BulkPreview is what a bulk job will do to its frozen selection.
 type BulkPreview struct {
-	Total      int
-	Anonymised int           // already anonymised: skipped by anonymise jobs
-	Retained   int           // under retention: cannot be deleted (delete jobs skip or anonymise them)
-	Holds      []HoldsByDate // quote snapshots that will be kept, per release date
-	HeldQuotes int           // their sum
+	Total          int
+	Anonymised     int           // already anonymised: skipped by anonymise jobs
+	UnderRetention int           // cannot be deleted (delete jobs skip or anonymise them, as OnRetention says)
+	Holds          []HoldsByDate // quote snapshots that will be kept, per release date
+	HeldQuotes     int           // their sum
 }
 
 // HoldsByDate counts quote snapshots kept until one date.
@@ -167,3 +191,26 @@ func ParseSegment(typed map[string]string) (Segment, map[string]string, map[stri
 	s.NoQuotesSince = date("no_quotes_since", false)
 	return s, kept, errs
 }
+
+// Refusal is why the database refused a statement for the values it was given rather than for its own
+// state (a connection, a deadlock, a lock): trying again changes nothing.
+type Refusal string
+
+// Refusals.
+const (
+	RefusedData       Refusal = "data"       // a value it cannot take
+	RefusedConstraint Refusal = "constraint" // an integrity constraint
+	RefusedByRule     Refusal = "refused"    // a rule of its own (a trigger)
+)
+
+// RefusedError is a database error that belongs to the data a statement was given (see Refusal): a
+// bulk job marks the one customer whose erasure met it as failed, instead of retrying the job.
+type RefusedError struct {
+	Why Refusal
+	Err error // the database's error, for logs
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+
+// Unwrap keeps the database's error.
+func (e *RefusedError) Unwrap() error { return e.Err }

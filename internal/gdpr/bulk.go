@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
@@ -66,7 +65,7 @@ func (b *Bulk) Draft(ctx context.Context, s domain.Segment, filter map[string]st
 	}
 	now := b.Now()
 	j := domain.BulkJob{Ref: newRef(), Kind: domain.EraseAnonymise, Filter: filter, RequestedBy: actor.AuditID(),
-		RequestedName: actor.Name, Status: "draft", CreatedAt: now}
+		RequestedName: actor.Name, Status: domain.BulkDraft, CreatedAt: now}
 	err = b.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if err := postgres.DeleteStaleDrafts(ctx, tx, now.Add(-24*time.Hour)); err != nil {
 			return err
@@ -108,7 +107,7 @@ func (b *Bulk) Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPr
 		p     domain.BulkPreview
 		fails []domain.BulkFailure
 	)
-	if j.Status == "draft" {
+	if j.Status == domain.BulkDraft {
 		rule, err := postgres.Retention(ctx, b.DB.Pool)
 		if err != nil {
 			return j, p, nil, err
@@ -140,10 +139,10 @@ func (b *Bulk) Jobs(ctx context.Context) ([]domain.BulkJob, error) {
 
 // ConfirmInput is what the user chose and typed on the preview.
 type ConfirmInput struct {
-	Kind     domain.ErasureKind
-	Retained string // delete jobs: "skip" or "anonymise" the customers under retention
-	Reason   string
-	Count    string // the number of customers, typed, above ConfirmCountAbove
+	Kind        domain.ErasureKind
+	OnRetention domain.RetentionChoice // delete jobs
+	Reason      string
+	Count       string // the number of customers, typed, above ConfirmCountAbove
 }
 
 // SelectionChanged refuses a confirmation because customers stopped matching the filter since the
@@ -179,24 +178,12 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"reason": in.Reason, "count": in.Count}, "reason")
 	reason := reasonOf(fe, in.Reason)
-	if in.Kind != domain.EraseDelete && in.Kind != domain.EraseAnonymise {
-		fe["kind"] = "bulk.error.kind"
-	}
-	if in.Kind == domain.EraseDelete && in.Retained != "skip" && in.Retained != "anonymise" {
-		fe["retained"] = "bulk.error.retained"
-	}
-	if in.Kind == domain.EraseAnonymise {
-		in.Retained = "skip"
-	}
-	if fe["kind"] != "" || fe["retained"] != "" {
+	need := checkChoice(fe, &in)
+	if need == nil {
 		if _, err := authz.RequireAll(ctx, authz.CustomerBulkErase, authz.CustomerView); err != nil {
 			return err
 		}
 		return fe
-	}
-	need := []authz.Permission{authz.CustomerBulkErase, authz.CustomerView, permFor(in.Kind)}
-	if in.Kind == domain.EraseDelete && in.Retained == "anonymise" {
-		need = append(need, authz.CustomerAnonymise)
 	}
 	actor, err := authz.RequireAll(ctx, need...)
 	if err != nil {
@@ -209,47 +196,85 @@ func (b *Bulk) Confirm(ctx context.Context, id int64, in ConfirmInput) error {
 		if err == nil {
 			err = ownedBy(actor, j)
 		}
+		if err == nil {
+			err = checkConfirmation(ctx, tx, fe, j, in.Count, reason)
+		}
 		if err != nil {
 			return err
 		}
-		if j.Total > ConfirmCountAbove && strings.TrimSpace(strings.ReplaceAll(in.Count, " ", "")) != strconv.Itoa(j.Total) {
-			fe["count"] = "bulk.error.count"
-		}
-		// Over the selection as it stands: customers pruned below were in it when the reason was typed.
-		named, err := checkReason(ctx, tx, fe, reason, id, nil)
-		switch {
-		case err != nil:
-			return err
-		case named != 0:
-			return &ReasonNames{FieldErrors: fe, Customer: named}
-		case len(fe) > 0:
-			return fe
-		}
-		if j.Status != "draft" {
-			return &domain.ConflictError{Key: "bulk.not_draft"}
-		}
-		// The selection is frozen for good now: customers that changed since the preview so that they
-		// no longer match are taken out, and the user sees the new preview first.
-		seg, _, _ := domain.ParseSegment(j.Filter)
-		if changed, err = postgres.PruneBulkSelection(ctx, tx, id, seg); err != nil || changed > 0 {
-			return err // commit what was taken out; the user confirms again
-		}
-		j.Kind, j.Retained, j.Reason = in.Kind, in.Retained, reason
-		if err := postgres.ConfirmBulkJob(ctx, tx, j, now); err != nil {
-			return err
-		}
-		for range Parallel {
-			if _, err := b.Queue.InsertTx(ctx, tx, BulkEraseArgs{JobID: id}, nil); err != nil {
-				return fmt.Errorf("enqueue bulk job: %w", err)
-			}
-		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, BulkConfirmed, "bulk_job", &id, map[string]any{
-			"kind": string(j.Kind), "retained": j.Retained, "customers": j.Total}))
+		j.Kind, j.OnRetention, j.Reason = in.Kind, in.OnRetention, reason
+		changed, err = b.start(ctx, tx, actor, j, now)
+		return err
 	})
 	if err == nil && changed > 0 {
 		return &SelectionChanged{Removed: changed}
 	}
 	return err
+}
+
+// checkChoice checks the kind of job and, for delete jobs, the choice for the customers under retention
+// (anonymise jobs skip them: they have none they cannot erase). It returns the permissions the job
+// needs, or nil if fe now says what is wrong with the choice.
+func checkChoice(fe domain.FieldErrors, in *ConfirmInput) []authz.Permission {
+	if in.Kind != domain.EraseDelete && in.Kind != domain.EraseAnonymise {
+		fe["kind"] = "bulk.error.kind"
+	}
+	if in.Kind == domain.EraseDelete && in.OnRetention != domain.RetentionSkip && in.OnRetention != domain.RetentionAnonymise {
+		fe["retained"] = "bulk.error.retained"
+	}
+	if in.Kind == domain.EraseAnonymise {
+		in.OnRetention = domain.RetentionSkip
+	}
+	if fe["kind"] != "" || fe["retained"] != "" {
+		return nil
+	}
+	need := []authz.Permission{authz.CustomerBulkErase, authz.CustomerView, permFor(in.Kind)}
+	if in.Kind == domain.EraseDelete && in.OnRetention == domain.RetentionAnonymise {
+		need = append(need, authz.CustomerAnonymise)
+	}
+	return need
+}
+
+// checkConfirmation checks what was typed to confirm draft job j: the count (above ConfirmCountAbove)
+// and the reason, which must not name a customer of the selection.
+func checkConfirmation(ctx context.Context, tx pgx.Tx, fe domain.FieldErrors, j domain.BulkJob, count, reason string) error {
+	if j.Total > ConfirmCountAbove && strings.TrimSpace(strings.ReplaceAll(count, " ", "")) != strconv.Itoa(j.Total) {
+		fe["count"] = "bulk.error.count"
+	}
+	// Over the selection as it stands: customers pruned below were in it when the reason was typed.
+	named, err := checkReason(ctx, tx, fe, reason, j.ID, nil)
+	switch {
+	case err != nil:
+		return err
+	case named != 0:
+		return &ReasonNames{FieldErrors: fe, Customer: named}
+	case len(fe) > 0:
+		return fe
+	}
+	if j.Status != domain.BulkDraft {
+		return &domain.ConflictError{Key: "bulk.not_draft"}
+	}
+	return nil
+}
+
+// start queues draft job j with the user's choices, unless customers changed since the preview so that
+// they no longer match: then it takes them out and returns how many, and the user sees the new preview
+// first. The selection is frozen for good either way.
+func (b *Bulk) start(ctx context.Context, tx pgx.Tx, actor authz.Actor, j domain.BulkJob, now time.Time) (int, error) {
+	seg, _, _ := domain.ParseSegment(j.Filter)
+	if changed, err := postgres.PruneBulkSelection(ctx, tx, j.ID, seg); err != nil || changed > 0 {
+		return changed, err // commit what was taken out; the user confirms again
+	}
+	if err := postgres.ConfirmBulkJob(ctx, tx, j, now); err != nil {
+		return 0, err
+	}
+	for range Parallel {
+		if _, err := b.Queue.InsertTx(ctx, tx, BulkEraseArgs{JobID: j.ID}, nil); err != nil {
+			return 0, fmt.Errorf("enqueue bulk job: %w", err)
+		}
+	}
+	return 0, audit.Record(ctx, tx, audit.Event(now, actor, BulkConfirmed, "bulk_job", &j.ID, map[string]any{
+		"kind": string(j.Kind), "retained": string(j.OnRetention), "customers": j.Total}))
 }
 
 // Cancel asks a job to stop after its current batch; what is done stays done.
@@ -311,7 +336,8 @@ func (b *Bulk) Run(ctx context.Context, id int64) error {
 		slice = TimeSlice
 	}
 	for ctx.Err() == nil {
-		n, err := b.batch(context.WithoutCancel(ctx), id, &after)
+		n, last, err := b.batch(context.WithoutCancel(ctx), id, after)
+		after = last
 		if err != nil {
 			return err
 		}
@@ -328,7 +354,7 @@ func (b *Bulk) Run(ctx context.Context, id int64) error {
 				return err
 			}
 			j, err := postgres.BulkJobForBatch(ctx, b.DB.Pool, id)
-			if err != nil || (j.Status != "queued" && j.Status != "running") {
+			if err != nil || !j.Status.Open() {
 				return err // ended by another worker, or never confirmed
 			}
 			return ErrPendingElsewhere
@@ -341,9 +367,9 @@ func (b *Bulk) Run(ctx context.Context, id int64) error {
 // verification), in one transaction so the report appears complete. It waits for the job's running
 // batches (the job's lock, exclusively) and then counts what they did. It returns the job's new status,
 // or "" if the job goes on.
-func (b *Bulk) finish(ctx context.Context, id int64) (string, error) {
+func (b *Bulk) finish(ctx context.Context, id int64) (domain.BulkStatus, error) {
 	now := b.Now()
-	var status string
+	var status domain.BulkStatus
 	err := b.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if err := postgres.LockBulkJob(ctx, tx, id, false); err != nil {
 			return err
@@ -369,196 +395,48 @@ func (b *Bulk) finish(ctx context.Context, id int64) (string, error) {
 			b.Log.Error("bulk job: customers still hold personal data after the job", "job", id, "count", violations)
 		}
 		return audit.Record(ctx, tx, audit.Event(now, authz.System(), BulkFinished, "bulk_job", &id,
-			map[string]any{"status": status, "outcomes": outcomes, "violations": violations}))
+			map[string]any{"status": string(status), "outcomes": outcomes, "violations": violations}))
 	})
 	return status, err
 }
 
-// batch erases one batch of a job in one transaction and returns how many customers it took. If the
-// batch fails as a whole, its customers are done one by one, so one bad customer is reported as failed
-// instead of stopping the job.
-func (b *Bulk) batch(ctx context.Context, id int64, after *domain.CustomerID) (int, error) {
+// batch erases one batch of a job in one transaction: up to the batch size of its pending customers
+// after the customer after (this worker's last). It returns how many customers it took and the last
+// customer it claimed (after, if none). If the batch fails as a whole, its customers are done one by
+// one, so one bad customer is reported as failed instead of stopping the job.
+func (b *Bulk) batch(ctx context.Context, id int64, after domain.CustomerID) (int, domain.CustomerID, error) {
 	size := b.BatchSize
 	if size <= 0 {
 		size = BatchSize
 	}
-	n, err := b.erase(ctx, id, size, after, nil, "")
+	ids, err := b.inBatch(ctx, id, size, after, nil, b.erase)
+	if len(ids) > 0 {
+		after = ids[len(ids)-1] // claimed in customer order
+	}
 	if err == nil || ctx.Err() != nil {
-		return n, err
+		return len(ids), after, err
 	}
 	b.Log.Warn("bulk batch failed; doing its customers one by one", "job", id, "err", err)
 	pending, perr := postgres.PendingBulkItems(ctx, b.DB.Pool, id, size)
 	if perr != nil {
-		return 0, errors.Join(err, perr)
+		return 0, after, errors.Join(err, perr)
 	}
 	for _, cid := range pending {
 		one := []domain.CustomerID{cid}
-		if _, err := b.erase(ctx, id, 1, nil, one, ""); err != nil {
-			key := customerFailure(err)
-			if key == "" {
-				return 0, err // not this customer's: the job's river work retries later
+		if _, err := b.inBatch(ctx, id, 1, 0, one, b.erase); err != nil {
+			// Only the database refusing this customer's data fails the customer for good; anything else
+			// (connection, deadlock, the ledger) is not this customer's: the job's river work retries later.
+			var refused *domain.RefusedError
+			if !errors.As(err, &refused) {
+				return 0, after, err
 			}
-			if _, ferr := b.erase(ctx, id, 1, nil, one, key); ferr != nil {
-				return 0, errors.Join(err, ferr)
+			if _, ferr := b.inBatch(ctx, id, 1, 0, one, b.failed("bulk.error."+string(refused.Why))); ferr != nil {
+				return 0, after, errors.Join(err, ferr)
 			}
 			b.Log.Error("bulk job: customer failed", "job", id, "customer_id", int64(cid), "err", err)
 		}
 	}
-	return len(pending), nil
-}
-
-// customerFailure is the message id of an error that belongs to one customer's data (the database
-// refused it: bad data, a constraint, a rule), or "" for any other (connection, deadlock, the ledger),
-// which must not mark a customer as failed for good.
-func customerFailure(err error) string {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return ""
-	}
-	switch pgErr.Code[:2] {
-	case "22":
-		return "bulk.error.data"
-	case "23":
-		return "bulk.error.constraint"
-	case "P0":
-		return "bulk.error.refused"
-	}
-	return ""
-}
-
-// erase claims up to size pending customers of job id (after *after, which it moves on; of only, if not
-// nil) and erases them in one
-// transaction, holding the job's lock shared; with failure set, it marks them failed with that message
-// id instead. A job that was ended or asked to stop gets no more batches.
-func (b *Bulk) erase(ctx context.Context, id int64, size int, after *domain.CustomerID, only []domain.CustomerID, failure string) (int, error) {
-	now := b.Now()
-	n := 0
-	err := b.ledgeredTx(ctx, func(tx pgx.Tx) (*LedgerEntry, error) {
-		n = 0
-		if err := postgres.LockBulkJob(ctx, tx, id, true); err != nil {
-			return nil, err
-		}
-		j, err := postgres.BulkJobForBatch(ctx, tx, id)
-		if err != nil || j.CancelRequested || (j.Status != "queued" && j.Status != "running") {
-			return nil, err
-		}
-		var from domain.CustomerID
-		if after != nil {
-			from = *after
-		}
-		ids, err := postgres.ClaimBulkBatch(ctx, tx, id, size, from, only)
-		if err != nil || len(ids) == 0 {
-			return nil, err
-		}
-		n = len(ids)
-		if after != nil {
-			*after = ids[len(ids)-1] // claimed in customer order
-		}
-		rec := postgres.BulkBatch{JobID: id, Ref: newRef(), Outcomes: map[domain.CustomerID]string{},
-			Errors: map[domain.CustomerID]string{}, Worker: b.Worker, Counts: map[string]int{}, Held: map[string]int{}, At: now}
-		if failure != "" {
-			for _, cid := range ids {
-				rec.Outcomes[cid], rec.Errors[cid] = domain.OutcomeFailed, failure
-			}
-			return nil, postgres.RecordBulkBatch(ctx, tx, rec)
-		}
-		facts, rule, err := lockFacts(ctx, tx, ids)
-		if err != nil {
-			return nil, err
-		}
-		today := now.In(domain.Stockholm)
-		var (
-			anonIDs, delIDs []domain.CustomerID
-			holds           []domain.Hold
-			hashes          [][]byte
-			evs             []domain.AuditEvent
-			customers       []LedgerCustomer
-		)
-		for _, cid := range ids {
-			f := facts[cid]
-			if f == nil {
-				rec.Outcomes[cid] = domain.OutcomeGone
-				continue
-			}
-			kind := j.Kind
-			if kind == domain.EraseDelete {
-				if p := plan(f, kind, rule, today); len(p.Blocking) > 0 {
-					if j.Retained != "anonymise" {
-						rec.Outcomes[cid] = domain.OutcomeSkippedRetention
-						continue
-					}
-					kind = domain.EraseAnonymise
-				}
-			}
-			if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
-				rec.Outcomes[cid] = domain.OutcomeSkippedAnonymised
-				continue
-			}
-			p := plan(f, kind, rule, today)
-			for k, v := range p.Counts {
-				rec.Counts[k] += v
-			}
-			for _, h := range p.Holds {
-				rec.Held[h.Until.Format("2006-01-02")]++
-			}
-			holds = append(holds, p.Holds...)
-			c := f.Customer
-			hashes = append(hashes, domain.SuppressionHashes(b.Salt, c.Email, c.Phone, c.IDNumber)...)
-			action, outcome := Anonymised, domain.OutcomeAnonymised
-			if kind == domain.EraseDelete {
-				action, outcome = Deleted, domain.OutcomeDeleted
-				delIDs = append(delIDs, cid)
-			} else {
-				anonIDs = append(anonIDs, cid)
-			}
-			rec.Outcomes[cid] = outcome
-			evs = append(evs, audit.Event(now, authz.System(), action, "customer", audit.ID(cid),
-				map[string]any{"bulk_job_id": id, "ref": j.Ref}))
-			lc := LedgerCustomer{ID: cid, Number: c.Number, Created: c.CreatedAt}
-			if kind != j.Kind {
-				lc.Kind = kind
-			}
-			customers = append(customers, lc)
-		}
-		if err := postgres.AddSuppressions(ctx, tx, hashes, now); err != nil {
-			return nil, err
-		}
-		if len(anonIDs) > 0 {
-			done, err := postgres.AnonymiseCustomers(ctx, tx, Inventory, anonIDs, holds, now)
-			if err != nil {
-				return nil, err
-			}
-			if len(done) != len(anonIDs) {
-				return nil, fmt.Errorf("bulk job %d: anonymised %d of %d locked customers", id, len(done), len(anonIDs))
-			}
-		}
-		if len(delIDs) > 0 {
-			done, err := postgres.DeleteCustomers(ctx, tx, Inventory, delIDs)
-			if err != nil {
-				return nil, err
-			}
-			if len(done) != len(delIDs) {
-				return nil, fmt.Errorf("bulk job %d: deleted %d of %d locked customers", id, len(done), len(delIDs))
-			}
-		}
-		if err := postgres.RecordBulkBatch(ctx, tx, rec); err != nil {
-			return nil, err
-		}
-		if err := audit.Record(ctx, tx, evs...); err != nil {
-			return nil, err
-		}
-		if len(customers) == 0 {
-			return nil, nil // nothing erased: nothing for the ledger
-		}
-		confirmed := j.CreatedAt
-		if j.ConfirmedAt != nil {
-			confirmed = *j.ConfirmedAt
-		}
-		return &LedgerEntry{Ref: rec.Ref, At: now, Kind: j.Kind, Customers: customers, Batch: &LedgerBatch{
-			JobID: id, JobRef: j.Ref, Kind: j.Kind, Confirmed: confirmed, ActorID: j.RequestedBy, ActorName: j.RequestedName,
-			Reason: j.Reason, Counts: rec.Counts, Held: rec.Held}}, nil
-	})
-	return n, err
+	return len(pending), after, nil
 }
 
 // BulkEraseArgs is the river job that works a bulk job.

@@ -53,10 +53,10 @@ func TestBulkDeleteSkipsRetainedAndAnonymisedAndVerifies(t *testing.T) {
 	late := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Sen Kund"})
 	_, p, _, err := b.Job(ctx, j.ID)
 	must(t, err)
-	if p.Total != 10 || p.Anonymised != 1 || p.Retained != 3 || p.HeldQuotes != 3 || len(p.Holds) != 1 {
+	if p.Total != 10 || p.Anonymised != 1 || p.UnderRetention != 3 || p.HeldQuotes != 3 || len(p.Holds) != 1 {
 		t.Fatalf("preview: %+v", p)
 	}
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning 2026"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "skip", Reason: "Rensning 2026"}))
 	must(t, b.Run(context.Background(), j.ID))
 
 	j, _, _, err = b.Job(ctx, j.ID)
@@ -90,7 +90,7 @@ func TestBulkAnonymiseInsteadKeepsHolds(t *testing.T) {
 	b := e.Services.Bulk
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, []domain.CustomerID{c.ID})
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "anonymise", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	j, _, _, err = b.Job(ctx, j.ID)
 	must(t, err)
@@ -177,7 +177,7 @@ func TestBulkBatchWithSharedContactDetails(t *testing.T) {
 	b.BatchSize = 10
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "skip", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "skip", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	if n := count(t, e, `SELECT count(*) FROM erasure_batches WHERE job_id = $1`, j.ID); n != 1 {
 		t.Errorf("%d batches for 10 customers with batch size 10: the batch failed and fell back to one at a time", n)
@@ -294,7 +294,7 @@ func TestReplayOfABulkBatch(t *testing.T) {
 	b := e.Services.Bulk
 	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
 	must(t, err)
-	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, Retained: "anonymise", Reason: "Rensning"}))
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "anonymise", Reason: "Rensning"}))
 	must(t, b.Run(context.Background(), j.ID))
 	after := snapshot(t, e)
 	registerAfter := count(t, e, `SELECT (bulk_job_sum(job_id, 'counts')->>'contacts')::int FROM erasures WHERE job_id = $1`, j.ID)
@@ -350,5 +350,55 @@ func TestRunHandsOverAfterItsTimeSlice(t *testing.T) {
 	everyCustomerOnce(t, e, j.ID)
 	if count(t, e, `SELECT count(*) FROM bulk_jobs WHERE id = $1 AND status = 'done'`, j.ID) != 1 {
 		t.Error("the job did not end")
+	}
+}
+
+// TestBulkFailsACustomerTheDatabaseRefuses: when the database refuses one customer's erasure for its data
+// (bad values, a constraint, a rule), the batch is done one customer at a time, that customer is marked
+// failed with why and the others are erased; any other error is not the customer's, and the job's work
+// stops to be retried, leaving the customer pending.
+func TestBulkFailsACustomerTheDatabaseRefuses(t *testing.T) {
+	for _, tc := range []struct{ code, key string }{
+		{"22023", "bulk.error.data"}, {"23514", "bulk.error.constraint"}, {"P0001", "bulk.error.refused"}, {"XX000", ""},
+	} {
+		t.Run(tc.code, func(t *testing.T) {
+			e := testutil.NewEnv(t, nil)
+			ctx := sys()
+			var refused domain.Customer
+			for i := range 5 {
+				c := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+				if i == 2 {
+					refused = c
+				}
+			}
+			owner := e.Owner(t) // the server's role may create neither functions nor triggers
+			_, err := owner.Pool.Exec(context.Background(), `CREATE FUNCTION refuse_customer() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION 'refused' USING ERRCODE = '`+tc.code+`'; END $$`)
+			must(t, err)
+			_, err = owner.Pool.Exec(context.Background(), `CREATE TRIGGER refuse_customer BEFORE UPDATE ON customers FOR EACH ROW
+				WHEN (OLD.number = `+strconv.FormatInt(refused.Number, 10)+`) EXECUTE FUNCTION refuse_customer()`)
+			must(t, err)
+			b := e.Services.Bulk
+			j, err := b.Draft(ctx, domain.Segment{Kind: domain.Person}, map[string]string{"kind": "person"}, nil)
+			must(t, err)
+			must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseAnonymise, Reason: "Rensning"}))
+			err = b.Run(context.Background(), j.ID)
+			if tc.key == "" {
+				if err == nil || count(t, e, `SELECT count(*) FROM bulk_job_items WHERE job_id = $1 AND customer_id = $2 AND outcome IS NULL`,
+					j.ID, refused.ID) != 1 || count(t, e, `SELECT count(*) FROM bulk_job_items WHERE outcome = 'failed'`) != 0 {
+					t.Fatalf("an error not the customer's: %v, want it returned and the customer left pending", err)
+				}
+				return
+			}
+			must(t, err)
+			j, _, fails, err := b.Job(ctx, j.ID)
+			must(t, err)
+			if j.Status != "done" || j.Outcomes[domain.OutcomeAnonymised] != 4 || j.Outcomes[domain.OutcomeFailed] != 1 {
+				t.Errorf("job: %s, outcomes %v; want done, 4 anonymised and 1 failed", j.Status, j.Outcomes)
+			}
+			if len(fails) != 1 || fails[0].CustomerNumber != refused.Number || fails[0].Error != tc.key {
+				t.Errorf("failures %v, want customer %d: %s", fails, refused.Number, tc.key)
+			}
+		})
 	}
 }

@@ -3,11 +3,13 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/affar/affar/internal/domain"
 )
@@ -32,7 +34,7 @@ func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
 		j                domain.BulkJob
 		filter, outcomes []byte
 	)
-	err := row.Scan(&j.ID, &j.Ref, &j.Kind, &j.Retained, &filter, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status,
+	err := row.Scan(&j.ID, &j.Ref, &j.Kind, &j.OnRetention, &filter, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status,
 		&j.CancelRequested, &j.Total, &j.Processed, &outcomes, &j.VerifiedAt, &j.Violations, &j.CreatedAt, &j.ConfirmedAt,
 		&j.StartedAt, &j.FinishedAt, &j.ErasureID, &j.RetryError, &j.RetryAt, &j.RetryAttempt)
 	if err != nil {
@@ -142,7 +144,7 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 		GROUP BY 1 ORDER BY 1`, jobID, from, before, erasable)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
-	if err := br.QueryRow().Scan(&p.Total, &p.Anonymised, &p.Retained); err != nil {
+	if err := br.QueryRow().Scan(&p.Total, &p.Anonymised, &p.UnderRetention); err != nil {
 		return p, mapErr(err, "bulk preview")
 	}
 	rows, err := br.Query()
@@ -162,7 +164,7 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 // register (counts grow with every batch).
 func ConfirmBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, now time.Time) error {
 	tag, err := tx.Exec(ctx, `UPDATE bulk_jobs SET status = 'queued', kind = $2, retained = $3, reason = $4, confirmed_at = $5
-		WHERE id = $1 AND status = 'draft'`, j.ID, j.Kind, j.Retained, j.Reason, now)
+		WHERE id = $1 AND status = 'draft'`, j.ID, j.Kind, j.OnRetention, j.Reason, now)
 	if err != nil {
 		return mapErr(err, "confirm bulk job")
 	}
@@ -277,10 +279,10 @@ func InsertBulkBatch(ctx context.Context, q Querier, ref string, jobID int64, at
 	return mapErr(err, "record bulk batch")
 }
 
-// FinishBulkJob ends a job that has nothing pending (done) or was asked to stop (cancelled). It reports
-// whether this call ended it.
-func FinishBulkJob(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (string, error) {
-	var status string
+// FinishBulkJob ends a job that has nothing pending (done) or was asked to stop (cancelled). It returns
+// the status this call gave it, or "" if it did not end it.
+func FinishBulkJob(ctx context.Context, tx pgx.Tx, id int64, now time.Time) (domain.BulkStatus, error) {
+	var status domain.BulkStatus
 	err := tx.QueryRow(ctx, `UPDATE bulk_jobs j SET status = CASE WHEN NOT EXISTS (SELECT 1 FROM bulk_job_items i
 			WHERE i.job_id = j.id AND i.outcome IS NULL) THEN 'done' ELSE 'cancelled' END, finished_at = $2,
 			started_at = coalesce(started_at, (SELECT min(b.at) FROM erasure_batches b WHERE b.job_id = j.id), $2),
@@ -321,7 +323,7 @@ func BulkJobForBatch(ctx context.Context, q Querier, id int64) (domain.BulkJob, 
 	var j domain.BulkJob
 	err := q.QueryRow(ctx, `SELECT id, ref, kind, retained, requested_by, requested_name, reason, status,
 		cancel_requested, created_at, confirmed_at FROM bulk_jobs WHERE id = $1`, id).Scan(&j.ID, &j.Ref, &j.Kind,
-		&j.Retained, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status, &j.CancelRequested, &j.CreatedAt, &j.ConfirmedAt)
+		&j.OnRetention, &j.RequestedBy, &j.RequestedName, &j.Reason, &j.Status, &j.CancelRequested, &j.CreatedAt, &j.ConfirmedAt)
 	return j, mapErr(err, "bulk job")
 }
 
@@ -382,4 +384,26 @@ func RecordBulkRetry(ctx context.Context, q Querier, id int64, key string, attem
 	_, err := q.Exec(ctx, `UPDATE bulk_jobs SET retry_error = $2, retry_attempt = $3, retry_at = $4 WHERE id = $1`,
 		id, key, attempt, at)
 	return mapErr(err, "record bulk retry")
+}
+
+// refused is err as a *domain.RefusedError if the database refused a statement for the values it was
+// given (SQLSTATE classes 22, 23 and P0: bad data, a constraint, a rule), else err as it is; a bulk job
+// tells by it a customer's failure from the job's. Errors mapErr made conflicts are not refusals.
+func refused(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	var why domain.Refusal
+	switch pgErr.Code[:2] {
+	case "22":
+		why = domain.RefusedData
+	case "23":
+		why = domain.RefusedConstraint
+	case "P0":
+		why = domain.RefusedByRule
+	default:
+		return err
+	}
+	return &domain.RefusedError{Why: why, Err: err}
 }

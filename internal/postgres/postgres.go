@@ -55,9 +55,10 @@ func (db *DB) Close() { db.Pool.Close() }
 // Ping checks that the database answers (readiness).
 func (db *DB) Ping(ctx context.Context) error { return db.Pool.Ping(ctx) }
 
-// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
+// InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise. An error of the
+// data the transaction was given comes back as a *domain.RefusedError (see refused).
 func (db *DB) InTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.Pool, fn)
+	return refused(pgx.BeginFunc(ctx, db.Pool, fn))
 }
 
 // WithDatabase returns the connection URL base with its database replaced by name.

@@ -185,36 +185,49 @@ func (s *Server) bulkProgress(w http.ResponseWriter, r *http.Request) {
 // holdDatesShown is how many release dates a preview lists before summing up the rest.
 const holdDatesShown = 8
 
+// renderBulkJob shows job id: a draft's preview (with what the user chose and typed, in, and what is
+// wrong with it, errs), a confirmed job's page, or with fragment only its progress.
 func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64, status int, in gdpr.ConfirmInput,
 	errs map[string]string, fragment bool) {
-	ctx := r.Context()
-	j, p, fails, err := s.Bulk.Job(ctx, id)
-	if err != nil {
+	j, p, fails, err := s.Bulk.Job(r.Context(), id)
+	switch {
+	case err != nil:
 		s.fail(w, r, err)
-		return
+	case j.Status == domain.BulkDraft && fragment:
+		s.fail(w, r, fmt.Errorf("bulk job %d is a draft: %w", id, domain.ErrNotFound))
+	case j.Status == domain.BulkDraft:
+		s.renderPage(w, r, status, crm.PreviewPage(previewView(r, j, p, in, errs)))
+	case fragment:
+		s.renderPage(w, r, http.StatusOK, crm.Progress(s.jobView(r, j, fails)))
+	default:
+		s.renderPage(w, r, status, crm.JobPage(s.jobView(r, j, fails)))
 	}
-	a, _ := authz.ActorFrom(ctx)
-	if j.Status == "draft" {
-		if fragment {
-			s.fail(w, r, fmt.Errorf("bulk job %d is a draft: %w", id, domain.ErrNotFound))
-			return
+}
+
+// previewView is the preview p of draft job j, with what the user chose and typed (in) and what is
+// wrong with it (errs).
+func previewView(r *http.Request, j domain.BulkJob, p domain.BulkPreview, in gdpr.ConfirmInput, errs map[string]string) crm.PreviewView {
+	a, _ := authz.ActorFrom(r.Context())
+	v := crm.PreviewView{Nav: navFor(r), ID: j.ID, Filter: filterItems(r.Context(), j.Filter), Total: p.Total,
+		Anonymised: p.Anonymised, UnderRetention: p.UnderRetention, HeldQuotes: p.HeldQuotes,
+		CanAnonymise: a.Can(authz.CustomerAnonymise), CanDelete: a.Can(authz.CustomerDelete),
+		NeedCount: p.Total > gdpr.ConfirmCountAbove, Kind: string(in.Kind), OnRetention: in.OnRetention,
+		Reason: in.Reason, Count: in.Count, Errors: errs, Notice: errs["selection"]}
+	for i, h := range p.Holds {
+		if i == holdDatesShown {
+			v.MoreHoldDates = len(p.Holds) - i
+			break
 		}
-		v := crm.PreviewView{Nav: navFor(r), ID: j.ID, Filter: filterItems(ctx, j.Filter), Total: p.Total, Anonymised: p.Anonymised,
-			Retained: p.Retained, HeldQuotes: p.HeldQuotes, CanAnonymise: a.Can(authz.CustomerAnonymise),
-			CanDelete: a.Can(authz.CustomerDelete), NeedCount: p.Total > gdpr.ConfirmCountAbove, Kind: string(in.Kind),
-			Retain: in.Retained, Reason: in.Reason, Count: in.Count, Errors: errs, Notice: errs["selection"]}
-		for i, h := range p.Holds {
-			if i == holdDatesShown {
-				v.MoreHoldDates = len(p.Holds) - i
-				break
-			}
-			v.Holds = append(v.Holds, crm.HoldRow{HeldThrough: heldThrough(h.Until), Until: h.Until.Format(domain.DateLayout), Quotes: h.Quotes})
-		}
-		s.renderPage(w, r, status, crm.PreviewPage(v))
-		return
+		v.Holds = append(v.Holds, crm.HoldRow{HeldThrough: heldThrough(h.Until), Until: h.Until.Format(domain.DateLayout), Quotes: h.Quotes})
 	}
+	return v
+}
+
+// jobView is confirmed job j: its progress, or its report with its failures once it is over.
+func (s *Server) jobView(r *http.Request, j domain.BulkJob, fails []domain.BulkFailure) crm.JobView {
+	ctx := r.Context()
 	v := crm.JobView{Nav: navFor(r), Flash: s.flash(r), ID: j.ID, KindKey: "bulk.kind." + string(j.Kind),
-		StatusKey: "bulk.status." + j.Status, Running: j.Status == "queued" || j.Status == "running",
+		StatusKey: "bulk.status." + string(j.Status), Running: j.Status.Open(),
 		Filter: filterItems(ctx, j.Filter), By: j.RequestedName, Reason: j.Reason, Total: j.Total, Processed: j.Processed,
 		Verified: j.VerifiedAt != nil, ErasureID: j.ErasureID, Cancelling: j.CancelRequested}
 	if j.Violations != nil {
@@ -223,26 +236,14 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 	if j.RetryError != nil && j.RetryAt != nil && v.Running {
 		v.Retry = i18n.N(ctx, "bulk.retry.notice", j.RetryAttempt, localMinute(*j.RetryAt), i18n.T(ctx, *j.RetryError))
 	}
-	if !a.Can(authz.AuditView) {
+	if a, _ := authz.ActorFrom(ctx); !a.Can(authz.AuditView) {
 		v.ErasureID = 0 // the register is for those who may read the audit log
 	}
 	v.CanCancel = v.Running && !j.CancelRequested
 	if j.Total > 0 {
 		v.Percent = int(math.Floor(100 * float64(j.Processed) / float64(j.Total)))
 	}
-	if j.StartedAt != nil && j.Processed > 0 {
-		end := s.Now()
-		if j.FinishedAt != nil {
-			end = *j.FinishedAt
-		}
-		if secs := end.Sub(*j.StartedAt).Seconds(); secs > 0 {
-			rate := float64(j.Processed) / secs
-			v.Rate, v.HasRate = int(math.Round(rate)), true
-			if v.Running && rate > 0 {
-				v.ETA = (time.Duration(float64(j.Total-j.Processed)/rate) * time.Second).Round(time.Second).String()
-			}
-		}
-	}
+	s.jobRate(&v, j)
 	for _, k := range domain.BulkOutcomes {
 		if n := j.Outcomes[k]; n > 0 {
 			v.Outcomes = append(v.Outcomes, crm.Outcome{Key: "bulk.outcome." + k, N: n})
@@ -254,11 +255,28 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 	for _, f := range fails {
 		v.Failures = append(v.Failures, crm.Failure{Number: f.CustomerNumber, ErrorKey: f.Error})
 	}
-	if fragment {
-		s.renderPage(w, r, http.StatusOK, crm.Progress(v))
+	return v
+}
+
+// jobRate sets v's rate, customers per second since job j started (until it finished), and while it
+// runs the time it will take at that rate.
+func (s *Server) jobRate(v *crm.JobView, j domain.BulkJob) {
+	if j.StartedAt == nil || j.Processed == 0 {
 		return
 	}
-	s.renderPage(w, r, status, crm.JobPage(v))
+	end := s.Now()
+	if j.FinishedAt != nil {
+		end = *j.FinishedAt
+	}
+	secs := end.Sub(*j.StartedAt).Seconds()
+	if secs <= 0 {
+		return
+	}
+	rate := float64(j.Processed) / secs
+	v.Rate, v.HasRate = int(math.Round(rate)), true
+	if v.Running && rate > 0 {
+		v.ETA = (time.Duration(float64(j.Total-j.Processed)/rate) * time.Second).Round(time.Second).String()
+	}
 }
 
 func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
@@ -267,8 +285,8 @@ func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := r.PostForm
-	in := gdpr.ConfirmInput{Kind: domain.ErasureKind(f.Get("kind")), Retained: f.Get("retained"), Reason: f.Get("reason"),
-		Count: f.Get("count")}
+	in := gdpr.ConfirmInput{Kind: domain.ErasureKind(f.Get("kind")), OnRetention: domain.RetentionChoice(f.Get("retained")),
+		Reason: f.Get("reason"), Count: f.Get("count")}
 	err := s.Bulk.Confirm(r.Context(), id, in)
 	var (
 		fe      domain.FieldErrors
@@ -310,7 +328,7 @@ func (s *Server) bulkJobs(w http.ResponseWriter, r *http.Request) {
 	v := crm.JobsView{Nav: navFor(r), All: a.IsAdmin}
 	for _, j := range jobs {
 		v.Rows = append(v.Rows, crm.JobsRow{ID: j.ID, Created: localMinute(j.CreatedAt),
-			KindKey: "bulk.kind." + string(j.Kind), StatusKey: "bulk.status." + j.Status, By: j.RequestedName,
+			KindKey: "bulk.kind." + string(j.Kind), StatusKey: "bulk.status." + string(j.Status), By: j.RequestedName,
 			Total: j.Total, Processed: j.Processed})
 	}
 	s.renderPage(w, r, http.StatusOK, crm.JobsPage(v))
