@@ -1,0 +1,153 @@
+package customer_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/affar/affar/internal/audit"
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/testutil/svctest"
+)
+
+type perms = []authz.Permission
+
+var (
+	view = perms{authz.CustomerView}
+	edit = perms{authz.CustomerEdit, authz.CustomerView} // editing shows the data too
+)
+
+func company(name string) domain.CustomerInput {
+	return domain.CustomerInput{Kind: "company", Name: name, City: "Stockholm"}
+}
+
+// The Service's methods: View is in TestServicePage, to become one call with the customer's quotes.
+func TestServiceMethods(t *testing.T) {
+	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
+		"RemoveContact", "SetConsent", "AddCreditReport")
+}
+
+func TestService(t *testing.T) {
+	h := svctest.New(t)
+	s := h.Services.Customers
+	c := h.MustCreateCustomer(t, company("Kund AB"))
+	edited := h.MustCreateCustomer(t, company("Ändras AB"))
+	contact := h.MustAddContact(t, c.ID, "Kim Kontakt")
+	var (
+		page    domain.CustomerPage
+		seg     domain.SegmentPage
+		got     domain.Customer
+		created domain.Customer
+	)
+	h.Run(t,
+		svctest.Case{Name: "List", Perms: view,
+			Call: func(ctx context.Context) (err error) { page, err = s.List(ctx, domain.CustomerFilter{}); return },
+			Check: func(t *testing.T) {
+				if page.Total != 2 || len(page.Rows) != 2 {
+					t.Errorf("%d of %d customers, want 2", len(page.Rows), page.Total)
+				}
+			}},
+		svctest.Case{Name: "Segment", Perms: view,
+			Call: func(ctx context.Context) (err error) {
+				seg, err = s.Segment(ctx, domain.Segment{City: "Stockholm"}, 0)
+				return
+			},
+			Check: func(t *testing.T) {
+				if seg.Total != 2 || len(seg.Rows) != 2 {
+					t.Errorf("%d of %d customers, want 2", len(seg.Rows), seg.Total)
+				}
+			}},
+		svctest.Case{Name: "ForEdit", Perms: edit,
+			Call: func(ctx context.Context) (err error) { got, err = s.ForEdit(ctx, c.ID); return },
+			Check: func(t *testing.T) {
+				if got.ID != c.ID || got.Name != "Kund AB" {
+					t.Errorf("got %d %q, want %d Kund AB", got.ID, got.Name, c.ID)
+				}
+			}},
+		svctest.Case{Name: "Create", Perms: perms{authz.CustomerCreate},
+			Call: func(ctx context.Context) (err error) {
+				created, err = s.Create(ctx, company("Ny Kund AB"), customer.NewConsent{Given: true, Source: "email"}, false)
+				return
+			},
+			Audit: []string{customer.Created, customer.ConsentChanged},
+			Check: func(t *testing.T) {
+				if created.ID == 0 || !created.Consent {
+					t.Errorf("created %+v, want a stored customer with consent", created)
+				}
+			}},
+		svctest.Case{Name: "Update", Perms: edit,
+			Call: func(ctx context.Context) (err error) {
+				got, err = s.Update(ctx, edited.ID, domain.CustomerInput{Kind: "company", Name: "Ändras AB", City: "Uppsala"},
+					customer.Version(edited))
+				return
+			},
+			Audit: []string{customer.Changed},
+			Check: func(t *testing.T) {
+				if got.City != "Uppsala" {
+					t.Errorf("city %q, want Uppsala", got.City)
+				}
+			}},
+		svctest.Case{Name: "AddContact", Perms: edit, Audit: []string{customer.ContactAdded},
+			Call: func(ctx context.Context) error {
+				return s.AddContact(ctx, c.ID, domain.ContactInput{Name: "Sam Kontakt"})
+			}},
+		svctest.Case{Name: "RemoveContact", Perms: edit, Audit: []string{customer.ContactRemoved},
+			Call: func(ctx context.Context) error { return s.RemoveContact(ctx, c.ID, contact) }},
+		svctest.Case{Name: "SetConsent", Perms: edit, Audit: []string{customer.ConsentChanged},
+			Call: func(ctx context.Context) error { return s.SetConsent(ctx, c.ID, true, "phone") }},
+		svctest.Case{Name: "AddCreditReport", Perms: perms{authz.CreditReportAccess, authz.CustomerView},
+			Audit: []string{audit.CreditReportRecorded},
+			Call: func(ctx context.Context) error {
+				return s.AddCreditReport(ctx, c.ID, customer.CreditReportInput{Bureau: "UC",
+					TakenOn: h.Clock.Now().Format("2006-01-02"), Rating: "A", Limit: "10000"})
+			}},
+	)
+}
+
+// View is the customer page; it is to become one call with the customer's quotes (quote ForCustomer).
+func TestServicePage(t *testing.T) {
+	h := svctest.New(t)
+	c := h.MustCreateCustomer(t, company("Kund AB"))
+	h.MustAddContact(t, c.ID, "Kim Kontakt")
+	var d customer.Detail
+	h.Run(t, svctest.Case{Name: "View", Perms: view, Audit: []string{customer.Viewed},
+		Call: func(ctx context.Context) (err error) { d, err = h.Services.Customers.View(ctx, c.ID); return },
+		Check: func(t *testing.T) {
+			if d.Customer.ID != c.ID || len(d.Contacts) != 1 {
+				t.Errorf("customer %d with %d contacts, want %d with 1", d.Customer.ID, len(d.Contacts), c.ID)
+			}
+			if d.CreditReports != nil || d.Access != nil {
+				t.Errorf("credit reports %v and access log %v shown to one who may see neither", d.CreditReports, d.Access)
+			}
+		}})
+}
+
+// Version and CreditReportInput.Validate are functions of values, with no data to guard.
+func TestVersionAndCreditReportValidate(t *testing.T) {
+	if v := customer.Version(domain.Customer{Version: 7}); v != 7 {
+		t.Errorf("Version = %d, want 7", v)
+	}
+	now := time.Date(2026, 12, 2, 12, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		in    customer.CreditReportInput
+		field string // the field refused, "" for none
+	}{
+		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "10 000"}, ""},
+		{customer.CreditReportInput{Bureau: "Nobody", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "bureau"},
+		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-03", Rating: "A", Limit: "0"}, "taken_on"},
+		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Limit: "0"}, "rating"},
+		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "tio"}, "limit"},
+	} {
+		r, err := tc.in.Validate(now)
+		var fe domain.FieldErrors
+		switch {
+		case tc.field == "" && (err != nil || r.LimitOre != 1_000_000):
+			t.Errorf("%+v: %v, limit %d öre, want valid and 1 000 000", tc.in, err, r.LimitOre)
+		case tc.field != "" && (!errors.As(err, &fe) || fe[tc.field] == ""):
+			t.Errorf("%+v: %v, want %s refused", tc.in, err, tc.field)
+		}
+	}
+}
