@@ -24,7 +24,7 @@ func company(name string) domain.CustomerInput {
 	return domain.CustomerInput{Kind: "company", Name: name, City: "Stockholm"}
 }
 
-// The Service's methods: View is in TestServicePage, to become one call with the customer's quotes.
+// The Service's methods: View, the customer page, is in TestServicePage.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
 		"RemoveContact", "SetConsent", "AddCreditReport")
@@ -112,12 +112,17 @@ func TestServicePage(t *testing.T) {
 	h := svctest.New(t)
 	c := h.MustCreateCustomer(t, company("Kund AB"))
 	h.MustAddContact(t, c.ID, "Kim Kontakt")
+	h.MustCreateQuote(t, c.ID)
 	var d customer.Detail
 	h.Run(t, svctest.Case{Name: "View", Perms: view, Audit: []string{customer.Viewed},
 		Call: func(ctx context.Context) (err error) { d, err = h.Services.Customers.View(ctx, c.ID); return },
 		Check: func(t *testing.T) {
 			if d.Customer.ID != c.ID || len(d.Contacts) != 1 {
 				t.Errorf("customer %d with %d contacts, want %d with 1", d.Customer.ID, len(d.Contacts), c.ID)
+			}
+			if len(d.Quotes) != 1 || d.Hold.Quote != nil || d.Rule.Years != domain.MinRetentionYears {
+				t.Errorf("%d quotes, hold %+v, rule %+v: want one draft, which holds nothing, under the default rule",
+					len(d.Quotes), d.Hold, d.Rule)
 			}
 			if d.CreditReports != nil || d.Access != nil {
 				t.Errorf("credit reports %v and access log %v shown to one who may see neither", d.CreditReports, d.Access)

@@ -198,11 +198,3 @@ func (s *Service) Recent(ctx context.Context, status domain.QuoteStatus) ([]doma
 	}
 	return postgres.RecentQuotes(ctx, s.DB.Pool, status, 20)
 }
-
-// Get loads a quote for those who may view customers.
-func (s *Service) Get(ctx context.Context, id domain.QuoteID) (domain.Quote, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
-		return domain.Quote{}, err
-	}
-	return postgres.Quote(ctx, s.DB.Pool, id, false)
-}

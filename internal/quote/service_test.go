@@ -3,8 +3,8 @@ package quote_test
 import (
 	"context"
 	"testing"
-	"time"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/quote"
@@ -19,11 +19,10 @@ var (
 	edit = perms{authz.CustomerEdit, authz.CustomerView}
 )
 
-// The Service's methods: ForCustomer is in TestServicePage (to become one call with the customer page),
-// Retention and SetRetention in TestServiceRetention (to move to a settings service).
+// The Service's methods. A customer's quotes are read by the customer page (customer.Service.View), the
+// retention setting by the settings service.
 func TestServiceMethods(t *testing.T) {
-	svctest.Methods(t, &quote.Service{}, "Create", "Update", "SetStatus", "Recent", "Get", "ForCustomer",
-		"Retention", "SetRetention")
+	svctest.Methods(t, &quote.Service{}, "Create", "Update", "SetStatus", "ForEdit", "View", "Recent")
 }
 
 func TestService(t *testing.T) {
@@ -34,6 +33,7 @@ func TestService(t *testing.T) {
 	var (
 		created domain.Quote
 		got     domain.Quote
+		gotFor  domain.Customer
 		recent  []domain.QuoteSummary
 	)
 	h.Run(t,
@@ -50,16 +50,23 @@ func TestService(t *testing.T) {
 		svctest.Case{Name: "Update", Perms: edit, Audit: []string{quote.Changed},
 			Call: func(ctx context.Context) error { return s.Update(ctx, draft.ID, line("5", "10", "25"), draft.Version) },
 			Check: func(t *testing.T) {
-				if q, err := s.Get(h.As(authz.CustomerView), draft.ID); err != nil || q.Version == draft.Version {
+				if q, _, err := s.ForEdit(h.As(edit...), draft.ID); err != nil || q.Version == draft.Version {
 					t.Errorf("quote at version %d (%v) after the update, was %d", q.Version, err, draft.Version)
 				}
 			}},
 		svctest.Case{Name: "SetStatus", Perms: edit, Audit: []string{quote.StatusChanged},
 			Call: func(ctx context.Context) error { return s.SetStatus(ctx, toSend.ID, domain.QuoteSent) }},
-		svctest.Case{Name: "Get", Perms: view,
-			Call: func(ctx context.Context) (err error) { got, err = s.Get(ctx, toSend.ID); return },
+		svctest.Case{Name: "ForEdit", Perms: edit,
+			Call: func(ctx context.Context) (err error) { got, gotFor, err = s.ForEdit(ctx, draft.ID); return },
 			Check: func(t *testing.T) {
-				if got.ID != toSend.ID || got.Status != domain.QuoteSent || got.Billing.Name != "Kund AB" {
+				if got.ID != draft.ID || got.Status != domain.QuoteDraft || gotFor.ID != c.ID {
+					t.Errorf("got %+v for customer %d, want draft %d of customer %d", got, gotFor.ID, draft.ID, c.ID)
+				}
+			}},
+		svctest.Case{Name: "View", Perms: view, Audit: []string{audit.CustomerViewed},
+			Call: func(ctx context.Context) (err error) { got, gotFor, err = s.View(ctx, toSend.ID); return },
+			Check: func(t *testing.T) {
+				if got.ID != toSend.ID || got.Status != domain.QuoteSent || got.Billing.Name != "Kund AB" || gotFor.ID != c.ID {
 					t.Errorf("got %+v, want quote %d sent, with its billing snapshot", got, toSend.ID)
 				}
 			}},
@@ -68,54 +75,6 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if len(recent) != 2 { // draft and created; toSend was sent
 					t.Errorf("%d recent drafts, want 2", len(recent))
-				}
-			}},
-	)
-}
-
-// ForCustomer is the quotes part of the customer page; it is to become one call with customer View.
-func TestServicePage(t *testing.T) {
-	h := svctest.New(t)
-	c := h.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Kund AB"})
-	h.MustCreateQuote(t, c.ID)
-	var (
-		quotes []domain.Quote
-		hold   domain.CustomerHold
-		rule   domain.Retention
-	)
-	h.Run(t, svctest.Case{Name: "ForCustomer", Perms: view,
-		Call: func(ctx context.Context) (err error) {
-			quotes, hold, rule, err = h.Services.Quotes.ForCustomer(ctx, c.ID)
-			return
-		},
-		Check: func(t *testing.T) {
-			if len(quotes) != 1 || hold.Quote != nil || rule.Years != domain.MinRetentionYears {
-				t.Errorf("%d quotes, hold %+v, rule %+v: want one draft, which holds nothing, under the default rule",
-					len(quotes), hold, rule)
-			}
-		}})
-}
-
-// Retention and SetRetention are the company's retention setting; they are to move to a settings service.
-func TestServiceRetention(t *testing.T) {
-	h := svctest.New(t)
-	s := h.Services.Quotes
-	var r domain.Retention
-	h.Run(t,
-		svctest.Case{Name: "Retention", Admin: true,
-			Call: func(ctx context.Context) (err error) { r, err = s.Retention(ctx); return },
-			Check: func(t *testing.T) {
-				if r.Years != domain.MinRetentionYears || r.FiscalYearEnd != time.December {
-					t.Errorf("retention %+v, want the default: seven years, a calendar fiscal year", r)
-				}
-			}},
-		svctest.Case{Name: "SetRetention", Admin: true, Audit: []string{quote.RetentionChanged},
-			Call: func(ctx context.Context) error {
-				return s.SetRetention(ctx, domain.Retention{Years: 10, FiscalYearEnd: time.June}, false)
-			},
-			Check: func(t *testing.T) {
-				if r, err := s.Retention(h.AsAdmin()); err != nil || r.Years != 10 || r.FiscalYearEnd != time.June {
-					t.Errorf("retention %+v (%v), want ten years to June", r, err)
 				}
 			}},
 	)

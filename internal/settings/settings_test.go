@@ -6,43 +6,53 @@ import (
 	"testing"
 	"time"
 
-	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/testutil"
+	"github.com/affar/affar/internal/settings"
+	"github.com/affar/affar/internal/testutil/svctest"
 )
 
-// TestRetentionSettingIsForAdmins: both methods refuse without an actor and for a user who is not an
-// admin, whatever their permissions; an admin reads the law's default and changes it, checked.
-func TestRetentionSettingIsForAdmins(t *testing.T) {
-	env := testutil.NewEnv(t, nil)
-	svc := env.Services.Settings
-	user := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Email: "u@example.se"}, authz.All()))
-	admin := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Email: "a@example.se", IsAdmin: true}, nil))
+func TestServiceMethods(t *testing.T) {
+	svctest.Methods(t, &settings.Service{}, "Retention", "SetRetention")
+}
+
+// Both methods are for admins: refused without an actor and for a user who holds every permission but is
+// not an admin; an admin reads the law's default and changes it.
+func TestService(t *testing.T) {
+	h := svctest.New(t)
+	s := h.Services.Settings
 	ten := domain.Retention{Years: 10, FiscalYearEnd: time.June}
-	for _, tc := range []struct {
-		name string
-		ctx  context.Context
-		want error
-	}{{"no actor", context.Background(), domain.ErrUnauthenticated}, {"not an admin", user, domain.ErrForbidden}} {
-		if _, err := svc.Retention(tc.ctx); !errors.Is(err, tc.want) {
-			t.Errorf("Retention, %s: %v, want %v", tc.name, err, tc.want)
-		}
-		if err := svc.SetRetention(tc.ctx, ten, false); !errors.Is(err, tc.want) {
-			t.Errorf("SetRetention, %s: %v, want %v", tc.name, err, tc.want)
-		}
-	}
-	if r, err := svc.Retention(admin); err != nil || r != domain.DefaultRetention {
-		t.Fatalf("the setting at first: %+v, %v; want the law's default", r, err)
-	}
+	var r domain.Retention
+	h.Run(t,
+		svctest.Case{Name: "Retention", Admin: true,
+			Call: func(ctx context.Context) (err error) { r, err = s.Retention(ctx); return },
+			Check: func(t *testing.T) {
+				if r != domain.DefaultRetention {
+					t.Errorf("retention %+v, want the law's default: seven years, a calendar fiscal year", r)
+				}
+			}},
+		svctest.Case{Name: "SetRetention", Admin: true, Audit: []string{settings.RetentionChanged},
+			Call: func(ctx context.Context) error { return s.SetRetention(ctx, ten, false) },
+			Check: func(t *testing.T) {
+				if r, err := s.Retention(h.AsAdmin()); err != nil || r != ten {
+					t.Errorf("retention %+v (%v), want %+v", r, err, ten)
+				}
+			}},
+	)
+}
+
+// Fewer years than the law's seven are refused with its warning unless confirmed.
+func TestRetentionBelowTheLawNeedsConfirming(t *testing.T) {
+	h := svctest.New(t)
+	s := h.Services.Settings
+	five := domain.Retention{Years: 5, FiscalYearEnd: time.December}
 	var fe domain.FieldErrors
-	if err := svc.SetRetention(admin, domain.Retention{Years: 5, FiscalYearEnd: time.December}, false); !errors.As(err, &fe) ||
-		fe["retention_years"] != "error.retention_below_law" {
+	if err := s.SetRetention(h.AsAdmin(), five, false); !errors.As(err, &fe) || fe["retention_years"] != "error.retention_below_law" {
 		t.Errorf("five years unconfirmed: %v, want the law's warning", err)
 	}
-	if err := svc.SetRetention(admin, ten, false); err != nil {
-		t.Fatal(err)
+	if r, err := s.Retention(h.AsAdmin()); err != nil || r != domain.DefaultRetention {
+		t.Errorf("the setting after the refusal: %+v, %v; want the default still", r, err)
 	}
-	if r, err := svc.Retention(admin); err != nil || r != ten {
-		t.Fatalf("the setting after the change: %+v, %v; want %+v", r, err, ten)
+	if err := s.SetRetention(h.AsAdmin(), five, true); err != nil {
+		t.Errorf("five years confirmed: %v", err)
 	}
 }
