@@ -50,6 +50,9 @@ const (
 	PasswordLinkRefused = "user.password_link_refused"
 )
 
+// Customer is the entity of every event about a customer, whichever service records it.
+const Customer = "customer"
+
 // Event builds an event for actor at the given time. Details must hold ids and field names only.
 func Event(at time.Time, actor authz.Actor, action, entityType string, entityID *int64, details map[string]any) domain.AuditEvent {
 	return domain.AuditEvent{At: at, ActorID: actor.AuditID(), Action: action, EntityType: entityType,

@@ -27,7 +27,7 @@ const (
 	ErasedMatch    = "customer.erased_match" // a new customer's details matched an erased one's
 )
 
-const entity = "customer"
+const entity = audit.Customer
 
 // PageSize is the number of customers per list page.
 const PageSize = 50
@@ -116,9 +116,9 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 				return err
 			}
 		}
+		d.Hold = d.Rule.CustomerHold(d.Quotes, now)
 		return audit.Record(ctx, tx, evs...)
 	})
-	d.Hold = d.Rule.CustomerHold(d.Quotes, now)
 	return d, err
 }
 

@@ -107,7 +107,7 @@ func TestService(t *testing.T) {
 	)
 }
 
-// View is the customer page; it is to become one call with the customer's quotes (quote ForCustomer).
+// View is the customer page; View is the customer page: one call, with its quotes, hold and rule.
 func TestServicePage(t *testing.T) {
 	h := svctest.New(t)
 	c := h.MustCreateCustomer(t, company("Kund AB"))

@@ -191,26 +191,3 @@ func ParseSegment(typed map[string]string) (Segment, map[string]string, map[stri
 	s.NoQuotesSince = date("no_quotes_since", false)
 	return s, kept, errs
 }
-
-// Refusal is why the database refused a statement for the values it was given rather than for its own
-// state (a connection, a deadlock, a lock): trying again changes nothing.
-type Refusal string
-
-// Refusals.
-const (
-	RefusedData       Refusal = "data"       // a value it cannot take
-	RefusedConstraint Refusal = "constraint" // an integrity constraint
-	RefusedByRule     Refusal = "refused"    // a rule of its own (a trigger)
-)
-
-// RefusedError is a database error that belongs to the data a statement was given (see Refusal): a
-// bulk job marks the one customer whose erasure met it as failed, instead of retrying the job.
-type RefusedError struct {
-	Why Refusal
-	Err error // the database's error, for logs
-}
-
-func (e *RefusedError) Error() string { return e.Err.Error() }
-
-// Unwrap keeps the database's error.
-func (e *RefusedError) Unwrap() error { return e.Err }

@@ -33,3 +33,26 @@ func (e *ConflictError) Error() string { return "conflict: " + e.Key }
 
 // Is makes errors.Is(err, ErrConflict) hold.
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// Refusal is why the database refused a statement for the values it was given rather than for its own
+// state (a connection, a deadlock, a lock): trying again changes nothing.
+type Refusal string
+
+// Refusals. Each value is also the suffix of its message id, "bulk.error." + Why, in the catalogue.
+const (
+	RefusedData       Refusal = "data"       // a value it cannot take
+	RefusedConstraint Refusal = "constraint" // an integrity constraint
+	RefusedByRule     Refusal = "refused"    // a rule of its own (a trigger)
+)
+
+// RefusedError is a database error that belongs to the data a statement was given (see Refusal): a
+// bulk job marks the one customer whose erasure met it as failed, instead of retrying the job.
+type RefusedError struct {
+	Why Refusal
+	Err error // the database's error, for logs
+}
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+
+// Unwrap keeps the database's error.
+func (e *RefusedError) Unwrap() error { return e.Err }

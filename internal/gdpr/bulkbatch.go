@@ -190,7 +190,7 @@ func (b *Bulk) record(ctx context.Context, tx pgx.Tx, j domain.BulkJob, d batchD
 		if p.Kind == domain.EraseDelete {
 			action = Deleted
 		}
-		evs = append(evs, audit.Event(now, authz.System(), action, "customer", audit.ID(c.ID),
+		evs = append(evs, audit.Event(now, authz.System(), action, audit.Customer, audit.ID(c.ID),
 			map[string]any{"bulk_job_id": j.ID, "ref": j.Ref}))
 		lc := LedgerCustomer{ID: c.ID, Number: c.Number, Created: c.CreatedAt}
 		if p.Kind != j.Kind {

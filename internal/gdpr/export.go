@@ -190,7 +190,7 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 		if x.Texts, err = postgres.PrivacyTexts(ctx, tx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, Exported, "customer", audit.ID(id),
+		return audit.Record(ctx, tx, audit.Event(now, actor, Exported, audit.Customer, audit.ID(id),
 			map[string]any{"format": format, "tables": tables}))
 	})
 	return x, err

@@ -270,7 +270,7 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if kind == domain.EraseDelete {
 			action = Deleted
 		}
-		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", audit.ID(id), eventDetails(e))); err != nil {
+		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, audit.Customer, audit.ID(id), eventDetails(e))); err != nil {
 			return nil, err
 		}
 		entry := ledgerEntry(e, f.Customer.CreatedAt)

@@ -71,7 +71,6 @@ func (s *Service) Replay(ctx context.Context) (ReplayResult, error) {
 func (s *Service) replay(ctx context.Context, r LedgerRecord) (int, error) {
 	n := 0
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		n = 0
 		if err := postgres.PreferIndexes(ctx, tx); err != nil {
 			return err
 		}
@@ -147,7 +146,7 @@ func (s *Service) eraseAgain(ctx context.Context, tx pgx.Tx, r LedgerRecord, fac
 		if kind == domain.EraseDelete {
 			replayed[c.ID] = domain.OutcomeDeleted
 		}
-		evs = append(evs, audit.Event(now, authz.System(), Replayed, "customer", audit.ID(c.ID),
+		evs = append(evs, audit.Event(now, authz.System(), Replayed, audit.Customer, audit.ID(c.ID),
 			map[string]any{"ref": r.Ref, "kind": string(kind)}))
 	}
 	return replayed, evs, nil

@@ -3,13 +3,11 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/affar/affar/internal/domain"
 )
@@ -384,26 +382,4 @@ func RecordBulkRetry(ctx context.Context, q Querier, id int64, key string, attem
 	_, err := q.Exec(ctx, `UPDATE bulk_jobs SET retry_error = $2, retry_attempt = $3, retry_at = $4 WHERE id = $1`,
 		id, key, attempt, at)
 	return mapErr(err, "record bulk retry")
-}
-
-// refused is err as a *domain.RefusedError if the database refused a statement for the values it was
-// given (SQLSTATE classes 22, 23 and P0: bad data, a constraint, a rule), else err as it is; a bulk job
-// tells by it a customer's failure from the job's. Errors mapErr made conflicts are not refusals.
-func refused(err error) error {
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) {
-		return err
-	}
-	var why domain.Refusal
-	switch pgErr.Code[:2] {
-	case "22":
-		why = domain.RefusedData
-	case "23":
-		why = domain.RefusedConstraint
-	case "P0":
-		why = domain.RefusedByRule
-	default:
-		return err
-	}
-	return &domain.RefusedError{Why: why, Err: err}
 }

@@ -71,6 +71,29 @@ func WithDatabase(base, name string) string {
 	return u.String()
 }
 
+// refused is err as a *domain.RefusedError if the database refused a statement for the values it was
+// given (SQLSTATE classes 22, 23 and P0: bad data, a constraint, a rule), else err as it is. InTx applies
+// it to every transaction; a bulk job tells by it a customer's failure from the job's. Errors mapErr made
+// conflicts are not refusals.
+func refused(err error) error {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return err
+	}
+	var why domain.Refusal
+	switch pgErr.Code[:2] {
+	case "22":
+		why = domain.RefusedData
+	case "23":
+		why = domain.RefusedConstraint
+	case "P0":
+		why = domain.RefusedByRule
+	default:
+		return err
+	}
+	return &domain.RefusedError{Why: why, Err: err}
+}
+
 // mapErr turns pgx errors into domain error kinds, keeping the original for logs.
 func mapErr(err error, what string) error {
 	if err == nil {

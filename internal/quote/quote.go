@@ -186,7 +186,7 @@ func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, do
 		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, "customer", audit.ID(c.ID), nil))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, audit.Customer, audit.ID(c.ID), nil))
 	})
 	return q, c, err
 }

@@ -321,12 +321,7 @@ func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash stri
 		s.renderCustomer(w, r, id, http.StatusUnprocessableEntity, fe, fill)
 		return
 	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.Sessions.Put(r.Context(), sessionFlash, flash)
-	redirect(w, r, customerURL(id))
+	s.done(w, r, err, flash, customerURL(id))
 }
 
 func (s *Server) contactAdd(w http.ResponseWriter, r *http.Request) {

@@ -169,7 +169,7 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 	if q.Totals.Exceeded { // stored before the cap: no amount is made up, the draft can be corrected
 		v.Net, v.VATTotal, v.Total = "—", "—", "—"
 		if v.Flash == nil {
-			v.Flash = &layout.Flash{Kind: layout.FlashError, Text: i18n.T(ctx, "quote.amount_exceeded")}
+			v.Flash = &layout.Flash{Kind: layout.FlashWarning, Text: i18n.T(ctx, "quote.amount_exceeded")}
 		}
 	}
 	for _, l := range q.Lines {

@@ -62,6 +62,13 @@ func TestQuoteLifecycleAndTotals(t *testing.T) {
 	if r := c.Get(quotePath + "/edit"); r.Status != http.StatusConflict {
 		t.Errorf("editing a sent quote: %d, want 409", r.Status)
 	}
+	// A save with a mistake in it, from a form opened before the quote was sent, is told the quote is sent:
+	// the form is not offered again for a quote that can no longer change.
+	bad := url.Values{"version": {"1"}, "quote_date": {"2026-11-27"}, "valid_until": {"2026-12-27"},
+		"description": {"Konsulttimme"}, "quantity": {"x"}, "unit_price": {"1"}, "vat_rate": {"25"}}
+	if r := c.PostForm(quotePath, bad); r.Status != http.StatusConflict || strings.Contains(r.Body, `name="quantity"`) {
+		t.Errorf("an invalid save of a sent quote: %d, want 409 without the form", r.Status)
+	}
 	var last time.Time
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT last_activity_at FROM customers WHERE id = $1`, cust.ID).Scan(&last); err != nil || last.Before(cust.LastActivityAt) {
 		t.Errorf("quote events did not move the customer's last activity (%v, %v)", last, err)
