@@ -170,10 +170,10 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 	var q QuoteFields
 	var err error
 	var typed []int // the form's row of each line
-	if q.QuoteDate, err = time.Parse("2006-01-02", strings.TrimSpace(in.QuoteDate)); err != nil {
+	if q.QuoteDate, err = time.Parse(DateLayout, strings.TrimSpace(in.QuoteDate)); err != nil {
 		fe["quote_date"] = "error.date"
 	}
-	if q.ValidUntil, err = time.Parse("2006-01-02", strings.TrimSpace(in.ValidUntil)); err != nil {
+	if q.ValidUntil, err = time.Parse(DateLayout, strings.TrimSpace(in.ValidUntil)); err != nil {
 		fe["valid_until"] = "error.date"
 	} else if _, ok := fe["quote_date"]; !ok && q.ValidUntil.Before(q.QuoteDate) {
 		fe["valid_until"] = "error.valid_until"

@@ -184,7 +184,7 @@ func (s *Service) issue(ctx context.Context, tx pgx.Tx, actor authz.Actor, id do
 		return link, nil
 	}
 	mctx := i18n.WithLang(ctx, cmp.Or(d.Language, i18n.Default)) // the recipient's language
-	expires := link.Expires.In(domain.Stockholm).Format("2006-01-02 15:04")
+	expires := link.Expires.In(domain.Stockholm).Format(domain.MinuteLayout)
 	_, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: d.Email, Subject: i18n.T(mctx, "mail."+purpose+".subject"),
 		Body: i18n.Tf(mctx, "mail."+purpose+".body", d.Name, origin+link.Path(), expires)})
 	return link, err
