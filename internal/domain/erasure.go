@@ -69,7 +69,8 @@ type QuoteFact struct {
 // reader's language.
 const AnonymisedPrefix = "Anonymiserad kund "
 
-// AnonymisedName is the placeholder of the customer with number.
+// AnonymisedName is the placeholder of the customer with number. The erasure writes it in SQL from
+// AnonymisedPrefix (postgres), so only tests call this, to expect what it wrote.
 func AnonymisedName(number int64) string {
 	return AnonymisedPrefix + strconv.FormatInt(number, 10)
 }

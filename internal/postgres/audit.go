@@ -180,24 +180,3 @@ func WalkAudit(ctx context.Context, q Querier, fn func(e domain.AuditEvent, cano
 	}
 	return mapErr(rows.Err(), "walk audit")
 }
-
-// AuditActions counts events per action since id after; tests and the matrix use it.
-func AuditActions(ctx context.Context, q Querier, after int64) (map[string]int, error) {
-	rows, err := q.Query(ctx, `SELECT action, count(*) FROM audit_events WHERE id > $1 GROUP BY action`, after)
-	if err != nil {
-		return nil, mapErr(err, "audit actions")
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			a string
-			n int
-		)
-		if err := rows.Scan(&a, &n); err != nil {
-			return nil, mapErr(err, "audit actions")
-		}
-		out[a] = n
-	}
-	return out, mapErr(rows.Err(), "audit actions")
-}
