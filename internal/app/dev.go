@@ -66,6 +66,7 @@ func devRun(ctx context.Context, cfg config.Config, log *slog.Logger, std IO) er
 		if err := ensureDemoData(ctx, cfg, std); err != nil {
 			return err
 		}
+		// Serve without its migration; devSecrets gave cfg what Serve's CheckErasure asks for.
 		return serveMigrated(ctx, cfg, log, func(addr string) {
 			fmt.Fprintf(std.Stdout, "Affär is ready: http://localhost%s (Ctrl-C stops it)\n", portOf(addr))
 		})
