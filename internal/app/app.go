@@ -127,20 +127,18 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	if err := migrate(cfg); err != nil {
 		return err
 	}
+	return serveMigrated(ctx, cfg, log, ready)
+}
+
+// serveMigrated is Serve on a database already migrated.
+func serveMigrated(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(addr string)) error {
 	db, err := postgres.Open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if n, err := postgres.OwnedByMe(ctx, db.Pool); err != nil {
+	if err := warnUnsafe(ctx, cfg, db, log); err != nil {
 		return err
-	} else if n > 0 {
-		log.Warn("DATABASE_URL's role owns the schema, so a compromised server could rewrite the audit log: "+
-			"serve as a role that owns nothing and migrate with AFFAR_MIGRATE_URL (README, Configuration)", "owned", n)
-	}
-	if len(cfg.Secret) == 0 {
-		log.Warn("AFFAR_SECRET is unset: a random one is used, so known browsers' device cookies and the sign-in " +
-			"counters start afresh at every restart and differ between servers (README, Configuration)")
 	}
 	// One set of services for the handlers and the background jobs: one ledger, one river client.
 	svc := NewServices(cfg, db, time.Now, log)
@@ -153,22 +151,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
 	go flushDenials(cleanCtx, db, log)
 
-	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
-		return fmt.Errorf("erasure ledger: %w", err)
-	} else if n > 0 {
-		log.Warn("erasure ledger: settled intents left open by an earlier crash", "count", n)
-	}
-	jobs, err := NewJobs(db, svc, log)
+	jobs, err := startJobs(ctx, db, svc, log)
 	if err != nil {
 		return err
-	}
-	if err := jobs.Start(ctx); err != nil {
-		return fmt.Errorf("background jobs: %w", err)
-	}
-	if n, err := svc.Bulk.Resume(ctx); err != nil {
-		return fmt.Errorf("resume bulk jobs: %w", err)
-	} else if n > 0 {
-		log.Info("resumed unfinished bulk jobs", "count", n)
 	}
 	defer func() {
 		// Cancelling lets each bulk worker finish its current batch and hand the rest back (snooze).
@@ -178,9 +163,51 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 			log.Warn("background jobs: stop", "err", err)
 		}
 	}()
+	return listenAndServe(ctx, cfg.Addr, srv, log, ready)
+}
 
+// warnUnsafe warns of a configuration that serves, but less safely than README asks.
+func warnUnsafe(ctx context.Context, cfg config.Config, db *postgres.DB, log *slog.Logger) error {
+	if n, err := postgres.OwnedByMe(ctx, db.Pool); err != nil {
+		return err
+	} else if n > 0 {
+		log.Warn("DATABASE_URL's role owns the schema, so a compromised server could rewrite the audit log: "+
+			"serve as a role that owns nothing and migrate with AFFAR_MIGRATE_URL (README, Configuration)", "owned", n)
+	}
+	if len(cfg.Secret) == 0 {
+		log.Warn("AFFAR_SECRET is unset: a random one is used, so known browsers' device cookies and the sign-in " +
+			"counters start afresh at every restart and differ between servers (README, Configuration)")
+	}
+	return nil
+}
+
+// startJobs settles what an earlier crash left of erasures, starts the background jobs and resumes
+// unfinished bulk jobs.
+func startJobs(ctx context.Context, db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
+	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
+		return nil, fmt.Errorf("erasure ledger: %w", err)
+	} else if n > 0 {
+		log.Warn("erasure ledger: settled intents left open by an earlier crash", "count", n)
+	}
+	jobs, err := NewJobs(db, svc, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return nil, fmt.Errorf("background jobs: %w", err)
+	}
+	if n, err := svc.Bulk.Resume(ctx); err != nil {
+		return nil, fmt.Errorf("resume bulk jobs: %w", err)
+	} else if n > 0 {
+		log.Info("resumed unfinished bulk jobs", "count", n)
+	}
+	return jobs, nil
+}
+
+// listenAndServe serves h on addr until ctx is cancelled, then shuts down gracefully.
+func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.Logger, ready func(addr string)) error {
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      2 * time.Minute, // exports stream for a while
@@ -188,9 +215,9 @@ func Serve(ctx context.Context, cfg config.Config, log *slog.Logger, ready func(
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return fmt.Errorf("listen on %s: %w", addr, err)
 	}
 	log.Info("serving", "addr", ln.Addr().String())
 	if ready != nil {

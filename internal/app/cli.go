@@ -185,6 +185,11 @@ func withServices(ctx context.Context, cfg config.Config, url string, fn func(Se
 	if err := migrate(cfg); err != nil {
 		return err
 	}
+	return onServices(ctx, cfg, url, fn)
+}
+
+// onServices is withServices on a database already migrated.
+func onServices(ctx context.Context, cfg config.Config, url string, fn func(Services) error) error {
 	db, err := postgres.Open(ctx, url)
 	if err != nil {
 		return err
@@ -211,27 +216,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		}
 		return nil
 	case "create":
-		name := fs.String("name", "", "the user's name (default: the part of the e-mail before @)")
-		admin := fs.Bool("admin", false, "make the user an admin (every permission, may grant permissions)")
-		lang := fs.String("language", "", "interface language, sv or en (default: follow the browser)")
-		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
-			return fmt.Errorf("%w: user create --email E [--name N] [--admin] [--language sv|en]", errUsage)
-		}
-		if *name == "" {
-			*name, _, _ = strings.Cut(*email, "@")
-		}
-		pw, err := passwordFrom(std)
-		if err != nil {
-			return err
-		}
-		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
-			id, err := svc.Users.Create(ctx, user.NewUser{Email: *email, Name: *name, Password: pw, IsAdmin: *admin, Language: *lang})
-			if err != nil {
-				return describeUserError(err)
-			}
-			fmt.Fprintf(std.Stdout, "created user %d\n", id)
-			return nil
-		})
+		return userCreate(ctx, fs, email, args[1:], cfg, std)
 	case "password":
 		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
 			return fmt.Errorf("%w: user password --email E", errUsage)
@@ -240,11 +225,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if err != nil {
 			return err
 		}
-		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
-			id, err := svc.Users.IDByEmail(ctx, *email)
-			if err != nil {
-				return fmt.Errorf("no user with that e-mail address: %w", err)
-			}
+		return withUser(ctx, cfg, *email, func(svc Services, id domain.UserID) error {
 			if err := svc.Users.ResetPassword(ctx, id, pw); err != nil {
 				return describeUserError(err)
 			}
@@ -255,11 +236,7 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() != 0 {
 			return fmt.Errorf("%w: user %s --email E", errUsage, args[0])
 		}
-		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
-			id, err := svc.Users.IDByEmail(ctx, *email)
-			if err != nil {
-				return fmt.Errorf("no user with that e-mail address: %w", err)
-			}
+		return withUser(ctx, cfg, *email, func(svc Services, id domain.UserID) error {
 			if err := svc.Users.SetActive(ctx, id, args[0] == "activate"); err != nil {
 				return err
 			}
@@ -267,28 +244,65 @@ func userCmd(ctx context.Context, args []string, cfg config.Config, std IO) erro
 			return nil
 		})
 	case "grant", "revoke":
-		if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() == 0 {
-			return fmt.Errorf("%w: user %s --email E PERM...", errUsage, args[0])
-		}
-		perms := make([]authz.Permission, fs.NArg())
-		for i, p := range fs.Args() {
-			perms[i] = authz.Permission(p)
-			if !authz.Known(perms[i]) {
-				return fmt.Errorf("unknown permission %q (see 'affar user permissions')", p)
-			}
-		}
-		return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
-			id, err := svc.Users.IDByEmail(ctx, *email)
-			if err != nil {
-				return fmt.Errorf("no user with that e-mail address: %w", err)
-			}
-			if args[0] == "grant" {
-				return svc.Users.SetPermissions(ctx, id, perms, nil)
-			}
-			return svc.Users.SetPermissions(ctx, id, nil, perms)
-		})
+		return userGrant(ctx, fs, email, args, cfg)
 	}
 	return fmt.Errorf("%w: user create|grant|revoke|permissions", errUsage)
+}
+
+// userCreate is affar user create: fs holds --email already.
+func userCreate(ctx context.Context, fs *flag.FlagSet, email *string, args []string, cfg config.Config, std IO) error {
+	name := fs.String("name", "", "the user's name (default: the part of the e-mail before @)")
+	admin := fs.Bool("admin", false, "make the user an admin (every permission, may grant permissions)")
+	lang := fs.String("language", "", "interface language, sv or en (default: follow the browser)")
+	if err := fs.Parse(args); err != nil || *email == "" || fs.NArg() != 0 {
+		return fmt.Errorf("%w: user create --email E [--name N] [--admin] [--language sv|en]", errUsage)
+	}
+	if *name == "" {
+		*name, _, _ = strings.Cut(*email, "@")
+	}
+	pw, err := passwordFrom(std)
+	if err != nil {
+		return err
+	}
+	return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
+		id, err := svc.Users.Create(ctx, user.NewUser{Email: *email, Name: *name, Password: pw, IsAdmin: *admin, Language: *lang})
+		if err != nil {
+			return describeUserError(err)
+		}
+		fmt.Fprintf(std.Stdout, "created user %d\n", id)
+		return nil
+	})
+}
+
+// userGrant is affar user grant and revoke (args[0]): fs holds --email already.
+func userGrant(ctx context.Context, fs *flag.FlagSet, email *string, args []string, cfg config.Config) error {
+	if err := fs.Parse(args[1:]); err != nil || *email == "" || fs.NArg() == 0 {
+		return fmt.Errorf("%w: user %s --email E PERM...", errUsage, args[0])
+	}
+	perms := make([]authz.Permission, fs.NArg())
+	for i, p := range fs.Args() {
+		perms[i] = authz.Permission(p)
+		if !authz.Known(perms[i]) {
+			return fmt.Errorf("unknown permission %q (see 'affar user permissions')", p)
+		}
+	}
+	return withUser(ctx, cfg, *email, func(svc Services, id domain.UserID) error {
+		if args[0] == "grant" {
+			return svc.Users.SetPermissions(ctx, id, perms, nil)
+		}
+		return svc.Users.SetPermissions(ctx, id, nil, perms)
+	})
+}
+
+// withUser runs fn on the services and the id of the user with the address email.
+func withUser(ctx context.Context, cfg config.Config, email string, fn func(Services, domain.UserID) error) error {
+	return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
+		id, err := svc.Users.IDByEmail(ctx, email)
+		if err != nil {
+			return fmt.Errorf("no user with that e-mail address: %w", err)
+		}
+		return fn(svc, id)
+	})
 }
 
 func describeUserError(err error) error {

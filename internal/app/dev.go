@@ -33,24 +33,7 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 	}
 	switch args[0] {
 	case "run":
-		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
-			// After the cluster is set up: it creates .data/ with the modes its server user needs.
-			cfg, err := devSecrets(cfg)
-			if err != nil {
-				return err
-			}
-			if err := ensureAdmin(ctx, cfg, std); err != nil {
-				return err
-			}
-			if err := ensureDemoData(ctx, cfg, std); err != nil {
-				return err
-			}
-			return Serve(ctx, cfg, log, func(addr string) {
-				fmt.Fprintf(std.Stdout, "Affär is ready: http://localhost%s (Ctrl-C stops it)\n", portOf(addr))
-			})
-		})
+		return devRun(ctx, cfg, log, std)
 	case "exec":
 		cmdArgs := args[1:]
 		if len(cmdArgs) > 0 && cmdArgs[0] == "--" {
@@ -59,36 +42,67 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 		if len(cmdArgs) == 0 {
 			return fmt.Errorf("%w: dev exec -- CMD...", errUsage)
 		}
-		// The child gets Ctrl-C from the terminal itself; other stop signals (a CI time-out) are passed on.
-		// Either way we wait for it and then stop the cluster.
-		signal.Ignore(os.Interrupt)
-		sigs := make(chan os.Signal, 1)
-		signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
-		defer signal.Stop(sigs)
-		return withDevDB(ctx, cfg, "postgres", std, func(cfg config.Config) error {
-			cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
-			cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
-			cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
-			if cfg.MigrateURL != "" {
-				cmd.Env = append(cmd.Env, "AFFAR_MIGRATE_URL="+cfg.MigrateURL)
-			}
-			if err := cmd.Start(); err != nil {
-				return err
-			}
-			go func() {
-				for sig := range sigs {
-					_ = cmd.Process.Signal(sig)
-				}
-			}()
-			err := cmd.Wait()
-			var exit *exec.ExitError
-			if errors.As(err, &exit) {
-				return exitError(max(exit.ExitCode(), 1))
-			}
-			return err
-		})
+		return devExec(ctx, cfg, std, cmdArgs)
 	}
 	return fmt.Errorf("%w: dev run | dev exec -- CMD...", errUsage)
+}
+
+// devRun is make run: migrate once, make the first admin and the demo data, and serve.
+func devRun(ctx context.Context, cfg config.Config, log *slog.Logger, std IO) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return withDevDB(ctx, cfg, "affar", std, func(cfg config.Config) error {
+		// After the cluster is set up: it creates .data/ with the modes its server user needs.
+		cfg, err := devSecrets(cfg)
+		if err != nil {
+			return err
+		}
+		if err := migrate(cfg); err != nil {
+			return err
+		}
+		if err := ensureAdmin(ctx, cfg, std); err != nil {
+			return err
+		}
+		if err := ensureDemoData(ctx, cfg, std); err != nil {
+			return err
+		}
+		// Serve without its migration; devSecrets gave cfg what Serve's CheckErasure asks for.
+		return serveMigrated(ctx, cfg, log, func(addr string) {
+			fmt.Fprintf(std.Stdout, "Affär is ready: http://localhost%s (Ctrl-C stops it)\n", portOf(addr))
+		})
+	})
+}
+
+// devExec is make test: run cmdArgs with DATABASE_URL (and AFFAR_MIGRATE_URL) set.
+func devExec(ctx context.Context, cfg config.Config, std IO, cmdArgs []string) error {
+	// The child gets Ctrl-C from the terminal itself; other stop signals (a CI time-out) are passed on.
+	// Either way we wait for it and then stop the cluster.
+	signal.Ignore(os.Interrupt)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
+	defer signal.Stop(sigs)
+	return withDevDB(ctx, cfg, "postgres", std, func(cfg config.Config) error {
+		cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
+		cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
+		if cfg.MigrateURL != "" {
+			cmd.Env = append(cmd.Env, "AFFAR_MIGRATE_URL="+cfg.MigrateURL)
+		}
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		go func() {
+			for sig := range sigs {
+				_ = cmd.Process.Signal(sig)
+			}
+		}()
+		err := cmd.Wait()
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			return exitError(max(exit.ExitCode(), 1))
+		}
+		return err
+	})
 }
 
 // withDevDB runs fn with DATABASE_URL as given, or else on the local cluster under .data/, started
@@ -116,9 +130,9 @@ func withDevDB(ctx context.Context, cfg config.Config, dbName string, std IO, fn
 	return fn(cfg)
 }
 
-// ensureAdmin creates the first admin on an empty database and prints the credentials once.
+// ensureAdmin creates the first admin on an empty, migrated database and prints the credentials once.
 func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
-	return withServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
+	return onServices(ctx, cfg, cfg.DatabaseURL, func(svc Services) error {
 		ctx := systemContext(ctx)
 		has, err := svc.Users.HasAdmin(ctx)
 		if err != nil {
@@ -167,10 +181,10 @@ func resetDevAdmin(ctx context.Context, svc Services, cfg config.Config, std IO)
 // demoCustomers is how many customers make run adds to an empty register.
 const demoCustomers = 300
 
-// ensureDemoData fills an empty customer register with generated customers, so a first look has
-// something to look at.
+// ensureDemoData fills an empty customer register of a migrated database with generated customers, so a
+// first look has something to look at.
 func ensureDemoData(ctx context.Context, cfg config.Config, std IO) error {
-	return withServices(ctx, cfg, cfg.OwnerURL(), func(svc Services) error { // seeding is bulk loading: the owner's
+	return onServices(ctx, cfg, cfg.OwnerURL(), func(svc Services) error { // seeding is bulk loading: the owner's
 		n, err := postgres.CountCustomers(ctx, svc.Users.DB.Pool)
 		if err != nil || n > 0 {
 			return err

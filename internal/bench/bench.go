@@ -154,11 +154,11 @@ func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, strin
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	u, err := url.Parse(ownerURL)
+	owner, err := pgx.ParseConfig(ownerURL)
 	if err != nil {
 		return nil, "", err
 	}
-	dbURL := postgres.WithDatabase(opts.ServeURL, strings.TrimPrefix(u.Path, "/"))
+	dbURL := postgres.WithDatabase(opts.ServeURL, owner.Database)
 	if opts.PoolSize > 0 {
 		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
 	}
@@ -192,6 +192,33 @@ func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, strin
 	}
 	cmd.Process.Kill()
 	return nil, "", errors.New("affar serve did not become ready in 30 s")
+}
+
+// stopServer stops a server that serve started, gracefully, and waits for it.
+func stopServer(cmd *exec.Cmd) {
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+}
+
+// signIn signs c in to the server at base. Many sign-ins from one address meet the rate limit of
+// anonymous requests: it waits as told.
+func signIn(c *http.Client, base, email, pw string) error {
+	for {
+		resp, err := c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {pw}})
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode == http.StatusTooManyRequests {
+			secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+			time.Sleep(time.Duration(max(secs, 1)) * time.Second)
+			continue
+		}
+		if resp.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("sign in as %s: %d", email, resp.StatusCode)
+		}
+		return nil
+	}
 }
 
 // levelFilter keeps the server's warning and error lines.
@@ -260,7 +287,7 @@ func mix(maxID int64) []request {
 				v.Set("consent", "yes")
 			}
 			if r.IntN(2) == 0 {
-				v.Set("active_from", time.Now().AddDate(-1-r.IntN(5), 0, 0).Format("2006-01-02"))
+				v.Set("active_from", time.Now().AddDate(-1-r.IntN(5), 0, 0).Format(domain.DateLayout))
 			}
 			return "/customers?" + v.Encode()
 		}},
@@ -352,22 +379,13 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
+	defer stopServer(cmd)
 
 	clients := make([]*http.Client, opts.Clients)
 	for i := range clients {
 		clients[i] = newClient(1)
-		form := url.Values{"email": {email}, "password": {pw}}
-		resp, err := clients[i].PostForm(base+"/signin", form)
-		if err != nil {
-			return err
-		}
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusSeeOther {
-			return fmt.Errorf("bench client %d could not sign in: %d", i, resp.StatusCode)
+		if err := signIn(clients[i], base, email, pw); err != nil {
+			return fmt.Errorf("bench client %d: %w", i, err)
 		}
 	}
 	// A short warm-up, not measured, so caches are as in steady use.

@@ -2,8 +2,8 @@ package bench
 
 import (
 	"context"
-	"errors"
-	"fmt"
+		"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"os"
@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/user"
 )
@@ -43,17 +44,7 @@ const ceilingUpdate = `UPDATE customers SET name = 'Anonymiserad kund ' || numbe
 // path (a server process, the CRM screen's bulk action, river workers) and, on an identical copy, times
 // the ceiling statement, then prints both rates, their ratio and the server's peak RSS.
 func RunBulk(ctx context.Context, opts Options) error {
-	srcURL, email, pw, err := prepare(ctx, opts)
-	if err != nil {
-		return err
-	}
-	db, err := postgres.Open(ctx, srcURL)
-	if err != nil {
-		return err
-	}
-	sys := authz.WithActor(ctx, authz.System())
-	err = ensureUser(sys, user.New(db, time.Now, nil), email, "Benchmark", pw, authz.CustomerBulkErase, authz.CustomerAnonymise)
-	db.Close()
+	email, pw, err := prepareBulk(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -65,20 +56,10 @@ func RunBulk(ctx context.Context, opts Options) error {
 		}
 		fmt.Fprintf(opts.Out, "copied the register to %s in %s\n", dst, time.Since(start).Round(time.Second))
 	}
-
-	// The ceiling.
-	conn, err := pgx.Connect(ctx, postgres.WithDatabase(opts.ServerURL, ceilDB))
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	tag, err := conn.Exec(ctx, ceilingUpdate)
-	ceilTime := time.Since(start)
-	conn.Close(ctx)
+	ceilRows, ceilTime, err := timeCeilingUpdate(ctx, postgres.WithDatabase(opts.ServerURL, ceilDB))
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
 	}
-	ceilRows := tag.RowsAffected()
 	fmt.Fprintf(opts.Out, "ceiling: one UPDATE of %d customers in %s\n", ceilRows, ceilTime.Round(time.Millisecond))
 
 	// The job path.
@@ -87,83 +68,31 @@ func RunBulk(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
+	defer stopServer(cmd)
 	c := newClient(1)
-	resp, err := c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {pw}})
-	if err != nil {
+	if err := signIn(c, base, email, pw); err != nil {
 		return err
 	}
-	resp.Body.Close()
-	start = time.Now()
-	resp, err = c.PostForm(base+"/crm/bulk", url.Values{"anonymised": {"no"}, "all": {"yes"}})
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/bulk-jobs/") {
-		return fmt.Errorf("freezing the selection: %d %s", resp.StatusCode, loc)
-	}
-	freeze := time.Since(start)
-	jobID, _ := strconv.ParseInt(strings.TrimPrefix(loc, "/bulk-jobs/"), 10, 64)
-	conn, err = pgx.Connect(ctx, jobURL)
+	conn, err := pgx.Connect(ctx, jobURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
-	var total int
-	if err := conn.QueryRow(ctx, `SELECT total FROM bulk_jobs WHERE id = $1`, jobID).Scan(&total); err != nil {
-		return err
-	}
-	fmt.Fprintf(opts.Out, "froze a selection of %d customers in %s; confirming …\n", total, freeze.Round(time.Millisecond))
-	resp, err = c.PostForm(base+loc+"/confirm", url.Values{"kind": {"anonymise"}, "reason": {"make bench-bulk"},
-		"count": {strconv.Itoa(total)}})
+	job, err := startBulkJob(ctx, c, base, conn, opts.Out)
 	if err != nil {
 		return err
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("confirming: %d", resp.StatusCode)
+	processed, jobTime, err := waitForBulkJob(ctx, conn, job, opts.Out)
+	if err != nil {
+		return err
 	}
-	confirmed := time.Now()
-	var (
-		status     string
-		processed  int
-		violations *int
-	)
-	lastReport := time.Now()
-	for {
-		j, err := postgres.BulkJob(ctx, conn, jobID)
-		if err != nil {
-			return err
-		}
-		status, processed, violations = string(j.Status), j.Processed, j.Violations
-		if status == "done" || status == "cancelled" {
-			break
-		}
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if time.Since(lastReport) > 15*time.Second {
-			lastReport = time.Now()
-			fmt.Fprintf(opts.Out, "  %d of %d after %s\n", processed, total, time.Since(confirmed).Round(time.Second))
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	jobTime := time.Since(confirmed)
 	rss := peakRSS(cmd.Process.Pid)
-	if status != "done" || violations == nil || *violations != 0 {
-		return errors.New("the job did not finish cleanly: " + status)
-	}
 	jobRate := float64(processed) / jobTime.Seconds()
 	ceilRate := float64(ceilRows) / ceilTime.Seconds()
-	fmt.Fprintf(opts.Out, "\n%d customers, server peak RSS %s\n\n", total, rss)
+	fmt.Fprintf(opts.Out, "\n%d customers, server peak RSS %s\n\n", job.total, rss)
 	fmt.Fprintf(opts.Out, "| path | customers | time | customers/s |\n|---|---:|---:|---:|\n")
-	fmt.Fprintf(opts.Out, "| freeze the selection (POST /crm/bulk) | %d | %s | %.0f |\n", total, freeze.Round(time.Millisecond),
-		float64(total)/freeze.Seconds())
+	fmt.Fprintf(opts.Out, "| freeze the selection (POST /crm/bulk) | %d | %s | %.0f |\n", job.total, job.freeze.Round(time.Millisecond),
+		float64(job.total)/job.freeze.Seconds())
 	fmt.Fprintf(opts.Out, "| bulk job (confirm → done, verified) | %d | %s | %.0f |\n", processed, jobTime.Round(time.Millisecond), jobRate)
 	fmt.Fprintf(opts.Out, "| ceiling: one UPDATE of the customer columns | %d | %s | %.0f |\n", ceilRows, ceilTime.Round(time.Millisecond), ceilRate)
 	fmt.Fprintf(opts.Out, "\njob/ceiling ratio: %.2f (target ≥ 0.33)\n", jobRate/ceilRate)
@@ -171,4 +100,98 @@ func RunBulk(ctx context.Context, opts Options) error {
 		fmt.Fprintf(opts.Out, "the server logged warnings: see %s\n", filepath.Join(os.TempDir(), "affar-bench-server.log"))
 	}
 	return nil
+}
+
+// prepareBulk is prepare, with the benchmark user also given the rights of a bulk erasure.
+func prepareBulk(ctx context.Context, opts Options) (email, pw string, err error) {
+	srcURL, email, pw, err := prepare(ctx, opts)
+	if err != nil {
+		return "", "", err
+	}
+	db, err := postgres.Open(ctx, srcURL)
+	if err != nil {
+		return "", "", err
+	}
+	defer db.Close()
+	sys := authz.WithActor(ctx, authz.System())
+	return email, pw, ensureUser(sys, user.New(db, time.Now, nil), email, "Benchmark", pw, authz.CustomerBulkErase, authz.CustomerAnonymise)
+}
+
+// timeCeilingUpdate runs ceilingUpdate on the database at dbURL: the rows it changed and how long it took.
+func timeCeilingUpdate(ctx context.Context, dbURL string) (int64, time.Duration, error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer conn.Close(ctx)
+	start := time.Now()
+	tag, err := conn.Exec(ctx, ceilingUpdate)
+	return tag.RowsAffected(), time.Since(start), err
+}
+
+// bulkRun is a confirmed bulk job: its id, size, how long freezing its selection took and when it was
+// confirmed.
+type bulkRun struct {
+	id        int64
+	total     int
+	freeze    time.Duration
+	confirmed time.Time
+}
+
+// startBulkJob freezes a selection of every customer not yet anonymised and confirms its anonymisation.
+func startBulkJob(ctx context.Context, c *http.Client, base string, conn *pgx.Conn, out io.Writer) (bulkRun, error) {
+	start := time.Now()
+	resp, err := c.PostForm(base+"/crm/bulk", url.Values{"anonymised": {"no"}, "all": {"yes"}})
+	if err != nil {
+		return bulkRun{}, err
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/bulk-jobs/") {
+		return bulkRun{}, fmt.Errorf("freezing the selection: %d %s", resp.StatusCode, loc)
+	}
+	job := bulkRun{freeze: time.Since(start)}
+	job.id, _ = strconv.ParseInt(strings.TrimPrefix(loc, "/bulk-jobs/"), 10, 64)
+	if err := conn.QueryRow(ctx, `SELECT total FROM bulk_jobs WHERE id = $1`, job.id).Scan(&job.total); err != nil {
+		return bulkRun{}, err
+	}
+	fmt.Fprintf(out, "froze a selection of %d customers in %s; confirming …\n", job.total, job.freeze.Round(time.Millisecond))
+	resp, err = c.PostForm(base+loc+"/confirm", url.Values{"kind": {"anonymise"}, "reason": {"make bench-bulk"},
+		"count": {strconv.Itoa(job.total)}})
+	if err != nil {
+		return bulkRun{}, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther {
+		return bulkRun{}, fmt.Errorf("confirming: %d", resp.StatusCode)
+	}
+	job.confirmed = time.Now()
+	return job, nil
+}
+
+// waitForBulkJob waits until job is done, reporting progress now and then: the customers it processed and
+// how long after its confirmation it finished. A job that ends otherwise, or with violations, is an error.
+func waitForBulkJob(ctx context.Context, conn *pgx.Conn, job bulkRun, out io.Writer) (int, time.Duration, error) {
+	lastReport := time.Now()
+	for {
+		j, err := postgres.BulkJob(ctx, conn, job.id)
+		if err != nil {
+			return 0, 0, err
+		}
+		if j.Status == domain.BulkDone || j.Status == domain.BulkCancelled {
+			took := time.Since(job.confirmed)
+			if j.Status != domain.BulkDone || j.Violations == nil || *j.Violations != 0 {
+				return 0, 0, fmt.Errorf("the job did not finish cleanly: %s", j.Status)
+			}
+			return j.Processed, took, nil
+		}
+		if ctx.Err() != nil {
+			return 0, 0, ctx.Err()
+		}
+		if time.Since(lastReport) > 15*time.Second {
+			lastReport = time.Now()
+			fmt.Fprintf(out, "  %d of %d after %s\n", j.Processed, job.total, time.Since(job.confirmed).Round(time.Second))
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -132,37 +131,16 @@ func denialsOnce(ctx context.Context, opts Options, d DenialOptions, dbURL, pw s
 	if err != nil {
 		return run, err
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
-	// Many sign-ins from one address meet the rate limit of anonymous requests: wait as told.
-	signIn := func(email string, clients int) (*http.Client, error) {
-		c := newClient(clients)
-		for {
-			resp, err := c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {pw}})
-			if err != nil {
-				return nil, err
-			}
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusTooManyRequests {
-				secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-				time.Sleep(time.Duration(max(secs, 1)) * time.Second)
-				continue
-			}
-			if resp.StatusCode != http.StatusSeeOther {
-				return nil, fmt.Errorf("sign in as %s: %d", email, resp.StatusCode)
-			}
-			return c, nil
-		}
-	}
-	victim, err := signIn("bench-victim@affar.example", 1)
-	if err != nil {
+	defer stopServer(cmd)
+	v := &victim{ctx: ctx, client: newClient(1), pace: d.Pace,
+		consent: base + "/customers/" + strconv.FormatInt(customerID, 10) + "/consent"}
+	if err := signIn(v.client, base, "bench-victim@affar.example", pw); err != nil {
 		return run, err
 	}
 	flooders := make([]*http.Client, d.Sessions)
 	for i := range flooders {
-		if flooders[i], err = signIn("bench-flood@affar.example", d.Clients); err != nil {
+		flooders[i] = newClient(d.Clients)
+		if err := signIn(flooders[i], base, "bench-flood@affar.example", pw); err != nil {
 			return run, err
 		}
 	}
@@ -172,49 +150,10 @@ func denialsOnce(ctx context.Context, opts Options, d DenialOptions, dbURL, pw s
 	}
 	defer conn.Close(ctx)
 
-	consent := base + "/customers/" + strconv.FormatInt(customerID, 10) + "/consent"
-	given := false
-	post := func() (time.Duration, bool) {
-		given = !given
-		req, _ := http.NewRequestWithContext(ctx, http.MethodPost, consent,
-			strings.NewReader(url.Values{"given": {strconv.FormatBool(given)}, "consent_source": {"form"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Sec-Fetch-Site", "same-origin")
-		t0 := time.Now()
-		resp, err := victim.Do(req)
-		if err != nil {
-			return 0, false
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return time.Since(t0), resp.StatusCode == http.StatusSeeOther
-	}
-	// The victim's pace: a person at work, not a load; a POST that takes longer than the pace delays the next.
-	victimFor := func(dur time.Duration, name string) (Stats, []timed) {
-		var (
-			lat    []time.Duration
-			series []timed
-		)
-		errs := 0
-		start := time.Now()
-		t := time.NewTicker(d.Pace)
-		defer t.Stop()
-		for time.Since(start) < dur && ctx.Err() == nil {
-			at := time.Since(start)
-			if l, ok := post(); ok {
-				lat, series = append(lat, l), append(series, timed{at, l})
-			} else {
-				errs++
-			}
-			<-t.C
-		}
-		slices.SortFunc(series, func(a, b timed) int { return cmp.Compare(b.lat, a.lat) })
-		return stats(name, lat, errs, time.Since(start)), series[:min(3, len(series))]
-	}
 	for i := 0; i < 5; i++ { // warm-up
-		post()
+		v.post()
 	}
-	run.idle, _ = victimFor(d.Idle, "idle")
+	run.idle, _ = v.timeFor(d.Idle, "idle")
 
 	var lastID int64
 	if err := conn.QueryRow(ctx, `SELECT coalesce(max(id), 0) FROM audit_events`).Scan(&lastID); err != nil {
@@ -222,15 +161,86 @@ func denialsOnce(ctx context.Context, opts Options, d DenialOptions, dbURL, pw s
 	}
 	floodCtx, stop := context.WithTimeout(ctx, d.Flood)
 	defer stop()
+	flooding := flood(floodCtx, base+"/audit", flooders, d.Clients, &run)
+	run.flooded, run.slowest = v.timeFor(d.Flood, "under flood")
+	stop()
+	flooding.Wait()
+
+	floodEnd := time.Now()
+	if err := waitForDenialFlush(ctx, conn); err != nil {
+		return run, err
+	}
+	run.flushWait = time.Since(floodEnd)
+	err = conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE action = 'authz.denied'),
+			count(*) FILTER (WHERE action = 'authz.denied_repeated'),
+			count(*) FILTER (WHERE action = 'authz.denied') + coalesce(sum((details->>'count')::bigint) FILTER (WHERE action = 'authz.denied_repeated'), 0),
+			count(*) FILTER (WHERE action NOT LIKE 'authz.%')
+		FROM audit_events WHERE id > $1`, lastID).Scan(&run.denied, &run.counted, &run.refusalsSeen, &run.victimEvents)
+	return run, err
+}
+
+// victim is the user who changes a customer's marketing consent, back and forth, at a person's pace.
+type victim struct {
+	ctx     context.Context
+	client  *http.Client
+	consent string // the consent form's URL
+	pace    time.Duration
+	given   bool
+}
+
+// post changes the consent once: how long it took and whether it succeeded.
+func (v *victim) post() (time.Duration, bool) {
+	v.given = !v.given
+	req, _ := http.NewRequestWithContext(v.ctx, http.MethodPost, v.consent,
+		strings.NewReader(url.Values{"given": {strconv.FormatBool(v.given)}, "consent_source": {"form"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	t0 := time.Now()
+	resp, err := v.client.Do(req)
+	if err != nil {
+		return 0, false
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return time.Since(t0), resp.StatusCode == http.StatusSeeOther
+}
+
+// timeFor posts at the victim's pace for dur: the stats and the three slowest posts. The pace is a person
+// at work, not a load; a POST that takes longer than the pace delays the next.
+func (v *victim) timeFor(dur time.Duration, name string) (Stats, []timed) {
+	var (
+		lat    []time.Duration
+		series []timed
+	)
+	errs := 0
+	start := time.Now()
+	t := time.NewTicker(v.pace)
+	defer t.Stop()
+	for time.Since(start) < dur && v.ctx.Err() == nil {
+		at := time.Since(start)
+		if l, ok := v.post(); ok {
+			lat, series = append(lat, l), append(series, timed{at, l})
+		} else {
+			errs++
+		}
+		<-t.C
+	}
+	slices.SortFunc(series, func(a, b timed) int { return cmp.Compare(b.lat, a.lat) })
+	return stats(name, lat, errs, time.Since(start)), series[:min(3, len(series))]
+}
+
+// flood GETs page from clients goroutines, spread over the sessions of flooders, until ctx ends, counting
+// the answers in run.
+func flood(ctx context.Context, page string, flooders []*http.Client, clients int, run *denialRun) *sync.WaitGroup {
 	var wg sync.WaitGroup
-	for i := 0; i < d.Clients; i++ {
+	for i := 0; i < clients; i++ {
 		c := flooders[i%len(flooders)]
 		wg.Go(func() {
-			for floodCtx.Err() == nil {
-				req, _ := http.NewRequestWithContext(floodCtx, http.MethodGet, base+"/audit", nil)
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
 				resp, err := c.Do(req)
 				if err != nil {
-					if floodCtx.Err() == nil { // the flood's end cancels requests under way: not counted
+					if ctx.Err() == nil { // the flood's end cancels requests under way: not counted
 						atomic.AddInt64(&run.other, 1)
 					}
 					continue
@@ -248,34 +258,29 @@ func denialsOnce(ctx context.Context, opts Options, d DenialOptions, dbURL, pw s
 			}
 		})
 	}
-	run.flooded, run.slowest = victimFor(d.Flood, "under flood")
-	stop()
-	wg.Wait()
+	return &wg
+}
 
-	// The server flushes the counts of minutes gone by every minute; wait for the last of them.
-	floodEnd := time.Now()
+// waitForDenialFlush waits until the server has flushed the counts of refusals: it does so for the minutes
+// gone by every minute.
+func waitForDenialFlush(ctx context.Context, conn *pgx.Conn) error {
+	start := time.Now()
 	var counting bool
 	if err := conn.QueryRow(ctx, `SELECT to_regclass('denial_counts') IS NOT NULL`).Scan(&counting); err != nil {
-		return run, err
+		return err
 	}
 	for counting {
 		var n int
 		if err := conn.QueryRow(ctx, `SELECT count(*) FROM denial_counts`).Scan(&n); err != nil {
-			return run, err
+			return err
 		}
 		if n == 0 {
 			break
 		}
-		if time.Since(floodEnd) > 3*time.Minute {
-			return run, errors.New("the server did not flush the counts of refusals within 3 minutes")
+		if time.Since(start) > 3*time.Minute {
+			return errors.New("the server did not flush the counts of refusals within 3 minutes")
 		}
 		time.Sleep(time.Second)
 	}
-	run.flushWait = time.Since(floodEnd)
-	err = conn.QueryRow(ctx, `SELECT count(*) FILTER (WHERE action = 'authz.denied'),
-			count(*) FILTER (WHERE action = 'authz.denied_repeated'),
-			count(*) FILTER (WHERE action = 'authz.denied') + coalesce(sum((details->>'count')::bigint) FILTER (WHERE action = 'authz.denied_repeated'), 0),
-			count(*) FILTER (WHERE action NOT LIKE 'authz.%')
-		FROM audit_events WHERE id > $1`, lastID).Scan(&run.denied, &run.counted, &run.refusalsSeen, &run.victimEvents)
-	return run, err
+	return nil
 }

@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
-	"os"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/user"
 )
@@ -37,54 +37,15 @@ type exportRun struct {
 // all of it, and about a thousand rows for comparison), each on a fresh server process so its peak RSS
 // is its own, and times one COPY of the same rows as the ceiling.
 func RunExport(ctx context.Context, opts Options) error {
-	dbURL, _, pw, err := prepare(ctx, opts)
+	dbURL, email, pw, small, medium, err := prepareExport(ctx, opts)
 	if err != nil {
 		return err
 	}
-	db, err := postgres.Open(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	// A user of its own for each run: exports are rate-limited per user.
-	sys := authz.WithActor(ctx, authz.System())
-	users := user.New(db, time.Now, nil)
-	run := time.Now().UnixNano()
-	email := fmt.Sprintf("bench-export-%d@affar.example", run)
-	// Users' names are unique too.
-	err = ensureUser(sys, users, email, fmt.Sprintf("Benchmark exports %d", run), pw, authz.CustomerView, authz.CustomerExport)
-	// About a thousand and about a hundred thousand customers, for comparison: those created on the days
-	// around the middle of the register (the filter takes whole days).
-	window := func(n int) (url.Values, error) {
-		var from, to time.Time
-		err := db.Pool.QueryRow(ctx, `SELECT min(d), max(d) FROM (SELECT (created_at AT TIME ZONE 'Europe/Stockholm')::date AS d
-			FROM customers WHERE anonymised_at IS NULL ORDER BY created_at OFFSET (SELECT count(*) / 2 FROM customers) LIMIT $1) s`, n).Scan(&from, &to)
-		return url.Values{"created_from": {from.Format("2006-01-02")}, "created_to": {to.Format("2006-01-02")}}, err
-	}
-	var small, medium url.Values
-	if err == nil {
-		small, err = window(1000)
-	}
-	if err == nil {
-		medium, err = window(100_000)
-	}
-	db.Close()
-	if err != nil {
-		return err
-	}
-
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		return err
-	}
-	var ceilOut countingWriter
-	start := time.Now()
-	tag, err := conn.PgConn().CopyTo(ctx, &ceilOut, ceilingCopy)
-	ceilTime := time.Since(start)
-	conn.Close(ctx)
+	ceilRows, ceilBytes, ceilTime, err := timeCeilingCopy(ctx, dbURL)
 	if err != nil {
 		return fmt.Errorf("ceiling: %w", err)
 	}
-	fmt.Fprintf(opts.Out, "ceiling: COPY of %d customers (%d MB) in %s\n", tag.RowsAffected(), ceilOut.n>>20, ceilTime.Round(time.Millisecond))
+	fmt.Fprintf(opts.Out, "ceiling: COPY of %d customers (%d MB) in %s\n", ceilRows, ceilBytes>>20, ceilTime.Round(time.Millisecond))
 
 	var runs []exportRun
 	for _, e := range []struct {
@@ -113,9 +74,56 @@ func RunExport(ctx context.Context, opts Options) error {
 		fmt.Fprintf(opts.Out, "| %s | %d | %d | %s | %.0f | %s |\n", r.name, r.rows, r.bytes>>20, r.took.Round(time.Millisecond),
 			float64(r.rows)/r.took.Seconds(), r.rss)
 	}
-	fmt.Fprintf(opts.Out, "| ceiling: one COPY of the same columns | %d | %d | %s | %.0f | – |\n", tag.RowsAffected(), ceilOut.n>>20,
-		ceilTime.Round(time.Millisecond), float64(tag.RowsAffected())/ceilTime.Seconds())
+	fmt.Fprintf(opts.Out, "| ceiling: one COPY of the same columns | %d | %d | %s | %.0f | – |\n", ceilRows, ceilBytes>>20,
+		ceilTime.Round(time.Millisecond), float64(ceilRows)/ceilTime.Seconds())
 	return nil
+}
+
+// prepareExport is prepare, with a user of its own for this run (exports are rate-limited per user), and
+// the filters of about a thousand and about a hundred thousand customers, for comparison: those created on
+// the days around the middle of the register (the filter takes whole days).
+func prepareExport(ctx context.Context, opts Options) (dbURL, email, pw string, small, medium url.Values, err error) {
+	dbURL, _, pw, err = prepare(ctx, opts)
+	if err != nil {
+		return
+	}
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	sys := authz.WithActor(ctx, authz.System())
+	run := time.Now().UnixNano()
+	email = fmt.Sprintf("bench-export-%d@affar.example", run)
+	// Users' names are unique too.
+	err = ensureUser(sys, user.New(db, time.Now, nil), email, fmt.Sprintf("Benchmark exports %d", run), pw,
+		authz.CustomerView, authz.CustomerExport)
+	window := func(n int) (url.Values, error) {
+		var from, to time.Time
+		err := db.Pool.QueryRow(ctx, `SELECT min(d), max(d) FROM (SELECT (created_at AT TIME ZONE 'Europe/Stockholm')::date AS d
+			FROM customers WHERE anonymised_at IS NULL ORDER BY created_at OFFSET (SELECT count(*) / 2 FROM customers) LIMIT $1) s`, n).Scan(&from, &to)
+		return url.Values{"created_from": {from.Format(domain.DateLayout)}, "created_to": {to.Format(domain.DateLayout)}}, err
+	}
+	if err == nil {
+		small, err = window(1000)
+	}
+	if err == nil {
+		medium, err = window(100_000)
+	}
+	return
+}
+
+// timeCeilingCopy runs ceilingCopy on the database at dbURL: the rows and bytes it wrote and how long it took.
+func timeCeilingCopy(ctx context.Context, dbURL string) (rows, size int64, took time.Duration, err error) {
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer conn.Close(ctx)
+	var out countingWriter
+	start := time.Now()
+	tag, err := conn.PgConn().CopyTo(ctx, &out, ceilingCopy)
+	return tag.RowsAffected(), out.n, time.Since(start), err
 }
 
 // exportOnce starts a server, signs in, downloads one export and stops the server.
@@ -124,17 +132,13 @@ func exportOnce(ctx context.Context, opts Options, dbURL, email, pw, path string
 	if err != nil {
 		return exportRun{}, err
 	}
-	defer func() {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}()
+	defer stopServer(cmd)
+	// No time-out, unlike newClient's: the whole register takes a while.
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {pw}})
-	if err != nil {
+	if err := signIn(c, base, email, pw); err != nil {
 		return exportRun{}, err
 	}
-	resp.Body.Close()
 	run := exportRun{rssAtStartup: peakRSS(cmd.Process.Pid)}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+path, bytes.NewBufferString(form.Encode()))
 	if err != nil {
@@ -143,7 +147,7 @@ func exportOnce(ctx context.Context, opts Options, dbURL, email, pw, path string
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
 	start := time.Now()
-	resp, err = c.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return run, err
 	}

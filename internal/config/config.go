@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -73,8 +74,18 @@ func (c Config) Secure() bool {
 	return err == nil && strings.EqualFold(u.Scheme, "https")
 }
 
+// CookieName is what the cookie called name is named: over HTTPS with the __Host- prefix, which makes the
+// browser refuse it unless Secure, Path=/ and no Domain.
+func (c Config) CookieName(name string) string {
+	if c.Secure() {
+		return "__Host-" + name
+	}
+	return name
+}
+
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
 func Load(getenv func(string) string) (Config, error) {
+	e := &vars{get: getenv}
 	c := Config{
 		DatabaseURL:   getenv("DATABASE_URL"),
 		MigrateURL:    getenv("AFFAR_MIGRATE_URL"),
@@ -82,81 +93,41 @@ func Load(getenv func(string) string) (Config, error) {
 		BaseURL:       strings.TrimRight(getenv("AFFAR_BASE_URL"), "/"),
 		AdminEmail:    or(getenv("AFFAR_ADMIN_EMAIL"), "admin@affar.example"),
 		AdminPassword: getenv("AFFAR_ADMIN_PASSWORD"),
+		ErasureLedger: getenv("AFFAR_ERASURE_LEDGER"),
+		SMTPAddr:      getenv("AFFAR_SMTP_ADDR"),
+		SMTPUser:      getenv("AFFAR_SMTP_USER"),
+		SMTPPassword:  getenv("AFFAR_SMTP_PASSWORD"),
+		MailFrom:      or(getenv("AFFAR_MAIL_FROM"), "affar@localhost"),
 	}
-	var errs []error
-	dur := func(name string, def time.Duration) time.Duration {
-		v := getenv(name)
-		if v == "" {
-			return def
-		}
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 30m, got %q", name, v))
-		}
-		return d
-	}
-	c.SessionIdle = dur("AFFAR_SESSION_IDLE", 30*time.Minute)
-	c.SessionLifetime = dur("AFFAR_SESSION_LIFETIME", 8*time.Hour)
+	c.SessionIdle = e.duration("AFFAR_SESSION_IDLE", 30*time.Minute)
+	c.SessionLifetime = e.duration("AFFAR_SESSION_LIFETIME", 8*time.Hour)
 	if c.SessionIdle > c.SessionLifetime {
-		errs = append(errs, errors.New("AFFAR_SESSION_IDLE must not exceed AFFAR_SESSION_LIFETIME"))
+		e.errs = append(e.errs, errors.New("AFFAR_SESSION_IDLE must not exceed AFFAR_SESSION_LIFETIME"))
 	}
-	c.MaxBodyBytes = 1 << 20
-	if v := getenv("AFFAR_MAX_BODY_BYTES"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 1024 {
-			errs = append(errs, fmt.Errorf("AFFAR_MAX_BODY_BYTES: want a number of bytes ≥ 1024, got %q", v))
-		}
-		c.MaxBodyBytes = n
-	}
-	if v := getenv("AFFAR_SECRET"); v != "" {
-		if len(v) < 32 {
-			errs = append(errs, errors.New("AFFAR_SECRET: want at least 32 characters"))
-		}
-		c.Secret = []byte(v)
-	}
-	if v := getenv("AFFAR_ERASURE_SALT"); v != "" {
-		if len(v) < 32 {
-			errs = append(errs, errors.New("AFFAR_ERASURE_SALT: want at least 32 characters"))
-		}
-		c.ErasureSalt = []byte(v)
-	}
-	c.ErasureLedger = getenv("AFFAR_ERASURE_LEDGER")
-	c.SMTPAddr, c.SMTPUser, c.SMTPPassword = getenv("AFFAR_SMTP_ADDR"), getenv("AFFAR_SMTP_USER"), getenv("AFFAR_SMTP_PASSWORD")
-	c.MailFrom = or(getenv("AFFAR_MAIL_FROM"), "affar@localhost")
-	if v := getenv("AFFAR_BULK_BATCH"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 10000 {
-			errs = append(errs, fmt.Errorf("AFFAR_BULK_BATCH: want 1 to 10000 customers, got %q", v))
-		}
-		c.BulkBatch = n
-	}
-	c.RateLimit, c.RateBurst = 10, 100
-	if v := getenv("AFFAR_RATE_LIMIT"); v != "" {
-		n, err := strconv.ParseFloat(v, 64)
-		if err != nil || !(n >= 0.01 && n <= 1e6) {
-			errs = append(errs, fmt.Errorf("AFFAR_RATE_LIMIT: want requests per second, 0.01 to 1000000, got %q", v))
-		}
-		c.RateLimit = n
-	}
-	if v := getenv("AFFAR_RATE_BURST"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1e6 {
-			errs = append(errs, fmt.Errorf("AFFAR_RATE_BURST: want 1 to 1000000 requests, got %q", v))
-		}
-		c.RateBurst = n
-	}
+	c.MaxBodyBytes = e.integer("AFFAR_MAX_BODY_BYTES", 1<<20, 1024, math.MaxInt64, "a number of bytes ≥ 1024")
+	c.Secret = e.secret("AFFAR_SECRET")
+	c.ErasureSalt = e.secret("AFFAR_ERASURE_SALT")
+	c.BulkBatch = int(e.integer("AFFAR_BULK_BATCH", 0, 1, 10000, "1 to 10000 customers"))
+	c.RateLimit = e.rate("AFFAR_RATE_LIMIT", 10)
+	c.RateBurst = int(e.integer("AFFAR_RATE_BURST", 100, 1, 1e6, "1 to 1000000 requests"))
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
-			errs = append(errs, fmt.Errorf("AFFAR_TRUST_PROXY: want true or false, got %q", v))
+			e.bad("AFFAR_TRUST_PROXY", "true or false", v)
 		}
 		c.TrustProxy = b
 	}
 	if v := getenv("AFFAR_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			errs = append(errs, fmt.Errorf("AFFAR_LOG_LEVEL: want debug, info, warn or error, got %q", v))
+			e.bad("AFFAR_LOG_LEVEL", "debug, info, warn or error", v)
 		}
 	}
+	return c, errors.Join(append(e.errs, c.checkAddresses()...)...)
+}
+
+// checkAddresses checks the base URL and, for outgoing mail, what it needs.
+func (c Config) checkAddresses() []error {
+	var errs []error
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
@@ -172,7 +143,67 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("AFFAR_MAIL_FROM: want a plain e-mail address, got %q", c.MailFrom))
 		}
 	}
-	return c, errors.Join(errs...)
+	return errs
+}
+
+// vars reads variables and collects what is wrong with them, so one start-up names every mistake.
+type vars struct {
+	get  func(string) string
+	errs []error
+}
+
+func (e *vars) bad(name, want, got string) {
+	e.errs = append(e.errs, fmt.Errorf("%s: want %s, got %q", name, want, got))
+}
+
+func (e *vars) duration(name string, def time.Duration) time.Duration {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		e.bad(name, "a positive duration such as 30m", v)
+	}
+	return d
+}
+
+// integer is name's whole number in [lo, hi], def when unset.
+func (e *vars) integer(name string, def, lo, hi int64, want string) int64 {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		e.bad(name, want, v)
+	}
+	return n
+}
+
+// rate is name's requests per second, def when unset.
+func (e *vars) rate(name string, def float64) float64 {
+	v := e.get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.ParseFloat(v, 64)
+	if err != nil || !(n >= 0.01 && n <= 1e6) {
+		e.bad(name, "requests per second, 0.01 to 1000000", v)
+	}
+	return n
+}
+
+// secret is name's key, at least 32 characters; the error does not repeat it.
+func (e *vars) secret(name string) []byte {
+	v := e.get(name)
+	if v == "" {
+		return nil
+	}
+	if len(v) < 32 {
+		e.errs = append(e.errs, fmt.Errorf("%s: want at least 32 characters", name))
+	}
+	return []byte(v)
 }
 
 func or(v, def string) string {

@@ -155,7 +155,6 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 	if err := prepareDir(abs, cred); err != nil {
 		return nil, err
 	}
-
 	if _, err := os.Stat(filepath.Join(abs, "PG_VERSION")); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(log, "devdb: initialising cluster in %s\n", dir)
 		if password, err = newPassword(abs); err != nil {
@@ -173,29 +172,49 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 		return nil, err
 	}
 	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, password: password, log: log}
+	if c.sockDir, err = tempSocketDir(abs, cred); err != nil {
+		return nil, err
+	}
+	if err := c.pgStart(ctx); err != nil {
+		c.removeSockDir()
+		return nil, err
+	}
+	fmt.Fprintf(log, "devdb: started on port %d\n", port)
+	return c, nil
+}
 
-	sockDir := abs
-	if len(sockDir)+len("/.s.PGSQL.65535") > maxSocketPath {
-		base := os.TempDir()
-		if len(base) > maxSocketPath/2 {
-			base = "/tmp"
-		}
-		if sockDir, err = os.MkdirTemp(base, "devdb-"); err != nil {
-			return nil, fmt.Errorf("devdb: create socket directory: %w", err)
-		}
-		c.sockDir = sockDir
-		if cred != nil {
-			if err := os.Chown(sockDir, int(cred.Uid), int(cred.Gid)); err != nil {
-				os.Remove(sockDir)
-				return nil, fmt.Errorf("devdb: chown socket directory: %w", err)
-			}
+// tempSocketDir is a new directory for the server's socket when abs is too long a path for one, else "".
+func tempSocketDir(abs string, cred *syscall.Credential) (string, error) {
+	if len(abs)+len("/.s.PGSQL.65535") <= maxSocketPath {
+		return "", nil
+	}
+	base := os.TempDir()
+	if len(base) > maxSocketPath/2 {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "devdb-")
+	if err != nil {
+		return "", fmt.Errorf("devdb: create socket directory: %w", err)
+	}
+	if cred != nil {
+		if err := os.Chown(dir, int(cred.Uid), int(cred.Gid)); err != nil {
+			os.Remove(dir)
+			return "", fmt.Errorf("devdb: chown socket directory: %w", err)
 		}
 	}
+	return dir, nil
+}
 
-	logFile := filepath.Join(abs, "postgres.log")
+// pgStart starts the server of c on its port and socket directory (the data directory unless c.sockDir).
+func (c *Cluster) pgStart(ctx context.Context) error {
+	sockDir := c.dataDir
+	if c.sockDir != "" {
+		sockDir = c.sockDir
+	}
+	logFile := filepath.Join(c.dataDir, "postgres.log")
 	// pg_ctl hands -o to /bin/sh, hence the quoting.
 	opts := strings.Join([]string{
-		"-p", strconv.Itoa(port),
+		"-p", strconv.Itoa(c.port),
 		"-c", "listen_addresses=127.0.0.1",
 		"-k", shellQuote(sockDir),
 		"-c", "unix_socket_permissions=0700",
@@ -206,14 +225,12 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 		"-c", "shared_preload_libraries=pg_stat_statements", // query statistics for make bench and curious developers
 		"-c", "shared_buffers=256MB",
 	}, " ")
-	out, err := run(ctx, cred, filepath.Join(bin, "pg_ctl"), "start", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
-		"-D", abs, "-l", logFile, "-o", opts)
+	out, err := run(ctx, c.cred, filepath.Join(c.bin, "pg_ctl"), "start", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
+		"-D", c.dataDir, "-l", logFile, "-o", opts)
 	if err != nil {
-		c.removeSockDir()
-		return nil, fmt.Errorf("devdb: pg_ctl start: %w\n%s%s", err, tail(out), logTail(logFile))
+		return fmt.Errorf("devdb: pg_ctl start: %w\n%s%s", err, tail(out), logTail(logFile))
 	}
-	fmt.Fprintf(log, "devdb: started on port %d\n", port)
-	return c, nil
+	return nil
 }
 
 // URL returns a connection URL for database name on the cluster as superuser postgres, with

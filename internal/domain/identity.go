@@ -29,13 +29,21 @@ func luhnOK(digits string) bool {
 	return len(digits) > 1 && LuhnDigit(digits[:len(digits)-1]) == int(digits[len(digits)-1]-'0')
 }
 
-func onlyDigits(s string) bool {
+// Digits returns the ASCII digits of s, and whether s holds nothing else but runes of allowed: the one
+// reading of numbers as people type them (identity numbers, giro numbers, postal codes, searches, the
+// erasure hashes).
+func Digits(s, allowed string) (digits string, only bool) {
+	var b strings.Builder
+	only = true
 	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case !strings.ContainsRune(allowed, r):
+			only = false
 		}
 	}
-	return s != ""
+	return b.String(), only
 }
 
 // IDScheme names the kind of identity number an IDError is about.
@@ -87,7 +95,7 @@ func splitNumber(s string, scheme IDScheme, seps string) (digits string, sep byt
 	if i := len(s) - 5; i > 0 && strings.IndexByte(seps, s[i]) >= 0 {
 		sep, s = s[i], s[:i]+s[i+1:]
 	}
-	if !onlyDigits(s) {
+	if _, only := Digits(s, ""); !only || s == "" {
 		return "", 0, &IDError{scheme, FaultFormat}
 	}
 	return s, sep, nil
@@ -219,8 +227,8 @@ func ParseOrgNumber(s string) (string, error) {
 
 // ParsePostalCode accepts "12345" or "123 45" and returns "123 45".
 func ParsePostalCode(s string) (string, error) {
-	digits := strings.ReplaceAll(strings.TrimSpace(s), " ", "")
-	if !onlyDigits(digits) || len(digits) != 5 || digits[0] == '0' {
+	digits, only := Digits(strings.TrimSpace(s), " ")
+	if !only || len(digits) != 5 || digits[0] == '0' {
 		return "", fmt.Errorf("postal code: %w", ErrInvalid)
 	}
 	return digits[:3] + " " + digits[3:], nil

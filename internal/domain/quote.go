@@ -170,10 +170,10 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 	var q QuoteFields
 	var err error
 	var typed []int // the form's row of each line
-	if q.QuoteDate, err = time.Parse("2006-01-02", strings.TrimSpace(in.QuoteDate)); err != nil {
+	if q.QuoteDate, err = time.Parse(DateLayout, strings.TrimSpace(in.QuoteDate)); err != nil {
 		fe["quote_date"] = "error.date"
 	}
-	if q.ValidUntil, err = time.Parse("2006-01-02", strings.TrimSpace(in.ValidUntil)); err != nil {
+	if q.ValidUntil, err = time.Parse(DateLayout, strings.TrimSpace(in.ValidUntil)); err != nil {
 		fe["valid_until"] = "error.date"
 	} else if _, ok := fe["quote_date"]; !ok && q.ValidUntil.Before(q.QuoteDate) {
 		fe["valid_until"] = "error.valid_until"
@@ -219,13 +219,13 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 // price). Lines are added in order and one refused is left out, so each message is about its own line.
 // row is the form's row of each line.
 func amountErrors(fe FieldErrors, lines []QuoteLine, row []int) {
-	var kept []QuoteLine
+	var kept quoteSums
 	for i, l := range lines {
 		key := func(f string) string { return fmt.Sprintf("line_%d_%s", row[i], f) }
 		if fe[key("quantity")] != "" || fe[key("unit_price")] != "" || fe[key("vat_rate")] != "" {
 			continue
 		}
-		_, err := CheckedTotals(append(kept, l))
+		err := kept.add(l)
 		switch {
 		case errors.Is(err, ErrLineAmount):
 			fe[key("unit_price")] = "error.line_amount_cap"
@@ -233,10 +233,43 @@ func amountErrors(fe FieldErrors, lines []QuoteLine, row []int) {
 			fe[key("vat_rate")] = "error.rate_amount_cap"
 		case err != nil:
 			fe[key("unit_price")] = "error.quote_amount_cap"
-		default:
-			kept = append(kept, l)
 		}
 	}
+}
+
+// quoteSums are CheckedTotals' sums of the lines added so far, so that lines can be added one at a time
+// without adding up again the ones before.
+type quoteSums struct {
+	netByRate, vatByRate map[int]int64
+	net, vat             int64
+}
+
+// add adds l if CheckedTotals would accept the lines added before with l, else it returns CheckedTotals'
+// error and leaves the sums as they were. The lines before were accepted, so only l itself, the sums of
+// its rate and the totals can newly go above the cap.
+func (s *quoteSums) add(l QuoteLine) error {
+	net, err := l.Net()
+	if err != nil {
+		return err
+	}
+	rateNet := s.netByRate[l.VATRate] + net
+	if rateNet > MaxAmountOre {
+		return ErrRateAmount
+	}
+	rateVAT, ok := mulDivRound(rateNet, int64(l.VATRate), 100)
+	if !ok || rateVAT > MaxAmountOre {
+		return ErrRateAmount
+	}
+	totalNet, totalVAT := s.net+net, s.vat-s.vatByRate[l.VATRate]+rateVAT
+	if totalNet+totalVAT > MaxAmountOre || totalNet > MaxAmountOre {
+		return ErrQuoteAmount
+	}
+	if s.netByRate == nil {
+		s.netByRate, s.vatByRate = map[int]int64{}, map[int]int64{}
+	}
+	s.netByRate[l.VATRate], s.vatByRate[l.VATRate] = rateNet, rateVAT
+	s.net, s.vat = totalNet, totalVAT
+	return nil
 }
 
 // Quote is a quote with its lines and the billing snapshot taken when it was sent.

@@ -35,8 +35,7 @@ type SupplierInput struct {
 
 // digitsOf keeps the digits of s, and reports whether s held nothing but digits, spaces and dashes.
 func digitsOf(s string) (string, bool) {
-	d := strings.NewReplacer("-", "", " ", "").Replace(s)
-	return d, d == "" || onlyDigits(d)
+	return Digits(s, "- ")
 }
 
 // ParseBankgiro accepts 7 or 8 digits with a valid check digit and returns NNN-NNNN or NNNN-NNNN.

@@ -50,7 +50,7 @@ func verifyChain(t *testing.T, e *testutil.Env) {
 
 func TestInventoryCoversTheSchema(t *testing.T) {
 	e := testutil.NewEnv(t, nil)
-	schema, err := postgres.CustomerTables(context.Background(), e.DB.Pool)
+	schema, err := testutil.CustomerTables(context.Background(), e.DB.Pool)
 	must(t, err)
 	declared := map[string]domain.PIITable{}
 	for _, tb := range gdpr.Inventory {
@@ -87,7 +87,7 @@ func TestInventoryTestCatchesAnUndeclaredColumn(t *testing.T) {
 	e := testutil.NewEnv(t, nil)
 	_, err := e.Owner(t).Pool.Exec(context.Background(), `ALTER TABLE customer_contacts ADD COLUMN birthday date`)
 	must(t, err)
-	schema, err := postgres.CustomerTables(context.Background(), e.DB.Pool)
+	schema, err := testutil.CustomerTables(context.Background(), e.DB.Pool)
 	must(t, err)
 	if !slices.Contains(schema["customer_contacts"], "birthday") {
 		t.Fatalf("the schema walk does not see the new column: %v", schema["customer_contacts"])

@@ -20,20 +20,9 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) err
 	if len(events) == 0 {
 		return nil
 	}
-	// Under READ COMMITTED the next statement sees every event committed before the lock was granted.
-	// A stricter level would read an older snapshot and fork the chain, so it is refused.
-	var isolation string
-	if err := tx.QueryRow(ctx, `SELECT current_setting('transaction_isolation') FROM (SELECT pg_advisory_xact_lock($1)) l`,
-		auditLockKey).Scan(&isolation); err != nil {
-		return mapErr(err, "audit lock")
-	}
-	if isolation != "read committed" {
-		return fmt.Errorf("audit events need a READ COMMITTED transaction, not %s", isolation)
-	}
-	prev := []byte{}
-	err := tx.QueryRow(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
-	if err != nil && err != pgx.ErrNoRows {
-		return mapErr(err, "audit last hash")
+	prev, err := lockAuditChain(ctx, tx)
+	if err != nil {
+		return err
 	}
 	rows, err := tx.Query(ctx, `SELECT nextval('audit_events_id_seq') FROM generate_series(1, $1)`, len(events))
 	if err != nil {
@@ -76,6 +65,26 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) err
 			$6::bigint[], $7::jsonb[], $8::bytea[], $9::bytea[])`,
 		ids, ats, actors, actions, types, entities, details, prevs, hashes)
 	return mapErr(err, "append audit events")
+}
+
+// lockAuditChain takes the chain's lock for the rest of tx and returns the hash of the last event (empty for
+// the first). Under READ COMMITTED the next statement sees every event committed before the lock was
+// granted; a stricter level would read an older snapshot and fork the chain, so it is refused.
+func lockAuditChain(ctx context.Context, tx pgx.Tx) ([]byte, error) {
+	var isolation string
+	if err := tx.QueryRow(ctx, `SELECT current_setting('transaction_isolation') FROM (SELECT pg_advisory_xact_lock($1)) l`,
+		auditLockKey).Scan(&isolation); err != nil {
+		return nil, mapErr(err, "audit lock")
+	}
+	if isolation != "read committed" {
+		return nil, fmt.Errorf("audit events need a READ COMMITTED transaction, not %s", isolation)
+	}
+	prev := []byte{}
+	err := tx.QueryRow(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
+	if err != nil && err != pgx.ErrNoRows {
+		return nil, mapErr(err, "audit last hash")
+	}
+	return prev, nil
 }
 
 func marshalDetails(d map[string]any) ([]byte, error) {
@@ -170,25 +179,4 @@ func WalkAudit(ctx context.Context, q Querier, fn func(e domain.AuditEvent, cano
 		}
 	}
 	return mapErr(rows.Err(), "walk audit")
-}
-
-// AuditActions counts events per action since id after; tests and the matrix use it.
-func AuditActions(ctx context.Context, q Querier, after int64) (map[string]int, error) {
-	rows, err := q.Query(ctx, `SELECT action, count(*) FROM audit_events WHERE id > $1 GROUP BY action`, after)
-	if err != nil {
-		return nil, mapErr(err, "audit actions")
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			a string
-			n int
-		)
-		if err := rows.Scan(&a, &n); err != nil {
-			return nil, mapErr(err, "audit actions")
-		}
-		out[a] = n
-	}
-	return out, mapErr(rows.Err(), "audit actions")
 }

@@ -117,17 +117,10 @@ func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters
 // searchDigits returns the digits of q and whether q is a number as people type them (digits with
 // spaces, dashes, plus signs and parentheses).
 func searchDigits(q string) (string, bool) {
-	var b strings.Builder
-	for _, r := range q {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')':
-		default:
-			return "", false
-		}
+	digits, only := domain.Digits(q, " -+()")
+	if !only {
+		return "", false
 	}
-	digits := b.String()
 	if strings.HasPrefix(strings.TrimSpace(q), "+46") {
 		digits = "0" + strings.TrimPrefix(digits, "46")
 	}

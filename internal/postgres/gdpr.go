@@ -556,28 +556,6 @@ func SetPrivacyText(ctx context.Context, q Querier, topic, body string, by *doma
 	return mapErr(err, "set privacy text")
 }
 
-// CustomerTables lists the tables that refer to customers, directly or through another such table, with
-// their columns: what the inventory must cover.
-func CustomerTables(ctx context.Context, q Querier) (map[string][]string, error) {
-	rows, err := q.Query(ctx, `WITH RECURSIVE related (oid) AS (
-			SELECT 'customers'::regclass::oid
-			UNION
-			SELECT con.conrelid FROM pg_constraint con JOIN related r ON con.confrelid = r.oid WHERE con.contype = 'f')
-		SELECT c.relname::text, a.attname::text FROM related r JOIN pg_class c ON c.oid = r.oid
-		JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-		ORDER BY 1, a.attnum`)
-	if err != nil {
-		return nil, mapErr(err, "customer tables")
-	}
-	out := map[string][]string{}
-	var t, c string
-	_, err = pgx.ForEachRow(rows, []any{&t, &c}, func() error {
-		out[t] = append(out[t], c)
-		return nil
-	})
-	return out, mapErr(err, "customer tables")
-}
-
 // ReasonCheck is what a reason typed for an erasure would put in the register, by the rule of the
 // erasure_reason_* functions (migration 000014).
 type ReasonCheck struct {

@@ -89,12 +89,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 // deviceCookieLifetime is how long a browser stays known to the accounts that signed in with it.
 const deviceCookieLifetime = 180 * 24 * time.Hour
 
-func (s *Server) deviceCookieName() string {
-	if s.Config.Secure() {
-		return "__Host-" + user.DeviceCookie
-	}
-	return user.DeviceCookie
-}
+func (s *Server) deviceCookieName() string { return s.Config.CookieName(user.DeviceCookie) }
 
 // deviceCookie is the browser's device cookie (user.DeviceCookie), "" without one.
 func (s *Server) deviceCookie(r *http.Request) string {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/authz"
-	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -63,7 +62,7 @@ func TestSignInAndOut(t *testing.T) {
 	if r := replay.Get("/"); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/signin") {
 		t.Fatalf("old session cookie after sign-out: %d %q, want the sign-in page", r.Status, r.Location)
 	}
-	actions, err := postgres.AuditActions(context.Background(), env.DB.Pool, 0)
+	actions, err := testutil.AuditActions(context.Background(), env.DB.Pool, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -60,12 +59,12 @@ func TestViewOnlyUserAndCreditReports(t *testing.T) {
 		t.Errorf("view-only user creating a customer: %d, want 403", r.Status)
 	}
 
-	before, _ := postgres.AuditActions(ctx, env.DB.Pool, 0)
+	before, _ := testutil.AuditActions(ctx, env.DB.Pool, 0)
 	page = credit.Get(customerPath(c))
 	if !strings.Contains(page.Body, "Riskklass 4") || !strings.Contains(page.Body, "25\u00a0000,00 kr") {
 		t.Fatal("a user with access to credit reports does not see the report")
 	}
-	after, _ := postgres.AuditActions(ctx, env.DB.Pool, 0)
+	after, _ := testutil.AuditActions(ctx, env.DB.Pool, 0)
 	if after["customer.viewed"] != before["customer.viewed"]+1 || after["credit_report.viewed"] != before["credit_report.viewed"]+1 {
 		t.Fatalf("viewing the customer with its credit reports: events before %v, after %v", before, after)
 	}

@@ -179,7 +179,7 @@ func TestPermissionMatrix(t *testing.T) {
 
 				denied := resp.Status == http.StatusForbidden || (s.anon && decl.kind != "public")
 				if resp.Status == http.StatusForbidden {
-					actions, err := postgres.AuditActions(ctx, env.DB.Pool, lastEvent)
+					actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -191,7 +191,7 @@ func TestPermissionMatrix(t *testing.T) {
 					if after := snapshot(t, env.DB); after != before {
 						t.Errorf("%s: denied POST by %s changed data:\nbefore %v\nafter  %v", label, s.name, before, after)
 					}
-					actions, err := postgres.AuditActions(ctx, env.DB.Pool, lastEvent)
+					actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
 					if err != nil {
 						t.Fatal(err)
 					}

@@ -82,15 +82,11 @@ func NewSessions(cfg config.Config, store scs.Store) *scs.SessionManager {
 	// would rewrite the session on every request to move its expiry.
 	sm.Lifetime = cfg.SessionLifetime
 	sm.HashTokenInStore = true
-	sm.Cookie.Name = "affar_session"
+	sm.Cookie.Name = cfg.CookieName("affar_session")
 	sm.Cookie.HttpOnly = true
 	sm.Cookie.SameSite = http.SameSiteLaxMode
 	sm.Cookie.Path = "/"
 	sm.Cookie.Persist = false
-	if cfg.Secure() {
-		// The __Host- prefix makes the browser refuse the cookie unless Secure, Path=/ and no Domain.
-		sm.Cookie.Name = "__Host-affar_session"
-		sm.Cookie.Secure = true
-	}
+	sm.Cookie.Secure = cfg.Secure()
 	return sm
 }

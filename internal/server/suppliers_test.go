@@ -10,7 +10,6 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -111,7 +110,7 @@ func TestSupplierCreateEditDelete(t *testing.T) {
 	if r := c.Get(supplierPath(sup)); r.Status != http.StatusNotFound {
 		t.Fatalf("the deleted supplier: %d, want 404", r.Status)
 	}
-	actions, _ := postgres.AuditActions(context.Background(), env.DB.Pool, 0)
+	actions, _ := testutil.AuditActions(context.Background(), env.DB.Pool, 0)
 	if actions["supplier.created"] != 1 || actions["supplier.deleted"] != 1 {
 		t.Fatalf("audit events %v", actions)
 	}

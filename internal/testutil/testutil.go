@@ -299,7 +299,7 @@ func (e *Env) MustCreateRichCustomer(t testing.TB, name string, acceptedAgo time
 	must(e.Services.Customers.SetConsent(ctx, c.ID, true, "email"))
 	must(e.Services.Customers.SetConsent(ctx, c.ID, false, "phone"))
 	must(e.Services.Customers.AddCreditReport(ctx, c.ID, customer.CreditReportInput{Bureau: "UC",
-		TakenOn: e.Clock.Now().Format("2006-01-02"), Rating: "A", Limit: "10000", Remarks: "Inga anmärkningar"}))
+		TakenOn: e.Clock.Now().Format(domain.DateLayout), Rating: "A", Limit: "10000", Remarks: "Inga anmärkningar"}))
 	e.MustCreateQuote(t, c.ID)
 	sent := e.MustCreateQuote(t, c.ID)
 	must(e.Services.Quotes.SetStatus(ctx, sent.ID, domain.QuoteSent))

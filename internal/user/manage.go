@@ -184,7 +184,7 @@ func (s *Service) issue(ctx context.Context, tx pgx.Tx, actor authz.Actor, id do
 		return link, nil
 	}
 	mctx := i18n.WithLang(ctx, cmp.Or(d.Language, i18n.Default)) // the recipient's language
-	expires := link.Expires.In(domain.Stockholm).Format("2006-01-02 15:04")
+	expires := link.Expires.In(domain.Stockholm).Format(domain.MinuteLayout)
 	_, err := s.Mail.Enqueue(ctx, tx, domain.Mail{To: d.Email, Subject: i18n.T(mctx, "mail."+purpose+".subject"),
 		Body: i18n.Tf(mctx, "mail."+purpose+".body", d.Name, origin+link.Path(), expires)})
 	return link, err
@@ -426,11 +426,17 @@ var (
 // LinkUser returns the user a password link is for and its purpose, while it is valid and its maker may
 // still manage the user.
 func (s *Service) LinkUser(ctx context.Context, token string) (domain.User, string, error) {
-	l, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), s.Now(), false)
-	if err == nil {
-		err = checkLink(ctx, s.DB.Pool, l)
-	}
+	l, err := validLink(ctx, s.DB.Pool, token, s.Now(), false)
 	return l.User, l.Purpose, err
+}
+
+// validLink is the link of token, found (locked for the rest of tx, with lock) and checked (checkLink).
+func validLink(ctx context.Context, q postgres.Querier, token string, now time.Time, lock bool) (postgres.UserLink, error) {
+	l, err := postgres.UserToken(ctx, q, tokenHash(token), now, lock)
+	if err == nil {
+		err = checkLink(ctx, q, l)
+	}
+	return l, err
 }
 
 // checkLink makes again, with the accounts as they are now, the check that allowed the link to be made: a
@@ -461,14 +467,9 @@ func checkLink(ctx context.Context, q postgres.Querier, l postgres.UserLink) err
 func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat string) error {
 	now := s.Now()
 	// The link is checked before the costly hash, so requests with made-up tokens cost next to nothing.
-	l, err := postgres.UserToken(ctx, s.DB.Pool, tokenHash(token), now, false)
-	if err == nil {
-		err = checkLink(ctx, s.DB.Pool, l)
-	}
-	if errors.Is(err, ErrLinkRefused) {
+	if _, err := validLink(ctx, s.DB.Pool, token, now, false); errors.Is(err, ErrLinkRefused) {
 		return s.refuseLink(ctx, token, now)
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
 	if fe := checkNew(plain, repeat); fe != nil {
@@ -480,14 +481,8 @@ func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat st
 	}
 	refused := false
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		l, err := postgres.UserToken(ctx, tx, tokenHash(token), now, true)
-		if err != nil {
-			return err
-		}
-		if err := checkLink(ctx, tx, l); errors.Is(err, ErrLinkRefused) {
-			refused = true
-			return recordRefusal(ctx, tx, token, l, now)
-		} else if err != nil {
+		l, wasRefused, err := lockedLink(ctx, tx, token, now)
+		if refused = wasRefused; err != nil || refused {
 			return err
 		}
 		u, purpose := l.User, l.Purpose
@@ -517,19 +512,23 @@ func (s *Service) SetPasswordByLink(ctx context.Context, token, plain, repeat st
 // not found again.
 func (s *Service) refuseLink(ctx context.Context, token string, now time.Time) error {
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		l, err := postgres.UserToken(ctx, tx, tokenHash(token), now, true)
-		if err != nil {
-			return err
-		}
-		if err := checkLink(ctx, tx, l); !errors.Is(err, ErrLinkRefused) {
-			return err
-		}
-		return recordRefusal(ctx, tx, token, l, now)
+		_, _, err := lockedLink(ctx, tx, token, now)
+		return err
 	})
 	if err != nil {
 		return err
 	}
 	return ErrLinkRefused
+}
+
+// lockedLink is validLink locked for the rest of tx. A link checkLink refuses is withdrawn and the refusal
+// recorded (refused).
+func lockedLink(ctx context.Context, tx pgx.Tx, token string, now time.Time) (l postgres.UserLink, refused bool, err error) {
+	l, err = validLink(ctx, tx, token, now, true)
+	if errors.Is(err, ErrLinkRefused) {
+		return l, true, recordRefusal(ctx, tx, token, l, now)
+	}
+	return l, false, err
 }
 
 func recordRefusal(ctx context.Context, tx pgx.Tx, token string, l postgres.UserLink, now time.Time) error {

@@ -107,25 +107,52 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (Session, error) {
 	now := s.Now()
 	normalized := strings.ToLower(strings.TrimSpace(c.Email))
 	device := s.knownDevice(c.Devices, normalized)
-	// forgive is the counter a success clears; client, if any, is decreased by one.
-	var keys []postgres.ThrottleKey
-	var forgive, clientKey []byte
+	counters := s.countersFor(normalized, device, c.Client)
+	if err := s.countAttempt(ctx, counters, now); err != nil {
+		return Session{}, err
+	}
+	u, found, ok, err := s.verify(ctx, normalized, c.Password)
+	if err != nil {
+		return Session{}, err
+	}
+	if ok && found && u.Active {
+		sid, err := s.startSession(ctx, u, counters, now)
+		if err != nil {
+			return Session{}, err
+		}
+		return Session{User: u, ID: sid, Devices: s.rememberDevice(c.Devices, normalized, device)}, nil
+	}
+	return Session{}, errors.Join(domain.ErrBadCredentials, s.recordSignInFailure(ctx, u, found, now))
+}
+
+// signInCounters are the throttle counters a sign-in is counted on: forgive is the one a success clears;
+// client, if any, is decreased by one.
+type signInCounters struct {
+	keys            []postgres.ThrottleKey
+	forgive, client []byte
+}
+
+func (s *Service) countersFor(email, device, client string) signInCounters {
 	if device != "" {
 		// Each token has its own counter, and anyone who once knew the password can collect tokens: all of
 		// an account's known browsers together get knownDevices times one browser's allowance.
-		forgive, clientKey = s.throttleKey("device", normalized+"\x00"+device), s.throttleKey("devices", normalized)
-		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount},
-			{Key: clientKey, Limit: knownDevices * s.Throttle.MaxPerAccount}}
-	} else {
-		forgive, clientKey = s.throttleKey("account", normalized), s.throttleKey("client", c.Client)
-		keys = []postgres.ThrottleKey{{Key: forgive, Limit: s.Throttle.MaxPerAccount}, {Key: clientKey, Limit: s.Throttle.MaxPerClient}}
+		c := signInCounters{forgive: s.throttleKey("device", email+"\x00"+device), client: s.throttleKey("devices", email)}
+		c.keys = []postgres.ThrottleKey{{Key: c.forgive, Limit: s.Throttle.MaxPerAccount},
+			{Key: c.client, Limit: knownDevices * s.Throttle.MaxPerAccount}}
+		return c
 	}
+	c := signInCounters{forgive: s.throttleKey("account", email), client: s.throttleKey("client", client)}
+	c.keys = []postgres.ThrottleKey{{Key: c.forgive, Limit: s.Throttle.MaxPerAccount}, {Key: c.client, Limit: s.Throttle.MaxPerClient}}
+	return c
+}
 
+// countAttempt counts a sign-in on its counters, a *ThrottledError while they are locked.
+func (s *Service) countAttempt(ctx context.Context, c signInCounters, now time.Time) error {
 	var until time.Time
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		var lockedNow bool
 		var err error
-		until, lockedNow, err = postgres.ThrottleAttempt(ctx, tx, keys, now, s.Throttle.Window, s.Throttle.LockFor)
+		until, lockedNow, err = postgres.ThrottleAttempt(ctx, tx, c.keys, now, s.Throttle.Window, s.Throttle.LockFor)
 		if err != nil || !lockedNow {
 			return err
 		}
@@ -135,72 +162,76 @@ func (s *Service) SignIn(ctx context.Context, c Credentials) (Session, error) {
 			map[string]any{"reason": "locked_out"}))
 	})
 	if err != nil {
-		return Session{}, err
+		return err
 	}
 	if !until.IsZero() {
-		return Session{}, &ThrottledError{Until: until}
+		return &ThrottledError{Until: until}
 	}
+	return nil
+}
 
-	u, lookupErr := domain.User{}, error(domain.ErrNotFound)
-	if domain.ValidText(normalized, false) { // no stored address holds anything else
-		u, lookupErr = postgres.UserByEmail(ctx, s.DB.Pool, normalized)
+// verify looks the account up and checks pw, against a dummy hash when there is no account (found false).
+func (s *Service) verify(ctx context.Context, email, pw string) (u domain.User, found, ok bool, err error) {
+	lookupErr := error(domain.ErrNotFound)
+	if domain.ValidText(email, false) { // no stored address holds anything else
+		u, lookupErr = postgres.UserByEmail(ctx, s.DB.Pool, email)
 	}
 	if lookupErr != nil && !errors.Is(lookupErr, domain.ErrNotFound) {
-		return Session{}, lookupErr
+		return u, false, false, lookupErr
 	}
 	hash := u.PasswordHash
 	if lookupErr != nil {
 		hash = s.dummy(ctx)
 	}
-	ok, err := password.Verify(ctx, hash, c.Password)
+	ok, err = password.Verify(ctx, hash, pw)
 	if err != nil && !errors.Is(err, password.ErrMalformed) {
-		return Session{}, err
+		return u, false, false, err
 	}
-	if ok && lookupErr == nil && u.Active {
-		sid := rand.Text()
-		err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
-			if err := postgres.ForgiveAttempt(ctx, tx, forgive, clientKey); err != nil {
-				return err
-			}
-			if err := postgres.TouchLastLogin(ctx, tx, u.ID, now); err != nil {
-				return err
-			}
-			if err := postgres.StartSession(ctx, tx, sid, u.ID, now); err != nil {
-				return err
-			}
-			actor := authz.NewActor(u, nil)
-			events := []domain.AuditEvent{audit.Event(now, actor, audit.SignIn, "user", audit.ID(u.ID), nil)}
-			// Signing in after a version of the data processing agreement was sent is its acceptance by
-			// continued use.
-			accepted, err := postgres.AcceptAgreements(ctx, tx, u.ID, now)
-			if err != nil {
-				return err
-			}
-			for _, v := range accepted {
-				events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v, nil))
-			}
-			return audit.Record(ctx, tx, events...)
-		})
-		if err != nil {
-			return Session{}, err
-		}
-		return Session{User: u, ID: sid, Devices: s.rememberDevice(c.Devices, normalized, device)}, nil
-	}
+	return u, lookupErr == nil, ok, nil
+}
 
-	// A failure: record it, naming the account only when it exists.
+// startSession clears the sign-in's counter and starts the session of u, returning its id.
+func (s *Service) startSession(ctx context.Context, u domain.User, c signInCounters, now time.Time) (string, error) {
+	sid := rand.Text()
+	return sid, s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if err := postgres.ForgiveAttempt(ctx, tx, c.forgive, c.client); err != nil {
+			return err
+		}
+		if err := postgres.TouchLastLogin(ctx, tx, u.ID, now); err != nil {
+			return err
+		}
+		if err := postgres.StartSession(ctx, tx, sid, u.ID, now); err != nil {
+			return err
+		}
+		actor := authz.NewActor(u, nil)
+		events := []domain.AuditEvent{audit.Event(now, actor, audit.SignIn, "user", audit.ID(u.ID), nil)}
+		// Signing in after a version of the data processing agreement was sent is its acceptance by
+		// continued use.
+		accepted, err := postgres.AcceptAgreements(ctx, tx, u.ID, now)
+		if err != nil {
+			return err
+		}
+		for _, v := range accepted {
+			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v, nil))
+		}
+		return audit.Record(ctx, tx, events...)
+	})
+}
+
+// recordSignInFailure records a failed sign-in, naming the account only when it exists.
+func (s *Service) recordSignInFailure(ctx context.Context, u domain.User, found bool, now time.Time) error {
 	var entity *int64
 	reason := "unknown_account"
 	switch {
-	case lookupErr == nil && !u.Active:
+	case found && !u.Active:
 		entity, reason = audit.ID(u.ID), "inactive"
-	case lookupErr == nil:
+	case found:
 		entity, reason = audit.ID(u.ID), "wrong_password"
 	}
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		return audit.Record(ctx, tx, audit.Event(now, authz.Actor{}, audit.SignInFailed, "user", entity,
 			map[string]any{"reason": reason}))
 	})
-	return Session{}, errors.Join(domain.ErrBadCredentials, err)
 }
 
 // dummy is a real hash of a random password, verified for unknown accounts so they cost the same time.

@@ -120,12 +120,15 @@ func DateOf(t time.Time) Date {
 // IsZero reports whether d is the zero Date, which is written as no cell.
 func (d Date) IsZero() bool { return d == Date{} }
 
-// String is the date as ISO 8601, 2006-01-02, what the date cells show ("" for the zero Date).
+// dateLayout is ISO 8601, what the date cells show (this package stands alone: domain.DateLayout's value).
+const dateLayout = "2006-01-02"
+
+// String is the date as dateLayout, what the date cells show ("" for the zero Date).
 func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.time().Format("2006-01-02")
+	return d.time().Format(dateLayout)
 }
 
 func (d Date) time() time.Time { return time.Date(d.year, d.month, d.day, 0, 0, 0, 0, time.UTC) }
@@ -211,7 +214,7 @@ func (x *Writer) appendCell(b []byte, col, row, style int, v any) ([]byte, error
 		b = append(b, `<v>`...)
 		b = strconv.AppendInt(b, serial, 10)
 		b = append(b, `</v></c>`...)
-		width = len("2006-01-02")
+		width = len(dateLayout)
 	default:
 		return b, fmt.Errorf("xlsx: a cell of type %T (want string, int64 or Date)", v)
 	}
