@@ -383,12 +383,12 @@ func (in CreditReportInput) Validate(now time.Time) (domain.CreditReport, error)
 	if !slices.Contains(Bureaus, r.Bureau) {
 		fe["bureau"] = "error.bureau"
 	}
-	taken, err := time.Parse("2006-01-02", strings.TrimSpace(in.TakenOn))
-	today := now.In(domain.Stockholm).Format("2006-01-02") // the date in Sweden, whatever the server's zone
+	taken, err := time.Parse(domain.DateLayout, strings.TrimSpace(in.TakenOn))
+	today := now.In(domain.Stockholm).Format(domain.DateLayout) // the date in Sweden, whatever the server's zone
 	switch {
 	case err != nil:
 		fe["taken_on"] = "error.date"
-	case taken.Format("2006-01-02") > today:
+	case taken.Format(domain.DateLayout) > today:
 		fe["taken_on"] = "error.date_future"
 	}
 	r.TakenOn = taken

@@ -176,7 +176,7 @@ func ParseSegment(typed map[string]string) (Segment, map[string]string, map[stri
 		if kept[name] == "" {
 			return nil
 		}
-		t, err := time.ParseInLocation("2006-01-02", kept[name], Stockholm)
+		t, err := time.ParseInLocation(DateLayout, kept[name], Stockholm)
 		if err != nil {
 			errs[name] = "error.date"
 			return nil

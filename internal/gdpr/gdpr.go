@@ -415,7 +415,7 @@ func eventDetails(e domain.Erasure) map[string]any {
 func ledgerEntry(e domain.Erasure, created time.Time) LedgerEntry {
 	reg := &RegisterEntry{ActorID: e.ActorID, ActorName: e.ActorName, Counts: e.Counts, Reason: e.Reason}
 	for _, h := range e.Holds {
-		reg.Holds = append(reg.Holds, LedgerHold{QuoteID: h.QuoteID, Number: h.QuoteNumber, Until: h.Until.Format("2006-01-02")})
+		reg.Holds = append(reg.Holds, LedgerHold{QuoteID: h.QuoteID, Number: h.QuoteNumber, Until: h.Until.Format(domain.DateLayout)})
 	}
 	return LedgerEntry{Ref: e.Ref, At: e.At, Kind: e.Kind,
 		Customers: []LedgerCustomer{{ID: e.CustomerID, Number: e.CustomerNumber, Created: created}}, Register: reg}

@@ -52,7 +52,7 @@ func segmentWhere(s domain.Segment, args *[]any) []string {
 		w = append(w, "NOT EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id)")
 	}
 	if s.NoQuotesSince != nil {
-		w = append(w, "NOT EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.quote_date >= "+arg(s.NoQuotesSince.Format("2006-01-02"))+"::date)")
+		w = append(w, "NOT EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.quote_date >= "+arg(s.NoQuotesSince.Format(domain.DateLayout))+"::date)")
 	}
 	if s.QuoteStatus != "" {
 		w = append(w, "EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.status = "+arg(string(s.QuoteStatus))+")")

@@ -18,7 +18,7 @@ func localDate(t time.Time) string { return t.In(domain.Stockholm).Format(domain
 func localMinute(t time.Time) string { return t.In(domain.Stockholm).Format(domain.MinuteLayout) }
 
 // localSecond shows t to the second in Swedish time, as audit events are listed.
-func localSecond(t time.Time) string { return t.In(domain.Stockholm).Format("2006-01-02 15:04:05") }
+func localSecond(t time.Time) string { return t.In(domain.Stockholm).Format(domain.SecondLayout) }
 
 // heldThrough is the last day of a hold that ends before until (the first day the data may be cleared).
 func heldThrough(until time.Time) string { return domain.LastDayHeld(until).Format(domain.DateLayout) }
