@@ -4,7 +4,9 @@ import "time"
 
 // The customer fields, declared once: a new column of customers is a field of Customer (and of
 // CustomerInput when typed in the form) and an entry of CustomerFields, besides its migration, its input
-// in templates/customers/form.templ and its labels in the catalogue. Tests fail where one is missing.
+// in templates/customers/form.templ and its words in the catalogue (its label, its export heading and,
+// for personal data, gdpr.col.customers.<name> of the subject-access copy). Tests fail where one is
+// missing; the export tests that pin the register's exact columns then show the new one too.
 
 // Customer is an entry of the customer register. Most fields are personal data (see gdpr's inventory).
 type Customer struct {
