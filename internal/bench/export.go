@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -20,9 +21,21 @@ import (
 
 // ceilingCopy is the hand-written ceiling of a register export: one COPY of the same columns and rows
 // straight from PostgreSQL (no permission check, audit event, snapshot count, CSV quoting in Go or HTTP).
-const ceilingCopy = `COPY (SELECT number, kind, name, id_number, email, phone, street, postal_code, city, country,
-	marketing_consent, created_at::date, last_activity_at::date, notes FROM customers WHERE anonymised_at IS NULL
-	ORDER BY number) TO STDOUT WITH (FORMAT csv, DELIMITER ';', HEADER)`
+var ceilingCopy = ceilingCopySQL()
+
+// ceilingCopySQL writes ceilingCopy: the register export's columns, days as dates.
+func ceilingCopySQL() string {
+	var cols []string
+	for _, f := range domain.CustomerFields.Exported() {
+		col := pgx.Identifier{f.Name}.Sanitize()
+		if _, day := domain.Value(&domain.Customer{}, "db", f.Name).Interface().(time.Time); day {
+			col += "::date"
+		}
+		cols = append(cols, col)
+	}
+	return `COPY (SELECT ` + strings.Join(cols, ", ") + ` FROM customers WHERE anonymised_at IS NULL
+		ORDER BY number) TO STDOUT WITH (FORMAT csv, DELIMITER ';', HEADER)`
+}
 
 // exportRun is one export through a fresh server: its rows, bytes, time and the server's peak RSS.
 type exportRun struct {

@@ -10,27 +10,59 @@ type SupplierID int64
 
 // Supplier is someone the company buys from.
 type Supplier struct {
-	ID         SupplierID
-	Number     int64
-	Name       string
-	OrgNumber  string
-	Email      string
-	Phone      string
-	Street     string
-	PostalCode string
-	City       string
-	Country    string
-	Bankgiro   string // NNN-NNNN or NNNN-NNNN
-	Plusgiro   string // NNNNNN-N (2–8 digits)
-	Notes      string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Version    int
+	ID         SupplierID `db:"id"`
+	Number     int64      `db:"number"`
+	Name       string     `db:"name"`
+	OrgNumber  string     `db:"org_number"`
+	Email      string     `db:"email"`
+	Phone      string     `db:"phone"`
+	Street     string     `db:"street"`
+	PostalCode string     `db:"postal_code"`
+	City       string     `db:"city"`
+	Country    string     `db:"country"`
+	Bankgiro   string     `db:"bankgiro"` // NNN-NNNN or NNNN-NNNN
+	Plusgiro   string     `db:"plusgiro"` // NNNNNN-N (2–8 digits)
+	Notes      string     `db:"notes"`
+	CreatedAt  time.Time  `db:"created_at"`
+	UpdatedAt  time.Time  `db:"updated_at"`
+	Version    int        `db:"version"`
 }
 
 // SupplierInput is the typed supplier form, kept verbatim for redisplay.
 type SupplierInput struct {
-	Name, OrgNumber, Email, Phone, Street, PostalCode, City, Country, Bankgiro, Plusgiro, Notes string
+	Name       string `form:"name"`
+	OrgNumber  string `form:"org_number"`
+	Email      string `form:"email"`
+	Phone      string `form:"phone"`
+	Street     string `form:"street"`
+	PostalCode string `form:"postal_code"`
+	City       string `form:"city"`
+	Country    string `form:"country"`
+	Bankgiro   string `form:"bankgiro"`
+	Plusgiro   string `form:"plusgiro"`
+	Notes      string `form:"notes"`
+}
+
+// SupplierFields are the columns of suppliers, in the order audit details name them. The address and
+// contact fields follow the customer rules; a supplier's number is read as a company's.
+var SupplierFields = Fields{
+	{Name: "id"},
+	{Name: "number"},
+	{Name: "name", Label: "customer.name", Input: InputText, Required: true, Max: maxName},
+	{Name: "org_number", Label: "customer.orgnumber", Input: InputText, Check: optional(checkOrgNumber)},
+	{Name: "email", Label: "customer.email", Input: InputText, Check: optional(checkEmail)},
+	{Name: "phone", Label: "customer.phone", Input: InputText, Check: optional(checkPhone)},
+	{Name: "street", Label: "customer.street", Input: InputText, Max: maxLine},
+	{Name: "postal_code", Label: "customer.postal_code", Input: InputText, Check: optional(checkPostalCode), Max: maxLine},
+	{Name: "city", Label: "customer.city", Input: InputText, Max: maxLine},
+	{Name: "country", Label: "customer.country", Input: InputText, Canon: canonCountry, Check: checkCountry},
+	{Name: "bankgiro", Label: "supplier.bankgiro", Input: InputText, Check: optional(checkBankgiro)},
+	{Name: "plusgiro", Label: "supplier.plusgiro", Input: InputText, Check: optional(checkPlusgiro)},
+	{Name: "notes", Label: "customer.notes", Input: InputLines, Max: maxNotes},
+	{Name: "created_at"},
+	{Name: "updated_at"},
+	{Name: "version"},
+	{Name: "search_text", Generated: true},
 }
 
 // digitsOf keeps the digits of s, and reports whether s held nothing but digits, spaces and dashes.
@@ -58,62 +90,33 @@ func ParsePlusgiro(s string) (string, error) {
 
 // Validate checks the supplier form and returns the fields in canonical form, or FieldErrors.
 func (in SupplierInput) Validate(now time.Time) (Supplier, error) {
-	fe := FieldErrors{}
-	CheckText(fe, map[string]string{"name": in.Name, "org_number": in.OrgNumber, "email": in.Email, "phone": in.Phone,
-		"street": in.Street, "postal_code": in.PostalCode, "city": in.City, "country": in.Country,
-		"bankgiro": in.Bankgiro, "plusgiro": in.Plusgiro, "notes": in.Notes}, "notes")
-	if len(fe) > 0 {
-		return Supplier{}, fe
-	}
-	// The address and contact fields follow the customer rules.
-	c, err := CustomerInput{Kind: string(Company), Name: in.Name, IDNumber: in.OrgNumber, Email: in.Email,
-		Phone: in.Phone, Street: in.Street, PostalCode: in.PostalCode, City: in.City, Country: in.Country,
-		Notes: in.Notes}.Validate(now)
-	if cfe, ok := err.(FieldErrors); ok {
-		for k, v := range cfe {
-			if k == "id_number" {
-				k = "org_number"
-			}
-			fe[k] = v
-		}
-	}
-	s := Supplier{Name: c.Name, OrgNumber: c.IDNumber, Email: c.Email, Phone: c.Phone, Street: c.Street,
-		PostalCode: c.PostalCode, City: c.City, Country: c.Country, Notes: c.Notes}
-	if v := strings.TrimSpace(in.Bankgiro); v != "" {
-		if s.Bankgiro, err = ParseBankgiro(v); err != nil {
-			fe["bankgiro"] = "error.bankgiro"
-		}
-	}
-	if v := strings.TrimSpace(in.Plusgiro); v != "" {
-		if s.Plusgiro, err = ParsePlusgiro(v); err != nil {
-			fe["plusgiro"] = "error.plusgiro"
-		}
-	}
-	if len(fe) > 0 {
-		return Supplier{}, fe
-	}
-	return s, nil
+	return validate[Supplier](SupplierFields, in, now)
 }
 
 // Input turns a stored supplier back into form values.
-func (s Supplier) Input() SupplierInput {
-	return SupplierInput{Name: s.Name, OrgNumber: s.OrgNumber, Email: s.Email, Phone: s.Phone, Street: s.Street,
-		PostalCode: s.PostalCode, City: s.City, Country: s.Country, Bankgiro: s.Bankgiro, Plusgiro: s.Plusgiro, Notes: s.Notes}
-}
+func (s Supplier) Input() SupplierInput { return formInput[SupplierInput](SupplierFields, s) }
 
 // ChangedFields names the fields that differ between s and t, for the audit log.
-func (s Supplier) ChangedFields(t Supplier) []string {
-	var out []string
-	for _, f := range []struct {
-		name string
-		a, b string
-	}{{"name", s.Name, t.Name}, {"org_number", s.OrgNumber, t.OrgNumber}, {"email", s.Email, t.Email},
-		{"phone", s.Phone, t.Phone}, {"street", s.Street, t.Street}, {"postal_code", s.PostalCode, t.PostalCode},
-		{"city", s.City, t.City}, {"country", s.Country, t.Country}, {"bankgiro", s.Bankgiro, t.Bankgiro},
-		{"plusgiro", s.Plusgiro, t.Plusgiro}, {"notes", s.Notes, t.Notes}} {
-		if f.a != f.b {
-			out = append(out, f.name)
-		}
+func (s Supplier) ChangedFields(t Supplier) []string { return changedFields(SupplierFields, s, t) }
+
+func checkOrgNumber(v string, _ func(string) string, now time.Time) (string, string) {
+	n, err := parseIDNumber(Company, v, now)
+	if err != nil {
+		return "", idMessage(err)
 	}
-	return out
+	return n, ""
+}
+
+func checkBankgiro(v string, _ func(string) string, _ time.Time) (string, string) {
+	if b, err := ParseBankgiro(v); err == nil {
+		return b, ""
+	}
+	return "", "error.bankgiro"
+}
+
+func checkPlusgiro(v string, _ func(string) string, _ time.Time) (string, string) {
+	if p, err := ParsePlusgiro(v); err == nil {
+		return p, ""
+	}
+	return "", "error.plusgiro"
 }

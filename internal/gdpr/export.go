@@ -78,7 +78,7 @@ func unitOf(column string) string {
 const StaffColumn = "recorded_by"
 
 // InternalKey is the inventory's reason for a column that is only a key.
-const InternalKey = "internal key"
+const InternalKey = domain.InternalKey
 
 // ExportColumns are the columns of t an export shows: the personal ones first (generated ones aside,
 // they repeat the others), then the rest, by name.

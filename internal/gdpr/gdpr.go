@@ -150,11 +150,15 @@ func filledFields(c domain.Customer) []string {
 }
 
 // personalValues are the customer's personal fields as text, by inventory column name (the generated
-// columns aside). TestPersonalValuesCoverTheInventory keeps it in step with the inventory.
+// columns aside), as domain.CustomerFields declares them.
 func personalValues(c domain.Customer) map[string]string {
-	return map[string]string{"name": c.Name, "id_number": c.IDNumber, "email": c.Email, "phone": c.Phone,
-		"street": c.Street, "postal_code": c.PostalCode, "city": c.City, "notes": c.Notes,
-		"marketing_consent": strconv.FormatBool(c.Consent)}
+	out := map[string]string{}
+	for _, f := range domain.CustomerFields {
+		if f.Personal() && !f.Generated {
+			out[f.Name] = fmt.Sprint(domain.Value(&c, "db", f.Name).Interface())
+		}
+	}
+	return out
 }
 
 // reasonOf checks the reason typed for an erasure (required, at most 500 characters) into fe, unless fe

@@ -4,6 +4,8 @@ import "github.com/affar/affar/internal/domain"
 
 var row = domain.ClearRow
 
+var customerPersonal, customerKept = domain.CustomerFields.PII()
+
 // Plain reports whether the inventory declares column of table plain (validated so that it cannot start
 // a formula): exports write such values without the formula guard.
 func Plain(table, column string) bool {
@@ -23,33 +25,9 @@ func Plain(table, column string) bool {
 // explained as not personal.
 var Inventory = []domain.PIITable{
 	{
+		// The columns as domain.CustomerFields declares them.
 		Name: "customers", Link: "id", Erase: domain.EraseFields,
-		Personal: []domain.PIIColumn{
-			{Name: "name", Clear: domain.ClearPlaceholder},
-			{Name: "id_number", Clear: domain.ClearEmpty, Plain: true}, // domain.ParsePersonnummer, ParseOrgNumber
-			{Name: "email", Clear: domain.ClearEmpty},
-			{Name: "phone", Clear: domain.ClearEmpty, Plain: true}, // domain.ParsePhone
-			{Name: "street", Clear: domain.ClearEmpty},
-			{Name: "postal_code", Clear: domain.ClearEmpty},
-			{Name: "city", Clear: domain.ClearEmpty},
-			{Name: "notes", Clear: domain.ClearEmpty},
-			{Name: "marketing_consent", Clear: domain.ClearFalse},
-			{Name: "city_key", Clear: domain.ClearDerived},
-			{Name: "search_text", Clear: domain.ClearDerived},
-			{Name: "phone_digits", Clear: domain.ClearDerived},
-			{Name: "id_digits", Clear: domain.ClearDerived},
-		},
-		NotPersonal: map[string]string{
-			"id":               InternalKey,
-			"number":           "customer number: kept so the erasure register and accounting records can refer to it",
-			"kind":             "private person or company: statistics",
-			"country":          "country code alone identifies nobody: statistics",
-			"created_at":       "date: statistics",
-			"updated_at":       "date: statistics",
-			"last_activity_at": "date: statistics",
-			"anonymised_at":    "when the customer was anonymised",
-			"version":          "edit counter",
-		},
+		Personal: customerPersonal, NotPersonal: customerKept,
 		// Marketing consent is a column here: direct marketing rests on it (art. 6(1)(a)).
 		Bases:   []domain.LegalBasis{domain.BasisContract, domain.BasisConsent},
 		Purpose: "gdpr.purpose.customers", Source: "gdpr.source.subject",

@@ -13,24 +13,54 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-const customerColumns = `c.id, c.number, c.kind, c.name, c.id_number, c.email, c.phone, c.street, c.postal_code,
-	c.city, c.country, c.notes, c.marketing_consent, c.created_at, c.updated_at, c.last_activity_at, c.anonymised_at,
-	c.version`
+// The customers columns as domain.CustomerFields declares them: those a row scans, and those a customer's
+// form writes.
+var (
+	customerStored  = domain.CustomerFields.Stored()
+	customerTyped   = domain.CustomerFields.Typed().Names()
+	customerColumns = columnList("c.", customerStored)
+)
 
+// columnList is names as an SQL column list, each qualified by alias.
+func columnList(alias string, names []string) string {
+	cols := make([]string, len(names))
+	for i, n := range names {
+		cols[i] = alias + pgx.Identifier{n}.Sanitize()
+	}
+	return strings.Join(cols, ", ")
+}
+
+// placeholders is "$from, …, $from+n-1".
+func placeholders(from, n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = "$" + strconv.Itoa(from+i)
+	}
+	return strings.Join(out, ", ")
+}
+
+// assignments is "name = $from, …" for each of names.
+func assignments(from int, names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = pgx.Identifier{n}.Sanitize() + " = $" + strconv.Itoa(from+i)
+	}
+	return strings.Join(out, ", ")
+}
+
+// scanCustomer reads a row of customerColumns (and extra after them).
 func scanCustomer(row pgx.Row, extra ...any) (domain.Customer, error) {
 	var c domain.Customer
-	err := row.Scan(append([]any{&c.ID, &c.Number, &c.Kind, &c.Name, &c.IDNumber, &c.Email, &c.Phone, &c.Street,
-		&c.PostalCode, &c.City, &c.Country, &c.Notes, &c.Consent, &c.CreatedAt, &c.UpdatedAt, &c.LastActivityAt,
-		&c.AnonymisedAt, &c.Version}, extra...)...)
+	err := row.Scan(append(domain.Targets(&c, "db", customerStored), extra...)...)
 	return c, err
 }
 
 // CreateCustomer inserts c and returns it with id and number assigned.
 func CreateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) (domain.Customer, error) {
-	out, err := scanCustomer(q.QueryRow(ctx, `INSERT INTO customers AS c (kind, name, id_number, email, phone, street,
-		postal_code, city, country, notes, created_at, updated_at, last_activity_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) RETURNING `+customerColumns,
-		c.Kind, c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, c.Notes, now))
+	n := len(customerTyped)
+	sql := fmt.Sprintf(`INSERT INTO customers AS c (%s, created_at, updated_at, last_activity_at)
+		VALUES (%s, $%d, $%d, $%d) RETURNING %s`, columnList("", customerTyped), placeholders(1, n), n+1, n+1, n+1, customerColumns)
+	out, err := scanCustomer(q.QueryRow(ctx, sql, append(domain.Values(c, "db", customerTyped), now)...))
 	return out, mapErr(err, "create customer")
 }
 
@@ -57,10 +87,11 @@ func EditableCustomer(ctx context.Context, tx pgx.Tx, id domain.CustomerID) (dom
 
 // UpdateCustomer stores the editable fields of c.
 func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE customers SET kind = $2, name = $3, id_number = $4, email = $5, phone = $6,
-		street = $7, postal_code = $8, city = $9, country = $10, notes = $11, updated_at = $12,
-		last_activity_at = greatest(last_activity_at, $12), version = version + 1 WHERE id = $1`,
-		c.ID, c.Kind, c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City, c.Country, c.Notes, now)
+	n := len(customerTyped)
+	sql := fmt.Sprintf(`UPDATE customers SET %s, updated_at = $%d, last_activity_at = greatest(last_activity_at, $%d),
+		version = version + 1 WHERE id = $1`, assignments(2, customerTyped), n+2, n+2)
+	args := append(append([]any{c.ID}, domain.Values(c, "db", customerTyped)...), now)
+	_, err := q.Exec(ctx, sql, args...)
 	return mapErr(err, "update customer")
 }
 
@@ -160,68 +191,17 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 	if !ok {
 		expr = sortExprs[domain.SortName]
 	}
-	var args []any
-	search, filters := customerWhere(f, &args)
-	where := and(append([]string{search}, filters...)...)
-
-	page := domain.CustomerPage{}
-	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM customers c WHERE %s LIMIT %d) s`,
-		where, domain.TotalCap+1), args...).Scan(&page.Total)
+	pq := pageQuery{expr: expr}
+	pq.search, pq.filters = customerWhere(f, &pq.args)
+	pq.where = and(append([]string{pq.search}, pq.filters...)...)
+	page, err := customerCount(ctx, q, pq.where, pq.args)
 	if err != nil {
-		return domain.CustomerPage{}, mapErr(err, "customer count")
+		return domain.CustomerPage{}, err
 	}
-	if page.Total > domain.TotalCap {
-		page.Total, page.Capped = domain.TotalCap, true
-	}
-
 	// backwards: fetch in reverse order (for Before and Last), then flip.
 	backwards := f.Before != 0 || (f.Last && f.After == 0)
-	desc := f.Desc != backwards
-	dir, cmp := "ASC", ">"
-	if desc {
-		dir, cmp = "DESC", "<"
-	}
-	keyset := ""
-	if cursor := max(f.After, f.Before); cursor != 0 && !(f.Last && f.After == 0) {
-		args = append(args, cursor)
-		n := len(args)
-		keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, n, n)
-	}
-	args = append(args, f.Limit+1)
-	limit := len(args)
-	order := fmt.Sprintf("%s %s, c.id %s", expr, dir, dir)
-
-	collect := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s)
-		SELECT %s FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
-		where, customerColumns, and(keyset), order, limit)
-	walk := fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
-			SELECT c.id FROM customers c WHERE %s ORDER BY %s LIMIT $%d)
-		ORDER BY %s`, customerColumns, and(where, keyset), order, limit, order)
-
-	var list []domain.Customer
-	switch {
-	case search == "":
-		list, err = customerRows(ctx, q, walk, args)
-	case page.Total <= fewMatches:
-		list, err = customerRows(ctx, q, collect, args)
-	default:
-		cols := "c.name, c.search_text" // in the name index, so the walk reads no table rows
-		if digits, numeric := searchDigits(strings.ToLower(strings.TrimSpace(f.Q))); numeric && len(digits) >= 3 {
-			cols = "c.number, c.phone_digits, c.id_digits"
-		}
-		list, err = customerRows(ctx, q, windowWalk(expr, cols, search, filters, keyset, order, limit), args)
-		switch {
-		case err != nil || len(list) > f.Limit:
-		case !page.Capped:
-			list, err = customerRows(ctx, q, collect, args)
-		default:
-			var complete bool
-			list, complete, err = boundedCollect(ctx, q, where, keyset, order, limit, args)
-			if err == nil && !complete {
-				list, err = customerRows(ctx, q, walk, args)
-			}
-		}
-	}
+	pq.order(f, backwards)
+	list, err := pq.rows(ctx, q, f, page)
 	if err != nil {
 		return domain.CustomerPage{}, err
 	}
@@ -237,6 +217,86 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 	}
 	page.Rows = list
 	return page, nil
+}
+
+// customerCount counts the matches up to domain.TotalCap.
+func customerCount(ctx context.Context, q Querier, where string, args []any) (domain.CustomerPage, error) {
+	var page domain.CustomerPage
+	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM customers c WHERE %s LIMIT %d) s`,
+		where, domain.TotalCap+1), args...).Scan(&page.Total)
+	if err != nil {
+		return domain.CustomerPage{}, mapErr(err, "customer count")
+	}
+	if page.Total > domain.TotalCap {
+		page.Total, page.Capped = domain.TotalCap, true
+	}
+	return page, nil
+}
+
+// pageQuery is a page of the register being planned: its conditions (values in args), and once ordered
+// its keyset condition, ORDER BY and the argument number of its LIMIT.
+type pageQuery struct {
+	expr, search, where string
+	filters             []string
+	args                []any
+	keyset, sort        string
+	limit               int
+}
+
+// order sets the direction, the cursor's keyset condition and the limit of a page of f.
+func (pq *pageQuery) order(f domain.CustomerFilter, backwards bool) {
+	dir, cmp := "ASC", ">"
+	if f.Desc != backwards {
+		dir, cmp = "DESC", "<"
+	}
+	if cursor := max(f.After, f.Before); cursor != 0 && !(f.Last && f.After == 0) {
+		pq.args = append(pq.args, cursor)
+		n := len(pq.args)
+		pq.keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", pq.expr, cmp, pq.expr, n, n)
+	}
+	pq.args = append(pq.args, f.Limit+1)
+	pq.limit = len(pq.args)
+	pq.sort = fmt.Sprintf("%s %s, c.id %s", pq.expr, dir, dir)
+}
+
+// collect finds every match through the search's index and sorts them.
+func (pq *pageQuery) collect() string {
+	return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s)
+		SELECT %s FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
+		pq.where, customerColumns, and(pq.keyset), pq.sort, pq.limit)
+}
+
+// walk goes along the sort index, testing each entry.
+func (pq *pageQuery) walk() string {
+	return fmt.Sprintf(`SELECT %s FROM customers c WHERE c.id IN (
+			SELECT c.id FROM customers c WHERE %s ORDER BY %s LIMIT $%d)
+		ORDER BY %s`, customerColumns, and(pq.where, pq.keyset), pq.sort, pq.limit, pq.sort)
+}
+
+// rows runs the plan the search calls for (see CustomerPage), page holding the count.
+func (pq *pageQuery) rows(ctx context.Context, q Querier, f domain.CustomerFilter, page domain.CustomerPage) ([]domain.Customer, error) {
+	switch {
+	case pq.search == "":
+		return customerRows(ctx, q, pq.walk(), pq.args)
+	case page.Total <= fewMatches:
+		return customerRows(ctx, q, pq.collect(), pq.args)
+	}
+	cols := "c.name, c.search_text" // in the name index, so the walk reads no table rows
+	if digits, numeric := searchDigits(strings.ToLower(strings.TrimSpace(f.Q))); numeric && len(digits) >= 3 {
+		cols = "c.number, c.phone_digits, c.id_digits"
+	}
+	list, err := customerRows(ctx, q, windowWalk(pq.expr, cols, pq.search, pq.filters, pq.keyset, pq.sort, pq.limit), pq.args)
+	switch {
+	case err != nil || len(list) > f.Limit:
+		return list, err
+	case !page.Capped:
+		return customerRows(ctx, q, pq.collect(), pq.args)
+	}
+	list, complete, err := boundedCollect(ctx, q, pq.where, pq.keyset, pq.sort, pq.limit, pq.args)
+	if err == nil && !complete {
+		return customerRows(ctx, q, pq.walk(), pq.args)
+	}
+	return list, err
 }
 
 // windowWalk looks for a page of search matches among the next walkWindow entries of the sort order

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
@@ -16,17 +17,16 @@ func CopyCustomers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain
 		return nil, mapErr(err, "copy customers")
 	}
 	i := 0
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"},
-		[]string{"kind", "name", "id_number", "email", "phone", "street", "postal_code", "city", "country", "notes",
-			"marketing_consent", "created_at", "updated_at", "last_activity_at"},
+	// The typed fields and what a seed sets besides.
+	cols := append(slices.Clone(customerTyped), "marketing_consent", "created_at", "updated_at", "last_activity_at")
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, cols,
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
 				return nil, nil
 			}
 			c := row(i)
 			i++
-			return []any{string(c.Kind), c.Name, c.IDNumber, c.Email, c.Phone, c.Street, c.PostalCode, c.City,
-				c.Country, c.Notes, c.Consent, c.CreatedAt, c.UpdatedAt, c.LastActivityAt}, nil
+			return domain.Values(c, "db", cols), nil
 		}))
 	if err != nil {
 		return nil, mapErr(err, "copy customers")
@@ -233,17 +233,15 @@ func copyQuotes(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID, extras 
 // CopySuppliers streams n suppliers made by row.
 func CopySuppliers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain.Supplier) error {
 	i := 0
-	_, err := tx.CopyFrom(ctx, pgx.Identifier{"suppliers"},
-		[]string{"name", "org_number", "email", "phone", "street", "postal_code", "city", "country", "bankgiro",
-			"created_at", "updated_at"},
+	cols := append(slices.Clone(supplierTyped), "created_at")
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"suppliers"}, append(cols, "updated_at"),
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
 				return nil, nil
 			}
 			s := row(i)
 			i++
-			return []any{s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro,
-				s.CreatedAt, s.CreatedAt}, nil
+			return append(domain.Values(s, "db", cols), s.CreatedAt), nil
 		}))
 	return mapErr(err, "copy suppliers")
 }

@@ -12,22 +12,25 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-const supplierColumns = `s.id, s.number, s.name, s.org_number, s.email, s.phone, s.street, s.postal_code, s.city,
-	s.country, s.bankgiro, s.plusgiro, s.notes, s.created_at, s.updated_at, s.version`
+// The suppliers columns as domain.SupplierFields declares them (see customerColumns).
+var (
+	supplierStored  = domain.SupplierFields.Stored()
+	supplierTyped   = domain.SupplierFields.Typed().Names()
+	supplierColumns = columnList("s.", supplierStored)
+)
 
 func scanSupplier(row pgx.Row) (domain.Supplier, error) {
 	var s domain.Supplier
-	err := row.Scan(&s.ID, &s.Number, &s.Name, &s.OrgNumber, &s.Email, &s.Phone, &s.Street, &s.PostalCode, &s.City,
-		&s.Country, &s.Bankgiro, &s.Plusgiro, &s.Notes, &s.CreatedAt, &s.UpdatedAt, &s.Version)
+	err := row.Scan(domain.Targets(&s, "db", supplierStored)...)
 	return s, err
 }
 
 // CreateSupplier inserts s and returns it with id and number assigned.
 func CreateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.Time) (domain.Supplier, error) {
-	out, err := scanSupplier(q.QueryRow(ctx, `INSERT INTO suppliers AS s (name, org_number, email, phone, street,
-		postal_code, city, country, bankgiro, plusgiro, notes, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING `+supplierColumns,
-		s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro, s.Plusgiro, s.Notes, now))
+	n := len(supplierTyped)
+	sql := fmt.Sprintf(`INSERT INTO suppliers AS s (%s, created_at, updated_at) VALUES (%s, $%d, $%d) RETURNING %s`,
+		columnList("", supplierTyped), placeholders(1, n), n+1, n+1, supplierColumns)
+	out, err := scanSupplier(q.QueryRow(ctx, sql, append(domain.Values(s, "db", supplierTyped), now)...))
 	return out, mapErr(err, "create supplier")
 }
 
@@ -45,10 +48,10 @@ func SupplierForUpdate(ctx context.Context, tx pgx.Tx, id domain.SupplierID) (do
 
 // UpdateSupplier stores the editable fields of s and raises its version.
 func UpdateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.Time) error {
-	_, err := q.Exec(ctx, `UPDATE suppliers SET name = $2, org_number = $3, email = $4, phone = $5, street = $6,
-		postal_code = $7, city = $8, country = $9, bankgiro = $10, plusgiro = $11, notes = $12, updated_at = $13,
-		version = version + 1 WHERE id = $1`,
-		s.ID, s.Name, s.OrgNumber, s.Email, s.Phone, s.Street, s.PostalCode, s.City, s.Country, s.Bankgiro, s.Plusgiro, s.Notes, now)
+	n := len(supplierTyped)
+	sql := fmt.Sprintf(`UPDATE suppliers SET %s, updated_at = $%d, version = version + 1 WHERE id = $1`,
+		assignments(2, supplierTyped), n+2)
+	_, err := q.Exec(ctx, sql, append(append([]any{s.ID}, domain.Values(s, "db", supplierTyped)...), now)...)
 	return mapErr(err, "update supplier")
 }
 

@@ -44,7 +44,7 @@ func pick[T any](r *rand.Rand, xs []T) T { return xs[r.IntN(len(xs))] }
 func personnummer(r *rand.Rand, now time.Time) string {
 	born := now.AddDate(-18-r.IntN(70), 0, -r.IntN(365))
 	nine := fmt.Sprintf("%s%03d", born.Format("060102"), 1+r.IntN(999)) // födelsenummer 001–999
-	return fmt.Sprintf("%s-%s%d", born.Format("20060102"), nine[6:], domain.LuhnDigit(nine))
+	return fmt.Sprintf("%s-%s%d", born.Format(domain.BirthDateLayout), nine[6:], domain.LuhnDigit(nine))
 }
 
 func orgNumber(r *rand.Rand) string {

@@ -146,13 +146,6 @@ func (s *Server) customerNew(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, customers.FormPage(v))
 }
 
-func customerInput(r *http.Request) domain.CustomerInput {
-	f := r.PostForm
-	return domain.CustomerInput{Kind: f.Get("kind"), Name: f.Get("name"), IDNumber: f.Get("id_number"),
-		Email: f.Get("email"), Phone: f.Get("phone"), Street: f.Get("street"), PostalCode: f.Get("postal_code"),
-		City: f.Get("city"), Country: f.Get("country"), Notes: f.Get("notes")}
-}
-
 func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 	if !s.parseForm(w, r) {
 		return
@@ -259,21 +252,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		v.Anonymised = localDate(*c.AnonymisedAt)
 		v.Name = displayName(ctx, c)
 	}
-	idKey := "customer.personnummer"
-	if c.Kind == domain.Company {
-		idKey = "customer.orgnumber"
-	}
-	v.Details = []customers.Detail{
-		{Key: "customer.kind", Value: i18n.T(ctx, "customer.kind."+string(c.Kind))},
-		{Key: idKey, Value: c.IDNumber},
-		{Key: "customer.email", Value: c.Email},
-		{Key: "customer.phone", Value: c.Phone},
-		{Key: "customer.address", Value: joinNonEmpty(c.Street, joinNonEmpty(c.PostalCode, c.City, " "), ", ")},
-		{Key: "customer.country", Value: c.Country},
-		{Key: "customer.notes", Value: c.Notes},
-		{Key: "customer.created_at", Value: localMinute(c.CreatedAt)},
-		{Key: "customer.last_activity", Value: localMinute(c.LastActivityAt)},
-	}
+	v.Details = customerDetails(ctx, c)
 	for _, k := range d.Consent {
 		state := "consent.withdrawn"
 		if k.Given {

@@ -13,7 +13,6 @@ import (
 
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/export"
-	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/labels"
 	"github.com/affar/affar/internal/xlsx"
@@ -111,7 +110,7 @@ type column[T any] struct {
 	// value is a string (text), an int64 (a number) or an xlsx.Date (a date); "" and the zero Date are no
 	// value: an empty CSV field, no XLSX cell at all.
 	value func(T) any
-	plain bool // gdpr.Plain: CSV writes it without the formula guard (export.Cell)
+	plain bool // domain.Field.Plain: CSV writes it without the formula guard (export.Cell)
 }
 
 func headings[T any](ctx context.Context, cols []column[T]) []string {
@@ -195,34 +194,42 @@ type csvSink struct{ *csvTable[domain.Customer] }
 func (k csvSink) Begin(int) error                       { return k.begin() }
 func (k csvSink) Row(c domain.Customer, _ string) error { return k.row(c) }
 
-// registerColumns are the register export's columns: the customer's details as the register holds them,
-// notes included; not contact persons, consent history or credit reports. The words they show are looked
-// up once per export, not once per row.
+// registerColumns are the register export's columns: the customer's details as the register holds them
+// (domain.CustomerFields' exported fields), notes included; not contact persons, consent history or
+// credit reports. The words they show are looked up once per export, not once per row.
 func registerColumns(ctx context.Context) []column[domain.Customer] {
-	consent := map[bool]string{true: i18n.T(ctx, "export.yes"), false: i18n.T(ctx, "export.no")}
-	kind := map[domain.CustomerKind]string{domain.Person: i18n.T(ctx, "customer.kind.person"),
-		domain.Company: i18n.T(ctx, "customer.kind.company")}
-	day := func(t time.Time) xlsx.Date { return xlsx.DateOf(t.In(domain.Stockholm)) }
-	return []column[domain.Customer]{
-		{heading: "export.col.number", value: func(c domain.Customer) any { return c.Number }},
-		{heading: "export.col.kind", value: func(c domain.Customer) any { return kind[c.Kind] }},
-		{heading: "export.col.name", value: func(c domain.Customer) any { return c.Name }},
-		// Personnummer or organisationsnummer in canonical form: digits and a dash.
-		{heading: "export.col.id_number", value: func(c domain.Customer) any { return c.IDNumber }, plain: gdpr.Plain("customers", "id_number")},
-		{heading: "export.col.email", value: func(c domain.Customer) any { return c.Email }},
-		// domain.ParsePhone lets through digits, spaces, dashes, parentheses and one leading +, and every
-		// phone number is stored through it: one starting with = or @ cannot be in the register.
-		{heading: "export.col.phone", value: func(c domain.Customer) any { return c.Phone }, plain: gdpr.Plain("customers", "phone")},
-		{heading: "export.col.street", value: func(c domain.Customer) any { return c.Street }},
-		// Free text for addresses abroad.
-		{heading: "export.col.postal_code", value: func(c domain.Customer) any { return c.PostalCode }},
-		{heading: "export.col.city", value: func(c domain.Customer) any { return c.City }},
-		{heading: "export.col.country", value: func(c domain.Customer) any { return c.Country }},
-		{heading: "export.col.marketing_consent", value: func(c domain.Customer) any { return consent[c.Consent] }},
-		{heading: "export.col.created", value: func(c domain.Customer) any { return day(c.CreatedAt) }},
-		{heading: "export.col.last_activity", value: func(c domain.Customer) any { return day(c.LastActivityAt) }},
-		{heading: "export.col.notes", value: func(c domain.Customer) any { return c.Notes }},
+	var out []column[domain.Customer]
+	for _, f := range domain.CustomerFields.Exported() {
+		out = append(out, column[domain.Customer]{heading: f.Heading, value: exportValue(ctx, f), plain: f.Plain})
 	}
+	return out
+}
+
+// exportValue reads field f of a customer as a column value: numbers and days as such, a yes or a no,
+// text as stored, or the word for a value (ShowWord).
+func exportValue(ctx context.Context, f domain.Field) func(domain.Customer) any {
+	get := domain.Getter[domain.Customer]("db", f.Name)
+	var zero domain.Customer
+	switch get(&zero).Interface().(type) {
+	case bool:
+		yesNo := map[bool]string{true: i18n.T(ctx, "export.yes"), false: i18n.T(ctx, "export.no")}
+		return func(c domain.Customer) any { return yesNo[get(&c).Bool()] }
+	case time.Time:
+		return func(c domain.Customer) any { return xlsx.DateOf(get(&c).Interface().(time.Time).In(domain.Stockholm)) }
+	case int64:
+		return func(c domain.Customer) any { return get(&c).Int() }
+	}
+	if f.Show == domain.ShowWord {
+		words := map[string]string{}
+		return func(c domain.Customer) any {
+			v := get(&c).String()
+			if _, ok := words[v]; !ok {
+				words[v] = i18n.T(ctx, f.Label+"."+v)
+			}
+			return words[v]
+		}
+	}
+	return func(c domain.Customer) any { return get(&c).String() }
 }
 
 // emailColumns are the mailing export's: the register's name and e-mail columns.

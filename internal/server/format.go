@@ -36,14 +36,3 @@ func shownName(ctx context.Context, number int64, name string, anonymised bool) 
 	}
 	return name
 }
-
-// joinNonEmpty joins a and b with sep, or is whichever is not empty.
-func joinNonEmpty(a, b, sep string) string {
-	switch {
-	case a == "":
-		return b
-	case b == "":
-		return a
-	}
-	return a + sep + b
-}

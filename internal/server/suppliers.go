@@ -51,13 +51,6 @@ func (s *Server) supplierList(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, suppliers.ListPage(v))
 }
 
-func supplierInput(r *http.Request) domain.SupplierInput {
-	f := r.PostForm
-	return domain.SupplierInput{Name: f.Get("name"), OrgNumber: f.Get("org_number"), Email: f.Get("email"),
-		Phone: f.Get("phone"), Street: f.Get("street"), PostalCode: f.Get("postal_code"), City: f.Get("city"),
-		Country: f.Get("country"), Bankgiro: f.Get("bankgiro"), Plusgiro: f.Get("plusgiro"), Notes: f.Get("notes")}
-}
-
 func (s *Server) supplierNew(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, suppliers.FormPage(suppliers.FormView{Nav: navFor(r),
 		Title: i18n.T(r.Context(), "suppliers.new"), Action: "/suppliers", Cancel: "/suppliers",
