@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -150,7 +149,7 @@ func TestBulkJobThroughThePages(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling, as the page does; not a timing assertion
 	}
-	if !regexp.MustCompile(`120 av 120 kunder \(100 %\)`).MatchString(page.Body) || !strings.Contains(page.Body, "ingen av de anonymiserade eller raderade kunderna har kvar") ||
+	if !strings.Contains(page.Body, "120 av 120 kunder (100 %)") || !strings.Contains(page.Body, "ingen av de anonymiserade eller raderade kunderna har kvar") ||
 		strings.Contains(page.Body, `hx-trigger`) {
 		t.Fatalf("finished job: %s", page.Body)
 	}
