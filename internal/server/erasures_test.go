@@ -108,9 +108,7 @@ func TestErasureReasonRefusalsKeepTheText(t *testing.T) {
 		domain.ContactInput{Name: "Karin Lundqvist", Email: "karin.lundqvist@logistik.example", Phone: "070-123 45 67"}); err != nil {
 		t.Fatal(err)
 	}
-	_, pw := env.MustCreateUser(t, "dpo@example.se", false, authz.CustomerView, authz.CustomerAnonymise, authz.CustomerBulkErase)
-	c := env.NewClient(t)
-	c.SignIn("dpo@example.se", pw)
+	c := env.SignedInClient(t, "dpo@example.se", false, authz.CustomerView, authz.CustomerAnonymise, authz.CustomerBulkErase)
 
 	for reason, key := range map[string]string{
 		"Karin Lundqvist ringde":  "gdpr.error.reason_personal",
@@ -148,9 +146,7 @@ func TestErasureReasonRefusalsKeepTheText(t *testing.T) {
 func TestCreatingAnErasedCustomerWarns(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	old := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Gun Gran", Email: "gun@example.se"})
-	_, pw := env.MustCreateUser(t, "admin@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("admin@example.se", pw)
+	c := env.SignedInClient(t, "admin@example.se", true)
 	if r := c.PostForm(customerPath(old)+"/delete", url.Values{"confirm": {strconv.FormatInt(old.Number, 10)}, "reason": {"Begäran"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", r.Status)
 	}
@@ -175,9 +171,7 @@ func TestSuppressionProbeIsAuditedAndUndated(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	ctx := context.Background()
 	old := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Gun Gran", Email: "gun@example.se", Phone: "070-111 22 33"})
-	_, apw := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", apw)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 	if r := admin.PostForm(customerPath(old)+"/delete", url.Values{"confirm": {strconv.FormatInt(old.Number, 10)}, "reason": {"Begäran"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("delete: %d", r.Status)
 	}

@@ -76,9 +76,7 @@ func fillCanaries(t *testing.T, env *testutil.Env, c domain.Customer) []string {
 // pg_dump reads live rows only: dead row versions stay on disk until vacuum, which is PostgreSQL's business.
 func TestErasureLeavesNoTraceOfPersonalData(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "dpo@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("dpo@example.se", pw)
+	c := env.SignedInClient(t, "dpo@example.se", true)
 
 	var all []string
 	var customers []domain.Customer
@@ -193,9 +191,7 @@ func TestDeleteAndAnonymiseAreIndependentPermissions(t *testing.T) {
 func TestDeleteRefusedUnderRetentionOffersAnonymise(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateRichCustomer(t, "Retention AB", 2*year)
-	_, pw := env.MustCreateUser(t, "both@example.se", false, authz.CustomerView, authz.CustomerDelete, authz.CustomerAnonymise, authz.CustomerEdit)
-	c := env.NewClient(t)
-	c.SignIn("both@example.se", pw)
+	c := env.SignedInClient(t, "both@example.se", false, authz.CustomerView, authz.CustomerDelete, authz.CustomerAnonymise, authz.CustomerEdit)
 
 	// Bokföringslagen 7 kap. 2 §, calendar fiscal year: kept through the seventh year after the year of the
 	// sale, erasable from 1 January of the eighth.

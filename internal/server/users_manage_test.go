@@ -23,9 +23,7 @@ import (
 func TestViewUsersWithoutEditGets403OnEveryChange(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	targetID, _ := env.MustCreateUser(t, "target@example.se", false, authz.CustomerView)
-	_, pw := env.MustCreateUser(t, "viewer@example.se", false, authz.UserView)
-	c := env.NewClient(t)
-	c.SignIn("viewer@example.se", pw)
+	c := env.SignedInClient(t, "viewer@example.se", false, authz.UserView)
 
 	for _, path := range []string{"/users", "/users/" + strconv.FormatInt(int64(targetID), 10), "/permissions"} {
 		if r := c.Get(path); r.Status != http.StatusOK || !strings.Contains(r.Body, "User target@example.se") {
@@ -208,9 +206,7 @@ var linkRE = regexp.MustCompile(`/password/([A-Z2-7]+)`)
 // user chooses their password with it; it works once and for 72 hours only; the token stays out of the log.
 func TestInvitationLink(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", adminPW)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 
 	bad := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"not an address"}, "language": {"en"}})
 	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `value="Nora Ny"`) || !strings.Contains(bad.Body, "Ange en giltig e-postadress.") {
@@ -431,9 +427,7 @@ func TestPresetsAndSummary(t *testing.T) {
 // TestWithAMailServerTheLinkIsShownToNobody: when SMTP is set up the invitation goes by e-mail only.
 func TestWithAMailServerTheLinkIsShownToNobody(t *testing.T) {
 	env := testutil.NewEnv(t, map[string]string{"AFFAR_SMTP_ADDR": "127.0.0.1:9", "AFFAR_BASE_URL": "https://affar.example.se"})
-	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", adminPW)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 	r := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"nora@example.se"}})
 	if r.Status != http.StatusSeeOther || linkRE.MatchString(r.Body) {
 		t.Fatalf("invite with SMTP: %d, or the link was shown", r.Status)

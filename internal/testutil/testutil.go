@@ -134,6 +134,15 @@ func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...au
 	return id, pw
 }
 
+// SignedInClient is a client signed in as a new active user (MustCreateUser) with the given permissions.
+func (e *Env) SignedInClient(t testing.TB, email string, admin bool, perms ...authz.Permission) *Client {
+	t.Helper()
+	_, pw := e.MustCreateUser(t, email, admin, perms...)
+	c := e.NewClient(t)
+	c.SignIn(email, pw)
+	return c
+}
+
 // MustCreateCustomer creates a customer as the system actor; the input must be valid.
 func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
 	t.Helper()
