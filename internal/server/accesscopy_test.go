@@ -27,9 +27,7 @@ import (
 func copyCustomer(t *testing.T) (*testutil.Env, domain.Customer, *testutil.Client) {
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateRichCustomer(t, "Portabel AB", 1*year)
-	_, pw := env.MustCreateUser(t, "dpo@example.se", false, append([]authz.Permission{authz.CustomerEdit}, gdpr.CopyPermissions...)...)
-	c := env.NewClient(t)
-	c.SignIn("dpo@example.se", pw)
+	c := env.SignedInClient(t, "dpo@example.se", false, append([]authz.Permission{authz.CustomerEdit}, gdpr.CopyPermissions...)...)
 	if r := c.PostForm(customerPath(cust)+"/consent", url.Values{"given": {"true"}, "consent_source": {"paper"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("consent: %d", r.Status)
 	}
@@ -167,9 +165,7 @@ func TestPrintableCopyReadsAsSwedish(t *testing.T) {
 	}
 
 	// The data protection officer writes the company's texts; the copy uses them and stops warning.
-	_, pw := env.MustCreateUser(t, "skydd@example.se", false, authz.PrivacyManage)
-	p := env.NewClient(t)
-	p.SignIn("skydd@example.se", pw)
+	p := env.SignedInClient(t, "skydd@example.se", false, authz.PrivacyManage)
 	if r := p.Get("/privacy"); r.Status != http.StatusOK || !strings.Contains(r.Body, "Standardtext") {
 		t.Fatalf("privacy texts page: %d", r.Status)
 	}

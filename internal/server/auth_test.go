@@ -181,9 +181,7 @@ func TestDeactivatedUserLosesSessionAtOnce(t *testing.T) {
 
 func TestSessionIdleTimeout(t *testing.T) {
 	env := testutil.NewEnv(t, map[string]string{"AFFAR_SESSION_IDLE": "1s", "AFFAR_SESSION_LIFETIME": "1h"})
-	_, pw := env.MustCreateUser(t, "anna@example.se", false)
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false)
 	// The session store keeps the expiry; move it into the past as time passing would.
 	if _, err := env.DB.Pool.Exec(context.Background(), `UPDATE sessions SET expiry = now() - interval '1 second'`); err != nil {
 		t.Fatal(err)
@@ -282,9 +280,7 @@ func TestClientAddressBehindProxyIsTheLastHop(t *testing.T) {
 
 func TestInFlightRequestCannotRestoreASignedOutSession(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "anna@example.se", false, authz.AuditView)
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false, authz.AuditView)
 	u, _ := url.Parse(env.HTTP.URL)
 	cookies := c.Jar.Cookies(u)
 
@@ -316,9 +312,7 @@ func TestInFlightRequestCannotRestoreASignedOutSession(t *testing.T) {
 
 func TestIdleTimeout(t *testing.T) {
 	env := testutil.NewEnv(t, map[string]string{"AFFAR_SESSION_IDLE": "10m", "AFFAR_SESSION_LIFETIME": "8h"})
-	_, pw := env.MustCreateUser(t, "anna@example.se", false)
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false)
 	ctx := context.Background()
 
 	// Nine idle minutes: still signed in, and the request counts as activity.
@@ -343,9 +337,7 @@ func TestIdleTimeout(t *testing.T) {
 
 func TestAbsoluteLifetime(t *testing.T) {
 	env := testutil.NewEnv(t, map[string]string{"AFFAR_SESSION_IDLE": "30m", "AFFAR_SESSION_LIFETIME": "1h"})
-	_, pw := env.MustCreateUser(t, "anna@example.se", false)
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false)
 	for i := 0; i < 3; i++ { // active all along
 		env.Clock.Advance(20 * time.Minute)
 		r := c.Get("/")

@@ -17,19 +17,13 @@ import (
 func TestBrowserBulkAnonymise(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	env.StartJobs(t)
-	const email = "dpo@example.se"
-	_, password := env.MustCreateUser(t, email, false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise, authz.AuditView)
 	for i := range 40 {
 		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i), City: "Kiruna"})
 	}
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Stannar Kvar", City: "Visby"})
 
-	ctx, console := newBrowser(t)
-	base := env.HTTP.URL
-	defer logOnFailure(t, env, console)
-	b := tab{t: t, ctx: ctx}
-	b.do("sign in and open the CRM screen",
-		signIn(base, email, password),
+	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise, authz.AuditView)
+	b.do("open the CRM screen",
 		chromedp.Click(chromedp.CSS(`nav a[href="/crm"]`)),
 		chromedp.WaitVisible(chromedp.ID("segment-count")),
 	)

@@ -15,26 +15,14 @@ import (
 // points out, edits the customer and finds it again through search.
 func TestBrowserCustomerCreateEditSearch(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	const email = "clerk@example.se"
-	_, password := env.MustCreateUser(t, email, false, authz.CustomerCreate, authz.CustomerView, authz.CustomerEdit)
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Someone Else"})
 
-	ctx, console := newBrowser(t)
-	base := env.HTTP.URL
-	defer logOnFailure(t, env, console)
-	b := tab{t: t, ctx: ctx}
+	b := signedInTab(t, env, "clerk@example.se", authz.CustomerCreate, authz.CustomerView, authz.CustomerEdit)
 	submit := chromedp.CSS(`main form button[type="submit"].primary`)
-
-	b.do("sign in",
-		signIn(base, email, password),
-	)
 
 	// Create, with a personnummer that has a typo: the form says so and keeps everything else.
 	b.do("new customer form",
-		chromedp.Click(chromedp.CSS(`nav a[href="/customers"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/customers/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/customers/new"]`)),
-		chromedp.WaitVisible(chromedp.ID("name")),
+		openNewForm("/customers"),
 		chromedp.SendKeys(chromedp.ID("name"), "Märta Sjöberg"),
 		chromedp.SendKeys(chromedp.ID("id_number"), "811218-9875"),
 		chromedp.SendKeys(chromedp.ID("email"), "marta@example.se"),
@@ -47,7 +35,7 @@ func TestBrowserCustomerCreateEditSearch(t *testing.T) {
 	if got := b.text("invalid personnummer", "#id_number-error"); !strings.Contains(got, "personal identity number") {
 		t.Errorf("message beside the personnummer: %q", got)
 	}
-	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("street"))); err != nil || got != "Strandvägen 7" {
+	if got, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.ID("street"))); err != nil || got != "Strandvägen 7" {
 		t.Errorf("street after the error: %q (%v), want it kept", got, err)
 	}
 	b.do("correct and save",
@@ -98,10 +86,10 @@ func TestBrowserCustomerCreateEditSearch(t *testing.T) {
 	if got := b.location("open result"); !strings.Contains(got, "/customers/") {
 		t.Errorf("opened %q", got)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`true`)); err != nil {
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`true`)); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range console.all() {
+	for _, m := range b.console.all() {
 		if !consoleExpected(m) && !strings.Contains(m.Text, "status of 422") {
 			t.Errorf("browser console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
 		}

@@ -17,19 +17,12 @@ import (
 // shows the placeholder and the lock.
 func TestBrowserAnonymiseCustomer(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	const email = "dpo@example.se"
-	_, password := env.MustCreateUser(t, email, false, authz.CustomerView, authz.CustomerEdit, authz.CustomerAnonymise)
 	cust := env.MustCreateRichCustomer(t, "Lind Lackering AB", 2*year)
 	number := strconv.FormatInt(cust.Number, 10)
 
-	ctx, console := newBrowser(t)
-	base := env.HTTP.URL
-	defer logOnFailure(t, env, console)
-	b := tab{t: t, ctx: ctx}
-
-	b.do("sign in and open the customer",
-		signIn(base, email, password),
-		chromedp.Navigate(base+customerPath(cust)),
+	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerEdit, authz.CustomerAnonymise)
+	b.do("open the customer",
+		chromedp.Navigate(env.HTTP.URL+customerPath(cust)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href$="/anonymise"]`)),
 	)
 	b.do("confirmation page",
@@ -51,7 +44,7 @@ func TestBrowserAnonymiseCustomer(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button.danger`)),
 		chromedp.WaitVisible(chromedp.ID("confirm-error")),
 	)
-	if got, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("reason"))); err != nil || got != "Begäran per e-post, ärende 7" {
+	if got, err := chromedp.Run(b.ctx, chromedp.Value(chromedp.ID("reason"))); err != nil || got != "Begäran per e-post, ärende 7" {
 		t.Errorf("reason after the error: %q (%v), want it kept", got, err)
 	}
 	b.do("anonymise",
@@ -72,7 +65,7 @@ func TestBrowserAnonymiseCustomer(t *testing.T) {
 			t.Errorf("the anonymised customer's page still shows %q", gone)
 		}
 	}
-	edits, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](
+	edits, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](
 		`Array.from(document.querySelectorAll('a[href$="/edit"], a[href$="/anonymise"]')).map(a => a.href)`))
 	if err != nil {
 		t.Fatal(err)

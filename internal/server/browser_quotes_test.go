@@ -15,25 +15,14 @@ import (
 // the totals the quote page shows.
 func TestBrowserSupplierAndQuote(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	const email = "office@example.se"
-	_, password := env.MustCreateUser(t, email, false, authz.SupplierCreate, authz.SupplierView,
-		authz.CustomerView, authz.CustomerEdit)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek Bygg AB", City: "Lund"})
 
-	ctx, console := newBrowser(t)
-	defer logOnFailure(t, env, console)
+	b := signedInTab(t, env, "office@example.se", authz.SupplierCreate, authz.SupplierView,
+		authz.CustomerView, authz.CustomerEdit)
 	base := env.HTTP.URL
-	b := tab{t: t, ctx: ctx}
 	save := chromedp.CSS(`main form button[type="submit"].primary`)
-
-	b.do("sign in",
-		signIn(base, email, password),
-	)
 	b.do("create supplier",
-		chromedp.Click(chromedp.CSS(`nav a[href="/suppliers"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="/suppliers/new"]`)),
-		chromedp.Click(chromedp.CSS(`a[href="/suppliers/new"]`)),
-		chromedp.WaitVisible(chromedp.ID("name")),
+		openNewForm("/suppliers"),
 		chromedp.SendKeys(chromedp.ID("name"), "Sågverket i Norr AB"),
 		chromedp.SendKeys(chromedp.ID("org_number"), "556036-0793"),
 		chromedp.SendKeys(chromedp.ID("bankgiro"), "5050-1055"),

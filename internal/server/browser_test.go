@@ -114,20 +114,36 @@ func newBrowser(t *testing.T) (context.Context, *consoleLog) {
 	return tabCtx, console
 }
 
-// logOnFailure shows the server log and the browser console of a failed test.
-func logOnFailure(t *testing.T, env *testutil.Env, console *consoleLog) {
-	if t.Failed() {
-		t.Logf("server log:\n%s", env.Log.String())
-		for _, m := range console.all() {
-			t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
-		}
-	}
-}
-
 // tab drives one browser tab through test steps; each failure names its step.
 type tab struct {
-	t   *testing.T
-	ctx context.Context
+	t       *testing.T
+	ctx     context.Context
+	console *consoleLog
+}
+
+// openTab starts a browser (newBrowser) for a test against env's server; if the test fails, its end
+// shows the server log and the browser console.
+func openTab(t *testing.T, env *testutil.Env) tab {
+	t.Helper()
+	ctx, console := newBrowser(t)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", env.Log.String())
+			for _, m := range console.all() {
+				t.Logf("console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
+			}
+		}
+	})
+	return tab{t: t, ctx: ctx, console: console}
+}
+
+// signedInTab is openTab for a new user holding perms, signed in through the sign-in page.
+func signedInTab(t *testing.T, env *testutil.Env, email string, perms ...authz.Permission) tab {
+	t.Helper()
+	_, password := env.MustCreateUser(t, email, false, perms...)
+	b := openTab(t, env)
+	b.do("sign in", signIn(env.HTTP.URL, email, password))
+	return b
 }
 
 func (b tab) do(step string, actions ...chromedp.Action[chromedp.Void]) {
@@ -155,6 +171,17 @@ func (b tab) location(step string) string {
 	return loc
 }
 
+// openNewForm goes through the navigation to a list, follows its "new" link and waits for the form's
+// name field.
+func openNewForm(list string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Click(chromedp.CSS(`nav a[href="`+list+`"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href="`+list+`/new"]`)),
+		chromedp.Click(chromedp.CSS(`a[href="`+list+`/new"]`)),
+		chromedp.WaitVisible(chromedp.ID("name")),
+	)
+}
+
 // signIn signs in through the sign-in page and waits for a signed-in page.
 func signIn(base, email, password string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
@@ -173,11 +200,8 @@ func TestBrowserSignInSignOut(t *testing.T) {
 	const email = "anna@example.se"
 	_, password := env.MustCreateUser(t, email, false, authz.AuditView)
 
-	ctx, console := newBrowser(t)
-	base := env.HTTP.URL
-	defer logOnFailure(t, env, console)
-
-	b := tab{t: t, ctx: ctx}
+	b := openTab(t, env)
+	ctx, base := b.ctx, env.HTTP.URL
 	do, text, location := b.do, b.text, b.location
 
 	// 1. A wrong password shows the generic error and keeps the e-mail address typed, never the password.
@@ -244,7 +268,7 @@ func TestBrowserSignInSignOut(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`true`)); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range console.all() {
+	for _, m := range b.console.all() {
 		if !consoleExpected(m) {
 			t.Errorf("browser console %s [%s] %s (at %s)", m.Type, m.Source, m.Text, m.URL)
 		}

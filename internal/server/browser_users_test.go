@@ -20,9 +20,7 @@ func TestBrowserInviteSetPasswordGrantView(t *testing.T) {
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Kund", City: "Visby"})
 	base := env.HTTP.URL
 
-	actx, aconsole := newBrowser(t)
-	defer logOnFailure(t, env, aconsole)
-	admin := tab{t: t, ctx: actx}
+	admin := openTab(t, env)
 	admin.do("admin invites a user",
 		signIn(base, "admin@example.se", adminPW),
 		chromedp.Click(chromedp.CSS(`nav a[href="/users"]`)),
@@ -33,7 +31,7 @@ func TestBrowserInviteSetPasswordGrantView(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`form[action="/users"] button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.ID("link")),
 	)
-	link, err := chromedp.Run(actx, chromedp.Value(chromedp.ID("link")))
+	link, err := chromedp.Run(admin.ctx, chromedp.Value(chromedp.ID("link")))
 	if err != nil || !strings.HasPrefix(link, base+"/password/") {
 		t.Fatalf("invitation link %q (%v)", link, err)
 	}
@@ -42,9 +40,7 @@ func TestBrowserInviteSetPasswordGrantView(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	uctx, uconsole := newBrowser(t)
-	defer logOnFailure(t, env, uconsole)
-	nils := tab{t: t, ctx: uctx}
+	nils := openTab(t, env)
 	nils.do("the user chooses a password through the link and signs in",
 		chromedp.Navigate(link),
 		chromedp.WaitVisible(chromedp.ID("password")),

@@ -111,9 +111,7 @@ func TestRepeatedDenialsAreOneEventAndACount(t *testing.T) {
 // refused again in the same minute still gets the 403 page at once.
 func TestRepeatedDenialTakesNoAuditLock(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "nyfiken@example.se", false)
-	c := env.NewClient(t)
-	c.SignIn("nyfiken@example.se", pw)
+	c := env.SignedInClient(t, "nyfiken@example.se", false)
 	if r := c.Get("/audit"); r.Status != http.StatusForbidden {
 		t.Fatalf("first refusal: %d", r.Status)
 	}

@@ -25,9 +25,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // error level.
 func TestClientThatWentAwayIsLoggedOnce(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "anna@example.se", false, "customer.view")
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false, "customer.view")
 	ctx := context.Background()
 
 	// The list waits for this lock, so the client is surely gone while the request is under way.

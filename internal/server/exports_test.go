@@ -90,9 +90,7 @@ func exportFixture(t *testing.T, env *testutil.Env) {
 func TestRegisterExportCSVAndXLSX(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
-	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport)
-	c := env.NewClient(t)
-	c.SignIn("ex@example.se", pw)
+	c := env.SignedInClient(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport)
 	if r := c.Get("/crm?city=Ume%C3%A5"); !strings.Contains(r.Body, `formaction="/exports/register.csv"`) || strings.Contains(r.Body, "/exports/labels.pdf") {
 		t.Fatal("the CRM screen does not offer exactly the exports the user may make")
 	}
@@ -145,9 +143,7 @@ func TestRegisterExportCSVAndXLSX(t *testing.T) {
 func TestEmailExportConsentByDefault(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
-	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
-	c := env.NewClient(t)
-	c.SignIn("ex@example.se", pw)
+	c := env.SignedInClient(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
 	recs := readCSV(t, c.PostForm("/exports/emails.csv", url.Values{}).Body)
 	if len(recs) != 2 || recs[1][1] != "formel@example.se" {
 		t.Fatalf("by default only customers with consent: %v", recs)
@@ -168,9 +164,7 @@ func TestEmailExportConsentByDefault(t *testing.T) {
 func TestExportsAreRateLimited(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
-	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
-	c := env.NewClient(t)
-	c.SignIn("ex@example.se", pw)
+	c := env.SignedInClient(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExportEmail)
 	for i := range 10 {
 		if r := c.PostForm("/exports/emails.csv", url.Values{}); r.Status != http.StatusOK {
 			t.Fatalf("export %d: %d", i+1, r.Status)
@@ -205,9 +199,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 	noAddress := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Utan Adress", City: "Umeå"})
 	// A name the label font cannot draw: still printed, and named by its number on a last page.
 	han := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "王芳", Street: "Gatan 99", PostalCode: "90330", City: "Umeå"})
-	_, pw := env.MustCreateUser(t, "print@example.se", false, authz.CustomerView, authz.CustomerPrintLabels)
-	c := env.NewClient(t)
-	c.SignIn("print@example.se", pw)
+	c := env.SignedInClient(t, "print@example.se", false, authz.CustomerView, authz.CustomerPrintLabels)
 
 	r := c.PostForm("/exports/labels.pdf", url.Values{"city": {"Umeå"}, "all": {"yes"}})
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" {

@@ -16,9 +16,7 @@ import (
 func TestFlashColourSaysWhatHappened(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kim Kund"})
-	_, pw := env.MustCreateUser(t, "bulk@example.se", false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
-	c := env.NewClient(t)
-	c.SignIn("bulk@example.se", pw)
+	c := env.SignedInClient(t, "bulk@example.se", false, authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
 
 	r := c.PostForm("/crm/bulk", url.Values{"all": {""}})
 	if r.Status != http.StatusSeeOther {

@@ -106,9 +106,7 @@ func TestBulkJobPageShowsRetryErrors(t *testing.T) {
 	if err := work(2); err == nil {
 		t.Fatal("the job's work succeeded without a ledger")
 	}
-	_, pw := env.MustCreateUser(t, "admin@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("admin@example.se", pw)
+	c := env.SignedInClient(t, "admin@example.se", true)
 	sv := i18n.WithLang(context.Background(), "sv")
 	want := html.EscapeString(i18n.N(sv, "bulk.retry.notice", 2, env.Clock.Now().In(domain.Stockholm).Format("2006-01-02 15:04"),
 		i18n.T(sv, "bulk.retry.ledger")))

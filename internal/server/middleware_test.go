@@ -12,9 +12,7 @@ import (
 
 func TestCrossSitePostIsRefused(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "anna@example.se", false)
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false)
 
 	for name, header := range map[string][2]string{
 		"Sec-Fetch-Site cross-site": {"Sec-Fetch-Site", "cross-site"},
@@ -120,9 +118,7 @@ func TestHealthAndReadiness(t *testing.T) {
 
 func TestNotFoundPage(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "anna@example.se", false, "user.view")
-	c := env.NewClient(t)
-	c.SignIn("anna@example.se", pw)
+	c := env.SignedInClient(t, "anna@example.se", false, "user.view")
 	for _, path := range []string{"/no-such-page", "/users/999999", "/users/abc"} {
 		if r := c.Get(path); r.Status != http.StatusNotFound || !strings.Contains(r.Body, "<h1>") {
 			t.Errorf("%s: %d, want the 404 page", path, r.Status)

@@ -18,9 +18,7 @@ import (
 // number) never fails a list: the list shows its first page.
 func TestBadPagingInputGivesTheFirstPage(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "admin@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("admin@example.se", pw)
+	c := env.SignedInClient(t, "admin@example.se", true)
 	ctx := authz.WithActor(context.Background(), authz.System())
 	gone := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Borta Bortasson"})
 	if _, err := env.Services.GDPR.Anonymise(ctx, gone.ID, gdpr.Input{Confirm: strconv.FormatInt(gone.Number, 10), Reason: "Begäran"}); err != nil {

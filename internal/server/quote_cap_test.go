@@ -20,9 +20,7 @@ func TestQuoteFormRefusesAmountsAboveTheCap(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	sv := i18n.WithLang(context.Background(), "sv")
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Stor Affär AB"})
-	_, pw := env.MustCreateUser(t, "seller@example.se", false, authz.CustomerView, authz.CustomerEdit)
-	c := env.NewClient(t)
-	c.SignIn("seller@example.se", pw)
+	c := env.SignedInClient(t, "seller@example.se", false, authz.CustomerView, authz.CustomerEdit)
 
 	form := url.Values{"quote_date": {"2026-11-27"}, "valid_until": {"2026-12-27"},
 		"description": {"Gräns", "Överflöd", "En öre till"}, "quantity": {"1", "123456789", "1"},

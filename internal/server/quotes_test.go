@@ -21,9 +21,7 @@ func TestQuoteLifecycleAndTotals(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Eva Ek", Street: "Storgatan 1",
 		PostalCode: "41104", City: "Göteborg", Email: "eva@example.se"})
-	_, pw := env.MustCreateUser(t, "seller@example.se", false, authz.CustomerView, authz.CustomerEdit)
-	c := env.NewClient(t)
-	c.SignIn("seller@example.se", pw)
+	c := env.SignedInClient(t, "seller@example.se", false, authz.CustomerView, authz.CustomerEdit)
 
 	form := url.Values{"quote_date": {"2026-11-27"}, "valid_until": {"2026-12-27"},
 		"description": {"Konsulttimme", "Bok", ""}, "quantity": {"3", "x", ""}, "unit_price": {"33,33", "100", ""},
@@ -172,9 +170,7 @@ func TestEveryQuoteStatusHasLabels(t *testing.T) {
 
 func TestRetentionSetting(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, pw := env.MustCreateUser(t, "admin@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("admin@example.se", pw)
+	c := env.SignedInClient(t, "admin@example.se", true)
 	if r := c.Get("/settings"); r.Status != http.StatusOK || !strings.Contains(r.Body, `value="7"`) {
 		t.Fatalf("settings page: %d, want the default of 7 years", r.Status)
 	}
@@ -222,9 +218,7 @@ func TestBrokenFiscalYearMovesTheHolds(t *testing.T) {
 	if got := held(); got != "2034-01-01" {
 		t.Fatalf("held until %s under a calendar fiscal year, want 2034-01-01", got)
 	}
-	_, pw := env.MustCreateUser(t, "admin@example.se", true)
-	c := env.NewClient(t)
-	c.SignIn("admin@example.se", pw)
+	c := env.SignedInClient(t, "admin@example.se", true)
 	if page := c.Get(customerPath(open)).Body; !strings.Contains(page, "2034-01-01") || !strings.Contains(page, "2026-12-31") {
 		t.Fatal("calendar fiscal year: the customer page lacks 2034-01-01 and the fiscal year's end 2026-12-31")
 	}

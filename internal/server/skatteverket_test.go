@@ -32,9 +32,7 @@ func TestSkatteverketNumbersThroughTheCustomerForm(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC) // 1926's births write "+" this year
 	env.Clock.Set(now)
-	_, pw := env.MustCreateUser(t, "clerk@example.se", false, authz.CustomerCreate)
-	c := env.NewClient(t)
-	c.SignIn("clerk@example.se", pw)
+	c := env.SignedInClient(t, "clerk@example.se", false, authz.CustomerCreate)
 
 	lists := skatteverket.Load(t, filepath.Join("..", "domain", "testdata"))
 	stored := map[string]string{} // customer name → the number the form must store

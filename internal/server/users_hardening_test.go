@@ -390,9 +390,7 @@ func serverLogSince(t *testing.T, env *testutil.Env, offset int64) string {
 // name and address into the history, in periods that follow one another; a change of language alone does not.
 func TestNameHistoryFollowsEveryChange(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", adminPW)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 	admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"nora@example.se"}})
 	ctx := authz.WithActor(context.Background(), authz.System())
 	noraID, err := env.Services.Users.IDByEmail(ctx, "nora@example.se")

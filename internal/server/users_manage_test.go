@@ -23,9 +23,7 @@ import (
 func TestViewUsersWithoutEditGets403OnEveryChange(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	targetID, _ := env.MustCreateUser(t, "target@example.se", false, authz.CustomerView)
-	_, pw := env.MustCreateUser(t, "viewer@example.se", false, authz.UserView)
-	c := env.NewClient(t)
-	c.SignIn("viewer@example.se", pw)
+	c := env.SignedInClient(t, "viewer@example.se", false, authz.UserView)
 
 	for _, path := range []string{"/users", "/users/" + strconv.FormatInt(int64(targetID), 10), "/permissions"} {
 		if r := c.Get(path); r.Status != http.StatusOK || !strings.Contains(r.Body, "User target@example.se") {
@@ -61,6 +59,49 @@ func TestViewUsersWithoutEditGets403OnEveryChange(t *testing.T) {
 	u, perms, err := env.Services.Users.Get(authz.WithActor(context.Background(), authz.System()), targetID)
 	if err != nil || u.Name != "User target@example.se" || !u.Active || u.IsAdmin || len(perms) != 1 {
 		t.Fatalf("the target changed: %+v %v %v", u, perms, err)
+	}
+}
+
+// TestAdminGrantsAndRevokesPermissions: what an admin grants or revokes takes effect on the user's next
+// request and is audited.
+func TestAdminGrantsAndRevokesPermissions(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
+	evaID, evaPW := env.MustCreateUser(t, "eva@example.se", false, authz.UserView)
+	page := "/users/" + strconv.FormatInt(int64(evaID), 10)
+
+	eva := env.NewClient(t)
+	eva.SignIn("eva@example.se", evaPW)
+	if r := eva.Get(page); r.Status != http.StatusOK || !strings.Contains(r.Body, "<fieldset class=\"perms\" disabled") {
+		t.Fatalf("a user with view users sees %d and an editable form; want the form read-only", r.Status)
+	}
+	if r := eva.Get("/audit"); r.Status != http.StatusForbidden {
+		t.Fatalf("eva on the audit log before the grant: %d", r.Status)
+	}
+
+	admin := env.NewClient(t)
+	admin.SignIn("admin@example.se", adminPW)
+	r := admin.PostForm(page+"/permissions", url.Values{"permission": {"user.view", "audit.view"}})
+	if r.Status != http.StatusSeeOther || r.Location != page {
+		t.Fatalf("saving permissions: %d %q", r.Status, r.Location)
+	}
+	if r := admin.Get(page); !strings.Contains(r.Body, `value="audit.view" checked`) || !strings.Contains(r.Body, "Behörigheterna är sparade.") {
+		t.Fatal("the page after saving does not show the new permission checked and the confirmation")
+	}
+	// Takes effect on eva's next request, without signing in again.
+	if r := eva.Get("/audit"); r.Status != http.StatusOK {
+		t.Fatalf("eva on the audit log after the grant: %d", r.Status)
+	}
+	if r := eva.Get("/audit"); !strings.Contains(html.UnescapeString(r.Body), `"granted":["audit.view"]`) {
+		t.Fatal("the audit log does not show which permission was granted")
+	}
+	admin.PostForm(page+"/permissions", url.Values{})
+	if r := eva.Get("/users"); r.Status != http.StatusForbidden {
+		t.Fatalf("eva after every permission was revoked: %d", r.Status)
+	}
+	var n int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM user_permissions WHERE user_id = $1`, evaID).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("permissions left: %d (%v)", n, err)
 	}
 }
 
@@ -165,9 +206,7 @@ var linkRE = regexp.MustCompile(`/password/([A-Z2-7]+)`)
 // user chooses their password with it; it works once and for 72 hours only; the token stays out of the log.
 func TestInvitationLink(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", adminPW)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 
 	bad := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"not an address"}, "language": {"en"}})
 	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `value="Nora Ny"`) || !strings.Contains(bad.Body, "Ange en giltig e-postadress.") {
@@ -388,9 +427,7 @@ func TestPresetsAndSummary(t *testing.T) {
 // TestWithAMailServerTheLinkIsShownToNobody: when SMTP is set up the invitation goes by e-mail only.
 func TestWithAMailServerTheLinkIsShownToNobody(t *testing.T) {
 	env := testutil.NewEnv(t, map[string]string{"AFFAR_SMTP_ADDR": "127.0.0.1:9", "AFFAR_BASE_URL": "https://affar.example.se"})
-	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
-	admin := env.NewClient(t)
-	admin.SignIn("admin@example.se", adminPW)
+	admin := env.SignedInClient(t, "admin@example.se", true)
 	r := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"nora@example.se"}})
 	if r.Status != http.StatusSeeOther || linkRE.MatchString(r.Body) {
 		t.Fatalf("invite with SMTP: %d, or the link was shown", r.Status)

@@ -134,6 +134,15 @@ func (e *Env) MustCreateUser(t testing.TB, email string, admin bool, perms ...au
 	return id, pw
 }
 
+// SignedInClient is a client signed in as a new active user (MustCreateUser) with the given permissions.
+func (e *Env) SignedInClient(t testing.TB, email string, admin bool, perms ...authz.Permission) *Client {
+	t.Helper()
+	_, pw := e.MustCreateUser(t, email, admin, perms...)
+	c := e.NewClient(t)
+	c.SignIn(email, pw)
+	return c
+}
+
 // MustCreateCustomer creates a customer as the system actor; the input must be valid.
 func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
 	t.Helper()
@@ -148,15 +157,7 @@ func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.C
 // MustAddContact adds a contact person to a company customer and returns its id.
 func (e *Env) MustAddContact(t testing.TB, id domain.CustomerID, name string) int64 {
 	t.Helper()
-	ctx := authz.WithActor(context.Background(), authz.System())
-	if err := e.Services.Customers.AddContact(ctx, id, domain.ContactInput{Name: name}); err != nil {
-		t.Fatalf("add contact: %v", err)
-	}
-	contacts, err := postgres.Contacts(ctx, e.DB.Pool, id)
-	if err != nil || len(contacts) == 0 {
-		t.Fatalf("contacts of %d: %v", id, err)
-	}
-	return contacts[len(contacts)-1].ID
+	return addContact(t, e, "customer", id, name, e.Services.Customers.AddContact, postgres.Contacts)
 }
 
 // MustCreateSupplier creates a supplier as the system actor; the input must be valid.
@@ -173,13 +174,23 @@ func (e *Env) MustCreateSupplier(t testing.TB, in domain.SupplierInput) domain.S
 // MustAddSupplierContact adds a contact person to a supplier and returns its id.
 func (e *Env) MustAddSupplierContact(t testing.TB, id domain.SupplierID, name string) int64 {
 	t.Helper()
+	return addContact(t, e, "supplier", id, name, e.Services.Suppliers.AddContact, postgres.SupplierContacts)
+}
+
+// addContact adds a contact person through add, as the system actor, and returns the id that list reads
+// back for it: customers and suppliers keep contacts alike, in tables of their own.
+func addContact[ID ~int64](t testing.TB, e *Env, owner string, id ID, name string,
+	add func(context.Context, ID, domain.ContactInput) error,
+	list func(context.Context, postgres.Querier, ID) ([]domain.Contact, error),
+) int64 {
+	t.Helper()
 	ctx := authz.WithActor(context.Background(), authz.System())
-	if err := e.Services.Suppliers.AddContact(ctx, id, domain.ContactInput{Name: name}); err != nil {
-		t.Fatalf("add supplier contact: %v", err)
+	if err := add(ctx, id, domain.ContactInput{Name: name}); err != nil {
+		t.Fatalf("add %s contact: %v", owner, err)
 	}
-	contacts, err := postgres.SupplierContacts(ctx, e.DB.Pool, id)
+	contacts, err := list(ctx, e.DB.Pool, id)
 	if err != nil || len(contacts) == 0 {
-		t.Fatalf("contacts of supplier %d: %v", id, err)
+		t.Fatalf("contacts of %s %d: %v", owner, id, err)
 	}
 	return contacts[len(contacts)-1].ID
 }

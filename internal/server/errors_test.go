@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +11,9 @@ import (
 	"sync"
 	"testing"
 )
+
+// The server's own failures (a panic, a session store that fails) answer 500 and are logged; nothing
+// internal reaches the client.
 
 func TestPanicGives500WithRequestIDAndNothingInternal(t *testing.T) {
 	log := &lockedBuffer{}
@@ -69,5 +74,27 @@ func TestPanicDuringAStreamBreaksTheConnection(t *testing.T) {
 	}
 	if !strings.Contains(log.String(), "the database went away") {
 		t.Fatal("the panic was not logged")
+	}
+}
+
+// TestSessionErrors: a session store failure is a 500 logged once, in the server's log; a session that
+// could not be saved because the client went away is logged not at all (the access line records it).
+func TestSessionErrors(t *testing.T) {
+	log := &lockedBuffer{}
+	s := &Server{Deps: Deps{Log: slog.New(slog.NewTextHandler(log, nil))}}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rec := httptest.NewRecorder()
+	s.sessionFailed(rec, httptest.NewRequest(http.MethodGet, "/", nil).WithContext(ctx), ctx.Err())
+	if log.String() != "" || rec.Body.Len() != 0 {
+		t.Fatalf("a client that went away: logged %q, answered %q", log.String(), rec.Body.String())
+	}
+
+	rec = httptest.NewRecorder()
+	s.sessionFailed(rec, httptest.NewRequest(http.MethodGet, "/", nil), errors.New("store down"))
+	if rec.Code != http.StatusInternalServerError || strings.Count(log.String(), "level=ERROR") != 1 ||
+		!strings.Contains(log.String(), "store down") {
+		t.Fatalf("a store failure: %d, logged %q", rec.Code, log.String())
 	}
 }
