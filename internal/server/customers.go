@@ -198,25 +198,17 @@ func (s *Server) editView(r *http.Request, c domain.Customer, in domain.Customer
 }
 
 func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := idForm[domain.CustomerID](s, w, r)
-	if !ok {
-		return
-	}
-	in := customerInput(r)
-	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
-	_, err := s.Customers.Update(r.Context(), id, in, version)
-	if s.retryEdit(w, r, err, customer.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
-		c, err := s.Customers.ForEdit(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		v := s.editView(r, c, in, errs)
-		v.Notice = notice
-		return customers.FormPage(v), nil
-	}) {
-		return
-	}
-	s.done(w, r, err, "customer.saved", customerURL(id))
+	saveEdit(s, w, r, edit[domain.CustomerID, domain.CustomerInput, domain.Customer]{
+		Input: customerInput, Load: s.Customers.ForEdit, Stale: customer.Stale, Saved: "customer.saved", URL: customerURL,
+		Update: func(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) error {
+			_, err := s.Customers.Update(ctx, id, in, version)
+			return err
+		},
+		Form: func(c domain.Customer, in domain.CustomerInput, errs domain.FieldErrors, notice string) templ.Component {
+			v := s.editView(r, c, in, errs)
+			v.Notice = notice
+			return customers.FormPage(v)
+		}})
 }
 
 func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {

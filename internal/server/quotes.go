@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -123,25 +124,24 @@ func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := idForm[domain.QuoteID](s, w, r)
-	if !ok {
-		return
+	type draft struct { // the form is built from the quote and its customer
+		q domain.Quote
+		c domain.Customer
 	}
-	in := quoteInput(r)
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	err := s.Quotes.Update(r.Context(), id, in, version)
-	if s.retryEdit(w, r, err, quote.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
-		q, c, err := s.Quotes.ForEdit(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		v := quoteEditForm(r, q, c, in, errs)
-		v.Notice = notice
-		return quotes.FormPage(v), nil
-	}) {
-		return
-	}
-	s.done(w, r, err, "quote.saved", quoteURL(id))
+	saveEdit(s, w, r, edit[domain.QuoteID, domain.QuoteInput, draft]{
+		Input: quoteInput, Stale: quote.Stale, Saved: "quote.saved", URL: quoteURL,
+		Update: func(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int64) error {
+			return s.Quotes.Update(ctx, id, in, int(version))
+		},
+		Load: func(ctx context.Context, id domain.QuoteID) (draft, error) {
+			q, c, err := s.Quotes.ForEdit(ctx, id)
+			return draft{q, c}, err
+		},
+		Form: func(d draft, in domain.QuoteInput, errs domain.FieldErrors, notice string) templ.Component {
+			v := quoteEditForm(r, d.q, d.c, in, errs)
+			v.Notice = notice
+			return quotes.FormPage(v)
+		}})
 }
 
 func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ package server
 // POST/redirect/GET.
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -91,28 +92,46 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, 
 	redirect(w, r, to)
 }
 
-// retryEdit answers a save of an edit form that failed on what was typed or on a stale version: the
-// form again with what was typed, the errors beside their fields (422) or, when someone else changed the
-// record since the form was opened, the notice of stale against the current version (409). form builds
-// the page from the record as it is now. It reports whether err was such a failure and is answered.
-func (s *Server) retryEdit(w http.ResponseWriter, r *http.Request, err error, stale *domain.ConflictError,
-	form func(errs domain.FieldErrors, notice string) (templ.Component, error)) bool {
+// edit is what saving an edit form needs of one register: the record's id type ID, what the form holds
+// (In) and the record as the form is built from it (R). saveEdit does the rest, the same for each.
+type edit[ID ~int64, In, R any] struct {
+	Input  func(*http.Request) In
+	Update func(ctx context.Context, id ID, in In, version int64) error
+	Load   func(ctx context.Context, id ID) (R, error) // the record as it is now, for the form again
+	Form   func(rec R, in In, errs domain.FieldErrors, notice string) templ.Component
+	Stale  *domain.ConflictError
+	Saved  string // the flash
+	URL    func(ID) string
+}
+
+// saveEdit saves an edit form. Done: the flash and the record's page. Failed on what was typed or on a
+// stale version: the form again with what was typed, the errors beside their fields (422) or, when
+// someone else changed the record since the form was opened, the notice of stale against the record as
+// it is now (409), read with one Load.
+func saveEdit[ID ~int64, In, R any](s *Server, w http.ResponseWriter, r *http.Request, e edit[ID, In, R]) {
+	id, ok := idForm[ID](s, w, r)
+	if !ok {
+		return
+	}
+	in := e.Input(r)
+	version, _ := strconv.ParseInt(r.PostForm.Get("version"), 10, 64)
+	err := e.Update(r.Context(), id, in, version)
 	var fe domain.FieldErrors
-	isStale := errors.Is(err, stale)
+	isStale := errors.Is(err, e.Stale)
 	if !isStale && !errors.As(err, &fe) {
-		return false
+		s.done(w, r, err, e.Saved, e.URL(id))
+		return
 	}
 	status, notice := http.StatusUnprocessableEntity, ""
 	if isStale {
-		status, notice = http.StatusConflict, i18n.T(r.Context(), stale.Key)
+		status, notice = http.StatusConflict, i18n.T(r.Context(), e.Stale.Key)
 	}
-	page, err := form(fe, notice)
+	rec, err := e.Load(r.Context(), id)
 	if err != nil {
 		s.fail(w, r, err)
-		return true
+		return
 	}
-	s.renderPage(w, r, status, page)
-	return true
+	s.renderPage(w, r, status, e.Form(rec, in, fe, notice))
 }
 
 // redirect answers a POST with 303 to a GET page (POST/redirect/GET).

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -92,25 +93,16 @@ func (s *Server) supplierEdit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
-	id, ok := idForm[domain.SupplierID](s, w, r)
-	if !ok {
-		return
-	}
-	in := supplierInput(r)
-	version, _ := strconv.Atoi(r.PostForm.Get("version"))
-	err := s.Suppliers.Update(r.Context(), id, in, version)
-	if s.retryEdit(w, r, err, supplier.Stale, func(errs domain.FieldErrors, notice string) (templ.Component, error) {
-		sup, err := s.Suppliers.ForEdit(r.Context(), id)
-		if err != nil {
-			return nil, err
-		}
-		v := s.supplierEditView(r, sup, in, errs)
-		v.Notice = notice
-		return suppliers.FormPage(v), nil
-	}) {
-		return
-	}
-	s.done(w, r, err, "supplier.saved", supplierURL(id))
+	saveEdit(s, w, r, edit[domain.SupplierID, domain.SupplierInput, domain.Supplier]{
+		Input: supplierInput, Load: s.Suppliers.ForEdit, Stale: supplier.Stale, Saved: "supplier.saved", URL: supplierURL,
+		Update: func(ctx context.Context, id domain.SupplierID, in domain.SupplierInput, version int64) error {
+			return s.Suppliers.Update(ctx, id, in, int(version))
+		},
+		Form: func(sup domain.Supplier, in domain.SupplierInput, errs domain.FieldErrors, notice string) templ.Component {
+			v := s.supplierEditView(r, sup, in, errs)
+			v.Notice = notice
+			return suppliers.FormPage(v)
+		}})
 }
 
 func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request) {
