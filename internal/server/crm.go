@@ -142,8 +142,6 @@ func (s *Server) selection(w http.ResponseWriter, r *http.Request, typed map[str
 	return ids, true
 }
 
-func bulkURL(id int64) string { return "/bulk-jobs/" + strconv.FormatInt(id, 10) }
-
 // optionKeys are the message id prefixes of the segment's choices, whose values are shown translated.
 var optionKeys = map[string]string{"kind": "customer.kind.", "consent": "crm.consent.", "anonymised": "crm.anonymised.",
 	"quotes": "crm.quotes.", "quote_status": "quote.status."}

@@ -24,14 +24,6 @@ import (
 	"github.com/affar/affar/templates/customers"
 )
 
-func customerID(r *http.Request) (domain.CustomerID, error) {
-	return pathID[domain.CustomerID](r, "id")
-}
-
-func customerURL(id domain.CustomerID) string {
-	return "/customers/" + strconv.FormatInt(int64(id), 10)
-}
-
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
 func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
 	view := customers.Filter{Q: q.Get("q"), Kind: q.Get("kind"), City: q.Get("city"), Consent: q.Get("consent"),
@@ -175,17 +167,7 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) customerEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := customerID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	c, err := s.Customers.ForEdit(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderPage(w, r, http.StatusOK, customers.FormPage(s.editView(r, c, c.Input(), nil)))
+	openEdit(s, w, r, s.customerEditing(r))
 }
 
 func (s *Server) editView(r *http.Request, c domain.Customer, in domain.CustomerInput, errs map[string]string) customers.FormView {
@@ -198,8 +180,13 @@ func (s *Server) editView(r *http.Request, c domain.Customer, in domain.Customer
 }
 
 func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
-	saveEdit(s, w, r, edit[domain.CustomerID, domain.CustomerInput, domain.Customer]{
-		Input: customerInput, Load: s.Customers.ForEdit, Stale: customer.Stale, Saved: "customer.saved", URL: customerURL,
+	saveEdit(s, w, r, s.customerEditing(r))
+}
+
+func (s *Server) customerEditing(r *http.Request) edit[domain.CustomerID, domain.CustomerInput, domain.Customer] {
+	return edit[domain.CustomerID, domain.CustomerInput, domain.Customer]{
+		Input: customerInput, Shown: domain.Customer.Input, Load: s.Customers.ForEdit,
+		Stale: customer.Stale, Saved: "customer.saved", URL: customerURL,
 		Update: func(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) error {
 			_, err := s.Customers.Update(ctx, id, in, version)
 			return err
@@ -208,7 +195,7 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 			v := s.editView(r, c, in, errs)
 			v.Notice = notice
 			return customers.FormPage(v)
-		}})
+		}}
 }
 
 func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {

@@ -17,9 +17,8 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-func customerPath(c domain.Customer) string {
-	return "/customers/" + strconv.FormatInt(int64(c.ID), 10)
-}
+// The pages of a customer and of a supplier.
+var customerPath, supplierPath = testutil.CustomerPath, testutil.SupplierPath
 
 func TestViewOnlyUserAndCreditReports(t *testing.T) {
 	env := testutil.NewEnv(t, nil)

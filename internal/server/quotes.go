@@ -20,10 +20,6 @@ import (
 // blankLines is how many empty rows the quote form offers beyond the existing lines.
 const blankLines = 3
 
-func quoteID(r *http.Request) (domain.QuoteID, error) { return pathID[domain.QuoteID](r, "id") }
-
-func quoteURL(id domain.QuoteID) string { return "/quotes/" + strconv.FormatInt(int64(id), 10) }
-
 // quoteInput reads the posted form: the line fields come as parallel lists, one entry per row.
 func quoteInput(r *http.Request) domain.QuoteInput {
 	f := r.PostForm
@@ -110,26 +106,23 @@ func quoteEditForm(r *http.Request, q domain.Quote, c domain.Customer, in domain
 }
 
 func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := quoteID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q, c, err := s.Quotes.ForEdit(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quoteEditForm(r, q, c, withBlankRows(inputOf(q)), nil)))
+	openEdit(s, w, r, s.quoteEditing(r))
 }
 
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
-	type draft struct { // the form is built from the quote and its customer
-		q domain.Quote
-		c domain.Customer
-	}
-	saveEdit(s, w, r, edit[domain.QuoteID, domain.QuoteInput, draft]{
-		Input: quoteInput, Stale: quote.Stale, Saved: "quote.saved", URL: quoteURL,
+	saveEdit(s, w, r, s.quoteEditing(r))
+}
+
+// draft is what a quote's edit form is built from: the quote and its customer.
+type draft struct {
+	q domain.Quote
+	c domain.Customer
+}
+
+func (s *Server) quoteEditing(r *http.Request) edit[domain.QuoteID, domain.QuoteInput, draft] {
+	return edit[domain.QuoteID, domain.QuoteInput, draft]{
+		Input: quoteInput, Shown: func(d draft) domain.QuoteInput { return withBlankRows(inputOf(d.q)) },
+		Stale: quote.Stale, Saved: "quote.saved", URL: quoteURL,
 		Update: func(ctx context.Context, id domain.QuoteID, in domain.QuoteInput, version int64) error {
 			return s.Quotes.Update(ctx, id, in, int(version))
 		},
@@ -141,7 +134,7 @@ func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
 			v := quoteEditForm(r, d.q, d.c, in, errs)
 			v.Notice = notice
 			return quotes.FormPage(v)
-		}})
+		}}
 }
 
 func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {

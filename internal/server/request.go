@@ -92,16 +92,32 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, err error, flash, 
 	redirect(w, r, to)
 }
 
-// edit is what saving an edit form needs of one register: the record's id type ID, what the form holds
-// (In) and the record as the form is built from it (R). saveEdit does the rest, the same for each.
+// edit is what an edit form needs of one register: the record's id type ID, what the form holds (In) and
+// the record as the form is built from it (R). openEdit and saveEdit do the rest, the same for each.
 type edit[ID ~int64, In, R any] struct {
-	Input  func(*http.Request) In
+	Input  func(*http.Request) In // what was typed
+	Shown  func(R) In             // the record's values, as the form first shows them
 	Update func(ctx context.Context, id ID, in In, version int64) error
 	Load   func(ctx context.Context, id ID) (R, error) // the record as it is now, for the form again
 	Form   func(rec R, in In, errs domain.FieldErrors, notice string) templ.Component
 	Stale  *domain.ConflictError
 	Saved  string // the flash
 	URL    func(ID) string
+}
+
+// openEdit shows the edit form of the record in the path.
+func openEdit[ID ~int64, In, R any](s *Server, w http.ResponseWriter, r *http.Request, e edit[ID, In, R]) {
+	id, err := pathID[ID](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	rec, err := e.Load(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, e.Form(rec, e.Shown(rec), nil, ""))
 }
 
 // saveEdit saves an edit form. Done: the flash and the record's page. Failed on what was typed or on a

@@ -15,14 +15,6 @@ import (
 	"github.com/affar/affar/templates/suppliers"
 )
 
-func supplierID(r *http.Request) (domain.SupplierID, error) {
-	return pathID[domain.SupplierID](r, "id")
-}
-
-func supplierURL(id domain.SupplierID) string {
-	return "/suppliers/" + strconv.FormatInt(int64(id), 10)
-}
-
 func (s *Server) supplierList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	search := searchable(q.Get("q"))
@@ -79,22 +71,17 @@ func (s *Server) supplierEditView(r *http.Request, sup domain.Supplier, in domai
 }
 
 func (s *Server) supplierEdit(w http.ResponseWriter, r *http.Request) {
-	id, err := supplierID(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	sup, err := s.Suppliers.ForEdit(r.Context(), id)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.renderPage(w, r, http.StatusOK, suppliers.FormPage(s.supplierEditView(r, sup, sup.Input(), nil)))
+	openEdit(s, w, r, s.supplierEditing(r))
 }
 
 func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
-	saveEdit(s, w, r, edit[domain.SupplierID, domain.SupplierInput, domain.Supplier]{
-		Input: supplierInput, Load: s.Suppliers.ForEdit, Stale: supplier.Stale, Saved: "supplier.saved", URL: supplierURL,
+	saveEdit(s, w, r, s.supplierEditing(r))
+}
+
+func (s *Server) supplierEditing(r *http.Request) edit[domain.SupplierID, domain.SupplierInput, domain.Supplier] {
+	return edit[domain.SupplierID, domain.SupplierInput, domain.Supplier]{
+		Input: supplierInput, Shown: domain.Supplier.Input, Load: s.Suppliers.ForEdit,
+		Stale: supplier.Stale, Saved: "supplier.saved", URL: supplierURL,
 		Update: func(ctx context.Context, id domain.SupplierID, in domain.SupplierInput, version int64) error {
 			return s.Suppliers.Update(ctx, id, in, int(version))
 		},
@@ -102,7 +89,7 @@ func (s *Server) supplierUpdate(w http.ResponseWriter, r *http.Request) {
 			v := s.supplierEditView(r, sup, in, errs)
 			v.Notice = notice
 			return suppliers.FormPage(v)
-		}})
+		}}
 }
 
 func (s *Server) supplierShow(w http.ResponseWriter, r *http.Request) {

@@ -13,10 +13,6 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-func supplierPath(s domain.Supplier) string {
-	return "/suppliers/" + strconv.FormatInt(int64(s.ID), 10)
-}
-
 func TestSupplierAndCustomerPermissionsAreIndependent(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	sup := env.MustCreateSupplier(t, domain.SupplierInput{Name: "Ek Bygg AB"})

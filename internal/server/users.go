@@ -13,8 +13,6 @@ import (
 	"github.com/affar/affar/templates/users"
 )
 
-func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserID](r, "id") }
-
 func userPath(id domain.UserID) string { return "/users/" + strconv.FormatInt(int64(id), 10) }
 
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -144,6 +145,16 @@ func (e *Env) SignedInClient(t testing.TB, email string, admin bool, perms ...au
 }
 
 // MustCreateCustomer creates a customer as the system actor; the input must be valid.
+// CustomerPath is the customer's page.
+func CustomerPath(c domain.Customer) string {
+	return "/customers/" + strconv.FormatInt(int64(c.ID), 10)
+}
+
+// SupplierPath is the supplier's page.
+func SupplierPath(s domain.Supplier) string {
+	return "/suppliers/" + strconv.FormatInt(int64(s.ID), 10)
+}
+
 func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
 	t.Helper()
 	ctx := authz.WithActor(context.Background(), authz.System())
