@@ -35,7 +35,7 @@ func copyDatabase(ctx context.Context, serverURL, src, dst string) error {
 	return err
 }
 
-// ceilingUpdate is the hand-written ceiling: one statement clearing the same customer columns the job
+// ceilingUpdate is the ceiling: one plain UPDATE (built from the field table) clearing the same customer columns the job
 // clears (it does none of the rest: contacts, quotes, audit events, register, ledger, verification).
 var ceilingUpdate = ceilingUpdateSQL()
 

@@ -19,7 +19,7 @@ import (
 	"github.com/affar/affar/internal/user"
 )
 
-// ceilingCopy is the hand-written ceiling of a register export: one COPY of the same columns and rows
+// ceilingCopy is the ceiling of a register export: one COPY (built from the field table) of the same columns and rows
 // straight from PostgreSQL (no permission check, audit event, snapshot count, CSV quoting in Go or HTTP).
 var ceilingCopy = ceilingCopySQL()
 

@@ -339,27 +339,38 @@ func checkCountry(v string, _ func(string) string, _ time.Time) (string, string)
 	return v, ""
 }
 
-// Targets are pointers to the fields of *ptr tagged tag:"<name>" for each of names, in order: scan
-// targets for a row of those columns.
-func Targets[T any](ptr *T, tag string, names []string) []any {
-	v, idx := reflect.ValueOf(ptr).Elem(), tagged(reflect.TypeFor[T](), tag)
-	out := make([]any, len(names))
+// Columns reads the fields of a T tagged tag:"<name>" for each of names, in order, with the fields
+// looked up once (a missing one panics here, which every test of the table finds), for use on many rows.
+type Columns[T any] []int
+
+// ColumnsOf looks the named fields of T up.
+func ColumnsOf[T any](tag string, names []string) Columns[T] {
+	t, idx := reflect.TypeFor[T](), tagged(reflect.TypeFor[T](), tag)
+	out := make(Columns[T], len(names))
 	for i, n := range names {
 		j, ok := idx[n]
 		if !ok {
-			panic(fmt.Sprintf("domain: %s has no field tagged %s:%q", v.Type(), tag, n))
+			panic(fmt.Sprintf("domain: %s has no field tagged %s:%q", t, tag, n))
 		}
+		out[i] = j
+	}
+	return out
+}
+
+// Targets are pointers to the fields of *ptr: scan targets for a row of those columns.
+func (cs Columns[T]) Targets(ptr *T) []any {
+	v, out := reflect.ValueOf(ptr).Elem(), make([]any, len(cs))
+	for i, j := range cs {
 		out[i] = v.Field(j).Addr().Interface()
 	}
 	return out
 }
 
-// Values are the values of the fields of rec tagged tag:"<name>" for each of names, in order: the
-// arguments that store them.
-func Values[T any](rec T, tag string, names []string) []any {
-	out := Targets(&rec, tag, names)
-	for i, p := range out {
-		out[i] = reflect.ValueOf(p).Elem().Interface()
+// Values are the values of the fields of *ptr: the arguments that store them.
+func (cs Columns[T]) Values(ptr *T) []any {
+	v, out := reflect.ValueOf(ptr).Elem(), make([]any, len(cs))
+	for i, j := range cs {
+		out[i] = v.Field(j).Interface()
 	}
 	return out
 }

@@ -58,27 +58,36 @@ func TestEveryCustomerFieldIsDeclaredWhole(t *testing.T) {
 }
 
 // TestFormRoundTrip: every typed field survives Input and FormInput, and ChangedFields names each one
-// that differs, alone (a field missing there would drop an edit of it silently).
+// that differs, alone (a field missing there would drop an edit of it silently); customers and suppliers.
 func TestFormRoundTrip(t *testing.T) {
-	var c domain.Customer
-	for _, f := range domain.CustomerFields.Typed() {
+	t.Run("customers", func(t *testing.T) {
+		roundTrip(t, domain.CustomerFields, domain.Customer.Input, domain.Customer.ChangedFields)
+	})
+	t.Run("suppliers", func(t *testing.T) {
+		roundTrip(t, domain.SupplierFields, domain.Supplier.Input, domain.Supplier.ChangedFields)
+	})
+}
+
+func roundTrip[R any, In comparable](t *testing.T, fields domain.Fields, input func(R) In, changed func(R, R) []string) {
+	var c R
+	for _, f := range fields.Typed() {
 		domain.SetText(&c, "db", f.Name, "v-"+f.Name)
 	}
-	in := c.Input()
+	in := input(c)
 	form := map[string]string{}
-	for _, f := range domain.CustomerFields.Typed() {
+	for _, f := range fields.Typed() {
 		if got := domain.Text(&in, "form", f.Name); got != "v-"+f.Name {
 			t.Errorf("Input: %s = %q", f.Name, got)
 		}
 		form[f.Name] = "v-" + f.Name
 	}
-	if back := domain.FormInput[domain.CustomerInput](domain.CustomerFields, func(n string) string { return form[n] }); back != in {
+	if back := domain.FormInput[In](fields, func(n string) string { return form[n] }); back != in {
 		t.Errorf("FormInput: %+v, want %+v", back, in)
 	}
-	for _, f := range domain.CustomerFields.Typed() {
+	for _, f := range fields.Typed() {
 		d := c
 		domain.SetText(&d, "db", f.Name, "other")
-		if got := c.ChangedFields(d); !slices.Equal(got, []string{f.Name}) {
+		if got := changed(c, d); !slices.Equal(got, []string{f.Name}) {
 			t.Errorf("an edit of %s alone: changed fields %v", f.Name, got)
 		}
 	}

@@ -19,6 +19,9 @@ var (
 	customerStored  = domain.CustomerFields.Stored()
 	customerTyped   = domain.CustomerFields.Typed().Names()
 	customerColumns = columnList("c.", customerStored)
+	// The struct fields of those columns, looked up once rather than per row.
+	customerScan  = domain.ColumnsOf[domain.Customer]("db", customerStored)
+	customerWrite = domain.ColumnsOf[domain.Customer]("db", customerTyped)
 )
 
 // columnList is names as an SQL column list, each qualified by alias.
@@ -51,7 +54,7 @@ func assignments(from int, names []string) string {
 // scanCustomer reads a row of customerColumns (and extra after them).
 func scanCustomer(row pgx.Row, extra ...any) (domain.Customer, error) {
 	var c domain.Customer
-	err := row.Scan(append(domain.Targets(&c, "db", customerStored), extra...)...)
+	err := row.Scan(append(customerScan.Targets(&c), extra...)...)
 	return c, err
 }
 
@@ -60,7 +63,7 @@ func CreateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.
 	n := len(customerTyped)
 	sql := fmt.Sprintf(`INSERT INTO customers AS c (%s, created_at, updated_at, last_activity_at)
 		VALUES (%s, $%d, $%d, $%d) RETURNING %s`, columnList("", customerTyped), placeholders(1, n), n+1, n+1, n+1, customerColumns)
-	out, err := scanCustomer(q.QueryRow(ctx, sql, append(domain.Values(c, "db", customerTyped), now)...))
+	out, err := scanCustomer(q.QueryRow(ctx, sql, append(customerWrite.Values(&c), now)...))
 	return out, mapErr(err, "create customer")
 }
 
@@ -90,7 +93,7 @@ func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.
 	n := len(customerTyped)
 	sql := fmt.Sprintf(`UPDATE customers SET %s, updated_at = $%d, last_activity_at = greatest(last_activity_at, $%d),
 		version = version + 1 WHERE id = $1`, assignments(2, customerTyped), n+2, n+2)
-	args := append(append([]any{c.ID}, domain.Values(c, "db", customerTyped)...), now)
+	args := append(append([]any{c.ID}, customerWrite.Values(&c)...), now)
 	_, err := q.Exec(ctx, sql, args...)
 	return mapErr(err, "update customer")
 }

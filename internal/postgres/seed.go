@@ -19,6 +19,7 @@ func CopyCustomers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain
 	i := 0
 	// The typed fields and what a seed sets besides.
 	cols := append(slices.Clone(customerTyped), "marketing_consent", "created_at", "updated_at", "last_activity_at")
+	fields := domain.ColumnsOf[domain.Customer]("db", cols)
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"customers"}, cols,
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
@@ -26,7 +27,7 @@ func CopyCustomers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain
 			}
 			c := row(i)
 			i++
-			return domain.Values(c, "db", cols), nil
+			return fields.Values(&c), nil
 		}))
 	if err != nil {
 		return nil, mapErr(err, "copy customers")
@@ -234,6 +235,7 @@ func copyQuotes(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID, extras 
 func CopySuppliers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain.Supplier) error {
 	i := 0
 	cols := append(slices.Clone(supplierTyped), "created_at")
+	fields := domain.ColumnsOf[domain.Supplier]("db", cols)
 	_, err := tx.CopyFrom(ctx, pgx.Identifier{"suppliers"}, append(cols, "updated_at"),
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == n {
@@ -241,7 +243,7 @@ func CopySuppliers(ctx context.Context, tx pgx.Tx, n int, row func(i int) domain
 			}
 			s := row(i)
 			i++
-			return append(domain.Values(s, "db", cols), s.CreatedAt), nil
+			return append(fields.Values(&s), s.CreatedAt), nil
 		}))
 	return mapErr(err, "copy suppliers")
 }

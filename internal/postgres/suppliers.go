@@ -17,11 +17,13 @@ var (
 	supplierStored  = domain.SupplierFields.Stored()
 	supplierTyped   = domain.SupplierFields.Typed().Names()
 	supplierColumns = columnList("s.", supplierStored)
+	supplierScan    = domain.ColumnsOf[domain.Supplier]("db", supplierStored)
+	supplierWrite   = domain.ColumnsOf[domain.Supplier]("db", supplierTyped)
 )
 
 func scanSupplier(row pgx.Row) (domain.Supplier, error) {
 	var s domain.Supplier
-	err := row.Scan(domain.Targets(&s, "db", supplierStored)...)
+	err := row.Scan(supplierScan.Targets(&s)...)
 	return s, err
 }
 
@@ -30,7 +32,7 @@ func CreateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.
 	n := len(supplierTyped)
 	sql := fmt.Sprintf(`INSERT INTO suppliers AS s (%s, created_at, updated_at) VALUES (%s, $%d, $%d) RETURNING %s`,
 		columnList("", supplierTyped), placeholders(1, n), n+1, n+1, supplierColumns)
-	out, err := scanSupplier(q.QueryRow(ctx, sql, append(domain.Values(s, "db", supplierTyped), now)...))
+	out, err := scanSupplier(q.QueryRow(ctx, sql, append(supplierWrite.Values(&s), now)...))
 	return out, mapErr(err, "create supplier")
 }
 
@@ -51,7 +53,7 @@ func UpdateSupplier(ctx context.Context, q Querier, s domain.Supplier, now time.
 	n := len(supplierTyped)
 	sql := fmt.Sprintf(`UPDATE suppliers SET %s, updated_at = $%d, version = version + 1 WHERE id = $1`,
 		assignments(2, supplierTyped), n+2)
-	_, err := q.Exec(ctx, sql, append(append([]any{s.ID}, domain.Values(s, "db", supplierTyped)...), now)...)
+	_, err := q.Exec(ctx, sql, append(append([]any{s.ID}, supplierWrite.Values(&s)...), now)...)
 	return mapErr(err, "update supplier")
 }
 

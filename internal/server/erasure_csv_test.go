@@ -22,7 +22,7 @@ func TestErasureCSVCountsHeldQuotes(t *testing.T) {
 		var got any
 		for _, c := range erasureColumns(ctx) {
 			if c.heading == "erasures.col.holds" {
-				got = c.value(job)
+				got = c.value(&job)
 			}
 		}
 		if got != want {

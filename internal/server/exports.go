@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -109,7 +110,7 @@ type column[T any] struct {
 	heading string // message id
 	// value is a string (text), an int64 (a number) or an xlsx.Date (a date); "" and the zero Date are no
 	// value: an empty CSV field, no XLSX cell at all.
-	value func(T) any
+	value func(*T) any
 	plain bool // domain.Field.Plain: CSV writes it without the formula guard (export.Cell)
 }
 
@@ -174,7 +175,7 @@ func (t *csvTable[T]) row(v T) error {
 		return err
 	}
 	for i, c := range t.cols {
-		t.cells[i] = csvCell(c.value(v), c.plain)
+		t.cells[i] = csvCell(c.value(&v), c.plain)
 	}
 	return t.cw.Write(t.cells)
 }
@@ -207,29 +208,32 @@ func registerColumns(ctx context.Context) []column[domain.Customer] {
 
 // exportValue reads field f of a customer as a column value: numbers and days as such, a yes or a no,
 // text as stored, or the word for a value (ShowWord).
-func exportValue(ctx context.Context, f domain.Field) func(domain.Customer) any {
+func exportValue(ctx context.Context, f domain.Field) func(*domain.Customer) any {
 	get := domain.Getter[domain.Customer]("db", f.Name)
 	var zero domain.Customer
 	switch get(&zero).Interface().(type) {
 	case bool:
 		yesNo := map[bool]string{true: i18n.T(ctx, "export.yes"), false: i18n.T(ctx, "export.no")}
-		return func(c domain.Customer) any { return yesNo[get(&c).Bool()] }
+		return func(c *domain.Customer) any { return yesNo[get(c).Bool()] }
 	case time.Time:
-		return func(c domain.Customer) any { return xlsx.DateOf(get(&c).Interface().(time.Time).In(domain.Stockholm)) }
+		return func(c *domain.Customer) any { return xlsx.DateOf(get(c).Interface().(time.Time).In(domain.Stockholm)) }
 	case int64:
-		return func(c domain.Customer) any { return get(&c).Int() }
+		return func(c *domain.Customer) any { return get(c).Int() }
 	}
 	if f.Show == domain.ShowWord {
 		words := map[string]string{}
-		return func(c domain.Customer) any {
-			v := get(&c).String()
+		return func(c *domain.Customer) any {
+			v := get(c).String()
 			if _, ok := words[v]; !ok {
 				words[v] = i18n.T(ctx, f.Label+"."+v)
 			}
 			return words[v]
 		}
 	}
-	return func(c domain.Customer) any { return get(&c).String() }
+	if get(&zero).Kind() != reflect.String { // a new column type needs its case above, not garbage text
+		panic("export: no column value for field " + f.Name + " of type " + get(&zero).Type().String())
+	}
+	return func(c *domain.Customer) any { return get(c).String() }
 }
 
 // emailColumns are the mailing export's: the register's name and e-mail columns.
@@ -300,7 +304,7 @@ func (k *xlsxSink) Row(c domain.Customer, _ string) error {
 		return err
 	}
 	for i, col := range k.cols {
-		k.cells[i] = col.value(c)
+		k.cells[i] = col.value(&c)
 	}
 	return k.x.Row(k.cells...)
 }

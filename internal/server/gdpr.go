@@ -171,26 +171,26 @@ func erasureColumns(ctx context.Context) []column[domain.Erasure] {
 		return n
 	}
 	cols := []column[domain.Erasure]{
-		{heading: "erasures.col.entry", value: func(e domain.Erasure) any { return e.ID }},
+		{heading: "erasures.col.entry", value: func(e *domain.Erasure) any { return e.ID }},
 		// Swedish time, as on the page: the CSV is read beside it.
-		{heading: "erasures.col.at", value: func(e domain.Erasure) any { return localMinute(e.At) }},
-		{heading: "erasures.col.by_id", value: func(e domain.Erasure) any {
+		{heading: "erasures.col.at", value: func(e *domain.Erasure) any { return localMinute(e.At) }},
+		{heading: "erasures.col.by_id", value: func(e *domain.Erasure) any {
 			if e.ActorID == nil {
 				return ""
 			}
 			return int64(*e.ActorID)
 		}},
-		{heading: "erasures.col.by", value: func(e domain.Erasure) any { return actorLabel(ctx, e) }},
-		{heading: "erasures.col.kind", value: func(e domain.Erasure) any { return kind[e.Kind] }},
-		{heading: "erasures.col.customer", value: func(e domain.Erasure) any { return unlessZero(e.CustomerNumber) }},
-		{heading: "erasures.col.job", value: func(e domain.Erasure) any { return unlessZero(e.JobID) }},
+		{heading: "erasures.col.by", value: func(e *domain.Erasure) any { return actorLabel(ctx, *e) }},
+		{heading: "erasures.col.kind", value: func(e *domain.Erasure) any { return kind[e.Kind] }},
+		{heading: "erasures.col.customer", value: func(e *domain.Erasure) any { return unlessZero(e.CustomerNumber) }},
+		{heading: "erasures.col.job", value: func(e *domain.Erasure) any { return unlessZero(e.JobID) }},
 	}
 	for _, k := range visibleCounts(ctx) {
 		cols = append(cols, column[domain.Erasure]{heading: "erasure.count." + k,
-			value: func(e domain.Erasure) any { return int64(e.Counts[k]) }})
+			value: func(e *domain.Erasure) any { return int64(e.Counts[k]) }})
 	}
 	return append(cols,
-		column[domain.Erasure]{heading: "erasures.col.holds", value: func(e domain.Erasure) any {
+		column[domain.Erasure]{heading: "erasures.col.holds", value: func(e *domain.Erasure) any {
 			holds := holdRows(e.Holds)
 			texts := make([]string, len(holds))
 			for i, h := range holds {
@@ -198,7 +198,7 @@ func erasureColumns(ctx context.Context) []column[domain.Erasure] {
 			}
 			return strings.Join(texts, "; ")
 		}},
-		column[domain.Erasure]{heading: "erasures.col.reason", value: func(e domain.Erasure) any { return e.Reason }})
+		column[domain.Erasure]{heading: "erasures.col.reason", value: func(e *domain.Erasure) any { return e.Reason }})
 }
 
 // erasureCSV streams the whole register as CSV for an auditor, written like the register export.

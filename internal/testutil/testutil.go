@@ -144,7 +144,6 @@ func (e *Env) SignedInClient(t testing.TB, email string, admin bool, perms ...au
 	return c
 }
 
-// MustCreateCustomer creates a customer as the system actor; the input must be valid.
 // CustomerPath is the customer's page.
 func CustomerPath(c domain.Customer) string {
 	return "/customers/" + strconv.FormatInt(int64(c.ID), 10)
@@ -155,6 +154,7 @@ func SupplierPath(s domain.Supplier) string {
 	return "/suppliers/" + strconv.FormatInt(int64(s.ID), 10)
 }
 
+// MustCreateCustomer creates a customer as the system actor; the input must be valid.
 func (e *Env) MustCreateCustomer(t testing.TB, in domain.CustomerInput) domain.Customer {
 	t.Helper()
 	ctx := authz.WithActor(context.Background(), authz.System())
