@@ -65,14 +65,9 @@ var SupplierFields = Fields{
 	{Name: "search_text", Generated: true},
 }
 
-// digitsOf keeps the digits of s, and reports whether s held nothing but digits, spaces and dashes.
-func digitsOf(s string) (string, bool) {
-	return Digits(s, "- ")
-}
-
 // ParseBankgiro accepts 7 or 8 digits with a valid check digit and returns NNN-NNNN or NNNN-NNNN.
 func ParseBankgiro(s string) (string, error) {
-	d, ok := digitsOf(strings.TrimSpace(s))
+	d, ok := Digits(strings.TrimSpace(s), "- ") // giro numbers are written with spaces and dashes
 	if !ok || (len(d) != 7 && len(d) != 8) || !luhnOK(d) {
 		return "", ErrInvalid
 	}
@@ -81,7 +76,7 @@ func ParseBankgiro(s string) (string, error) {
 
 // ParsePlusgiro accepts 2 to 8 digits with a valid check digit and returns them as NNNNNN-N.
 func ParsePlusgiro(s string) (string, error) {
-	d, ok := digitsOf(strings.TrimSpace(s))
+	d, ok := Digits(strings.TrimSpace(s), "- ")
 	if !ok || len(d) < 2 || len(d) > 8 || !luhnOK(d) {
 		return "", ErrInvalid
 	}
