@@ -47,7 +47,7 @@ func (s *Server) erasureConfirm(kind domain.ErasureKind) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderErasure(w, r, id, kind, http.StatusOK, gdpr.Input{}, nil)
+		s.renderErasure(w, r, id, kind, http.StatusOK, erasureForm{})
 	}
 }
 
@@ -66,8 +66,16 @@ func visibleCounts(ctx context.Context) []string {
 	return out
 }
 
+// erasureForm is the confirmation form as a failed POST shows it again: what was typed, the errors beside
+// their fields and a notice for the whole page (a message id).
+type erasureForm struct {
+	in     gdpr.Input
+	errs   domain.FieldErrors
+	notice string
+}
+
 func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain.CustomerID, kind domain.ErasureKind,
-	status int, in gdpr.Input, errs map[string]string) {
+	status int, f erasureForm) {
 	p, err := s.GDPR.Preview(r.Context(), id, kind)
 	if err != nil {
 		s.fail(w, r, err)
@@ -78,7 +86,7 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(r.Context(), p.Counts, false),
 		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking),
 		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
-		Reason: in.Reason, Confirm: in.Confirm, Errors: errs, NoticeKey: errs["ledger"]}
+		Reason: f.in.Reason, Confirm: f.in.Confirm, Errors: f.errs, NoticeKey: f.notice}
 	if len(p.Blocking) > 0 && status == http.StatusOK {
 		status = http.StatusConflict // the page explains why deleting is refused
 	}
@@ -105,14 +113,14 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 		)
 		switch {
 		case errors.As(err, &fe):
-			s.renderErasure(w, r, id, kind, http.StatusUnprocessableEntity, in, fe)
+			s.renderErasure(w, r, id, kind, http.StatusUnprocessableEntity, erasureForm{in: in, errs: fe})
 			return
 		case errors.As(err, &retention), errors.Is(err, gdpr.AlreadyAnonymised):
-			s.renderErasure(w, r, id, kind, http.StatusConflict, in, nil)
+			s.renderErasure(w, r, id, kind, http.StatusConflict, erasureForm{in: in})
 			return
 		case errors.Is(err, gdpr.ErrLedger): // failed closed: say so, and keep what was typed for a retry
 			s.Log.Error("erasure refused: ledger", "request_id", RequestID(r.Context()), "err", err)
-			s.renderErasure(w, r, id, kind, http.StatusServiceUnavailable, in, map[string]string{"ledger": "gdpr.ledger_unwritable"})
+			s.renderErasure(w, r, id, kind, http.StatusServiceUnavailable, erasureForm{in: in, notice: "gdpr.ledger_unwritable"})
 			return
 		case err != nil:
 			s.fail(w, r, err)
