@@ -12,15 +12,6 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-// The suppliers columns as domain.SupplierFields declares them (see customerColumns).
-var (
-	supplierStored  = domain.SupplierFields.Stored()
-	supplierTyped   = domain.SupplierFields.Typed().Names()
-	supplierColumns = columnList("s.", supplierStored)
-	supplierScan    = domain.ColumnsOf[domain.Supplier]("db", supplierStored)
-	supplierWrite   = domain.ColumnsOf[domain.Supplier]("db", supplierTyped)
-)
-
 func scanSupplier(row pgx.Row) (domain.Supplier, error) {
 	var s domain.Supplier
 	err := row.Scan(supplierScan.Targets(&s)...)
