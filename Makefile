@@ -34,7 +34,7 @@ check-generated:
 
 # REQUIRE_DB=1: database tests fail instead of skipping; REQUIRE_BROWSER=1: so does the browser test.
 test: build vet check-generated
-	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec -- $(GO) test -race -count=1 ./...
+	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec --db postgres -- $(GO) test -race -count=1 ./...
 
 # govulncheck (pinned by go.mod's tool directive) against the Go vulnerability database as of a fixed day,
 # built offline from the golang.org/x/vulndb module (the public endpoint is out of reach): the module's own
@@ -59,26 +59,26 @@ vulncheck: $(VULNDB_DIR)/index/db.json
 # server over loopback. See docs/benchmarks.md.
 bench: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
-	./$(BIN) dev exec -- ./bin/affar-bench $(BENCH_FLAGS)
+	./$(BIN) dev exec --db postgres -- ./bin/affar-bench $(BENCH_FLAGS)
 
 # make bench-bulk (not part of make test): anonymise a million seeded customers through a bulk job, and
 # time one hand-written UPDATE of the same columns on a copy as the ceiling. See docs/benchmarks.md.
 bench-bulk: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
-	./$(BIN) dev exec -- ./bin/affar-bench -bulk $(BENCH_FLAGS)
+	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -bulk $(BENCH_FLAGS)
 
 # make bench-export (not part of make test): export the seeded million customers as CSV and XLSX through
 # a server, each on a fresh process, with its peak RSS; one COPY of the same rows is the ceiling.
 bench-export: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
-	./$(BIN) dev exec -- ./bin/affar-bench -export $(BENCH_FLAGS)
+	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -export $(BENCH_FLAGS)
 
 # make bench-denials (not part of make test): 200 clients of one user on a page they may not see for 20 s,
 # while another user changes a customer; with the rate limit raised and with its default.
 .PHONY: bench-denials
 bench-denials: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
-	./$(BIN) dev exec -- ./bin/affar-bench -denials $(BENCH_FLAGS)
+	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -denials $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin

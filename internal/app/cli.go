@@ -49,7 +49,8 @@ Usage:
   affar gdpr replay-erasures               re-apply the erasure ledger ($AFFAR_ERASURE_LEDGER) to a database
                                            restored from an older backup, so erased customers stay erased
   affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
-  affar dev exec -- CMD...                 make test: run CMD with $DATABASE_URL set (local PostgreSQL if unset)
+  affar dev exec [--db NAME] -- CMD...     run CMD with $DATABASE_URL set (local PostgreSQL if unset: make run's
+                                         database, or NAME; make test uses --db postgres)
   affar help                               this text
 
 Configuration is read from the environment; README.md lists every variable. The server should run as a
