@@ -71,8 +71,11 @@ func TestQuoteLifecycleAndTotals(t *testing.T) {
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT last_activity_at FROM customers WHERE id = $1`, cust.ID).Scan(&last); err != nil || last.Before(cust.LastActivityAt) {
 		t.Errorf("quote events did not move the customer's last activity (%v, %v)", last, err)
 	}
-	if !strings.Contains(c.Get(customerPath(cust)).Body, "230,99") {
+	if page := c.Get(customerPath(cust)).Body; !strings.Contains(page, "230,99") {
 		t.Error("the customer page does not list the quote")
+	} else if quotes := page[strings.Index(page, `id="quotes"`):]; !strings.Contains(quotes, `<th scope="col">Offertnr</th>`) ||
+		strings.Contains(quotes, `<th scope="col">Kundnr</th>`) {
+		t.Error("the customer page's quotes table does not head its number column Offertnr")
 	}
 }
 
