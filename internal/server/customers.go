@@ -266,14 +266,14 @@ func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail)
 }
 
 // customerPost runs a POST on a customer's sub-form: on invalid input the page is shown again with the
-// errors and what was typed (fill); otherwise POST/redirect/GET with a flash.
-func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash string,
-	do func(id domain.CustomerID) error, fill func(*customers.ShowView)) {
+// errors and what was typed (fill); otherwise POST/redirect/GET with the flash do names.
+func (s *Server) customerPost(w http.ResponseWriter, r *http.Request,
+	do func(id domain.CustomerID) (flash string, err error), fill func(*customers.ShowView)) {
 	id, ok := idForm[domain.CustomerID](s, w, r)
 	if !ok {
 		return
 	}
-	err := do(id)
+	flash, err := do(id)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		s.renderCustomer(w, r, id, http.StatusUnprocessableEntity, fe, fill)
@@ -284,38 +284,43 @@ func (s *Server) customerPost(w http.ResponseWriter, r *http.Request, flash stri
 
 func (s *Server) contactAdd(w http.ResponseWriter, r *http.Request) {
 	var in domain.ContactInput
-	s.customerPost(w, r, "contacts.added", func(id domain.CustomerID) error {
+	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		in = domain.ContactInput{Name: r.PostForm.Get("contact_name"), Role: r.PostForm.Get("contact_role"),
 			Email: r.PostForm.Get("contact_email"), Phone: r.PostForm.Get("contact_phone")}
-		return s.Customers.AddContact(r.Context(), id, in)
+		return "contacts.added", s.Customers.AddContact(r.Context(), id, in)
 	}, func(v *customers.ShowView) { v.ContactInput = in })
 }
 
 func (s *Server) contactRemove(w http.ResponseWriter, r *http.Request) {
-	s.customerPost(w, r, "contacts.removed", func(id domain.CustomerID) error {
+	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		contactID, err := pathID[int64](r, "contactID")
 		if err != nil {
-			return err
+			return "", err
 		}
-		return s.Customers.RemoveContact(r.Context(), id, contactID)
+		return "contacts.removed", s.Customers.RemoveContact(r.Context(), id, contactID)
 	}, nil)
 }
 
 func (s *Server) consentSet(w http.ResponseWriter, r *http.Request) {
 	var source string
-	s.customerPost(w, r, "consent.saved", func(id domain.CustomerID) error {
+	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		source = r.PostForm.Get("consent_source")
-		return s.Customers.SetConsent(r.Context(), id, r.PostForm.Get("given") == "true", source)
+		given := r.PostForm.Get("given") == "true"
+		flash := "consent.saved"
+		if !given {
+			flash = "consent.withdrawal_saved" // not "consent recorded" for a withdrawal
+		}
+		return flash, s.Customers.SetConsent(r.Context(), id, given, source)
 	}, func(v *customers.ShowView) { v.ConsentSource = source })
 }
 
 func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 	var in customer.CreditReportInput
-	s.customerPost(w, r, "credit.added", func(id domain.CustomerID) error {
+	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		f := r.PostForm
 		in = customer.CreditReportInput{Bureau: f.Get("bureau"), TakenOn: f.Get("taken_on"), Rating: f.Get("rating"),
 			Limit: f.Get("limit"), Remarks: f.Get("remarks")}
-		return s.Customers.AddCreditReport(r.Context(), id, in)
+		return "credit.added", s.Customers.AddCreditReport(r.Context(), id, in)
 	}, func(v *customers.ShowView) { v.CreditInput = customers.CreditInput(in) })
 }
 

@@ -287,6 +287,9 @@ func TestConsentAndContacts(t *testing.T) {
 		!strings.Contains(page.Body, "<strong>Inget samtycke</strong>") {
 		t.Fatal("consent history or current state not shown")
 	}
+	if !strings.Contains(page.Body, "Återkallelsen är registrerad.") || strings.Contains(page.Body, "Samtycket är registrerat.") {
+		t.Error("a withdrawal is confirmed as a recorded consent")
+	}
 
 	bad := c.PostForm(customerPath(cust)+"/contacts", url.Values{"contact_name": {"Kim"}, "contact_email": {"kim@"}, "contact_role": {"Inköp"}})
 	if bad.Status != http.StatusUnprocessableEntity || !strings.Contains(bad.Body, `value="Inköp"`) || !strings.Contains(bad.Body, `id="contact_email-error"`) {
