@@ -42,6 +42,26 @@ func T(ctx context.Context, key string) string {
 // Tf is T with {0}, {1}… replaced by args.
 func Tf(ctx context.Context, key string, args ...string) string { return fill(T(ctx, key), args) }
 
+// Possessive is name's genitive in the context's language: Swedish adds an s except after s, x or z
+// ("Eriks", "Lars", "Max"; Språkrådet), English an apostrophe and s, or the apostrophe alone after an s
+// ("Erik's", "James'").
+func Possessive(ctx context.Context, name string) string {
+	if name == "" {
+		return ""
+	}
+	last := strings.ToLower(name[len(name)-1:])
+	if Lang(ctx) == "en" {
+		if last == "s" {
+			return name + "'"
+		}
+		return name + "'s"
+	}
+	if last == "s" || last == "x" || last == "z" {
+		return name
+	}
+	return name + "s"
+}
+
 func fill(s string, args []string) string {
 	for i, a := range args {
 		s = strings.ReplaceAll(s, "{"+strconv.Itoa(i)+"}", a)

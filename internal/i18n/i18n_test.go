@@ -215,3 +215,19 @@ func TestCountsAreLookedUpWithN(t *testing.T) {
 		}
 	})
 }
+
+// A name's genitive: Swedish adds no s after s, x or z; English only an apostrophe after an s.
+func TestPossessive(t *testing.T) {
+	sv, en := i18n.WithLang(context.Background(), "sv"), i18n.WithLang(context.Background(), "en")
+	for _, tc := range []struct {
+		ctx        context.Context
+		name, want string
+	}{
+		{sv, "Erik", "Eriks"}, {sv, "Lars", "Lars"}, {sv, "Max", "Max"}, {sv, "Inez", "Inez"}, {sv, "Åsa", "Åsas"},
+		{sv, "", ""}, {en, "Erik", "Erik's"}, {en, "James", "James'"}, {en, "Max", "Max's"},
+	} {
+		if got := i18n.Possessive(tc.ctx, tc.name); got != tc.want {
+			t.Errorf("Possessive(%s, %q) = %q, want %q", i18n.Lang(tc.ctx), tc.name, got, tc.want)
+		}
+	}
+}

@@ -148,7 +148,7 @@ func TestPrintableCopyReadsAsSwedish(t *testing.T) {
 	today := env.Clock.Now().Format("2006-01-02") // the credit report's day, as the fixture typed it
 	for _, want := range []string{"Person-/organisationsnummer", "Kreditgräns", "10\u00a0000,00 kr", ">ja<", ">nej<",
 		"User dpo@example.se", "Papper", "Accepterad", "Integritetsskyddsmyndigheten", "Rättslig grund", "Avtal (artikel 6.1 b)",
-		"Från det kreditupplysningsföretag", "7 kap. 2 §", "Samtycke till marknadsföring", "Tagen", today, `id="controller-unset"`} {
+		"Från det kreditupplysningsföretag", "7 kap. 2 §", "Samtycke till marknadsföring", "Datum", today, `id="controller-unset"`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the copy page lacks %q", want)
 		}

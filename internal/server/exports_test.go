@@ -288,7 +288,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 	if r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location, "/crm") {
 		t.Fatalf("empty selection: %d %q", r.Status, r.Location)
 	}
-	if r := c.Get(r.Location); !strings.Contains(r.Body, "Inga kunder att ta ut") {
+	if r := c.Get(r.Location); !strings.Contains(r.Body, "Inga kunder att exportera") {
 		t.Fatal("the reason is not shown")
 	}
 }
