@@ -67,6 +67,7 @@ var messages = map[string]message{
 	"users.col.permissions":   {"Behörigheter", "Permissions"},
 	"users.col.last_login":    {"Senast inloggad", "Last signed in"},
 	"users.admin":             {"Administratör", "Administrator"},
+	"users.all_permissions":   {"Alla", "All"},
 	"users.user":              {"Användare", "User"},
 	"users.inactive":          {"inaktiv", "inactive"},
 	"users.back":              {"← Alla användare", "← All users"},

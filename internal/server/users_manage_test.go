@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"html"
 	"net/http"
@@ -444,3 +445,36 @@ func TestWithAMailServerTheLinkIsShownToNobody(t *testing.T) {
 		t.Fatal("the outbox page shows a link that is on its way by e-mail")
 	}
 }
+
+// The users list says an admin holds all permissions (admins hold every one, whatever is stored), and a
+// deactivated user's row shows no invitation expiry (deactivation withdraws the link).
+func TestUsersListShowsAdminsAndDeadInvitations(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	admin := env.SignedInClient(t, "boss@example.se", true)
+	if r := admin.PostForm("/users", url.Values{"name": {"Nora Ny"}, "email": {"nora@example.se"}, "language": {"sv"}}); r.Status != http.StatusOK {
+		t.Fatalf("invite: %d", r.Status)
+	}
+	row := func() string {
+		body := admin.Get("/users").Body
+		i := strings.Index(body, "Nora Ny")
+		return body[i:min(len(body), i+600)]
+	}
+	if !strings.Contains(row(), "inbjuden, länken gäller till") {
+		t.Fatal("the list does not show the open invitation")
+	}
+	body := admin.Get("/users").Body
+	if i := strings.LastIndex(body, "<td>boss@example.se</td>"); i < 0 || !strings.Contains(body[i:min(len(body), i+400)], "<td>Alla</td>") {
+		t.Error("an admin's permissions are not shown as Alla")
+	}
+	id, err := env.Services.Users.IDByEmail(authz.WithActor(context.Background(), authz.System()), "nora@example.se")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := admin.PostForm(fmt.Sprintf("/users/%d/deactivate", id), url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("deactivate: %d", r.Status)
+	}
+	if got := row(); !strings.Contains(got, "inaktiv") || strings.Contains(got, "länken gäller till") {
+		t.Errorf("a deactivated user's row still shows the invitation: %q", got)
+	}
+}
+
