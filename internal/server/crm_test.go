@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -89,6 +91,9 @@ func TestBulkActionsOnlyWithThePermission(t *testing.T) {
 	}
 	if page := bulk.Get("/crm"); !strings.Contains(page.Body, `id="select-all"`) {
 		t.Error("a user with the bulk permission does not see the bulk actions")
+	} else if !strings.Contains(page.Body, `class="button danger" id="select-all">Radera eller anonymisera den enda kunden som matchar …</button>`) ||
+		!strings.Contains(page.Body, `class="button danger" id="selected">Radera eller anonymisera markerade …</button>`) {
+		t.Errorf("the bulk buttons do not say that they erase: %s", page.Body)
 	}
 	// Preview shows only the actions the user may take: anonymise, not delete.
 	r := bulk.PostForm("/crm/bulk", url.Values{"all": {"yes"}})
@@ -123,6 +128,18 @@ func TestBulkJobThroughThePages(t *testing.T) {
 	preview := c.Get(r.Location)
 	if !strings.Contains(preview.Body, "120 kunder är valda") || !strings.Contains(preview.Body, "Ort: Kiruna") {
 		t.Fatalf("preview: %s", preview.Body)
+	}
+	if !strings.Contains(preview.Body, ">Anonymisera 120 kunder</button>") || strings.Contains(preview.Body, "Annan Stad") ||
+		strings.Count(preview.Body, "<td>Kund ") != gdpr.SelectionPage {
+		t.Errorf("preview's confirm button and first page of the selection: %s", preview.Body)
+	}
+	// The selection pages by customer id, never by anything personal.
+	next := regexp.MustCompile(`href="(/bulk-jobs/\d+\?after=\d+#selection)"`).FindStringSubmatch(preview.Body)
+	if next == nil {
+		t.Fatalf("no next page of the selection: %s", preview.Body)
+	}
+	if page := c.Get(strings.TrimSuffix(next[1], "#selection")); strings.Count(page.Body, "<td>Kund ") != gdpr.SelectionPage {
+		t.Errorf("second page of the selection: %s", page.Body)
 	}
 	form := url.Values{"kind": {"anonymise"}, "reason": {"Inaktiva kunder"}, "count": {"12"}}
 	if r := c.PostForm(r.Location+"/confirm", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Inaktiva kunder") {
