@@ -124,6 +124,22 @@ func (b *Bulk) Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPr
 	return j, p, fails, nil
 }
 
+// SelectionPage is how many customers a page of a job's selection lists.
+const SelectionPage = 50
+
+// Selection is a page of the customers frozen in job id after the customer after, and whether more
+// follow. Like the CRM screen's list it shows names without recording a view: that is done per customer,
+// on the pages that show all of one customer's data.
+func (b *Bulk) Selection(ctx context.Context, id int64, after domain.CustomerID) ([]domain.Customer, bool, error) {
+	if _, err := authz.RequireAll(ctx, authz.CustomerBulkErase, authz.CustomerView); err != nil {
+		return nil, false, err
+	}
+	if _, _, err := b.own(ctx, b.DB.Pool, id); err != nil {
+		return nil, false, err
+	}
+	return postgres.BulkSelection(ctx, b.DB.Pool, id, after, SelectionPage)
+}
+
 // Jobs lists the actor's own jobs, or everyone's for admins.
 func (b *Bulk) Jobs(ctx context.Context) ([]domain.BulkJob, error) {
 	actor, err := authz.Require(ctx, authz.CustomerBulkErase)

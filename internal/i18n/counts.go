@@ -20,8 +20,8 @@ var counts = map[string]count{
 	"customers.count_capped": {forms{"Fler än {0} kund", "Fler än {0} kunder"}, forms{"More than {0} customer", "More than {0} customers"}},
 	"crm.count": {forms{"{0} kund matchar urvalet", "{0} kunder matchar urvalet"},
 		forms{"{0} customer matches this filter", "{0} customers match this filter"}},
-	"crm.select_all": {forms{"Välj den enda kunden som matchar", "Välj alla {0} som matchar"},
-		forms{"Select the one customer matching this filter", "Select all {0} matching this filter"}},
+	"crm.select_all": {forms{"Radera eller anonymisera den enda kunden som matchar …", "Radera eller anonymisera alla {0} som matchar …"},
+		forms{"Delete or anonymise the one customer matching this filter …", "Delete or anonymise all {0} matching this filter …"}},
 
 	"gdpr.delete.refused_body": {
 		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas enligt bokföringslagen:",
@@ -47,6 +47,9 @@ var counts = map[string]count{
 	// {1} is the last day of the hold, {2} the first day after.
 	"bulk.hold_row": {forms{"{0} offert sparas till och med {1}, får rensas från {2}", "{0} offerter sparas till och med {1}, får rensas från {2}"},
 		forms{"{0} quote kept through {1}, may be cleared from {2}", "{0} quotes kept through {1}, may be cleared from {2}"}},
+	// The bulk preview's confirm buttons; the count is the selection's.
+	"bulk.confirm.anonymise": {forms{"Anonymisera {0} kund", "Anonymisera {0} kunder"}, forms{"Anonymise {0} customer", "Anonymise {0} customers"}},
+	"bulk.confirm.delete":    {forms{"Radera {0} kund", "Radera {0} kunder"}, forms{"Delete {0} customer", "Delete {0} customers"}},
 	"bulk.more_dates": {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
 	"crm.labels_inexact_more": {forms{"… och {0} till. Begränsa urvalet för att se den.", "… och {0} till. Begränsa urvalet för att se dem."},
 		forms{"… and {0} more. Narrow the selection to see it.", "… and {0} more. Narrow the selection to see them."}},

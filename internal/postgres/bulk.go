@@ -158,6 +158,24 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 	return p, mapErr(err, "bulk preview holds")
 }
 
+// BulkSelection is a page of up to limit customers frozen in job id's selection after the customer after
+// (in id order, as the CRM screen pages), and whether more follow. Customers deleted since are not listed.
+func BulkSelection(ctx context.Context, q Querier, id int64, after domain.CustomerID, limit int) ([]domain.Customer, bool, error) {
+	rows, err := q.Query(ctx, `SELECT `+customerColumns+` FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
+		WHERE i.job_id = $1 AND i.customer_id > $2 ORDER BY i.customer_id LIMIT $3`, id, after, limit+1)
+	if err != nil {
+		return nil, false, mapErr(err, "bulk selection")
+	}
+	page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
+	if err != nil {
+		return nil, false, mapErr(err, "bulk selection")
+	}
+	if len(page) > limit {
+		return page[:limit], true, nil
+	}
+	return page, false, nil
+}
+
 // ConfirmBulkJob moves a draft job to the queue with the user's choices, and registers it in the erasure
 // register (counts grow with every batch).
 func ConfirmBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, now time.Time) error {

@@ -12,13 +12,20 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-// TestBrowserBulkAnonymise selects customers on the CRM screen by a filter, previews the bulk job,
-// confirms it and watches its progress reach 100 % in a real browser (htmx polling).
+// button finds a button by what it says.
+func button(label string) chromedp.Search {
+	return chromedp.Search(`//button[normalize-space()="` + label + `"]`)
+}
+
+// TestBrowserBulkAnonymise selects customers on the CRM screen by a filter, by the buttons that say they
+// delete or anonymise, sees them listed in the preview, confirms it by the button naming the action and
+// count, and watches its progress reach 100 % in a real browser (htmx polling).
 func TestBrowserBulkAnonymise(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	env.StartJobs(t)
+	var kiruna []domain.Customer
 	for i := range 40 {
-		env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i), City: "Kiruna"})
+		kiruna = append(kiruna, env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i), City: "Kiruna"}))
 	}
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Stannar Kvar", City: "Visby"})
 
@@ -37,8 +44,32 @@ func TestBrowserBulkAnonymise(t *testing.T) {
 	if got := b.text("count", "#segment-count"); !strings.Contains(got, "40") {
 		t.Fatalf("count after filtering: %q", got)
 	}
-	b.do("preview",
-		chromedp.Click(chromedp.ID("select-all")),
+	// Ticked rows: the preview lists those two, and nothing happens until it is confirmed.
+	ticked, filtered := []domain.Customer{kiruna[3], kiruna[7]}, b.location("filtered")
+	b.do("preview the ticked ones",
+		chromedp.Click(chromedp.CSS(`input[aria-label="Select customer `+strconv.FormatInt(ticked[0].Number, 10)+`"]`)),
+		chromedp.Click(chromedp.CSS(`input[aria-label="Select customer `+strconv.FormatInt(ticked[1].Number, 10)+`"]`)),
+		chromedp.Click(button("Delete or anonymise the ticked ones …")),
+		chromedp.WaitVisible(chromedp.ID("selection")),
+	)
+	got := b.text("ticked preview", "#selection tbody")
+	for _, c := range ticked {
+		if !strings.Contains(got, strconv.FormatInt(c.Number, 10)+"\t"+c.Name) {
+			t.Errorf("the preview of the ticked ones does not list %d %s: %q", c.Number, c.Name, got)
+		}
+	}
+	if strings.Count(got, "Kund ") != 2 {
+		t.Errorf("the preview of two ticked customers lists others: %q", got)
+	}
+	if got := b.text("ticked confirm", "#confirm-anonymise"); got != "Anonymise 2 customers" {
+		t.Errorf("confirm button of the ticked ones: %q", got)
+	}
+	b.do("back to the filtered CRM screen",
+		chromedp.Navigate(filtered),
+		chromedp.WaitVisible(chromedp.ID("select-all")),
+	)
+	b.do("preview all that match",
+		chromedp.Click(button("Delete or anonymise all 40 matching this filter …")),
 		chromedp.WaitVisible(chromedp.ID("frozen")),
 	)
 	if got := b.text("preview", "#frozen"); !strings.Contains(got, "40") {
@@ -47,12 +78,27 @@ func TestBrowserBulkAnonymise(t *testing.T) {
 	if got := b.text("preview", "#if-anonymise"); !strings.Contains(got, "40") {
 		t.Errorf("preview of anonymise: %q", got)
 	}
+	got = b.text("preview", "#selection tbody")
+	for _, c := range kiruna {
+		if !strings.Contains(got, strconv.FormatInt(c.Number, 10)+"\t"+c.Name) {
+			t.Errorf("the preview does not list %d %s", c.Number, c.Name)
+		}
+	}
+	if strings.Contains(got, "Stannar Kvar") {
+		t.Errorf("the preview lists a customer outside the filter: %q", got)
+	}
 	b.do("confirm",
 		chromedp.SendKeys(chromedp.ID("reason"), "Inaktiva kunder i Kiruna"),
-		chromedp.Click(chromedp.ID("confirm")),
+		chromedp.Click(button("Anonymise 40 customers")),
 		chromedp.WaitVisible(chromedp.ID("job-progress")),
 		chromedp.WaitVisible(chromedp.ID("verified")), // appears when the job is done; htmx polls for it
 	)
+	if got := b.text("report", "#main"); strings.Contains(got, "The bulk job has started.") {
+		t.Errorf("the finished report still says the job has started: %q", got)
+	}
+	if got := b.text("times", "#job-times"); !strings.Contains(got, "Started: ") || !strings.Contains(got, "Finished: ") {
+		t.Errorf("start and finish times: %q", got)
+	}
 	if got := b.text("progress", "#job-percent"); !strings.Contains(got, "40 of 40") || !strings.Contains(got, "100 %") {
 		t.Errorf("progress at the end: %q", got)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/templates/components"
 	"github.com/affar/affar/templates/crm"
 )
 
@@ -24,6 +25,7 @@ type BulkJobs interface {
 	Draft(ctx context.Context, s domain.Segment, filter map[string]string, ids []domain.CustomerID) (domain.BulkJob, error)
 	Job(ctx context.Context, id int64) (domain.BulkJob, domain.BulkPreview, []domain.BulkFailure, error)
 	Jobs(ctx context.Context) ([]domain.BulkJob, error)
+	Selection(ctx context.Context, id int64, after domain.CustomerID) ([]domain.Customer, bool, error)
 	Confirm(ctx context.Context, id int64, in gdpr.ConfirmInput) error
 	Cancel(ctx context.Context, id int64) error
 }
@@ -194,12 +196,46 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 	case j.Status == domain.BulkDraft && fragment:
 		s.fail(w, r, fmt.Errorf("bulk job %d is a draft: %w", id, domain.ErrNotFound))
 	case j.Status == domain.BulkDraft:
-		s.renderPage(w, r, status, crm.PreviewPage(previewView(r, j, p, in, errs)))
-	case fragment:
+		v := previewView(r, j, p, in, errs)
+		if err := s.previewSelection(r, &v); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.renderPage(w, r, status, crm.PreviewPage(v))
+	case fragment: // the poll leaves the flash to the page it was meant for
 		s.renderPage(w, r, http.StatusOK, crm.Progress(s.jobView(r, j, fails)))
 	default:
-		s.renderPage(w, r, status, crm.JobPage(s.jobView(r, j, fails)))
+		v := s.jobView(r, j, fails)
+		// The job page's flashes (started, asked to stop) are about a job under way: a job already over when
+		// its page opens (a small one finishes before the redirect is followed) drops it.
+		if v.Flash = s.flash(r); !v.Running {
+			v.Flash = nil
+		}
+		s.renderPage(w, r, status, crm.JobPage(v))
 	}
+}
+
+// previewSelection puts the page of draft v's frozen selection the request asks for (after a customer id,
+// never a name, in the URL) into v.
+func (s *Server) previewSelection(r *http.Request, v *crm.PreviewView) error {
+	after := cursorParam(r.URL.Query(), "after")
+	rows, more, err := s.Bulk.Selection(r.Context(), v.ID, domain.CustomerID(after))
+	if err != nil {
+		return err
+	}
+	for _, c := range rows {
+		v.Selection = append(v.Selection, crm.SelectedRow{Number: c.Number, Name: displayName(r.Context(), c)})
+	}
+	base := bulkURL(v.ID)
+	next, first := "", ""
+	if more {
+		next = base + "?after=" + strconv.FormatInt(int64(rows[len(rows)-1].ID), 10) + "#selection"
+	}
+	if after > 0 {
+		first = base + "#selection"
+	}
+	v.SelectionPages = components.ListPages(first, "", next, "")
+	return nil
 }
 
 // previewView is the preview p of draft job j, with what the user chose and typed (in) and what is
@@ -209,7 +245,7 @@ func previewView(r *http.Request, j domain.BulkJob, p domain.BulkPreview, in gdp
 	v := crm.PreviewView{Nav: navFor(r), ID: j.ID, Filter: filterItems(r.Context(), j.Filter), Total: p.Total,
 		Anonymised: p.Anonymised, UnderRetention: p.UnderRetention, HeldQuotes: p.HeldQuotes,
 		CanAnonymise: a.Can(authz.CustomerAnonymise), CanDelete: a.Can(authz.CustomerDelete),
-		NeedCount: p.Total > gdpr.ConfirmCountAbove, Kind: string(in.Kind), OnRetention: in.OnRetention,
+		NeedCount: p.Total > gdpr.ConfirmCountAbove, OnRetention: in.OnRetention,
 		Reason: in.Reason, Count: in.Count, Errors: errs, Notice: errs["selection"]}
 	for i, h := range p.Holds {
 		if i == holdDatesShown {
@@ -224,12 +260,18 @@ func previewView(r *http.Request, j domain.BulkJob, p domain.BulkPreview, in gdp
 // jobView is confirmed job j: its progress, or its report with its failures once it is over.
 func (s *Server) jobView(r *http.Request, j domain.BulkJob, fails []domain.BulkFailure) crm.JobView {
 	ctx := r.Context()
-	v := crm.JobView{Nav: navFor(r), Flash: s.flash(r), ID: j.ID, KindKey: "bulk.kind." + string(j.Kind),
+	v := crm.JobView{Nav: navFor(r), ID: j.ID, KindKey: "bulk.kind." + string(j.Kind),
 		StatusKey: "bulk.status." + string(j.Status), Running: j.Status.Open(),
 		Filter: filterItems(ctx, j.Filter), By: j.RequestedName, Reason: j.Reason, Total: j.Total, Processed: j.Processed,
 		Verified: j.VerifiedAt != nil, ErasureID: j.ErasureID, Cancelling: j.CancelRequested}
 	if j.Violations != nil {
 		v.Violations = *j.Violations
+	}
+	if j.StartedAt != nil {
+		v.Started = localMinute(*j.StartedAt)
+	}
+	if j.FinishedAt != nil {
+		v.Finished = localMinute(*j.FinishedAt)
 	}
 	if j.RetryError != nil && j.RetryAt != nil && v.Running {
 		v.Retry = i18n.N(ctx, "bulk.retry.notice", j.RetryAttempt, localMinute(*j.RetryAt), i18n.T(ctx, *j.RetryError))

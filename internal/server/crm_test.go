@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -89,6 +91,9 @@ func TestBulkActionsOnlyWithThePermission(t *testing.T) {
 	}
 	if page := bulk.Get("/crm"); !strings.Contains(page.Body, `id="select-all"`) {
 		t.Error("a user with the bulk permission does not see the bulk actions")
+	} else if !strings.Contains(page.Body, `class="button danger" id="select-all">Radera eller anonymisera den enda kunden som matchar …</button>`) ||
+		!strings.Contains(page.Body, `class="button danger" id="selected">Radera eller anonymisera markerade …</button>`) {
+		t.Errorf("the bulk buttons do not say that they erase: %s", page.Body)
 	}
 	// Preview shows only the actions the user may take: anonymise, not delete.
 	r := bulk.PostForm("/crm/bulk", url.Values{"all": {"yes"}})
@@ -124,6 +129,18 @@ func TestBulkJobThroughThePages(t *testing.T) {
 	if !strings.Contains(preview.Body, "120 kunder är valda") || !strings.Contains(preview.Body, "Ort: Kiruna") {
 		t.Fatalf("preview: %s", preview.Body)
 	}
+	if !strings.Contains(preview.Body, ">Anonymisera 120 kunder</button>") || strings.Contains(preview.Body, "Annan Stad") ||
+		strings.Count(preview.Body, "<td>Kund ") != gdpr.SelectionPage {
+		t.Errorf("preview's confirm button and first page of the selection: %s", preview.Body)
+	}
+	// The selection pages by customer id, never by anything personal.
+	next := regexp.MustCompile(`href="(/bulk-jobs/\d+\?after=\d+#selection)"`).FindStringSubmatch(preview.Body)
+	if next == nil {
+		t.Fatalf("no next page of the selection: %s", preview.Body)
+	}
+	if page := c.Get(strings.TrimSuffix(next[1], "#selection")); strings.Count(page.Body, "<td>Kund ") != gdpr.SelectionPage {
+		t.Errorf("second page of the selection: %s", page.Body)
+	}
 	form := url.Values{"kind": {"anonymise"}, "reason": {"Inaktiva kunder"}, "count": {"12"}}
 	if r := c.PostForm(r.Location+"/confirm", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Inaktiva kunder") {
 		t.Fatalf("wrong count: %d, want 422 with the reason kept", r.Status)
@@ -144,6 +161,14 @@ func TestBulkJobThroughThePages(t *testing.T) {
 	if !strings.Contains(page.Body, "120 av 120 kunder (100 %)") || !strings.Contains(page.Body, "ingen av de anonymiserade eller raderade kunderna har kvar") ||
 		strings.Contains(page.Body, `hx-trigger`) {
 		t.Fatalf("finished job: %s", page.Body)
+	}
+	// "Has started" is stale once the job is over: the last poll removes it from the page, and the report
+	// opened afterwards (the polls left the flash in the session) does not show it.
+	if !strings.Contains(page.Body, `hx-swap-oob="delete:#main > .flash"`) {
+		t.Errorf("the finished job's last poll does not remove the page's flash: %s", page.Body)
+	}
+	if report := c.Get(r.Location); strings.Contains(report.Body, "Massbearbetningen har startat") || !strings.Contains(report.Body, `id="job-times"`) {
+		t.Errorf("finished report with a stale flash or without its times: %s", report.Body)
 	}
 	var n int
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM customers WHERE anonymised_at IS NOT NULL`).Scan(&n); err != nil || n != 120 {
