@@ -81,6 +81,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 		t.Errorf("at 390 px the menu is open before its button is pressed")
 	}
 	b.do("open the menu", chromedp.Click(chromedp.CSS("header details.menu summary")), chromedp.WaitVisible(chromedp.CSS(menuLink)))
+	b.shot("en-390-menu-open")
 	for _, lang := range []string{"en", "sv"} {
 		b.do("language "+lang, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("language")),
 			chromedp.SetValue(chromedp.ID("language"), lang),
