@@ -22,6 +22,7 @@ import (
 type phonePage struct {
 	name, path, ready string
 	prepare           chromedp.Action[chromedp.Void] // after loading, e.g. a failed submit; nil for none
+	whole             string                         // an element that must show without scrolling its box; "" for none
 }
 
 // phonePages fills env with demo data (the generator's customers, a customer with everything a customer
@@ -43,30 +44,31 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 	}
 	q := "/quotes/" + strconv.FormatInt(int64(quote.ID), 10)
 	return []phonePage{
-		{"dashboard", "/", "main h1", nil},
-		{"customer list", "/customers", "main table", nil},
-		{"customer page", customerPath(rich), "#access-log", nil},
-		{"customer form with errors", "/customers/new", "#name", chromedp.Steps(
+		{name: "dashboard", path: "/", ready: "main h1"},
+		{name: "customer list", path: "/customers", ready: "main table"},
+		{name: "customer page", path: customerPath(rich), ready: "#access-log"},
+		{name: "customer form with errors", path: "/customers/new", ready: "#name", prepare: chromedp.Steps(
 			chromedp.SendKeys(chromedp.ID("id_number"), "811218-9875"),
 			chromedp.SendKeys(chromedp.ID("email"), "inte-en-adress"),
 			chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),
 			chromedp.WaitVisible(chromedp.ID("id_number-error")),
 		)},
-		{"CRM screen", "/crm", "main table", nil},
-		{"quote page", q, "#quote-total", nil},
-		{"quote edit form", q + "/edit", "#line_0_description", nil},
-		{"supplier list", "/suppliers", "main table", nil},
-		{"supplier page", testutil.SupplierPath(sup), "main h1", nil},
-		{"users list", "/users", "main table", nil},
-		{"audit log", "/audit", "main table", nil},
-		{"erasure register", "/erasures", "main table", nil},
-		{"settings", "/settings", "main form", nil},
-		{"privacy page", "/privacy", "main form", nil},
+		{name: "CRM screen", path: "/crm", ready: "main table"},
+		{name: "quote page", path: q, ready: "#quote-total", whole: "#quote-total"},
+		{name: "quote edit form", path: q + "/edit", ready: "#line_0_description"},
+		{name: "supplier list", path: "/suppliers", ready: "main table"},
+		{name: "supplier page", path: testutil.SupplierPath(sup), ready: "main h1"},
+		{name: "users list", path: "/users", ready: "main table"},
+		{name: "audit log", path: "/audit", ready: "main table"},
+		{name: "erasure register", path: "/erasures", ready: "main table"},
+		{name: "settings", path: "/settings", ready: "main form"},
+		{name: "privacy page", path: "/privacy", ready: "main form"},
 	}
 }
 
 // TestBrowserPhoneWidth: on a 390 × 844 phone no main page is wider than the screen (in either
-// language), and the menu opens from its button; at 1366 px the menu shows without a click.
+// language), a quote's total is not cut off, and the menu opens from its button; at 1366 px the menu
+// shows without a click. With AFFAR_SCREENSHOTS=dir it saves a PNG of every page at both widths there.
 func TestBrowserPhoneWidth(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	pages := phonePages(t, env)
@@ -92,6 +94,9 @@ func TestBrowserPhoneWidth(t *testing.T) {
 			b.shot(lang + "-390-" + p.name)
 			if scroll, inner := b.widths(p.name); scroll > inner {
 				t.Errorf("%s (%s, %s): %d px wide on a %d px screen; sticking out: %v", p.name, lang, p.path, scroll, inner, b.sticking())
+			}
+			if p.whole != "" && !b.unclipped(p.whole) {
+				t.Errorf("%s (%s): %s is cut off by its table's box", p.name, lang, p.whole)
 			}
 		}
 	}
@@ -134,6 +139,19 @@ func (b tab) sticking() []string {
 		.map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") + (e.className ? "." + e.className : ""))
 		.slice(0, 8)`))
 	return w
+}
+
+// unclipped reports whether the element sel finds lies within its table's box and the window.
+func (b tab) unclipped(sel string) bool {
+	b.t.Helper()
+	ok, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => {
+		const e = document.querySelector(`+strconv.Quote(sel)+`), box = e.closest(".table-wrap") ?? document.body;
+		return e.getBoundingClientRect().right <= Math.min(box.getBoundingClientRect().right, innerWidth);
+	})()`))
+	if err != nil {
+		b.t.Fatalf("position of %s: %v", sel, err)
+	}
+	return ok
 }
 
 // visible reports whether the element sel finds is rendered (not inside a closed <details>).
