@@ -45,3 +45,14 @@ func TestNavigationIsLabelledInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestMenuFoldsBehindAButton: the navigation sits in a <details> whose button is named in the reader's
+// language, so a phone shows the button and not the whole menu.
+func TestMenuFoldsBehindAButton(t *testing.T) {
+	nav := &layout.Nav{UserName: "Eva", Items: []layout.NavItem{{Key: "nav.customers", Href: "/customers"}}}
+	for lang, want := range map[string]string{"sv": `<details class="menu"><summary>Meny</summary><nav`, "en": `<details class="menu"><summary>Menu</summary><nav`} {
+		if got := page(t, lang, nav, nil); !strings.Contains(got, want) {
+			t.Errorf("%s: %s missing from\n%s", lang, want, got)
+		}
+	}
+}
