@@ -649,6 +649,7 @@ var messages = map[string]message{
 	"bulk.outcome.gone":                {"Redan borttagna av någon annan", "Already removed by someone else"},
 	"bulk.outcome.failed":              {"Misslyckades", "Failed"},
 	"bulk.outcome.not_processed":       {"Inte behandlade (avbrutet)", "Not processed (cancelled)"},
+	"bulk.outcomes":                    {"Utfall", "Outcome"},
 	"bulk.failures":                    {"Kunder som inte kunde behandlas", "Customers that could not be processed"},
 	"bulk.error.kind":                  {"Välj radera eller anonymisera.", "Choose delete or anonymise."},
 	"bulk.error.retained":              {"Välj vad som ska hända med kunder som inte kan raderas.", "Choose what happens to customers that cannot be deleted."},

@@ -182,6 +182,9 @@ func (s *Server) bulkProgress(w http.ResponseWriter, r *http.Request) {
 	s.renderBulkJob(w, r, id, http.StatusOK, gdpr.ConfirmInput{}, nil, true)
 }
 
+// htmxStopPolling is the status that tells htmx to stop polling (it still swaps the answer in).
+const htmxStopPolling = 286
+
 // holdDatesShown is how many release dates a preview lists before summing up the rest.
 const holdDatesShown = 8
 
@@ -203,7 +206,11 @@ func (s *Server) renderBulkJob(w http.ResponseWriter, r *http.Request, id int64,
 		}
 		s.renderPage(w, r, status, crm.PreviewPage(v))
 	case fragment: // the poll leaves the flash to the page it was meant for
-		s.renderPage(w, r, http.StatusOK, crm.Progress(s.jobView(r, j, fails)))
+		v, code := s.jobView(r, j, fails), http.StatusOK
+		if !v.Running {
+			code = htmxStopPolling
+		}
+		s.renderPage(w, r, code, crm.ProgressBody(v))
 	default:
 		v := s.jobView(r, j, fails)
 		// The job page's flashes (started, asked to stop) are about a job under way: a job already over when

@@ -158,6 +158,9 @@ func TestBulkJobThroughThePages(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond) // polling, as the page does; not a timing assertion
 	}
+	if page.Status != 286 { // htmx stops polling on it
+		t.Errorf("finished job's poll: status %d, want 286", page.Status)
+	}
 	if !strings.Contains(page.Body, "120 av 120 kunder (100 %)") || !strings.Contains(page.Body, "ingen av de anonymiserade eller raderade kunderna har kvar") ||
 		strings.Contains(page.Body, `hx-trigger`) {
 		t.Fatalf("finished job: %s", page.Body)
