@@ -1,0 +1,73 @@
+package server_test
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/affar/affar/internal/testutil"
+)
+
+// axeViolation is what the test reports of one axe-core violation: its rule, how bad, and where.
+type axeViolation struct {
+	ID, Impact string
+	Nodes      []struct{ Target []any }
+}
+
+// TestBrowserAxe runs axe-core (vendored under testdata/axe, for tests only) over the main pages in
+// both languages — among them a form showing its errors, the bulk job preview and a phone-width page —
+// and fails on any violation, naming page, rule and elements.
+func TestBrowserAxe(t *testing.T) {
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testutil.NewEnv(t, nil)
+	pages := phonePages(t, env)
+	bulk := phonePage{name: "bulk job preview", path: "/crm", ready: "#select-all", prepare: chromedp.Steps(
+		chromedp.Click(chromedp.ID("select-all")),
+		chromedp.WaitVisible(chromedp.ID("frozen")),
+	)}
+	_, password := env.MustCreateUser(t, "admin@example.se", true)
+	// A browser per run, so that each stays within browserTimeout; the phone run goes through every page
+	// again, since tables scroll in their box there.
+	for _, run := range []struct {
+		lang  string
+		width int
+	}{{"sv", 1366}, {"en", 1366}, {"sv", 390}} {
+		name := run.lang + " " + strconv.Itoa(run.width) + " px"
+		t.Run(name, func(t *testing.T) {
+			b := openTab(t, env)
+			base := env.HTTP.URL
+			b.do("sign in", chromedp.EmulateViewport(int64(run.width), 844), signIn(base, "admin@example.se", password),
+				chromedp.SetValue(chromedp.ID("language"), run.lang),
+				chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
+				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+run.lang+`"] main p.flash-ok`)))
+			for _, p := range append(pages, bulk) {
+				b.visit(base, p)
+				b.axe(string(axe), name+" "+p.name)
+			}
+		})
+	}
+}
+
+// axe runs axe-core on the loaded page and reports every violation as an error of the test.
+func (b tab) axe(script, page string) {
+	b.t.Helper()
+	found, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]axeViolation](script+`;
+		axe.run(document, {resultTypes: ["violations"]}).then(r => r.violations)`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		b.t.Fatalf("%s: axe: %v", page, err)
+	}
+	for _, v := range found {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, fmt.Sprint(n.Target...)) // CSS selectors; a nested list for shadow DOM
+		}
+		b.t.Errorf("%s: %s (%s) at %s", page, v.ID, v.Impact, strings.Join(where, "; "))
+	}
+}
