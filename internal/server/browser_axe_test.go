@@ -19,8 +19,8 @@ type axeViolation struct {
 }
 
 // TestBrowserAxe runs axe-core (vendored under testdata/axe, for tests only) over the main pages in
-// both languages — among them a form showing its errors, the bulk job preview and a phone-width page —
-// and fails on any violation, naming page, rule and elements.
+// both languages — among them a form showing its errors, the bulk job preview and report, and every
+// page at a phone's width — and fails on any violation, naming page, rule and elements.
 func TestBrowserAxe(t *testing.T) {
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
@@ -31,6 +31,16 @@ func TestBrowserAxe(t *testing.T) {
 	bulk := phonePage{name: "bulk job preview", path: "/crm", ready: "#select-all", prepare: chromedp.Steps(
 		chromedp.Click(chromedp.ID("select-all")),
 		chromedp.WaitVisible(chromedp.ID("frozen")),
+	)}
+	// The last state: the report of a job that anonymised the first customer on the CRM screen.
+	env.StartJobs(t)
+	report := phonePage{name: "bulk job report", path: "/crm", ready: "#segment tbody input[name=ids]", prepare: chromedp.Steps(
+		chromedp.Click(chromedp.CSS("#segment tbody input[name=ids]")),
+		chromedp.Click(chromedp.ID("selected")),
+		chromedp.WaitVisible(chromedp.ID("frozen")),
+		chromedp.SendKeys(chromedp.ID("reason"), "Prov av tillgängligheten"),
+		chromedp.Click(chromedp.ID("confirm-anonymise")),
+		chromedp.WaitVisible(chromedp.ID("verified")),
 	)}
 	_, password := env.MustCreateUser(t, "admin@example.se", true)
 	// A browser per run, so that each stays within browserTimeout; the phone run goes through every page
@@ -47,7 +57,11 @@ func TestBrowserAxe(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("language"), run.lang),
 				chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+run.lang+`"] main p.flash-ok`)))
-			for _, p := range append(pages, bulk) {
+			states := append(pages, bulk)
+			if run.width == 390 {
+				states = append(states, report) // it anonymises a customer, so it comes last
+			}
+			for _, p := range states {
 				b.visit(base, p)
 				b.axe(string(axe), name+" "+p.name)
 			}
