@@ -50,7 +50,7 @@ var counts = map[string]count{
 	// The bulk preview's confirm buttons; the count is the selection's.
 	"bulk.confirm.anonymise": {forms{"Anonymisera {0} kund", "Anonymisera {0} kunder"}, forms{"Anonymise {0} customer", "Anonymise {0} customers"}},
 	"bulk.confirm.delete":    {forms{"Radera {0} kund", "Radera {0} kunder"}, forms{"Delete {0} customer", "Delete {0} customers"}},
-	"bulk.more_dates": {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
+	"bulk.more_dates":        {forms{"… och {0} senare datum", "… och {0} senare datum"}, forms{"… and {0} later date", "… and {0} later dates"}},
 	"crm.labels_inexact_more": {forms{"… och {0} till. Begränsa urvalet för att se den.", "… och {0} till. Begränsa urvalet för att se dem."},
 		forms{"… and {0} more. Narrow the selection to see it.", "… and {0} more. Narrow the selection to see them."}},
 	// The count is the job's total; {1} is how many are done.

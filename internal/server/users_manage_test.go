@@ -2,8 +2,8 @@ package server_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"html"
 	"net/http"
 	"net/url"
@@ -477,4 +477,3 @@ func TestUsersListShowsAdminsAndDeadInvitations(t *testing.T) {
 		t.Errorf("a deactivated user's row still shows the invitation: %q", got)
 	}
 }
-
