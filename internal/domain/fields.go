@@ -299,19 +299,23 @@ func optional(check func(v string, other func(string) string, now time.Time) (st
 	}
 }
 
-func checkEmail(v string, _ func(string) string, _ time.Time) (string, string) {
-	if e, err := NormalizeEmail(v); err == nil {
-		return e, ""
+// parsed is a Check from a parser of the value alone: its canonical form, or message when it fails.
+func parsed(parse func(string) (string, error), message string) func(string, func(string) string, time.Time) (string, string) {
+	return func(v string, _ func(string) string, _ time.Time) (string, string) {
+		if c, err := parse(v); err == nil {
+			return c, ""
+		}
+		return "", message
 	}
-	return "", "error.email"
 }
 
-func checkPhone(v string, _ func(string) string, _ time.Time) (string, string) {
-	if p, err := ParsePhone(v); err == nil {
-		return p, ""
-	}
-	return "", "error.phone"
-}
+// The value checks that need nothing but the value.
+var (
+	checkEmail    = parsed(NormalizeEmail, "error.email")
+	checkPhone    = parsed(ParsePhone, "error.phone")
+	checkBankgiro = parsed(ParseBankgiro, "error.bankgiro")
+	checkPlusgiro = parsed(ParsePlusgiro, "error.plusgiro")
+)
 
 // checkPostalCode reads a Swedish postal code as such; one abroad is free text.
 func checkPostalCode(v string, other func(string) string, _ time.Time) (string, string) {

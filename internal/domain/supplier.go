@@ -101,17 +101,3 @@ func checkOrgNumber(v string, _ func(string) string, now time.Time) (string, str
 	}
 	return n, ""
 }
-
-func checkBankgiro(v string, _ func(string) string, _ time.Time) (string, string) {
-	if b, err := ParseBankgiro(v); err == nil {
-		return b, ""
-	}
-	return "", "error.bankgiro"
-}
-
-func checkPlusgiro(v string, _ func(string) string, _ time.Time) (string, string) {
-	if p, err := ParsePlusgiro(v); err == nil {
-		return p, ""
-	}
-	return "", "error.plusgiro"
-}
