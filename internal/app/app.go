@@ -26,6 +26,7 @@ import (
 	"github.com/affar/affar/internal/mail"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
+	"github.com/affar/affar/internal/quotedoc"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/settings"
 	"github.com/affar/affar/internal/supplier"
@@ -38,6 +39,7 @@ type Services struct {
 	Customers *customer.Service
 	Suppliers *supplier.Service
 	Quotes    *quote.Service
+	QuoteDocs *quotedoc.Service
 	Settings  *settings.Service
 	Audit     audit.Log
 	GDPR      *gdpr.Service
@@ -68,7 +70,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
-		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log), Erasures: gdpr.Register{DB: db}}
+		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
+		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log)}
 }
 
 // NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
@@ -84,6 +87,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Customers: svc.Customers,
 		Suppliers: svc.Suppliers,
 		Quotes:    svc.Quotes,
+		QuoteDocs: svc.QuoteDocs,
 		Settings:  svc.Settings,
 		Audit:     svc.Audit,
 		GDPR:      svc.GDPR,

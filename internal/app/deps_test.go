@@ -22,6 +22,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/customer":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/supplier":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/quote":      {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
+		"internal/quotedoc":   {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/quote", "internal/labels", "migrations"},
 		"internal/settings":   {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/gdpr":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/seed":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
@@ -35,7 +36,7 @@ func TestDependencyDirection(t *testing.T) {
 		"templates/":          {"internal/domain", "internal/i18n", "templates/"},
 		"web":                 {},
 		"migrations":          {},
-		"internal/server":     {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/xlsx", "templates/", "web"},
+		"internal/server":     {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "internal/quotedoc", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/xlsx", "templates/", "web"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "github.com/affar/affar/...").Output()
 	if err != nil {

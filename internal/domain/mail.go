@@ -2,11 +2,21 @@ package domain
 
 import "time"
 
-// Mail is an e-mail to send.
+// Mail is an e-mail to send, with the files it carries.
 type Mail struct {
-	To      string
-	Subject string
-	Body    string
+	To          string
+	Subject     string
+	Body        string
+	Attachments []Attachment
+}
+
+// Attachment is a file sent with an e-mail. Content is nil once the message has left by SMTP: the name
+// and size stay for the outbox page.
+type Attachment struct {
+	Filename    string
+	ContentType string
+	Size        int
+	Content     []byte
 }
 
 // OutboxMessage is a queued e-mail and what became of it.

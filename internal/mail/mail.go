@@ -8,13 +8,17 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -175,7 +179,8 @@ func (o *Outbox) send(ctx context.Context, m domain.Mail) error {
 }
 
 // Format renders m as an RFC 5322 message in UTF-8, quoted-printable so that no line is too long for
-// SMTP (an agreement's paragraphs are).
+// SMTP (an agreement's paragraphs are). A message with attachments is multipart/mixed: the text first,
+// then each file in base64.
 func Format(from string, m domain.Mail, now time.Time) []byte {
 	var b bytes.Buffer
 	domainPart := from[strings.LastIndexByte(from, '@')+1:]
@@ -184,12 +189,47 @@ func Format(from string, m domain.Mail, now time.Time) []byte {
 	b.WriteString("Subject: " + mime.QEncoding.Encode("utf-8", m.Subject) + "\r\n")
 	b.WriteString("Date: " + now.Format(time.RFC1123Z) + "\r\n")
 	b.WriteString("Message-ID: <" + rand.Text() + "@" + domainPart + ">\r\n")
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n")
-	qp := quotedprintable.NewWriter(&b)
-	_, _ = qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")))
-	_ = qp.Close()
-	b.WriteString("\r\n")
+	b.WriteString("MIME-Version: 1.0\r\n")
+	if len(m.Attachments) == 0 {
+		b.WriteString(textHeader + "\r\n")
+		writeText(&b, m.Body)
+		return b.Bytes()
+	}
+	mw := multipart.NewWriter(&b)
+	// Folded: the boundary alone is 60 characters, and no line may be over 78.
+	b.WriteString("Content-Type: multipart/mixed;\r\n boundary=\"" + mw.Boundary() + "\"\r\n\r\n")
+	text, _ := mw.CreatePart(textproto.MIMEHeader{"Content-Type": {"text/plain; charset=utf-8"},
+		"Content-Transfer-Encoding": {"quoted-printable"}})
+	writeText(text, m.Body)
+	for _, a := range m.Attachments {
+		part, _ := mw.CreatePart(textproto.MIMEHeader{
+			"Content-Type":              {mime.FormatMediaType(a.ContentType, map[string]string{"name": a.Filename})},
+			"Content-Disposition":       {mime.FormatMediaType("attachment", map[string]string{"filename": a.Filename})},
+			"Content-Transfer-Encoding": {"base64"}})
+		writeBase64(part, a.Content)
+	}
+	_ = mw.Close()
 	return b.Bytes()
+}
+
+const textHeader = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+
+// writeText writes body with CRLF line ends, quoted-printable.
+func writeText(w io.Writer, body string) {
+	qp := quotedprintable.NewWriter(w)
+	_, _ = qp.Write([]byte(strings.ReplaceAll(strings.ReplaceAll(body, "\r\n", "\n"), "\n", "\r\n")))
+	_ = qp.Close()
+	_, _ = io.WriteString(w, "\r\n")
+}
+
+// writeBase64 writes content in base64 lines of 76 characters (RFC 2045).
+func writeBase64(w io.Writer, content []byte) {
+	enc := base64.StdEncoding.EncodeToString(content)
+	for len(enc) > 76 {
+		_, _ = io.WriteString(w, enc[:76]+"\r\n")
+		enc = enc[76:]
+	}
+	_, _ = io.WriteString(w, enc+"\r\n")
 }
 
 // DeliverArgs is the river job that delivers one outbox message.

@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	"net"
 	netmail "net/mail"
@@ -178,5 +181,74 @@ func TestDeliverThroughSMTPOnceAndRecordFailures(t *testing.T) {
 	if msgs[0].Via != "page" || msgs[0].SentAt == nil || !strings.Contains(logs.String(), "outbox page") ||
 		strings.Contains(logs.String(), "Hemligt") || strings.Contains(logs.String(), "cilla@") {
 		t.Fatalf("no SMTP: %+v, log %s", msgs[0], logs.String())
+	}
+}
+
+// TestDeliverWithAttachment: a message with a file goes out as multipart/mixed, the text part as typed and
+// the file in base64 under its name, as a mail reader parses it back; once sent by SMTP the outbox keeps
+// the file's name and size but not its content.
+func TestDeliverWithAttachment(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	srv := startSMTP(t)
+	o := env.Services.Outbox
+	o.SMTP = mail.SMTP{Addr: srv.addr, From: "affar@example.se"}
+	ctx := context.Background()
+	pdf := append([]byte("%PDF-1.3\n"), bytes.Repeat([]byte{0, 0xff, 'x', '\n'}, 500)...)
+	id := queue(t, env, o, domain.Mail{To: "kund@example.se", Subject: "Offert 1001 från Måleri Öst AB", Body: "Hej!\nHär är offerten.",
+		Attachments: []domain.Attachment{{Filename: "Offert-1001.pdf", ContentType: "application/pdf", Content: pdf}}})
+	if err := o.Deliver(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	got := srv.got
+	srv.mu.Unlock()
+	if len(got) != 1 {
+		t.Fatalf("delivered %d messages", len(got))
+	}
+	msg, err := netmail.ReadMessage(strings.NewReader(got[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	media, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	if err != nil || media != "multipart/mixed" || msg.Header.Get("MIME-Version") != "1.0" {
+		t.Fatalf("content type %q %v", msg.Header.Get("Content-Type"), err)
+	}
+	parts := multipart.NewReader(msg.Body, params["boundary"])
+	text, err := parts.NextPart() // decodes quoted-printable by itself
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(text)
+	if text.Header.Get("Content-Type") != "text/plain; charset=utf-8" || string(body) != "Hej!\r\nHär är offerten.\r\n" {
+		t.Errorf("text part %q: %q", text.Header.Get("Content-Type"), body)
+	}
+	file, err := parts.NextPart()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := io.ReadAll(file)
+	content, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(string(raw), "\r\n", ""))
+	if err != nil || !bytes.Equal(content, pdf) || file.FileName() != "Offert-1001.pdf" ||
+		file.Header.Get("Content-Type") != `application/pdf; name=Offert-1001.pdf` {
+		t.Errorf("attachment %q %q: %d bytes, equal %v, %v", file.FileName(), file.Header.Get("Content-Type"), len(content), bytes.Equal(content, pdf), err)
+	}
+	if _, err := parts.NextPart(); err != io.EOF {
+		t.Errorf("a third part: %v", err)
+	}
+	for _, line := range strings.Split(got[0], "\r\n") {
+		if len(line) > 78 {
+			t.Fatalf("a line of %d characters: SMTP servers may refuse it", len(line))
+		}
+	}
+	msgs, err := postgres.OutboxPage(ctx, env.DB.Pool, 10)
+	if err != nil || len(msgs) != 1 || len(msgs[0].Attachments) != 1 {
+		t.Fatalf("outbox page: %+v %v", msgs, err)
+	}
+	if a := msgs[0].Attachments[0]; a.Filename != "Offert-1001.pdf" || a.Size != len(pdf) || a.Content != nil {
+		t.Errorf("listed attachment %+v", a)
+	}
+	var kept *[]byte
+	if err := env.DB.Pool.QueryRow(ctx, `SELECT content FROM outbox_attachments WHERE outbox_id = $1`, id).Scan(&kept); err != nil || kept != nil {
+		t.Errorf("the sent PDF is still stored: %v", err)
 	}
 }

@@ -126,26 +126,32 @@ func (s *Service) SetStatus(ctx context.Context, id domain.QuoteID, next domain.
 		if err != nil {
 			return err
 		}
-		if !q.Status.CanBecome(next) {
-			return &domain.ConflictError{Key: "quote.bad_transition"}
-		}
-		var billing *domain.Billing
-		if next == domain.QuoteSent {
-			if len(q.Lines) == 0 {
-				return &domain.ConflictError{Key: "quote.no_lines"}
-			}
-			b := c.Billing()
-			billing = &b
-		}
-		if err := postgres.SetQuoteStatus(ctx, tx, id, next, billing, now); err != nil {
-			return err
-		}
-		if err := postgres.TouchCustomerActivity(ctx, tx, q.CustomerID, now); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, StatusChanged, entity, audit.ID(id),
-			map[string]any{"customer_id": int64(q.CustomerID), "from": string(q.Status), "to": string(next)}))
+		return move(ctx, tx, actor, q, c, next, now)
 	})
+}
+
+// move moves q (locked, with its customer c) to next in tx, with its audit event.
+func move(ctx context.Context, tx pgx.Tx, actor authz.Actor, q domain.Quote, c domain.Customer, next domain.QuoteStatus, now time.Time) error {
+	id := q.ID
+	if !q.Status.CanBecome(next) {
+		return &domain.ConflictError{Key: "quote.bad_transition"}
+	}
+	var billing *domain.Billing
+	if next == domain.QuoteSent {
+		if len(q.Lines) == 0 {
+			return &domain.ConflictError{Key: "quote.no_lines"}
+		}
+		b := c.Billing()
+		billing = &b
+	}
+	if err := postgres.SetQuoteStatus(ctx, tx, id, next, billing, now); err != nil {
+		return err
+	}
+	if err := postgres.TouchCustomerActivity(ctx, tx, q.CustomerID, now); err != nil {
+		return err
+	}
+	return audit.Record(ctx, tx, audit.Event(now, actor, StatusChanged, entity, audit.ID(id),
+		map[string]any{"customer_id": int64(q.CustomerID), "from": string(q.Status), "to": string(next)}))
 }
 
 // ForEdit loads a draft with its lines and the customer it is for, for the edit form; quotes that were

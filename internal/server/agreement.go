@@ -84,8 +84,13 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 		if m.SentAt != nil {
 			status = "outbox.status." + m.Via
 		}
-		v.Messages = append(v.Messages, agreementpages.Message{To: m.To, Subject: m.Subject, Body: m.Body,
-			Created: localMinute(m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError})
+		msg := agreementpages.Message{To: m.To, Subject: m.Subject, Body: m.Body,
+			Created: localMinute(m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError}
+		for _, a := range m.Attachments {
+			msg.Attachments = append(msg.Attachments, agreementpages.Attachment{Filename: a.Filename,
+				Size: fileSize(a.Size), Dropped: m.Via == "smtp"})
+		}
+		v.Messages = append(v.Messages, msg)
 	}
 	s.renderPage(w, r, http.StatusOK, agreementpages.OutboxPage(v))
 }

@@ -155,7 +155,7 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 		StatusKey: "quote.status." + string(q.Status), CustomerID: int64(q.CustomerID), CustomerName: c.Name,
 		QuoteDate: q.QuoteDate.Format(domain.DateLayout), ValidUntil: q.ValidUntil.Format(domain.DateLayout),
 		Net: domain.FormatKronor(q.Totals.NetOre), VATTotal: domain.FormatKronor(q.Totals.VATOre),
-		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft}
+		Total: domain.FormatKronor(q.Totals.TotalOre), CanEdit: mayChange && q.Status == domain.QuoteDraft, CanEmail: mayChange}
 	if q.SentAt != nil {
 		v.Billing = &q.Billing
 	}

@@ -23,6 +23,7 @@ type Deps struct {
 	Customers Customers
 	Suppliers Suppliers
 	Quotes    Quotes
+	QuoteDocs QuoteDocuments
 	Settings  Settings
 	Audit     AuditLog
 	GDPR      GDPR

@@ -13,6 +13,7 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/quotedoc"
 	"github.com/affar/affar/internal/supplier"
 	"github.com/affar/affar/internal/user"
 )
@@ -79,6 +80,15 @@ type Quotes interface {
 type Settings interface {
 	Retention(ctx context.Context) (domain.Retention, error)
 	SetRetention(ctx context.Context, r domain.Retention, belowLawConfirmed bool) error
+	Company(ctx context.Context) (domain.CompanyDetails, error)
+	SetCompany(ctx context.Context, in domain.CompanyInput) error
+}
+
+// QuoteDocuments is what the server needs to print and e-mail quotes.
+type QuoteDocuments interface {
+	PDF(ctx context.Context, id domain.QuoteID) (quotedoc.PDF, error)
+	EmailForm(ctx context.Context, id domain.QuoteID) (quotedoc.EmailForm, error)
+	Email(ctx context.Context, id domain.QuoteID, in quotedoc.EmailInput) (bool, error)
 }
 
 // GDPR is what the server needs to erase and export customers.

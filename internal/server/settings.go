@@ -11,15 +11,47 @@ import (
 	"github.com/affar/affar/templates/settings"
 )
 
-func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+// settingsView is the settings page with both forms as stored.
+func (s *Server) settingsView(r *http.Request) (settings.View, error) {
 	rule, err := s.Settings.Retention(r.Context())
+	if err != nil {
+		return settings.View{}, err
+	}
+	company, err := s.Settings.Company(r.Context())
+	return settings.View{Nav: navFor(r), RetentionYears: strconv.Itoa(rule.Years),
+		FiscalYearEnd: strconv.Itoa(int(rule.FiscalYearEnd)), ConfirmShown: rule.Years < domain.MinRetentionYears,
+		Company: company.Input()}, err
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) {
+	v, err := s.settingsView(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, settings.Page(settings.View{Nav: navFor(r), Flash: s.flash(r),
-		RetentionYears: strconv.Itoa(rule.Years), FiscalYearEnd: strconv.Itoa(int(rule.FiscalYearEnd)),
-		ConfirmShown: rule.Years < domain.MinRetentionYears}))
+	v.Flash = s.flash(r)
+	s.renderPage(w, r, http.StatusOK, settings.Page(v))
+}
+
+// settingsCompanySave stores the company's details; on an error the form shows what was typed.
+func (s *Server) settingsCompanySave(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	in := domain.FormInput[domain.CompanyInput](domain.CompanyFields, r.PostForm.Get)
+	err := s.Settings.SetCompany(r.Context(), in)
+	var fe domain.FieldErrors
+	if errors.As(err, &fe) {
+		v, verr := s.settingsView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.Company, v.Errors = in, fe
+		s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
+		return
+	}
+	s.done(w, r, err, "settings.company_saved", "/settings")
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
@@ -36,8 +68,14 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 		r.PostForm.Get("below_law") == "yes")
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
-		s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(settings.View{Nav: navFor(r), RetentionYears: typedYears,
-			FiscalYearEnd: typedMonth, ConfirmShown: fe["retention_years"] == "error.retention_below_law", Errors: fe}))
+		v, verr := s.settingsView(r)
+		if verr != nil {
+			s.fail(w, r, verr)
+			return
+		}
+		v.RetentionYears, v.FiscalYearEnd, v.Errors = typedYears, typedMonth, fe
+		v.ConfirmShown = fe["retention_years"] == "error.retention_below_law"
+		s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
 		return
 	}
 	s.done(w, r, err, "settings.saved", "/settings")

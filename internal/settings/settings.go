@@ -1,5 +1,6 @@
-// Package settings is the service for the company-wide settings an admin keeps: today the bookkeeping
-// retention rule that decides how long a sale holds a customer's personal data.
+// Package settings is the service for the company-wide settings an admin keeps: the bookkeeping
+// retention rule that decides how long a sale holds a customer's personal data, and the company's own
+// details that its quote documents print.
 package settings
 
 import (
@@ -14,8 +15,11 @@ import (
 	"github.com/affar/affar/internal/postgres"
 )
 
-// RetentionChanged is the audit action of a changed retention setting.
-const RetentionChanged = "settings.retention_changed"
+// Audit actions of settings.
+const (
+	RetentionChanged = "settings.retention_changed"
+	CompanyChanged   = "settings.company_changed"
+)
 
 // Service is the settings service.
 type Service struct {
@@ -72,4 +76,40 @@ func check(r domain.Retention, belowLawConfirmed bool) error {
 		return fe
 	}
 	return nil
+}
+
+// Company is the company's details as stored (admins only: documents read them through their own service).
+func (s *Service) Company(ctx context.Context) (domain.CompanyDetails, error) {
+	if _, err := authz.RequireAdmin(ctx); err != nil {
+		return domain.CompanyDetails{}, err
+	}
+	return postgres.Company(ctx, s.DB.Pool, false)
+}
+
+// SetCompany validates and stores the company's details (admins only); the audit event names the fields
+// that changed, not their values.
+func (s *Service) SetCompany(ctx context.Context, in domain.CompanyInput) error {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	c, err := in.Validate(now)
+	if err != nil {
+		return err
+	}
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		before, err := postgres.Company(ctx, tx, true)
+		if err != nil {
+			return err
+		}
+		changed := before.ChangedFields(c)
+		if len(changed) == 0 {
+			return nil
+		}
+		if err := postgres.SetCompany(ctx, tx, c); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, CompanyChanged, "settings", nil, map[string]any{"fields": changed}))
+	})
 }

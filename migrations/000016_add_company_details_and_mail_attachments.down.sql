@@ -1,0 +1,12 @@
+DROP TABLE outbox_attachments;
+ALTER TABLE settings
+    DROP COLUMN company_name,
+    DROP COLUMN company_org_number,
+    DROP COLUMN company_street,
+    DROP COLUMN company_postal_code,
+    DROP COLUMN company_city,
+    DROP COLUMN company_email,
+    DROP COLUMN company_phone,
+    DROP COLUMN company_vat_number,
+    DROP COLUMN quote_terms,
+    DROP COLUMN document_language;
