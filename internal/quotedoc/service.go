@@ -51,9 +51,10 @@ type EmailInput struct {
 // EmailForm is what the e-mail form starts from: the billing e-mail address and the default message, in
 // the document's language, and whether sending it will mark a draft as sent.
 type EmailForm struct {
-	Quote  domain.Quote
-	Input  EmailInput
-	Drafts bool
+	Quote    domain.Quote
+	Input    EmailInput
+	Filename string // the attachment's name, in the document's language
+	Drafts   bool
 }
 
 // billing is where the document goes: a sent quote's snapshot, or a draft's customer as they are now.
@@ -123,8 +124,9 @@ func (s *Service) EmailForm(ctx context.Context, id domain.QuoteID) (EmailForm, 
 		if err := c.Editable(); err != nil {
 			return err
 		}
-		f = EmailForm{Quote: q, Drafts: q.Status == domain.QuoteDraft,
-			Input: EmailInput{To: billing(q, c).Email, Message: message(i18n.WithLang(ctx, Lang(company)), q, company)}}
+		docCtx := i18n.WithLang(ctx, Lang(company))
+		f = EmailForm{Quote: q, Drafts: q.Status == domain.QuoteDraft, Filename: Filename(docCtx, q.Number),
+			Input: EmailInput{To: billing(q, c).Email, Message: message(docCtx, q, company)}}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, audit.Customer, audit.ID(c.ID),
 			map[string]any{"quote_id": int64(q.ID), "form": "email"}))
 	})

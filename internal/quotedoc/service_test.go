@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/quotedoc"
 	"github.com/affar/affar/internal/testutil/svctest"
@@ -40,9 +43,11 @@ func TestService(t *testing.T) {
 				}
 			}},
 		svctest.Case{Name: "EmailForm", Perms: []authz.Permission{authz.CustomerEdit, authz.CustomerView}, Audit: []string{audit.CustomerViewed},
-			Call: func(ctx context.Context) (err error) { form, err = s.EmailForm(ctx, q.ID); return },
+			// In the document's language (the company's: Swedish by default), whatever the reader's.
+			Call: func(ctx context.Context) (err error) { form, err = s.EmailForm(i18n.WithLang(ctx, "en"), q.ID); return },
 			Check: func(t *testing.T) {
-				if form.Input.To != "kund@example.se" || form.Input.Message == "" || !form.Drafts {
+				if form.Input.To != "kund@example.se" || !strings.Contains(form.Input.Message, "Här kommer offert") || !form.Drafts ||
+					form.Filename != "Offert-"+strconv.FormatInt(q.Number, 10)+".pdf" {
 					t.Errorf("form %+v: want the customer's address, a message and the draft's warning", form)
 				}
 			}},

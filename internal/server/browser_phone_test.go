@@ -56,12 +56,24 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		{name: "CRM screen", path: "/crm", ready: "main table"},
 		{name: "quote page", path: q, ready: "#quote-total", whole: "#quote-total"},
 		{name: "quote edit form", path: q + "/edit", ready: "#line_0_description"},
+		{name: "quote e-mail form", path: q + "/email", ready: "#to"},
+		{name: "quote e-mail form with errors", path: q + "/email", ready: "#to", prepare: chromedp.Steps(
+			chromedp.SetValue(chromedp.ID("to"), "inkop@"),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),
+			chromedp.WaitVisible(chromedp.ID("to-error")),
+		)},
+		{name: "mark as sent confirmation", path: q + "/send", ready: "main form"},
 		{name: "supplier list", path: "/suppliers", ready: "main table"},
 		{name: "supplier page", path: testutil.SupplierPath(sup), ready: "main h1"},
 		{name: "users list", path: "/users", ready: "main table"},
 		{name: "audit log", path: "/audit", ready: "main table"},
 		{name: "erasure register", path: "/erasures", ready: "main table"},
 		{name: "settings", path: "/settings", ready: "main form"},
+		{name: "company details with errors", path: "/settings", ready: "#company_vat_number", prepare: chromedp.Steps(
+			chromedp.SetValue(chromedp.ID("company_vat_number"), "SE1"),
+			chromedp.Click(chromedp.CSS(`#company button[type="submit"]`)),
+			chromedp.WaitVisible(chromedp.ID("company_vat_number-error")),
+		)},
 		{name: "privacy page", path: "/privacy", ready: "main form"},
 	}
 }

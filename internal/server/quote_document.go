@@ -34,7 +34,7 @@ func (s *Server) quotePDF(w http.ResponseWriter, r *http.Request) {
 // emailView is the e-mail form of f, with in as typed.
 func emailView(r *http.Request, f quotedoc.EmailForm, in quotedoc.EmailInput, errs domain.FieldErrors) quotes.EmailView {
 	return quotes.EmailView{Nav: navFor(r), ID: int64(f.Quote.ID), Number: f.Quote.Number,
-		Filename: quotedoc.Filename(r.Context(), f.Quote.Number), To: in.To, Message: in.Message, Locks: f.Drafts, Errors: errs}
+		Filename: f.Filename, To: in.To, Message: in.Message, Locks: f.Drafts, Errors: errs}
 }
 
 func (s *Server) quoteEmailForm(w http.ResponseWriter, r *http.Request) {
