@@ -27,7 +27,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/gdpr":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/seed":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/user":       {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/password", "migrations"},
-		"internal/mail":       {"internal/domain", "internal/authz", "internal/postgres", "migrations"},
+		"internal/mail":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/export":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/agreement":  {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "migrations"},
 		"internal/accesscopy": {"internal/domain", "internal/i18n", "internal/gdpr", "internal/export"},

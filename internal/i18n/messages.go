@@ -920,11 +920,13 @@ var messages = map[string]message{
 	"quote.email_message":             {"Meddelande", "Message"},
 	"quote.email_attached":            {"Offerten bifogas som PDF ({0}).", "The quote is attached as a PDF ({0})."},
 	"quote.email_locks":               {"Offerten är ett utkast: den markeras som skickad och låses när du skickar den, och kan sedan inte ändras.", "The quote is a draft: it is marked as sent and locked when you send it, and can no longer be changed."},
+	"quote.email_kept":                {"Ingen e-postserver är inställd: meddelandet skickas inte utan väntar i utkorgen, där en administratör kan lämna det vidare.", "No mail server is configured: the message is not sent but waits in the outbox, where an administrator can pass it on."},
 	"quote.email_submit":              {"Skicka offerten", "Send the quote"},
 	"quote.emailed":                   {"Offerten ligger i utkorgen och skickas med PDF:en bifogad.", "The quote is in the outbox and goes out with its PDF attached."},
 	"quote.emailed_sent":              {"Offerten ligger i utkorgen och skickas med PDF:en bifogad. Den är markerad som skickad.", "The quote is in the outbox and goes out with its PDF attached. It is marked as sent."},
 	"quote.send_title":                {"Offert {0}: markera som skickad", "Quote {0}: mark as sent"},
 	"quote.send_confirm":              {"Offerten låses och kan inte ändras efter att den markerats som skickad. Markera som skickad?", "The quote is locked and cannot be changed once it is marked as sent. Mark it as sent?"},
 	"outbox.attachment":               {"Bifogad fil: {0} ({1})", "Attachment: {0} ({1})"},
+	"action.outbox.attachment_viewed": {"Bifogad fil i utkorgen öppnad", "Outbox attachment opened"},
 	"outbox.attachment_dropped":       {"Bifogad fil: {0} ({1}, skickad och inte längre sparad här)", "Attachment: {0} ({1}, sent and no longer kept here)"},
 }

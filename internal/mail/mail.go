@@ -26,6 +26,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
@@ -74,6 +75,30 @@ func (o *Outbox) Page(ctx context.Context) ([]domain.OutboxMessage, error) {
 		return nil, err
 	}
 	return postgres.OutboxPage(ctx, o.DB.Pool, 200)
+}
+
+// AttachmentViewed is the audit action of an admin opening a file kept on the outbox page.
+const AttachmentViewed = "outbox.attachment_viewed"
+
+// Attachment hands an admin file position of message id, to pass on a message kept on the outbox page
+// (a quote's PDF holds a customer's address: the opening is recorded, with ids only). A file that has left
+// by SMTP is no longer kept: ErrNotFound.
+func (o *Outbox) Attachment(ctx context.Context, id int64, position int) (domain.Attachment, error) {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return domain.Attachment{}, err
+	}
+	var a domain.Attachment
+	err = o.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if a, err = postgres.OutboxAttachment(ctx, tx, id, position); err != nil {
+			return err
+		}
+		if a.Content == nil {
+			return fmt.Errorf("outbox attachment sent by SMTP: %w", domain.ErrNotFound)
+		}
+		return audit.Record(ctx, tx, audit.Event(o.Now(), actor, AttachmentViewed, "outbox", &id, map[string]any{"position": position}))
+	})
+	return a, err
 }
 
 // Deliver sends message id once: a message already sent is left alone, so a retried job sends nothing twice

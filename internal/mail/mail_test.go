@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"io"
 	"log/slog"
 	"mime"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/mail"
 	"github.com/affar/affar/internal/postgres"
@@ -250,5 +252,23 @@ func TestDeliverWithAttachment(t *testing.T) {
 	var kept *[]byte
 	if err := env.DB.Pool.QueryRow(ctx, `SELECT content FROM outbox_attachments WHERE outbox_id = $1`, id).Scan(&kept); err != nil || kept != nil {
 		t.Errorf("the sent PDF is still stored: %v", err)
+	}
+	admin := authz.WithActor(ctx, authz.System())
+	if _, err := o.Attachment(admin, id, 0); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("a sent file from the outbox: %v, want not found", err)
+	}
+
+	// Without SMTP the file stays for an admin to pass on (who alone may open it).
+	o.SMTP = mail.SMTP{}
+	id = queue(t, env, o, domain.Mail{To: "kund@example.se", Subject: "Offert", Body: "Hej",
+		Attachments: []domain.Attachment{{Filename: "Offert-1002.pdf", ContentType: "application/pdf", Content: pdf}}})
+	if err := o.Deliver(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if a, err := o.Attachment(admin, id, 0); err != nil || !bytes.Equal(a.Content, pdf) || a.Filename != "Offert-1002.pdf" {
+		t.Errorf("a file kept on the outbox page: %q %v", a.Filename, err)
+	}
+	if _, err := o.Attachment(ctx, id, 0); !errors.Is(err, domain.ErrUnauthenticated) {
+		t.Errorf("without an actor: %v", err)
 	}
 }

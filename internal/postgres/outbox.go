@@ -117,3 +117,12 @@ func OutboxPage(ctx context.Context, q Querier, limit int) ([]domain.OutboxMessa
 	}
 	return out, err
 }
+
+// OutboxAttachment reads attachment position of message id with its content, which is nil once the
+// message has left by SMTP.
+func OutboxAttachment(ctx context.Context, q Querier, id int64, position int) (domain.Attachment, error) {
+	var a domain.Attachment
+	err := q.QueryRow(ctx, `SELECT filename, content_type, size, content FROM outbox_attachments
+		WHERE outbox_id = $1 AND position = $2`, id, position).Scan(&a.Filename, &a.ContentType, &a.Size, &a.Content)
+	return a, mapErr(err, "outbox attachment")
+}

@@ -86,9 +86,9 @@ func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {
 		}
 		msg := agreementpages.Message{To: m.To, Subject: m.Subject, Body: m.Body,
 			Created: localMinute(m.CreatedAt), Sent: minute(m.SentAt), StatusKey: status, Error: m.LastError}
-		for _, a := range m.Attachments {
+		for i, a := range m.Attachments {
 			msg.Attachments = append(msg.Attachments, agreementpages.Attachment{Filename: a.Filename,
-				Size: fileSize(a.Size), Dropped: m.Via == "smtp"})
+				Size: fileSize(a.Size), Dropped: m.Via == "smtp", URL: outboxAttachmentURL(m.ID, i)})
 		}
 		v.Messages = append(v.Messages, msg)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/go-chi/chi/v5"
+
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/quotedoc"
 	"github.com/affar/affar/templates/quotes"
@@ -32,9 +34,9 @@ func (s *Server) quotePDF(w http.ResponseWriter, r *http.Request) {
 }
 
 // emailView is the e-mail form of f, with in as typed.
-func emailView(r *http.Request, f quotedoc.EmailForm, in quotedoc.EmailInput, errs domain.FieldErrors) quotes.EmailView {
-	return quotes.EmailView{Nav: navFor(r), ID: int64(f.Quote.ID), Number: f.Quote.Number,
-		Filename: f.Filename, To: in.To, Message: in.Message, Locks: f.Drafts, Errors: errs}
+func (s *Server) emailView(r *http.Request, f quotedoc.EmailForm, in quotedoc.EmailInput, errs domain.FieldErrors) quotes.EmailView {
+	return quotes.EmailView{Nav: navFor(r), ID: int64(f.Quote.ID), Number: f.Quote.Number, Filename: f.Filename,
+		To: in.To, Message: in.Message, Locks: f.Drafts, Kept: !s.Outbox.Configured(), Errors: errs}
 }
 
 func (s *Server) quoteEmailForm(w http.ResponseWriter, r *http.Request) {
@@ -48,7 +50,7 @@ func (s *Server) quoteEmailForm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderPage(w, r, http.StatusOK, quotes.EmailPage(emailView(r, f, f.Input, nil)))
+	s.renderPage(w, r, http.StatusOK, quotes.EmailPage(s.emailView(r, f, f.Input, nil)))
 }
 
 // quoteEmail puts the quote with its PDF in the outbox; on an error the form shows what was typed.
@@ -66,7 +68,7 @@ func (s *Server) quoteEmail(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, ferr)
 			return
 		}
-		s.renderPage(w, r, http.StatusUnprocessableEntity, quotes.EmailPage(emailView(r, f, in, fe)))
+		s.renderPage(w, r, http.StatusUnprocessableEntity, quotes.EmailPage(s.emailView(r, f, in, fe)))
 		return
 	}
 	flash := "quote.emailed"
@@ -99,3 +101,28 @@ func (s *Server) quoteSendConfirm(w http.ResponseWriter, r *http.Request) {
 
 // fileSize shows a file's size in whole kilobytes, at least 1 ("12 kB").
 func fileSize(bytes int) string { return strconv.Itoa(max(1, (bytes+512)/1024)) + " kB" }
+
+func outboxAttachmentURL(id int64, position int) string {
+	return "/outbox/" + strconv.FormatInt(id, 10) + "/attachments/" + strconv.Itoa(position)
+}
+
+// outboxAttachment hands an admin a file kept with a message on the outbox page, to pass it on.
+func (s *Server) outboxAttachment(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID[int64](r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	position, err := strconv.Atoi(chi.URLParam(r, "position"))
+	if err != nil || position < 0 {
+		s.fail(w, r, domain.ErrNotFound)
+		return
+	}
+	a, err := s.Outbox.Attachment(r.Context(), id, position)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	attachment(w, a.ContentType, a.Filename)
+	_, _ = w.Write(a.Content)
+}

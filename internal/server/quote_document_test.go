@@ -179,7 +179,8 @@ func TestQuoteEmail(t *testing.T) {
 	}
 	form := editor.Get(path + "/email")
 	if form.Status != http.StatusOK || !strings.Contains(form.Body, `value="inkop@aberg.example"`) ||
-		!strings.Contains(form.Body, "Här kommer offert") || !strings.Contains(form.Body, "markeras som skickad och låses") {
+		!strings.Contains(form.Body, "Här kommer offert") || !strings.Contains(form.Body, "markeras som skickad och låses") ||
+		!strings.Contains(form.Body, "Ingen e-postserver är inställd") {
 		t.Fatalf("e-mail form: %d\n%s", form.Status, form.Body)
 	}
 	bad := editor.PostForm(path+"/email", url.Values{"to": {"inkop@"}, "message": {"Mitt eget meddelande"}})
@@ -224,9 +225,19 @@ func TestQuoteEmail(t *testing.T) {
 		t.Errorf("after e-mailing, the page shows no sent quote with its billing snapshot:\n%s", after.Body)
 	}
 
-	outbox := env.SignedInClient(t, "admin2@example.se", true).Get("/outbox")
-	if !strings.Contains(outbox.Body, "Bifogad fil: "+name+" (") {
-		t.Errorf("the outbox page does not show the attachment:\n%s", outbox.Body)
+	admin := env.SignedInClient(t, "admin2@example.se", true)
+	outbox := admin.Get("/outbox")
+	link := regexp.MustCompile(`<a href="(/outbox/\d+/attachments/0)">Bifogad fil: ` + regexp.QuoteMeta(name) + ` \(\d+ kB\)</a>`).FindStringSubmatch(outbox.Body)
+	if link == nil {
+		t.Fatalf("the outbox page does not offer the attachment:\n%s", outbox.Body)
+	}
+	since = lastEventID(t, env.DB)
+	file := admin.Get(link[1])
+	if file.Status != http.StatusOK || file.Header.Get("Content-Type") != "application/pdf" || file.Body != string(content) {
+		t.Errorf("the outbox's file: %d %s", file.Status, file.Header.Get("Content-Type"))
+	}
+	if actions, _ := testutil.AuditActions(context.Background(), env.DB.Pool, since); actions["outbox.attachment_viewed"] != 1 {
+		t.Errorf("opening the outbox's file was not recorded: %v", actions)
 	}
 }
 

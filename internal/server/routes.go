@@ -175,6 +175,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/agreement", Needs(authz.AuditView), s.agreementPage},
 		{"POST", "/agreement", Admin("only admins publish the data processing agreement"), s.agreementPublish},
 		{"GET", "/outbox", Admin("e-mail to users and admins, with invitation links"), s.outboxPage},
+		{"GET", "/outbox/{id}/attachments/{position}", Admin("a file kept with a message on the outbox page, to pass on"), s.outboxAttachment},
 	}
 }
 

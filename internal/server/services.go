@@ -118,6 +118,7 @@ type Exports interface {
 // Outbox is what the server needs to show queued mail.
 type Outbox interface {
 	Page(ctx context.Context) ([]domain.OutboxMessage, error)
+	Attachment(ctx context.Context, id int64, position int) (domain.Attachment, error)
 	Configured() bool
 }
 
