@@ -40,6 +40,8 @@ func customerDetails(ctx context.Context, c domain.Customer) []customers.Detail 
 				key = "customer.orgnumber"
 			}
 			out = append(out, customers.Detail{Key: key, Value: v.String()})
+		case domain.ShowCountry:
+			out = append(out, customers.Detail{Key: f.Label, Value: countryName(ctx, v.String())})
 		case domain.ShowMinute:
 			out = append(out, customers.Detail{Key: f.Label, Value: localMinute(v.Interface().(time.Time))})
 		case domain.ShowAddress:
@@ -70,4 +72,13 @@ func addressLine(parts []string) string {
 		return parts[0]
 	}
 	return parts[0] + ", " + tail
+}
+
+// countryName is the name of the country with code in the reader's language, or the code itself where
+// it names none (an address saved under a code the list does not have).
+func countryName(ctx context.Context, code string) string {
+	if name, ok := i18n.CountryName(ctx, code); ok {
+		return name
+	}
+	return code
 }
