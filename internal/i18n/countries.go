@@ -24,6 +24,15 @@ func CountryName(ctx context.Context, code string) (string, bool) {
 	return m.sv, true
 }
 
+// CountryLabel is what shows for a stored country code: the country's name in the language of ctx, or
+// the code itself where it names none of the list (an address saved under a code since withdrawn).
+func CountryLabel(ctx context.Context, code string) string {
+	if name, ok := CountryName(ctx, code); ok {
+		return name
+	}
+	return code
+}
+
 // Countries lists every country in the language of ctx in its alphabetical order (Swedish puts Å, Ä and Ö
 // after Z: Österrike comes last), with the country coded first (the home country, domain.HomeCountry) at
 // the top.

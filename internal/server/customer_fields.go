@@ -41,7 +41,7 @@ func customerDetails(ctx context.Context, c domain.Customer) []customers.Detail 
 			}
 			out = append(out, customers.Detail{Key: key, Value: v.String()})
 		case domain.ShowCountry:
-			out = append(out, customers.Detail{Key: f.Label, Value: countryName(ctx, v.String())})
+			out = append(out, customers.Detail{Key: f.Label, Value: i18n.CountryLabel(ctx, v.String())})
 		case domain.ShowMinute:
 			out = append(out, customers.Detail{Key: f.Label, Value: localMinute(v.Interface().(time.Time))})
 		case domain.ShowAddress:
@@ -72,13 +72,4 @@ func addressLine(parts []string) string {
 		return parts[0]
 	}
 	return parts[0] + ", " + tail
-}
-
-// countryName is the name of the country with code in the reader's language, or the code itself where
-// it names none (an address saved under a code the list does not have).
-func countryName(ctx context.Context, code string) string {
-	if name, ok := i18n.CountryName(ctx, code); ok {
-		return name
-	}
-	return code
 }

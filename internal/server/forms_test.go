@@ -90,8 +90,8 @@ func TestPostalCodeAndCountryInOneSubmit(t *testing.T) {
 }
 
 // TestCountryIsChosenByName: the customer form lists the countries by their Swedish names with Sverige
-// chosen, stores the code of the one chosen, and the customer page names it; an old code the list lacks
-// stays chosen on the edit form and saves unchanged.
+// chosen, stores the code of the one chosen, and the customer page (and a supplier's) names it; an old
+// code the list lacks stays chosen on the edit form.
 func TestCountryIsChosenByName(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	c := env.SignedInClient(t, "admin@example.se", true)
@@ -114,6 +114,10 @@ func TestCountryIsChosenByName(t *testing.T) {
 		if want == "NO" && !strings.Contains(c.Get(r.Location).Body, "<dd>Norge</dd>") {
 			t.Errorf("the customer page does not name the country Norge")
 		}
+	}
+	if r := c.PostForm("/suppliers", url.Values{"name": {"Fjord AS"}, "country": {"NO"}}); r.Status != http.StatusSeeOther ||
+		!strings.Contains(c.Get(r.Location).Body, "<dd>Norge</dd>") {
+		t.Errorf("a supplier in Norway: %d, or its page does not name the country", r.Status)
 	}
 	old := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Gammal Kund", Country: "UK"})
 	if edit := c.Get(customerPath(old) + "/edit").Body; !strings.Contains(edit, `<option value="UK" selected>UK</option>`) {
