@@ -138,3 +138,26 @@ func TestSignInChecksItsFieldsOnTheServer(t *testing.T) {
 		}
 	}
 }
+
+// TestConfirmBoxesAreCheckedOnTheServer: the tick boxes that confirm deactivating a user or making an
+// admin were "required" for the browser only; unticked, the server changes nothing and says to tick.
+func TestConfirmBoxesAreCheckedOnTheServer(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	id, _ := env.MustCreateUser(t, "target@example.se", false)
+	c := env.SignedInClient(t, "admin@example.se", true)
+	path := "/users/" + strconv.FormatInt(int64(id), 10)
+	for _, tc := range []struct{ action, admin string }{{"/deactivate", ""}, {"/admin", "yes"}} {
+		r := c.PostForm(path+tc.action, url.Values{"admin": {tc.admin}})
+		if r.Status != http.StatusSeeOther || r.Location != path {
+			t.Fatalf("%s unticked: %d to %q", tc.action, r.Status, r.Location)
+		}
+		if page := html.UnescapeString(c.Get(path).Body); !strings.Contains(page, "Kryssa i rutan för att bekräfta.") {
+			t.Errorf("%s unticked: the page does not ask to tick the box", tc.action)
+		}
+	}
+	var active, admin bool
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT active, is_admin FROM users WHERE id = $1`, id).Scan(&active, &admin); err != nil ||
+		!active || admin {
+		t.Errorf("unticked confirmations changed the user: active %v, admin %v (%v)", active, admin, err)
+	}
+}
