@@ -73,8 +73,8 @@ var CustomerFields = Fields{
 		Check: optional(checkPostalCode), Max: maxLine, Show: ShowAddress, Clear: ClearEmpty},
 	{Name: "city", Label: "customer.city", Heading: "export.col.city", Input: InputText, Max: maxLine,
 		Show: ShowAddress, Clear: ClearEmpty},
-	{Name: "country", Label: "customer.country", Heading: "export.col.country", Input: InputText, Canon: canonCountry,
-		Check: checkCountry, Show: ShowText, Keep: "country code alone identifies nobody: statistics"},
+	{Name: "country", Label: "customer.country", Heading: "export.col.country", Input: InputCountry, Canon: CountryCode,
+		Check: checkCountry, Show: ShowCountry, Keep: "country code alone identifies nobody: statistics"},
 	{Name: "notes", Label: "customer.notes", Heading: "export.col.notes", Input: InputLines, Max: maxNotes,
 		Show: ShowText, Clear: ClearEmpty},
 	// Given and withdrawn on the customer page, with its history; cleared like the fields.

@@ -46,10 +46,11 @@ type Input int
 
 // Inputs.
 const (
-	InputNone   Input = iota
-	InputText         // one line of free text
-	InputLines        // free text over several lines
-	InputChoice       // one of fixed values (radio buttons): no free text to check
+	InputNone    Input = iota
+	InputText          // one line of free text
+	InputLines         // free text over several lines
+	InputChoice        // one of fixed values (radio buttons): no free text to check
+	InputCountry       // a country's ISO 3166-1 alpha-2 code, chosen by its name from a list
 )
 
 // Show is how the customer page shows a field.
@@ -63,6 +64,7 @@ const (
 	ShowIdentity      // labelled as a personnummer or an organisation number, by the customer's kind
 	ShowAddress       // one "address" line with the fields before and after it that show so
 	ShowMinute        // a time, to the minute
+	ShowCountry       // a country code, by the country's name in the reader's language
 )
 
 // Fields is a table's declaration, in the order its columns are shown, exported and named in audit
@@ -157,29 +159,30 @@ func CheckText(fe FieldErrors, fields map[string]string, multiline ...string) {
 }
 
 // validate checks the typed values of in against fs and returns the record R holding them in canonical
-// form, or FieldErrors naming the message id per field.
+// form, or FieldErrors naming the message id per field. Every field is checked in the same round, so one
+// submit shows every message (a field that cannot be stored does not hide another's mistake).
 func validate[R, In any](fs Fields, in In, now time.Time) (R, error) {
 	var rec R
 	typed := fs.Typed()
 	fe := FieldErrors{}
-	for _, f := range typed {
-		if f.Input != InputChoice && !ValidText(Text(&in, "form", f.Name), f.Input == InputLines) {
-			fe[f.Name] = "error.text"
-		}
-	}
-	if len(fe) > 0 {
-		return rec, fe
-	}
 	vals := map[string]string{}
 	for _, f := range typed {
+		raw := Text(&in, "form", f.Name)
+		if f.Input != InputChoice && !ValidText(raw, f.Input == InputLines) {
+			fe[f.Name] = "error.text"
+			continue
+		}
 		canon := strings.TrimSpace
 		if f.Canon != nil {
 			canon = f.Canon
 		}
-		vals[f.Name] = canon(Text(&in, "form", f.Name))
+		vals[f.Name] = canon(raw)
 	}
 	other := func(name string) string { return vals[name] }
 	for _, f := range typed {
+		if fe[f.Name] != "" {
+			continue
+		}
 		v, msg := vals[f.Name], ""
 		switch {
 		case f.Required && v == "":
@@ -317,9 +320,10 @@ var (
 	checkPlusgiro = parsed(ParsePlusgiro, "error.plusgiro")
 )
 
-// checkPostalCode reads a Swedish postal code as such; one abroad is free text.
+// checkPostalCode reads a Swedish postal code as such; one abroad is free text. A country that is not a
+// country code (it has its own message) counts as Sweden, the default, so that both messages show at once.
 func checkPostalCode(v string, other func(string) string, _ time.Time) (string, string) {
-	if other("country") != "SE" {
+	if c := other("country"); validCountry(c) && c != HomeCountry {
 		return v, ""
 	}
 	if p, err := ParsePostalCode(v); err == nil {
@@ -328,19 +332,29 @@ func checkPostalCode(v string, other func(string) string, _ time.Time) (string, 
 	return "", "error.postal_code"
 }
 
-// canonCountry is an ISO 3166-1 alpha-2 code in capitals, Sweden unless another is typed.
-func canonCountry(v string) string {
+// HomeCountry is the country of an address unless another is chosen.
+const HomeCountry = "SE"
+
+// CountryCode is a country field's value as stored: an ISO 3166-1 alpha-2 code in capitals, Sweden
+// unless another is chosen.
+func CountryCode(v string) string {
 	if v = strings.ToUpper(strings.TrimSpace(v)); v == "" {
-		return "SE"
+		return HomeCountry
 	}
 	return v
 }
 
+// checkCountry takes any two-letter code, not only those the form lists: an address saved before the list
+// (or under a code since withdrawn) can still be saved unchanged.
 func checkCountry(v string, _ func(string) string, _ time.Time) (string, string) {
-	if len(v) != 2 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' {
+	if !validCountry(v) {
 		return v, "error.country"
 	}
 	return v, ""
+}
+
+func validCountry(v string) bool {
+	return len(v) == 2 && v[0] >= 'A' && v[0] <= 'Z' && v[1] >= 'A' && v[1] <= 'Z'
 }
 
 // Columns reads the fields of a T tagged tag:"<name>" for each of names, in order, with the fields

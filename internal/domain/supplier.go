@@ -55,7 +55,7 @@ var SupplierFields = Fields{
 	{Name: "street", Label: "customer.street", Input: InputText, Max: maxLine},
 	{Name: "postal_code", Label: "customer.postal_code", Input: InputText, Check: optional(checkPostalCode), Max: maxLine},
 	{Name: "city", Label: "customer.city", Input: InputText, Max: maxLine},
-	{Name: "country", Label: "customer.country", Input: InputText, Canon: canonCountry, Check: checkCountry},
+	{Name: "country", Label: "customer.country", Input: InputCountry, Canon: CountryCode, Check: checkCountry},
 	{Name: "bankgiro", Label: "supplier.bankgiro", Input: InputText, Check: optional(checkBankgiro)},
 	{Name: "plusgiro", Label: "supplier.plusgiro", Input: InputText, Check: optional(checkPlusgiro)},
 	{Name: "notes", Label: "customer.notes", Input: InputLines, Max: maxNotes},

@@ -80,4 +80,7 @@ var counts = map[string]count{
 	// The request rate limit (issue 13); {0} is the Retry-After in seconds.
 	"ratelimit.retry": {forms{"Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekund.", "Du har skickat många förfrågningar på kort tid. Försök igen om {0} sekunder."},
 		forms{"You have sent many requests in a short time. Try again in {0} second.", "You have sent many requests in a short time. Try again in {0} seconds."}},
+
+	// Issue 15, item 3: the heading of a form's error summary.
+	"form.problems": {forms{"Formuläret har {0} fel", "Formuläret har {0} fel"}, forms{"There is {0} problem", "There are {0} problems"}},
 }

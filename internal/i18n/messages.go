@@ -324,7 +324,7 @@ var messages = map[string]message{
 
 	"error.kind":           {"Välj privatperson eller företag.", "Choose private person or company."},
 	"error.too_long":       {"För långt.", "Too long."},
-	"error.country":        {"Ange landskod med två bokstäver, t.ex. SE.", "Enter a two-letter country code, e.g. SE."},
+	"error.country":        {"Välj ett land i listan.", "Choose a country from the list."},
 	"error.phone":          {"Ogiltigt telefonnummer.", "Invalid phone number."},
 	"error.postal_code":    {"Ange postnummer som 123 45.", "Enter the postal code as 123 45."},
 	"error.consent_source": {"Välj hur samtycket lämnades.", "Choose how consent was given."},
@@ -929,4 +929,7 @@ var messages = map[string]message{
 	"outbox.attachment":               {"Bifogad fil: {0} ({1})", "Attachment: {0} ({1})"},
 	"action.outbox.attachment_viewed": {"Bifogad fil i utkorgen öppnad", "Outbox attachment opened"},
 	"outbox.attachment_dropped":       {"Bifogad fil: {0} ({1}, skickad och inte längre sparad här)", "Attachment: {0} ({1}, sent and no longer kept here)"},
+	// Issue 15, item 3: forms answer in the interface's language only (the error summary, sign-in).
+	"form.row":       {"Rad {0}", "Row {0}"}, // a row's number in a table of inputs, not a count
+	"signin.missing": {"Fyll i både e-postadress och lösenord.", "Enter both your e-mail address and your password."},
 }

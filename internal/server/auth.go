@@ -54,6 +54,13 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	f := auth.SignInForm{Email: r.PostForm.Get("email"), Next: safeNext(r.PostForm.Get("next"))}
+	// The form leaves checking to the server (novalidate): a field left empty is said so, not counted as a
+	// failed sign-in.
+	if strings.TrimSpace(f.Email) == "" || r.PostForm.Get("password") == "" {
+		f.Error = i18n.T(ctx, "signin.missing")
+		s.renderPage(w, r, http.StatusUnprocessableEntity, auth.SignInPage(f))
+		return
+	}
 	signedIn, err := s.Users.SignIn(ctx, user.Credentials{Email: f.Email, Password: r.PostForm.Get("password"),
 		Client: s.clientAddr(r), Devices: s.deviceCookie(r)})
 	var throttled *user.ThrottledError

@@ -33,6 +33,13 @@ func TestBrowserAxe(t *testing.T) {
 		chromedp.Click(chromedp.ID("select-all")),
 		chromedp.WaitVisible(chromedp.ID("frozen")),
 	)}
+	// A second form with errors (issue 15, item 3): the supplier form's summary and its country select.
+	supplierErrors := phonePage{name: "supplier form with errors", path: "/suppliers/new", ready: "#name", prepare: chromedp.Steps(
+		chromedp.SendKeys(chromedp.ID("email"), "inte-en-adress"),
+		chromedp.SendKeys(chromedp.ID("bankgiro"), "123"),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),
+		chromedp.WaitVisible(chromedp.ID("error-summary")),
+	)}
 	// The last state: the report of a job that anonymised the first customer on the CRM screen.
 	env.StartJobs(t)
 	report := phonePage{name: "bulk job report", path: "/crm", ready: "#segment tbody input[name=ids]", prepare: chromedp.Steps(
@@ -58,7 +65,7 @@ func TestBrowserAxe(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("language"), run.lang),
 				chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+run.lang+`"] main p.flash-ok`)))
-			states := append(slices.Clip(pages), bulk) // a copy per run: the phone run appends to it
+			states := append(slices.Clip(pages), bulk, supplierErrors) // a copy per run: the phone run appends to it
 			if run.width == 390 {
 				states = append(states, report) // it anonymises a customer, so it comes last
 			}

@@ -40,6 +40,8 @@ func customerDetails(ctx context.Context, c domain.Customer) []customers.Detail 
 				key = "customer.orgnumber"
 			}
 			out = append(out, customers.Detail{Key: key, Value: v.String()})
+		case domain.ShowCountry:
+			out = append(out, customers.Detail{Key: f.Label, Value: i18n.CountryLabel(ctx, v.String())})
 		case domain.ShowMinute:
 			out = append(out, customers.Detail{Key: f.Label, Value: localMinute(v.Interface().(time.Time))})
 		case domain.ShowAddress:

@@ -12,7 +12,7 @@ import (
 )
 
 // TestFormHasAnInputForEveryField: every field domain.CustomerFields says is typed has its input in the
-// form, labelled, showing what was typed and its message.
+// form, labelled, showing what was typed and its message; a country is a select.
 func TestFormHasAnInputForEveryField(t *testing.T) {
 	in, errs := domain.CustomerInput{}, map[string]string{}
 	for _, f := range domain.CustomerFields.Typed() {
@@ -35,6 +35,9 @@ func TestFormHasAnInputForEveryField(t *testing.T) {
 		}
 		if f.Input != domain.InputChoice && !strings.Contains(page, "typed-"+f.Name) {
 			t.Errorf("field %s: the form does not show what was typed", f.Name)
+		}
+		if f.Input == domain.InputCountry && !strings.Contains(page, `<select id="`+f.Name+`" name="`+f.Name+`"`) {
+			t.Errorf("field %s: a country is not chosen from a list", f.Name)
 		}
 	}
 }

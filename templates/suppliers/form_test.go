@@ -33,5 +33,8 @@ func TestFormHasAnInputForEveryField(t *testing.T) {
 				t.Errorf("field %s: the form has no %s", f.Name, want)
 			}
 		}
+		if f.Input == domain.InputCountry && !strings.Contains(page, `<select id="`+f.Name+`" name="`+f.Name+`"`) {
+			t.Errorf("field %s: a country is not chosen from a list", f.Name)
+		}
 	}
 }
