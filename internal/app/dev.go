@@ -17,6 +17,7 @@ import (
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/devdb"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/password"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/seed"
@@ -161,7 +162,7 @@ func ensureAdmin(ctx context.Context, cfg config.Config, std IO) error {
 		if pw == "" {
 			pw = password.Random(16)
 		}
-		if _, err := svc.Users.Create(ctx, user.NewUser{Email: cfg.AdminEmail, Name: "Administrator", Password: pw, IsAdmin: true}); err != nil {
+		if _, err := svc.Users.Create(ctx, user.FirstAdmin(cfg.AdminEmail, pw, i18n.Default)); err != nil {
 			return describeUserError(err)
 		}
 		fmt.Fprintf(std.Stdout, "\nFirst admin account created — this password is printed only once:\n  e-mail:   %s\n  password: %s\n\n", cfg.AdminEmail, pw)

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -8,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -51,21 +55,34 @@ func TestBrowserAxe(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("verified")),
 	)}
 	_, password := env.MustCreateUser(t, "admin@example.se", true)
+	// A user's page with a preset filled in (not saved), the administrator role and deactivation boxes.
+	evaID, _ := env.MustCreateUser(t, "eva@example.se", false, authz.CustomerView)
+	userPage := phonePage{name: "user page with a preset", path: fmt.Sprintf("/users/%d?preset=sales", evaID), ready: "main .danger-zone"}
 	// A browser per run, so that each stays within browserTimeout; the phone run goes through every page
 	// again, since tables scroll in their box there.
 	for _, run := range []struct {
 		lang  string
 		width int
-	}{{"sv", 1366}, {"en", 1366}, {"sv", 390}} {
+		dark  bool // the dark colour scheme (prefers-color-scheme)
+	}{{"sv", 1366, false}, {"en", 1366, false}, {"sv", 390, false}, {"sv", 1366, true}} {
 		name := run.lang + " " + strconv.Itoa(run.width) + " px"
+		if run.dark {
+			name += " dark"
+		}
 		t.Run(name, func(t *testing.T) {
 			b := openTab(t, env)
 			base := env.HTTP.URL
+			b.do("colour scheme", colourScheme(run.dark))
 			b.do("sign in", chromedp.EmulateViewport(int64(run.width), 844), signIn(base, "admin@example.se", password),
 				chromedp.SetValue(chromedp.ID("language"), run.lang),
 				chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+run.lang+`"] main p.flash-ok`)))
-			states := append(slices.Clip(pages), bulk, supplierErrors) // a copy per run: the phone run appends to it
+			states := append(slices.Clip(pages), bulk, supplierErrors, userPage) // a copy per run: the phone run appends to it
+			if run.dark {
+				// The key states only, within one browser's time: every colour pair of the stylesheet is on one of them.
+				states = slices.DeleteFunc(states, func(p phonePage) bool { return !slices.Contains(darkStates, p.name) })
+				b.darkInUse()
+			}
 			if run.width == 390 {
 				states = append(states, report) // it anonymises a customer, so it comes last
 			}
@@ -74,6 +91,35 @@ func TestBrowserAxe(t *testing.T) {
 				b.axe(string(axe), name+" "+p.name)
 			}
 		})
+	}
+}
+
+// darkStates are the page states axe checks in the dark colour scheme: flashes, tags, tables, a form with
+// its errors, danger buttons and the banner-free pages between.
+var darkStates = []string{"customer page", "customer form with errors", "CRM screen", "users list", "bulk job preview",
+	"user page with a preset"}
+
+// colourScheme makes the tab's pages prefer the dark colour scheme, or the light one.
+func colourScheme(dark bool) chromedp.Action[chromedp.Void] {
+	value := "light"
+	if dark {
+		value = "dark"
+	}
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: value}}})
+		return err
+	})
+}
+
+// darkInUse fails unless the page is drawn in the stylesheet's dark colours, with form controls following
+// (color-scheme), so a pass of axe in the dark scheme checks what a dark-mode reader sees.
+func (b tab) darkInUse() {
+	b.t.Helper()
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[getComputedStyle(document.body).backgroundColor,
+		getComputedStyle(document.documentElement).colorScheme]`))
+	if err != nil || len(got) != 2 || got[0] != "rgb(20, 24, 28)" || got[1] != "light dark" {
+		b.t.Fatalf("the dark scheme is not in use: body background and color-scheme %q (%v)", got, err)
 	}
 }
 

@@ -65,7 +65,7 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 	if len(recs) != 3 {
 		t.Fatalf("%d records, want a heading and two erasures: %v", len(recs), recs)
 	}
-	if got := strings.Join(recs[0], ";"); got != "Post;Tid;Användar-id;Utförd av;Åtgärd;Kundnr;Massjobb;Kunduppgifter (fält);Kontaktpersoner;"+
+	if got := strings.Join(recs[0], ";"); got != "Post;Tid;Användar-id;Utförd av;Åtgärd;Kundnr;Massbearbetning;Kunduppgifter (fält);Kontaktpersoner;"+
 		"Samtyckeshändelser;Kreditupplysningar;Offerter;Faktureringsuppgifter på offerter;Sparas;Skäl" {
 		t.Errorf("headings: %s", got)
 	}

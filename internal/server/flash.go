@@ -13,8 +13,9 @@ var flashKinds = map[string]layout.FlashKind{
 	"exports.too_many":      layout.FlashWarning,
 
 	// Neither done nor refused: under way, or left to someone else.
-	"bulk.cancel_requested": layout.FlashInfo,
-	"users.link_in_outbox":  layout.FlashInfo,
+	"bulk.cancel_requested":       layout.FlashInfo,
+	"users.link_in_outbox":        layout.FlashInfo,
+	"users.permissions_unchanged": layout.FlashInfo,
 }
 
 // flashKind is what the flash message key reports.

@@ -26,11 +26,11 @@ type Users interface {
 	RecordDenied(ctx context.Context, route, perm string) error
 	SetLanguage(ctx context.Context, lang string) error
 	List(ctx context.Context) ([]domain.UserSummary, error)
-	Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error)
-	SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error
+	Get(ctx context.Context, id domain.UserID) (user.Account, []authz.Permission, error)
+	ChangePermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) (user.PermissionChange, error)
 	Invite(ctx context.Context, in user.Details, admin bool, origin string) (domain.UserID, user.Link, error)
 	UpdateDetails(ctx context.Context, id domain.UserID, in user.Details) error
-	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, domain.User, error)
+	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, user.Account, error)
 	SetActive(ctx context.Context, id domain.UserID, active bool) error
 	SetAdmin(ctx context.Context, id domain.UserID, admin bool) error
 	LinkUser(ctx context.Context, token string) (domain.User, string, error)

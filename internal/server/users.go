@@ -6,10 +6,14 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/user"
+	"github.com/affar/affar/templates/layout"
 	"github.com/affar/affar/templates/users"
 )
 
@@ -24,14 +28,28 @@ func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	}
 	a, _ := authz.ActorFrom(ctx)
 	v := users.ListView{Nav: navFor(r), Flash: s.flash(r), CanEdit: a.Can(authz.UserEdit)}
+	now := s.Now()
 	for _, u := range list {
-		row := users.Row{ID: int64(u.User.ID), Name: u.User.Name, Email: u.User.Email, IsAdmin: u.User.IsAdmin,
-			Active: u.User.Active, Permissions: u.Permissions}
-		row.LastLogin = minute(u.User.LastLoginAt)
-		row.InvitedTill = minute(u.InvitedUntil)
-		v.Rows = append(v.Rows, row)
+		v.Rows = append(v.Rows, userRow(user.AccountOf(u.User, u.InvitedUntil), u.Permissions, now))
 	}
 	s.renderPage(w, r, http.StatusOK, users.ListPage(v))
+}
+
+// userRow is one user of the list as of now.
+func userRow(a user.Account, perms int, now time.Time) users.Row {
+	st := accountStatus(a, now)
+	return users.Row{ID: int64(a.ID), Name: a.Name, Email: a.Email, IsAdmin: a.IsAdmin, Permissions: perms,
+		LastLogin: minute(a.LastLoginAt), Status: st}
+}
+
+// accountStatus is how the list and the user's page show a's status (user.StatusOf).
+func accountStatus(a user.Account, now time.Time) users.Status {
+	st := user.StatusOf(a, now)
+	v := users.Status{Key: st.Key(), Inactive: st == user.StatusInactive, Attention: st == user.StatusInviteExpired || st == user.StatusInviteWithdrawn}
+	if st == user.StatusInvited {
+		v.Until = localMinute(*a.InvitedUntil)
+	}
+	return v
 }
 
 func (s *Server) userNew(w http.ResponseWriter, r *http.Request) {
@@ -100,8 +118,8 @@ func (s *Server) userView(r *http.Request, id domain.UserID, preset string) (use
 		return users.UserView{}, err
 	}
 	viewer, _ := authz.ActorFrom(r.Context())
-	v := users.UserView{Nav: navFor(r), Flash: s.flash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
-		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Invited: u.PasswordHash == "",
+	v := users.UserView{Nav: navFor(r), Flash: s.permissionsFlash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
+		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Invited: u.Invited, Status: accountStatus(u, s.Now()),
 		CanEdit: user.MayManage(viewer, u, held), CanGrant: viewer.IsAdmin, Self: viewer.UserID == u.ID}
 	v.LastLogin = cmp.Or(minute(u.LastLoginAt), "–")
 	for _, p := range authz.Presets {
@@ -203,8 +221,12 @@ func (s *Server) userLink(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.handOver(w, r, id, u.Name, link, u.PasswordHash == "")
+	s.handOver(w, r, id, u.Name, link, u.Invited)
 }
+
+// sessionPermChange carries what the last permission save changed to the page it redirects to: permission
+// ids, "+" granted and "-" revoked, comma-separated (no personal data, as for the flash).
+const sessionPermChange = "perm_change"
 
 // setPermissions stores the checked permissions: the checked ones are granted, the others revoked.
 func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
@@ -221,7 +243,53 @@ func (s *Server) setPermissions(w http.ResponseWriter, r *http.Request) {
 			revoke = append(revoke, p)
 		}
 	}
-	s.done(w, r, s.Users.SetPermissions(r.Context(), id, grant, revoke), "users.permissions_saved", userPath(id))
+	change, err := s.Users.ChangePermissions(r.Context(), id, grant, revoke)
+	if err != nil || len(change.Granted)+len(change.Revoked) == 0 {
+		s.done(w, r, err, "users.permissions_unchanged", userPath(id))
+		return
+	}
+	var ids []string
+	for _, p := range change.Granted {
+		ids = append(ids, "+"+string(p))
+	}
+	for _, p := range change.Revoked {
+		ids = append(ids, "-"+string(p))
+	}
+	s.Sessions.Put(r.Context(), sessionPermChange, strings.Join(ids, ","))
+	s.done(w, r, nil, "users.permissions_saved", userPath(id))
+}
+
+// permissionsFlash is the page's flash, naming what the permission save it follows changed.
+func (s *Server) permissionsFlash(r *http.Request) *layout.Flash {
+	f := s.flash(r)
+	change := s.Sessions.PopString(r.Context(), sessionPermChange)
+	if f == nil || change == "" {
+		return f
+	}
+	ctx := r.Context()
+	var added, removed []string
+	for _, id := range strings.Split(change, ",") {
+		if len(id) < 2 || !authz.Known(authz.Permission(id[1:])) {
+			continue
+		}
+		label := i18n.T(ctx, authz.Permission(id[1:]).LabelKey())
+		if id[0] == '+' {
+			added = append(added, label)
+		} else {
+			removed = append(removed, label)
+		}
+	}
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, i18n.Tf(ctx, "users.perms_added", strings.Join(added, ", ")))
+	}
+	if len(removed) > 0 {
+		parts = append(parts, i18n.Tf(ctx, "users.perms_removed", strings.Join(removed, ", ")))
+	}
+	if len(parts) > 0 {
+		f.Text = i18n.Tf(ctx, "users.perms_saved_what", strings.Join(parts, "; "))
+	}
+	return f
 }
 
 // permissionSummary shows who holds each permission.

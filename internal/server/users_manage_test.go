@@ -86,7 +86,7 @@ func TestAdminGrantsAndRevokesPermissions(t *testing.T) {
 	if r.Status != http.StatusSeeOther || r.Location != page {
 		t.Fatalf("saving permissions: %d %q", r.Status, r.Location)
 	}
-	if r := admin.Get(page); !strings.Contains(r.Body, `value="audit.view" checked`) || !strings.Contains(r.Body, "Behörigheterna är sparade.") {
+	if r := admin.Get(page); !strings.Contains(r.Body, `value="audit.view" checked`) || !strings.Contains(r.Body, "Behörigheter sparade: lade till Visa loggen.") {
 		t.Fatal("the page after saving does not show the new permission checked and the confirmation")
 	}
 	// Takes effect on eva's next request, without signing in again.
@@ -227,7 +227,7 @@ func TestInvitationLink(t *testing.T) {
 	if r := admin.Get("/outbox"); !strings.Contains(r.Body, env.HTTP.URL+"/password/"+token) {
 		t.Fatal("the outbox page does not show the link to pass on")
 	}
-	if r := admin.Get("/users"); !strings.Contains(r.Body, "invited, link valid until") && !strings.Contains(r.Body, "inbjuden, länken gäller till") {
+	if r := admin.Get("/users"); !strings.Contains(r.Body, "Invited, link valid until") && !strings.Contains(r.Body, "Inbjuden, länken gäller till") {
 		t.Fatal("the list does not show the open invitation")
 	}
 	// An invited user cannot sign in before choosing a password, whatever is typed.
@@ -462,7 +462,7 @@ func TestUsersListShowsAdminsAndDeadInvitations(t *testing.T) {
 		i := strings.Index(body, "Nora Ny")
 		return body[i:min(len(body), i+600)]
 	}
-	if !strings.Contains(row(), "inbjuden, länken gäller till") {
+	if !strings.Contains(row(), "Inbjuden, länken gäller till") {
 		t.Fatal("the list does not show the open invitation")
 	}
 	body := admin.Get("/users").Body
@@ -476,7 +476,7 @@ func TestUsersListShowsAdminsAndDeadInvitations(t *testing.T) {
 	if r := admin.PostForm(fmt.Sprintf("/users/%d/deactivate", id), url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("deactivate: %d", r.Status)
 	}
-	if got := row(); !strings.Contains(got, "inaktiv") || strings.Contains(got, "länken gäller till") {
+	if got := row(); !strings.Contains(got, "Inaktiv") || strings.Contains(got, "länken gäller till") {
 		t.Errorf("a deactivated user's row still shows the invitation: %q", got)
 	}
 }

@@ -193,7 +193,7 @@ func (s *Service) issue(ctx context.Context, tx pgx.Tx, actor authz.Actor, id do
 // MayManage reports whether actor may change target's details, status or password: admins may; holders
 // of "edit users' details" may for non-admins who hold nothing they lack (a reset link hands over the
 // account, so managing must not gain anyone a permission).
-func MayManage(actor authz.Actor, target domain.User, perms []authz.Permission) bool {
+func MayManage(actor authz.Actor, target Account, perms []authz.Permission) bool {
 	if actor.IsAdmin {
 		return true
 	}
@@ -226,7 +226,7 @@ func (s *Service) manage(ctx context.Context, id domain.UserID, lockAdmins bool,
 		if err != nil {
 			return err
 		}
-		if !MayManage(actor, u, toPermissions(perms)) {
+		if !MayManage(actor, AccountOf(u, nil), toPermissions(perms)) {
 			return &domain.ConflictError{Key: "users.needs_admin"}
 		}
 		return fn(tx, actor, u)
@@ -294,11 +294,10 @@ func (s *Service) tellOldAddress(ctx context.Context, tx pgx.Tx, old string, d D
 // IssueLink makes a new invitation (for a user who never set a password) or password-reset link, e-mails
 // it and returns it with the user it is for. A reset does not end the user's sessions: their password still works until the link
 // is used.
-func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string) (Link, domain.User, error) {
+func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string) (Link, Account, error) {
 	var link Link
-	var user domain.User
+	var user Account
 	err := s.manage(ctx, id, false, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
-		user = u
 		if !u.Active {
 			return &domain.ConflictError{Key: "users.inactive_no_link"}
 		}
@@ -310,6 +309,10 @@ func (s *Service) IssueLink(ctx context.Context, id domain.UserID, origin string
 		link, err = s.issue(ctx, tx, actor, id, Details{Name: u.Name, Email: u.Email, Language: u.Language}, purpose, origin)
 		if err != nil {
 			return err
+		}
+		user = AccountOf(u, &link.Expires)
+		if purpose == PurposeReset {
+			user.InvitedUntil = nil
 		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PasswordLinkIssued, "user", audit.ID(id),
 			map[string]any{"purpose": purpose, "expires_at": link.Expires.UTC().Format(time.RFC3339)}))
@@ -456,7 +459,7 @@ func checkLink(ctx context.Context, q postgres.Querier, l postgres.UserLink) err
 	if err != nil {
 		return err
 	}
-	if !issuer.Active || !MayManage(authz.NewActor(issuer, toPermissions(issuerPerms)), l.User, toPermissions(perms)) {
+	if !issuer.Active || !MayManage(authz.NewActor(issuer, toPermissions(issuerPerms)), AccountOf(l.User, nil), toPermissions(perms)) {
 		return ErrLinkRefused
 	}
 	return nil

@@ -29,7 +29,7 @@ const (
 // the others, with what guards them instead.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &user.Service{},
-		"Create", "ResetPassword", "SetPermissions", "IDByEmail", "List", "Get", "Holders", "Invite",
+		"Create", "ResetPassword", "SetPermissions", "ChangePermissions", "IDByEmail", "List", "Get", "Holders", "Invite",
 		"UpdateDetails", "IssueLink", "SetActive", "SetAdmin",
 		"SignIn", "SignedOut", "Actor", "RecordDenied", "SetLanguage", "HasAdmin", "LinkUser",
 		"SetPasswordByLink", "ChangeOwnPassword", "UpdateOwnProfile")
@@ -50,7 +50,9 @@ func TestService(t *testing.T) {
 	reset, granted, renamed, linked, deactivated, promoted := target("reset@example.com"),
 		target("granted@example.com"), target("renamed@example.com"), target("linked@example.com"),
 		target("deactivated@example.com"), target("promoted@example.com")
-	get := func(t *testing.T, id domain.UserID) (domain.User, []authz.Permission) {
+	changed := target("changed@example.com")
+	var change user.PermissionChange
+	get := func(t *testing.T, id domain.UserID) (user.Account, []authz.Permission) {
 		t.Helper()
 		u, ps, err := s.Get(h.As(authz.UserView), id)
 		if err != nil {
@@ -61,7 +63,7 @@ func TestService(t *testing.T) {
 	var (
 		id      domain.UserID
 		users   []domain.UserSummary
-		got     domain.User
+		got     user.Account
 		gotPs   []authz.Permission
 		holders map[authz.Permission][]domain.User
 		link    user.Link
@@ -70,8 +72,8 @@ func TestService(t *testing.T) {
 		svctest.Case{Name: "List", Perms: view,
 			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx); return },
 			Check: func(t *testing.T) {
-				if len(users) != 8 {
-					t.Errorf("%d users, want the actor and seven others", len(users))
+				if len(users) != 9 {
+					t.Errorf("%d users, want the actor and eight others", len(users))
 				}
 			}},
 		svctest.Case{Name: "Get", Perms: view,
@@ -119,6 +121,17 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if _, ps := get(t, granted); !slices.Equal(ps, perms{authz.SupplierView}) {
 					t.Errorf("permissions %v, want supplier.view", ps)
+				}
+			}},
+		svctest.Case{Name: "ChangePermissions", Admin: true, Audit: []string{audit.PermissionsSet},
+			Call: func(ctx context.Context) (err error) {
+				change, err = s.ChangePermissions(ctx, changed, perms{authz.SupplierView, authz.CustomerView}, perms{authz.AuditView})
+				return
+			},
+			Check: func(t *testing.T) {
+				// Only what changed, in the order of the permission form; revoking what was not held is no change.
+				if !slices.Equal(change.Granted, perms{authz.CustomerView, authz.SupplierView}) || len(change.Revoked) != 0 {
+					t.Errorf("change %+v, want customer.view and supplier.view granted", change)
 				}
 			}},
 		svctest.Case{Name: "SetAdmin", Admin: true, Audit: []string{audit.AgreementSent, audit.AdminGranted},

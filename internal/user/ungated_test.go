@@ -308,16 +308,16 @@ func TestMayManage(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		actor  authz.Actor
-		target domain.User
+		target user.Account
 		perms  []authz.Permission
 		want   bool
 	}{
-		{"an admin, anyone", admin, domain.User{ID: 3, IsAdmin: true}, perms{authz.AuditView}, true},
-		{"who holds what they hold", editor, domain.User{ID: 3}, perms{authz.CustomerView}, true},
-		{"who holds more", editor, domain.User{ID: 3}, perms{authz.CustomerView, authz.CustomerEdit}, false},
-		{"an admin, as a non-admin", editor, domain.User{ID: 3, IsAdmin: true}, nil, false},
-		{"oneself", editor, domain.User{ID: 1}, nil, false},
-		{"without user.edit", authz.NewActor(domain.User{ID: 1}, perms{authz.UserView}), domain.User{ID: 3}, nil, false},
+		{"an admin, anyone", admin, user.Account{ID: 3, IsAdmin: true}, perms{authz.AuditView}, true},
+		{"who holds what they hold", editor, user.Account{ID: 3}, perms{authz.CustomerView}, true},
+		{"who holds more", editor, user.Account{ID: 3}, perms{authz.CustomerView, authz.CustomerEdit}, false},
+		{"an admin, as a non-admin", editor, user.Account{ID: 3, IsAdmin: true}, nil, false},
+		{"oneself", editor, user.Account{ID: 1}, nil, false},
+		{"without user.edit", authz.NewActor(domain.User{ID: 1}, perms{authz.UserView}), user.Account{ID: 3}, nil, false},
 	} {
 		if got := user.MayManage(tc.actor, tc.target, tc.perms); got != tc.want {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)

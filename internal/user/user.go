@@ -384,41 +384,42 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, err
 }
 
+// PermissionChange is what a SetPermissions call changed, each list in catalogue order.
+type PermissionChange struct {
+	Granted, Revoked []authz.Permission
+}
+
 // SetPermissions grants and revokes permissions of a user; only admins may.
 func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) error {
+	_, err := s.ChangePermissions(ctx, id, grant, revoke)
+	return err
+}
+
+// ChangePermissions is SetPermissions, returning what actually changed (a permission granted that was
+// held already is not a change).
+func (s *Service) ChangePermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) (PermissionChange, error) {
 	actor, err := authz.RequireAdmin(ctx)
 	if err != nil {
-		return err
+		return PermissionChange{}, err
 	}
-	toStrings := func(ps []authz.Permission) ([]string, error) {
-		out := make([]string, 0, len(ps))
-		for _, p := range ps {
-			if !authz.Known(p) {
-				return nil, domain.FieldErrors{"permission": "error.permission_unknown"}
-			}
-			out = append(out, string(p))
-		}
-		return out, nil
-	}
-	g, err := toStrings(grant)
+	g, err := knownNames(grant)
 	if err != nil {
-		return err
+		return PermissionChange{}, err
 	}
-	r, err := toStrings(revoke)
+	r, err := knownNames(revoke)
 	if err != nil {
-		return err
+		return PermissionChange{}, err
 	}
-	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	var added, removed []string
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		u, _, err := postgres.UserWithPermissions(ctx, tx, id)
 		if err != nil {
 			return err // a user that does not exist is not found, not a conflict
 		}
-		added, err := postgres.GrantPermissions(ctx, tx, id, g)
-		if err != nil {
+		if added, err = postgres.GrantPermissions(ctx, tx, id, g); err != nil {
 			return err
 		}
-		removed, err := postgres.RevokePermissions(ctx, tx, id, r)
-		if err != nil {
+		if removed, err = postgres.RevokePermissions(ctx, tx, id, r); err != nil {
 			return err
 		}
 		if len(added)+len(removed) == 0 {
@@ -432,6 +433,33 @@ func (s *Service) SetPermissions(ctx context.Context, id domain.UserID, grant, r
 		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.PermissionsSet, "user", audit.ID(id), details))
 	})
+	if err != nil {
+		return PermissionChange{}, err
+	}
+	return PermissionChange{Granted: inCatalogueOrder(added), Revoked: inCatalogueOrder(removed)}, nil
+}
+
+// knownNames is ps as stored, refusing a permission the catalogue does not know.
+func knownNames(ps []authz.Permission) ([]string, error) {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		if !authz.Known(p) {
+			return nil, domain.FieldErrors{"permission": "error.permission_unknown"}
+		}
+		out = append(out, string(p))
+	}
+	return out, nil
+}
+
+// inCatalogueOrder is the named permissions in the order the permission form shows them.
+func inCatalogueOrder(names []string) []authz.Permission {
+	var out []authz.Permission
+	for _, p := range authz.All() {
+		if slices.Contains(names, string(p)) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // IDByEmail finds a user id for command-line administration.
@@ -451,13 +479,17 @@ func (s *Service) List(ctx context.Context) ([]domain.UserSummary, error) {
 	return postgres.ListUsers(ctx, s.DB.Pool)
 }
 
-// Get returns one user and the permissions stored for them.
-func (s *Service) Get(ctx context.Context, id domain.UserID) (domain.User, []authz.Permission, error) {
+// Get returns one user, without the password hash, and the permissions stored for them.
+func (s *Service) Get(ctx context.Context, id domain.UserID) (Account, []authz.Permission, error) {
 	if _, err := authz.Require(ctx, authz.UserView); err != nil {
-		return domain.User{}, nil, err
+		return Account{}, nil, err
 	}
 	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
-	return u, toPermissions(perms), err
+	if err != nil {
+		return Account{}, nil, err
+	}
+	until, err := postgres.OpenInvitation(ctx, s.DB.Pool, id)
+	return AccountOf(u, until), toPermissions(perms), err
 }
 
 func toPermissions(names []string) []authz.Permission {
