@@ -7,7 +7,7 @@ export GOTOOLCHAIN := go1.27.3
 SHELL := /bin/bash
 BIN := bin/affar
 
-.PHONY: run test build generate vet check-generated vulncheck bench bench-bulk bench-export clean
+.PHONY: run test build generate vet check-generated vulncheck bench bench-bulk bench-export screens clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/affar
@@ -31,6 +31,14 @@ check-generated:
 	if [ "$$before" != "$$after" ]; then \
 		echo "generated templ code was stale; 'go tool templ generate' has now updated it: commit these:"; \
 		diff <(echo "$$before") <(echo "$$after") | grep '^>' ; exit 1; fi
+
+# The README's "Screens" pictures: the browser test that checks both colour schemes saves them, and
+# pngquant (apt-get install pngquant), when present, makes them small.
+screens: build
+	mkdir -p docs/screens
+	REQUIRE_DB=1 REQUIRE_BROWSER=1 AFFAR_SCREENSHOTS=$(CURDIR)/docs/screens ./$(BIN) dev exec --db postgres -- \
+		$(GO) test -count=1 -run 'TestBrowserScreens$$' ./internal/server/
+	if command -v pngquant >/dev/null; then pngquant --force --ext .png --quality 60-90 --speed 1 docs/screens/*.png; fi
 
 # REQUIRE_DB=1: database tests fail instead of skipping; REQUIRE_BROWSER=1: so does the browser test.
 test: build vet check-generated

@@ -97,10 +97,7 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	b.do("open the menu", chromedp.Click(chromedp.CSS("header details.menu summary")), chromedp.WaitVisible(chromedp.CSS(menuLink)))
 	b.shot("en-390-menu-open")
 	for _, lang := range []string{"en", "sv"} {
-		b.do("language "+lang, chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.ID("language")),
-			chromedp.SetValue(chromedp.ID("language"), lang),
-			chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
-			chromedp.WaitVisible(chromedp.CSS(`html[lang="`+lang+`"] main p.flash-ok`)))
+		b.do("language "+lang, switchLanguage(base, lang))
 		for _, p := range pages {
 			b.visit(base, p)
 			b.shot(lang + "-390-" + p.name)
