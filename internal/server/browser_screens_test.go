@@ -1,15 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"github.com/affar/affar/internal/testutil"
@@ -38,7 +35,7 @@ func TestBrowserScreens(t *testing.T) {
 	base := env.HTTP.URL
 	b.do("sign in", signIn(base, "admin@example.se", password), switchLanguage(base, "sv"))
 	for _, scheme := range []string{"light", "dark"} {
-		b.do(scheme, colourScheme(scheme))
+		b.do(scheme, colourScheme(scheme == "dark"))
 		for _, size := range screenSizes {
 			b.do(size.name, chromedp.EmulateViewport(size.width, size.height))
 			for _, name := range screenPages {
@@ -54,16 +51,6 @@ func TestBrowserScreens(t *testing.T) {
 			}
 		}
 	}
-}
-
-// colourScheme makes the page's prefers-color-scheme "light" or "dark", as a user's system setting does.
-func colourScheme(scheme string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
-		_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
-			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
-		})
-		return err
-	})
 }
 
 // switchLanguage chooses the interface language with the language form, as a user does.
