@@ -37,6 +37,24 @@ func UserWithPermissions(ctx context.Context, q Querier, id domain.UserID) (doma
 	return u, perms, mapErr(err, "user with permissions")
 }
 
+// openInvitation is, in a query over users u, the expiry of u's newest invitation link if u has not chosen
+// a password and the link is not used or withdrawn (it may have passed); NULL when there is none.
+const openInvitation = `(SELECT max(t.expires_at) FROM user_tokens t WHERE t.user_id = u.id AND t.purpose = 'invite'
+	AND t.used_at IS NULL AND t.revoked_at IS NULL AND u.password_hash = '')`
+
+// UserAccount is UserWithPermissions with the expiry of the user's open invitation (openInvitation), for
+// the user's page, in one round trip.
+func UserAccount(ctx context.Context, q Querier, id domain.UserID) (domain.User, []string, *time.Time, error) {
+	var perms []string
+	var until *time.Time
+	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
+		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}'),
+		`+openInvitation+`
+		FROM users u LEFT JOIN user_permissions p ON p.user_id = u.id
+		WHERE u.id = $1 GROUP BY u.id`, id), &perms, &until)
+	return u, perms, until, mapErr(err, "user account")
+}
+
 // SessionUser loads the user of a signed-in session with their permissions, in one round trip on every
 // request. found is false when the session was ended (signed out, deactivated, password reset) or has
 // been idle since before idleSince or started before startedSince. agreement is the newest version of the
@@ -168,8 +186,7 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 // password yet, when their invitation expires.
 func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id),
-		(SELECT max(t.expires_at) FROM user_tokens t WHERE t.user_id = u.id AND t.purpose = 'invite' AND t.used_at IS NULL
-			AND t.revoked_at IS NULL AND u.password_hash = '')
+		`+openInvitation+`
 		FROM users u ORDER BY u.name, u.id`)
 	if err != nil {
 		return nil, mapErr(err, "list users")

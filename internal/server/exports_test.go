@@ -187,9 +187,65 @@ func TestExportsAreRateLimited(t *testing.T) {
 // embeddedFont is a pdffonts row of a CID TrueType font that is embedded (emb) and maps to Unicode (uni).
 var embeddedFont = regexp.MustCompile(`CID TrueType\s+Identity-H\s+yes\s+(yes|no)\s+yes\s`)
 
-func TestAddressLabelsPDF(t *testing.T) {
+// popplerRead is what poppler makes of a PDF: its text (pdftotext -layout), its fonts (pdffonts) and the
+// dark pixels of its first page drawn at 50 dpi (pdftoppm).
+type popplerRead struct {
+	text, fonts string
+	dark        int
+}
+
+// readWithPoppler reads the PDF body with poppler's programs (the test is skipped, or fails under
+// REQUIRE_BROWSER, without them).
+func readWithPoppler(t *testing.T, body string) popplerRead {
+	t.Helper()
 	pdftoppm, pdftotext, pdffonts := program.Find(t, "pdftoppm", "poppler-utils"), program.Find(t, "pdftotext", "poppler-utils"),
 		program.Find(t, "pdffonts", "poppler-utils")
+	dir := t.TempDir()
+	pdf := filepath.Join(dir, "document.pdf")
+	if err := os.WriteFile(pdf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fonts, err := exec.Command(pdffonts, pdf).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page")).Run(); err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
+	if len(matches) != 1 {
+		t.Fatalf("rendered pages: %v", matches)
+	}
+	return popplerRead{text: string(text), fonts: string(fonts), dark: darkPixels(t, matches[0])}
+}
+
+// darkPixels counts the pixels of the PNG at path that are darker than mid-grey.
+func darkPixels(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dark := 0
+	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); (r+g+bl)/3 < 0x8000 {
+				dark++
+			}
+		}
+	}
+	return dark
+}
+
+func TestAddressLabelsPDF(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
 	exportFixture(t, env)
 	for i := range 25 {
@@ -205,15 +261,8 @@ func TestAddressLabelsPDF(t *testing.T) {
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" {
 		t.Fatalf("labels: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
-	dir := t.TempDir()
-	pdf := filepath.Join(dir, "labels.pdf")
-	if err := os.WriteFile(pdf, []byte(r.Body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	text, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
+	read := readWithPoppler(t, r.Body)
+	text := read.text
 	// 2 Umeå customers with an address + 26 = 28 labels: a full sheet of 24 and 4 on the next, then the
 	// page that lists the label with characters the font lacks.
 	if n := strings.Count(string(text), "903 30 UMEÅ") + strings.Count(string(text), "903 26 UMEÅ") + strings.Count(string(text), "903 27 UMEÅ"); n != 28 {
@@ -224,13 +273,9 @@ func TestAddressLabelsPDF(t *testing.T) {
 		strings.Count(notice, ": kund ") != 1 || strings.Contains(string(text), "王") {
 		t.Fatalf("the last page should list customer %d, whose name the font lacks:\n%s", han.Number, notice)
 	}
-	fonts, err := exec.Command(pdffonts, pdf).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Below the two heading lines, one font: embedded ("emb"), with a ToUnicode map ("uni").
-	if lines := strings.Split(strings.TrimSpace(string(fonts)), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
-		t.Fatalf("want one embedded font, pdffonts says:\n%s", fonts)
+	if lines := strings.Split(strings.TrimSpace(read.fonts), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
+		t.Fatalf("want one embedded font, pdffonts says:\n%s", read.fonts)
 	}
 	if strings.Contains(string(text), "Anonymiserad") || strings.Contains(string(text), "Borta") || strings.Contains(string(text), "Utan Adress") ||
 		strings.Contains(string(text), "Norrbotten") {
@@ -239,27 +284,7 @@ func TestAddressLabelsPDF(t *testing.T) {
 	if strings.Count(string(text), "\f") != 3 {
 		t.Fatalf("%d pages, want 3", strings.Count(string(text), "\f"))
 	}
-	if err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page")).Run(); err != nil {
-		t.Fatal(err)
-	}
-	matches, _ := filepath.Glob(filepath.Join(dir, "page*.png"))
-	if len(matches) != 1 {
-		t.Fatalf("rendered pages: %v", matches)
-	}
-	b, _ := os.ReadFile(matches[0])
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark := 0
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-			if r, g, bl, _ := img.At(x, y).RGBA(); (r+g+bl)/3 < 0x8000 {
-				dark++
-			}
-		}
-	}
-	if dark < 500 {
+	if dark := read.dark; dark < 500 {
 		t.Fatalf("page 1 is blank: %d dark pixels", dark)
 	}
 	ev := exportEvents(t, env, "export.labels")

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"context"
 	"html"
-	"image/png"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -18,7 +14,6 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/testutil"
-	"github.com/affar/affar/internal/testutil/program"
 )
 
 // docLines are the seeded quote's lines: one at each VAT rate but 0 %, one description long enough to wrap.
@@ -63,8 +58,6 @@ func nbsp(s string) string { return strings.ReplaceAll(s, "\u00a0", " ") }
 // every line, the VAT of each rate and the total as the page shows them, in an embedded font, and renders
 // to a page with ink on it; the download is recorded as a view of the customer, with ids only.
 func TestQuotePDF(t *testing.T) {
-	pdftoppm, pdftotext, pdffonts := program.Find(t, "pdftoppm", "poppler-utils"), program.Find(t, "pdftotext", "poppler-utils"),
-		program.Find(t, "pdffonts", "poppler-utils")
 	env := testutil.NewEnv(t, nil)
 	c, path := docFixture(t, env)
 	viewer := env.SignedInClient(t, "viewer@example.se", false, authz.CustomerView)
@@ -82,16 +75,8 @@ func TestQuotePDF(t *testing.T) {
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.Body, "%PDF-") {
 		t.Fatalf("PDF: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
-	dir := t.TempDir()
-	pdf := filepath.Join(dir, "offert.pdf")
-	if err := os.WriteFile(pdf, []byte(r.Body), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(pdftotext, "-layout", pdf, "-").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := nbsp(string(out))
+	read := readWithPoppler(t, r.Body)
+	text := nbsp(read.text)
 	want := []string{"Måleri Öst AB", "Verkstadsgatan 4", "903 30 Umeå", "Org.nr 556036-0793", "Momsreg.nr SE556036079301",
 		"Kund Åberg AB", "Kundvägen 2", "111 22 Stockholm", "2026-11-02", "2026-12-02", "Betalningsvillkor 30 dagar netto.",
 		"Hotellnatt för montörer", "Handbok om ådringsmålning", "Totalt inkl. moms " + nbsp(html.UnescapeString(total[1]))}
@@ -107,18 +92,11 @@ func TestQuotePDF(t *testing.T) {
 	if !strings.Contains(flat, "Målning av fasad, två strykningar") || !strings.Contains(flat, "fönsterbågar") {
 		t.Errorf("the long description is not all there:\n%s", text)
 	}
-	fonts, err := exec.Command(pdffonts, pdf).Output()
-	if err != nil {
-		t.Fatal(err)
+	if lines := strings.Split(strings.TrimSpace(read.fonts), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
+		t.Fatalf("want one embedded font, pdffonts says:\n%s", read.fonts)
 	}
-	if lines := strings.Split(strings.TrimSpace(string(fonts)), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
-		t.Fatalf("want one embedded font, pdffonts says:\n%s", fonts)
-	}
-	if err := exec.Command(pdftoppm, "-r", "50", "-png", "-f", "1", "-l", "1", pdf, filepath.Join(dir, "page")).Run(); err != nil {
-		t.Fatal(err)
-	}
-	if dark := darkPixels(t, filepath.Join(dir, "page-1.png")); dark < 500 {
-		t.Fatalf("the page is blank: %d dark pixels", dark)
+	if read.dark < 500 {
+		t.Fatalf("the page is blank: %d dark pixels", read.dark)
 	}
 
 	actions, err := testutil.AuditActions(context.Background(), env.DB.Pool, since)
@@ -132,27 +110,6 @@ func TestQuotePDF(t *testing.T) {
 	if details != strconv.FormatInt(int64(c.ID), 10)+` {"document": "pdf", "quote_id": `+strings.TrimPrefix(path, "/quotes/")+`}` {
 		t.Errorf("audit event: %s, want the customer, the quote and the document by id", details)
 	}
-}
-
-func darkPixels(t *testing.T, path string) int {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := png.Decode(bytes.NewReader(b))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dark := 0
-	for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
-		for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
-			if r, g, bl, _ := img.At(x, y).RGBA(); (r+g+bl)/3 < 0x8000 {
-				dark++
-			}
-		}
-	}
-	return dark
 }
 
 // outboxCount is how many messages are queued or sent.

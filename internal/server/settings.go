@@ -39,19 +39,9 @@ func (s *Server) settingsCompanySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := domain.FormInput[domain.CompanyInput](domain.CompanyFields, r.PostForm.Get)
-	err := s.Settings.SetCompany(r.Context(), in)
-	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.settingsView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.Company, v.Errors = in, fe
-		s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
-		return
-	}
-	s.done(w, r, err, "settings.company_saved", "/settings")
+	s.settingsSaved(w, r, s.Settings.SetCompany(r.Context(), in), "settings.company_saved", func(v *settings.View) {
+		v.Company = in
+	})
 }
 
 func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
@@ -66,17 +56,26 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.Settings.SetRetention(r.Context(), domain.Retention{Years: years, FiscalYearEnd: time.Month(month)},
 		r.PostForm.Get("below_law") == "yes")
+	s.settingsSaved(w, r, err, "settings.saved", func(v *settings.View) {
+		v.RetentionYears, v.FiscalYearEnd = typedYears, typedMonth
+		v.ConfirmShown = v.Errors["retention_years"] == "error.retention_below_law"
+	})
+}
+
+// settingsSaved answers a save of one of the settings page's forms: on field errors the page again, with
+// the stored values, the form's typed ones (typed) and the messages; otherwise as done does.
+func (s *Server) settingsSaved(w http.ResponseWriter, r *http.Request, err error, saved string, typed func(*settings.View)) {
 	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.settingsView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.RetentionYears, v.FiscalYearEnd, v.Errors = typedYears, typedMonth, fe
-		v.ConfirmShown = fe["retention_years"] == "error.retention_below_law"
-		s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
+	if !errors.As(err, &fe) {
+		s.done(w, r, err, saved, "/settings")
 		return
 	}
-	s.done(w, r, err, "settings.saved", "/settings")
+	v, verr := s.settingsView(r)
+	if verr != nil {
+		s.fail(w, r, verr)
+		return
+	}
+	v.Errors = fe
+	typed(&v)
+	s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
 }

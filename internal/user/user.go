@@ -484,12 +484,11 @@ func (s *Service) Get(ctx context.Context, id domain.UserID) (Account, []authz.P
 	if _, err := authz.Require(ctx, authz.UserView); err != nil {
 		return Account{}, nil, err
 	}
-	u, perms, err := postgres.UserWithPermissions(ctx, s.DB.Pool, id)
+	u, perms, until, err := postgres.UserAccount(ctx, s.DB.Pool, id)
 	if err != nil {
 		return Account{}, nil, err
 	}
-	until, err := postgres.OpenInvitation(ctx, s.DB.Pool, id)
-	return AccountOf(u, until), toPermissions(perms), err
+	return AccountOf(u, until), toPermissions(perms), nil
 }
 
 func toPermissions(names []string) []authz.Permission {
