@@ -21,6 +21,7 @@ func TestFailedFormsOpenWithASummary(t *testing.T) {
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek AB"})
 	c := env.SignedInClient(t, "admin@example.se", true)
 	cp := customerPath(cust)
+	qp := "/quotes/" + strconv.FormatInt(int64(env.MustCreateQuote(t, cust.ID).ID), 10)
 	for _, tc := range []struct {
 		name, path string
 		form       url.Values
@@ -40,6 +41,9 @@ func TestFailedFormsOpenWithASummary(t *testing.T) {
 		{"password", "/profile/password", url.Values{"current": {"x"}, "password": {"kort"}, "repeat": {"kort"}}, []string{"password"}},
 		{"settings", "/settings", url.Values{"retention_years": {"sju"}, "fiscal_year_end": {"13"}}, []string{"retention_years", "fiscal_year_end"}},
 		{"agreement", "/agreement", url.Values{"version": {""}, "body": {""}}, []string{"version", "body"}},
+		{"company details", "/settings/company", url.Values{"company_name": {""}, "company_email": {"x@"}, "document_language": {"sv"}},
+			[]string{"company_name", "company_email"}},
+		{"quote e-mail", qp + "/email", url.Values{"to": {"nobody"}, "message": {"Hej"}}, []string{"to"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := c.PostForm(tc.path, tc.form)
@@ -48,11 +52,12 @@ func TestFailedFormsOpenWithASummary(t *testing.T) {
 			}
 			body := html.UnescapeString(r.Body)
 			summary := body[max(strings.Index(body, `id="error-summary"`), 0):]
-			if !strings.Contains(body, `<div class="error-summary" id="error-summary" tabindex="-1" autofocus`) {
-				t.Fatalf("no focused error summary")
+			if !strings.Contains(body, `<div class="error-summary" id="error-summary" tabindex="-1" autofocus`) ||
+				strings.Count(body, `id="error-summary"`) != 1 {
+				t.Fatalf("no focused error summary, or more than one")
 			}
 			if want := "Formuläret har " + strconv.Itoa(len(tc.fields)) + " fel"; !strings.Contains(summary, want) {
-				t.Errorf("summary does not say %q", want)
+				t.Errorf("summary does not say %q:\n%.600s", want, summary)
 			}
 			at := 0
 			for _, f := range tc.fields {

@@ -39,8 +39,8 @@ func (s *Server) settingsCompanySave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := domain.FormInput[domain.CompanyInput](domain.CompanyFields, r.PostForm.Get)
-	s.settingsSaved(w, r, s.Settings.SetCompany(r.Context(), in), "settings.company_saved", func(v *settings.View) {
-		v.Company = in
+	s.settingsSaved(w, r, s.Settings.SetCompany(r.Context(), in), "settings.company_saved", func(v *settings.View, fe domain.FieldErrors) {
+		v.Company, v.CompanyErrors = in, fe
 	})
 }
 
@@ -56,15 +56,15 @@ func (s *Server) settingsSave(w http.ResponseWriter, r *http.Request) {
 	}
 	err := s.Settings.SetRetention(r.Context(), domain.Retention{Years: years, FiscalYearEnd: time.Month(month)},
 		r.PostForm.Get("below_law") == "yes")
-	s.settingsSaved(w, r, err, "settings.saved", func(v *settings.View) {
-		v.RetentionYears, v.FiscalYearEnd = typedYears, typedMonth
-		v.ConfirmShown = v.Errors["retention_years"] == "error.retention_below_law"
+	s.settingsSaved(w, r, err, "settings.saved", func(v *settings.View, fe domain.FieldErrors) {
+		v.RetentionYears, v.FiscalYearEnd, v.Errors = typedYears, typedMonth, fe
+		v.ConfirmShown = fe["retention_years"] == "error.retention_below_law"
 	})
 }
 
 // settingsSaved answers a save of one of the settings page's forms: on field errors the page again, with
-// the stored values, the form's typed ones (typed) and the messages; otherwise as done does.
-func (s *Server) settingsSaved(w http.ResponseWriter, r *http.Request, err error, saved string, typed func(*settings.View)) {
+// the stored values and the form's typed ones and messages (typed); otherwise as done does.
+func (s *Server) settingsSaved(w http.ResponseWriter, r *http.Request, err error, saved string, typed func(*settings.View, domain.FieldErrors)) {
 	var fe domain.FieldErrors
 	if !errors.As(err, &fe) {
 		s.done(w, r, err, saved, "/settings")
@@ -75,7 +75,6 @@ func (s *Server) settingsSaved(w http.ResponseWriter, r *http.Request, err error
 		s.fail(w, r, verr)
 		return
 	}
-	v.Errors = fe
-	typed(&v)
+	typed(&v, fe)
 	s.renderPage(w, r, http.StatusUnprocessableEntity, settings.Page(v))
 }
