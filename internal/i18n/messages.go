@@ -317,6 +317,10 @@ var messages = map[string]message{
 	"pager.prev":  {"‹ Föregående", "‹ Previous"},
 	"pager.next":  {"Nästa ›", "Next ›"},
 	"pager.last":  {"Sista »", "Last »"},
+	"list.showing":        {"Visar {0}–{1} av {2}", "Showing {0}–{1} of {2}"},
+	"list.showing_capped": {"Visar {0}–{1} av fler än {2}", "Showing {0}–{1} of more than {2}"},
+	"list.page_size":      {"Rader per sida", "Rows per page"},
+	"list.clear_filter":   {"Rensa filter", "Clear filter"},
 
 	"error.kind":           {"Välj privatperson eller företag.", "Choose private person or company."},
 	"error.too_long":       {"För långt.", "Too long."},
