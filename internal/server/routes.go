@@ -173,7 +173,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/exports/emails.csv", Needs(authz.CustomerView, authz.CustomerExportEmail), s.exportEmails},
 		{"POST", "/exports/labels.pdf", Needs(authz.CustomerView, authz.CustomerPrintLabels), s.exportLabels},
 		{"GET", "/agreement", Needs(authz.AuditView), s.agreementPage},
-		{"POST", "/agreement", Admin("only admins publish the data processing agreement"), s.agreementPublish},
+		{"POST", "/agreement/accept", Admin("admins are the ones the agreement is sent to and who accept it"), s.agreementAccept},
 		{"GET", "/outbox", Admin("e-mail to users and admins, with invitation links"), s.outboxPage},
 		{"GET", "/outbox/{id}/attachments/{position}", Admin("a file kept with a message on the outbox page, to pass on"), s.outboxAttachment},
 	}

@@ -124,7 +124,7 @@ type Outbox interface {
 
 // Agreements is what the server needs for the data processing agreement.
 type Agreements interface {
-	Publish(ctx context.Context, version, body string) (int64, error)
+	Accept(ctx context.Context) (int, error)
 	History(ctx context.Context) ([]domain.Agreement, error)
 }
 

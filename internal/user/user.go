@@ -212,7 +212,8 @@ func (s *Service) startSession(ctx context.Context, u domain.User, c signInCount
 			return err
 		}
 		for _, v := range accepted {
-			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v, nil))
+			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v,
+				map[string]any{"how": "continued_use"}))
 		}
 		return audit.Record(ctx, tx, events...)
 	})
