@@ -19,7 +19,7 @@ type AgreementRecipient struct {
 	Name       string
 	Email      string // the address it was sent to
 	SentAt     *time.Time
-	Via        string // "smtp" or "page"
+	Via        string     // "smtp" or "page"
 	AcceptedAt *time.Time // by continued use (or explicitly, whichever came first)
 	// AcceptedExplicitlyAt is when they pressed "Jag har läst avtalet".
 	AcceptedExplicitlyAt *time.Time
