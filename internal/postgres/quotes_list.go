@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -35,10 +37,13 @@ func ListQuotes(ctx context.Context, q Querier, f domain.QuoteFilter) (domain.Qu
 	where := `($1 = '' OR q.status = $1) AND ($2::date IS NULL OR q.quote_date >= $2) AND ($3::date IS NULL OR q.quote_date <= $3)`
 	args := []any{string(f.Status), f.From, f.To}
 	b := &pgx.Batch{}
+	pageArgs := append(slices.Clip(args), domain.QuoteListPageSize, f.Page*domain.QuoteListPageSize)
+	if strings.Contains(order, "$6") {
+		pageArgs = append(pageArgs, domain.QuoteStatuses)
+	}
 	b.Queue(`SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL
 		FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE `+where+`
-		ORDER BY `+fmt.Sprintf(order, dir)+` LIMIT $4 OFFSET $5`,
-		append(args, domain.QuoteListPageSize, f.Page*domain.QuoteListPageSize, domain.QuoteStatuses)...)
+		ORDER BY `+fmt.Sprintf(order, dir)+` LIMIT $4 OFFSET $5`, pageArgs...)
 	b.Queue(`SELECT count(*) FROM quotes q WHERE `+where, args...)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
