@@ -26,25 +26,10 @@ var quoteListOrder = map[domain.QuoteSort]string{
 // ListQuotes is one page of all quotes with their customers, filtered and sorted as f says, and the
 // number of quotes the filter selects, in one round trip.
 func ListQuotes(ctx context.Context, q Querier, f domain.QuoteFilter) (domain.QuotePage, error) {
-	order, ok := quoteListOrder[f.Sort]
-	if !ok {
-		order = quoteListOrder[domain.QuoteSortDate]
-	}
-	dir := "ASC"
-	if f.Desc {
-		dir = "DESC"
-	}
-	where := `($1 = '' OR q.status = $1) AND ($2::date IS NULL OR q.quote_date >= $2) AND ($3::date IS NULL OR q.quote_date <= $3)`
-	args := []any{string(f.Status), f.From, f.To}
+	pageSQL, pageArgs, countSQL, countArgs := quoteListSQL(f)
 	b := &pgx.Batch{}
-	pageArgs := append(slices.Clip(args), domain.QuoteListPageSize, f.Page*domain.QuoteListPageSize)
-	if strings.Contains(order, "$6") {
-		pageArgs = append(pageArgs, domain.QuoteStatuses)
-	}
-	b.Queue(`SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL
-		FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE `+where+`
-		ORDER BY `+fmt.Sprintf(order, dir)+` LIMIT $4 OFFSET $5`, pageArgs...)
-	b.Queue(`SELECT count(*) FROM quotes q WHERE `+where, args...)
+	b.Queue(pageSQL, pageArgs...)
+	b.Queue(countSQL, countArgs...)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
@@ -63,4 +48,26 @@ func ListQuotes(ctx context.Context, q Querier, f domain.QuoteFilter) (domain.Qu
 	}
 	err = br.QueryRow().Scan(&page.Total)
 	return page, mapErr(err, "count quotes")
+}
+
+// quoteListSQL is the quote list's page query and its count query, with their arguments.
+func quoteListSQL(f domain.QuoteFilter) (pageSQL string, pageArgs []any, countSQL string, countArgs []any) {
+	order, ok := quoteListOrder[f.Sort]
+	if !ok {
+		order = quoteListOrder[domain.QuoteSortDate]
+	}
+	dir := "ASC"
+	if f.Desc {
+		dir = "DESC"
+	}
+	where := `($1 = '' OR q.status = $1) AND ($2::date IS NULL OR q.quote_date >= $2) AND ($3::date IS NULL OR q.quote_date <= $3)`
+	countArgs = []any{string(f.Status), f.From, f.To}
+	pageArgs = append(slices.Clip(countArgs), domain.QuoteListPageSize, f.Page*domain.QuoteListPageSize)
+	if strings.Contains(order, "$6") {
+		pageArgs = append(pageArgs, domain.QuoteStatuses)
+	}
+	pageSQL = `SELECT ` + quoteColumns + `, c.number, c.name, c.anonymised_at IS NOT NULL
+		FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE ` + where + `
+		ORDER BY ` + fmt.Sprintf(order, dir) + ` LIMIT $4 OFFSET $5`
+	return pageSQL, pageArgs, `SELECT count(*) FROM quotes q WHERE ` + where, countArgs
 }
