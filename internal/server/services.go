@@ -74,6 +74,8 @@ type Quotes interface {
 	View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
+	Preview(ctx context.Context, lines []domain.QuoteLineInput) (domain.QuotePreview, error)
+	List(ctx context.Context, f domain.QuoteFilter) (domain.QuotePage, error)
 }
 
 // Settings is what the server needs for company-wide settings.
