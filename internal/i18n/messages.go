@@ -949,4 +949,9 @@ var messages = map[string]message{
 	"busy.exporting":                {"Exporterar…", "Exporting…"},
 	"busy.starting":                 {"Startar…", "Starting…"},
 	"busy.printing":                 {"Skapar etiketter…", "Making labels…"},
+	// The lists' empty states and the user search (issue 15 item 5).
+	"customers.empty":   {"Kundregistret är tomt.", "The customer register is empty."},
+	"suppliers.empty":   {"Inga leverantörer ännu.", "No suppliers yet."},
+	"users.none":        {"Inga användare matchar.", "No users match."},
+	"users.search_hint": {"Namn eller e-postadress", "Name or e-mail address"},
 }
