@@ -1,7 +1,7 @@
 -- Every column of the customer register, the audit log and the erasure register sorts the list, paged by
 -- keyset (sort key, id): each order gets an index ending in id, so a page deep in a large list reads only
--- its rows. (Customer numbers are unique, but ORDER BY number, id needs the id in the index to be served.)
-CREATE INDEX customers_number_sort ON customers (number, id);
+-- its rows. (The customer number needs none: it is unique, and EXPLAIN on 200,000 customers shows its
+-- unique index serving ORDER BY number, id with an incremental sort of one row per number.)
 CREATE INDEX customers_id_number_sort ON customers ((id_number COLLATE "sv-x-icu"), id);
 CREATE INDEX customers_email_sort ON customers ((email COLLATE "sv-x-icu"), id);
 CREATE INDEX customers_phone_sort ON customers ((phone COLLATE "sv-x-icu"), id);
