@@ -959,6 +959,10 @@ var messages = map[string]message{
 	"quotes.filter.from":    {"Offertdatum från", "Quote date from"},
 	"quotes.filter.to":      {"Offertdatum till", "Quote date to"},
 	"quotes.none_filtered":  {"Inga offerter matchar filtret.", "No quotes match the filter."},
-	"quotes.clear_filter":   {"Rensa filter", "Clear filter"},
 	"error.date_before":     {"Till-datumet ligger före från-datumet.", "The to date is before the from date."},
+	// The lists' empty states and the user search (issue 15 item 5).
+	"customers.empty":   {"Kundregistret är tomt.", "The customer register is empty."},
+	"suppliers.empty":   {"Inga leverantörer ännu.", "No suppliers yet."},
+	"users.none":        {"Inga användare matchar.", "No users match."},
+	"users.search_hint": {"Namn eller e-postadress", "Name or e-mail address"},
 }

@@ -70,7 +70,7 @@ func TestService(t *testing.T) {
 	)
 	h.Run(t,
 		svctest.Case{Name: "List", Perms: view,
-			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx); return },
+			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx, ""); return },
 			Check: func(t *testing.T) {
 				if len(users) != 9 {
 					t.Errorf("%d users, want the actor and eight others", len(users))

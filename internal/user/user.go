@@ -473,11 +473,11 @@ func (s *Service) IDByEmail(ctx context.Context, email string) (domain.UserID, e
 }
 
 // List returns every user for those allowed to view users.
-func (s *Service) List(ctx context.Context) ([]domain.UserSummary, error) {
+func (s *Service) List(ctx context.Context, search string) ([]domain.UserSummary, error) {
 	if _, err := authz.Require(ctx, authz.UserView); err != nil {
 		return nil, err
 	}
-	return postgres.ListUsers(ctx, s.DB.Pool)
+	return postgres.ListUsers(ctx, s.DB.Pool, search)
 }
 
 // Get returns one user, without the password hash, and the permissions stored for them.
