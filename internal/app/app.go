@@ -19,6 +19,7 @@ import (
 	"github.com/affar/affar/internal/agreement"
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/chainwatch"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/export"
@@ -48,6 +49,7 @@ type Services struct {
 	Exports   *export.Service
 	Outbox    *mail.Outbox
 	Agreement *agreement.Service
+	Chain     *chainwatch.Service
 }
 
 // NewServices wires the services to db with the clock now; background work logs to log.
@@ -71,7 +73,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
-		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log)}
+		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log),
+		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}}
 }
 
 // NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
@@ -95,9 +98,9 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Bulk:      svc.Bulk,
 		Exports:   svc.Exports,
 		Outbox:    svc.Outbox,
-		Agreement: svc.Agreement,
-		DB:        db,
-		Now:       now,
+		Agreement: svc.Agreement, ChainChecks: svc.Chain,
+		DB:  db,
+		Now: now,
 	})
 }
 
@@ -265,11 +268,13 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 	workers := river.NewWorkers()
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
 	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
+	river.AddWorker(workers, &chainwatch.Worker{Service: svc.Chain})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},
 			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database
-		Workers:      workers,
-		PeriodicJobs: gdpr.PeriodicJobs(),
+		Workers: workers,
+		// The audit chain is checked and its head mailed out every night at 04 (after the 03 hold release).
+		PeriodicJobs: append(gdpr.PeriodicJobs(), chainwatch.PeriodicJob(gdpr.Daily{Hour: 4})),
 		// A job of a server that died is run again after this, even if no server restarts.
 		RescueStuckJobsAfter: gdpr.RescueAfter,
 		// River's nightly REINDEX of its job indexes needs the owner, which the server is not (README).

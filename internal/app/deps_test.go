@@ -30,6 +30,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/mail":       {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/export":     {"internal/domain", "internal/authz", "internal/postgres", "internal/audit", "migrations"},
 		"internal/agreement":  {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "migrations"},
+		"internal/chainwatch": {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "migrations"},
 		"internal/accesscopy": {"internal/domain", "internal/i18n", "internal/gdpr", "internal/export"},
 		"internal/labels":     {},
 		"internal/xlsx":       {},

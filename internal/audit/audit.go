@@ -45,6 +45,7 @@ const (
 	AgreementPublished   = "agreement.published"
 	AgreementAccepted    = "agreement.accepted"
 	AgreementSent        = "agreement.sent"
+	ChainChecked         = "audit.chain_checked" // the daily verification (internal/chainwatch)
 
 	// PasswordLinkRefused: a link was used after its maker lost the right to manage its user; nothing was set.
 	PasswordLinkRefused = "user.password_link_refused"

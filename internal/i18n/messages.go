@@ -841,6 +841,7 @@ var messages = map[string]message{
 	"action.user.admin_revoked":        {"Administratörsroll borttagen", "Administrator role removed"},
 	"action.agreement.published":       {"Biträdesavtal publicerat", "Processing agreement published"},
 	"action.agreement.sent":            {"Biträdesavtal skickat till ny administratör", "Processing agreement sent to a new administrator"},
+	"action.audit.chain_checked":       {"Granskningskedjan kontrollerad", "Audit chain checked"},
 	"action.agreement.accepted":        {"Biträdesavtal godkänt", "Processing agreement accepted"},
 	"action.export.register":           {"Export av kundregister", "Customer register exported"},
 	"action.export.emails":             {"Export av e-postadresser", "E-mail addresses exported"},
@@ -965,4 +966,13 @@ var messages = map[string]message{
 	"suppliers.empty":   {"Inga leverantörer ännu.", "No suppliers yet."},
 	"users.none":        {"Inga användare matchar.", "No users match."},
 	"users.search_hint": {"Namn eller e-postadress", "Name or e-mail address"},
+	// The daily check of the audit chain (internal/chainwatch) and its place on the start page.
+	"mail.chain.subject":       {"Granskningskedjans huvud {0}", "The audit chain's head {0}"},
+	"mail.chain.body":          {"Hej {0},\n\ngranskningsloggen i Affär kontrollerades {1}: kedjan är hel, {2} händelser. Spara kedjans huvud utanför Affär, till exempel genom att arkivera det här meddelandet:\n\n{3}\n\nMed huvudet visar kommandot affar audit verify --anchor {3} senare att ingen händelse fram till dit har ändrats eller tagits bort.", "Hello {0},\n\nthe audit log in Affär was checked at {1}: the chain is intact, {2} events. Keep the chain's head outside Affär, for example by archiving this message:\n\n{3}\n\nWith the head, the command affar audit verify --anchor {3} later proves that no event up to it was changed or removed."},
+	"mail.chain.alarm_subject": {"LARM: granskningsloggen i Affär är bruten", "ALARM: the audit log in Affär is broken"},
+	"mail.chain.alarm_body":    {"Hej {0},\n\nkontrollen {1} fann att granskningsloggens kedja är bruten vid händelse {2} ({3}). Händelser har ändrats, tagits bort eller lagts till i databasen utanför Affär. Kontakta driftsleverantören och jämför med det senast utskickade huvudet: affar audit verify --anchor ID:HASH.", "Hello {0},\n\nthe check at {1} found the audit log's chain broken at event {2} ({3}). Events were changed, removed or added in the database outside Affär. Contact the operator and compare with the last head mailed out: affar audit verify --anchor ID:HASH."},
+	"dashboard.chain.title":    {"Granskningskedjan", "Audit chain"},
+	"dashboard.chain.ok":       {"Kontrollerad {0}: hel, {1} händelser. Huvudet skickades till {2} mottagare.", "Checked at {0}: intact, {1} events. The head was sent to {2} recipients."},
+	"dashboard.chain.broken":   {"LARM: kontrollen {0} fann kedjan bruten vid händelse {1}.", "ALARM: the check at {0} found the chain broken at event {1}."},
+	"dashboard.chain.never":    {"Ingen kontroll har körts än; den körs varje natt kl. 04.", "No check has run yet; it runs every night at 04:00."},
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/affar/affar/internal/authz"
@@ -62,6 +63,15 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 		if len(pg.Perms) > 0 {
 			v.Groups = append(v.Groups, pg)
 		}
+	}
+	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
+		c, ran, err := s.ChainChecks.Latest(r.Context())
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		v.Chain = &dashboard.Chain{Ran: ran, OK: c.OK, At: localMinute(c.At), Events: strconv.FormatInt(c.Events, 10),
+			Broken: strconv.FormatInt(c.BrokenEvent, 10), Recipients: strconv.Itoa(c.Recipients)}
 	}
 	s.renderPage(w, r, http.StatusOK, dashboard.Page(v))
 }

@@ -16,24 +16,25 @@ import (
 
 // Deps are the services the handlers call (their interfaces are in services.go) and what they run with.
 type Deps struct {
-	Config    config.Config
-	Log       *slog.Logger
-	Sessions  *scs.SessionManager
-	Users     Users
-	Customers Customers
-	Suppliers Suppliers
-	Quotes    Quotes
-	QuoteDocs QuoteDocuments
-	Settings  Settings
-	Audit     AuditLog
-	GDPR      GDPR
-	Erasures  Erasures
-	Bulk      BulkJobs
-	Exports   Exports
-	Outbox    Outbox
-	Agreement Agreements
-	DB        Pinger
-	Now       func() time.Time
+	Config      config.Config
+	Log         *slog.Logger
+	Sessions    *scs.SessionManager
+	Users       Users
+	Customers   Customers
+	Suppliers   Suppliers
+	Quotes      Quotes
+	QuoteDocs   QuoteDocuments
+	Settings    Settings
+	Audit       AuditLog
+	GDPR        GDPR
+	Erasures    Erasures
+	Bulk        BulkJobs
+	Exports     Exports
+	Outbox      Outbox
+	Agreement   Agreements
+	ChainChecks ChainChecks
+	DB          Pinger
+	Now         func() time.Time
 }
 
 // Server holds the dependencies of the handlers.

@@ -125,6 +125,11 @@ type Outbox interface {
 }
 
 // Agreements is what the server needs for the data processing agreement.
+// ChainChecks is the daily check of the audit chain (chainwatch.Service).
+type ChainChecks interface {
+	Latest(ctx context.Context) (domain.ChainCheck, bool, error)
+}
+
 type Agreements interface {
 	Accept(ctx context.Context) (int, error)
 	History(ctx context.Context) ([]domain.Agreement, error)
