@@ -27,7 +27,7 @@ func company(name string) domain.CustomerInput {
 // The Service's methods: View, the customer page, is in TestServicePage.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
-		"RemoveContact", "SetConsent", "AddCreditReport")
+		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog")
 }
 
 func TestService(t *testing.T) {
@@ -42,7 +42,18 @@ func TestService(t *testing.T) {
 		got     domain.Customer
 		created domain.Customer
 	)
+	var access customer.AccessPage
 	h.Run(t,
+		svctest.Case{Name: "AccessLog", Perms: []authz.Permission{authz.AuditView, authz.CustomerView},
+			Call: func(ctx context.Context) (err error) {
+				access, err = s.AccessLog(ctx, c.ID, customer.AccessQuery{})
+				return
+			},
+			Check: func(t *testing.T) {
+				if access.Number != c.Number || len(access.Entries) != 2 || access.Entries[1].Action != "customer.created" || access.Older != 0 {
+					t.Errorf("access log %+v, want customer %d's contact and creation, newest first, and no older page", access, c.Number)
+				}
+			}},
 		svctest.Case{Name: "List", Perms: view,
 			Call: func(ctx context.Context) (err error) { page, err = s.List(ctx, domain.CustomerFilter{}); return },
 			Check: func(t *testing.T) {

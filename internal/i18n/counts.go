@@ -16,6 +16,7 @@ var counts = map[string]count{
 		forms{"Du har gjort många uttag på kort tid. Försök igen om {0} minut.", "Du har gjort många uttag på kort tid. Försök igen om {0} minuter."},
 		forms{"You have made many exports in a short time. Try again in {0} minute.", "You have made many exports in a short time. Try again in {0} minutes."}},
 
+	"audit.times":            {forms{"({0} gång)", "({0} gånger)"}, forms{"({0} time)", "({0} times)"}},
 	"customers.count":        {forms{"{0} kund", "{0} kunder"}, forms{"{0} customer", "{0} customers"}},
 	"quotes.count":           {forms{"{0} offert", "{0} offerter"}, forms{"{0} quote", "{0} quotes"}},
 	"customers.count_capped": {forms{"Fler än {0} kund", "Fler än {0} kunder"}, forms{"More than {0} customer", "More than {0} customers"}},

@@ -119,3 +119,30 @@ func entityAudit(ctx context.Context, q Querier, match, entityType string, ids a
 		entityType, ids, limit, hidden)
 	return collectAuditWithNames(rows, err, "entity audit")
 }
+
+// EntityAuditPage is a page of an entity's events, newest first: those before the event id before (0: from
+// the newest), at or after from and before to (zero times: no bound). It reads limit+1 to tell whether
+// there are older ones, and keeps to the index on (entity_type, entity_id, id).
+func EntityAuditPage(ctx context.Context, q Querier, entityType string, id, before int64, from, to time.Time, limit int,
+	hidden []string) ([]domain.AuditEvent, []string, bool, error) {
+	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, `+actorNameAt+` FROM audit_events e
+		LEFT JOIN users u ON u.id = e.actor_user_id
+		WHERE e.entity_type = $1 AND e.entity_id = $2 AND NOT e.action = ANY($4)
+			AND ($5 = 0 OR e.id < $5) AND ($6::timestamptz IS NULL OR e.at >= $6) AND ($7::timestamptz IS NULL OR e.at < $7)
+		ORDER BY e.id DESC LIMIT $3`,
+		entityType, id, limit+1, hidden, before, nullTime(from), nullTime(to))
+	events, names, err := collectAuditWithNames(rows, err, "entity audit page")
+	more := len(events) > limit
+	if more {
+		events, names = events[:limit], names[:limit]
+	}
+	return events, names, more, err
+}
+
+// nullTime is NULL for the zero time.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/affar/affar/internal/accesscopy"
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
@@ -39,9 +40,10 @@ func copyView(ctx context.Context, x gdpr.Export) gdprpages.ExportView {
 		}
 		v.Tables = append(v.Tables, et)
 	}
-	for _, e := range x.Events {
-		v.Events = append(v.Events, gdprpages.ExportEvent{At: localMinute(e.At), Actor: e.ActorName,
-			ActionKey: "action." + e.Action, Details: detailsText(ctx, e.EntityType, e.Details)})
+	// Repeated views are folded as on the customer's access log; the ZIP's CSV and JSON keep every event.
+	for _, l := range audit.Fold(x.Events) {
+		v.Events = append(v.Events, gdprpages.ExportEvent{At: span(l.First, l.Last), Actor: l.ActorName,
+			ActionKey: "action." + l.Action, Details: detailsText(ctx, l.EntityType, l.Details), Times: l.Count})
 	}
 	return v
 }

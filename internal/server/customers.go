@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
@@ -15,7 +14,6 @@ import (
 	"github.com/a-h/templ"
 
 	"github.com/affar/affar/internal/accesscopy"
-	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
@@ -261,9 +259,7 @@ func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail)
 		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(domain.DateLayout), Bureau: cr.Bureau,
 			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
 	}
-	for _, e := range d.Access {
-		v.Access = append(v.Access, accessRow(e))
-	}
+	v.Access, v.AccessURL = accessRows(ctx, d.Access), customerURL(d.Customer.ID)+"/access"
 	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, d.Rule, d.Hold), d.Hold.Quote != nil, v.CanEdit
 	for _, q := range d.Quotes {
 		v.Quotes = append(v.Quotes, customers.QuoteRow{ID: int64(q.ID), Number: q.Number, Date: q.QuoteDate.Format(domain.DateLayout),
@@ -332,11 +328,3 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 }
 
 // accessRow is an audit event about a customer as its page and its export show it.
-func accessRow(e audit.Entry) customers.AccessRow {
-	row := customers.AccessRow{At: localSecond(e.At), Actor: e.ActorName, ActionKey: "action." + e.Action}
-	if len(e.Details) > 0 {
-		b, _ := json.Marshal(e.Details)
-		row.Details = string(b)
-	}
-	return row
-}

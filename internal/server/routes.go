@@ -105,6 +105,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/customers/new", Needs(authz.CustomerCreate), s.customerNew},
 		{"POST", "/customers", Needs(authz.CustomerCreate), s.customerCreate},
 		{"GET", "/customers/{id}", Needs(authz.CustomerView), s.customerShow},
+		{"GET", "/customers/{id}/access", Needs(authz.AuditView, authz.CustomerView), s.customerAccess},
 		{"GET", "/customers/{id}/edit", Needs(authz.CustomerEdit, authz.CustomerView), s.customerEdit},
 		{"POST", "/customers/{id}", Needs(authz.CustomerEdit, authz.CustomerView), s.customerUpdate},
 		{"POST", "/customers/{id}/contacts", Needs(authz.CustomerEdit, authz.CustomerView), s.contactAdd},

@@ -44,6 +44,7 @@ type Users interface {
 type Customers interface {
 	List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error)
 	View(ctx context.Context, id domain.CustomerID) (customer.Detail, error)
+	AccessLog(ctx context.Context, id domain.CustomerID, q customer.AccessQuery) (customer.AccessPage, error)
 	ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
 	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent, confirmErased bool) (domain.Customer, error)
 	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error)
