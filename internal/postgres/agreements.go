@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -100,4 +101,15 @@ func AgreementVersionTaken(ctx context.Context, q Querier, version string) (bool
 	var taken bool
 	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreement_versions WHERE version = $1)`, version).Scan(&taken)
 	return taken, mapErr(err, "agreement version taken")
+}
+
+// AgreementStatus is the newest version's id, how many admins it was sent to and how many accepted it.
+func AgreementStatus(ctx context.Context, q Querier) (version string, recipients, accepted int, err error) {
+	err = q.QueryRow(ctx, `SELECT v.version, count(r.user_id), count(r.accepted_at) FROM agreement_versions v
+		LEFT JOIN agreement_recipients r ON r.version_id = v.id
+		WHERE v.id = (SELECT max(id) FROM agreement_versions) GROUP BY v.version`).Scan(&version, &recipients, &accepted)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", 0, 0, nil
+	}
+	return version, recipients, accepted, mapErr(err, "agreement status")
 }

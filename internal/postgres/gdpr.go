@@ -641,3 +641,12 @@ func customerIDs(ids []domain.CustomerID) []int64 {
 	}
 	return out
 }
+
+// HoldsEnding counts the quote snapshots held until before the day until, and gives the first held-until day.
+func HoldsEnding(ctx context.Context, q Querier, until time.Time) (int, *time.Time, error) {
+	var n int
+	var next *time.Time
+	err := q.QueryRow(ctx, `SELECT count(*) FILTER (WHERE held_until < $1::date), min(held_until) FROM quotes WHERE held_until IS NOT NULL`,
+		until.In(domain.Stockholm).Format(domain.DateLayout)).Scan(&n, &next)
+	return n, next, mapErr(err, "holds ending")
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/auditlog"
 	"github.com/affar/affar/templates/dashboard"
@@ -67,6 +68,10 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
 		c, ran, err := s.ChainChecks.Latest(r.Context())
 		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if v.Privacy, err = s.privacyOverview(r.Context(), a); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -132,4 +137,25 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	v.Showing, v.Pager = p.Showing, p.pages()
 	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(auditCols, req, urlFor)
 	s.renderPage(w, r, http.StatusOK, auditlog.Page(v))
+}
+
+// privacyOverview is the start page's data protection card.
+func (s *Server) privacyOverview(ctx context.Context, a authz.Actor) (*dashboard.Privacy, error) {
+	o, err := s.GDPR.Overview(ctx)
+	if err != nil {
+		return nil, err
+	}
+	p := &dashboard.Privacy{HoldsSoon: o.HoldsSoon, Agreement: o.Agreement, Recipients: o.Recipients, AcceptedBy: o.AcceptedBy}
+	if o.NextRelease != nil {
+		p.NextRelease = o.NextRelease.Format(domain.DateLayout)
+	}
+	for _, j := range o.Jobs {
+		job := dashboard.Job{Ref: j.Ref, StatusKey: "bulk.status." + string(j.Status), KindKey: "bulk.kind." + string(j.Kind),
+			When: localMinute(j.CreatedAt), Processed: j.Processed, Total: j.Total}
+		if a.Can(authz.CustomerBulkErase) {
+			job.URL = bulkURL(j.ID)
+		}
+		p.Jobs = append(p.Jobs, job)
+	}
+	return p, nil
 }

@@ -96,6 +96,7 @@ type QuoteDocuments interface {
 
 // GDPR is what the server needs to erase and export customers.
 type GDPR interface {
+	Overview(ctx context.Context) (domain.PrivacyOverview, error)
 	Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (gdpr.Plan, error)
 	Anonymise(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
 	Delete(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)

@@ -1,0 +1,36 @@
+package gdpr
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/postgres"
+)
+
+// overviewJobs is how many bulk jobs the start page lists.
+const overviewJobs = 5
+
+// Overview is the start page's privacy card, for whoever reads the audit log or manages data protection:
+// it names no customer, only jobs, counts and dates.
+func (s *Service) Overview(ctx context.Context) (domain.PrivacyOverview, error) {
+	var o domain.PrivacyOverview
+	a, ok := authz.ActorFrom(ctx)
+	switch {
+	case !ok:
+		return o, fmt.Errorf("privacy overview: %w", domain.ErrUnauthenticated)
+	case !a.Can(authz.AuditView) && !a.Can(authz.PrivacyManage):
+		return o, fmt.Errorf("privacy overview: %w", domain.ErrForbidden)
+	}
+	var err error
+	if o.Jobs, err = postgres.BulkJobs(ctx, s.DB.Pool, nil, overviewJobs); err != nil {
+		return o, err
+	}
+	soon := s.Now().AddDate(0, 0, domain.HoldsSoonDays)
+	if o.HoldsSoon, o.NextRelease, err = postgres.HoldsEnding(ctx, s.DB.Pool, soon); err != nil {
+		return o, err
+	}
+	o.Agreement, o.Recipients, o.AcceptedBy, err = postgres.AgreementStatus(ctx, s.DB.Pool)
+	return o, err
+}
