@@ -949,4 +949,10 @@ var messages = map[string]message{
 	"busy.exporting":                {"Exporterar…", "Exporting…"},
 	"busy.starting":                 {"Startar…", "Starting…"},
 	"busy.printing":                 {"Skapar etiketter…", "Making labels…"},
+	// The CRM screen's ticks, kept across pages and filters (issue 15, item 5).
+	"crm.tick_page":   {"Markera alla på sidan", "Tick all on this page"},
+	"crm.ticked_none": {"Inga kunder markerade.", "No customers ticked."},
+	"crm.save_ticks":  {"Spara markeringar", "Save ticks"},
+	"crm.clear_ticks": {"Rensa markeringar", "Clear ticks"},
+	"crm.ticks_full":  {"Högst 1000 kunder kan vara markerade. Avmarkera några, eller välj dem med ett filter.", "At most 1000 customers can be ticked. Untick some, or select them with a filter."},
 }

@@ -51,7 +51,7 @@ type Customers interface {
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
-	Segment(ctx context.Context, s domain.Segment, after domain.CustomerID) (domain.SegmentPage, error)
+	Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error)
 }
 
 // Suppliers is what the server needs of the supplier service.
@@ -73,7 +73,7 @@ type Quotes interface {
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
-	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
+	Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 }
 
 // Settings is what the server needs for company-wide settings.
