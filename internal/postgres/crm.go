@@ -73,30 +73,36 @@ var segmentSorts = map[domain.SegmentSort]string{
 	domain.SegmentByActivity: `c.last_activity_at`,
 }
 
-// SegmentPage returns up to sq.Limit customers of the segment after sq.After in the order asked for,
-// whether more follow, how many match in all and how many of sq.Ticked are among them.
-func SegmentPage(ctx context.Context, q Querier, sq domain.SegmentQuery) (domain.SegmentPage, error) {
+// segmentPageSQL is the query of a page of sq, whose segment's conditions are where (values in args).
+func segmentPageSQL(sq domain.SegmentQuery, where string, args []any) (string, []any) {
 	expr, ok := segmentSorts[sq.Sort]
 	if !ok {
 		expr = segmentSorts[domain.SegmentByNumber]
 	}
-	var args []any
-	where := and(segmentWhere(sq.Segment, &args)...)
-	n := len(args)
 	dir, cmp := "ASC", ">"
 	if sq.Desc {
 		dir, cmp = "DESC", "<"
 	}
-	pageArgs, keyset := slices.Clone(args), "TRUE"
+	keyset := "TRUE"
 	if sq.After != 0 {
 		// A cursor row deleted since gives NULL: an empty page, which links back to the first.
-		pageArgs = append(pageArgs, sq.After)
-		keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, n+1, n+1)
+		args = append(args, sq.After)
+		keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, len(args), len(args))
 	}
-	pageArgs = append(pageArgs, sq.Limit+1)
+	args = append(args, sq.Limit+1)
+	return fmt.Sprintf(`SELECT %s FROM customers c WHERE %s AND %s ORDER BY %s %s, c.id %s LIMIT $%d`,
+		customerColumns, where, keyset, expr, dir, dir, len(args)), args
+}
+
+// SegmentPage returns up to sq.Limit customers of the segment after sq.After in the order asked for,
+// whether more follow, how many match in all and how many of sq.Ticked are among them.
+func SegmentPage(ctx context.Context, q Querier, sq domain.SegmentQuery) (domain.SegmentPage, error) {
+	var args []any
+	where := and(segmentWhere(sq.Segment, &args)...)
+	n := len(args)
+	pageSQL, pageArgs := segmentPageSQL(sq, where, slices.Clone(args))
 	b := &pgx.Batch{}
-	b.Queue(fmt.Sprintf(`SELECT %s FROM customers c WHERE %s AND %s ORDER BY %s %s, c.id %s LIMIT $%d`,
-		customerColumns, where, keyset, expr, dir, dir, len(pageArgs)), pageArgs...)
+	b.Queue(pageSQL, pageArgs...)
 	b.Queue(`SELECT count(*) FROM customers c WHERE `+where, args...)
 	b.Queue(`SELECT count(*) FROM customers c WHERE `+where+` AND c.id = ANY($`+strconv.Itoa(n+1)+`)`,
 		append(args, sq.Ticked)...)
