@@ -22,7 +22,7 @@ var counts = map[string]count{
 		forms{"{0} customer matches this filter", "{0} customers match this filter"}},
 	"crm.select_all": {forms{"Radera eller anonymisera den enda kunden som matchar …", "Radera eller anonymisera alla {0} som matchar …"},
 		forms{"Delete or anonymise the one customer matching this filter …", "Delete or anonymise all {0} matching this filter …"}},
-	"crm.ticked": {forms{"{0} markerad", "{0} markerade"}, forms{"{0} ticked", "{0} ticked"}},
+	"crm.ticked": {forms{"{0} markerad", "{0} markerade"}, forms{"{0} customer ticked", "{0} customers ticked"}},
 	"crm.ticked_outside": {forms{"(en av dem matchar inte urvalet och tas inte med)", "({0} av dem matchar inte urvalet och tas inte med)"},
 		forms{"(one of them does not match this filter and is left out)", "({0} of them do not match this filter and are left out)"}},
 
