@@ -1,6 +1,8 @@
 // Package agreement publishes the data processing agreement (personuppgiftsbiträdesavtal) between the
-// company and the supplier of Affär: each version is e-mailed to every admin, its digest and recipients
-// are kept, and each admin accepts it by continued use, at their first sign-in after it was sent.
+// company and the supplier of Affär. The operator, whoever runs the installation, publishes a version from
+// the command line (affar agreement publish); it is e-mailed to every admin, its digest and recipients are
+// kept, and each admin accepts it by continued use, at their first sign-in after it was sent, or explicitly
+// with "Jag har läst avtalet".
 package agreement
 
 import (
@@ -9,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -42,12 +45,43 @@ func Digest(body string) string {
 // MaxBody bounds the agreement text (a long agreement is some 50,000 characters).
 const MaxBody = 200_000
 
-// Publish stores a version and sends it to every active admin (admins only).
-func (s *Service) Publish(ctx context.Context, version, body string) (int64, error) {
-	actor, err := authz.RequireAdmin(ctx)
-	if err != nil {
-		return 0, err
+// Draft is a version as it would be published: the text as stored, its digest and who would receive it.
+type Draft struct {
+	Version, Body, SHA256 string
+	Recipients            []domain.User
+}
+
+// Preview checks a version as Publish would, without storing or sending anything (the operator's preview).
+func (s *Service) Preview(ctx context.Context, version, body string) (Draft, error) {
+	if err := requireOperator(ctx); err != nil {
+		return Draft{}, err
 	}
+	d, err := check(version, body)
+	if err != nil {
+		return Draft{}, err
+	}
+	if taken, err := postgres.AgreementVersionTaken(ctx, s.DB.Pool, d.Version); err != nil || taken {
+		return Draft{}, cmp.Or(err, error(domain.FieldErrors{"version": "agreement.version_taken"}))
+	}
+	d.Recipients, err = postgres.ActiveAdmins(ctx, s.DB.Pool)
+	return d, err
+}
+
+// requireOperator lets only the command line publish: the vendor sends the agreement, the company's admins
+// receive and accept it.
+func requireOperator(ctx context.Context) error {
+	a, ok := authz.ActorFrom(ctx)
+	switch {
+	case !ok:
+		return fmt.Errorf("agreement: %w", domain.ErrUnauthenticated)
+	case !a.IsSystem():
+		return fmt.Errorf("agreement: only the operator publishes: %w", domain.ErrForbidden)
+	}
+	return nil
+}
+
+// check normalises a version and its text and refuses an empty or unprintable one.
+func check(version, body string) (Draft, error) {
 	version = strings.TrimSpace(version)
 	body = strings.TrimSpace(strings.ReplaceAll(body, "\r\n", "\n"))
 	fe := domain.FieldErrors{}
@@ -64,10 +98,23 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 		fe["body"] = "error.text"
 	}
 	if len(fe) > 0 {
-		return 0, fe
+		return Draft{}, fe
+	}
+	return Draft{Version: version, Body: body, SHA256: Digest(body)}, nil
+}
+
+// Publish stores a version and sends it to every active admin (the operator only).
+func (s *Service) Publish(ctx context.Context, version, body string) (int64, error) {
+	if err := requireOperator(ctx); err != nil {
+		return 0, err
+	}
+	actor, _ := authz.ActorFrom(ctx)
+	d, err := check(version, body)
+	if err != nil {
+		return 0, err
 	}
 	now := s.Now()
-	a := domain.Agreement{Version: version, Body: body, SHA256: Digest(body), PublishedAt: now}
+	a := domain.Agreement{Version: d.Version, Body: d.Body, SHA256: d.SHA256, PublishedAt: now}
 	var id int64
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		// Serialised with making admins, so someone made an admin meanwhile gets this version either here
@@ -97,6 +144,34 @@ func (s *Service) Publish(ctx context.Context, version, body string) (int64, err
 			map[string]any{"sha256": a.SHA256, "recipients": sent}))
 	})
 	return id, err
+}
+
+// Accept records that the signed-in admin read every version sent to them and accepts it explicitly, beside
+// acceptance by continued use. It reports how many versions it recorded (0 when all were accepted so).
+func (s *Service) Accept(ctx context.Context) (int, error) {
+	actor, err := authz.RequireAdmin(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if actor.IsSystem() {
+		return 0, fmt.Errorf("agreement: the operator accepts nothing: %w", domain.ErrForbidden)
+	}
+	var n int
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		now := s.Now()
+		versions, err := postgres.AcceptAgreementsExplicitly(ctx, tx, actor.UserID, now)
+		if err != nil {
+			return err
+		}
+		n = len(versions)
+		events := make([]domain.AuditEvent, 0, n)
+		for _, v := range versions {
+			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v,
+				map[string]any{"how": "explicit"}))
+		}
+		return audit.Record(ctx, tx, events...)
+	})
+	return n, err
 }
 
 // send e-mails version a (id) to the admin u and records them as its recipient.

@@ -2,6 +2,7 @@ package agreement_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -14,7 +15,7 @@ import (
 )
 
 func TestServiceMethods(t *testing.T) {
-	svctest.Methods(t, &agreement.Service{}, "Publish", "History", "SendToNewAdmin")
+	svctest.Methods(t, &agreement.Service{}, "Publish", "Preview", "Accept", "History", "SendToNewAdmin")
 }
 
 func TestService(t *testing.T) {
@@ -22,9 +23,12 @@ func TestService(t *testing.T) {
 	admin, _ := h.MustCreateUser(t, "admin@example.com", true)
 	s := h.Services.Agreement
 	var history []domain.Agreement
+	if _, err := s.Publish(operator, "2026-1", "Avtalstext"); err != nil {
+		t.Fatal(err)
+	}
 	h.Run(t,
-		svctest.Case{Name: "Publish", Admin: true, Audit: []string{audit.AgreementPublished},
-			Call: func(ctx context.Context) error { _, err := s.Publish(ctx, "2026-1", "Avtalstext"); return err }},
+		// The actor received no version (they are no admin in the database): nothing to accept, nothing recorded.
+		svctest.Case{Name: "Accept", Admin: true, Call: func(ctx context.Context) error { _, err := s.Accept(ctx); return err }},
 		svctest.Case{Name: "History", Perms: []authz.Permission{authz.AuditView},
 			Call: func(ctx context.Context) (err error) { history, err = s.History(ctx); return },
 			Check: func(t *testing.T) {
@@ -42,7 +46,7 @@ func TestService(t *testing.T) {
 func TestSendToNewAdmin(t *testing.T) {
 	h := svctest.New(t)
 	s := h.Services.Agreement
-	ctx := h.AsAdmin()
+	ctx := operator
 	newAdmin := domain.User{Email: "ny@example.com", Name: "Ny Admin", IsAdmin: true, Active: true}
 	newAdmin.ID, _ = h.MustCreateUser(t, newAdmin.Email, false)
 	send := func() []string {
@@ -64,6 +68,47 @@ func TestSendToNewAdmin(t *testing.T) {
 	}
 	if got := send(); len(got) != 0 {
 		t.Errorf("again: %q, want nothing: they have it", got)
+	}
+}
+
+var operator = authz.WithActor(context.Background(), authz.System())
+
+// TestOnlyTheOperatorPublishes: whoever runs the installation publishes (the command line); an admin of
+// the company receives and accepts. The preview checks what Publish would and sends nothing.
+func TestOnlyTheOperatorPublishes(t *testing.T) {
+	h := svctest.New(t)
+	s := h.Services.Agreement
+	admin, _ := h.MustCreateUser(t, "admin@example.com", true)
+	if _, err := s.Publish(h.AsAdmin(), "2026-1", "Avtalstext"); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("an admin publishing: %v, want forbidden", err)
+	}
+	if _, err := s.Preview(h.AsAdmin(), "2026-1", "Avtalstext"); !errors.Is(err, domain.ErrForbidden) {
+		t.Errorf("an admin previewing: %v, want forbidden", err)
+	}
+	since := h.LastAudit(t)
+	d, err := s.Preview(operator, " 2026-1 ", "Avtalstext\r\n")
+	if err != nil || d.Version != "2026-1" || d.SHA256 != agreement.Digest("Avtalstext") || len(d.Recipients) != 1 || d.Recipients[0].ID != admin {
+		t.Fatalf("preview %+v (%v): want the trimmed version, the digest of the stored text, the admin", d, err)
+	}
+	if got := h.ActionsSince(t, since); len(got) != 0 {
+		t.Errorf("the preview recorded %q", got)
+	}
+	if _, err := s.Publish(operator, "2026-1", "Avtalstext"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.ActionsSince(t, since); len(got) != 1 || got[0] != audit.AgreementPublished {
+		t.Errorf("publish recorded %q", got)
+	}
+	for _, c := range []struct{ version, body, field, key string }{
+		{"2026-1", "Ny text", "version", "agreement.version_taken"},
+		{"", "Text", "version", "error.required"},
+		{"2026-2", "  ", "body", "error.required"},
+	} {
+		_, err := s.Preview(operator, c.version, c.body)
+		var fe domain.FieldErrors
+		if !errors.As(err, &fe) || fe[c.field] != c.key {
+			t.Errorf("preview %q/%q: %v, want %s on %s", c.version, c.body, err, c.key, c.field)
+		}
 	}
 }
 

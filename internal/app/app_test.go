@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/affar/affar/internal/agreement"
 	"github.com/affar/affar/internal/app"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/testutil/pgtest"
@@ -29,7 +32,7 @@ func run(t *testing.T, env map[string]string, stdin string, args ...string) (int
 
 func TestHelpListsTheCommands(t *testing.T) {
 	code, out := run(t, nil, "", "help")
-	for _, cmd := range []string{"serve", "migrate up", "migrate down N", "migrate version", "user create", "audit verify"} {
+	for _, cmd := range []string{"serve", "migrate up", "migrate down N", "migrate version", "user create", "audit verify", "agreement publish"} {
 		if !strings.Contains(out, cmd) {
 			t.Errorf("help does not list %q", cmd)
 		}
@@ -139,4 +142,51 @@ func previousMigration(t *testing.T, version int) int {
 		}
 	}
 	return prev
+}
+
+// TestAgreementPublishCommand: the operator publishes from the command line after a preview; "no" sends
+// nothing, an empty text or a version id used before is refused, and a published version is queued for
+// every admin in the outbox.
+func TestAgreementPublishCommand(t *testing.T) {
+	db, url := pgtest.New(t)
+	env := map[string]string{"DATABASE_URL": url, "AFFAR_PASSWORD": "a long enough password"}
+	if code, out := run(t, env, "", "user", "create", "--email", "eva@example.se", "--admin"); code != 0 {
+		t.Fatalf("user create: %d %s", code, out)
+	}
+	file := filepath.Join(t.TempDir(), "avtal.txt")
+	text := "Personuppgiftsbiträdesavtal\n\n1. Parter.\n"
+	if err := os.WriteFile(file, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	versions := func() (n int) {
+		if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM agreement_versions`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	code, out := run(t, env, "n\n", "agreement", "publish", "--version", "2027-1", "--file", file)
+	if code != 1 || !strings.Contains(out, "nothing published") || !strings.Contains(out, "eva@example.se") ||
+		!strings.Contains(out, agreement.Digest(strings.TrimSpace(text))) || versions() != 0 {
+		t.Fatalf("answering no: %d %s (%d versions)", code, out, versions())
+	}
+	if code, out := run(t, env, "y\n", "agreement", "publish", "--version", "2027-1", "--file", file); code != 0 || !strings.Contains(out, "1 e-mail(s) queued") {
+		t.Fatalf("publish: %d %s", code, out)
+	}
+	var queued int
+	if err := db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE recipient = 'eva@example.se'`).Scan(&queued); err != nil || queued != 1 {
+		t.Fatalf("%d messages to the admin in the outbox (%v), want 1", queued, err)
+	}
+	if code, out := run(t, env, "", "agreement", "publish", "--version", "2027-1", "--file", file, "--yes"); code != 1 || !strings.Contains(out, "already exists") {
+		t.Fatalf("a version id used before: %d %s", code, out)
+	}
+	empty := filepath.Join(t.TempDir(), "tom.txt")
+	if err := os.WriteFile(empty, []byte(" \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run(t, env, "", "agreement", "publish", "--version", "2027-2", "--file", empty, "--yes"); code != 1 || !strings.Contains(out, "body: ") {
+		t.Fatalf("an empty text: %d %s", code, out)
+	}
+	if versions() != 1 {
+		t.Fatalf("%d versions, want 1", versions())
+	}
 }

@@ -44,6 +44,9 @@ Usage:
   affar user revoke --email E PERM...      revoke permissions
   affar user permissions                   list the permission catalogue
   affar seed --customers N [--seed S]      add N generated Swedish demo customers (COPY; 1,000,000 in about a minute)
+  affar agreement publish --version V --file F [--yes]
+                                           the operator sends a version of the data processing agreement to
+                                           every admin: prints a preview and asks first (--yes: does not ask)
   affar audit verify [--anchor ID:HASH]    walk the audit hash chain; exit 1 naming the first broken event
   affar gdpr release-holds                 clear quote snapshots whose retention hold has ended (also a daily job)
   affar gdpr replay-erasures               re-apply the erasure ledger ($AFFAR_ERASURE_LEDGER) to a database
@@ -99,6 +102,8 @@ func Main(ctx context.Context, args []string, std IO) int {
 		runErr = needDB(cfg, func() error { return auditVerify(ctx, args[2:], cfg, std) })
 	case "seed":
 		runErr = needDB(cfg, func() error { return seedCmd(ctx, args[1:], cfg, std) })
+	case "agreement":
+		runErr = needDB(cfg, func() error { return agreementCmd(ctx, args[1:], cfg, std) })
 	case "gdpr":
 		runErr = needDB(cfg, func() error { return gdprCmd(ctx, args[1:], cfg, std) })
 	case "dev":
@@ -307,6 +312,14 @@ func withUser(ctx context.Context, cfg config.Config, email string, fn func(Serv
 }
 
 func describeUserError(err error) error {
+	if errors.Is(err, domain.ErrConflict) {
+		return errors.New("a user with that e-mail address already exists")
+	}
+	return describeInput(err)
+}
+
+// describeInput spells out field errors in English for the command line; other errors pass as they are.
+func describeInput(err error) error {
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		en := i18n.WithLang(context.Background(), "en")
@@ -316,9 +329,6 @@ func describeUserError(err error) error {
 		}
 		slices.Sort(parts)
 		return fmt.Errorf("invalid input (%s)", strings.Join(parts, " "))
-	}
-	if errors.Is(err, domain.ErrConflict) {
-		return errors.New("a user with that e-mail address already exists")
 	}
 	return err
 }

@@ -81,18 +81,22 @@ type Entry struct {
 	ActorName string
 }
 
-// Page returns up to limit events older than before (0: the newest), newest first.
-func (l Log) Page(ctx context.Context, before int64, limit int) ([]Entry, error) {
+// Page returns the page r asks for of the events the reader may see, newest first unless r sorts
+// otherwise ("at", "actor", "event"), domain.DefaultPageSize events unless r says how many.
+func (l Log) Page(ctx context.Context, r domain.ListRequest) (domain.ListPage[Entry], error) {
 	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
-		return nil, err
+		return domain.ListPage[Entry]{}, err
 	}
-	events, names, err := postgres.AuditPage(ctx, l.DB.Pool, before, limit, Hidden(ctx))
+	if r.Limit <= 0 {
+		r.Limit = domain.DefaultPageSize
+	}
+	page, err := postgres.AuditPage(ctx, l.DB.Pool, r, Hidden(ctx))
 	if err != nil {
-		return nil, err
+		return domain.ListPage[Entry]{}, err
 	}
-	out := make([]Entry, len(events))
-	for i := range events {
-		out[i] = Entry{AuditEvent: events[i], ActorName: names[i]}
+	out := domain.ListPage[Entry]{HasPrev: page.HasPrev, HasNext: page.HasNext, Total: page.Total, Capped: page.Capped}
+	for _, row := range page.Rows {
+		out.Rows = append(out.Rows, Entry{AuditEvent: row.Event, ActorName: row.ActorName})
 	}
 	return out, nil
 }

@@ -29,8 +29,8 @@ const (
 
 const entity = audit.Customer
 
-// PageSize is the number of customers per list page.
-const PageSize = 50
+// PageSize is the number of customers per page of a list nobody has resized (and of a CRM segment).
+const PageSize = domain.DefaultPageSize
 
 // Service is the customer service.
 type Service struct {
@@ -47,12 +47,14 @@ type ErasedBefore struct{ At time.Time }
 
 func (e *ErasedBefore) Error() string { return "matches an erased customer" }
 
-// List returns a page of the register.
+// List returns a page of the register of f.Limit rows: one of domain.PageSizes, else PageSize.
 func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
 		return domain.CustomerPage{}, err
 	}
-	f.Limit = PageSize
+	if !slices.Contains(domain.PageSizes, f.Limit) {
+		f.Limit = PageSize
+	}
 	return postgres.CustomerPage(ctx, s.DB.Pool, f)
 }
 

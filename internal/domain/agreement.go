@@ -8,7 +8,7 @@ type Agreement struct {
 	Version     string
 	Body        string
 	SHA256      string // hex digest of Body as published
-	PublishedBy string // name of the admin, "" if since removed
+	PublishedBy string // name of the admin who published it; "" for the operator (the command line) or a removed user
 	PublishedAt time.Time
 	Recipients  []AgreementRecipient
 }
@@ -19,6 +19,8 @@ type AgreementRecipient struct {
 	Name       string
 	Email      string // the address it was sent to
 	SentAt     *time.Time
-	Via        string // "smtp" or "page"
-	AcceptedAt *time.Time
+	Via        string     // "smtp" or "page"
+	AcceptedAt *time.Time // by continued use (or explicitly, whichever came first)
+	// AcceptedExplicitlyAt is when they pressed "Jag har läst avtalet".
+	AcceptedExplicitlyAt *time.Time
 }

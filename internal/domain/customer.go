@@ -163,6 +163,10 @@ const (
 	SortNumber   CustomerSort = "number"
 	SortCreated  CustomerSort = "created"
 	SortActivity CustomerSort = "activity"
+	SortIDNumber CustomerSort = "id_number"
+	SortEmail    CustomerSort = "email"
+	SortPhone    CustomerSort = "phone"
+	SortCity     CustomerSort = "city"
 )
 
 // CustomerFilter selects and orders a page of the customer register. Cursors are customer ids, so no

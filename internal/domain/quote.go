@@ -179,28 +179,13 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 		fe["valid_until"] = "error.valid_until"
 	}
 	for i, li := range in.Lines {
-		if strings.TrimSpace(li.Description+li.Quantity+li.UnitPrice) == "" {
+		if li.blank() {
 			continue
 		}
-		key := func(f string) string { return fmt.Sprintf("line_%d_%s", i, f) }
-		l := QuoteLine{Description: strings.TrimSpace(li.Description)}
-		switch {
-		case l.Description == "":
-			fe[key("description")] = "error.required"
-		case !ValidText(l.Description, false) || utf8.RuneCountInString(l.Description) > maxLine:
-			fe[key("description")] = "error.text"
+		l, errs := li.parse()
+		for f, msg := range errs {
+			fe[fmt.Sprintf("line_%d_%s", i, f)] = msg
 		}
-		if l.QtyMilli, err = ParseQuantity(li.Quantity); err != nil {
-			fe[key("quantity")] = "error.quantity"
-		}
-		if l.UnitPriceOre, err = ParseKronor(li.UnitPrice); err != nil {
-			fe[key("unit_price")] = "error.amount"
-		}
-		rate, err := strconv.Atoi(strings.TrimSpace(li.VATRate))
-		if err != nil || !slices.Contains(VATRates, rate) {
-			fe[key("vat_rate")] = "error.vat_rate"
-		}
-		l.VATRate = rate
 		q.Lines = append(q.Lines, l)
 		typed = append(typed, i)
 	}
@@ -212,6 +197,67 @@ func (in QuoteInput) Validate() (QuoteFields, error) {
 		return QuoteFields{}, fe
 	}
 	return q, nil
+}
+
+// blank reports whether nothing was typed on the line (its VAT rate has a default): it is ignored.
+func (li QuoteLineInput) blank() bool {
+	return strings.TrimSpace(li.Description+li.Quantity+li.UnitPrice) == ""
+}
+
+// parse reads one typed line; errs holds the message id of each field that is wrong, by the field's name
+// ("description", "quantity", "unit_price", "vat_rate").
+func (li QuoteLineInput) parse() (QuoteLine, map[string]string) {
+	errs := map[string]string{}
+	l := QuoteLine{Description: strings.TrimSpace(li.Description)}
+	switch {
+	case l.Description == "":
+		errs["description"] = "error.required"
+	case !ValidText(l.Description, false) || utf8.RuneCountInString(l.Description) > maxLine:
+		errs["description"] = "error.text"
+	}
+	var err error
+	if l.QtyMilli, err = ParseQuantity(li.Quantity); err != nil {
+		errs["quantity"] = "error.quantity"
+	}
+	if l.UnitPriceOre, err = ParseKronor(li.UnitPrice); err != nil {
+		errs["unit_price"] = "error.amount"
+	}
+	rate, err := strconv.Atoi(strings.TrimSpace(li.VATRate))
+	if err != nil || !slices.Contains(VATRates, rate) {
+		errs["vat_rate"] = "error.vat_rate"
+	}
+	l.VATRate = rate
+	return l, errs
+}
+
+// QuotePreview is the quote form's sums as typed, before it is saved.
+type QuotePreview struct {
+	Nets   []*int64    // each row's net; nil where the row is empty or its quantity, price or rate is not readable
+	Totals QuoteTotals // of the rows that have a net, as Totals computes a saved quote's (Exceeded above the cap)
+}
+
+// PreviewQuote sums the typed rows the way a saved quote is summed (the same parsing as Validate, the
+// same Totals), leaving out the rows whose amount cannot be read yet.
+func PreviewQuote(lines []QuoteLineInput) QuotePreview {
+	p := QuotePreview{Nets: make([]*int64, len(lines))}
+	var whole []QuoteLine
+	for i, li := range lines {
+		if li.blank() {
+			continue
+		}
+		l, errs := li.parse()
+		if errs["quantity"] != "" || errs["unit_price"] != "" || errs["vat_rate"] != "" {
+			continue
+		}
+		net, err := l.Net()
+		if err != nil {
+			continue
+		}
+		p.Nets[i] = &net
+		whole = append(whole, l)
+	}
+	p.Totals = Totals(whole)
+	return p
 }
 
 // amountErrors marks, beside the field, each line that takes an amount above MaxAmountOre: the line

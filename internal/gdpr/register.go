@@ -11,12 +11,16 @@ import (
 // Register reads the erasure register, for those who may read the audit log.
 type Register struct{ DB *postgres.DB }
 
-// Page returns up to limit entries older than before (0: the newest), newest first.
-func (r Register) Page(ctx context.Context, before int64, limit int) ([]domain.Erasure, error) {
+// Page returns the page r asks for of the register, newest first unless r sorts otherwise ("at",
+// "actor", "kind", "customer"), domain.DefaultPageSize entries unless r says how many.
+func (r Register) Page(ctx context.Context, req domain.ListRequest) (domain.ListPage[domain.Erasure], error) {
 	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
-		return nil, err
+		return domain.ListPage[domain.Erasure]{}, err
 	}
-	return postgres.ErasurePage(ctx, r.DB.Pool, before, limit)
+	if req.Limit <= 0 {
+		req.Limit = domain.DefaultPageSize
+	}
+	return postgres.ErasurePage(ctx, r.DB.Pool, req)
 }
 
 // Walk calls fn for every entry, oldest first, streaming (the CSV download).

@@ -17,6 +17,7 @@ var counts = map[string]count{
 		forms{"You have made many exports in a short time. Try again in {0} minute.", "You have made many exports in a short time. Try again in {0} minutes."}},
 
 	"customers.count":        {forms{"{0} kund", "{0} kunder"}, forms{"{0} customer", "{0} customers"}},
+	"quotes.count":           {forms{"{0} offert", "{0} offerter"}, forms{"{0} quote", "{0} quotes"}},
 	"customers.count_capped": {forms{"Fler än {0} kund", "Fler än {0} kunder"}, forms{"More than {0} customer", "More than {0} customers"}},
 	"crm.count": {forms{"{0} kund matchar urvalet", "{0} kunder matchar urvalet"},
 		forms{"{0} customer matches this filter", "{0} customers match this filter"}},

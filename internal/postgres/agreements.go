@@ -52,7 +52,8 @@ func Agreements(ctx context.Context, q Querier) ([]domain.Agreement, error) {
 	if err != nil {
 		return nil, mapErr(err, "agreements")
 	}
-	rows, err = q.Query(ctx, `SELECT r.version_id, r.user_id, u.name, r.email, o.sent_at, coalesce(o.via, ''), r.accepted_at
+	rows, err = q.Query(ctx, `SELECT r.version_id, r.user_id, u.name, r.email, o.sent_at, coalesce(o.via, ''), r.accepted_at,
+		r.accepted_explicitly_at
 		FROM agreement_recipients r JOIN users u ON u.id = r.user_id JOIN outbox o ON o.id = r.outbox_id
 		ORDER BY u.name, u.id`)
 	if err != nil {
@@ -61,7 +62,7 @@ func Agreements(ctx context.Context, q Querier) ([]domain.Agreement, error) {
 	byVersion := map[int64][]domain.AgreementRecipient{}
 	var v int64
 	var rc domain.AgreementRecipient
-	_, err = pgx.ForEachRow(rows, []any{&v, &rc.UserID, &rc.Name, &rc.Email, &rc.SentAt, &rc.Via, &rc.AcceptedAt}, func() error {
+	_, err = pgx.ForEachRow(rows, []any{&v, &rc.UserID, &rc.Name, &rc.Email, &rc.SentAt, &rc.Via, &rc.AcceptedAt, &rc.AcceptedExplicitlyAt}, func() error {
 		byVersion[v] = append(byVersion[v], rc)
 		return nil
 	})
@@ -79,4 +80,24 @@ func LatestAgreement(ctx context.Context, q Querier, id domain.UserID) (domain.A
 		EXISTS (SELECT 1 FROM agreement_recipients r WHERE r.version_id = v.id AND r.user_id = $1)
 		FROM agreement_versions v ORDER BY v.id DESC LIMIT 1`, id).Scan(&a.ID, &a.Version, &a.Body, &a.SHA256, &received)
 	return a, received, mapErr(err, "latest agreement")
+}
+
+// AcceptAgreementsExplicitly records that the user read and accepted every version sent to them that they
+// have not explicitly accepted; one not yet accepted by continued use counts as accepted now too. It returns
+// the ids of the versions.
+func AcceptAgreementsExplicitly(ctx context.Context, q Querier, id domain.UserID, now time.Time) ([]int64, error) {
+	rows, err := q.Query(ctx, `UPDATE agreement_recipients SET accepted_explicitly_at = $2, accepted_at = coalesce(accepted_at, $2)
+		WHERE user_id = $1 AND accepted_explicitly_at IS NULL RETURNING version_id`, id, now)
+	if err != nil {
+		return nil, mapErr(err, "accept agreements explicitly")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return out, mapErr(err, "accept agreements explicitly")
+}
+
+// AgreementVersionTaken reports whether a version with this id was published already.
+func AgreementVersionTaken(ctx context.Context, q Querier, version string) (bool, error) {
+	var taken bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM agreement_versions WHERE version = $1)`, version).Scan(&taken)
+	return taken, mapErr(err, "agreement version taken")
 }

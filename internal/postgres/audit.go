@@ -129,16 +129,33 @@ func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
 const actorNameAt = `coalesce((SELECT h.name FROM user_name_history h WHERE h.user_id = e.actor_user_id
 		AND h.valid_from <= e.at ORDER BY h.valid_from DESC, h.id DESC LIMIT 1), u.name, '')`
 
-// AuditPage lists events newest first, before the event id before (0 for the newest), with the acting
-// user's name at the time, leaving out the actions in hidden.
-func AuditPage(ctx context.Context, q Querier, before int64, limit int, hidden []string) ([]domain.AuditEvent, []string, error) {
-	if before <= 0 {
-		before = 1<<63 - 1
-	}
-	rows, err := q.Query(ctx, `SELECT `+auditColumns+`, `+actorNameAt+` FROM audit_events e
-		LEFT JOIN users u ON u.id = e.actor_user_id
-		WHERE e.id < $1 AND NOT e.action = ANY($3) ORDER BY e.id DESC LIMIT $2`, before, limit, hidden)
-	return collectAuditWithNames(rows, err, "audit page")
+// auditSorts are the audit log's orders: by time (the chain's order, which is the order events were
+// written in), by who acted (their user id, the system first) and by event. Each has an index ending in id
+// (migration 19), as the log may hold millions of events.
+var auditSorts = map[string]string{
+	"at":    `e.id`,
+	"actor": `coalesce(e.actor_user_id, 0)`,
+	"event": `e.action`,
+}
+
+// AuditRow is an event of a page of the log with the acting user's name at the time.
+type AuditRow struct {
+	Event     domain.AuditEvent
+	ActorName string
+}
+
+// AuditPage returns the page r asks for of the log, newest first unless r sorts otherwise, leaving out the
+// actions in hidden.
+func AuditPage(ctx context.Context, q Querier, r domain.ListRequest, hidden []string) (domain.ListPage[AuditRow], error) {
+	l := keysetList{table: "audit_events", alias: "e", columns: auditColumns + ", " + actorNameAt,
+		joins: "LEFT JOIN users u ON u.id = e.actor_user_id", sorts: auditSorts, def: "at", what: "audit"}
+	l.where = []string{"NOT e.action = ANY(" + l.arg(hidden) + ")"}
+	return keysetPage(ctx, q, l, r, func(row pgx.CollectableRow) (AuditRow, error) {
+		var a AuditRow
+		e, _, err := scanAudit(row, &a.ActorName)
+		a.Event = e
+		return a, err
+	})
 }
 
 // collectAuditWithNames reads events followed by the acting user's name.

@@ -60,12 +60,17 @@ func UpdateCustomer(ctx context.Context, q Querier, c domain.Customer, now time.
 	return mapErr(err, "update customer")
 }
 
-// sortExprs are the fixed ORDER BY expressions; each has an index ending in id (see migration 3).
+// sortExprs are the fixed ORDER BY expressions; each has an index ending in id (migrations 3 and 19). The
+// columns are NOT NULL (empty is ”), so the keyset comparison never meets a NULL.
 var sortExprs = map[domain.CustomerSort]string{
 	domain.SortName:     `c.name COLLATE "sv-x-icu"`,
 	domain.SortNumber:   `c.number`,
 	domain.SortCreated:  `c.created_at`,
 	domain.SortActivity: `c.last_activity_at`,
+	domain.SortIDNumber: `c.id_number COLLATE "sv-x-icu"`,
+	domain.SortEmail:    `c.email COLLATE "sv-x-icu"`,
+	domain.SortPhone:    `c.phone COLLATE "sv-x-icu"`,
+	domain.SortCity:     `c.city COLLATE "sv-x-icu"`,
 }
 
 // likeEscape makes user input literal inside a LIKE pattern.

@@ -432,15 +432,19 @@ func scanErasure(row pgx.Row) (domain.Erasure, error) {
 	return e, nil
 }
 
-// ErasurePage returns up to limit register entries older than before (0: the newest), newest first.
-func ErasurePage(ctx context.Context, q Querier, before int64, limit int) ([]domain.Erasure, error) {
-	rows, err := q.Query(ctx, `SELECT `+erasureColumns+` FROM erasures e
-		WHERE $1::bigint = 0 OR e.id < $1 ORDER BY e.id DESC LIMIT $2`, before, limit)
-	if err != nil {
-		return nil, mapErr(err, "erasure page")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Erasure, error) { return scanErasure(r) })
-	return out, mapErr(err, "erasure page")
+// erasureSorts are the erasure register's orders: by time, by who erased, by kind and by customer number
+// (a bulk job's entries, which have none, first). Each has an index ending in id (migrations 7 and 19).
+var erasureSorts = map[string]string{
+	"at":       `e.at`,
+	"actor":    `e.actor_name COLLATE "sv-x-icu"`,
+	"kind":     `e.kind`,
+	"customer": `coalesce(e.customer_number, 0)`,
+}
+
+// ErasurePage returns the page r asks for of the register, newest first unless r sorts otherwise.
+func ErasurePage(ctx context.Context, q Querier, r domain.ListRequest) (domain.ListPage[domain.Erasure], error) {
+	l := keysetList{table: "erasures", alias: "e", columns: erasureColumns, sorts: erasureSorts, def: "at", what: "erasure"}
+	return keysetPage(ctx, q, l, r, func(row pgx.CollectableRow) (domain.Erasure, error) { return scanErasure(row) })
 }
 
 // WalkErasures calls fn for every register entry, oldest first, streaming (the CSV download).

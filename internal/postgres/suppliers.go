@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -58,44 +57,23 @@ func DeleteSupplier(ctx context.Context, q Querier, id domain.SupplierID) error 
 	return mapErr(err, "delete supplier")
 }
 
-// SupplierPage returns a page of suppliers by name, optionally searched, with keyset pagination on ids.
-func SupplierPage(ctx context.Context, q Querier, search string, after, before domain.SupplierID, limit int) ([]domain.Supplier, bool, bool, error) {
-	args := []any{}
-	conds := []string{"TRUE"}
+// supplierSorts are the supplier list's orders, one per column.
+var supplierSorts = map[string]string{
+	"number": `s.number`,
+	"name":   `s.name COLLATE "sv-x-icu"`,
+	"org":    `s.org_number COLLATE "sv-x-icu"`,
+	"email":  `s.email COLLATE "sv-x-icu"`,
+	"phone":  `s.phone COLLATE "sv-x-icu"`,
+	"city":   `s.city COLLATE "sv-x-icu"`,
+}
+
+// SupplierPage returns a page of suppliers, optionally searched, by name unless r sorts otherwise.
+func SupplierPage(ctx context.Context, q Querier, search string, r domain.ListRequest) (domain.ListPage[domain.Supplier], error) {
+	l := keysetList{table: "suppliers", alias: "s", columns: supplierColumns, sorts: supplierSorts, def: "name", what: "supplier"}
 	if v := strings.ToLower(strings.TrimSpace(search)); v != "" {
-		args = append(args, "%"+likeEscape(v)+"%")
-		conds = append(conds, fmt.Sprintf("s.search_text LIKE $%d", len(args)))
+		l.where = append(l.where, "s.search_text LIKE "+l.arg("%"+likeEscape(v)+"%"))
 	}
-	const expr = `s.name COLLATE "sv-x-icu"`
-	backwards := before != 0
-	dir, cmp := "ASC", ">"
-	if backwards {
-		dir, cmp = "DESC", "<"
-	}
-	if cursor := max(after, before); cursor != 0 {
-		args = append(args, cursor)
-		conds = append(conds, fmt.Sprintf("(%s, s.id) %s ((SELECT %s FROM suppliers s WHERE s.id = $%d), $%d)",
-			expr, cmp, expr, len(args), len(args)))
-	}
-	args = append(args, limit+1)
-	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM suppliers s WHERE %s ORDER BY %s %s, s.id %s LIMIT $%d`,
-		supplierColumns, strings.Join(conds, " AND "), expr, dir, dir, len(args)), args...)
-	if err != nil {
-		return nil, false, false, mapErr(err, "supplier page")
-	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Supplier, error) { return scanSupplier(r) })
-	if err != nil {
-		return nil, false, false, mapErr(err, "supplier page")
-	}
-	more := len(list) > limit
-	if more {
-		list = list[:limit]
-	}
-	if backwards {
-		slices.Reverse(list)
-		return list, more, true, nil
-	}
-	return list, after != 0, more, nil
+	return keysetPage(ctx, q, l, r, func(r pgx.CollectableRow) (domain.Supplier, error) { return scanSupplier(r) })
 }
 
 // SupplierContacts lists a supplier's contact persons.

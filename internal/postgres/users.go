@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -182,12 +183,13 @@ func RevokePermissions(ctx context.Context, q Querier, id domain.UserID, perms [
 	return removed, mapErr(err, "revoke permissions")
 }
 
-// ListUsers lists every user by name with the number of permissions held and, for one who has not set a
-// password yet, when their invitation expires.
-func ListUsers(ctx context.Context, q Querier) ([]domain.UserSummary, error) {
+// ListUsers lists the users whose name or e-mail address contains search ("" for all) by name, with the
+// number of permissions held and, for one who has not set a password yet, when their invitation expires.
+func ListUsers(ctx context.Context, q Querier, search string) ([]domain.UserSummary, error) {
 	rows, err := q.Query(ctx, `SELECT `+userColumns+`, (SELECT count(*) FROM user_permissions p WHERE p.user_id = u.id),
 		`+openInvitation+`
-		FROM users u ORDER BY u.name, u.id`)
+		FROM users u WHERE $1 = '' OR lower(u.name || ' ' || u.email) LIKE '%' || $1 || '%' ORDER BY u.name, u.id`,
+		likeEscape(strings.ToLower(strings.TrimSpace(search))))
 	if err != nil {
 		return nil, mapErr(err, "list users")
 	}

@@ -208,3 +208,20 @@ func (s *Service) Recent(ctx context.Context, seg domain.Segment, status domain.
 	}
 	return postgres.RecentQuotes(ctx, s.DB.Pool, seg, status, RecentLimit)
 }
+
+// Preview sums a quote form as typed, without saving anything: the form's running totals. It needs what
+// the form needs.
+func (s *Service) Preview(ctx context.Context, lines []domain.QuoteLineInput) (domain.QuotePreview, error) {
+	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
+		return domain.QuotePreview{}, err
+	}
+	return domain.PreviewQuote(lines), nil
+}
+
+// List is one page of all quotes with their customers, for the quote list.
+func (s *Service) List(ctx context.Context, f domain.QuoteFilter) (domain.QuotePage, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return domain.QuotePage{}, err
+	}
+	return postgres.ListQuotes(ctx, s.DB.Pool, f)
+}

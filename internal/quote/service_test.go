@@ -22,7 +22,7 @@ var (
 // The Service's methods. A customer's quotes are read by the customer page (customer.Service.View), the
 // retention setting by the settings service.
 func TestServiceMethods(t *testing.T) {
-	svctest.Methods(t, &quote.Service{}, "Create", "Update", "SetStatus", "ForEdit", "View", "Recent")
+	svctest.Methods(t, &quote.Service{}, "Create", "Update", "SetStatus", "ForEdit", "View", "Recent", "Preview", "List")
 }
 
 func TestService(t *testing.T) {
@@ -35,6 +35,8 @@ func TestService(t *testing.T) {
 		got     domain.Quote
 		gotFor  domain.Customer
 		recent  []domain.QuoteSummary
+		preview domain.QuotePreview
+		page    domain.QuotePage
 	)
 	h.Run(t,
 		svctest.Case{Name: "Create", Perms: edit, Audit: []string{quote.Created},
@@ -78,6 +80,26 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if len(recent) != 2 { // draft and created; toSend was sent
 					t.Errorf("%d recent drafts, want 2", len(recent))
+				}
+			}},
+		svctest.Case{Name: "Preview", Perms: edit,
+			Call: func(ctx context.Context) (err error) {
+				preview, err = s.Preview(ctx, line("3", "100", "25").Lines)
+				return
+			},
+			Check: func(t *testing.T) {
+				if preview.Totals.TotalOre != 37500 || len(preview.Nets) != 1 || preview.Nets[0] == nil || *preview.Nets[0] != 30000 {
+					t.Errorf("preview of 3 × 100 at 25 %%: %+v, want 300 net and 375 in all", preview)
+				}
+			}},
+		svctest.Case{Name: "List", Perms: view,
+			Call: func(ctx context.Context) (err error) {
+				page, err = s.List(ctx, domain.QuoteFilter{Status: domain.QuoteSent, Sort: domain.QuoteSortTotal})
+				return
+			},
+			Check: func(t *testing.T) {
+				if page.Total != 1 || len(page.Rows) != 1 || page.Rows[0].Quote.ID != toSend.ID || page.Rows[0].CustomerName != "Kund AB" {
+					t.Errorf("sent quotes: %+v, want quote %d of Kund AB", page, toSend.ID)
 				}
 			}},
 	)

@@ -1,12 +1,10 @@
 package server
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/affar/affar/internal/authz"
-	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/user"
 	agreementpages "github.com/affar/affar/templates/agreement"
 )
@@ -25,13 +23,17 @@ func (s *Server) agreementView(r *http.Request) (agreementpages.View, error) {
 		return agreementpages.View{}, err
 	}
 	a, _ := authz.ActorFrom(r.Context())
-	v := agreementpages.View{Nav: navFor(r), Flash: s.flash(r), CanPublish: a.IsAdmin}
+	v := agreementpages.View{Nav: navFor(r), Flash: s.flash(r), IsAdmin: a.IsAdmin}
 	for _, ag := range list {
 		ver := agreementpages.Version{Version: ag.Version, Body: ag.Body, SHA256: ag.SHA256, By: ag.PublishedBy,
 			Published: localMinute(ag.PublishedAt)}
 		for _, rc := range ag.Recipients {
 			ver.Recipients = append(ver.Recipients, agreementpages.Recipient{Name: rc.Name, Email: rc.Email,
-				Sent: minute(rc.SentAt), Accepted: minute(rc.AcceptedAt), ViaKey: "outbox.via." + rc.Via})
+				Sent: minute(rc.SentAt), Accepted: minute(rc.AcceptedAt), Explicit: minute(rc.AcceptedExplicitlyAt),
+				ViaKey: "outbox.via." + rc.Via})
+			if rc.UserID == a.UserID && rc.AcceptedExplicitlyAt == nil {
+				v.CanAccept = true
+			}
 		}
 		v.Versions = append(v.Versions, ver)
 	}
@@ -47,24 +49,10 @@ func (s *Server) agreementPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, agreementpages.Page(v))
 }
 
-func (s *Server) agreementPublish(w http.ResponseWriter, r *http.Request) {
-	if !s.parseForm(w, r) {
-		return
-	}
-	version, body := r.PostForm.Get("version"), r.PostForm.Get("body")
-	_, err := s.Agreement.Publish(r.Context(), version, body)
-	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
-		v, verr := s.agreementView(r)
-		if verr != nil {
-			s.fail(w, r, verr)
-			return
-		}
-		v.Version, v.Body, v.Errors = version, body, fe
-		s.renderPage(w, r, http.StatusUnprocessableEntity, agreementpages.Page(v))
-		return
-	}
-	s.done(w, r, err, "agreement.published_ok", "/agreement")
+// agreementAccept records the admin's explicit acceptance ("Jag har läst avtalet") of the versions sent to them.
+func (s *Server) agreementAccept(w http.ResponseWriter, r *http.Request) {
+	_, err := s.Agreement.Accept(r.Context())
+	s.done(w, r, err, "agreement.accepted_ok", "/agreement")
 }
 
 func (s *Server) outboxPage(w http.ResponseWriter, r *http.Request) {

@@ -48,16 +48,12 @@ func TestAgreementSentAndAcceptedByContinuedUse(t *testing.T) {
 	dpo.SignIn("dpo@example.se", dpoPW)
 
 	text := "Personuppgiftsbiträdesavtal\n\n1. Parter: Kunden och Affär AB.\n2. Ändamål: kundregister."
-	if r := a.PostForm("/agreement", url.Values{"version": {"2026-1"}, "body": {""}}); r.Status != http.StatusUnprocessableEntity ||
-		!strings.Contains(r.Body, `value="2026-1"`) {
-		t.Fatalf("an empty text: %d, or the version typed is lost", r.Status)
+	// The operator publishes (affar agreement publish); the web has no publishing form any more.
+	if r := a.PostForm("/agreement", url.Values{"version": {"2026-1"}, "body": {text}}); r.Status != http.StatusMethodNotAllowed {
+		t.Fatalf("publishing from the web: %d, want 405", r.Status)
 	}
-	if r := a.PostForm("/agreement", url.Values{"version": {"2026-1"}, "body": {text}}); r.Status != http.StatusSeeOther {
-		t.Fatalf("publish: %d", r.Status)
-	}
-	if r := a.PostForm("/agreement", url.Values{"version": {"2026-1"}, "body": {text + " ändrad"}}); r.Status != http.StatusUnprocessableEntity ||
-		!strings.Contains(r.Body, "Den versionsbeteckningen finns redan.") {
-		t.Fatalf("a version id used twice: %d", r.Status)
+	if _, err := env.Services.Agreement.Publish(authz.WithActor(context.Background(), authz.System()), "2026-1", text); err != nil {
+		t.Fatal(err)
 	}
 	waitSent(t, env)
 
@@ -81,11 +77,11 @@ func TestAgreementSentAndAcceptedByContinuedUse(t *testing.T) {
 		!strings.Contains(r.Body, "anna@example.se") || !strings.Contains(r.Body, "bo@example.se") {
 		t.Fatalf("history: %d, or the digest or a recipient is missing", r.Status)
 	}
-	if strings.Count(r.Body, "Inte än") != 1 {
+	if strings.Count(r.Body, "Inte än") != 3 { // accepted by use: anna not yet; explicitly: neither
 		t.Fatal("the history should show anna (not signed in again) as not yet accepted and bo as accepted")
 	}
-	if strings.Contains(r.Body, `action="/agreement"`) {
-		t.Fatal("a non-admin is offered the publish form")
+	if strings.Contains(r.Body, `action="/agreement`) || !strings.Contains(r.Body, "Publicerad") || !strings.Contains(r.Body, "av driftsleverantören") {
+		t.Fatal("a non-admin is offered a form, or the operator is not named as publisher")
 	}
 	var accepted int
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = 'agreement.accepted'`).Scan(&accepted); err != nil || accepted != 1 {
@@ -100,6 +96,27 @@ func TestAgreementSentAndAcceptedByContinuedUse(t *testing.T) {
 	waitSent(t, env)
 	if r := dpo.Get("/agreement"); !strings.Contains(r.Body, "dpo@example.se") || !strings.Contains(r.Body, `id="agreement-banner"`) {
 		t.Fatal("a new admin did not get the current version")
+	}
+
+	// Anna, still not signed in again, reads it and accepts it explicitly; the page shows when.
+	page := a.Get("/agreement")
+	if !strings.Contains(page.Body, `action="/agreement/accept"`) || !strings.Contains(page.Body, "Jag har läst avtalet") {
+		t.Fatal("an admin who received a version is not offered the explicit acceptance")
+	}
+	if r := a.PostForm("/agreement/accept", nil); r.Status != http.StatusSeeOther {
+		t.Fatalf("accept: %d", r.Status)
+	}
+	page = a.Get("/agreement")
+	if !strings.Contains(page.Body, "Ditt godkännande är registrerat.") || strings.Contains(page.Body, `action="/agreement/accept"`) {
+		t.Fatal("no confirmation, or the button stays after acceptance")
+	}
+	var explicit int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events
+		WHERE action = 'agreement.accepted' AND details->>'how' = 'explicit'`).Scan(&explicit); err != nil || explicit != 1 {
+		t.Fatalf("%d explicit acceptance events (%v), want 1", explicit, err)
+	}
+	if strings.Count(page.Body, "Inte än") != 3 {
+		t.Fatal("want three \"Inte än\": bo and the new admin not explicitly, the new admin not by use either; anna both")
 	}
 
 	o := a.Get("/outbox")

@@ -56,6 +56,16 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		{name: "CRM screen", path: "/crm", ready: "main table"},
 		{name: "quote page", path: q, ready: "#quote-total", whole: "#quote-total"},
 		{name: "quote edit form", path: q + "/edit", ready: "#line_0_description"},
+		{name: "new quote form with a row added", path: customerPath(rich) + "/quotes/new", ready: "#line_0_description", prepare: chromedp.Steps(
+			chromedp.SendKeys(chromedp.ID("line_0_description"), "Takarbete med byggnadsställning och borttransport av gammalt material"),
+			chromedp.SendKeys(chromedp.ID("line_0_quantity"), "12,5"),
+			chromedp.SendKeys(chromedp.ID("line_0_unit_price"), "1249,50"),
+			chromedp.WaitVisible(chromedp.CSS(`#line_0_net:not(:empty)`)),
+			chromedp.Click(chromedp.ID("add-line")),
+			chromedp.WaitVisible(chromedp.ID("line_3_description")),
+		), whole: "#quote-form-total"},
+		{name: "quote list", path: "/quotes", ready: "main table"},
+		{name: "quote list with a date error", path: "/quotes?from=2026-13-01", ready: "#from-error"},
 		{name: "quote e-mail form", path: q + "/email", ready: "#to"},
 		{name: "quote e-mail form with errors", path: q + "/email", ready: "#to", prepare: chromedp.Steps(
 			chromedp.SetValue(chromedp.ID("to"), "inkop@"),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -24,32 +25,45 @@ import (
 	"github.com/affar/affar/templates/customers"
 )
 
+// customerCols are the register's columns, each sortable; customerSorts adds the order by creation,
+// which has no column.
+var (
+	customerCols = []sortColumn{{string(domain.SortNumber), "customer.number", false},
+		{string(domain.SortName), "customer.name", false}, {string(domain.SortActivity), "customer.last_activity", false},
+		{string(domain.SortIDNumber), "customer.id_number_short", false}, {string(domain.SortEmail), "customer.email", false},
+		{string(domain.SortPhone), "customer.phone", false}, {string(domain.SortCity), "customer.city", false}}
+	customerSorts = append(slices.Clone(customerCols), sortColumn{string(domain.SortCreated), "", false})
+)
+
 // parseFilter reads the list's query string; bad dates are reported beside their field, not fatal.
-func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter) {
+func parseFilter(q url.Values) (domain.CustomerFilter, customers.Filter, domain.ListRequest) {
 	view := customers.Filter{Q: q.Get("q"), Kind: q.Get("kind"), City: q.Get("city"), Consent: q.Get("consent"),
 		CreatedFrom: q.Get("created_from"), CreatedTo: q.Get("created_to"), ActiveFrom: q.Get("active_from"),
-		ActiveTo: q.Get("active_to"), Sort: q.Get("sort"), Dir: q.Get("dir"), Errors: map[string]string{}}
+		ActiveTo: q.Get("active_to"), Sort: q.Get("sort"), Dir: q.Get("dir"), Size: q.Get("size"), Errors: map[string]string{}}
 	// The filters the list shares with the CRM screen are read as it reads them.
 	seg, _, errs := parseSegment(url.Values{"kind": {view.Kind}, "city": {view.City}, "consent": {view.Consent},
 		"created_from": {view.CreatedFrom}, "created_to": {view.CreatedTo}, "active_from": {view.ActiveFrom},
 		"active_to": {view.ActiveTo}})
 	view.Errors = errs
+	r, _ := listRequest(q, customerSorts, 1)
+	if r.Sort != view.Sort {
+		view.Sort = ""
+	}
 	f := domain.CustomerFilter{Q: searchable(view.Q), Kind: seg.Kind, City: seg.City, Consent: seg.Consent,
 		CreatedFrom: seg.CreatedFrom, CreatedTo: seg.CreatedTo, ActiveFrom: seg.ActiveFrom, ActiveTo: seg.ActiveTo,
-		Sort: domain.CustomerSort(view.Sort), Desc: view.Dir == "desc"}
-	switch f.Sort {
-	case domain.SortName, domain.SortNumber, domain.SortCreated, domain.SortActivity:
-	default:
-		f.Sort, view.Sort = domain.SortName, ""
+		Sort: domain.CustomerSort(r.Sort), Desc: r.Desc, After: domain.CustomerID(r.After),
+		Before: domain.CustomerID(r.Before), Last: r.Last, Limit: r.Limit}
+	return f, view, r
+}
+
+// filtered reports whether the list's query narrows the register (a search or a filter).
+func filtered(q url.Values) bool {
+	for _, k := range []string{"q", "kind", "city", "consent", "created_from", "created_to", "active_from", "active_to"} {
+		if strings.TrimSpace(q.Get(k)) != "" {
+			return true
+		}
 	}
-	if id := cursorParam(q, "after"); id != 0 {
-		f.After = domain.CustomerID(id)
-	} else if id := cursorParam(q, "before"); id != 0 {
-		f.Before = domain.CustomerID(id)
-	} else if q.Get("page") == "last" {
-		f.Last = true
-	}
-	return f, view
+	return false
 }
 
 // searchable drops what no stored value can contain (invalid UTF-8, control characters), so a stray byte
@@ -63,69 +77,62 @@ func searchable(s string) string {
 	}, s)
 }
 
-// listURL is the list with the current filter and the given changes.
+// listURL is the list with the current filter, order and page size and the given changes.
 func listURL(q url.Values, set map[string]string) string {
-	v := url.Values{}
-	for _, k := range []string{"q", "kind", "city", "consent", "created_from", "created_to", "active_from", "active_to", "sort", "dir"} {
-		if q.Get(k) != "" {
-			v.Set(k, q.Get(k))
-		}
-	}
-	for k, val := range set {
-		if val == "" {
-			v.Del(k)
-		} else {
-			v.Set(k, val)
-		}
-	}
-	if len(v) == 0 {
-		return "/customers"
-	}
-	return "/customers?" + v.Encode()
+	return queryURL("/customers", q, append([]string{"q", "kind", "city", "consent", "created_from", "created_to",
+		"active_from", "active_to"}, listKeep...), set)
 }
 
 func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f, fv := parseFilter(q)
+	f, fv, req := parseFilter(q)
 	page, err := s.Customers.List(r.Context(), f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	if id, ok := numberMatch(f, page); ok { // a customer number typed in the search opens the customer
+		redirect(w, r, customerURL(id))
+		return
+	}
 	a, _ := authz.ActorFrom(r.Context())
-	v := customers.ListView{Nav: navFor(r), Flash: s.flash(r), Filter: fv, Total: page.Total, Capped: page.Capped,
-		CanCreate: a.Can(authz.CustomerCreate)}
+	v := customers.ListView{Nav: navFor(r), Flash: s.flash(r), Filter: fv, CanCreate: a.Can(authz.CustomerCreate)}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(r.Context(), c),
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
 			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
-	if f.After != 0 || f.Before != 0 || f.Last {
-		v.FirstURL = listURL(q, nil) // also from an empty page, e.g. after its cursor row was deleted
+	var first, last int64
+	if n := len(page.Rows); n > 0 {
+		first, last = int64(page.Rows[0].ID), int64(page.Rows[n-1].ID)
 	}
-	if len(page.Rows) > 0 {
-		first, last := page.Rows[0].ID, page.Rows[len(page.Rows)-1].ID
-		if page.HasPrev {
-			v.PrevURL = listURL(q, map[string]string{"before": strconv.FormatInt(int64(first), 10)})
-		}
-		if page.HasNext {
-			v.NextURL = listURL(q, map[string]string{"after": strconv.FormatInt(int64(last), 10)})
-			v.LastURL = listURL(q, map[string]string{"page": "last"})
-		}
-	}
-	for _, col := range []struct {
-		sort domain.CustomerSort
-		key  string
-	}{{domain.SortNumber, "customer.number"}, {domain.SortName, "customer.name"}, {domain.SortActivity, "customer.last_activity"}} {
-		active := f.Sort == col.sort
-		dir := ""
-		if active && !f.Desc {
-			dir = "desc"
-		}
-		v.Sorts = append(v.Sorts, components.SortLink{Key: col.key, Active: active, Desc: active && f.Desc,
-			URL: listURL(q, map[string]string{"sort": string(col.sort), "dir": dir})})
+	urlFor := func(set map[string]string) string { return listURL(q, set) }
+	p := pageLinks(q, req, len(page.Rows), first, last, page.HasPrev, page.HasNext, page.Total, page.Capped, urlFor)
+	v.Showing, v.FirstURL, v.PrevURL, v.NextURL, v.LastURL = p.Showing, p.First, p.Prev, p.Next, p.Last
+	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(customerCols, req, urlFor)
+	switch {
+	case filtered(q):
+		v.EmptyKey, v.EmptyActions = "customers.none", []components.Action{{Key: "list.clear_filter", URL: "/customers"}}
+	case v.CanCreate:
+		v.EmptyKey, v.EmptyActions = "customers.empty", []components.Action{{Key: "customers.new", URL: "/customers/new"}}
+	default:
+		v.EmptyKey = "customers.empty"
 	}
 	s.renderPage(w, r, http.StatusOK, customers.ListPage(v))
+}
+
+// numberMatch is the customer a search finds by its number alone: the first page's one row, when the
+// search is that customer's number.
+func numberMatch(f domain.CustomerFilter, page domain.CustomerPage) (domain.CustomerID, bool) {
+	if f.After != 0 || f.Before != 0 || f.Last || len(page.Rows) != 1 || page.HasNext || page.HasPrev {
+		return 0, false
+	}
+	q := strings.TrimSpace(f.Q)
+	n, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || strings.Trim(q, "0123456789") != "" || page.Rows[0].Number != n {
+		return 0, false
+	}
+	return page.Rows[0].ID, true
 }
 
 func (s *Server) customerForm(r *http.Request, in domain.CustomerInput, errs map[string]string) customers.FormView {

@@ -40,7 +40,6 @@ func TestFailedFormsOpenWithASummary(t *testing.T) {
 		{"user invitation", "/users", url.Values{"name": {""}, "email": {"nobody"}}, []string{"name", "email"}},
 		{"password", "/profile/password", url.Values{"current": {"x"}, "password": {"kort"}, "repeat": {"kort"}}, []string{"password"}},
 		{"settings", "/settings", url.Values{"retention_years": {"sju"}, "fiscal_year_end": {"13"}}, []string{"retention_years", "fiscal_year_end"}},
-		{"agreement", "/agreement", url.Values{"version": {""}, "body": {""}}, []string{"version", "body"}},
 		{"company details", "/settings/company", url.Values{"company_name": {""}, "company_email": {"x@"}, "document_language": {"sv"}},
 			[]string{"company_name", "company_email"}},
 		{"quote e-mail", qp + "/email", url.Values{"to": {"nobody"}, "message": {"Hej"}}, []string{"to"}},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/affar/affar/internal/authz"
@@ -136,24 +135,32 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 	}
 }
 
-const erasurePageSize = 50
+// erasureCols are the erasure register's sortable columns; newest first unless chosen otherwise.
+var erasureCols = []sortColumn{{"at", "erasures.col.at", true}, {"actor", "erasures.col.by", false},
+	{"kind", "erasures.col.kind", false}, {"customer", "erasures.col.customer", false}}
 
 func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
-	before := cursorParam(r.URL.Query(), "before")
-	rows, err := s.Erasures.Page(r.Context(), before, erasurePageSize)
+	q := r.URL.Query()
+	req, _ := listRequest(q, erasureCols, 0)
+	page, err := s.Erasures.Page(r.Context(), req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := gdprpages.RegisterView{Nav: navFor(r), IsFirst: before == 0}
-	for _, e := range rows {
+	v := gdprpages.RegisterView{Nav: navFor(r)}
+	for _, e := range page.Rows {
 		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: localMinute(e.At),
 			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber, JobID: e.JobID,
 			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
 	}
-	if len(rows) == erasurePageSize {
-		v.OlderURL = "/erasures?before=" + strconv.FormatInt(rows[len(rows)-1].ID, 10)
+	var first, last int64
+	if n := len(page.Rows); n > 0 {
+		first, last = page.Rows[0].ID, page.Rows[n-1].ID
 	}
+	urlFor := func(set map[string]string) string { return queryURL("/erasures", q, listKeep, set) }
+	p := pageLinks(q, req, len(page.Rows), first, last, page.HasPrev, page.HasNext, page.Total, page.Capped, urlFor)
+	v.Showing, v.Pager = p.Showing, p.pages()
+	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(erasureCols, req, urlFor)
 	s.renderPage(w, r, http.StatusOK, gdprpages.RegisterPage(v))
 }
 

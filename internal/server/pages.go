@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/affar/affar/internal/authz"
@@ -74,17 +73,21 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 	s.done(w, r, s.Users.SetLanguage(r.Context(), r.PostForm.Get("language")), "dashboard.language_saved", "/")
 }
 
-const auditPageSize = 50
+// auditCols are the audit log's sortable columns; newest first unless chosen otherwise.
+var auditCols = []sortColumn{{"at", "audit.col.at", true}, {"actor", "audit.col.actor_id", false},
+	{"event", "audit.col.action", false}}
 
 func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	before := cursorParam(r.URL.Query(), "before")
-	entries, err := s.Audit.Page(ctx, before, auditPageSize)
+	q := r.URL.Query()
+	req, _ := listRequest(q, auditCols, 0)
+	page, err := s.Audit.Page(ctx, req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	v := auditlog.View{Nav: navFor(r), IsFirst: before <= 0}
+	entries := page.Rows
+	v := auditlog.View{Nav: navFor(r)}
 	reader, _ := authz.ActorFrom(ctx)
 	for _, e := range entries {
 		row := auditlog.Row{ID: e.ID, At: localSecond(e.At),
@@ -110,8 +113,13 @@ func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	if len(entries) == auditPageSize {
-		v.OlderURL = "/audit?before=" + strconv.FormatInt(entries[len(entries)-1].ID, 10)
+	var first, last int64
+	if n := len(entries); n > 0 {
+		first, last = entries[0].ID, entries[n-1].ID
 	}
+	urlFor := func(set map[string]string) string { return queryURL("/audit", q, listKeep, set) }
+	p := pageLinks(q, req, len(entries), first, last, page.HasPrev, page.HasNext, page.Total, page.Capped, urlFor)
+	v.Showing, v.Pager = p.Showing, p.pages()
+	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(auditCols, req, urlFor)
 	s.renderPage(w, r, http.StatusOK, auditlog.Page(v))
 }

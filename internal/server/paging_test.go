@@ -46,11 +46,9 @@ func TestBadPagingInputGivesTheFirstPage(t *testing.T) {
 					t.Errorf("%s: %d, want the first page", u, r.Status)
 					continue
 				}
-				// A well-formed cursor naming no row is a stale one (its row was deleted): in the lists
-				// ordered by name it gives an empty page with a link to the first; before the largest id,
-				// the lists in id order show their first page.
-				if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 &&
-					!(param == "before" && v == "9223372036854775807" && (path == "/audit" || path == "/erasures")) {
+				// A well-formed cursor naming no row is a stale one (its row was deleted): every list pages
+				// by its sort column's key, so it gives an empty page with a link to the first.
+				if n, err := strconv.ParseInt(v, 10, 64); err == nil && n > 0 {
 					continue
 				}
 				if !strings.Contains(r.Body, first) {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/a-h/templ"
 
@@ -41,9 +42,98 @@ func quoteInput(r *http.Request) domain.QuoteInput {
 // messages refer to).
 func withBlankRows(in domain.QuoteInput) domain.QuoteInput {
 	for range blankLines {
-		in.Lines = append(in.Lines, domain.QuoteLineInput{VATRate: "25"})
+		in.Lines = append(in.Lines, blankLine())
 	}
 	return in
+}
+
+// blankLine is an empty row, at the usual VAT rate.
+func blankLine() domain.QuoteLineInput { return domain.QuoteLineInput{VATRate: "25"} }
+
+// lineOp applies what a row button of the quote form asked (its op: "add" a row, "remove_N" row N) to
+// what was typed; ok is false when the form was submitted to be saved. Nothing typed in the other rows is
+// lost, and the form keeps at least one row.
+func lineOp(in domain.QuoteInput, op string) (out domain.QuoteInput, focus int, ok bool) {
+	switch n, isRemove := strings.CutPrefix(op, "remove_"); {
+	case op == "add":
+		if len(in.Lines) < domain.MaxQuoteLines+blankLines {
+			in.Lines = append(in.Lines, blankLine())
+			focus = len(in.Lines)
+		}
+	case isRemove:
+		if i, err := strconv.Atoi(n); err == nil && i >= 0 && i < len(in.Lines) {
+			in.Lines = slices.Delete(slices.Clone(in.Lines), i, i+1)
+		}
+		if len(in.Lines) == 0 {
+			in.Lines = append(in.Lines, blankLine())
+		}
+	default:
+		return in, 0, false
+	}
+	return in, focus, true
+}
+
+// sumsOf are the form's sums as typed, computed as a saved quote's are.
+func sumsOf(p domain.QuotePreview) quotes.Sums {
+	s := quotes.Sums{Nets: make([]string, len(p.Nets))}
+	for i, n := range p.Nets {
+		if n != nil {
+			s.Nets[i] = domain.FormatKronor(*n)
+		}
+	}
+	if p.Totals.Exceeded {
+		s.Net, s.Total = "—", "—"
+		return s
+	}
+	s.Net, s.Total, s.VAT = domain.FormatKronor(p.Totals.NetOre), domain.FormatKronor(p.Totals.TotalOre), vatRows(p.Totals)
+	return s
+}
+
+// vatRows are the VAT of each rate a quote has, in the rates' order.
+func vatRows(t domain.QuoteTotals) []quotes.VATRow {
+	var out []quotes.VATRow
+	for _, rate := range domain.VATRates {
+		if net, ok := t.NetByRate[rate]; ok {
+			out = append(out, quotes.VATRow{Rate: strconv.Itoa(rate), Net: domain.FormatKronor(net),
+				VAT: domain.FormatKronor(t.VATByRate[rate])})
+		}
+	}
+	return out
+}
+
+// quoteForm renders the quote form with its sums.
+func (s *Server) quoteForm(w http.ResponseWriter, r *http.Request, status int, v quotes.FormView) {
+	v.Sums = sumsOf(domain.PreviewQuote(v.Input.Lines))
+	s.renderPage(w, r, status, quotes.FormPage(v))
+}
+
+// quoteLines is the line editor with script: the form's rows after a row button (add or remove), with
+// what was typed and the sums; nothing is saved.
+func (s *Server) quoteLines(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	in, focus, _ := lineOp(quoteInput(r), r.PostForm.Get("op"))
+	p, err := s.Quotes.Preview(r.Context(), in.Lines)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, quotes.LinesBox(quotes.FormView{Input: in, Focus: focus, Sums: sumsOf(p)}))
+}
+
+// quotePreview answers the form's sums as typed, computed on the server; nothing is saved. A row whose
+// amount cannot be read yet shows no net and counts in no total.
+func (s *Server) quotePreview(w http.ResponseWriter, r *http.Request) {
+	if !s.parseForm(w, r) {
+		return
+	}
+	p, err := s.Quotes.Preview(r.Context(), quoteInput(r).Lines)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPage(w, r, http.StatusOK, quotes.Preview(sumsOf(p)))
 }
 
 func inputOf(q domain.Quote) domain.QuoteInput {
@@ -73,8 +163,8 @@ func (s *Server) quoteNew(w http.ResponseWriter, r *http.Request) {
 	}
 	today := s.Now().In(domain.Stockholm)
 	in := domain.QuoteInput{QuoteDate: today.Format(domain.DateLayout), ValidUntil: today.AddDate(0, 0, 30).Format(domain.DateLayout)}
-	s.renderPage(w, r, http.StatusOK, quotes.FormPage(quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
-		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: withBlankRows(in)}))
+	s.quoteForm(w, r, http.StatusOK, quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
+		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: withBlankRows(in)})
 }
 
 func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
@@ -82,21 +172,26 @@ func (s *Server) quoteCreate(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := quoteInput(r)
-	q, err := s.Quotes.Create(r.Context(), id, in)
+	in, focus, isOp := lineOp(quoteInput(r), r.PostForm.Get("op"))
 	var fe domain.FieldErrors
-	if errors.As(err, &fe) {
-		c, lerr := s.Customers.ForEdit(r.Context(), id)
-		if lerr != nil {
-			s.fail(w, r, lerr)
+	if !isOp {
+		q, err := s.Quotes.Create(r.Context(), id, in)
+		if !errors.As(err, &fe) {
+			s.done(w, r, err, "quote.created", quoteURL(q.ID))
 			return
 		}
-		s.renderPage(w, r, http.StatusUnprocessableEntity, quotes.FormPage(quotes.FormView{Nav: navFor(r),
-			Title: i18n.T(r.Context(), "quote.new"), Action: customerURL(id) + "/quotes", Cancel: customerURL(id),
-			CustomerName: c.Name, Input: in, Errors: fe}))
+	}
+	c, err := s.Customers.ForEdit(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	s.done(w, r, err, "quote.created", quoteURL(q.ID))
+	status := http.StatusUnprocessableEntity
+	if isOp {
+		status = http.StatusOK
+	}
+	s.quoteForm(w, r, status, quotes.FormView{Nav: navFor(r), Title: i18n.T(r.Context(), "quote.new"),
+		Action: customerURL(id) + "/quotes", Cancel: customerURL(id), CustomerName: c.Name, Input: in, Errors: fe, Focus: focus})
 }
 
 func quoteEditForm(r *http.Request, q domain.Quote, c domain.Customer, in domain.QuoteInput, errs map[string]string) quotes.FormView {
@@ -109,8 +204,30 @@ func (s *Server) quoteEdit(w http.ResponseWriter, r *http.Request) {
 	openEdit(s, w, r, s.quoteEditing(r))
 }
 
+// quoteUpdate saves the edit form, or, when a row button was pressed without script, shows the form again
+// with the row added or removed, nothing saved and the version the form was opened at kept.
 func (s *Server) quoteUpdate(w http.ResponseWriter, r *http.Request) {
-	saveEdit(s, w, r, s.quoteEditing(r))
+	if !s.parseForm(w, r) {
+		return
+	}
+	in, focus, isOp := lineOp(quoteInput(r), r.PostForm.Get("op"))
+	if !isOp {
+		saveEdit(s, w, r, s.quoteEditing(r))
+		return
+	}
+	id, err := quoteID(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	q, c, err := s.Quotes.ForEdit(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := quoteEditForm(r, q, c, in, nil)
+	v.Version, v.Focus = r.PostForm.Get("version"), focus
+	s.quoteForm(w, r, http.StatusOK, v)
 }
 
 // draft is what a quote's edit form is built from: the quote and its customer.
@@ -132,7 +249,7 @@ func (s *Server) quoteEditing(r *http.Request) edit[domain.QuoteID, domain.Quote
 		},
 		Form: func(d draft, in domain.QuoteInput, errs domain.FieldErrors, notice string) templ.Component {
 			v := quoteEditForm(r, d.q, d.c, in, errs)
-			v.Notice = notice
+			v.Notice, v.Sums = notice, sumsOf(domain.PreviewQuote(in.Lines))
 			return quotes.FormPage(v)
 		}}
 }
@@ -173,12 +290,7 @@ func (s *Server) quoteShow(w http.ResponseWriter, r *http.Request) {
 		v.Lines = append(v.Lines, quotes.Line{Description: l.Description, Quantity: domain.FormatQuantity(l.QtyMilli),
 			UnitPrice: domain.FormatKronor(l.UnitPriceOre), VATRate: strconv.Itoa(l.VATRate) + " %", Net: net})
 	}
-	for _, rate := range domain.VATRates {
-		if net, ok := q.Totals.NetByRate[rate]; ok {
-			v.VAT = append(v.VAT, quotes.VATRow{Rate: strconv.Itoa(rate), Net: domain.FormatKronor(net),
-				VAT: domain.FormatKronor(q.Totals.VATByRate[rate])})
-		}
-	}
+	v.VAT = vatRows(q.Totals)
 	if mayChange {
 		for _, next := range quoteActions {
 			if q.Status.CanBecome(next) {

@@ -89,6 +89,7 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.CustomerView) {
 		add("nav.customers", "/customers")
 		add("nav.crm", "/crm")
+		add("nav.quotes", "/quotes")
 	}
 	if a.Can(authz.SupplierView) {
 		add("nav.suppliers", "/suppliers")

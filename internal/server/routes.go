@@ -132,6 +132,9 @@ func (s *Server) routes() []Route {
 		{"GET", "/erasures.csv", Needs(authz.AuditView), s.erasureCSV},
 		{"GET", "/customers/{id}/quotes/new", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteNew},
 		{"POST", "/customers/{id}/quotes", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteCreate},
+		{"GET", "/quotes", Needs(authz.CustomerView), s.quoteList},
+		{"POST", "/quotes/lines", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteLines},
+		{"POST", "/quotes/preview", Needs(authz.CustomerEdit, authz.CustomerView), s.quotePreview},
 		{"GET", "/quotes/{id}", Needs(authz.CustomerView), s.quoteShow},
 		{"GET", "/quotes/{id}/edit", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteEdit},
 		{"POST", "/quotes/{id}", Needs(authz.CustomerEdit, authz.CustomerView), s.quoteUpdate},
@@ -175,7 +178,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/exports/emails.csv", Needs(authz.CustomerView, authz.CustomerExportEmail), s.exportEmails},
 		{"POST", "/exports/labels.pdf", Needs(authz.CustomerView, authz.CustomerPrintLabels), s.exportLabels},
 		{"GET", "/agreement", Needs(authz.AuditView), s.agreementPage},
-		{"POST", "/agreement", Admin("only admins publish the data processing agreement"), s.agreementPublish},
+		{"POST", "/agreement/accept", Admin("admins are the ones the agreement is sent to and who accept it"), s.agreementAccept},
 		{"GET", "/outbox", Admin("e-mail to users and admins, with invitation links"), s.outboxPage},
 		{"GET", "/outbox/{id}/attachments/{position}", Admin("a file kept with a message on the outbox page, to pass on"), s.outboxAttachment},
 	}

@@ -25,7 +25,7 @@ type Users interface {
 	Actor(ctx context.Context, sessionID string) (authz.Actor, error)
 	RecordDenied(ctx context.Context, route, perm string) error
 	SetLanguage(ctx context.Context, lang string) error
-	List(ctx context.Context) ([]domain.UserSummary, error)
+	List(ctx context.Context, search string) ([]domain.UserSummary, error)
 	Get(ctx context.Context, id domain.UserID) (user.Account, []authz.Permission, error)
 	ChangePermissions(ctx context.Context, id domain.UserID, grant, revoke []authz.Permission) (user.PermissionChange, error)
 	Invite(ctx context.Context, in user.Details, admin bool, origin string) (domain.UserID, user.Link, error)
@@ -56,7 +56,7 @@ type Customers interface {
 
 // Suppliers is what the server needs of the supplier service.
 type Suppliers interface {
-	List(ctx context.Context, search string, after, before domain.SupplierID) (supplier.Page, error)
+	List(ctx context.Context, search string, r domain.ListRequest) (supplier.Page, error)
 	View(ctx context.Context, id domain.SupplierID) (supplier.Detail, error)
 	ForEdit(ctx context.Context, id domain.SupplierID) (domain.Supplier, error)
 	Create(ctx context.Context, in domain.SupplierInput) (domain.Supplier, error)
@@ -74,6 +74,8 @@ type Quotes interface {
 	View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
+	Preview(ctx context.Context, lines []domain.QuoteLineInput) (domain.QuotePreview, error)
+	List(ctx context.Context, f domain.QuoteFilter) (domain.QuotePage, error)
 }
 
 // Settings is what the server needs for company-wide settings.
@@ -104,7 +106,7 @@ type GDPR interface {
 
 // Erasures is what the server needs to show the erasure register.
 type Erasures interface {
-	Page(ctx context.Context, before int64, limit int) ([]domain.Erasure, error)
+	Page(ctx context.Context, r domain.ListRequest) (domain.ListPage[domain.Erasure], error)
 	Walk(ctx context.Context, fn func(domain.Erasure) error) error
 }
 
@@ -124,13 +126,13 @@ type Outbox interface {
 
 // Agreements is what the server needs for the data processing agreement.
 type Agreements interface {
-	Publish(ctx context.Context, version, body string) (int64, error)
+	Accept(ctx context.Context) (int, error)
 	History(ctx context.Context) ([]domain.Agreement, error)
 }
 
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
-	Page(ctx context.Context, before int64, limit int) ([]audit.Entry, error)
+	Page(ctx context.Context, r domain.ListRequest) (domain.ListPage[audit.Entry], error)
 }
 
 // Pinger reports whether the database answers (readiness).

@@ -12,34 +12,44 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/supplier"
+	"github.com/affar/affar/templates/components"
 	"github.com/affar/affar/templates/suppliers"
 )
+
+// supplierCols are the supplier list's columns, each sortable; by name unless chosen otherwise.
+var supplierCols = []sortColumn{{"number", "customer.number", false}, {"name", "customer.name", false},
+	{"org", "customer.orgnumber", false}, {"email", "customer.email", false}, {"phone", "customer.phone", false},
+	{"city", "customer.city", false}}
 
 func (s *Server) supplierList(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	search := searchable(q.Get("q"))
-	after, before := cursorParam(q, "after"), cursorParam(q, "before")
-	page, err := s.Suppliers.List(r.Context(), search, domain.SupplierID(after), domain.SupplierID(before))
+	req, _ := listRequest(q, supplierCols, 1)
+	page, err := s.Suppliers.List(r.Context(), search, req)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	a, _ := authz.ActorFrom(r.Context())
-	v := suppliers.ListView{Nav: navFor(r), Flash: s.flash(r), Q: q.Get("q"), Rows: page.Rows, CanCreate: a.Can(authz.SupplierCreate)}
-	link := func(key string, id domain.SupplierID) string {
-		u := "/suppliers?" + key + "=" + strconv.FormatInt(int64(id), 10)
-		if search != "" {
-			u += "&q=" + urlQueryEscape(search)
-		}
-		return u
+	v := suppliers.ListView{Nav: navFor(r), Flash: s.flash(r), Q: q.Get("q"), Sort: q.Get("sort"), Dir: q.Get("dir"),
+		Size: q.Get("size"), Rows: page.Rows, CanCreate: a.Can(authz.SupplierCreate)}
+	var first, last int64
+	if n := len(page.Rows); n > 0 {
+		first, last = int64(page.Rows[0].ID), int64(page.Rows[n-1].ID)
 	}
-	if len(page.Rows) > 0 {
-		if page.HasPrev {
-			v.PrevURL = link("before", page.Rows[0].ID)
-		}
-		if page.HasNext {
-			v.NextURL = link("after", page.Rows[len(page.Rows)-1].ID)
-		}
+	urlFor := func(set map[string]string) string {
+		return queryURL("/suppliers", q, append([]string{"q"}, listKeep...), set)
+	}
+	p := pageLinks(q, req, len(page.Rows), first, last, page.HasPrev, page.HasNext, page.Total, page.Capped, urlFor)
+	v.Showing, v.Pager = p.Showing, p.pages()
+	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(supplierCols, req, urlFor)
+	switch {
+	case search != "":
+		v.EmptyKey, v.EmptyActions = "suppliers.none", []components.Action{{Key: "list.clear_filter", URL: "/suppliers"}}
+	case v.CanCreate:
+		v.EmptyKey, v.EmptyActions = "suppliers.empty", []components.Action{{Key: "suppliers.new", URL: "/suppliers/new"}}
+	default:
+		v.EmptyKey = "suppliers.empty"
 	}
 	s.renderPage(w, r, http.StatusOK, suppliers.ListPage(v))
 }

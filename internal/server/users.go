@@ -13,24 +13,44 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/user"
+	"github.com/affar/affar/templates/components"
 	"github.com/affar/affar/templates/layout"
 	"github.com/affar/affar/templates/users"
 )
 
 func userPath(id domain.UserID) string { return "/users/" + strconv.FormatInt(int64(id), 10) }
 
+// userCols are the user list's sortable columns; by name unless chosen otherwise, the latest sign-in
+// first when sorted by it.
+var userCols = []sortColumn{{"name", "users.col.name", false}, {"email", "users.col.email", false},
+	{"status", "users.col.status", false}, {"last_login", "users.col.last_login", true}}
+
 func (s *Server) userList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	list, err := s.Users.List(ctx)
+	q := r.URL.Query()
+	search := searchable(q.Get("q"))
+	list, err := s.Users.List(ctx, search)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	a, _ := authz.ActorFrom(ctx)
-	v := users.ListView{Nav: navFor(r), Flash: s.flash(r), CanEdit: a.Can(authz.UserEdit)}
 	now := s.Now()
-	for _, u := range list {
+	req, _ := listRequest(q, userCols, 0)
+	user.Sort(list, req.Sort, req.Desc, now)
+	a, _ := authz.ActorFrom(ctx)
+	v := users.ListView{Nav: navFor(r), Flash: s.flash(r), CanEdit: a.Can(authz.UserEdit), Q: q.Get("q"),
+		Sort: q.Get("sort"), Dir: q.Get("dir"), Size: q.Get("size")}
+	urlFor := func(set map[string]string) string {
+		return queryURL("/users", q, append([]string{"q"}, listKeep...), set)
+	}
+	from, to, p := positionPage(q, req, len(list), urlFor)
+	for _, u := range list[from:to] {
 		v.Rows = append(v.Rows, userRow(user.AccountOf(u.User, u.InvitedUntil), u.Permissions, now))
+	}
+	v.Showing, v.Pager = p.Showing, p.pages()
+	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(userCols, req, urlFor)
+	if search != "" {
+		v.EmptyActions = []components.Action{{Key: "list.clear_filter", URL: "/users"}}
 	}
 	s.renderPage(w, r, http.StatusOK, users.ListPage(v))
 }

@@ -26,9 +26,6 @@ const (
 
 const entity = "supplier"
 
-// PageSize is the number of suppliers per list page.
-const PageSize = 50
-
 // Stale is the conflict of an edit made on details someone else changed since the form was opened.
 var Stale = &domain.ConflictError{Key: "supplier.stale"}
 
@@ -39,18 +36,18 @@ type Service struct {
 }
 
 // Page is a page of the supplier list.
-type Page struct {
-	Rows             []domain.Supplier
-	HasPrev, HasNext bool
-}
+type Page = domain.ListPage[domain.Supplier]
 
-// List returns a page of suppliers by name.
-func (s *Service) List(ctx context.Context, search string, after, before domain.SupplierID) (Page, error) {
+// List returns the page r asks for of the suppliers matching search, by name unless r sorts otherwise
+// (number, name, org, email, phone, city), domain.DefaultPageSize rows unless r says how many.
+func (s *Service) List(ctx context.Context, search string, r domain.ListRequest) (Page, error) {
 	if _, err := authz.Require(ctx, authz.SupplierView); err != nil {
 		return Page{}, err
 	}
-	rows, prev, next, err := postgres.SupplierPage(ctx, s.DB.Pool, search, after, before, PageSize)
-	return Page{Rows: rows, HasPrev: prev, HasNext: next}, err
+	if r.Limit <= 0 {
+		r.Limit = domain.DefaultPageSize
+	}
+	return postgres.SupplierPage(ctx, s.DB.Pool, search, r)
 }
 
 // Detail is what the supplier page shows.

@@ -41,7 +41,10 @@ func TestService(t *testing.T) {
 	)
 	h.Run(t,
 		svctest.Case{Name: "List", Perms: view,
-			Call: func(ctx context.Context) (err error) { page, err = s.List(ctx, "Leverantör", 0, 0); return },
+			Call: func(ctx context.Context) (err error) {
+				page, err = s.List(ctx, "Leverantör", domain.ListRequest{})
+				return
+			},
 			Check: func(t *testing.T) {
 				if len(page.Rows) != 1 || page.Rows[0].ID != sup.ID {
 					t.Errorf("found %+v, want only supplier %d", page.Rows, sup.ID)

@@ -39,7 +39,7 @@ func TestService(t *testing.T) {
 	h := svctest.New(t)
 	s := h.Services.Users
 	// A version of the data processing agreement, which whoever becomes an admin is sent.
-	if _, err := h.Services.Agreement.Publish(h.AsAdmin(), "2026-1", "Avtalstext"); err != nil {
+	if _, err := h.Services.Agreement.Publish(authz.WithActor(context.Background(), authz.System()), "2026-1", "Avtalstext"); err != nil {
 		t.Fatal(err)
 	}
 	target := func(email string, ps ...authz.Permission) domain.UserID {
@@ -70,7 +70,7 @@ func TestService(t *testing.T) {
 	)
 	h.Run(t,
 		svctest.Case{Name: "List", Perms: view,
-			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx); return },
+			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx, ""); return },
 			Check: func(t *testing.T) {
 				if len(users) != 9 {
 					t.Errorf("%d users, want the actor and eight others", len(users))

@@ -212,7 +212,8 @@ func (s *Service) startSession(ctx context.Context, u domain.User, c signInCount
 			return err
 		}
 		for _, v := range accepted {
-			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v, nil))
+			events = append(events, audit.Event(now, actor, audit.AgreementAccepted, "agreement", &v,
+				map[string]any{"how": "continued_use"}))
 		}
 		return audit.Record(ctx, tx, events...)
 	})
@@ -472,11 +473,11 @@ func (s *Service) IDByEmail(ctx context.Context, email string) (domain.UserID, e
 }
 
 // List returns every user for those allowed to view users.
-func (s *Service) List(ctx context.Context) ([]domain.UserSummary, error) {
+func (s *Service) List(ctx context.Context, search string) ([]domain.UserSummary, error) {
 	if _, err := authz.Require(ctx, authz.UserView); err != nil {
 		return nil, err
 	}
-	return postgres.ListUsers(ctx, s.DB.Pool)
+	return postgres.ListUsers(ctx, s.DB.Pool, search)
 }
 
 // Get returns one user, without the password hash, and the permissions stored for them.

@@ -1,0 +1,83 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/affar/affar/internal/domain"
+)
+
+// keysetList is a list read a page at a time, ordered by one sort expression and then id. Every sort
+// expression uses only the columns of table (alias), so the cursor row's key is read by id; each has an
+// index ending in id where the table may be large.
+type keysetList struct {
+	table, alias string            // "suppliers", "s"
+	columns      string            // the select list
+	joins        string            // joined after the table, for the select list only
+	sorts        map[string]string // sort name → expression
+	def          string            // the default sort name
+	where        []string          // conditions on the table, values in args
+	args         []any
+	what         string // for errors
+}
+
+// arg adds a value and returns its placeholder.
+func (l *keysetList) arg(v any) string {
+	l.args = append(l.args, v)
+	return fmt.Sprintf("$%d", len(l.args))
+}
+
+// page reads the page r asks for, with the count of all matching rows up to domain.TotalCap.
+func keysetPage[T any](ctx context.Context, q Querier, l keysetList, r domain.ListRequest,
+	scan func(pgx.CollectableRow) (T, error)) (domain.ListPage[T], error) {
+	var page domain.ListPage[T]
+	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s WHERE %s LIMIT %d) n`,
+		l.table, l.alias, and(l.where...), domain.TotalCap+1), l.args...).Scan(&page.Total)
+	if err != nil {
+		return page, mapErr(err, l.what+" count")
+	}
+	if page.Total > domain.TotalCap {
+		page.Total, page.Capped = domain.TotalCap, true
+	}
+	expr, ok := l.sorts[r.Sort]
+	if !ok {
+		expr = l.sorts[l.def]
+	}
+	backwards := r.Backwards()
+	dir, cmp := "ASC", ">"
+	if r.Desc != backwards {
+		dir, cmp = "DESC", "<"
+	}
+	id := l.alias + ".id"
+	conds := slices.Clone(l.where)
+	if cursor := max(r.After, r.Before); cursor != 0 && !(r.Last && r.After == 0) {
+		n := l.arg(cursor)
+		conds = append(conds, fmt.Sprintf("(%s, %s) %s ((SELECT %s FROM %s %s WHERE %s = %s), %s)",
+			expr, id, cmp, expr, l.table, l.alias, id, n, n))
+	}
+	limit := l.arg(r.Limit + 1)
+	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s %s %s WHERE %s ORDER BY %s %s, %s %s LIMIT %s`,
+		l.columns, l.table, l.alias, l.joins, and(conds...), expr, dir, id, dir, limit), l.args...)
+	if err != nil {
+		return page, mapErr(err, l.what+" page")
+	}
+	list, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return page, mapErr(err, l.what+" page")
+	}
+	more := len(list) > r.Limit
+	if more {
+		list = list[:r.Limit]
+	}
+	if backwards {
+		slices.Reverse(list)
+		page.HasPrev, page.HasNext = more, r.Before != 0
+	} else {
+		page.HasPrev, page.HasNext = r.After != 0, more
+	}
+	page.Rows = list
+	return page, nil
+}

@@ -1,0 +1,4 @@
+package postgres
+
+// QuoteListSQL exposes the quote list's queries to the plan test.
+var QuoteListSQL = quoteListSQL

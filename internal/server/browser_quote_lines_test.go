@@ -1,0 +1,84 @@
+package server_test
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/testutil"
+)
+
+// waitText waits until the text of sel (no-break spaces read as spaces) is want, and fails the test if it
+// does not become so within a few seconds.
+func (b tab) waitText(step, sel, want string) {
+	b.t.Helper()
+	var got string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`)||{}).innerText||""`))
+		if err != nil {
+			b.t.Fatalf("%s: %v", step, err)
+		}
+		if got = strings.ReplaceAll(strings.TrimSpace(s), "\u00a0", " "); got == want {
+			return
+		}
+	}
+	b.t.Fatalf("%s: %s reads %q, want %q", step, sel, got, want)
+}
+
+// TestBrowserQuoteLineEditor: on the new quote form, typing a quantity and a price shows the row's amount
+// and the totals computed by the server, without saving; "Lägg till rad" adds a row and "Ta bort" removes
+// one without leaving the page or losing what was typed.
+func TestBrowserQuoteLineEditor(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek Bygg AB"})
+	b := signedInTab(t, env, "seller@example.se", authz.CustomerView, authz.CustomerEdit)
+	b.do("new quote",
+		chromedp.Navigate(env.HTTP.URL+customerPath(cust)+"/quotes/new"),
+		chromedp.WaitVisible(chromedp.ID("line_0_description")),
+		chromedp.SendKeys(chromedp.ID("line_0_description"), "Konsulttimme"),
+		chromedp.SendKeys(chromedp.ID("line_0_quantity"), "3"),
+		chromedp.SendKeys(chromedp.ID("line_0_unit_price"), "100,00"),
+	)
+	b.waitText("row amount", "#line_0_net", "300,00 kr")
+	b.waitText("total", "#quote-form-total", "375,00 kr")
+	b.do("a bad price", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"), chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
+	b.waitText("bad row", "#line_1_net", "")
+	b.waitText("total unchanged", "#quote-form-total", "375,00 kr")
+
+	rows := func() int {
+		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".quote-lines tbody tr").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := rows()
+	b.do("add a row", chromedp.Click(chromedp.ID("add-line")), chromedp.WaitVisible(chromedp.ID("line_"+strconv.Itoa(before)+"_description")))
+	if n := rows(); n != before+1 {
+		t.Errorf("after Lägg till rad %d rows, want %d", n, before+1)
+	}
+	if loc := b.location("after adding"); !strings.HasSuffix(loc, "/quotes/new") {
+		t.Errorf("adding a row left the page for %s", loc)
+	}
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("line_0_description").value`))
+	if err != nil || got != "Konsulttimme" {
+		t.Errorf("after adding a row the first row reads %q (%v)", got, err)
+	}
+	b.do("remove the first row", chromedp.Click(chromedp.CSS(`button[value="remove_0"]`)))
+	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
+	if n := rows(); n != before {
+		t.Errorf("after Ta bort %d rows, want %d", n, before)
+	}
+	got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("line_0_unit_price").value`))
+	if err != nil || got != "abc" {
+		t.Errorf("after removing the first row the second is first and reads %q (%v)", got, err)
+	}
+	if q, _ := quoteCount(t, env); q != 0 {
+		t.Errorf("the line editor saved %d quotes", q)
+	}
+}

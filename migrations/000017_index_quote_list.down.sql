@@ -1,0 +1,2 @@
+DROP INDEX quotes_total;
+DROP INDEX quotes_date;

@@ -1,0 +1,3 @@
+DROP INDEX erasures_customer_sort, erasures_kind_sort, erasures_actor_sort;
+DROP INDEX audit_events_action_sort, audit_events_actor_sort;
+DROP INDEX customers_city_sort, customers_phone_sort, customers_email_sort, customers_id_number_sort;

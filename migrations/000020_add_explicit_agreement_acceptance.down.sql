@@ -1,0 +1,1 @@
+ALTER TABLE agreement_recipients DROP COLUMN accepted_explicitly_at;
