@@ -1,2 +1,1 @@
 DROP INDEX IF EXISTS customers_kind_sort;
-DROP INDEX IF EXISTS customers_city_sort;

@@ -63,7 +63,7 @@ func segmentWhere(s domain.Segment, args *[]any) []string {
 }
 
 // segmentSorts are the fixed ORDER BY expressions of the CRM table; each has an index ending in id
-// (migrations 3 and 18), so every order pages by keyset. Kinds sort by their stored value, which is also
+// (migrations 3, 18 and 19), so every order pages by keyset. Kinds sort by their stored value, which is also
 // the order of their names (Företag before Privatperson, Company before Person).
 var segmentSorts = map[domain.SegmentSort]string{
 	domain.SegmentByNumber:   `c.number`,

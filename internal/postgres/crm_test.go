@@ -13,7 +13,7 @@ import (
 )
 
 // TestSegmentSortsWalkAnIndex: on 10 000 customers, a later page of the CRM table in each order, either
-// way, reads its sort index (migrations 3 and 18) from the cursor on instead of sorting the whole register.
+// way, reads its sort index (migrations 3, 18 and 19) from the cursor on instead of sorting the whole register.
 func TestSegmentSortsWalkAnIndex(t *testing.T) {
 	db, _ := pgtest.New(t)
 	ctx := context.Background()
