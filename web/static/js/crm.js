@@ -27,9 +27,12 @@
     if (!fresh) return;
     box.innerHTML = fresh.innerHTML;
     hideSave();
-    // The server may have refused ticks (too many): the page's boxes follow what it kept.
-    var kept = (fresh.dataset.pageTicked || "").split(",");
-    boxes().forEach(function (b) { b.checked = kept.indexOf(b.value) >= 0; });
+    // The server refused ticks (too many): the page's boxes follow what it kept, unless the user has
+    // changed them since (the next post carries that).
+    if (fresh.querySelector("#ticks-full") && !again) {
+      var kept = (fresh.dataset.pageTicked || "").split(",");
+      boxes().forEach(function (b) { b.checked = kept.indexOf(b.value) >= 0; });
+    }
     sync();
   }
 
