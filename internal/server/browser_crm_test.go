@@ -132,7 +132,7 @@ func TestBrowserCRMTicksAcrossPages(t *testing.T) {
 	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
 	b.do("open page 1",
 		chromedp.Navigate(env.HTTP.URL+"/crm?size=25"),
-		chromedp.WaitVisible(chromedp.ID("tick-page")), // shown by the script
+		chromedp.WaitReady(chromedp.CSS("#tick-page:not(.js-only)")), // shown by the script
 	)
 	b.do("tick on page 1",
 		chromedp.Click(chromedp.CSS(box(first))),

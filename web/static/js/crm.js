@@ -64,7 +64,7 @@
     post();
   });
 
-  if (all) all.hidden = false;
+  if (all) all.classList.remove("js-only");
   hideSave();
   sync();
 })();
