@@ -24,8 +24,8 @@ var counts = map[string]count{
 	"crm.select_all": {forms{"Radera eller anonymisera den enda kunden som matchar …", "Radera eller anonymisera alla {0} som matchar …"},
 		forms{"Delete or anonymise the one customer matching this filter …", "Delete or anonymise all {0} matching this filter …"}},
 	"crm.ticked": {forms{"{0} markerad", "{0} markerade"}, forms{"{0} customer ticked", "{0} customers ticked"}},
-	"crm.ticked_outside": {forms{"(en av dem matchar inte urvalet och tas inte med)", "({0} av dem matchar inte urvalet och tas inte med)"},
-		forms{"(one of them does not match this filter and is left out)", "({0} of them do not match this filter and are left out)"}},
+	"crm.ticked_outside": {forms{"(varav {0} kund utanför urvalet, som inte tas med)", "(varav {0} kunder utanför urvalet, som inte tas med)"},
+		forms{"(of which {0} customer outside this filter, who is left out)", "(of which {0} customers outside this filter, who are left out)"}},
 
 	"gdpr.delete.refused_body": {
 		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas enligt bokföringslagen:",

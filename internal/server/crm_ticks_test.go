@@ -94,7 +94,7 @@ func TestCRMTicksKeptAcrossPages(t *testing.T) {
 	// Unticking on page 1 drops that one only; another filter says which ticks it leaves out.
 	c.PostForm("/crm/ticks", url.Values{"city": {"Kiruna"}, "shown": p1, "ids": {p1[1]}, "back": {first}})
 	if page := c.Get("/crm?city=Visby"); !strings.Contains(page.Body, "2 markerade") ||
-		!strings.Contains(page.Body, "(2 av dem matchar inte urvalet och tas inte med)") {
+		!strings.Contains(page.Body, "(varav 2 kunder utanför urvalet, som inte tas med)") {
 		t.Errorf("ticks under another filter: %s", page.Body)
 	}
 	if r := c.PostForm("/crm/ticks", url.Values{"clear": {"yes"}, "back": {"/crm"}}); r.Location != "/crm" {
