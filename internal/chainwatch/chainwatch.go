@@ -106,7 +106,7 @@ func (s *Service) Latest(ctx context.Context) (c domain.ChainCheck, ok bool, err
 type Args struct{}
 
 // Kind names the job in river's table.
-func (Args) Kind() string { return "audit.chain_check" }
+func (Args) Kind() string { return "chainwatch.check" }
 
 // Worker runs the daily check. A check run twice (river is at-least-once) only mails the head twice.
 type Worker struct {

@@ -58,13 +58,16 @@ func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.Cus
 	return postgres.CustomerPage(ctx, s.DB.Pool, f)
 }
 
-// Segment returns a page of a CRM segment after the given customer, with the number of all that match.
-func (s *Service) Segment(ctx context.Context, seg domain.Segment, after domain.CustomerID) (domain.SegmentPage, error) {
+// Segment returns a page of a CRM segment (sq.Limit rows, PageSize if 0), with the number of all that
+// match and of the ticked customers among them.
+func (s *Service) Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
 		return domain.SegmentPage{}, err
 	}
-	rows, more, total, err := postgres.SegmentPage(ctx, s.DB.Pool, seg, after, PageSize)
-	return domain.SegmentPage{Rows: rows, More: more, Total: total}, err
+	if sq.Limit <= 0 {
+		sq.Limit = PageSize
+	}
+	return postgres.SegmentPage(ctx, s.DB.Pool, sq)
 }
 
 // Detail is everything the customer page shows, read in one transaction. CreditReports is nil, not

@@ -63,7 +63,7 @@ func TestService(t *testing.T) {
 			}},
 		svctest.Case{Name: "Segment", Perms: view,
 			Call: func(ctx context.Context) (err error) {
-				seg, err = s.Segment(ctx, domain.Segment{City: "Stockholm"}, 0)
+				seg, err = s.Segment(ctx, domain.SegmentQuery{Segment: domain.Segment{City: "Stockholm"}})
 				return
 			},
 			Check: func(t *testing.T) {

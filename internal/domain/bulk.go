@@ -114,11 +114,12 @@ type QuoteSummary struct {
 	Anonymised     bool
 }
 
-// SegmentPage is one page of a CRM segment, in customer number order.
+// SegmentPage is one page of a CRM segment, in the order asked for.
 type SegmentPage struct {
-	Rows  []Customer
-	More  bool
-	Total int
+	Rows   []Customer
+	More   bool
+	Total  int
+	Ticked int // how many of the ticked customers are in the segment
 }
 
 // SegmentKeys are the filter fields of the CRM screen, in the order a filter is summarised.

@@ -17,6 +17,8 @@ var counts = map[string]count{
 		forms{"You have made many exports in a short time. Try again in {0} minute.", "You have made many exports in a short time. Try again in {0} minutes."}},
 
 	"dashboard.privacy.holds_soon": {forms{"{0} offert rensas inom 30 dagar; första rensningen {1}.", "{0} offerter rensas inom 30 dagar; första rensningen {1}."}, forms{"{0} quote is cleared within 30 days; the first clearing on {1}.", "{0} quotes are cleared within 30 days; the first clearing on {1}."}},
+	"dashboard.privacy.progress":   {forms{"{1} av {0} kund", "{1} av {0} kunder"}, forms{"{1} of {0} customer", "{1} of {0} customers"}},
+	"dashboard.privacy.agreement":  {forms{"Version {1}: godkänd av {2} av {0} administratör.", "Version {1}: godkänd av {2} av {0} administratörer."}, forms{"Version {1}: accepted by {2} of {0} administrator.", "Version {1}: accepted by {2} of {0} administrators."}},
 	"audit.times":                  {forms{"({0} gång)", "({0} gånger)"}, forms{"({0} time)", "({0} times)"}},
 	"customers.count":              {forms{"{0} kund", "{0} kunder"}, forms{"{0} customer", "{0} customers"}},
 	"quotes.count":                 {forms{"{0} offert", "{0} offerter"}, forms{"{0} quote", "{0} quotes"}},
@@ -25,6 +27,9 @@ var counts = map[string]count{
 		forms{"{0} customer matches this filter", "{0} customers match this filter"}},
 	"crm.select_all": {forms{"Radera eller anonymisera den enda kunden som matchar …", "Radera eller anonymisera alla {0} som matchar …"},
 		forms{"Delete or anonymise the one customer matching this filter …", "Delete or anonymise all {0} matching this filter …"}},
+	"crm.ticked": {forms{"{0} markerad", "{0} markerade"}, forms{"{0} customer ticked", "{0} customers ticked"}},
+	"crm.ticked_outside": {forms{"(varav {0} kund utanför urvalet, som inte tas med)", "(varav {0} kunder utanför urvalet, som inte tas med)"},
+		forms{"(of which {0} customer outside this filter, who is left out)", "(of which {0} customers outside this filter, who are left out)"}},
 
 	"gdpr.delete.refused_body": {
 		forms{"Kunden har en accepterad offert som är räkenskapsinformation och ska sparas enligt bokföringslagen:",

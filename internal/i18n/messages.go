@@ -986,9 +986,13 @@ var messages = map[string]message{
 	"dashboard.privacy.title":          {"Dataskydd", "Data protection"},
 	"dashboard.privacy.jobs":           {"Massbearbetningar", "Bulk jobs"},
 	"dashboard.privacy.no_jobs":        {"Inga massbearbetningar än.", "No bulk jobs yet."},
-	"dashboard.privacy.progress":       {"{0} av {1} kunder", "{0} of {1} customers"},
 	"dashboard.privacy.holds":          {"Lagringsskydd som upphör", "Retention holds ending"},
 	"dashboard.privacy.no_holds":       {"Inga sparade offertuppgifter har lagringsskydd.", "No kept quote details are under a retention hold."},
-	"dashboard.privacy.agreement":      {"Version {0}: godkänd av {1} av {2} administratörer.", "Version {0}: accepted by {1} of {2} administrators."},
 	"dashboard.privacy.agreement_link": {"Visa avtalet", "Show the agreement"},
+	// The CRM screen's ticks, kept across pages and filters (issue 15, item 5).
+	"crm.tick_page":   {"Markera alla på sidan", "Tick all on this page"},
+	"crm.ticked_none": {"Inga kunder markerade.", "No customers ticked."},
+	"crm.save_ticks":  {"Spara markeringar", "Save ticks"},
+	"crm.clear_ticks": {"Rensa markeringar", "Clear ticks"},
+	"crm.ticks_full":  {"Högst 1000 kunder kan vara markerade. Avmarkera några, eller välj dem med ett filter.", "At most 1000 customers can be ticked. Untick some, or select them with a filter."},
 }

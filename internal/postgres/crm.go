@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -60,42 +62,85 @@ func segmentWhere(s domain.Segment, args *[]any) []string {
 	return w
 }
 
-// SegmentPage returns up to limit customers of the segment after the given id, in id order, whether more
-// follow, and how many match in all.
-func SegmentPage(ctx context.Context, q Querier, s domain.Segment, after domain.CustomerID, limit int) ([]domain.Customer, bool, int, error) {
+// segmentSorts are the fixed ORDER BY expressions of the CRM table; each has an index ending in id
+// (migrations 3, 18 and 19), so every order pages by keyset. Kinds sort by their stored value, which is also
+// the order of their names (Företag before Privatperson, Company before Person).
+var segmentSorts = map[domain.SegmentSort]string{
+	domain.SegmentByNumber:   `c.number`,
+	domain.SegmentByName:     `c.name COLLATE "sv-x-icu"`,
+	domain.SegmentByKind:     `c.kind`,
+	domain.SegmentByCity:     `c.city COLLATE "sv-x-icu"`,
+	domain.SegmentByActivity: `c.last_activity_at`,
+}
+
+// segmentPageSQL is the query of a page of sq, whose segment's conditions are where (values in args).
+func segmentPageSQL(sq domain.SegmentQuery, where string, args []any) (string, []any) {
+	expr, ok := segmentSorts[sq.Sort]
+	if !ok {
+		expr = segmentSorts[domain.SegmentByNumber]
+	}
+	dir, cmp := "ASC", ">"
+	if sq.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	keyset := "TRUE"
+	if sq.After != 0 {
+		// A cursor row deleted since gives NULL: an empty page, which links back to the first.
+		args = append(args, sq.After)
+		keyset = fmt.Sprintf("(%s, c.id) %s ((SELECT %s FROM customers c WHERE c.id = $%d), $%d)", expr, cmp, expr, len(args), len(args))
+	}
+	args = append(args, sq.Limit+1)
+	return fmt.Sprintf(`SELECT %s FROM customers c WHERE %s AND %s ORDER BY %s %s, c.id %s LIMIT $%d`,
+		customerColumns, where, keyset, expr, dir, dir, len(args)), args
+}
+
+// SegmentPage returns up to sq.Limit customers of the segment after sq.After in the order asked for,
+// whether more follow, how many match in all and how many of sq.Ticked are among them.
+func SegmentPage(ctx context.Context, q Querier, sq domain.SegmentQuery) (domain.SegmentPage, error) {
 	var args []any
-	where := and(segmentWhere(s, &args)...)
+	where := and(segmentWhere(sq.Segment, &args)...)
 	n := len(args)
+	pageSQL, pageArgs := segmentPageSQL(sq, where, slices.Clone(args))
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+customerColumns+` FROM customers c WHERE `+where+` AND c.id > $`+strconv.Itoa(n+1)+
-		` ORDER BY c.id LIMIT $`+strconv.Itoa(n+2), append(args, after, limit+1)...)
+	b.Queue(pageSQL, pageArgs...)
 	b.Queue(`SELECT count(*) FROM customers c WHERE `+where, args...)
+	b.Queue(`SELECT count(*) FROM customers c WHERE `+where+` AND c.id = ANY($`+strconv.Itoa(n+1)+`)`,
+		append(args, sq.Ticked)...)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
 	rows, err := br.Query()
 	if err != nil {
-		return nil, false, 0, mapErr(err, "segment page")
+		return domain.SegmentPage{}, mapErr(err, "segment page")
 	}
-	page, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
+	var page domain.SegmentPage
+	page.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r) })
 	if err != nil {
-		return nil, false, 0, mapErr(err, "segment page")
+		return domain.SegmentPage{}, mapErr(err, "segment page")
 	}
-	var total int
-	if err := br.QueryRow().Scan(&total); err != nil {
-		return nil, false, 0, mapErr(err, "segment count")
+	if err := br.QueryRow().Scan(&page.Total); err != nil {
+		return domain.SegmentPage{}, mapErr(err, "segment count")
 	}
-	more := len(page) > limit
-	if more {
-		page = page[:limit]
+	if err := br.QueryRow().Scan(&page.Ticked); err != nil {
+		return domain.SegmentPage{}, mapErr(err, "segment ticked")
 	}
-	return page, more, total, nil
+	if page.More = len(page.Rows) > sq.Limit; page.More {
+		page.Rows = page.Rows[:sq.Limit]
+	}
+	return page, nil
 }
 
-// RecentQuotes lists the newest quotes, of one status if status is not "".
-func RecentQuotes(ctx context.Context, q Querier, status domain.QuoteStatus, limit int) ([]domain.QuoteSummary, error) {
+// RecentQuotes lists the newest quotes of the segment's customers, of one status if status is not "".
+func RecentQuotes(ctx context.Context, q Querier, s domain.Segment, status domain.QuoteStatus, limit int) ([]domain.QuoteSummary, error) {
+	var args []any
+	where := segmentWhere(s, &args)
+	if status != "" {
+		args = append(args, string(status))
+		where = append(where, "q.status = $"+strconv.Itoa(len(args)))
+	}
+	args = append(args, limit)
 	rows, err := q.Query(ctx, `SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL
 		FROM quotes q JOIN customers c ON c.id = q.customer_id
-		WHERE $1 = '' OR q.status = $1 ORDER BY q.quote_date DESC, q.id DESC LIMIT $2`, string(status), limit)
+		WHERE `+and(where...)+` ORDER BY q.quote_date DESC, q.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
 		return nil, mapErr(err, "recent quotes")
 	}

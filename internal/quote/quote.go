@@ -197,12 +197,16 @@ func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, do
 	return q, c, err
 }
 
-// Recent lists the newest quotes (of one status, unless status is ""), for the CRM screen.
-func (s *Service) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
+// RecentLimit is how many quotes the CRM screen's "Senaste offerter" lists.
+const RecentLimit = 20
+
+// Recent lists the newest quotes of the segment's customers (of one status, unless status is ""), for the
+// CRM screen.
+func (s *Service) Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
 	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
 		return nil, err
 	}
-	return postgres.RecentQuotes(ctx, s.DB.Pool, status, 20)
+	return postgres.RecentQuotes(ctx, s.DB.Pool, seg, status, RecentLimit)
 }
 
 // Preview sums a quote form as typed, without saving anything: the form's running totals. It needs what

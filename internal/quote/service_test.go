@@ -73,7 +73,10 @@ func TestService(t *testing.T) {
 				}
 			}},
 		svctest.Case{Name: "Recent", Perms: view,
-			Call: func(ctx context.Context) (err error) { recent, err = s.Recent(ctx, domain.QuoteDraft); return },
+			Call: func(ctx context.Context) (err error) {
+				recent, err = s.Recent(ctx, domain.Segment{}, domain.QuoteDraft)
+				return
+			},
 			Check: func(t *testing.T) {
 				if len(recent) != 2 { // draft and created; toSend was sent
 					t.Errorf("%d recent drafts, want 2", len(recent))

@@ -116,3 +116,52 @@ func TestBrowserBulkAnonymise(t *testing.T) {
 		t.Errorf("register entry: %q", got)
 	}
 }
+
+// TestBrowserCRMTicksAcrossPages ticks a customer on page 1 (the script saves it at once), goes to page 2,
+// ticks one there, and previews "the ticked ones": the preview lists both.
+func TestBrowserCRMTicksAcrossPages(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	var all []domain.Customer
+	for i := range 30 {
+		all = append(all, env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i), City: "Kiruna"}))
+	}
+	first, second := all[2], all[27] // by number, 25 a page
+	box := func(c domain.Customer) string {
+		return `#segment input[name="ids"][value="` + strconv.FormatInt(int64(c.ID), 10) + `"]`
+	}
+	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerBulkErase, authz.CustomerAnonymise)
+	b.do("open page 1",
+		chromedp.Navigate(env.HTTP.URL+"/crm?size=25"),
+		chromedp.WaitReady(chromedp.CSS("#tick-page:not(.js-only)")), // shown by the script
+	)
+	b.do("tick on page 1",
+		chromedp.Click(chromedp.CSS(box(first))),
+		chromedp.WaitVisible(chromedp.ID("clear-ticks")), // the answer to the script's post
+	)
+	if got := b.text("ticks", "#ticks-count"); !strings.HasPrefix(got, "1 ") {
+		t.Errorf("ticks after one: %q", got)
+	}
+	b.do("page 2",
+		chromedp.Click(chromedp.CSS(`nav.pager a[href*="after="]`)),
+		chromedp.WaitVisible(chromedp.CSS(box(second))),
+	)
+	if got := b.text("ticks on page 2", "#ticks-count"); !strings.HasPrefix(got, "1 ") {
+		t.Errorf("ticks on page 2: %q", got)
+	}
+	b.do("tick on page 2",
+		chromedp.Click(chromedp.CSS(box(second))),
+		chromedp.WaitVisible(chromedp.CSS(`#ticks-count strong`)),
+		chromedp.Poll[chromedp.Void](`document.getElementById("ticks-count").textContent.trim().startsWith("2 ")`),
+		chromedp.Click(chromedp.ID("selected")),
+		chromedp.WaitVisible(chromedp.ID("selection")),
+	)
+	got := b.text("preview", "#selection tbody")
+	for _, c := range []domain.Customer{first, second} {
+		if !strings.Contains(got, strconv.FormatInt(c.Number, 10)+"\t"+c.Name) {
+			t.Errorf("the preview does not list %d %s: %q", c.Number, c.Name, got)
+		}
+	}
+	if strings.Count(got, "Kund ") != 2 {
+		t.Errorf("the preview of two ticked customers lists others: %q", got)
+	}
+}

@@ -50,7 +50,11 @@ func crmURL(filter map[string]string, set map[string]string) string {
 		v.Set(k, val)
 	}
 	for k, val := range set {
-		v.Set(k, val)
+		if val == "" {
+			v.Del(k)
+		} else {
+			v.Set(k, val)
+		}
 	}
 	if len(v) == 0 {
 		return "/crm"
@@ -58,21 +62,66 @@ func crmURL(filter map[string]string, set map[string]string) string {
 	return "/crm?" + v.Encode()
 }
 
+// crmView is how the CRM screen is shown beside its filter: order, rows per page, recent quotes' status.
+type crmView struct {
+	filter map[string]string // the segment as typed
+	sort   domain.SegmentSort
+	desc   bool
+	size   int
+	status string // of the recent quotes, "" for all
+}
+
+func readCRMView(q url.Values, typed map[string]string) crmView {
+	v := crmView{filter: typed, sort: domain.SegmentSort(q.Get("sort")), desc: q.Get("dir") == "desc",
+		size: pageSizeParam(q), status: q.Get("qs")}
+	if !slices.Contains(domain.SegmentSorts, v.sort) {
+		v.sort = domain.SegmentByNumber
+	}
+	if !slices.Contains(quoteStatuses, v.status) {
+		v.status = ""
+	}
+	return v
+}
+
+// state is the view's settings as URL parameters (none for the defaults).
+func (v crmView) state() map[string]string {
+	m := map[string]string{}
+	if v.status != "" {
+		m["qs"] = v.status
+	}
+	if v.sort != domain.SegmentByNumber {
+		m["sort"] = string(v.sort)
+	}
+	if v.desc {
+		m["dir"] = "desc"
+	}
+	if v.size != domain.DefaultPageSize {
+		m["size"] = strconv.Itoa(v.size)
+	}
+	return m
+}
+
+// url is the screen in this view (from its first page) with the changes in set.
+func (v crmView) url(set map[string]string) string {
+	m := v.state()
+	maps.Copy(m, set)
+	return crmURL(v.filter, m)
+}
+
 func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
 	seg, typed, errs := parseSegment(q)
-	after := cursorParam(q, "after")
-	page, err := s.Customers.Segment(ctx, seg, domain.CustomerID(after))
+	cv := readCRMView(q, typed)
+	after := domain.CustomerID(cursorParam(q, "after"))
+	ticks := s.ticks(ctx)
+	page, err := s.Customers.Segment(ctx, domain.SegmentQuery{Segment: seg, Sort: cv.sort, Desc: cv.desc, After: after,
+		Limit: cv.size, Ticked: ticks})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	status := q.Get("qs")
-	if !slices.Contains(quoteStatuses, status) {
-		status = ""
-	}
-	recent, err := s.Quotes.Recent(ctx, domain.QuoteStatus(status))
+	recent, err := s.Quotes.Recent(ctx, seg, domain.QuoteStatus(cv.status))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -81,18 +130,14 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 	v := crm.View{Nav: navFor(r), Flash: s.flash(r), Filter: typed, Errors: errs, Total: page.Total,
 		CanBulk:   a.Can(authz.CustomerBulkErase) && (a.Can(authz.CustomerDelete) || a.Can(authz.CustomerAnonymise)),
 		CanLabels: a.Can(authz.CustomerPrintLabels), CanEmails: a.Can(authz.CustomerExportEmail), CanRegister: a.Can(authz.CustomerExport),
-		QuoteStatus: status, QuoteStatuses: quoteStatuses}
+		QuoteStatus: cv.status, QuoteStatuses: quoteStatuses, Keep: cv.state(), Back: r.URL.RequestURI(),
+		Ticks: crm.TicksView{N: len(ticks), InSegment: page.Ticked}}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),
 			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil,
-			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout)})
+			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Ticked: slices.Contains(ticks, c.ID)})
 	}
-	if page.More {
-		v.NextURL = crmURL(typed, map[string]string{"after": strconv.FormatInt(int64(page.Rows[len(page.Rows)-1].ID), 10), "qs": status})
-	}
-	if after > 0 {
-		v.FirstURL = crmURL(typed, map[string]string{"qs": status})
-	}
+	crmPaging(&v, cv, page, after, positionParam(q))
 	for _, sq := range recent {
 		name := shownName(ctx, sq.CustomerNumber, sq.CustomerName, sq.Anonymised)
 		v.Quotes = append(v.Quotes, crm.QuoteRow{ID: int64(sq.Quote.ID), CustomerID: int64(sq.Quote.CustomerID),
@@ -100,6 +145,40 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})
 	}
 	s.renderPage(w, r, http.StatusOK, crm.Page(v))
+}
+
+// segmentColumns are the CRM table's sortable columns with their headings.
+var segmentColumns = map[domain.SegmentSort]string{domain.SegmentByNumber: "customer.number", domain.SegmentByName: "customer.name",
+	domain.SegmentByKind: "customer.kind", domain.SegmentByCity: "customer.city", domain.SegmentByActivity: "customer.last_activity"}
+
+// crmPaging puts the CRM table's headings, "Visar 1–50 av 302", rows per page, pager and empty state into
+// v: page of view cv starts after customer after, at position at.
+func crmPaging(v *crm.View, cv crmView, page domain.SegmentPage, after domain.CustomerID, at int) {
+	for _, col := range domain.SegmentSorts {
+		active, dir := cv.sort == col, ""
+		if active && !cv.desc {
+			dir = "desc"
+		}
+		v.Sorts = append(v.Sorts, components.SortLink{Key: segmentColumns[col], Active: active, Desc: active && cv.desc,
+			URL: cv.url(map[string]string{"sort": string(col), "dir": dir})})
+	}
+	if after == 0 {
+		at = 1
+	}
+	if n := len(page.Rows); n > 0 {
+		v.Showing = showing(at, n, page.Total, false, !page.More)
+	}
+	v.Sizes = pageSizes(cv.size, cv.url)
+	if page.More {
+		v.NextURL = cv.url(map[string]string{"after": strconv.FormatInt(int64(page.Rows[len(page.Rows)-1].ID), 10),
+			"at": strconv.Itoa(at + len(page.Rows))})
+	}
+	if after != 0 {
+		v.FirstURL = cv.url(nil)
+	}
+	if len(cv.filter) > 0 {
+		v.EmptyActions = []components.Action{{Key: "list.clear_filter", URL: "/crm"}}
+	}
 }
 
 // bulkDraft freezes the selection (all of the segment, or the ticked rows) and shows its preview.
@@ -124,17 +203,13 @@ func (s *Server) bulkDraft(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, bulkURL(j.ID))
 }
 
-// selection reads what a CRM form acts on: nil for "all of the segment", else the ticked customers. With
-// nothing ticked it sends the user back to the screen and reports false.
+// selection reads what a CRM form acts on: nil for "all of the segment", else the ticked customers, of
+// this page (as the form says) and of the others (as the session keeps them). With nothing ticked it sends
+// the user back to the screen and reports false.
 func (s *Server) selection(w http.ResponseWriter, r *http.Request, typed map[string]string) ([]domain.CustomerID, bool) {
+	ids, _ := s.applyTicks(r.Context(), r.PostForm)
 	if r.PostForm.Get("all") == "yes" {
 		return nil, true
-	}
-	ids := []domain.CustomerID{}
-	for _, v := range r.PostForm["ids"] {
-		if id, err := strconv.ParseInt(v, 10, 64); err == nil && id > 0 {
-			ids = append(ids, domain.CustomerID(id))
-		}
 	}
 	if len(ids) == 0 {
 		s.Sessions.Put(r.Context(), sessionFlash, "bulk.nothing_selected")

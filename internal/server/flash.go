@@ -11,6 +11,7 @@ var flashKinds = map[string]layout.FlashKind{
 	"exports.yours_running": layout.FlashWarning, // the conflicts an export may be refused with
 	"exports.nothing":       layout.FlashWarning,
 	"exports.too_many":      layout.FlashWarning,
+	"crm.ticks_full":        layout.FlashWarning,
 
 	// Neither done nor refused: under way, or left to someone else.
 	"bulk.cancel_requested":       layout.FlashInfo,

@@ -56,7 +56,7 @@ func TestPrivacyOverviewOnTheStartPage(t *testing.T) {
 	}
 
 	now := card.FindString(dpo.Get("/").Body)
-	for _, want := range []string{"Version 2026-1: godkänd av 0 av 1 administratörer.", "0 offerter rensas inom 30 dagar; första rensningen " + until + ".",
+	for _, want := range []string{"Version 2026-1: godkänd av 0 av 1 administratör.", "0 offerter rensas inom 30 dagar; första rensningen " + until + ".",
 		job.Ref, "Anonymisera · I kö"} {
 		if !strings.Contains(now, want) {
 			t.Errorf("the overview lacks %q:\n%s", want, now)

@@ -122,6 +122,8 @@ func (s *Server) routes() []Route {
 		{"GET", "/customers/{id}/export.zip", Needs(gdpr.CopyPermissions...), s.subjectExportZIP},
 		{"GET", "/crm", Needs(authz.CustomerView), s.crmPage},
 		{"POST", "/crm/bulk", Needs(authz.CustomerBulkErase, authz.CustomerView), s.bulkDraft},
+		// Ticks are ids kept in the user's own session for the screen's bulk job and labels of the ticked.
+		{"POST", "/crm/ticks", Needs(authz.CustomerView), s.crmTicks},
 		{"GET", "/bulk-jobs", Needs(authz.CustomerBulkErase), s.bulkJobs},
 		{"GET", "/bulk-jobs/{id}", Needs(authz.CustomerBulkErase), s.bulkJob},
 		{"GET", "/bulk-jobs/{id}/progress", Needs(authz.CustomerBulkErase), s.bulkProgress},

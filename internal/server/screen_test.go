@@ -69,9 +69,9 @@ func (c countedCustomers) List(ctx context.Context, f domain.CustomerFilter) (do
 	return c.Customers.List(ctx, f)
 }
 
-func (c countedCustomers) Segment(ctx context.Context, s domain.Segment, after domain.CustomerID) (domain.SegmentPage, error) {
+func (c countedCustomers) Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error) {
 	c.t.call("Customers.Segment")
-	return c.Customers.Segment(ctx, s, after)
+	return c.Customers.Segment(ctx, sq)
 }
 
 func (c countedCustomers) ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error) {
@@ -109,9 +109,9 @@ func (q countedQuotes) Update(ctx context.Context, id domain.QuoteID, in domain.
 	return q.Quotes.Update(ctx, id, in, version)
 }
 
-func (q countedQuotes) Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
+func (q countedQuotes) Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
 	q.t.call("Quotes.Recent")
-	return q.Quotes.Recent(ctx, status)
+	return q.Quotes.Recent(ctx, seg, status)
 }
 
 // countingServer serves env's application with the customer and quote services on a traced pool and

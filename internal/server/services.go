@@ -52,7 +52,7 @@ type Customers interface {
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
-	Segment(ctx context.Context, s domain.Segment, after domain.CustomerID) (domain.SegmentPage, error)
+	Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error)
 }
 
 // Suppliers is what the server needs of the supplier service.
@@ -74,7 +74,7 @@ type Quotes interface {
 	SetStatus(ctx context.Context, id domain.QuoteID, next domain.QuoteStatus) error
 	View(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
 	ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error)
-	Recent(ctx context.Context, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
+	Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error)
 	Preview(ctx context.Context, lines []domain.QuoteLineInput) (domain.QuotePreview, error)
 	List(ctx context.Context, f domain.QuoteFilter) (domain.QuotePage, error)
 }
