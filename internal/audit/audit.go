@@ -79,25 +79,27 @@ type Log struct {
 // Entry is one event with the name of the user who acted ("" for the system or nobody).
 type Entry struct {
 	domain.AuditEvent
-	ActorName string
+	ActorName    string
+	EntityNumber int64 // the customer's, quote's or supplier's number; 0 when it has none (or is unknown)
+	EntityGone   bool  // a deleted customer, known by number from the erasure register
 }
 
 // Page returns the page r asks for of the events the reader may see, newest first unless r sorts
 // otherwise ("at", "actor", "event"), domain.DefaultPageSize events unless r says how many.
-func (l Log) Page(ctx context.Context, r domain.ListRequest) (domain.ListPage[Entry], error) {
+func (l Log) Page(ctx context.Context, r domain.ListRequest, f domain.AuditFilter) (domain.ListPage[Entry], error) {
 	if _, err := authz.Require(ctx, authz.AuditView); err != nil {
 		return domain.ListPage[Entry]{}, err
 	}
 	if r.Limit <= 0 {
 		r.Limit = domain.DefaultPageSize
 	}
-	page, err := postgres.AuditPage(ctx, l.DB.Pool, r, Hidden(ctx))
+	page, err := postgres.AuditPage(ctx, l.DB.Pool, r, f, Hidden(ctx))
 	if err != nil {
 		return domain.ListPage[Entry]{}, err
 	}
 	out := domain.ListPage[Entry]{HasPrev: page.HasPrev, HasNext: page.HasNext, Total: page.Total, Capped: page.Capped}
 	for _, row := range page.Rows {
-		out.Rows = append(out.Rows, Entry{AuditEvent: row.Event, ActorName: row.ActorName})
+		out.Rows = append(out.Rows, Entry{AuditEvent: row.Event, ActorName: row.ActorName, EntityNumber: row.EntityNumber, EntityGone: row.EntityGone})
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
 )
 
 // TestFoldJoinsRepeatedViews: nine views by one user a few seconds apart are one line with their count and
@@ -36,6 +37,24 @@ func TestFoldJoinsRepeatedViews(t *testing.T) {
 	} {
 		if got := Fold(c.entries); len(got) != c.want {
 			t.Errorf("%s: %d lines, want %d", name, len(got), c.want)
+		}
+	}
+}
+
+// TestEveryActionHasAGroup: the audit log's event filter finds every kind of event the catalogue names.
+func TestEveryActionHasAGroup(t *testing.T) {
+	grouped := map[string]string{}
+	for _, g := range Groups {
+		for _, a := range g.Actions {
+			if other, dup := grouped[a]; dup {
+				t.Errorf("%s is in both %s and %s", a, other, g.Name)
+			}
+			grouped[a] = g.Name
+		}
+	}
+	for _, key := range i18n.KeysWith("action.") {
+		if grouped[key] == "" {
+			t.Errorf("%s is in no group of audit.Groups", key)
 		}
 	}
 }

@@ -27,6 +27,7 @@ const (
 	ActionRegister = "export.register"
 	ActionEmails   = "export.emails"
 	ActionLabels   = "export.labels"
+	ActionAudit    = "export.audit"
 )
 
 // MaxLabels caps one print: 5,000 labels are 209 sheets, more than anyone feeds a printer at once.
@@ -115,26 +116,11 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 	if actor.AuditID() == nil {
 		return fmt.Errorf("export without a user: %w", domain.ErrForbidden)
 	}
-	// A user over the limit costs no count of the register (record checks again, under a lock).
-	if err := s.checkRate(ctx, s.DB.Pool, actor); err != nil {
+	release, err := s.slot(ctx, actor)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	busy := s.mine[actor.UserID]
-	s.mine[actor.UserID] = true
-	s.mu.Unlock()
-	if busy {
-		return &domain.ConflictError{Key: "exports.yours_running"}
-	}
-	defer func() { s.mu.Lock(); delete(s.mine, actor.UserID); s.mu.Unlock() }()
-	select {
-	case s.running <- struct{}{}:
-		defer func() { <-s.running }()
-	case <-time.After(10 * time.Second):
-		return fmt.Errorf("exports running: %w", domain.ErrBusy)
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	defer release()
 	tx, err := postgres.BeginExport(ctx, s.DB)
 	if err != nil {
 		return err
@@ -154,7 +140,7 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 	// The CRM filter is structured: kinds, statuses and dates, and a town name (free text, but a town
 	// identifies nobody), so it may be kept in the audit log.
 	details["filter"] = maps.Clone(req.Filter)
-	if err := s.record(ctx, actor, action, details); err != nil {
+	if err := s.record(ctx, actor, action, "customer", details); err != nil {
 		return err
 	}
 	// The event is committed: from here on rows may leave.
@@ -165,6 +151,69 @@ func (s *Service) run(ctx context.Context, perm authz.Permission, action string,
 		return err
 	}
 	return tx.Commit(ctx)
+}
+
+// slot lets one export of the user's stream, when they are under their limit, have none running and a
+// place is free; release gives the place back.
+func (s *Service) slot(ctx context.Context, actor authz.Actor) (release func(), err error) {
+	// A user over the limit costs no count (record checks again, under a lock).
+	if err := s.checkRate(ctx, s.DB.Pool, actor); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	busy := s.mine[actor.UserID]
+	s.mine[actor.UserID] = true
+	s.mu.Unlock()
+	mine := func() { s.mu.Lock(); delete(s.mine, actor.UserID); s.mu.Unlock() }
+	if busy {
+		return nil, &domain.ConflictError{Key: "exports.yours_running"}
+	}
+	select {
+	case s.running <- struct{}{}:
+		return func() { <-s.running; mine() }, nil
+	case <-time.After(10 * time.Second):
+		mine()
+		return nil, fmt.Errorf("exports running: %w", domain.ErrBusy)
+	case <-ctx.Done():
+		mine()
+		return nil, ctx.Err()
+	}
+}
+
+// MaxAuditRows bounds an export of the audit log: a filter narrower than that is what an auditor asks for.
+const MaxAuditRows = 100_000
+
+// AuditLog exports the events the filter finds, newest first, counted against the user's export limit and
+// recorded (export.audit, with the row count and the names of the filters used, not what was typed).
+func (s *Service) AuditLog(ctx context.Context, f domain.AuditFilter, filters []string, row func(audit.Entry) error) error {
+	actor, err := authz.Require(ctx, authz.AuditView)
+	if err != nil {
+		return err
+	}
+	if actor.AuditID() == nil {
+		return fmt.Errorf("export without a user: %w", domain.ErrForbidden)
+	}
+	release, err := s.slot(ctx, actor)
+	if err != nil {
+		return err
+	}
+	defer release()
+	hidden := audit.Hidden(ctx)
+	n, err := postgres.CountAudit(ctx, s.DB.Pool, f, hidden, MaxAuditRows+1)
+	switch {
+	case err != nil:
+		return err
+	case n == 0:
+		return &domain.ConflictError{Key: "exports.nothing"}
+	case n > MaxAuditRows:
+		return &domain.ConflictError{Key: "exports.too_many"}
+	}
+	if err := s.record(ctx, actor, ActionAudit, "audit", map[string]any{"rows": n, "filters": filters}); err != nil {
+		return err
+	}
+	return postgres.EachAudit(ctx, s.DB.Pool, f, hidden, MaxAuditRows, func(r postgres.AuditRow) error {
+		return row(audit.Entry{AuditEvent: r.Event, ActorName: r.ActorName, EntityNumber: r.EntityNumber, EntityGone: r.EntityGone})
+	})
 }
 
 // checkRate refuses an export when the user made Limit.Max of them within the window.
@@ -181,7 +230,7 @@ func (s *Service) checkRate(ctx context.Context, q postgres.Querier, actor authz
 
 // record checks the user's rate and writes the audit event, under a per-user lock so parallel requests
 // are counted too.
-func (s *Service) record(ctx context.Context, actor authz.Actor, action string, details map[string]any) error {
+func (s *Service) record(ctx context.Context, actor authz.Actor, action, entity string, details map[string]any) error {
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if err := postgres.LockExports(ctx, tx, actor.UserID); err != nil {
@@ -190,7 +239,7 @@ func (s *Service) record(ctx context.Context, actor authz.Actor, action string, 
 		if err := s.checkRate(ctx, tx, actor); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, action, "customer", nil, details))
+		return audit.Record(ctx, tx, audit.Event(now, actor, action, entity, nil, details))
 	})
 }
 

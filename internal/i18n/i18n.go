@@ -4,6 +4,7 @@ package i18n
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -120,3 +121,16 @@ func Has(key string) bool {
 // Text returns both translations of key, "" where there is none. Test-only: the catalogue tests here, in
 // server and in accesscopy check that every key they use has both; the application reads through T.
 func Text(key string) (sv, en string) { m := messages[key]; return m.sv, m.en }
+
+// KeysWith lists the message ids that start with prefix, sorted. Test-only, like Text: the audit tests check
+// that every action the catalogue labels is in an event group.
+func KeysWith(prefix string) []string {
+	var out []string
+	for k := range messages {
+		if strings.HasPrefix(k, prefix) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}

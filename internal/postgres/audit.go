@@ -138,24 +138,56 @@ var auditSorts = map[string]string{
 	"event": `e.action`,
 }
 
-// AuditRow is an event of a page of the log with the acting user's name at the time.
+// AuditRow is an event of a page of the log with the acting user's name at the time and the human number
+// of what it is about (a customer's, also after erasure, a quote's or a supplier's; 0 for others).
 type AuditRow struct {
-	Event     domain.AuditEvent
-	ActorName string
+	Event        domain.AuditEvent
+	ActorName    string
+	EntityNumber int64
+	EntityGone   bool // the customer was deleted: only the erasure register knows their number
+}
+
+// entityNumber is the number people know an event's object by. An erased customer's comes from the
+// erasure register, which keeps it.
+const entityNumber = `coalesce(CASE e.entity_type
+		WHEN 'customer' THEN coalesce((SELECT c.number FROM customers c WHERE c.id = e.entity_id),
+			(SELECT x.customer_number FROM erasures x WHERE x.customer_id = e.entity_id ORDER BY x.id LIMIT 1))
+		WHEN 'quote' THEN (SELECT q.number FROM quotes q WHERE q.id = e.entity_id)
+		WHEN 'supplier' THEN (SELECT s.number FROM suppliers s WHERE s.id = e.entity_id) END, 0),
+	(e.entity_type = 'customer' AND NOT EXISTS (SELECT 1 FROM customers c WHERE c.id = e.entity_id))`
+
+// auditWhere is the filter's conditions on the log.
+func auditWhere(l *keysetList, f domain.AuditFilter) {
+	if f.Customer != 0 {
+		n := l.arg(f.Customer)
+		ids := `SELECT c.id FROM customers c WHERE c.number = ` + n + ` UNION SELECT x.customer_id FROM erasures x WHERE x.customer_number = ` + n
+		l.where = append(l.where, `((e.entity_type = 'customer' AND e.entity_id IN (`+ids+`))
+			OR (e.entity_type = 'quote' AND e.entity_id IN (SELECT q.id FROM quotes q WHERE q.customer_id IN (`+ids+`))))`)
+	}
+	if f.Supplier != 0 {
+		l.where = append(l.where, `e.entity_type = 'supplier' AND e.entity_id = (SELECT s.id FROM suppliers s WHERE s.number = `+l.arg(f.Supplier)+`)`)
+	}
+	if f.Actor != 0 {
+		l.where = append(l.where, `e.actor_user_id = `+l.arg(f.Actor))
+	}
+	if len(f.Actions) > 0 {
+		l.where = append(l.where, `e.action = ANY(`+l.arg(f.Actions)+`)`)
+	}
+	if !f.From.IsZero() {
+		l.where = append(l.where, `e.at >= `+l.arg(f.From))
+	}
+	if !f.To.IsZero() {
+		l.where = append(l.where, `e.at < `+l.arg(f.To))
+	}
+	if f.Text != "" {
+		l.where = append(l.where, `e.details::text ILIKE `+l.arg("%"+likeEscape(f.Text)+"%"))
+	}
 }
 
 // AuditPage returns the page r asks for of the log, newest first unless r sorts otherwise, leaving out the
 // actions in hidden.
-func AuditPage(ctx context.Context, q Querier, r domain.ListRequest, hidden []string) (domain.ListPage[AuditRow], error) {
-	l := keysetList{table: "audit_events", alias: "e", columns: auditColumns + ", " + actorNameAt,
-		joins: "LEFT JOIN users u ON u.id = e.actor_user_id", sorts: auditSorts, def: "at", what: "audit"}
-	l.where = []string{"NOT e.action = ANY(" + l.arg(hidden) + ")"}
-	return keysetPage(ctx, q, l, r, func(row pgx.CollectableRow) (AuditRow, error) {
-		var a AuditRow
-		e, _, err := scanAudit(row, &a.ActorName)
-		a.Event = e
-		return a, err
-	})
+func AuditPage(ctx context.Context, q Querier, r domain.ListRequest, f domain.AuditFilter, hidden []string) (domain.ListPage[AuditRow], error) {
+	return keysetPage(ctx, q, auditList(f, hidden), r, scanAuditRow)
 }
 
 // collectAuditWithNames reads events followed by the acting user's name.
@@ -196,4 +228,50 @@ func WalkAudit(ctx context.Context, q Querier, fn func(e domain.AuditEvent, cano
 		}
 	}
 	return mapErr(rows.Err(), "walk audit")
+}
+
+// auditList is the log as a keyset list with the filter's conditions.
+func auditList(f domain.AuditFilter, hidden []string) keysetList {
+	l := keysetList{table: "audit_events", alias: "e", columns: auditColumns + ", " + actorNameAt + ", " + entityNumber,
+		joins: "LEFT JOIN users u ON u.id = e.actor_user_id", sorts: auditSorts, def: "at", what: "audit"}
+	l.where = []string{"NOT e.action = ANY(" + l.arg(hidden) + ")"}
+	auditWhere(&l, f)
+	return l
+}
+
+func scanAuditRow(row pgx.CollectableRow) (AuditRow, error) {
+	var a AuditRow
+	e, _, err := scanAudit(row, &a.ActorName, &a.EntityNumber, &a.EntityGone)
+	a.Event = e
+	return a, err
+}
+
+// CountAudit counts the events the filter finds, up to limit.
+func CountAudit(ctx context.Context, q Querier, f domain.AuditFilter, hidden []string, limit int) (int, error) {
+	l := auditList(f, hidden)
+	var n int
+	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM audit_events e WHERE %s LIMIT %d) n`,
+		and(l.where...), limit), l.args...).Scan(&n)
+	return n, mapErr(err, "count audit")
+}
+
+// EachAudit calls fn for each event the filter finds, newest first, at most limit.
+func EachAudit(ctx context.Context, q Querier, f domain.AuditFilter, hidden []string, limit int, fn func(AuditRow) error) error {
+	l := auditList(f, hidden)
+	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM audit_events e %s WHERE %s ORDER BY e.id DESC LIMIT %d`,
+		l.columns, l.joins, and(l.where...), limit), l.args...)
+	if err != nil {
+		return mapErr(err, "each audit")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAuditRow(rows)
+		if err != nil {
+			return mapErr(err, "each audit")
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return mapErr(rows.Err(), "each audit")
 }

@@ -2,8 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,7 +9,6 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
-	"github.com/affar/affar/templates/auditlog"
 	"github.com/affar/affar/templates/dashboard"
 	"github.com/affar/affar/templates/layout"
 )
@@ -89,56 +86,6 @@ func (s *Server) setLanguage(w http.ResponseWriter, r *http.Request) {
 }
 
 // auditCols are the audit log's sortable columns; newest first unless chosen otherwise.
-var auditCols = []sortColumn{{"at", "audit.col.at", true}, {"actor", "audit.col.actor_id", false},
-	{"event", "audit.col.action", false}}
-
-func (s *Server) auditLog(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	q := r.URL.Query()
-	req, _ := listRequest(q, auditCols, 0)
-	page, err := s.Audit.Page(ctx, req)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	entries := page.Rows
-	v := auditlog.View{Nav: navFor(r)}
-	reader, _ := authz.ActorFrom(ctx)
-	for _, e := range entries {
-		row := auditlog.Row{ID: e.ID, At: localSecond(e.At),
-			ActionKey: "action." + e.Action}
-		// The name is what the actor had chosen then; the id, in a column of its own, is who they are.
-		switch {
-		case e.ActorID == nil && e.Action == "auth.sign_in_failed":
-			row.Actor = i18n.T(ctx, "audit.anonymous")
-		case e.ActorID == nil:
-			row.Actor = i18n.T(ctx, "audit.system")
-		default:
-			row.Actor, row.ActorID = e.ActorName, int64(*e.ActorID)
-			if reader.Can(authz.UserView) {
-				row.ActorURL = userPath(*e.ActorID)
-			}
-		}
-		if e.EntityID != nil {
-			row.Entity = fmt.Sprintf("%s %d", e.EntityType, *e.EntityID)
-		}
-		if len(e.Details) > 0 {
-			b, _ := json.Marshal(e.Details)
-			row.Details = string(b)
-		}
-		v.Rows = append(v.Rows, row)
-	}
-	var first, last int64
-	if n := len(entries); n > 0 {
-		first, last = entries[0].ID, entries[n-1].ID
-	}
-	urlFor := func(set map[string]string) string { return queryURL("/audit", q, listKeep, set) }
-	p := pageLinks(q, req, len(entries), first, last, page.HasPrev, page.HasNext, page.Total, page.Capped, urlFor)
-	v.Showing, v.Pager = p.Showing, p.pages()
-	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(auditCols, req, urlFor)
-	s.renderPage(w, r, http.StatusOK, auditlog.Page(v))
-}
-
 // privacyOverview is the start page's data protection card.
 func (s *Server) privacyOverview(ctx context.Context, a authz.Actor) (*dashboard.Privacy, error) {
 	o, err := s.GDPR.Overview(ctx)

@@ -101,6 +101,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/", AnyUser("start page; shows only the user's own permissions"), s.dashboard},
 		{"POST", "/language", AnyUser("a user's own interface language"), s.setLanguage},
 		{"GET", "/audit", Needs(authz.AuditView), s.auditLog},
+		{"GET", "/audit.csv", Needs(authz.AuditView), s.auditCSV},
 		{"GET", "/customers", Needs(authz.CustomerView), s.customerList},
 		{"GET", "/customers/new", Needs(authz.CustomerCreate), s.customerNew},
 		{"POST", "/customers", Needs(authz.CustomerCreate), s.customerCreate},

@@ -117,6 +117,7 @@ type Exports interface {
 	Register(ctx context.Context, req export.Request, format string, sink export.Sink) error
 	Emails(ctx context.Context, req export.Request, consentOnly bool, sink export.Sink) error
 	Labels(ctx context.Context, req export.Request, sink export.Sink) error
+	AuditLog(ctx context.Context, f domain.AuditFilter, filters []string, row func(audit.Entry) error) error
 }
 
 // Outbox is what the server needs to show queued mail.
@@ -139,7 +140,7 @@ type Agreements interface {
 
 // AuditLog is what the server needs to show the audit log.
 type AuditLog interface {
-	Page(ctx context.Context, r domain.ListRequest) (domain.ListPage[audit.Entry], error)
+	Page(ctx context.Context, r domain.ListRequest, f domain.AuditFilter) (domain.ListPage[audit.Entry], error)
 }
 
 // Pinger reports whether the database answers (readiness).
