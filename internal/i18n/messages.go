@@ -995,4 +995,13 @@ var messages = map[string]message{
 	"crm.save_ticks":  {"Spara markeringar", "Save ticks"},
 	"crm.clear_ticks": {"Rensa markeringar", "Clear ticks"},
 	"crm.ticks_full":  {"Högst 1000 kunder kan vara markerade. Avmarkera några, eller välj dem med ett filter.", "At most 1000 customers can be ticked. Untick some, or select them with a filter."},
+
+	// Masked identity numbers (issue 16).
+	"perm.customer.view_identity":     {"Se fullständiga personnummer", "See full personal identity numbers"},
+	"action.customer.identity_viewed": {"Fullständigt personnummer visat", "Full personal identity number shown"},
+	"customer.identity_show":          {"Visa", "Show"},
+	"customer.identity_masked":        {"De fyra sista siffrorna visas inte.", "The last four digits are not shown."},
+	"customer.identity_keep":          {"Lämna som det står för att behålla numret, eller skriv in hela numret för att ändra det.", "Leave it as it is to keep the number, or type the whole number to change it."},
+	"export.col.id_number_masked":     {"Person-/organisationsnummer (maskerat)", "Personal/company id number (masked)"},
+	"export.col.id_number_full":      {"Person-/organisationsnummer (fullständigt)", "Personal/company id number (full)"},
 }
