@@ -1003,5 +1003,4 @@ var messages = map[string]message{
 	"customer.identity_masked":        {"De fyra sista siffrorna visas inte.", "The last four digits are not shown."},
 	"customer.identity_keep":          {"Lämna som det står för att behålla numret, eller skriv in hela numret för att ändra det.", "Leave it as it is to keep the number, or type the whole number to change it."},
 	"export.col.id_number_masked":     {"Person-/organisationsnummer (maskerat)", "Personal/company id number (masked)"},
-	"export.col.id_number_full":      {"Person-/organisationsnummer (fullständigt)", "Personal/company id number (full)"},
 }
