@@ -184,7 +184,10 @@ var Presets = []struct {
 }{
 	{"sales", []Permission{CustomerCreate, CustomerView, CustomerEdit, CustomerPrintLabels, CustomerExportEmail, SupplierView}},
 	{"purchasing", []Permission{CustomerView, SupplierCreate, SupplierView, SupplierEdit, SupplierDelete}},
-	{"accounts", []Permission{CustomerView, CustomerEdit, CreditReportAccess, CustomerExport, SupplierView, SupplierEdit}},
+	// Accounts invoice private persons (ROT/RUT deductions need their personnummer), so they see full
+	// numbers; the other presets see them masked.
+	{"accounts", []Permission{CustomerView, CustomerViewIdentity, CustomerEdit, CreditReportAccess, CustomerExport,
+		SupplierView, SupplierEdit}},
 	{"readonly", []Permission{CustomerView, SupplierView, UserView}},
 }
 
