@@ -256,7 +256,7 @@ func ParsePhone(s string) (string, error) {
 
 // MaskedIDNumber is how a customer's identity number is shown where the full number is not needed: lists,
 // search results, the CRM screen, labels, quotes and exports without the right to see full numbers
-// (authz "customer.view_identity"). IMY asks that personnummer be exposed as little as possible
+// (authz.CustomerViewIdentity). IMY asks that personnummer be exposed as little as possible
 // (lagen 2018:218 3 kap. 10 §: a personnummer may be used only when clearly justified). The rule, written
 // once, goes by the number, not the customer's kind:
 //   - a personnummer (canonical YYYYMMDD-NNNN) keeps its date and masks the four last digits:
