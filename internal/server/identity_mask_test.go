@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/testutil"
@@ -181,4 +183,27 @@ func TestIdentityNumberShownBehindVisa(t *testing.T) {
 	if len(recs) != 2 || recs[0][3] != "Person-/organisationsnummer" || recs[1][3] != canaryNumber {
 		t.Errorf("register CSV for a holder: %q, want the full number under the plain heading", recs)
 	}
+}
+
+// Done when (issue 16 item 3), in a real browser: the customer page shows a person's number masked with
+// "Visa" beside it; pressing it shows the full number.
+func TestBrowserIdentityVisa(t *testing.T) {
+	env, cust, _ := canaryFixture(t)
+	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerViewIdentity)
+	b.do("customer page",
+		chromedp.Navigate(env.HTTP.URL+customerPath(cust)),
+		chromedp.WaitVisible(chromedp.CSS(`#identity button`)),
+	)
+	if got := b.text("customer page", "#identity"); !strings.Contains(got, canaryMasked) || strings.Contains(got, canaryNumber) {
+		t.Errorf("identity line %q, want %s and a button", got, canaryMasked)
+	}
+	b.shot("identity masked")
+	b.do("Visa",
+		chromedp.Click(chromedp.CSS(`#identity button`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[href$="/edit"], main h1`)),
+	)
+	if got := b.text("after Visa", "dl.details"); !strings.Contains(got, canaryNumber) {
+		t.Errorf("details after Visa %q, want %s", got, canaryNumber)
+	}
+	b.shot("identity shown")
 }
