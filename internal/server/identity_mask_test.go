@@ -151,6 +151,18 @@ func TestIdentityNumberMaskedWithoutThePermission(t *testing.T) {
 	if r := c.Get(id + "/export.json"); !strings.Contains(r.Body, canaryNumber) {
 		t.Errorf("the subject-access copy (%d) lacks the full personnummer", r.Status)
 	}
+	// The form says the number is masked; a number typed in full replaces the stored one.
+	if body := c.Get(id + "/edit").Body; !strings.Contains(body, `id="id_number-masked"`) {
+		t.Error("the edit form does not say the personnummer is masked")
+	}
+	form.Set("id_number", "811218-9876")
+	form.Set("version", formVersion(t, c, cust))
+	if r := c.PostForm(id, form); r.Status != http.StatusSeeOther {
+		t.Fatalf("saving a retyped number: %d", r.Status)
+	}
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT id_number FROM customers WHERE id = $1`, cust.ID).Scan(&stored); err != nil || stored != "19811218-9876" {
+		t.Fatalf("stored number %q (%v) after typing a new one, want 19811218-9876", stored, err)
+	}
 }
 
 // Done when (issue 16 item 3): with "Se fullständiga personnummer" the customer page still shows the number
