@@ -14,16 +14,19 @@ type Permission string
 
 // The catalogue. The label of each permission is the message id "perm."+name.
 const (
-	CustomerCreate      Permission = "customer.create"
-	CustomerView        Permission = "customer.view"
-	CustomerEdit        Permission = "customer.edit"
-	CustomerDelete      Permission = "customer.delete"
-	CustomerAnonymise   Permission = "customer.anonymise"
-	CustomerBulkErase   Permission = "customer.bulk_erase"
-	CustomerPrintLabels Permission = "customer.print_labels"
-	CustomerExportEmail Permission = "customer.export_email"
-	CustomerExport      Permission = "customer.export"
-	CreditReportAccess  Permission = "customer.credit_reports"
+	CustomerCreate Permission = "customer.create"
+	CustomerView   Permission = "customer.view"
+	// CustomerViewIdentity shows a personnummer in full on the customer page, behind an audited "Visa",
+	// and in register exports; everywhere else it is masked (domain.MaskedIDNumber).
+	CustomerViewIdentity Permission = "customer.view_identity"
+	CustomerEdit         Permission = "customer.edit"
+	CustomerDelete       Permission = "customer.delete"
+	CustomerAnonymise    Permission = "customer.anonymise"
+	CustomerBulkErase    Permission = "customer.bulk_erase"
+	CustomerPrintLabels  Permission = "customer.print_labels"
+	CustomerExportEmail  Permission = "customer.export_email"
+	CustomerExport       Permission = "customer.export"
+	CreditReportAccess   Permission = "customer.credit_reports"
 
 	SupplierCreate Permission = "supplier.create"
 	SupplierView   Permission = "supplier.view"
@@ -47,7 +50,7 @@ type Group struct {
 
 // Groups is the catalogue as a business user sees it.
 var Groups = []Group{
-	{"perm.group.customers", []Permission{CustomerCreate, CustomerView, CustomerEdit, CustomerDelete,
+	{"perm.group.customers", []Permission{CustomerCreate, CustomerView, CustomerViewIdentity, CustomerEdit, CustomerDelete,
 		CustomerAnonymise, CustomerBulkErase, CustomerPrintLabels, CustomerExportEmail, CustomerExport,
 		CreditReportAccess}},
 	{"perm.group.suppliers", []Permission{SupplierCreate, SupplierView, SupplierEdit, SupplierDelete}},
@@ -181,7 +184,10 @@ var Presets = []struct {
 }{
 	{"sales", []Permission{CustomerCreate, CustomerView, CustomerEdit, CustomerPrintLabels, CustomerExportEmail, SupplierView}},
 	{"purchasing", []Permission{CustomerView, SupplierCreate, SupplierView, SupplierEdit, SupplierDelete}},
-	{"accounts", []Permission{CustomerView, CustomerEdit, CreditReportAccess, CustomerExport, SupplierView, SupplierEdit}},
+	// Accounts invoice private persons (ROT/RUT deductions need their personnummer), so they see full
+	// numbers; the other presets see them masked.
+	{"accounts", []Permission{CustomerView, CustomerViewIdentity, CustomerEdit, CreditReportAccess, CustomerExport,
+		SupplierView, SupplierEdit}},
 	{"readonly", []Permission{CustomerView, SupplierView, UserView}},
 }
 

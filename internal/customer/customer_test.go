@@ -27,13 +27,15 @@ func company(name string) domain.CustomerInput {
 // The Service's methods: View, the customer page, is in TestServicePage.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
-		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog")
+		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber")
 }
 
 func TestService(t *testing.T) {
 	h := svctest.New(t)
 	s := h.Services.Customers
-	c := h.MustCreateCustomer(t, company("Kund AB"))
+	withNumber := company("Kund AB")
+	withNumber.IDNumber = "556036-0793"
+	c := h.MustCreateCustomer(t, withNumber)
 	edited := h.MustCreateCustomer(t, company("Ändras AB"))
 	contact := h.MustAddContact(t, c.ID, "Kim Kontakt")
 	var (
@@ -41,6 +43,7 @@ func TestService(t *testing.T) {
 		seg     domain.SegmentPage
 		got     domain.Customer
 		created domain.Customer
+		number  string
 	)
 	var access customer.AccessPage
 	h.Run(t,
@@ -99,6 +102,14 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if got.City != "Uppsala" {
 					t.Errorf("city %q, want Uppsala", got.City)
+				}
+			}},
+		svctest.Case{Name: "IdentityNumber", Perms: perms{authz.CustomerView, authz.CustomerViewIdentity},
+			Audit: []string{customer.IdentityViewed},
+			Call:  func(ctx context.Context) (err error) { number, err = s.IdentityNumber(ctx, c.ID); return },
+			Check: func(t *testing.T) {
+				if number != "556036-0793" {
+					t.Errorf("identity number %q, want 556036-0793", number)
 				}
 			}},
 		svctest.Case{Name: "AddContact", Perms: edit, Audit: []string{customer.ContactAdded},

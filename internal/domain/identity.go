@@ -253,3 +253,29 @@ func ParsePhone(s string) (string, error) {
 	}
 	return s, nil
 }
+
+// MaskedIDNumber is how a customer's identity number is shown where the full number is not needed: lists,
+// search results, the CRM screen, labels, quotes and exports without the right to see full numbers
+// (authz.CustomerViewIdentity). IMY asks that personnummer be exposed as little as possible
+// (lagen 2018:218 3 kap. 10 §: a personnummer may be used only when clearly justified). The rule, written
+// once, goes by the number, not the customer's kind:
+//   - a personnummer (canonical YYYYMMDD-NNNN) keeps its date and masks the four last digits:
+//     "19690220-****". This covers a sole trader entered as a company, whose organisation number is the
+//     owner's personnummer (parseIDNumber stores it as one);
+//   - a legal entity's organisation number (NNNNNN-NNNN) is shown in full: it identifies a company, is
+//     public in Bolagsverket's register and is not personal data.
+//
+// Anything else that is not empty (no stored number should be) is masked whole.
+func MaskedIDNumber(n string) string {
+	switch {
+	case n == "":
+		return n
+	case len(n) == 13 && n[8] == '-':
+		return n[:9] + "****"
+	case len(n) == 11 && n[6] == '-':
+		if _, err := ParseOrgNumber(n); err == nil {
+			return n
+		}
+	}
+	return "****"
+}

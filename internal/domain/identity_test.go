@@ -253,3 +253,19 @@ func TestKronor(t *testing.T) {
 		t.Errorf("FormatKronor(5): %q", got)
 	}
 }
+
+// Done when (issue 16): a personnummer keeps its date and hides its last four digits, also a sole
+// trader's; a legal entity's organisation number is shown as it is.
+func TestMaskedIDNumber(t *testing.T) {
+	for in, want := range map[string]string{
+		"19690220-1234": "19690220-****", // a person's, or a sole trader's stored as a personnummer
+		"":              "",
+		"6902201234":    "****",
+		"556036-0793":   "556036-0793",
+		"690220-1234":   "****", // shaped like an organisation number but a short personnummer
+	} {
+		if got := MaskedIDNumber(in); got != want {
+			t.Errorf("MaskedIDNumber(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

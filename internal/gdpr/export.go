@@ -17,7 +17,9 @@ import (
 // CopyPermissions are what producing a subject-access copy takes. A copy under GDPR art. 15 holds every
 // kind of data, so it also needs the right to see credit reports: a user without it cannot produce a copy
 // at all, rather than one that silently lacks a category (and the refusal does not tell whether this
-// customer has credit reports).
+// customer has credit reports). The copy holds the identity number in full, whether or not the user may
+// see full numbers (customer.view_identity) elsewhere: it is the person's own data, handed to them, and a
+// masked number would make it incomplete (issue 16 masks numbers on screens, labels and exports only).
 var CopyPermissions = []authz.Permission{authz.CustomerView, authz.CustomerExport, authz.CreditReportAccess}
 
 // Export is everything stored about one customer (GDPR art. 15 and 20), read through the inventory so a

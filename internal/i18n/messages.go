@@ -1032,4 +1032,12 @@ var messages = map[string]message{
 	"audit.entity.outbox":        {"Utkorgsmeddelande", "Outbox message"},
 	"audit.entity.privacy":       {"Dataskyddstext", "Data protection text"},
 	"audit.entity.settings":      {"Inställning", "Setting"},
+
+	// Masked identity numbers (issue 16).
+	"perm.customer.view_identity":     {"Se fullständiga personnummer", "See full personal identity numbers"},
+	"action.customer.identity_viewed": {"Fullständigt personnummer visat", "Full personal identity number shown"},
+	"customer.identity_show":          {"Visa", "Show"},
+	"customer.identity_masked":        {"De fyra sista siffrorna visas inte.", "The last four digits are not shown."},
+	"customer.identity_keep":          {"Lämna som det står för att behålla numret, eller skriv in hela numret för att ändra det.", "Leave it as it is to keep the number, or type the whole number to change it."},
+	"export.col.id_number_masked":     {"Person-/organisationsnummer (maskerat)", "Personal/company id number (masked)"},
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/templates/customers"
@@ -17,7 +18,8 @@ func customerInput(r *http.Request) domain.CustomerInput {
 }
 
 // customerDetails are the labelled values of the customer page, as domain.CustomerFields says to show
-// them.
+// them. The identity number is masked (domain.MaskedIDNumber); only the audited "Visa" (customerIdentity)
+// shows it in full.
 func customerDetails(ctx context.Context, c domain.Customer) []customers.Detail {
 	var (
 		out     []customers.Detail
@@ -39,7 +41,7 @@ func customerDetails(ctx context.Context, c domain.Customer) []customers.Detail 
 			if c.Kind == domain.Company {
 				key = "customer.orgnumber"
 			}
-			out = append(out, customers.Detail{Key: key, Value: v.String()})
+			out = append(out, identityDetail(ctx, key, v.String()))
 		case domain.ShowCountry:
 			out = append(out, customers.Detail{Key: f.Label, Value: i18n.CountryLabel(ctx, v.String())})
 		case domain.ShowMinute:
@@ -72,4 +74,12 @@ func addressLine(parts []string) string {
 		return parts[0]
 	}
 	return parts[0] + ", " + tail
+}
+
+// identityDetail is the identity number line of the customer page: masked, with "Visa" for a user who may
+// see the full number when masking hid something.
+func identityDetail(ctx context.Context, key, n string) customers.Detail {
+	a, _ := authz.ActorFrom(ctx)
+	masked := domain.MaskedIDNumber(n)
+	return customers.Detail{Key: key, Value: masked, Reveal: masked != n && a.Can(authz.CustomerViewIdentity)}
 }

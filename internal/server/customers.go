@@ -97,7 +97,7 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	v := customers.ListView{Nav: navFor(r), Flash: s.flash(r), Filter: fv, CanCreate: a.Can(authz.CustomerCreate)}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(r.Context(), c),
-			KindKey: "customer.kind." + string(c.Kind), IDNumber: c.IDNumber, Email: c.Email, Phone: c.Phone,
+			KindKey: "customer.kind." + string(c.Kind), IDNumber: domain.MaskedIDNumber(c.IDNumber), Email: c.Email, Phone: c.Phone,
 			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Anonymised: c.AnonymisedAt != nil})
 	}
 	var first, last int64
@@ -181,7 +181,25 @@ func (s *Server) editView(r *http.Request, c domain.Customer, in domain.Customer
 	v.Title = i18n.Tf(r.Context(), "customer.edit_title", strconv.FormatInt(c.Number, 10))
 	v.Action = customerURL(c.ID)
 	v.Cancel = customerURL(c.ID)
+	v.IdentityMasked = identityMasked(r.Context(), c)
 	return v
+}
+
+// identityMasked reports whether the edit form shows c's identity number masked: to a user who may edit
+// but not see full numbers (customer.view_identity). The masked value posted back unchanged keeps the
+// stored number (customer.Service.Update); typing the whole number replaces it.
+func identityMasked(ctx context.Context, c domain.Customer) bool {
+	a, _ := authz.ActorFrom(ctx)
+	return !a.Can(authz.CustomerViewIdentity) && domain.MaskedIDNumber(c.IDNumber) != c.IDNumber
+}
+
+// shownInput is the edit form's values for c, the identity number masked where identityMasked says.
+func shownInput(ctx context.Context, c domain.Customer) domain.CustomerInput {
+	in := c.Input()
+	if identityMasked(ctx, c) {
+		in.IDNumber = domain.MaskedIDNumber(c.IDNumber)
+	}
+	return in
 }
 
 func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
@@ -190,7 +208,8 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) customerEditing(r *http.Request) edit[domain.CustomerID, domain.CustomerInput, domain.Customer] {
 	return edit[domain.CustomerID, domain.CustomerInput, domain.Customer]{
-		Input: customerInput, Shown: domain.Customer.Input, Load: s.Customers.ForEdit,
+		Input: customerInput, Shown: func(c domain.Customer) domain.CustomerInput { return shownInput(r.Context(), c) },
+		Load:  s.Customers.ForEdit,
 		Stale: customer.Stale, Saved: "customer.saved", URL: customerURL,
 		Update: func(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) error {
 			_, err := s.Customers.Update(ctx, id, in, version)
@@ -210,6 +229,27 @@ func (s *Server) customerShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.renderCustomer(w, r, id, http.StatusOK, nil, nil)
+}
+
+// customerIdentity is the customer page's "Visa": the page again with the full identity number, audited
+// by the service.
+func (s *Server) customerIdentity(w http.ResponseWriter, r *http.Request) {
+	id, ok := idForm[domain.CustomerID](s, w, r)
+	if !ok {
+		return
+	}
+	n, err := s.Customers.IdentityNumber(r.Context(), id)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderCustomer(w, r, id, http.StatusOK, nil, func(v *customers.ShowView) {
+		for i, d := range v.Details {
+			if d.Reveal {
+				v.Details[i] = customers.Detail{Key: d.Key, Value: n}
+			}
+		}
+	})
 }
 
 // renderCustomer renders the customer page, with a sub-form's typed values and errors after a failed POST.

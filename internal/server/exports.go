@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/i18n"
@@ -203,7 +204,22 @@ func registerColumns(ctx context.Context) []column[domain.Customer] {
 	for _, f := range domain.CustomerFields.Exported() {
 		out = append(out, column[domain.Customer]{heading: f.Heading, value: exportValue(ctx, f), plain: f.Plain})
 	}
-	return out
+	return maskIdentity(ctx, out)
+}
+
+// maskIdentity masks the identity number column (domain.MaskedIDNumber) unless the user may see full
+// numbers (customer.view_identity), and then says so in its heading.
+func maskIdentity(ctx context.Context, cols []column[domain.Customer]) []column[domain.Customer] {
+	if a, _ := authz.ActorFrom(ctx); a.Can(authz.CustomerViewIdentity) {
+		return cols
+	}
+	for i, c := range cols {
+		if c.heading == "export.col.id_number" {
+			cols[i].heading = "export.col.id_number_masked"
+			cols[i].value = func(c *domain.Customer) any { return domain.MaskedIDNumber(c.IDNumber) }
+		}
+	}
+	return cols
 }
 
 // exportValue reads field f of a customer as a column value: numbers and days as such, a yes or a no,

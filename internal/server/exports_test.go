@@ -340,7 +340,8 @@ func spreadsheetFixture(t *testing.T) (c *testutil.Client, asa, bolag domain.Cus
 	env.Clock.Set(time.Date(2026, 6, 15, 9, 0, 0, 0, time.UTC))
 	bolag = env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "@Bolaget AB", Street: "-1 trappa, Karl Johans gate 1",
 		PostalCode: "0150", City: "+Oslo", Country: "NO"})
-	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport)
+	// Full identity numbers (customer.view_identity): the register's exact columns, the number unmasked.
+	_, pw := env.MustCreateUser(t, "ex@example.se", false, authz.CustomerView, authz.CustomerExport, authz.CustomerViewIdentity)
 	c = env.NewClient(t)
 	c.SignIn("ex@example.se", pw)
 	return c, asa, bolag

@@ -107,6 +107,8 @@ func (s *Server) routes() []Route {
 		{"POST", "/customers", Needs(authz.CustomerCreate), s.customerCreate},
 		{"GET", "/customers/{id}", Needs(authz.CustomerView), s.customerShow},
 		{"GET", "/customers/{id}/access", Needs(authz.AuditView, authz.CustomerView), s.customerAccess},
+		// The full personnummer behind the customer page's "Visa", audited (customer.identity_viewed).
+		{"POST", "/customers/{id}/identity", Needs(authz.CustomerView, authz.CustomerViewIdentity), s.customerIdentity},
 		{"GET", "/customers/{id}/edit", Needs(authz.CustomerEdit, authz.CustomerView), s.customerEdit},
 		{"POST", "/customers/{id}", Needs(authz.CustomerEdit, authz.CustomerView), s.customerUpdate},
 		{"POST", "/customers/{id}/contacts", Needs(authz.CustomerEdit, authz.CustomerView), s.contactAdd},

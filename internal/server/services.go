@@ -53,6 +53,7 @@ type Customers interface {
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
 	Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error)
+	IdentityNumber(ctx context.Context, id domain.CustomerID) (string, error)
 }
 
 // Suppliers is what the server needs of the supplier service.

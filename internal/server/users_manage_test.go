@@ -418,6 +418,11 @@ func TestPresetsAndSummary(t *testing.T) {
 	if !strings.Contains(r.Body, `value="customer.print_labels" checked`) || strings.Contains(r.Body, `value="customer.delete" checked`) {
 		t.Fatal("the sales preset did not fill the boxes")
 	}
+	// Full personnummer (issue 16) are for accounts, not sales.
+	if strings.Contains(r.Body, `value="customer.view_identity" checked`) ||
+		!strings.Contains(admin.Get(p+"?preset=accounts").Body, `value="customer.view_identity" checked`) {
+		t.Fatal("the presets do not give full personnummer to accounts alone")
+	}
 	if r := admin.Get("/permissions"); strings.Contains(r.Body, "User eva@example.se") {
 		t.Fatal("a preset was saved without saving")
 	}
