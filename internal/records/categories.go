@@ -106,7 +106,9 @@ type Column struct {
 }
 
 // Tables are every table holding personal data: the customer inventory, then the others.
-func Tables() []domain.PIITable { return append(append([]domain.PIITable{}, gdpr.Inventory...), otherTables...) }
+func Tables() []domain.PIITable {
+	return append(append([]domain.PIITable{}, gdpr.Inventory...), otherTables...)
+}
 
 // Columns are every personal column of tables with its categories (empty when undeclared).
 func Columns(tables []domain.PIITable) []Column {

@@ -2,7 +2,6 @@ package records
 
 import (
 	"context"
-	"strconv"
 	"strings"
 
 	"github.com/affar/affar/internal/domain"
@@ -57,7 +56,7 @@ func dataGroups(ctx context.Context, sub Subject, cols []Column) []domain.Record
 // retention is how long sub's data is kept, with the company's bookkeeping retention where it applies.
 func retention(ctx context.Context, sub Subject, r domain.Retention) string {
 	if sub == SubjectCustomers {
-		return i18n.Tf(ctx, "records.retention.customers", strconv.Itoa(r.Years))
+		return i18n.N(ctx, "records.retention.customers", r.Years)
 	}
 	return i18n.T(ctx, "records.retention."+string(sub))
 }

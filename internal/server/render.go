@@ -101,6 +101,7 @@ func navFor(r *http.Request) *layout.Nav {
 		add("nav.audit", "/audit")
 		add("nav.erasures", "/erasures")
 		add("nav.agreement", "/agreement")
+		add("nav.records", "/privacy/records")
 	}
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")

@@ -155,6 +155,12 @@ func (s *Server) routes() []Route {
 		{"POST", "/suppliers/{id}/contacts/{contactID}/delete", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactRemove},
 		{"GET", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsPage},
 		{"POST", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsSave},
+		// The record of processing activities: read by auditors, its texts written by data protection.
+		{"GET", "/privacy/records", Needs(authz.AuditView), s.recordsPage},
+		{"GET", "/privacy/records.pdf", Needs(authz.AuditView), s.recordsPDF},
+		{"GET", "/privacy/records/versions/{n}", Needs(authz.AuditView), s.recordsVersionPage},
+		{"GET", "/privacy/records/edit", Needs(authz.PrivacyManage), s.recordsEdit},
+		{"POST", "/privacy/records", Needs(authz.PrivacyManage), s.recordsSave},
 		{"GET", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsPage},
 		{"POST", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsSave},
 		{"POST", "/settings/company", Admin("the company's own details, printed on quotes"), s.settingsCompanySave},
