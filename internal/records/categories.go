@@ -124,8 +124,12 @@ func Columns(tables []domain.PIITable) []Column {
 		}
 		for _, c := range t.Personal {
 			cat := categories[t.Name][c.Name]
+			label := prefix + "col." + t.Name + "." + c.Name
+			if c.Clear == domain.ClearDerived { // generated columns have no label of their own in the copy
+				label = "records.col." + t.Name + "." + c.Name
+			}
 			out = append(out, Column{Table: t.Name, Name: c.Name, Subject: cat.Subject, Data: cat.Data,
-				Label: prefix + "col." + t.Name + "." + c.Name, TableLabel: prefix + "table." + t.Name})
+				Label: label, TableLabel: prefix + "table." + t.Name})
 		}
 	}
 	return out
