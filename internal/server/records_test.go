@@ -112,4 +112,14 @@ func TestRecordPDF(t *testing.T) {
 	if lines := strings.Split(strings.TrimSpace(read.fonts), "\n"); len(lines) != 3 || !embeddedFont.MatchString(lines[2]) {
 		t.Fatalf("want one embedded font, pdffonts says:\n%s", read.fonts)
 	}
+	// In the reader's language.
+	if r := dpo.PostForm("/language", url.Values{"language": {"en"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("language: %d", r.Status)
+	}
+	en := strings.Join(strings.Fields(readWithPoppler(t, dpo.Get("/privacy/records.pdf").Body).text), " ")
+	for _, want := range []string{"Record of processing activities", "Customers who are natural persons", "Contract (Article 6(1)(b))"} {
+		if !strings.Contains(en, want) {
+			t.Errorf("the English PDF lacks %q:\n%s", want, en)
+		}
+	}
 }
