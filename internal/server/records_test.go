@@ -80,6 +80,10 @@ func TestRecordOfProcessing(t *testing.T) {
 	if r := auditor.PostForm("/privacy/records", recordForm("Ändrat", "a")); r.Status != http.StatusForbidden {
 		t.Errorf("an auditor saving the record: %d", r.Status)
 	}
+	officer := env.SignedInClient(t, "skydd@example.se", false, authz.PrivacyManage)
+	if r := officer.Get("/privacy/records/versions/2"); r.Status != http.StatusOK || !strings.Contains(r.Body, `href="/privacy/records/edit"`) {
+		t.Errorf("data protection without the audit log reading the record: %d", r.Status)
+	}
 	clerk := env.SignedInClient(t, "clerk@example.se", false, authz.CustomerView)
 	if r := clerk.Get("/privacy/records"); r.Status != http.StatusForbidden {
 		t.Errorf("a clerk reading the record: %d", r.Status)

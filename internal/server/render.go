@@ -101,10 +101,12 @@ func navFor(r *http.Request) *layout.Nav {
 		add("nav.audit", "/audit")
 		add("nav.erasures", "/erasures")
 		add("nav.agreement", "/agreement")
-		add("nav.records", "/privacy/records")
 	}
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")
+	}
+	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
+		add("nav.records", "/privacy/records")
 	}
 	if a.IsAdmin {
 		add("nav.settings", "/settings")
