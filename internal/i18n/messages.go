@@ -997,6 +997,7 @@ var messages = map[string]message{
 	"crm.ticks_full":  {"Högst 1000 kunder kan vara markerade. Avmarkera några, eller välj dem med ett filter.", "At most 1000 customers can be ticked. Untick some, or select them with a filter."},
 	// The record of processing activities (GDPR art. 30(1)).
 	"nav.records":                         {"Registerförteckning", "Record of processing"},
+	"error.forbidden.any":                 {"Du behöver en av behörigheterna {0}. Be en administratör om den.", "You need one of the permissions {0}. Ask an administrator for it."},
 	"records.title":                       {"Registerförteckning", "Record of processing activities"},
 	"records.intro":                       {"Förteckning över behandlingar av personuppgifter enligt artikel 30.1 i dataskyddsförordningen. Kategorierna av uppgifter hämtas från systemets förteckning över personuppgifter; ändamål, rättslig grund, mottagare och överföringar fyller företaget i.", "The record of processing activities under Article 30(1) GDPR. The categories of data come from the system's inventory of personal data; the company fills in the purposes, legal bases, recipients and transfers."},
 	"records.version_line":                {"Version {0}, sparad {1} av {2}", "Version {0}, saved {1} by {2}"},

@@ -85,7 +85,7 @@ func TestRecordOfProcessing(t *testing.T) {
 		t.Errorf("data protection without the audit log reading the record: %d", r.Status)
 	}
 	clerk := env.SignedInClient(t, "clerk@example.se", false, authz.CustomerView)
-	if r := clerk.Get("/privacy/records"); r.Status != http.StatusForbidden {
+	if r := clerk.Get("/privacy/records"); r.Status != http.StatusForbidden || !strings.Contains(r.Body, "Du behöver en av behörigheterna") {
 		t.Errorf("a clerk reading the record: %d", r.Status)
 	}
 }
