@@ -28,6 +28,7 @@ import (
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/quotedoc"
+	"github.com/affar/affar/internal/records"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/settings"
 	"github.com/affar/affar/internal/supplier"
@@ -50,6 +51,7 @@ type Services struct {
 	Outbox    *mail.Outbox
 	Agreement *agreement.Service
 	Chain     *chainwatch.Service
+	Records   *records.Service
 }
 
 // NewServices wires the services to db with the clock now; background work logs to log.
@@ -74,7 +76,7 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log),
-		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}}
+		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now}}
 }
 
 // NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
@@ -98,7 +100,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Bulk:      svc.Bulk,
 		Exports:   svc.Exports,
 		Outbox:    svc.Outbox,
-		Agreement: svc.Agreement, ChainChecks: svc.Chain,
+		Agreement: svc.Agreement, ChainChecks: svc.Chain, Records: svc.Records,
 		DB:  db,
 		Now: now,
 	})

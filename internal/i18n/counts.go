@@ -91,4 +91,6 @@ var counts = map[string]count{
 
 	// Issue 15, item 3: the heading of a form's error summary.
 	"form.problems": {forms{"Formuläret har {0} fel", "Formuläret har {0} fel"}, forms{"There is {0} problem", "There are {0} problems"}},
+	"records.retention.customers": {forms{"Tills kunden raderas eller anonymiseras. Offerter och deras faktureringsuppgifter sparas {0} år från utgången av det kalenderår då räkenskapsåret avslutades (bokföringslagen 7 kap. 2 §).", "Tills kunden raderas eller anonymiseras. Offerter och deras faktureringsuppgifter sparas {0} år från utgången av det kalenderår då räkenskapsåret avslutades (bokföringslagen 7 kap. 2 §)."},
+		forms{"Until the customer is deleted or anonymised. Quotes and their billing details are kept for {0} year from the end of the calendar year in which the fiscal year ended (Swedish Bookkeeping Act, ch. 7 § 2).", "Until the customer is deleted or anonymised. Quotes and their billing details are kept for {0} years from the end of the calendar year in which the fiscal year ended (Swedish Bookkeeping Act, ch. 7 § 2)."}},
 }

@@ -309,5 +309,8 @@ func missingText(ctx context.Context, a Access, actor authz.Actor) string {
 	if len(names) == 0 {
 		return ""
 	}
+	if a.anyOf {
+		return i18n.Tf(ctx, "error.forbidden.any", strings.Join(names, ", "))
+	}
 	return i18n.N(ctx, "error.forbidden.missing", len(names), strings.Join(names, ", "))
 }

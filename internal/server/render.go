@@ -105,6 +105,9 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")
 	}
+	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
+		add("nav.records", "/privacy/records")
+	}
 	if a.IsAdmin {
 		add("nav.settings", "/settings")
 	}

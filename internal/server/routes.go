@@ -25,7 +25,8 @@ const (
 // Access is what a route demands of the requester.
 type Access struct {
 	kind   accessKind
-	perms  []authz.Permission // all of them are needed
+	perms  []authz.Permission // all of them are needed (any one of them, when anyOf)
+	anyOf  bool
 	reason string
 }
 
@@ -42,6 +43,14 @@ func Admin(reason string) Access { return Access{kind: accessAdmin, reason: reas
 // to change it need "view customer" as well as the change permission.
 func Needs(p ...authz.Permission) Access { return Access{kind: accessPermission, perms: p} }
 
+// NeedsAny demands one of the permissions listed: a page that those doing either job read.
+func NeedsAny(p ...authz.Permission) Access {
+	return Access{kind: accessPermission, perms: p, anyOf: true}
+}
+
+// AnyOf reports whether one of Permissions is enough.
+func (a Access) AnyOf() bool { return a.anyOf }
+
 // Kind is "public", "any user", "admin" or "permission".
 func (a Access) Kind() string {
 	if a.kind == accessPermission {
@@ -56,11 +65,11 @@ func (a Access) Permissions() []authz.Permission { return a.perms }
 // allows reports whether actor may use a route that needs permissions.
 func (a Access) allows(actor authz.Actor) bool {
 	for _, p := range a.perms {
-		if !actor.Can(p) {
-			return false
+		if actor.Can(p) == a.anyOf {
+			return a.anyOf
 		}
 	}
-	return len(a.perms) > 0
+	return len(a.perms) > 0 && !a.anyOf
 }
 
 func (a Access) String() string {
@@ -75,6 +84,9 @@ func (a Access) String() string {
 		names := make([]string, len(a.perms))
 		for i, p := range a.perms {
 			names[i] = string(p)
+		}
+		if a.anyOf {
+			return strings.Join(names, "|")
 		}
 		return strings.Join(names, "+")
 	}
@@ -158,6 +170,12 @@ func (s *Server) routes() []Route {
 		{"POST", "/suppliers/{id}/contacts/{contactID}/delete", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactRemove},
 		{"GET", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsPage},
 		{"POST", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsSave},
+		// The record of processing activities: read by auditors, its texts written by data protection.
+		{"GET", "/privacy/records", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsPage},
+		{"GET", "/privacy/records.pdf", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsPDF},
+		{"GET", "/privacy/records/versions/{n}", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsVersionPage},
+		{"GET", "/privacy/records/edit", Needs(authz.PrivacyManage), s.recordsEdit},
+		{"POST", "/privacy/records", Needs(authz.PrivacyManage), s.recordsSave},
 		{"GET", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsPage},
 		{"POST", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsSave},
 		{"POST", "/settings/company", Admin("the company's own details, printed on quotes"), s.settingsCompanySave},

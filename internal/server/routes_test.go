@@ -91,6 +91,9 @@ func allowed(rt accessDecl, s subject) bool {
 		if s.admin {
 			return true
 		}
+		if rt.anyOf {
+			return slices.ContainsFunc(rt.perms, func(p authz.Permission) bool { return slices.Contains(s.perms, p) })
+		}
 		for _, p := range rt.perms {
 			if !slices.Contains(s.perms, p) {
 				return false
@@ -104,6 +107,7 @@ func allowed(rt accessDecl, s subject) bool {
 type accessDecl struct {
 	kind  string
 	perms []authz.Permission
+	anyOf bool
 }
 
 // fixtures are the ids the matrix puts into route patterns.
@@ -148,7 +152,7 @@ func TestPermissionMatrix(t *testing.T) {
 				c.SignIn(email, pw)
 			}
 			for _, rt := range env.Server.Routes() {
-				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions()}
+				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions(), anyOf: rt.Access.AnyOf()}
 				path := concrete(rt.Pattern, fx)
 				before := snapshot(t, env.DB)
 				lastEvent := lastEventID(t, env.DB)

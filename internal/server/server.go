@@ -33,6 +33,7 @@ type Deps struct {
 	Outbox      Outbox
 	Agreement   Agreements
 	ChainChecks ChainChecks
+	Records     Records
 	DB          Pinger
 	Now         func() time.Time
 }
