@@ -1115,4 +1115,15 @@ var messages = map[string]message{
 	"records.tom.csrf":                    {"Skydd mot förfalskade anrop från andra webbplatser (CSRF).", "Protection against cross-site request forgery (CSRF)."},
 	"records.tom.tls":                     {"Krypterad förbindelse (TLS) när systemet körs bakom HTTPS enligt installationsanvisningen.", "An encrypted connection (TLS) when the system runs behind HTTPS as the installation guide describes."},
 	"records.tom.minimal_logs":            {"Personuppgifter skrivs inte till loggar; behörighetsloggen innehåller endast id:n och fältnamn.", "Personal data is not written to logs; the audit log holds only ids and field names."},
+	// The names of audit details as the log and the access copy show them; a detail without one shows its id.
+	"audit.detail.granted":    {"Tillagda behörigheter", "Permissions added"},
+	"audit.detail.revoked":    {"Borttagna behörigheter", "Permissions removed"},
+	"audit.detail.fields":     {"Fält", "Fields"},
+	"audit.detail.quote_id":   {"Offert-id", "Quote id"},
+	"audit.detail.rows":       {"Rader", "Rows"},
+	"audit.detail.filters":    {"Filter", "Filters"},
+	"audit.detail.recipients": {"Mottagare (användar-id)", "Recipients (user ids)"},
+	"audit.detail.how":        {"Sätt", "How"},
+	"audit.detail.document":   {"Dokument", "Document"},
+	"audit.detail.format":     {"Format", "Format"},
 }

@@ -61,10 +61,17 @@ func detailsText(ctx context.Context, entity string, d map[string]any) string {
 				if label := accesscopy.ColumnLabel("customers", items[j]); k == "fields" && entity == "customer" && i18n.Has(label) {
 					items[j] = i18n.T(ctx, label)
 				}
+				if perm := "perm." + items[j]; (k == "granted" || k == "revoked") && i18n.Has(perm) {
+					items[j] = i18n.T(ctx, perm)
+				}
 			}
 			val = strings.Join(items, ", ")
 		}
-		parts = append(parts, k+": "+val)
+		name := k
+		if i18n.Has("audit.detail." + k) {
+			name = i18n.T(ctx, "audit.detail."+k)
+		}
+		parts = append(parts, name+": "+val)
 	}
 	return strings.Join(parts, "; ")
 }
