@@ -1,4 +1,4 @@
-// Command affar-bench is `make bench`, `make bench-bulk`, `make bench-export` and `make bench-denials`: it measures a running affar server over
+// Command affar-bench is `make bench`, `make bench-bulk`, `make bench-export`, `make bench-denials` and `make bench-audit`: it measures a running affar server over
 // loopback at a million customers. See internal/bench.
 package main
 
@@ -28,6 +28,8 @@ func main() {
 	bulk := flag.Bool("bulk", false, "make bench-bulk: anonymise the whole register through a bulk job, against one UPDATE")
 	exports := flag.Bool("export", false, "make bench-export: export the whole register as CSV and XLSX, against one COPY")
 	denials := flag.Bool("denials", false, "make bench-denials: one user floods a forbidden page while another changes a customer")
+	auditLog := flag.Bool("audit", false, "make bench-audit: the audit log's filters at -events events")
+	events := flag.Int("events", 10_000_000, "-audit: events in the audit log")
 	d := bench.DenialOptions{}
 	flag.IntVar(&d.Clients, "flood-clients", 200, "-denials: flooding clients")
 	flag.IntVar(&d.Sessions, "flood-sessions", 1, "-denials: sessions the flooding clients share")
@@ -35,17 +37,9 @@ func main() {
 	flag.DurationVar(&d.Idle, "idle", 20*time.Second, "-denials: how long the victim's POST is timed without the flood")
 	flag.DurationVar(&d.Pace, "pace", 200*time.Millisecond, "-denials: time between the victim's POSTs")
 	flag.Parse()
-	if *bulk && opts.Database == "affar_bench" {
-		opts.Database = "affar_bench_bulk"
-	}
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if *denials && !set["database"] {
-		opts.Database = "affar_bench_denials"
-	}
-	if *denials && !set["customers"] {
-		opts.Customers = 10_000 // the victim changes one customer; the register's size hardly matters
-	}
+	defaults(&opts, set, *bulk, *denials, *auditLog)
 	if opts.ServerURL == "" {
 		fmt.Fprintln(os.Stderr, "DATABASE_URL is not set: run it as `make bench`")
 		os.Exit(2)
@@ -62,8 +56,27 @@ func main() {
 	if *denials {
 		run = func(ctx context.Context, o bench.Options) error { return bench.RunDenials(ctx, o, d) }
 	}
+	if *auditLog {
+		run = func(ctx context.Context, o bench.Options) error { return bench.RunAudit(ctx, o, *events) }
+	}
 	if err := run(ctx, opts); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
+	}
+}
+
+// defaults fits the options a run did not set to the benchmark chosen.
+func defaults(opts *bench.Options, set map[string]bool, bulk, denials, auditLog bool) {
+	if bulk && opts.Database == "affar_bench" {
+		opts.Database = "affar_bench_bulk"
+	}
+	if denials && !set["database"] {
+		opts.Database = "affar_bench_denials"
+	}
+	if denials && !set["customers"] {
+		opts.Customers = 10_000 // the victim changes one customer; the register's size hardly matters
+	}
+	if auditLog && !set["clients"] {
+		opts.Clients = 4
 	}
 }
