@@ -85,6 +85,10 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 			chromedp.WaitVisible(chromedp.ID("company_vat_number-error")),
 		)},
 		{name: "privacy page", path: "/privacy", ready: "main form"},
+		{name: "customer access log", path: customerPath(rich) + "/access", ready: "main table"},
+		{name: "audit log filtered, with an error", path: "/audit?group=views&customer=tio", ready: "#customer-error"},
+		{name: "record of processing", path: "/privacy/records", ready: "main h1"},
+		{name: "processing agreement", path: "/agreement", ready: "main h1"},
 	}
 }
 
