@@ -149,6 +149,32 @@ func Require(ctx context.Context, p Permission) (Actor, error) {
 	return a, nil
 }
 
+// PrivacyReaders are the permissions of those who read what the company shows an auditor (the record of
+// processing, the audit chain's checks, the privacy overview): reading the log, or managing data protection.
+var PrivacyReaders = []Permission{AuditView, PrivacyManage}
+
+// CanAny reports whether the actor holds one of perms.
+func (a Actor) CanAny(perms ...Permission) bool {
+	for _, p := range perms {
+		if a.Can(p) {
+			return true
+		}
+	}
+	return false
+}
+
+// RequireAny is Require for what one of several permissions allows.
+func RequireAny(ctx context.Context, perms ...Permission) (Actor, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Actor{}, fmt.Errorf("%v: %w", perms, domain.ErrUnauthenticated)
+	}
+	if !a.CanAny(perms...) {
+		return a, fmt.Errorf("one of %v: %w", perms, domain.ErrForbidden)
+	}
+	return a, nil
+}
+
 // RequireAll is Require for actions that need several permissions, such as editing a customer (edit and
 // view: the form shows the data).
 func RequireAll(ctx context.Context, perms ...Permission) (Actor, error) {

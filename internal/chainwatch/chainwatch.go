@@ -88,12 +88,8 @@ func message(c domain.ChainCheck, u domain.User) domain.Mail {
 // Latest is the last check, for whoever reads the audit log or manages data protection; ok is false
 // before the first.
 func (s *Service) Latest(ctx context.Context) (c domain.ChainCheck, ok bool, err error) {
-	a, found := authz.ActorFrom(ctx)
-	switch {
-	case !found:
-		return c, false, fmt.Errorf("chain check: %w", domain.ErrUnauthenticated)
-	case !a.Can(authz.AuditView) && !a.Can(authz.PrivacyManage):
-		return c, false, fmt.Errorf("chain check: %w", domain.ErrForbidden)
+	if _, err := authz.RequireAny(ctx, authz.PrivacyReaders...); err != nil {
+		return c, false, fmt.Errorf("chain check: %w", err)
 	}
 	c, err = postgres.LatestChainCheck(ctx, s.DB.Pool)
 	if errors.Is(err, domain.ErrNotFound) {

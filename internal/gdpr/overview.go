@@ -16,12 +16,8 @@ const overviewJobs = 5
 // it names no customer, only jobs, counts and dates.
 func (s *Service) Overview(ctx context.Context) (domain.PrivacyOverview, error) {
 	var o domain.PrivacyOverview
-	a, ok := authz.ActorFrom(ctx)
-	switch {
-	case !ok:
-		return o, fmt.Errorf("privacy overview: %w", domain.ErrUnauthenticated)
-	case !a.Can(authz.AuditView) && !a.Can(authz.PrivacyManage):
-		return o, fmt.Errorf("privacy overview: %w", domain.ErrForbidden)
+	if _, err := authz.RequireAny(ctx, authz.PrivacyReaders...); err != nil {
+		return o, fmt.Errorf("privacy overview: %w", err)
 	}
 	var err error
 	if o.Jobs, err = postgres.BulkJobs(ctx, s.DB.Pool, nil, overviewJobs); err != nil {

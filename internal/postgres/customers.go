@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -175,17 +174,7 @@ func CustomerPage(ctx context.Context, q Querier, f domain.CustomerFilter) (doma
 	if err != nil {
 		return domain.CustomerPage{}, err
 	}
-	more := len(list) > f.Limit
-	if more {
-		list = list[:f.Limit]
-	}
-	if backwards {
-		slices.Reverse(list)
-		page.HasPrev, page.HasNext = more, f.Before != 0
-	} else {
-		page.HasPrev, page.HasNext = f.After != 0, more
-	}
-	page.Rows = list
+	page.Rows, page.HasPrev, page.HasNext = pageEnds(list, f.Limit, int64(f.After), int64(f.Before), backwards)
 	return page, nil
 }
 

@@ -68,16 +68,20 @@ func keysetPage[T any](ctx context.Context, q Querier, l keysetList, r domain.Li
 	if err != nil {
 		return page, mapErr(err, l.what+" page")
 	}
-	more := len(list) > r.Limit
+	page.Rows, page.HasPrev, page.HasNext = pageEnds(list, r.Limit, r.After, r.Before, backwards)
+	return page, nil
+}
+
+// pageEnds turns the limit+1 rows a keyset page read into the page in display order, and tells whether
+// there are pages before and after it: the extra row shows there is more in the direction read.
+func pageEnds[T any](list []T, limit int, after, before int64, backwards bool) (rows []T, hasPrev, hasNext bool) {
+	more := len(list) > limit
 	if more {
-		list = list[:r.Limit]
+		list = list[:limit]
 	}
 	if backwards {
 		slices.Reverse(list)
-		page.HasPrev, page.HasNext = more, r.Before != 0
-	} else {
-		page.HasPrev, page.HasNext = r.After != 0, more
+		return list, more, before != 0
 	}
-	page.Rows = list
-	return page, nil
+	return list, after != 0, more
 }

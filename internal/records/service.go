@@ -38,18 +38,9 @@ type Record struct {
 	Versions  []domain.RecordVersion
 }
 
-// requireReader lets those read the record who read the audit log or manage data protection.
-func requireReader(ctx context.Context) error {
-	if _, err := authz.Require(ctx, authz.AuditView); err == nil {
-		return nil
-	}
-	_, err := authz.Require(ctx, authz.PrivacyManage)
-	return err
-}
-
 // View reads version n of the record, or the newest when n is 0.
 func (s *Service) View(ctx context.Context, n int) (Record, error) {
-	if err := requireReader(ctx); err != nil {
+	if _, err := authz.RequireAny(ctx, authz.PrivacyReaders...); err != nil {
 		return Record{}, err
 	}
 	var rec Record

@@ -62,7 +62,7 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
 			v.Groups = append(v.Groups, pg)
 		}
 	}
-	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
+	if a.CanAny(authz.PrivacyReaders...) {
 		c, ran, err := s.ChainChecks.Latest(r.Context())
 		if err != nil {
 			s.fail(w, r, err)

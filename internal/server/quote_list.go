@@ -55,23 +55,7 @@ func parseQuoteFilter(q url.Values) (domain.QuoteFilter, quotes.ListFilter) {
 
 // quoteListURL is the quote list with the current filter and the given changes ("" removes a key).
 func quoteListURL(q url.Values, set map[string]string) string {
-	v := url.Values{}
-	for _, k := range quoteListKeys {
-		if q.Get(k) != "" {
-			v.Set(k, q.Get(k))
-		}
-	}
-	for k, val := range set {
-		if val == "" {
-			v.Del(k)
-		} else {
-			v.Set(k, val)
-		}
-	}
-	if len(v) == 0 {
-		return "/quotes"
-	}
-	return "/quotes?" + v.Encode()
+	return queryURL("/quotes", q, quoteListKeys, set)
 }
 
 // quoteSortKeys are the headings of the quote list's columns.

@@ -105,7 +105,7 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")
 	}
-	if a.Can(authz.AuditView) || a.Can(authz.PrivacyManage) {
+	if a.CanAny(authz.PrivacyReaders...) {
 		add("nav.records", "/privacy/records")
 	}
 	if a.IsAdmin {

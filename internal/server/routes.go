@@ -171,9 +171,9 @@ func (s *Server) routes() []Route {
 		{"GET", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsPage},
 		{"POST", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsSave},
 		// The record of processing activities: read by auditors, its texts written by data protection.
-		{"GET", "/privacy/records", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsPage},
-		{"GET", "/privacy/records.pdf", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsPDF},
-		{"GET", "/privacy/records/versions/{n}", NeedsAny(authz.AuditView, authz.PrivacyManage), s.recordsVersionPage},
+		{"GET", "/privacy/records", NeedsAny(authz.PrivacyReaders...), s.recordsPage},
+		{"GET", "/privacy/records.pdf", NeedsAny(authz.PrivacyReaders...), s.recordsPDF},
+		{"GET", "/privacy/records/versions/{n}", NeedsAny(authz.PrivacyReaders...), s.recordsVersionPage},
 		{"GET", "/privacy/records/edit", Needs(authz.PrivacyManage), s.recordsEdit},
 		{"POST", "/privacy/records", Needs(authz.PrivacyManage), s.recordsSave},
 		{"GET", "/settings", Admin("company-wide settings such as the bookkeeping retention"), s.settingsPage},
