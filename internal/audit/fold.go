@@ -1,6 +1,9 @@
 package audit
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // FoldWindow is how far apart two views by one user may be and still be shown as one line.
 const FoldWindow = 5 * time.Minute
@@ -17,25 +20,41 @@ type Line struct {
 // folds are the actions whose repeats are folded: looking again is not news, changing again is.
 var folds = map[string]bool{CustomerViewed: true, CreditReportViewed: true}
 
-// Fold folds each run of consecutive views (same user, same action, each within FoldWindow of the one
-// before) into one line. entries may be newest or oldest first; the lines keep their order.
+// Fold folds each run of consecutive views by one user (each within FoldWindow of the one before) into one
+// line per kind of view: a customer page seen by someone who may see credit reports records a customer
+// view and a credit report view each time, and nine such visits are two lines, not eighteen. entries may be
+// newest or oldest first; the lines keep their order.
 func Fold(entries []Entry) []Line {
 	var out []Line
+	run := -1 // where the trailing run of one user's views starts in out, -1 when out does not end in one
 	for _, e := range entries {
-		if n := len(out); n > 0 && follows(out[n-1], e) {
-			l := &out[n-1]
-			l.Count++
-			l.First, l.Last, l.edge = minTime(l.First, e.At), maxTime(l.Last, e.At), e.At
+		if run >= 0 && extends(out[run:], e) {
+			if i := slices.IndexFunc(out[run:], func(l Line) bool { return l.Action == e.Action }); i >= 0 {
+				l := &out[run+i]
+				l.Count++
+				l.First, l.Last = minTime(l.First, e.At), maxTime(l.Last, e.At)
+			} else {
+				out = append(out, Line{Entry: e, Count: 1, First: e.At, Last: e.At})
+			}
+			for i := run; i < len(out); i++ {
+				out[i].edge = e.At
+			}
 			continue
 		}
 		out = append(out, Line{Entry: e, Count: 1, First: e.At, Last: e.At, edge: e.At})
+		run = -1
+		if folds[e.Action] {
+			run = len(out) - 1
+		}
 	}
 	return out
 }
 
-func follows(l Line, e Entry) bool {
+// extends reports whether e continues the run of views lines: a view by the same user, near the last.
+func extends(lines []Line, e Entry) bool {
+	l := lines[0]
 	gap := e.At.Sub(l.edge)
-	return folds[e.Action] && e.Action == l.Action && sameActor(l.ActorID, e.ActorID) && gap <= FoldWindow && gap >= -FoldWindow
+	return folds[e.Action] && sameActor(l.ActorID, e.ActorID) && gap <= FoldWindow && gap >= -FoldWindow
 }
 
 func sameActor[T comparable](a, b *T) bool { return (a == nil) == (b == nil) && (a == nil || *a == *b) }

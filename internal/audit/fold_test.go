@@ -33,7 +33,10 @@ func TestFoldJoinsRepeatedViews(t *testing.T) {
 		"the system and a user":                {[]Entry{ev(0, 0, nil, CustomerViewed), ev(0, 5, &anna, CustomerViewed)}, 2},
 		"a long pause":                         {[]Entry{ev(0, 0, &anna, CustomerViewed), ev(5, 1, &anna, CustomerViewed)}, 2},
 		"just inside the window, oldest first": {[]Entry{ev(0, 0, &anna, CustomerViewed), ev(5, 0, &anna, CustomerViewed), ev(10, 0, &anna, CustomerViewed)}, 1},
-		"changes are never folded":             {[]Entry{ev(0, 0, &anna, "customer.updated"), ev(0, 1, &anna, "customer.updated")}, 2},
+		"customer and credit report views of each visit, interleaved": {[]Entry{ev(0, 0, &anna, CustomerViewed),
+			ev(0, 0, &anna, CreditReportViewed), ev(0, 10, &anna, CustomerViewed), ev(0, 10, &anna, CreditReportViewed),
+			ev(0, 20, &anna, CustomerViewed), ev(0, 20, &anna, CreditReportViewed)}, 2},
+		"changes are never folded": {[]Entry{ev(0, 0, &anna, "customer.updated"), ev(0, 1, &anna, "customer.updated")}, 2},
 	} {
 		if got := Fold(c.entries); len(got) != c.want {
 			t.Errorf("%s: %d lines, want %d", name, len(got), c.want)
