@@ -11,7 +11,9 @@ import (
 
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/user"
 )
@@ -87,13 +89,13 @@ func auditEvent(n int, actors []int64, maxCustomer int64) func(i int) domain.Aud
 		case k < 60:
 			e.Action = audit.CustomerViewed
 		case k < 75:
-			e.Action, e.Details = "customer.changed", map[string]any{"fields": []any{"phone", "email"}}
+			e.Action, e.Details = customer.Changed, map[string]any{"fields": []any{"phone", "email"}}
 		case k < 85:
 			e.Action, e.Details = audit.CustomerViewed, map[string]any{"quote_id": 1 + r.Int64N(500_000)}
 		case k < 99:
 			e.Action, e.EntityType, e.EntityID = audit.SignIn, "user", audit.ID(int64(actor))
 		default:
-			e.Action, e.EntityType, e.EntityID = "export.register", audit.Customer, nil
+			e.Action, e.EntityType, e.EntityID = export.ActionRegister, audit.Customer, nil
 			e.Details = map[string]any{"rows": 1 + r.IntN(1000), "format": "csv"}
 		}
 		return e
