@@ -30,25 +30,40 @@ func (l *keysetList) arg(v any) string {
 	return fmt.Sprintf("$%d", len(l.args))
 }
 
-// page reads the page r asks for, with the count of all matching rows up to domain.TotalCap.
+// keysetPage reads the page r asks for, with the count of all matching rows up to domain.TotalCap.
 func keysetPage[T any](ctx context.Context, q Querier, l keysetList, r domain.ListRequest,
 	scan func(pgx.CollectableRow) (T, error)) (domain.ListPage[T], error) {
 	var page domain.ListPage[T]
-	err := q.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s WHERE %s LIMIT %d) n`,
-		l.table, l.alias, and(l.where...), domain.TotalCap+1), l.args...).Scan(&page.Total)
-	if err != nil {
+	countSQL, countArgs, pageSQL, pageArgs := l.sql(r)
+	if err := q.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total); err != nil {
 		return page, mapErr(err, l.what+" count")
 	}
 	if page.Total > domain.TotalCap {
 		page.Total, page.Capped = domain.TotalCap, true
 	}
+	rows, err := q.Query(ctx, pageSQL, pageArgs...)
+	if err != nil {
+		return page, mapErr(err, l.what+" page")
+	}
+	list, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return page, mapErr(err, l.what+" page")
+	}
+	page.Rows, page.HasPrev, page.HasNext = pageEnds(list, r.Limit, r.After, r.Before, r.Backwards())
+	return page, nil
+}
+
+// sql is the count (up to domain.TotalCap+1) and the page query for r, each with its args.
+func (l keysetList) sql(r domain.ListRequest) (countSQL string, countArgs []any, pageSQL string, pageArgs []any) {
+	countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM %s %s WHERE %s LIMIT %d) n`,
+		l.table, l.alias, and(l.where...), domain.TotalCap+1)
+	countArgs = slices.Clip(l.args)
 	expr, ok := l.sorts[r.Sort]
 	if !ok {
 		expr = l.sorts[l.def]
 	}
-	backwards := r.Backwards()
 	dir, cmp := "ASC", ">"
-	if r.Desc != backwards {
+	if r.Desc != r.Backwards() {
 		dir, cmp = "DESC", "<"
 	}
 	id := l.alias + ".id"
@@ -59,17 +74,9 @@ func keysetPage[T any](ctx context.Context, q Querier, l keysetList, r domain.Li
 			expr, id, cmp, expr, l.table, l.alias, id, n, n))
 	}
 	limit := l.arg(r.Limit + 1)
-	rows, err := q.Query(ctx, fmt.Sprintf(`SELECT %s FROM %s %s %s WHERE %s ORDER BY %s %s, %s %s LIMIT %s`,
-		l.columns, l.table, l.alias, l.joins, and(conds...), expr, dir, id, dir, limit), l.args...)
-	if err != nil {
-		return page, mapErr(err, l.what+" page")
-	}
-	list, err := pgx.CollectRows(rows, scan)
-	if err != nil {
-		return page, mapErr(err, l.what+" page")
-	}
-	page.Rows, page.HasPrev, page.HasNext = pageEnds(list, r.Limit, r.After, r.Before, backwards)
-	return page, nil
+	pageSQL = fmt.Sprintf(`SELECT %s FROM %s %s %s WHERE %s ORDER BY %s %s, %s %s LIMIT %s`,
+		l.columns, l.table, l.alias, l.joins, and(conds...), expr, dir, id, dir, limit)
+	return countSQL, countArgs, pageSQL, l.args
 }
 
 // pageEnds turns the limit+1 rows a keyset page read into the page in display order, and tells whether

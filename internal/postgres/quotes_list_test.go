@@ -5,8 +5,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/testutil/pgtest"
@@ -42,15 +40,7 @@ func TestQuoteListReadsAnIndex(t *testing.T) {
 		{domain.QuoteFilter{Sort: domain.QuoteSortTotal}, "quotes_total", func(a, b domain.Quote) bool { return a.Totals.TotalOre <= b.Totals.TotalOre }},
 	} {
 		pageSQL, args, _, _ := postgres.QuoteListSQL(tc.f)
-		rows, err := db.Pool.Query(ctx, "EXPLAIN "+pageSQL, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			t.Fatal(err)
-		}
-		plan := strings.Join(lines, "\n")
+		plan := explain(t, db, pageSQL, args...)
 		if !strings.Contains(plan, tc.index) || strings.Contains(plan, "Sort Key") {
 			t.Errorf("sort %s: the plan does not walk %s:\n%s", tc.f.Sort, tc.index, plan)
 		}
