@@ -118,6 +118,9 @@ func erasureKind(j domain.BulkJob, f *domain.ErasureFacts, rule domain.Retention
 	if f == nil {
 		return "", domain.OutcomeGone
 	}
+	if f.Customer.Restricted() { // restricted after the selection was frozen: stored, not processed
+		return "", domain.OutcomeSkippedRestricted
+	}
 	kind := j.Kind
 	if kind == domain.EraseDelete && len(plan(f, kind, rule, today).Blocking) > 0 {
 		if j.OnRetention != domain.RetentionAnonymise {
