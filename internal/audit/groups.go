@@ -20,6 +20,7 @@ var Groups = []Group{
 		"action.customer.contact_removed", "action.credit_report.recorded", "action.quote.created", "action.quote.changed", "action.quote.status_changed",
 		"action.supplier.created", "action.supplier.changed", "action.supplier.contact_added", "action.supplier.contact_removed", "action.supplier.deleted",
 		"action.settings.company_changed", "action.settings.retention_changed", "action.privacy.texts_changed", "action.records.saved",
+		"action.customer.restricted", "action.customer.restriction_lifted",
 		"action.user.created", "action.user.invited", "action.user.details_changed", "action.user.language_changed", "action.seed.customers"}},
 	{"erasures", []string{"action.customer.anonymised", "action.customer.deleted", "action.customer.erased_match", "action.customer.erasure_replayed",
 		"action.bulk_job.confirmed", "action.bulk_job.cancel_requested", "action.bulk_job.finished", "action.quote.snapshot_released"}},

@@ -111,6 +111,10 @@ func System() Actor { return Actor{IsAdmin: true, system: true} }
 // IsSystem reports whether a is the command-line actor.
 func (a Actor) IsSystem() bool { return a.system }
 
+// SeesRestricted reports whether a may see customers whose processing is restricted (GDPR art. 18) and
+// restrict or lift: the data protection officer's privacy.manage. Everyone else meets them nowhere.
+func SeesRestricted(a Actor) bool { return a.Can(PrivacyManage) }
+
 // Can reports whether the actor holds p. Admins hold every permission.
 func (a Actor) Can(p Permission) bool { return a.IsAdmin || a.perms[p] }
 

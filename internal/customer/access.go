@@ -29,10 +29,14 @@ type AccessPage struct {
 
 // AccessLog is a page of who viewed or changed the customer, for whoever may read the audit log.
 func (s *Service) AccessLog(ctx context.Context, id domain.CustomerID, q AccessQuery) (AccessPage, error) {
-	if _, err := authz.RequireAll(ctx, authz.AuditView, authz.CustomerView); err != nil {
+	actor, err := authz.RequireAll(ctx, authz.AuditView, authz.CustomerView)
+	if err != nil {
 		return AccessPage{}, err
 	}
 	c, err := postgres.Customer(ctx, s.DB.Pool, id)
+	if err == nil {
+		err = c.VisibleTo(authz.SeesRestricted(actor))
+	}
 	if err != nil {
 		return AccessPage{}, err
 	}

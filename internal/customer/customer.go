@@ -51,9 +51,11 @@ func (e *ErasedBefore) Error() string { return "matches an erased customer" }
 
 // List returns a page of the register of f.Limit rows: one of domain.PageSizes, else PageSize.
 func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
 		return domain.CustomerPage{}, err
 	}
+	f.ShowRestricted = authz.SeesRestricted(actor)
 	if !slices.Contains(domain.PageSizes, f.Limit) {
 		f.Limit = PageSize
 	}
@@ -63,9 +65,11 @@ func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.Cus
 // Segment returns a page of a CRM segment (sq.Limit rows, PageSize if 0), with the number of all that
 // match and of the ticked customers among them.
 func (s *Service) Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
 		return domain.SegmentPage{}, err
 	}
+	sq.Segment.ShowRestricted = authz.SeesRestricted(actor)
 	if sq.Limit <= 0 {
 		sq.Limit = PageSize
 	}
@@ -89,7 +93,8 @@ type Detail struct {
 const accessLogSize = 20
 
 // View loads the customer page and records the view (and the credit reports shown) in the audit log:
-// one transaction and one view event per page shown.
+// one transaction and one view event per page shown. A restricted customer is shown, and its view
+// recorded, only to those who may see restricted customers; to others it is ErrRestricted ("not found").
 func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error) {
 	actor, err := authz.Require(ctx, authz.CustomerView)
 	if err != nil {
@@ -99,6 +104,9 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 	var d Detail
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if d.Customer, err = postgres.Customer(ctx, tx, id); err != nil {
+			return err
+		}
+		if err = d.Customer.VisibleTo(authz.SeesRestricted(actor)); err != nil {
 			return err
 		}
 		if d.Contacts, err = postgres.Contacts(ctx, tx, id); err != nil {
@@ -475,6 +483,9 @@ func (s *Service) IdentityNumber(ctx context.Context, id domain.CustomerID) (str
 	var n string
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		c, err := postgres.Customer(ctx, tx, id)
+		if err == nil {
+			err = c.VisibleTo(authz.SeesRestricted(actor))
+		}
 		if err != nil {
 			return err
 		}

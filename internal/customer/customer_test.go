@@ -27,7 +27,7 @@ func company(name string) domain.CustomerInput {
 // The Service's methods: View, the customer page, is in TestServicePage.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
-		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber")
+		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber", "ForRestriction", "Restrict", "Lift") // the last three in TestRestriction
 }
 
 func TestService(t *testing.T) {

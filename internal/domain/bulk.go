@@ -16,6 +16,10 @@ type Segment struct {
 	NoQuotesSince *time.Time // no quote dated on or after this day
 	QuoteStatus   QuoteStatus
 	Anonymised    string // "", "yes" or "no"
+	// ShowRestricted lists restricted customers too (art. 18), marked: set by the services for those who
+	// may see them (authz.SeesRestricted), on screens only. The zero value hides them; exports, labels
+	// and bulk selections ignore it and never select them. Never read from a form or stored with a job.
+	ShowRestricted bool `json:"-"`
 }
 
 // BulkStatus is where a bulk job is in its life: draft → queued → running → done | cancelled.
@@ -77,13 +81,14 @@ const (
 	OutcomeDeleted           = "deleted"
 	OutcomeSkippedRetention  = "skipped_retention"
 	OutcomeSkippedAnonymised = "skipped_anonymised"
-	OutcomeGone              = "gone" // deleted by someone else after the selection was frozen
+	OutcomeSkippedRestricted = "skipped_restricted" // restricted (art. 18) after the selection was frozen
+	OutcomeGone              = "gone"               // deleted by someone else after the selection was frozen
 	OutcomeFailed            = "failed"
 )
 
 // BulkOutcomes are the outcomes in the order a report shows them.
 var BulkOutcomes = []string{OutcomeAnonymised, OutcomeDeleted, OutcomeSkippedRetention, OutcomeSkippedAnonymised,
-	OutcomeGone, OutcomeFailed}
+	OutcomeSkippedRestricted, OutcomeGone, OutcomeFailed}
 
 // BulkPreview is what a bulk job will do to its frozen selection.
 type BulkPreview struct {
@@ -112,6 +117,7 @@ type QuoteSummary struct {
 	CustomerNumber int64
 	CustomerName   string
 	Anonymised     bool
+	Restricted     bool // the customer's processing is restricted (shown only to those who may see it)
 }
 
 // SegmentPage is one page of a CRM segment, in the order asked for.

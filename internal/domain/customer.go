@@ -19,10 +19,14 @@ const (
 	Company CustomerKind = "company"
 )
 
-// Editable refuses changes to an anonymised customer: the record is locked for good.
+// Editable refuses changes to an anonymised customer (the record is locked for good) and to a restricted
+// one (ErrRestricted: stored, not processed, until the restriction is lifted).
 func (c Customer) Editable() error {
 	if c.AnonymisedAt != nil {
 		return &ConflictError{Key: "customer.locked"}
+	}
+	if c.Restricted() {
+		return ErrRestricted
 	}
 	return nil
 }
@@ -186,6 +190,8 @@ type CustomerFilter struct {
 	Before      CustomerID // the page before this row
 	Last        bool       // the last page
 	Limit       int
+	// ShowRestricted lists restricted customers too, marked (see Segment.ShowRestricted).
+	ShowRestricted bool
 }
 
 // CustomerPage is one page of the list, in display order.

@@ -28,6 +28,15 @@ type Customer struct {
 	LastActivityAt time.Time    `db:"last_activity_at"`
 	AnonymisedAt   *time.Time   `db:"anonymised_at"`
 	Version        int          `db:"version"` // raised by every edit of the details
+	// Restriction of processing (GDPR art. 18), see restriction.go: set while restricted; the lifted
+	// columns tell when and by whom it was last lifted, and whether the person has been told.
+	RestrictedAt          *time.Time         `db:"restricted_at"`
+	RestrictedBy          *UserID            `db:"restricted_by"`
+	RestrictionReason     *RestrictionReason `db:"restriction_reason"`
+	RestrictionRequestID  *int64             `db:"restriction_request_id"`
+	RestrictionLiftedAt   *time.Time         `db:"restriction_lifted_at"`
+	RestrictionLiftedBy   *UserID            `db:"restriction_lifted_by"`
+	RestrictionLiftToldAt *time.Time         `db:"restriction_lift_told_at"`
 }
 
 // CustomerInput is what a user typed in the customer form, kept verbatim so a form with errors shows it
@@ -49,6 +58,8 @@ type CustomerInput struct {
 const InternalKey = "internal key"
 
 const keepStats = "date: statistics"
+
+const keepRestriction = "restriction of processing (art. 18): a kind of reason, ids and times, no free text"
 
 // CustomerFields are the columns of customers, in the order the customer page shows them and audit
 // details name them; the register export follows it too, with free text over several lines last.
@@ -85,6 +96,14 @@ var CustomerFields = Fields{
 		Keep: keepStats},
 	{Name: "anonymised_at", Keep: "when the customer was anonymised"},
 	{Name: "version", Keep: "edit counter"},
+	// The restriction (art. 18) is the controller's duty towards the person, kept while the record is.
+	{Name: "restricted_at", Keep: keepRestriction},
+	{Name: "restricted_by", Keep: keepRestriction},
+	{Name: "restriction_reason", Keep: keepRestriction},
+	{Name: "restriction_request_id", Keep: keepRestriction},
+	{Name: "restriction_lifted_at", Keep: keepRestriction},
+	{Name: "restriction_lifted_by", Keep: keepRestriction},
+	{Name: "restriction_lift_told_at", Keep: keepRestriction},
 	// Generated from the fields above for searching and filtering; anonymisation clears them through those.
 	{Name: "city_key", Generated: true, Clear: ClearDerived},
 	{Name: "search_text", Generated: true, Clear: ClearDerived},

@@ -29,6 +29,8 @@ type QuoteFilter struct {
 	Sort     QuoteSort
 	Desc     bool
 	Page     int
+	// ShowRestricted lists the quotes of restricted customers too, marked (see Segment.ShowRestricted).
+	ShowRestricted bool
 }
 
 // QuotePage is one page of the quote list and how many quotes the filter selects.

@@ -112,11 +112,14 @@ func decide(j domain.BulkJob, ids []domain.CustomerID, facts map[domain.Customer
 }
 
 // erasureKind is how job j erases the customer f describes, or the outcome that skips it: gone (f is
-// nil), under retention (a delete job told to skip those; told to anonymise them, it does) or
-// anonymised already.
+// nil), restricted since the selection was frozen (art. 18: stored, not processed), under retention (a
+// delete job told to skip those; told to anonymise them, it does) or anonymised already.
 func erasureKind(j domain.BulkJob, f *domain.ErasureFacts, rule domain.Retention, today time.Time) (domain.ErasureKind, string) {
 	if f == nil {
 		return "", domain.OutcomeGone
+	}
+	if f.Customer.Restricted() { // restricted after the selection was frozen: stored, not processed
+		return "", domain.OutcomeSkippedRestricted
 	}
 	kind := j.Kind
 	if kind == domain.EraseDelete && len(plan(f, kind, rule, today).Blocking) > 0 {

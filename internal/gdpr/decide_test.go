@@ -10,7 +10,7 @@ import (
 
 // TestDecideWhatABatchDoes: decide is what a bulk job does to each customer it claimed, from the facts
 // alone: deleted, anonymised (a delete job's customers under retention too, if the job says so) or
-// skipped (gone, under retention, anonymised already).
+// skipped (gone, under retention, anonymised already, restricted since the selection was frozen).
 func TestDecideWhatABatchDoes(t *testing.T) {
 	today := time.Date(2026, time.June, 15, 0, 0, 0, 0, domain.Stockholm)
 	recent, old := today.AddDate(-1, 0, 0), today.AddDate(-10, 0, 0)
@@ -24,6 +24,10 @@ func TestDecideWhatABatchDoes(t *testing.T) {
 			f.Quotes = append(f.Quotes, domain.QuoteFact{ID: domain.QuoteID(i + 1), Number: int64(i + 1),
 				Status: domain.QuoteAccepted, DecidedAt: &d, Snapshot: true})
 		}
+		return f
+	}
+	restricted := func(f *domain.ErasureFacts) *domain.ErasureFacts {
+		f.Customer.RestrictedAt = &anonymisedAt
 		return f
 	}
 	del := func(on domain.RetentionChoice) domain.BulkJob {
@@ -53,6 +57,9 @@ func TestDecideWhatABatchDoes(t *testing.T) {
 		{"anonymise", anon, customer(false), domain.OutcomeAnonymised, domain.EraseAnonymise, 0},
 		{"anonymise, under retention", anon, customer(false, recent), domain.OutcomeAnonymised, domain.EraseAnonymise, 1},
 		{"anonymise, anonymised already", anon, customer(true), domain.OutcomeSkippedAnonymised, "", 0},
+		{"delete, restricted since the selection", del(domain.RetentionAnonymise), restricted(customer(false)),
+			domain.OutcomeSkippedRestricted, "", 0},
+		{"anonymise, restricted since the selection", anon, restricted(customer(false, recent)), domain.OutcomeSkippedRestricted, "", 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			facts := map[domain.CustomerID]*domain.ErasureFacts{}

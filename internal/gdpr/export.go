@@ -145,7 +145,7 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 	now := s.Now()
 	x := Export{GeneratedAt: now, CustomerID: id}
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		c, err := postgres.Customer(ctx, tx, id)
+		c, err := visibleCustomer(ctx, tx, actor, id)
 		if err != nil {
 			return err
 		}
@@ -322,4 +322,13 @@ func (s *Service) SetTexts(ctx context.Context, texts map[string]string) error {
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, TextsChanged, "privacy", nil, map[string]any{"topics": changed}))
 	})
+}
+
+// visibleCustomer loads customer id, refusing a restricted one to those who may not see it.
+func visibleCustomer(ctx context.Context, q postgres.Querier, actor authz.Actor, id domain.CustomerID) (domain.Customer, error) {
+	c, err := postgres.Customer(ctx, q, id)
+	if err == nil {
+		err = c.VisibleTo(authz.SeesRestricted(actor))
+	}
+	return c, err
 }

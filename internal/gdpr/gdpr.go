@@ -79,7 +79,8 @@ func (s *Service) today() time.Time { return s.Now().In(domain.Stockholm) }
 
 // Preview plans an erasure of one customer without changing anything.
 func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (Plan, error) {
-	if _, err := authz.RequireAll(ctx, permFor(kind), authz.CustomerView); err != nil {
+	actor, err := authz.RequireAll(ctx, permFor(kind), authz.CustomerView)
+	if err != nil {
 		return Plan{}, err
 	}
 	rule, err := postgres.Retention(ctx, s.DB.Pool)
@@ -93,6 +94,9 @@ func (s *Service) Preview(ctx context.Context, id domain.CustomerID, kind domain
 	f := facts[id]
 	if f == nil {
 		return Plan{}, fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
+	}
+	if err := f.Customer.VisibleTo(authz.SeesRestricted(actor)); err != nil {
+		return Plan{}, err
 	}
 	return plan(f, kind, rule, s.today()), nil
 }
@@ -252,6 +256,11 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		f := facts[id]
 		if f == nil {
 			return nil, fmt.Errorf("customer %d: %w", id, domain.ErrNotFound)
+		}
+		// A restricted customer is erased only by those who may see it (it is stored, not processed, for
+		// everyone else, and they cannot find it).
+		if err := f.Customer.VisibleTo(authz.SeesRestricted(actor)); err != nil {
+			return nil, err
 		}
 		if kind == domain.EraseAnonymise && f.Customer.AnonymisedAt != nil {
 			return nil, AlreadyAnonymised

@@ -45,7 +45,7 @@ func scanBulkJob(row pgx.Row) (domain.BulkJob, error) {
 }
 
 // CreateBulkJob stores a draft job and freezes its selection: the customers of the segment, only those
-// in ids if ids is not nil. It returns the job's id and the number of customers selected.
+// in ids if ids is not nil, never restricted ones (art. 18: they are erased one at a time, if at all). It returns the job's id and the number of customers selected.
 func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Segment, ids []domain.CustomerID, now time.Time) (int64, int, error) {
 	filter, err := json.Marshal(j.Filter)
 	if err != nil {
@@ -57,6 +57,7 @@ func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Se
 		return 0, 0, mapErr(err, "create bulk job")
 	}
 	args := []any{id}
+	s.ShowRestricted = false
 	where := segmentWhere(s, &args)
 	if ids != nil {
 		args = append(args, ids)
@@ -133,12 +134,12 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 	b.Queue(`SELECT count(*), count(*) FILTER (WHERE c.anonymised_at IS NOT NULL),
 		count(*) FILTER (WHERE EXISTS (SELECT 1 FROM quotes q WHERE q.customer_id = c.id AND q.status = 'accepted'
 			AND q.decided_at >= $2))
-		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1`, jobID, cutoff)
+		FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id WHERE i.job_id = $1 AND `+unrestricted, jobID, cutoff)
 	b.Queue(`SELECT p.erasable, count(*) FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
 		JOIN quotes q ON q.customer_id = c.id
 		JOIN unnest($2::timestamptz[], $3::timestamptz[], $4::date[]) AS p (decided_from, decided_before, erasable)
 			ON q.decided_at >= p.decided_from AND q.decided_at < p.decided_before
-		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted'
+		WHERE i.job_id = $1 AND c.anonymised_at IS NULL AND q.status = 'accepted' AND `+unrestricted+`
 		GROUP BY 1 ORDER BY 1`, jobID, from, before, erasable)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()
@@ -159,10 +160,11 @@ func BulkPreview(ctx context.Context, q Querier, jobID int64, r domain.Retention
 }
 
 // BulkSelection is a page of up to limit customers frozen in job id's selection after the customer after
-// (in id order, as the CRM screen pages), and whether more follow. Customers deleted since are not listed.
+// (in id order, as the CRM screen pages), and whether more follow. Customers deleted or restricted since
+// are not listed (confirming prunes the restricted, and a running job skips them).
 func BulkSelection(ctx context.Context, q Querier, id int64, after domain.CustomerID, limit int) ([]domain.Customer, bool, error) {
 	rows, err := q.Query(ctx, `SELECT `+customerColumns+` FROM bulk_job_items i JOIN customers c ON c.id = i.customer_id
-		WHERE i.job_id = $1 AND i.customer_id > $2 ORDER BY i.customer_id LIMIT $3`, id, after, limit+1)
+		WHERE i.job_id = $1 AND i.customer_id > $2 AND `+unrestricted+` ORDER BY i.customer_id LIMIT $3`, id, after, limit+1)
 	if err != nil {
 		return nil, false, mapErr(err, "bulk selection")
 	}
@@ -269,9 +271,10 @@ func LockBulkJob(ctx context.Context, tx pgx.Tx, id int64, shared bool) error {
 }
 
 // PruneBulkSelection takes out of a draft job the customers that no longer match its segment (they
-// changed since the preview) and returns how many.
+// changed since the preview, or were restricted) and returns how many.
 func PruneBulkSelection(ctx context.Context, tx pgx.Tx, jobID int64, s domain.Segment) (int, error) {
 	args := []any{jobID}
+	s.ShowRestricted = false
 	where := segmentWhere(s, &args)
 	tag, err := tx.Exec(ctx, `DELETE FROM bulk_job_items i WHERE i.job_id = $1 AND NOT EXISTS (
 		SELECT 1 FROM customers c WHERE c.id = i.customer_id AND `+and(where...)+`)`, args...)

@@ -13,13 +13,17 @@ import (
 )
 
 // segmentWhere turns a CRM segment into WHERE conditions on customers c, from fixed fragments (none for
-// an empty segment: join them with and). The customer list's filters are a segment too.
+// an empty segment: join them with and). The customer list's filters are a segment too. Restricted
+// customers are left out (unrestricted) unless the segment shows them.
 func segmentWhere(s domain.Segment, args *[]any) []string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
 	}
 	var w []string
+	if v := visible(s.ShowRestricted); v != "" {
+		w = append(w, v)
+	}
 	if s.Kind != "" {
 		w = append(w, "c.kind = "+arg(string(s.Kind)))
 	}
@@ -138,7 +142,7 @@ func RecentQuotes(ctx context.Context, q Querier, s domain.Segment, status domai
 		where = append(where, "q.status = $"+strconv.Itoa(len(args)))
 	}
 	args = append(args, limit)
-	rows, err := q.Query(ctx, `SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL
+	rows, err := q.Query(ctx, `SELECT `+quoteColumns+`, c.number, c.name, c.anonymised_at IS NOT NULL, `+restrictedCol+`
 		FROM quotes q JOIN customers c ON c.id = q.customer_id
 		WHERE `+and(where...)+` ORDER BY q.quote_date DESC, q.id DESC LIMIT $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
@@ -147,7 +151,7 @@ func RecentQuotes(ctx context.Context, q Querier, s domain.Segment, status domai
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.QuoteSummary, error) {
 		var s domain.QuoteSummary
 		var err error
-		s.Quote, err = scanQuote(r, &s.CustomerNumber, &s.CustomerName, &s.Anonymised)
+		s.Quote, err = scanQuote(r, &s.CustomerNumber, &s.CustomerName, &s.Anonymised, &s.Restricted)
 		return s, err
 	})
 	return out, mapErr(err, "recent quotes")

@@ -110,7 +110,8 @@ func customerWhere(f domain.CustomerFilter, args *[]any) (search string, filters
 		search = "c.search_text LIKE " + arg("%"+likeEscape(q)+"%")
 	}
 	conds = append(conds, segmentWhere(domain.Segment{Kind: f.Kind, City: strings.TrimSpace(f.City), Consent: f.Consent,
-		CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo, ActiveFrom: f.ActiveFrom, ActiveTo: f.ActiveTo}, args)...)
+		CreatedFrom: f.CreatedFrom, CreatedTo: f.CreatedTo, ActiveFrom: f.ActiveFrom, ActiveTo: f.ActiveTo,
+		ShowRestricted: f.ShowRestricted}, args)...)
 	return search, conds
 }
 

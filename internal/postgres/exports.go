@@ -12,7 +12,8 @@ import (
 )
 
 // ExportSelection is what an export reads: a CRM segment, optionally narrowed to chosen customers.
-// Anonymised customers are never exported (they hold nothing but a placeholder); consentOnly keeps those
+// Anonymised customers are never exported (they hold nothing but a placeholder), nor restricted ones (art.
+// 18: stored, not processed), whatever the segment says; consentOnly keeps those
 // with marketing consent; addressable keeps those with an e-mail address (e-mail export) or a postal
 // address (labels).
 type ExportSelection struct {
@@ -24,7 +25,9 @@ type ExportSelection struct {
 }
 
 func (s ExportSelection) where(args *[]any) string {
-	w := segmentWhere(s.Segment, args)
+	seg := s.Segment
+	seg.ShowRestricted = false
+	w := segmentWhere(seg, args)
 	w = append(w, "c.anonymised_at IS NULL")
 	if len(s.IDs) > 0 {
 		*args = append(*args, s.IDs)

@@ -40,7 +40,7 @@ func ListQuotes(ctx context.Context, q Querier, f domain.QuoteFilter) (domain.Qu
 	page.Rows, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.QuoteSummary, error) {
 		var s domain.QuoteSummary
 		var err error
-		s.Quote, err = scanQuote(r, &s.CustomerNumber, &s.CustomerName, &s.Anonymised)
+		s.Quote, err = scanQuote(r, &s.CustomerNumber, &s.CustomerName, &s.Anonymised, &s.Restricted)
 		return s, err
 	})
 	if err != nil {
@@ -60,14 +60,15 @@ func quoteListSQL(f domain.QuoteFilter) (pageSQL string, pageArgs []any, countSQ
 	if f.Desc {
 		dir = "DESC"
 	}
-	where := `($1 = '' OR q.status = $1) AND ($2::date IS NULL OR q.quote_date >= $2) AND ($3::date IS NULL OR q.quote_date <= $3)`
+	where := and(`($1 = '' OR q.status = $1) AND ($2::date IS NULL OR q.quote_date >= $2) AND ($3::date IS NULL OR q.quote_date <= $3)`,
+		visible(f.ShowRestricted))
 	countArgs = []any{string(f.Status), f.From, f.To}
 	pageArgs = append(slices.Clip(countArgs), domain.QuoteListPageSize, f.Page*domain.QuoteListPageSize)
 	if strings.Contains(order, "$6") {
 		pageArgs = append(pageArgs, domain.QuoteStatuses)
 	}
-	pageSQL = `SELECT ` + quoteColumns + `, c.number, c.name, c.anonymised_at IS NOT NULL
+	pageSQL = `SELECT ` + quoteColumns + `, c.number, c.name, c.anonymised_at IS NOT NULL, ` + restrictedCol + `
 		FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE ` + where + `
 		ORDER BY ` + fmt.Sprintf(order, dir) + ` LIMIT $4 OFFSET $5`
-	return pageSQL, pageArgs, `SELECT count(*) FROM quotes q WHERE ` + where, countArgs
+	return pageSQL, pageArgs, `SELECT count(*) FROM quotes q JOIN customers c ON c.id = q.customer_id WHERE ` + where, countArgs
 }

@@ -192,6 +192,9 @@ func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, do
 		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
 			return err
 		}
+		if err = c.VisibleTo(authz.SeesRestricted(actor)); err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, audit.Customer, audit.ID(c.ID), nil))
 	})
 	return q, c, err
@@ -203,9 +206,11 @@ const RecentLimit = 20
 // Recent lists the newest quotes of the segment's customers (of one status, unless status is ""), for the
 // CRM screen.
 func (s *Service) Recent(ctx context.Context, seg domain.Segment, status domain.QuoteStatus) ([]domain.QuoteSummary, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
 		return nil, err
 	}
+	seg.ShowRestricted = authz.SeesRestricted(actor)
 	return postgres.RecentQuotes(ctx, s.DB.Pool, seg, status, RecentLimit)
 }
 
@@ -220,8 +225,10 @@ func (s *Service) Preview(ctx context.Context, lines []domain.QuoteLineInput) (d
 
 // List is one page of all quotes with their customers, for the quote list.
 func (s *Service) List(ctx context.Context, f domain.QuoteFilter) (domain.QuotePage, error) {
-	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+	actor, err := authz.Require(ctx, authz.CustomerView)
+	if err != nil {
 		return domain.QuotePage{}, err
 	}
+	f.ShowRestricted = authz.SeesRestricted(actor)
 	return postgres.ListQuotes(ctx, s.DB.Pool, f)
 }

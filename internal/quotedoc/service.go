@@ -83,6 +83,9 @@ func (s *Service) PDF(ctx context.Context, id domain.QuoteID) (PDF, error) {
 	var out PDF
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		q, c, company, err := load(ctx, tx, id)
+		if err == nil {
+			err = c.VisibleTo(authz.SeesRestricted(actor))
+		}
 		if err != nil {
 			return err
 		}

@@ -134,7 +134,7 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 		Ticks: crm.TicksView{N: len(ticks), InSegment: page.Ticked}}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),
-			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil,
+			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil, Restricted: c.Restricted(),
 			LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Ticked: slices.Contains(ticks, c.ID)})
 	}
 	crmPaging(&v, cv, page, after, positionParam(q))

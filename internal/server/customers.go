@@ -98,7 +98,8 @@ func (s *Server) customerList(w http.ResponseWriter, r *http.Request) {
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, customers.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(r.Context(), c),
 			KindKey: "customer.kind." + string(c.Kind), IDNumber: domain.MaskedIDNumber(c.IDNumber), Email: c.Email, Phone: c.Phone,
-			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Anonymised: c.AnonymisedAt != nil})
+			City: c.City, LastActivity: c.LastActivityAt.In(domain.Stockholm).Format(domain.DateLayout), Anonymised: c.AnonymisedAt != nil,
+			Restricted: c.Restricted()})
 	}
 	var first, last int64
 	if n := len(page.Rows); n > 0 {
@@ -265,8 +266,8 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	c := d.Customer
 	v := customers.ShowView{Nav: navFor(r), Flash: s.flash(r), ID: int64(c.ID), Number: c.Number, Name: c.Name,
 		ShowContacts: c.Kind == domain.Company || len(d.Contacts) > 0, ConsentGiven: c.Consent, Contacts: d.Contacts,
-		CanEdit: a.Can(authz.CustomerEdit) && c.AnonymisedAt == nil, ShowCredit: d.CreditReports != nil,
-		CanAddCredit: a.Can(authz.CreditReportAccess) && c.AnonymisedAt == nil, ShowAccess: a.Can(authz.AuditView),
+		CanEdit: a.Can(authz.CustomerEdit) && c.Editable() == nil, ShowCredit: d.CreditReports != nil,
+		CanAddCredit: a.Can(authz.CreditReportAccess) && c.Editable() == nil, ShowAccess: a.Can(authz.AuditView),
 		Sources: domain.ConsentSources, Bureaus: customer.Bureaus, Errors: errs}
 	v.CanAddContact = v.CanEdit && c.Kind == domain.Company
 	v.CanExport, v.CanDelete = a.Can(authz.CustomerExport), a.Can(authz.CustomerDelete)
@@ -277,6 +278,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		v.Name = displayName(ctx, c)
 	}
 	v.Details = customerDetails(ctx, c)
+	restrictionMarks(&v, a, c)
 	for _, k := range d.Consent {
 		state := "consent.withdrawn"
 		if k.Given {

@@ -28,6 +28,9 @@ var keptOnPurpose = map[string]string{
 	"customers.kind":    "private person or company (a CHECK allows only those)",
 	"customers.country": "a two-letter country code, kept for statistics",
 	"quotes.status":     "a quote status (a CHECK allows only those)",
+	// Only with restricted_at set (a CHECK), and then a ground of art. 18(1) from a list: about an
+	// anonymised record it says nothing of anyone.
+	"customers.restriction_reason": "a ground of art. 18(1) (a CHECK allows only those)",
 }
 
 // fillCanaries writes a unique canary string into every text column (generated ones aside) of every row

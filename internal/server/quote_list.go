@@ -76,7 +76,7 @@ func (s *Server) quoteList(w http.ResponseWriter, r *http.Request) {
 		Pages: quotePages(q, f.Page, page.Total)}
 	for _, sq := range page.Rows {
 		v.Rows = append(v.Rows, quotes.ListRow{ID: int64(sq.Quote.ID), Number: sq.Quote.Number, CustomerID: int64(sq.Quote.CustomerID),
-			CustomerName: shownName(ctx, sq.CustomerNumber, sq.CustomerName, sq.Anonymised), Anonymised: sq.Anonymised,
+			CustomerName: shownName(ctx, sq.CustomerNumber, sq.CustomerName, sq.Anonymised), Anonymised: sq.Anonymised, Restricted: sq.Restricted,
 			Date: sq.Quote.QuoteDate.Format(domain.DateLayout), ValidUntil: sq.Quote.ValidUntil.Format(domain.DateLayout),
 			StatusKey: "quote.status." + string(sq.Quote.Status), Total: domain.FormatKronor(sq.Quote.Totals.TotalOre)})
 	}

@@ -63,6 +63,8 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.toSignIn(w, r)
 	case errors.Is(err, domain.ErrForbidden):
 		s.renderError(w, r, http.StatusForbidden, "")
+	case errors.Is(err, domain.ErrRestricted):
+		s.restricted(w, r)
 	case errors.Is(err, domain.ErrNotFound):
 		s.renderError(w, r, http.StatusNotFound, "")
 	case errors.Is(err, domain.ErrConflict):

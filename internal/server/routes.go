@@ -127,6 +127,11 @@ func (s *Server) routes() []Route {
 		{"POST", "/customers/{id}/contacts/{contactID}/delete", Needs(authz.CustomerEdit, authz.CustomerView), s.contactRemove},
 		{"POST", "/customers/{id}/consent", Needs(authz.CustomerEdit, authz.CustomerView), s.consentSet},
 		{"POST", "/customers/{id}/credit-reports", Needs(authz.CreditReportAccess, authz.CustomerView), s.creditReportAdd},
+		// Restriction of processing (art. 18): a confirmation page, then the change; the data protection officer's.
+		{"GET", "/customers/{id}/restrict", Needs(authz.PrivacyManage, authz.CustomerView), s.restrictConfirm(false)},
+		{"POST", "/customers/{id}/restrict", Needs(authz.PrivacyManage, authz.CustomerView), s.restrictPost},
+		{"GET", "/customers/{id}/unrestrict", Needs(authz.PrivacyManage, authz.CustomerView), s.restrictConfirm(true)},
+		{"POST", "/customers/{id}/unrestrict", Needs(authz.PrivacyManage, authz.CustomerView), s.unrestrictPost},
 		{"GET", "/customers/{id}/delete", Needs(authz.CustomerDelete, authz.CustomerView), s.erasureConfirm(domain.EraseDelete)},
 		{"POST", "/customers/{id}/delete", Needs(authz.CustomerDelete, authz.CustomerView), s.erasurePost(domain.EraseDelete)},
 		{"GET", "/customers/{id}/anonymise", Needs(authz.CustomerAnonymise, authz.CustomerView), s.erasureConfirm(domain.EraseAnonymise)},

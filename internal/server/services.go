@@ -54,6 +54,9 @@ type Customers interface {
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
 	Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error)
 	IdentityNumber(ctx context.Context, id domain.CustomerID) (string, error)
+	ForRestriction(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
+	Restrict(ctx context.Context, id domain.CustomerID, in customer.RestrictInput) error
+	Lift(ctx context.Context, id domain.CustomerID) error
 }
 
 // Suppliers is what the server needs of the supplier service.
