@@ -25,10 +25,11 @@ CREATE UNIQUE INDEX marketing_objections_in_force ON marketing_objections (custo
 -- by new consent: the newest row for a hash decides. Append-only for the serve role, like the
 -- suppression list. No personal data in clear.
 CREATE TABLE objection_hashes (
+    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, -- the order of erasures at the same instant
     hash        bytea NOT NULL,
     objected_on date NOT NULL,
     channel     text NOT NULL,
     lifted      boolean NOT NULL,
     erased_at   timestamptz NOT NULL
 );
-CREATE INDEX objection_hashes_hash ON objection_hashes (hash, erased_at DESC);
+CREATE INDEX objection_hashes_hash ON objection_hashes (hash);

@@ -91,7 +91,7 @@ func AddObjectionHashes(ctx context.Context, q Querier, hashes [][]byte, k KeptO
 }
 
 // ObjectionMatch is the objection an erased customer with any of hashes had, nil if none is in force: the
-// newest kept row decides, so an objection later lifted by new consent is not carried.
+// newest kept row (the latest erasure) decides, so an objection later lifted by new consent is not carried.
 func ObjectionMatch(ctx context.Context, q Querier, hashes [][]byte) (*domain.ObjectionHit, error) {
 	if len(hashes) == 0 {
 		return nil, nil
@@ -101,7 +101,7 @@ func ObjectionMatch(ctx context.Context, q Querier, hashes [][]byte) (*domain.Ob
 		lifted bool
 	)
 	err := q.QueryRow(ctx, `SELECT objected_on, channel, lifted FROM objection_hashes WHERE hash = ANY($1)
-		ORDER BY erased_at DESC, lifted LIMIT 1`, hashes).Scan(&hit.ObjectedOn, &hit.Channel, &lifted)
+		ORDER BY erased_at DESC, id DESC LIMIT 1`, hashes).Scan(&hit.ObjectedOn, &hit.Channel, &lifted)
 	if errors.Is(err, pgx.ErrNoRows) || err == nil && lifted {
 		return nil, nil
 	}
