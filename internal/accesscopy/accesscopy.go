@@ -75,9 +75,10 @@ func ColumnLabel(table, column string) string { return "gdpr.col." + table + "."
 
 // coded are columns holding a code whose label is the message id prefix + value.
 var coded = map[[2]string]string{
-	{"customers", "kind"}:           "customer.kind.",
-	{"quotes", "status"}:            "quote.status.",
-	{"customer_consents", "source"}: "consent.source.",
+	{"customers", "kind"}:               "customer.kind.",
+	{"quotes", "status"}:                "quote.status.",
+	{"customer_consents", "source"}:     "consent.source.",
+	{"marketing_objections", "channel"}: "objection.channel.",
 }
 
 // Cell shows a stored value as a reader understands it: Ja/Nej, days as days, instants in Swedish

@@ -16,7 +16,8 @@ type Group struct {
 // that the catalogue's tests see them; a test keeps every labelled action in a group.
 var Groups = []Group{
 	{"views", []string{"action.customer.viewed", "action.credit_report.viewed", "action.outbox.attachment_viewed", "action.customer.identity_viewed"}},
-	{"changes", []string{"action.customer.created", "action.customer.changed", "action.customer.consent_changed", "action.customer.contact_added",
+	{"changes", []string{"action.customer.created", "action.customer.changed", "action.customer.consent_changed",
+		"action.customer.objection_recorded", "action.customer.objection_lifted", "action.customer.contact_added",
 		"action.customer.contact_removed", "action.credit_report.recorded", "action.quote.created", "action.quote.changed", "action.quote.status_changed",
 		"action.supplier.created", "action.supplier.changed", "action.supplier.contact_added", "action.supplier.contact_removed", "action.supplier.deleted",
 		"action.settings.company_changed", "action.settings.retention_changed", "action.privacy.texts_changed", "action.records.saved",

@@ -44,10 +44,21 @@ type Service struct {
 }
 
 // ErasedBefore is the warning that the customer being created matches one erased on At (zero when the
-// user may not know when): it is created only when the user confirms.
-type ErasedBefore struct{ At time.Time }
+// user may not know when): it is created only when the user confirms. Objection is the objection to direct
+// marketing the erased customer had, which the new one will carry (nil if none).
+type ErasedBefore struct {
+	At        time.Time
+	Objection *domain.ObjectionHit
+}
 
 func (e *ErasedBefore) Error() string { return "matches an erased customer" }
+
+// ObjectedBefore refuses marketing consent for a new customer who, erased before, had objected to direct
+// marketing: the consent is recorded only when the user confirms that the person's own new consent lifts
+// the objection (NewConsent.LiftObjection).
+type ObjectedBefore struct{ Objection domain.ObjectionHit }
+
+func (e *ObjectedBefore) Error() string { return "objected to direct marketing before" }
 
 // List returns a page of the register of f.Limit rows: one of domain.PageSizes, else PageSize.
 func (s *Service) List(ctx context.Context, f domain.CustomerFilter) (domain.CustomerPage, error) {
@@ -82,6 +93,7 @@ type Detail struct {
 	Customer      domain.Customer
 	Contacts      []domain.Contact
 	Consent       []domain.ConsentChange
+	Objections    []domain.Objection // objections to direct marketing, newest first
 	CreditReports []domain.CreditReport
 	Access        []audit.Entry  // who viewed or changed the customer; only for those who may read the log
 	Quotes        []domain.Quote // newest first: headers and totals, no lines
@@ -113,6 +125,9 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 			return err
 		}
 		if d.Consent, err = postgres.ConsentHistory(ctx, tx, id); err != nil {
+			return err
+		}
+		if d.Objections, err = postgres.Objections(ctx, tx, id); err != nil {
 			return err
 		}
 		if d.Quotes, d.Rule, err = postgres.CustomerQuotes(ctx, tx, id); err != nil {
@@ -178,42 +193,39 @@ func (s *Service) ForEdit(ctx context.Context, id domain.CustomerID) (domain.Cus
 	return c, err
 }
 
-// NewConsent is the consent part of the create form.
+// NewConsent is the consent part of the create form. LiftObjection confirms that consent given by a person
+// who objected to direct marketing before being erased is the person's own new consent, which lifts the
+// objection.
 type NewConsent struct {
-	Given  bool
-	Source string
+	Given         bool
+	Source        string
+	LiftObjection bool
 }
 
 // Create validates and stores a new customer with its initial marketing consent. If the customer matches
-// one on the suppression list, nothing is stored and the error is *ErasedBefore, unless confirmErased.
+// one on the suppression list, nothing is stored and the error is *ErasedBefore, unless confirmErased. If
+// the erased one had objected to direct marketing, the new customer carries the objection; consent for
+// them is refused (*ObjectedBefore) unless consent.LiftObjection.
 func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent NewConsent, confirmErased bool) (domain.Customer, error) {
 	actor, err := authz.Require(ctx, authz.CustomerCreate)
 	if err != nil {
 		return domain.Customer{}, err
 	}
 	now := s.Now()
-	c, err := in.Validate(now)
-	if consent.Given && !slices.Contains(domain.ConsentSources, consent.Source) {
-		fe, _ := err.(domain.FieldErrors)
-		if fe == nil {
-			fe = domain.FieldErrors{}
-		}
-		fe["consent_source"] = "error.consent_source"
-		err = fe
-	}
+	c, err := validNew(in, consent, now)
 	if err != nil {
 		return domain.Customer{}, err
 	}
-	var matched []string // identifiers matching an erased customer's, by field name
-	if len(s.ErasureSalt) > 0 {
-		at, fields, err := postgres.SuppressionMatch(ctx, s.DB.Pool, domain.SuppressionFields(s.ErasureSalt, c.Email, c.Phone, c.IDNumber))
-		if err != nil {
-			return domain.Customer{}, err
-		}
-		if at != nil && !confirmErased {
-			return domain.Customer{}, s.erasedBefore(ctx, actor, *at, fields, now)
-		}
-		matched = fields
+	objection, err := s.carriedObjection(ctx, c)
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	matched, err := s.erasedMatch(ctx, actor, c, objection, confirmErased, now)
+	if err != nil {
+		return domain.Customer{}, err
+	}
+	if objection != nil && consent.Given && !consent.LiftObjection {
+		return domain.Customer{}, &ObjectedBefore{Objection: *objection}
 	}
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		if c, err = postgres.CreateCustomer(ctx, tx, c, now); err != nil {
@@ -224,24 +236,83 @@ func (s *Service) Create(ctx context.Context, in domain.CustomerInput, consent N
 			details["erased_match"] = matched
 		}
 		evs := []domain.AuditEvent{audit.Event(now, actor, Created, entity, audit.ID(c.ID), details)}
-		if consent.Given {
-			if err := postgres.SetConsent(ctx, tx, c.ID, true, consent.Source, actor.AuditID(), now); err != nil {
-				return err
-			}
-			c.Consent = true
-			evs = append(evs, audit.Event(now, actor, ConsentChanged, entity, audit.ID(c.ID),
-				map[string]any{"fields": []string{"marketing_consent"}}))
+		more, err := s.newConsent(ctx, tx, actor, c.ID, consent, objection, now)
+		if err != nil {
+			return err
 		}
-		return audit.Record(ctx, tx, evs...)
+		c.Consent = consent.Given
+		return audit.Record(ctx, tx, append(evs, more...)...)
 	})
 	return c, err
+}
+
+// validNew validates a new customer and its consent.
+func validNew(in domain.CustomerInput, consent NewConsent, now time.Time) (domain.Customer, error) {
+	c, err := in.Validate(now)
+	if consent.Given && !slices.Contains(domain.ConsentSources, consent.Source) {
+		fe, _ := err.(domain.FieldErrors)
+		if fe == nil {
+			fe = domain.FieldErrors{}
+		}
+		fe["consent_source"] = "error.consent_source"
+		err = fe
+	}
+	return c, err
+}
+
+// newConsent records a new customer's carried objection (lifted again by consent when given) and consent,
+// and returns their audit events.
+func (s *Service) newConsent(ctx context.Context, tx pgx.Tx, actor authz.Actor, id domain.CustomerID, consent NewConsent,
+	objection *domain.ObjectionHit, now time.Time) ([]domain.AuditEvent, error) {
+	var evs []domain.AuditEvent
+	if objection != nil {
+		more, err := addObjection(ctx, tx, actor, domain.Objection{CustomerID: id, ObjectedOn: objection.ObjectedOn,
+			Channel: objection.Channel, RecordedAt: now, CarriedOver: true}, now)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, more...)
+	}
+	if !consent.Given {
+		return evs, nil
+	}
+	if objection != nil {
+		more, err := liftObjection(ctx, tx, actor, id, now)
+		if err != nil {
+			return nil, err
+		}
+		evs = append(evs, more...)
+	}
+	if err := postgres.SetConsent(ctx, tx, id, true, consent.Source, actor.AuditID(), now); err != nil {
+		return nil, err
+	}
+	return append(evs, audit.Event(now, actor, ConsentChanged, entity, audit.ID(id),
+		map[string]any{"fields": []string{"marketing_consent"}})), nil
+}
+
+// erasedMatch checks c against the suppression list: the fields that matched an erased customer's, or
+// *ErasedBefore (with the objection the new customer will carry) unless confirmErased.
+func (s *Service) erasedMatch(ctx context.Context, actor authz.Actor, c domain.Customer, objection *domain.ObjectionHit,
+	confirmErased bool, now time.Time) ([]string, error) {
+	if len(s.ErasureSalt) == 0 {
+		return nil, nil
+	}
+	at, fields, err := postgres.SuppressionMatch(ctx, s.DB.Pool, domain.SuppressionFields(s.ErasureSalt, c.Email, c.Phone, c.IDNumber))
+	if err != nil {
+		return nil, err
+	}
+	if at != nil && !confirmErased {
+		return nil, s.erasedBefore(ctx, actor, *at, fields, objection, now)
+	}
+	return fields, nil
 }
 
 // erasedBefore records that the details typed for a new customer match an erased one's (which fields,
 // never their values) and returns the warning. Anyone who may create customers learns that such a
 // person was erased; when, only those who may read the erasure register (audit.view). Every probe of
 // the suppression list leaves this trace.
-func (s *Service) erasedBefore(ctx context.Context, actor authz.Actor, at time.Time, fields []string, now time.Time) error {
+func (s *Service) erasedBefore(ctx context.Context, actor authz.Actor, at time.Time, fields []string,
+	objection *domain.ObjectionHit, now time.Time) error {
 	err := s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		return audit.Record(ctx, tx, audit.Event(now, actor, ErasedMatch, entity, nil, map[string]any{"fields": fields}))
 	})
@@ -251,7 +322,7 @@ func (s *Service) erasedBefore(ctx context.Context, actor authz.Actor, at time.T
 	if !actor.Can(authz.AuditView) {
 		at = time.Time{}
 	}
-	return &ErasedBefore{At: at}
+	return &ErasedBefore{At: at, Objection: objection}
 }
 
 // filledFields names the fields that hold a value, for the audit log (names only, never values).
@@ -377,8 +448,20 @@ func (s *Service) RemoveContact(ctx context.Context, id domain.CustomerID, conta
 	})
 }
 
-// SetConsent records that marketing consent was given or withdrawn, and how.
+// SetConsent records that marketing consent was given or withdrawn, and how. Consent for a customer whose
+// objection to direct marketing is in force is refused (a field error on lift_objection): see ConsentLiftingObjection.
 func (s *Service) SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error {
+	return s.setConsent(ctx, id, given, source, false)
+}
+
+// ConsentLiftingObjection records marketing consent that a person who objected to direct marketing gave
+// anew: only the person's own consent lifts an objection (art. 21), so the user confirms it on purpose,
+// and the objection stays in the history as lifted.
+func (s *Service) ConsentLiftingObjection(ctx context.Context, id domain.CustomerID, source string) error {
+	return s.setConsent(ctx, id, true, source, true)
+}
+
+func (s *Service) setConsent(ctx context.Context, id domain.CustomerID, given bool, source string, lift bool) error {
 	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
 	if err != nil {
 		return err
@@ -391,11 +474,24 @@ func (s *Service) SetConsent(ctx context.Context, id domain.CustomerID, given bo
 		if _, err := postgres.EditableCustomer(ctx, tx, id); err != nil {
 			return err
 		}
+		var evs []domain.AuditEvent
+		if given {
+			objected, err := objectionInForce(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if objected && !lift {
+				return liftNeeded()
+			}
+			if evs, err = liftObjection(ctx, tx, actor, id, now); err != nil {
+				return err
+			}
+		}
 		if err := postgres.SetConsent(ctx, tx, id, given, source, actor.AuditID(), now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, ConsentChanged, entity, audit.ID(id),
-			map[string]any{"fields": []string{"marketing_consent"}}))
+		return audit.Record(ctx, tx, append(evs, audit.Event(now, actor, ConsentChanged, entity, audit.ID(id),
+			map[string]any{"fields": []string{"marketing_consent"}}))...)
 	})
 }
 

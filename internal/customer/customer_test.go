@@ -3,6 +3,7 @@ package customer_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -24,10 +25,12 @@ func company(name string) domain.CustomerInput {
 	return domain.CustomerInput{Kind: "company", Name: name, City: "Stockholm"}
 }
 
-// The Service's methods: View, the customer page, is in TestServicePage.
+// The Service's methods: View, the customer page, is in TestServicePage; RecordObjection, which needs one of
+// two permissions besides customer.view, in TestObjectionPermissions.
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
-		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber", "ForRestriction", "Restrict", "Lift") // the last three in TestRestriction
+		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber", "RecordObjection", "ConsentLiftingObjection",
+		"ForRestriction", "Restrict", "Lift") // the last three in TestRestriction
 }
 
 func TestService(t *testing.T) {
@@ -38,6 +41,11 @@ func TestService(t *testing.T) {
 	c := h.MustCreateCustomer(t, withNumber)
 	edited := h.MustCreateCustomer(t, company("Ändras AB"))
 	contact := h.MustAddContact(t, c.ID, "Kim Kontakt")
+	lifter := h.MustCreateCustomer(t, company("Samtycker Igen AB"))
+	objection := customer.ObjectionInput{ObjectedOn: h.Clock.Now().Format("2006-01-02"), Channel: "letter"}
+	if err := s.RecordObjection(h.As(edit...), lifter.ID, objection); err != nil {
+		t.Fatal(err)
+	}
 	var (
 		page    domain.CustomerPage
 		seg     domain.SegmentPage
@@ -60,8 +68,8 @@ func TestService(t *testing.T) {
 		svctest.Case{Name: "List", Perms: view,
 			Call: func(ctx context.Context) (err error) { page, err = s.List(ctx, domain.CustomerFilter{}); return },
 			Check: func(t *testing.T) {
-				if page.Total != 2 || len(page.Rows) != 2 {
-					t.Errorf("%d of %d customers, want 2", len(page.Rows), page.Total)
+				if page.Total != 3 || len(page.Rows) != 3 { // Kund AB, Ändras AB, Samtycker Igen AB
+					t.Errorf("%d of %d customers, want 3", len(page.Rows), page.Total)
 				}
 			}},
 		svctest.Case{Name: "Segment", Perms: view,
@@ -70,8 +78,8 @@ func TestService(t *testing.T) {
 				return
 			},
 			Check: func(t *testing.T) {
-				if seg.Total != 2 || len(seg.Rows) != 2 {
-					t.Errorf("%d of %d customers, want 2", len(seg.Rows), seg.Total)
+				if seg.Total != 3 || len(seg.Rows) != 3 {
+					t.Errorf("%d of %d customers, want 3", len(seg.Rows), seg.Total)
 				}
 			}},
 		svctest.Case{Name: "ForEdit", Perms: edit,
@@ -120,6 +128,8 @@ func TestService(t *testing.T) {
 			Call: func(ctx context.Context) error { return s.RemoveContact(ctx, c.ID, contact) }},
 		svctest.Case{Name: "SetConsent", Perms: edit, Audit: []string{customer.ConsentChanged},
 			Call: func(ctx context.Context) error { return s.SetConsent(ctx, c.ID, true, "phone") }},
+		svctest.Case{Name: "ConsentLiftingObjection", Perms: edit, Audit: []string{customer.ObjectionLifted, customer.ConsentChanged},
+			Call: func(ctx context.Context) error { return s.ConsentLiftingObjection(ctx, lifter.ID, "paper") }},
 		svctest.Case{Name: "AddCreditReport", Perms: perms{authz.CreditReportAccess, authz.CustomerView},
 			Audit: []string{audit.CreditReportRecorded},
 			Call: func(ctx context.Context) error {
@@ -176,5 +186,44 @@ func TestVersionAndCreditReportValidate(t *testing.T) {
 		case tc.field != "" && (!errors.As(err, &fe) || fe[tc.field] == ""):
 			t.Errorf("%+v: %v, want %s refused", tc.in, err, tc.field)
 		}
+	}
+}
+
+// TestObjectionPermissions: recording an objection to direct marketing needs customer.view and one of
+// customer.edit and privacy.manage; it withdraws consent and is audited. Refused, it changes nothing.
+func TestObjectionPermissions(t *testing.T) {
+	h := svctest.New(t)
+	s := h.Services.Customers
+	c := h.MustCreateCustomer(t, company("Invänder AB"))
+	if err := s.SetConsent(h.As(edit...), c.ID, true, "email"); err != nil {
+		t.Fatal(err)
+	}
+	in := customer.ObjectionInput{ObjectedOn: h.Clock.Now().Format("2006-01-02"), Channel: "email"}
+	for _, ps := range []perms{view, {authz.CustomerEdit}, {authz.PrivacyManage}, {authz.CustomerEdit, authz.PrivacyManage}} {
+		if err := s.RecordObjection(h.As(ps...), c.ID, in); !errors.Is(err, domain.ErrForbidden) {
+			t.Errorf("with %v: %v, want forbidden", ps, err)
+		}
+	}
+	if err := s.RecordObjection(context.Background(), c.ID, in); !errors.Is(err, domain.ErrUnauthenticated) {
+		t.Errorf("without an actor: %v", err)
+	}
+	since := h.LastAudit(t)
+	if err := s.RecordObjection(h.As(authz.CustomerView, authz.PrivacyManage), c.ID, in); err != nil {
+		t.Fatalf("with privacy.manage: %v", err)
+	}
+	if got := h.ActionsSince(t, since); !slices.Equal(got, []string{customer.ObjectionRecorded, customer.ConsentChanged}) {
+		t.Errorf("recorded %q, want the objection and the withdrawn consent", got)
+	}
+	d, err := s.View(h.As(view...), c.ID)
+	if err != nil || d.Customer.Consent || len(d.Objections) != 1 || !d.Objections[0].InForce() {
+		t.Fatalf("after the objection: consent %v, objections %+v (%v)", d.Customer.Consent, d.Objections, err)
+	}
+	var fe domain.FieldErrors
+	if err := s.SetConsent(h.As(edit...), c.ID, true, "email"); !errors.As(err, &fe) || fe["lift_objection"] == "" {
+		t.Errorf("consent over the objection: %v, want a field error asking to confirm", err)
+	}
+	other := h.MustCreateCustomer(t, company("Redigeras AB"))
+	if err := s.RecordObjection(h.As(edit...), other.ID, in); err != nil {
+		t.Errorf("with customer.edit: %v", err)
 	}
 }

@@ -95,16 +95,30 @@ func (s *Service) Register(ctx context.Context, req Request, format string, sink
 		req, map[string]any{"format": format}, 0, sink)
 }
 
-// Emails exports names and e-mail addresses, by default only of customers with marketing consent.
+// Emails exports names and e-mail addresses, by default only of customers with marketing consent, never of
+// those who objected to direct marketing (a mailing is marketing).
 func (s *Service) Emails(ctx context.Context, req Request, consentOnly bool, sink Sink) error {
-	sel := postgres.ExportSelection{Segment: req.Segment, ConsentOnly: consentOnly, NeedEmail: true}
+	sel := postgres.ExportSelection{Segment: req.Segment, ConsentOnly: consentOnly, Marketing: true, NeedEmail: true}
 	return s.run(ctx, authz.CustomerExportEmail, ActionEmails, sel, req, map[string]any{"consent_only": consentOnly}, 0, sink)
 }
 
-// Labels exports the postal addresses of the filter (or of the ticked customers in it).
+// Labels exports the postal addresses of the filter (or of the ticked customers in it), except those of
+// customers who objected to direct marketing (labels are printed for mailings).
 func (s *Service) Labels(ctx context.Context, req Request, sink Sink) error {
-	sel := postgres.ExportSelection{Segment: req.Segment, IDs: req.IDs, NeedAddress: true}
+	sel := postgres.ExportSelection{Segment: req.Segment, IDs: req.IDs, Marketing: true, NeedAddress: true}
 	return s.run(ctx, authz.CustomerPrintLabels, ActionLabels, sel, req, map[string]any{"selected": len(req.IDs)}, MaxLabels, sink)
+}
+
+// Objected counts the customers of a segment that marketing exports and labels leave out because they
+// objected to direct marketing, for the CRM screen to say so; for users who may make one of those exports.
+func (s *Service) Objected(ctx context.Context, seg domain.Segment) (int, error) {
+	if _, err := authz.Require(ctx, authz.CustomerView); err != nil {
+		return 0, err
+	}
+	if _, err := authz.RequireAny(ctx, authz.CustomerPrintLabels, authz.CustomerExportEmail); err != nil {
+		return 0, err
+	}
+	return postgres.CountObjected(ctx, s.DB.Pool, seg)
 }
 
 func (s *Service) run(ctx context.Context, perm authz.Permission, action string, sel postgres.ExportSelection,

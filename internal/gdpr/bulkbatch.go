@@ -134,25 +134,25 @@ func erasureKind(j domain.BulkJob, f *domain.ErasureFacts, rule domain.Retention
 	return kind, ""
 }
 
-// apply erases the customers d decided to, in job id: it keeps their suppression hashes, anonymises
-// and deletes them (each customer is locked: every one must change).
+// apply erases the customers d decided to, in job id: it keeps their suppression (and objection) hashes,
+// anonymises and deletes them (each customer is locked: every one must change).
 func (b *Bulk) apply(ctx context.Context, tx pgx.Tx, id int64, d batchDecision, now time.Time) error {
 	var (
 		anonIDs, delIDs []domain.CustomerID
 		holds           []domain.Hold
-		hashes          [][]byte
+		erased          []domain.Customer
 	)
 	for _, p := range d.Erased {
 		c := p.Customer
 		holds = append(holds, p.Holds...)
-		hashes = append(hashes, domain.SuppressionHashes(b.Salt, c.Email, c.Phone, c.IDNumber)...)
+		erased = append(erased, c)
 		if p.Kind == domain.EraseDelete {
 			delIDs = append(delIDs, c.ID)
 		} else {
 			anonIDs = append(anonIDs, c.ID)
 		}
 	}
-	if err := postgres.AddSuppressions(ctx, tx, hashes, now); err != nil {
+	if err := keepHashes(ctx, tx, b.Salt, erased, now); err != nil {
 		return err
 	}
 	if len(anonIDs) > 0 {

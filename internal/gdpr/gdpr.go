@@ -110,7 +110,7 @@ func plan(f *domain.ErasureFacts, kind domain.ErasureKind, rule domain.Retention
 	}
 	for _, t := range Inventory {
 		if t.Erase == domain.EraseRows {
-			p.Counts[t.CountKey] = f.Rows[t.Name]
+			p.Counts[t.CountKey] += f.Rows[t.Name] // objections count among the consent changes
 		}
 	}
 	if kind == domain.EraseDelete {
@@ -343,10 +343,10 @@ func (s *Service) ledgeredTx(ctx context.Context, fn func(tx pgx.Tx) (*LedgerEnt
 	return err
 }
 
-// apply erases the customer f describes as p plans, and keeps the suppression hashes.
+// apply erases the customer f describes as p plans, and keeps the suppression (and objection) hashes.
 func (s *Service) apply(ctx context.Context, tx pgx.Tx, f *domain.ErasureFacts, p Plan, now time.Time) error {
 	c := f.Customer
-	if err := postgres.AddSuppressions(ctx, tx, domain.SuppressionHashes(s.Salt, c.Email, c.Phone, c.IDNumber), now); err != nil {
+	if err := keepHashes(ctx, tx, s.Salt, []domain.Customer{c}, now); err != nil {
 		return err
 	}
 	var (

@@ -50,6 +50,19 @@ var Inventory = []domain.PIITable{
 		Purpose: "gdpr.purpose.customer_consents", Source: "gdpr.source.subject",
 	},
 	{
+		// Objections to direct marketing (art. 21(2)-(3)). Erasure removes the rows; the objection itself
+		// outlives it as keyed hashes in objection_hashes (no personal data in clear, see keepHashes).
+		Name: "marketing_objections", CountKey: "consent_changes", Link: "customer_id", Erase: domain.EraseRows,
+		Personal: []domain.PIIColumn{{Name: "objected_on", Clear: row}, {Name: "channel", Clear: row},
+			{Name: "recorded_at", Clear: row}, {Name: "recorded_by", Clear: row}, {Name: "carried_over", Clear: row},
+			{Name: "lifted_at", Clear: row}},
+		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey,
+			"request_id": "internal key of the data-subject request it came with"},
+		// Art. 21(3) obliges the controller to stop; keeping the objection is how it does (art. 6(1)(c)).
+		Bases:   []domain.LegalBasis{domain.BasisLegalObligation},
+		Purpose: "gdpr.purpose.marketing_objections", Source: "gdpr.source.subject",
+	},
+	{
 		Name: "credit_reports", CountKey: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "bureau", Clear: row}, {Name: "taken_on", Clear: row},
 			{Name: "rating", Clear: row}, {Name: "limit_ore", Clear: row}, {Name: "remarks", Clear: row},

@@ -27,6 +27,8 @@ var counts = map[string]count{
 		forms{"{0} customer matches this filter", "{0} customers match this filter"}},
 	"crm.select_all": {forms{"Radera eller anonymisera den enda kunden som matchar …", "Radera eller anonymisera alla {0} som matchar …"},
 		forms{"Delete or anonymise the one customer matching this filter …", "Delete or anonymise all {0} matching this filter …"}},
+	"crm.objected": {forms{"{0} kund har invänt mot direktmarknadsföring och är inte med i etiketter och e-postuttag.", "{0} kunder har invänt mot direktmarknadsföring och är inte med i etiketter och e-postuttag."},
+		forms{"{0} customer objected to direct marketing and is left out of labels and e-mail exports.", "{0} customers objected to direct marketing and are left out of labels and e-mail exports."}},
 	"crm.ticked": {forms{"{0} markerad", "{0} markerade"}, forms{"{0} customer ticked", "{0} customers ticked"}},
 	"crm.ticked_outside": {forms{"(varav {0} kund utanför urvalet, som inte tas med)", "(varav {0} kunder utanför urvalet, som inte tas med)"},
 		forms{"(of which {0} customer outside this filter, who is left out)", "(of which {0} customers outside this filter, who are left out)"}},

@@ -15,11 +15,13 @@ import (
 // Anonymised customers are never exported (they hold nothing but a placeholder), nor restricted ones (art.
 // 18: stored, not processed), whatever the segment says; consentOnly keeps those
 // with marketing consent; addressable keeps those with an e-mail address (e-mail export) or a postal
-// address (labels).
+// address (labels); marketing leaves out those who objected to direct marketing (art. 21: absolute, so
+// also when the user asks for customers without consent).
 type ExportSelection struct {
 	Segment     domain.Segment
 	IDs         []domain.CustomerID
 	ConsentOnly bool
+	Marketing   bool
 	NeedEmail   bool
 	NeedAddress bool
 }
@@ -35,6 +37,9 @@ func (s ExportSelection) where(args *[]any) string {
 	}
 	if s.ConsentOnly {
 		w = append(w, "c.marketing_consent")
+	}
+	if s.Marketing {
+		w = append(w, "NOT "+objectionInForce)
 	}
 	if s.NeedEmail {
 		w = append(w, "c.email <> ''")

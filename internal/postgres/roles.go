@@ -17,7 +17,8 @@ import (
 // serveLimits are the tables on which the serve role gets less than SELECT, INSERT, UPDATE, DELETE:
 // the audit log is appended to and read, never changed (its triggers say so too, but an owner could
 // switch them off); so are the other proofs: the erasure register, the suppression list (deleting from it
-// would silence the "was erased before" warning) and users' name history, where only the end of the
+// would silence the "was erased before" warning), the objections kept from erased customers (deleting
+// would let the company market to someone who objected) and users' name history, where only the end of the
 // current period is ever written (foreign keys' cascades run as the owner). The migration bookkeeping is
 // read by a serve start that finds nothing to migrate. Every other table, including those later
 // migrations add, gets all four.
@@ -25,6 +26,7 @@ var serveLimits = map[string]string{
 	"audit_events":         "SELECT, INSERT",
 	"erasures":             "SELECT, INSERT",
 	"erasure_suppressions": "SELECT, INSERT",
+	"objection_hashes":     "SELECT, INSERT",
 	"user_name_history":    "SELECT, INSERT, UPDATE (valid_to)",
 	"schema_migrations":    "SELECT",
 	"river_migration":      "SELECT",

@@ -73,6 +73,11 @@ var categories = map[string]map[string]category{
 		"given": {SubjectCustomers, DataConsent}, "at": {SubjectCustomers, DataConsent},
 		"source": {SubjectCustomers, DataConsent}, "recorded_by": {SubjectCustomers, DataConsent},
 	},
+	"marketing_objections": {
+		"objected_on": {SubjectCustomers, DataConsent}, "channel": {SubjectCustomers, DataConsent},
+		"recorded_at": {SubjectCustomers, DataConsent}, "recorded_by": {SubjectCustomers, DataConsent},
+		"carried_over": {SubjectCustomers, DataConsent}, "lifted_at": {SubjectCustomers, DataConsent},
+	},
 	"credit_reports": {
 		"bureau": {SubjectCustomers, DataCredit}, "taken_on": {SubjectCustomers, DataCredit},
 		"rating": {SubjectCustomers, DataCredit}, "limit_ore": {SubjectCustomers, DataCredit},
@@ -152,6 +157,7 @@ func Unmapped(tables []domain.PIITable) []string {
 var Measures = []string{
 	"records.tom.permissions", "records.tom.audit_chain", "records.tom.erasure", "records.tom.passwords",
 	"records.tom.sessions", "records.tom.csrf", "records.tom.tls", "records.tom.minimal_logs",
+	"records.tom.objection_hashes",
 }
 
 // Bases are the grounds of art. 6(1), "a" to "f"; a label is "records.basis."+value.

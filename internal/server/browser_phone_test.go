@@ -86,6 +86,12 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		)},
 		{name: "privacy page", path: "/privacy", ready: "main form"},
 		{name: "customer access log", path: customerPath(rich) + "/access", ready: "main table"},
+		{name: "objection confirmation", path: customerPath(rich) + "/objection", ready: "main form"},
+		{name: "objection with errors", path: customerPath(rich) + "/objection", ready: "#objected_on", prepare: chromedp.Steps(
+			chromedp.SetValue(chromedp.ID("objected_on"), ""),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),
+			chromedp.WaitVisible(chromedp.ID("objection_channel-error")),
+		)},
 		{name: "audit log filtered, with an error", path: "/audit?group=views&customer=tio", ready: "#customer-error"},
 		{name: "record of processing", path: "/privacy/records", ready: "main h1"},
 		{name: "processing agreement", path: "/agreement", ready: "main h1"},

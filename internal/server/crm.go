@@ -132,6 +132,12 @@ func (s *Server) crmPage(w http.ResponseWriter, r *http.Request) {
 		CanLabels: a.Can(authz.CustomerPrintLabels), CanEmails: a.Can(authz.CustomerExportEmail), CanRegister: a.Can(authz.CustomerExport),
 		QuoteStatus: cv.status, QuoteStatuses: quoteStatuses, Keep: cv.state(), Back: r.URL.RequestURI(),
 		Ticks: crm.TicksView{N: len(ticks), InSegment: page.Ticked}}
+	if v.Total > 0 && (v.CanLabels || v.CanEmails) { // say who the marketing exports leave out
+		if v.Objected, err = s.Exports.Objected(ctx, seg); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
 	for _, c := range page.Rows {
 		v.Rows = append(v.Rows, crm.Row{ID: int64(c.ID), Number: c.Number, Name: displayName(ctx, c),
 			KindKey: "customer.kind." + string(c.Kind), City: c.City, Anonymised: c.AnonymisedAt != nil, Restricted: c.Restricted(),

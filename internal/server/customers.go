@@ -149,23 +149,30 @@ func (s *Server) customerCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := customerInput(r)
-	consent := customer.NewConsent{Given: r.PostForm.Get("consent") == "yes", Source: r.PostForm.Get("consent_source")}
-	c, err := s.Customers.Create(r.Context(), in, consent, r.PostForm.Get("confirm_erased") == "yes")
+	consent := customer.NewConsent{Given: r.PostForm.Get("consent") == "yes", Source: r.PostForm.Get("consent_source"),
+		LiftObjection: r.PostForm.Get("lift_objection") == "yes"}
+	confirmed := r.PostForm.Get("confirm_erased") == "yes"
+	c, err := s.Customers.Create(r.Context(), in, consent, confirmed)
 	var (
-		fe     domain.FieldErrors
-		erased *customer.ErasedBefore
+		fe       domain.FieldErrors
+		erased   *customer.ErasedBefore
+		objected *customer.ObjectedBefore
 	)
-	if errors.As(err, &fe) || errors.As(err, &erased) {
+	if errors.As(err, &fe) || errors.As(err, &erased) || errors.As(err, &objected) {
 		v := s.customerForm(r, in, fe)
 		v.Title, v.Action, v.Cancel, v.IsNew = i18n.T(r.Context(), "customers.new"), "/customers", "/customers", true
-		v.ConsentGiven, v.ConsentSource = consent.Given, consent.Source
+		v.ConsentGiven, v.ConsentSource, v.ErasedConfirmed = consent.Given, consent.Source, confirmed
 		status := http.StatusUnprocessableEntity
-		if erased != nil { // the same person was erased before: create only if the user confirms
-			v.Erased, status = true, http.StatusConflict
+		switch {
+		case erased != nil: // the same person was erased before: create only if the user confirms
+			v.Erased, v.Objection, status = true, objectionWarning(r.Context(), erased.Objection), http.StatusConflict
 			if !erased.At.IsZero() { // shown to those who may read the erasure register
 				v.ErasedOn = localDate(erased.At)
 			}
+		case objected != nil: // consent for someone who objected: only when the user confirms it lifts the objection
+			v.Objection, status = objectionWarning(r.Context(), &objected.Objection), http.StatusConflict
 		}
+		v.AskLift = v.Objection != "" && consent.Given
 		s.renderPage(w, r, status, customers.FormPage(v))
 		return
 	}
@@ -279,14 +286,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 	}
 	v.Details = customerDetails(ctx, c)
 	restrictionMarks(&v, a, c)
-	for _, k := range d.Consent {
-		state := "consent.withdrawn"
-		if k.Given {
-			state = "consent.given"
-		}
-		v.Consent = append(v.Consent, customers.ConsentRow{At: localMinute(k.At),
-			StateKey: state, SourceKey: "consent.source." + k.Source, By: k.RecordedBy})
-	}
+	objectionView(ctx, &v, d)
 	customerRows(ctx, &v, d)
 	if fill != nil {
 		fill(&v)
@@ -351,11 +351,13 @@ func (s *Server) consentSet(w http.ResponseWriter, r *http.Request) {
 	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		source = r.PostForm.Get("consent_source")
 		given := r.PostForm.Get("given") == "true"
-		flash := "consent.saved"
-		if !given {
-			flash = "consent.withdrawal_saved" // not "consent recorded" for a withdrawal
+		switch {
+		case !given:
+			return "consent.withdrawal_saved", s.Customers.SetConsent(r.Context(), id, false, source) // not "consent recorded"
+		case r.PostForm.Get("lift_objection") == "yes": // confirmed: the person's own new consent lifts their objection
+			return "objection.lifted", s.Customers.ConsentLiftingObjection(r.Context(), id, source)
 		}
-		return flash, s.Customers.SetConsent(r.Context(), id, given, source)
+		return "consent.saved", s.Customers.SetConsent(r.Context(), id, true, source)
 	}, func(v *customers.ShowView) { v.ConsentSource = source })
 }
 

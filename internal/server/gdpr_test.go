@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
@@ -31,6 +32,8 @@ var keptOnPurpose = map[string]string{
 	// Only with restricted_at set (a CHECK), and then a ground of art. 18(1) from a list: about an
 	// anonymised record it says nothing of anyone.
 	"customers.restriction_reason": "a ground of art. 18(1) (a CHECK allows only those)",
+	// The row goes; objection_hashes keeps the code with the hashes (no personal data in clear).
+	"marketing_objections.channel": "how the objection came, a code (a CHECK allows only those)",
 }
 
 // fillCanaries writes a unique canary string into every text column (generated ones aside) of every row
@@ -85,6 +88,10 @@ func TestErasureLeavesNoTraceOfPersonalData(t *testing.T) {
 	var customers []domain.Customer
 	for i := range 4 {
 		cust := env.MustCreateRichCustomer(t, fmt.Sprintf("Kanarie %d AB", i), 8*year)
+		if err := env.Services.Customers.RecordObjection(authz.WithActor(context.Background(), authz.System()), cust.ID,
+			customer.ObjectionInput{ObjectedOn: "2026-03-01", Channel: "letter"}); err != nil {
+			t.Fatal(err)
+		}
 		customers = append(customers, cust)
 		all = append(all, fillCanaries(t, env, cust)...)
 	}

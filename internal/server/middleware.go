@@ -306,6 +306,12 @@ func missingText(ctx context.Context, a Access, actor authz.Actor) string {
 		return i18n.T(ctx, "error.forbidden.admin")
 	}
 	names := missingPermissions(ctx, a, actor)
+	if len(names) == 0 && len(a.oneOf) > 0 && !actor.CanAny(a.oneOf...) { // NeedsAndAny: one of oneOf is missing
+		a, names = Access{kind: accessPermission, perms: a.oneOf, anyOf: true}, nil
+		for _, p := range a.perms {
+			names = append(names, "”"+i18n.T(ctx, p.LabelKey())+"”")
+		}
+	}
 	if len(names) == 0 {
 		return ""
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 )
@@ -27,6 +28,7 @@ type Access struct {
 	kind   accessKind
 	perms  []authz.Permission // all of them are needed (any one of them, when anyOf)
 	anyOf  bool
+	oneOf  []authz.Permission // besides perms, one of these is needed
 	reason string
 }
 
@@ -48,6 +50,15 @@ func NeedsAny(p ...authz.Permission) Access {
 	return Access{kind: accessPermission, perms: p, anyOf: true}
 }
 
+// NeedsAndAny demands every permission of all and one of oneOf: an action that those doing either of two
+// jobs take on a page they must see (customer.view, and customer.edit or privacy.manage).
+func NeedsAndAny(all []authz.Permission, oneOf ...authz.Permission) Access {
+	return Access{kind: accessPermission, perms: all, oneOf: oneOf}
+}
+
+// OneOf are the permissions of which one is needed besides Permissions (NeedsAndAny), if any.
+func (a Access) OneOf() []authz.Permission { return a.oneOf }
+
 // AnyOf reports whether one of Permissions is enough.
 func (a Access) AnyOf() bool { return a.anyOf }
 
@@ -64,6 +75,9 @@ func (a Access) Permissions() []authz.Permission { return a.perms }
 
 // allows reports whether actor may use a route that needs permissions.
 func (a Access) allows(actor authz.Actor) bool {
+	if len(a.oneOf) > 0 && !actor.CanAny(a.oneOf...) {
+		return false
+	}
 	for _, p := range a.perms {
 		if actor.Can(p) == a.anyOf {
 			return a.anyOf
@@ -87,6 +101,9 @@ func (a Access) String() string {
 		}
 		if a.anyOf {
 			return strings.Join(names, "|")
+		}
+		if len(a.oneOf) > 0 {
+			return strings.Join(names, "+") + "+(" + Access{kind: accessPermission, perms: a.oneOf, anyOf: true}.String() + ")"
 		}
 		return strings.Join(names, "+")
 	}
@@ -126,6 +143,8 @@ func (s *Server) routes() []Route {
 		{"POST", "/customers/{id}/contacts", Needs(authz.CustomerEdit, authz.CustomerView), s.contactAdd},
 		{"POST", "/customers/{id}/contacts/{contactID}/delete", Needs(authz.CustomerEdit, authz.CustomerView), s.contactRemove},
 		{"POST", "/customers/{id}/consent", Needs(authz.CustomerEdit, authz.CustomerView), s.consentSet},
+		{"GET", "/customers/{id}/objection", NeedsAndAny([]authz.Permission{authz.CustomerView}, customer.ObjectionPermissions...), s.objectionConfirm},
+		{"POST", "/customers/{id}/objection", NeedsAndAny([]authz.Permission{authz.CustomerView}, customer.ObjectionPermissions...), s.objectionRecord},
 		{"POST", "/customers/{id}/credit-reports", Needs(authz.CreditReportAccess, authz.CustomerView), s.creditReportAdd},
 		// Restriction of processing (art. 18): a confirmation page, then the change; the data protection officer's.
 		{"GET", "/customers/{id}/restrict", Needs(authz.PrivacyManage, authz.CustomerView), s.restrictConfirm(false)},

@@ -74,6 +74,15 @@ func subjects(routes []server.Route) []subject {
 			seen[rt.Access.String()] = true
 			subs = append(subs, subject{name: rt.Access.String(), perms: ps})
 		}
+		// NeedsAndAny: all of Permissions with each one of OneOf (allowed), and all of them alone (refused).
+		if one := rt.Access.OneOf(); len(one) > 0 && !seen[rt.Access.String()] {
+			seen[rt.Access.String()] = true
+			ps := rt.Access.Permissions()
+			subs = append(subs, subject{name: rt.Access.String() + " without one of", perms: ps})
+			for _, p := range one {
+				subs = append(subs, subject{name: rt.Access.String() + " with " + string(p), perms: append(slices.Clone(ps), p)})
+			}
+		}
 	}
 	return subs
 }
@@ -94,6 +103,9 @@ func allowed(rt accessDecl, s subject) bool {
 		if rt.anyOf {
 			return slices.ContainsFunc(rt.perms, func(p authz.Permission) bool { return slices.Contains(s.perms, p) })
 		}
+		if len(rt.oneOf) > 0 && !slices.ContainsFunc(rt.oneOf, func(p authz.Permission) bool { return slices.Contains(s.perms, p) }) {
+			return false
+		}
 		for _, p := range rt.perms {
 			if !slices.Contains(s.perms, p) {
 				return false
@@ -108,6 +120,7 @@ type accessDecl struct {
 	kind  string
 	perms []authz.Permission
 	anyOf bool
+	oneOf []authz.Permission // besides perms, one of these (NeedsAndAny)
 }
 
 // fixtures are the ids the matrix puts into route patterns.
@@ -152,7 +165,7 @@ func TestPermissionMatrix(t *testing.T) {
 				c.SignIn(email, pw)
 			}
 			for _, rt := range env.Server.Routes() {
-				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions(), anyOf: rt.Access.AnyOf()}
+				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions(), anyOf: rt.Access.AnyOf(), oneOf: rt.Access.OneOf()}
 				path := concrete(rt.Pattern, fx)
 				before := snapshot(t, env.DB)
 				lastEvent := lastEventID(t, env.DB)

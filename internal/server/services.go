@@ -51,6 +51,8 @@ type Customers interface {
 	AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
+	ConsentLiftingObjection(ctx context.Context, id domain.CustomerID, source string) error
+	RecordObjection(ctx context.Context, id domain.CustomerID, in customer.ObjectionInput) error
 	AddCreditReport(ctx context.Context, id domain.CustomerID, in customer.CreditReportInput) error
 	Segment(ctx context.Context, sq domain.SegmentQuery) (domain.SegmentPage, error)
 	IdentityNumber(ctx context.Context, id domain.CustomerID) (string, error)
@@ -121,6 +123,7 @@ type Exports interface {
 	Register(ctx context.Context, req export.Request, format string, sink export.Sink) error
 	Emails(ctx context.Context, req export.Request, consentOnly bool, sink export.Sink) error
 	Labels(ctx context.Context, req export.Request, sink export.Sink) error
+	Objected(ctx context.Context, seg domain.Segment) (int, error)
 	AuditLog(ctx context.Context, f domain.AuditFilter, filters []string, row func(audit.Entry) error) error
 }
 

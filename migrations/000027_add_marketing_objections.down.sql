@@ -1,0 +1,2 @@
+DROP TABLE objection_hashes;
+DROP TABLE marketing_objections;
