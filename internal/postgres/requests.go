@@ -141,31 +141,20 @@ func InsertRequestAction(ctx context.Context, tx pgx.Tx, id int64, a domain.Requ
 	return aid, mapErr(err, "insert request action")
 }
 
-// RequestListOrder is how the request list is sorted: by due date (the default) or by number.
-type RequestListOrder string
-
-// Orders of the list, each a fixed SQL fragment.
-const (
-	RequestsByDue    RequestListOrder = "due"
-	RequestsByNumber RequestListOrder = "number"
-)
-
-var requestOrders = map[RequestListOrder]string{
-	RequestsByDue:    ` ORDER BY (r.closed_on IS NOT NULL), r.due_on, r.year, r.seq`,
-	RequestsByNumber: ` ORDER BY r.year DESC, r.seq DESC`,
+// requestOrders are the list's orders as fixed SQL: open before closed by due date (the default), or
+// newest number first.
+var requestOrders = map[bool]string{
+	false: ` ORDER BY (r.closed_on IS NOT NULL), r.due_on, r.year, r.seq`,
+	true:  ` ORDER BY r.year DESC, r.seq DESC`,
 }
 
-// SubjectRequests lists requests (only the open ones unless all), in order, at most limit.
-func SubjectRequests(ctx context.Context, q Querier, all bool, order RequestListOrder, limit int) ([]domain.SubjectRequest, error) {
+// SubjectRequests lists requests (only the open ones unless all) by due date or by number, at most limit.
+func SubjectRequests(ctx context.Context, q Querier, all, byNumber bool, limit int) ([]domain.SubjectRequest, error) {
 	where := ` WHERE r.closed_on IS NULL`
 	if all {
 		where = ``
 	}
-	sort, ok := requestOrders[order]
-	if !ok {
-		sort = requestOrders[RequestsByDue]
-	}
-	return collectRequests(q.Query(ctx, `SELECT `+requestColumns+requestFrom+where+sort+` LIMIT $1`, limit))
+	return collectRequests(q.Query(ctx, `SELECT `+requestColumns+requestFrom+where+requestOrders[byNumber]+` LIMIT $1`, limit))
 }
 
 // OpenRequests are the open requests by due date, at most limit, and how many are open.
@@ -174,7 +163,7 @@ func OpenRequests(ctx context.Context, q Querier, limit int) ([]domain.SubjectRe
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM subject_requests WHERE closed_on IS NULL`).Scan(&n); err != nil {
 		return nil, 0, mapErr(err, "count open requests")
 	}
-	rs, err := SubjectRequests(ctx, q, false, RequestsByDue, limit)
+	rs, err := SubjectRequests(ctx, q, false, false, limit)
 	return rs, n, err
 }
 

@@ -194,12 +194,12 @@ func (s *Service) Get(ctx context.Context, id int64) (Detail, error) {
 	return d, err
 }
 
-// List is the register: the open requests by due date (all of them when all), or by number.
-func (s *Service) List(ctx context.Context, all bool, order postgres.RequestListOrder) ([]domain.SubjectRequest, time.Time, error) {
+// List is the register: the open requests (all of them when all) by due date, or by number, and today.
+func (s *Service) List(ctx context.Context, all, byNumber bool) ([]domain.SubjectRequest, time.Time, error) {
 	if _, err := authz.Require(ctx, authz.PrivacyManage); err != nil {
 		return nil, time.Time{}, err
 	}
-	rs, err := postgres.SubjectRequests(ctx, s.DB.Pool, all, order, ListLimit)
+	rs, err := postgres.SubjectRequests(ctx, s.DB.Pool, all, byNumber, ListLimit)
 	return rs, s.today(), err
 }
 

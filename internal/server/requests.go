@@ -12,7 +12,6 @@ import (
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/i18n"
-	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/templates/dashboard"
 	"github.com/affar/affar/templates/requests"
@@ -20,7 +19,7 @@ import (
 
 // Requests is what the server needs of the register of data subjects' requests (request.Service).
 type Requests interface {
-	List(ctx context.Context, all bool, order postgres.RequestListOrder) ([]domain.SubjectRequest, time.Time, error)
+	List(ctx context.Context, all, byNumber bool) ([]domain.SubjectRequest, time.Time, error)
 	Get(ctx context.Context, id int64) (request.Detail, error)
 	Register(ctx context.Context, in request.Input) (domain.SubjectRequest, error)
 	Update(ctx context.Context, id int64, in request.Change) error
@@ -76,11 +75,7 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) {
 func (s *Server) renderRequestList(w http.ResponseWriter, r *http.Request, status int, typed string, errs domain.FieldErrors) {
 	ctx := r.Context()
 	all, byNumber := r.URL.Query().Get("show") == "all", r.URL.Query().Get("sort") == "number"
-	order := postgres.RequestsByDue
-	if byNumber {
-		order = postgres.RequestsByNumber
-	}
-	rs, today, err := s.Requests.List(ctx, all, order)
+	rs, today, err := s.Requests.List(ctx, all, byNumber)
 	if err != nil {
 		s.fail(w, r, err)
 		return
