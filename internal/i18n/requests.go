@@ -34,6 +34,7 @@ var requestMessages = map[string]message{
 	"requests.outcome":                               {"Avslutad", "Closed"},
 	"requests.outcome_line":                          {"Den {0}", "On {0}"},
 	"requests.registered":                            {"Förfrågan är registrerad.", "The request is registered."},
+	"requests.registered_label":                      {"Registrerad", "Registered"},
 	"requests.registered_line":                       {"{0} av {1}", "{0} by {1}"},
 	"requests.saved":                                 {"Förfrågan är sparad.", "The request is saved."},
 	"requests.extended":                              {"Tidsfristen är förlängd.", "The time limit is extended."},

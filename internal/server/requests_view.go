@@ -79,7 +79,7 @@ func requestForms(v *requests.ShowView, d request.Detail, typed url.Values) {
 	if _, ok := typed["version"]; ok { // the status form came back: its check boxes as ticked
 		kinds = typed["kinds"]
 	}
-	v.Kinds2 = chosen(kinds)
+	v.ChosenKinds = chosen(kinds)
 	for _, st := range domain.RequestStatuses {
 		v.Statuses = append(v.Statuses, requests.Option{Value: string(st), Label: "requests.status." + string(st)})
 	}
