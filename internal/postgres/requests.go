@@ -240,12 +240,6 @@ func RequestHandlers(ctx context.Context, q Querier) ([]domain.User, error) {
 	return out, mapErr(err, "request handlers")
 }
 
-// RequestUser loads one user by id (a reminder's recipient).
-func RequestUser(ctx context.Context, q Querier, id domain.UserID) (domain.User, error) {
-	u, err := scanUser(q.QueryRow(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
-	return u, mapErr(err, "user")
-}
-
 // CountSubjectRequests is how many requests the register holds.
 func CountSubjectRequests(ctx context.Context, q Querier) (int, error) {
 	var n int

@@ -111,31 +111,33 @@ func (s *Service) Remind(ctx context.Context) (int, error) {
 	return sent, err
 }
 
-// recipients groups requests by who is reminded of them: the handler if active, else every privacy
-// officer.
+// recipients groups requests by who is reminded of them: the handler while they may still handle
+// requests (active, with privacy.manage or admin), else every privacy officer.
 func recipients(ctx context.Context, tx pgx.Tx, rs []domain.SubjectRequest) (map[domain.UserID][]domain.SubjectRequest, []domain.User, error) {
+	handlers, err := postgres.RequestHandlers(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	may := map[domain.UserID]domain.User{}
+	for _, u := range handlers {
+		may[u.ID] = u
+	}
 	byUser := map[domain.UserID][]domain.SubjectRequest{}
-	var order []domain.User
+	var order, officers []domain.User
 	add := func(u domain.User, r domain.SubjectRequest) {
 		if _, ok := byUser[u.ID]; !ok {
 			order = append(order, u)
 		}
 		byUser[u.ID] = append(byUser[u.ID], r)
 	}
-	var officers []domain.User
 	for _, r := range rs {
 		if r.Handler != nil {
-			u, err := postgres.RequestUser(ctx, tx, *r.Handler)
-			if err != nil {
-				return nil, nil, err
-			}
-			if u.Active {
+			if u, ok := may[*r.Handler]; ok {
 				add(u, r)
 				continue
 			}
 		}
 		if officers == nil {
-			var err error
 			if officers, err = postgres.PrivacyOfficers(ctx, tx); err != nil {
 				return nil, nil, err
 			}

@@ -3,6 +3,7 @@ package request_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,33 @@ func TestReminderGoesThroughTheOutbox(t *testing.T) {
 	if !strings.Contains(body, "2 dagar försenad") {
 		t.Errorf("overdue reminder: %s", body)
 	}
+
+	// Each handler gets their own: the second request is handed to another officer.
+	evaID, _ := env.MustCreateUser(t, "eva@example.se", false, authz.PrivacyManage)
+	if err := svc.Update(sys, later.ID, request.Change{Status: "in_progress", Kinds: []string{"erasure"},
+		Handler: strconv.FormatInt(int64(evaID), 10)}); err != nil {
+		t.Fatal(err)
+	}
+	env.Clock.Set(at("2026-03-26", 7)) // the first 16 days late, the second due 2026-04-01
+	if n, err := svc.Remind(sys); err != nil || n != 2 {
+		t.Fatalf("reminders to two handlers: %d, %v", n, err)
+	}
+	mail := map[string]string{}
+	rows, err := env.DB.Pool.Query(ctx, `SELECT recipient, body FROM outbox WHERE created_at >= $1`, at("2026-03-26", 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var to, b string
+		if err := rows.Scan(&to, &b); err != nil {
+			t.Fatal(err)
+		}
+		mail[to] = b
+	}
+	if !strings.Contains(mail["dpo@example.se"], "2026-0001") || strings.Contains(mail["dpo@example.se"], "2026-0002") ||
+		!strings.Contains(mail["eva@example.se"], "2026-0002: ska besvaras senast 2026-04-01 (förfaller om 6 dagar)") {
+		t.Errorf("reminders by handler: %v", mail)
+	}
 }
 
 // TestRequesterIsClearedAfterTheRetention: a closed request keeps the requester for the set days, then
@@ -103,5 +131,39 @@ func TestRequesterIsClearedAfterTheRetention(t *testing.T) {
 	clerk := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Name: "Clerk"}, []authz.Permission{authz.CustomerView}))
 	if _, err := svc.Get(clerk, r.ID); !errors.Is(err, domain.ErrForbidden) {
 		t.Errorf("a clerk reads a request: %v", err)
+	}
+}
+
+// TestActionsLinkByNumber: work done about a request records itself by the request's number (or in its
+// own transaction with RecordAction), with its audit event; an unknown number or kind is refused.
+func TestActionsLinkByNumber(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	svc := env.Services.Requests
+	ctx := authz.WithActor(context.Background(), authz.System())
+	env.Clock.Set(at("2026-09-01", 10))
+	r, err := svc.Register(ctx, request.Input{Kinds: []string{"erasure"}, Received: "2026-08-30", Channel: "in_person", Name: "Eva Ek"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.LinkAction(ctx, "2026-0001", request.ActionInput{Kind: string(domain.ActionErased), Ref: "erasure 7f3a"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.LinkAction(ctx, "2026-0002", request.ActionInput{Kind: string(domain.ActionErased)}); !errors.Is(err, domain.ErrNotFound) {
+		t.Errorf("an unknown number: %v", err)
+	}
+	var fe domain.FieldErrors
+	if err := svc.AddAction(ctx, r.ID, request.ActionInput{Kind: "shredded"}); !errors.As(err, &fe) || fe["action_kind"] == "" {
+		t.Errorf("an unknown kind: %v", err)
+	}
+	d, err := svc.Get(ctx, r.ID)
+	if err != nil || len(d.Request.Actions) != 1 || d.Request.Actions[0].Kind != domain.ActionErased || d.Request.Actions[0].Ref != "erasure 7f3a" {
+		t.Fatalf("actions: %+v, %v", d.Request.Actions, err)
+	}
+	var details string
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT details::text FROM audit_events WHERE action = $1`, request.ActionRecorded).Scan(&details); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(details, `"2026-0001"`) || !strings.Contains(details, `"erased"`) || strings.Contains(details, "Eva") {
+		t.Errorf("audit details: %s", details)
 	}
 }
