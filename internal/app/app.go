@@ -29,6 +29,7 @@ import (
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/quotedoc"
 	"github.com/affar/affar/internal/records"
+	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/settings"
 	"github.com/affar/affar/internal/supplier"
@@ -52,6 +53,7 @@ type Services struct {
 	Agreement *agreement.Service
 	Chain     *chainwatch.Service
 	Records   *records.Service
+	Requests  *request.Service
 }
 
 // NewServices wires the services to db with the clock now; background work logs to log.
@@ -76,7 +78,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
 		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log),
-		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now}}
+		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now},
+		Requests: &request.Service{DB: db, Now: now, Mail: outbox}}
 }
 
 // NewServer builds the HTTP handler on the services svc, with its sessions stored in db.
@@ -101,6 +104,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Exports:   svc.Exports,
 		Outbox:    svc.Outbox,
 		Agreement: svc.Agreement, ChainChecks: svc.Chain, Records: svc.Records,
+		Requests: svc.Requests, RequestExports: svc.Exports,
 		DB:  db,
 		Now: now,
 	})
@@ -271,12 +275,14 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
 	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
 	river.AddWorker(workers, &chainwatch.Worker{Service: svc.Chain})
+	river.AddWorker(workers, &request.RemindWorker{Service: svc.Requests})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},
 			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database
 		Workers: workers,
 		// The audit chain is checked and its head mailed out every night at 04 (after the 03 hold release).
-		PeriodicJobs: append(gdpr.PeriodicJobs(), chainwatch.PeriodicJob(gdpr.Daily{Hour: 4})),
+		// Requests due within a week are mailed to their handlers at 07, before the working day.
+		PeriodicJobs: append(gdpr.PeriodicJobs(), chainwatch.PeriodicJob(gdpr.Daily{Hour: 4}), request.PeriodicJob(gdpr.Daily{Hour: 7})),
 		// A job of a server that died is run again after this, even if no server restarts.
 		RescueStuckJobsAfter: gdpr.RescueAfter,
 		// River's nightly REINDEX of its job indexes needs the owner, which the server is not (README).

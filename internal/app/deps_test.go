@@ -34,11 +34,12 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/accesscopy": {"internal/domain", "internal/i18n", "internal/gdpr", "internal/export"},
 		"internal/labels":     {},
 		"internal/records":    {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/gdpr", "internal/labels", "migrations"},
+		"internal/request":    {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "migrations"},
 		"internal/xlsx":       {},
 		"templates/":          {"internal/domain", "internal/i18n", "templates/"},
 		"web":                 {},
 		"migrations":          {},
-		"internal/server":     {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "internal/quotedoc", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/records", "internal/xlsx", "templates/", "web"},
+		"internal/server":     {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/supplier", "internal/quote", "internal/quotedoc", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/records", "internal/request", "internal/xlsx", "templates/", "web"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "github.com/affar/affar/...").Output()
 	if err != nil {

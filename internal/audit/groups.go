@@ -23,13 +23,15 @@ var Groups = []Group{
 		"action.settings.company_changed", "action.settings.retention_changed", "action.privacy.texts_changed", "action.records.saved",
 		"action.customer.restricted", "action.customer.restriction_lifted",
 		"action.user.created", "action.user.invited", "action.user.details_changed", "action.user.language_changed", "action.seed.customers"}},
-	{"erasures", []string{"action.customer.anonymised", "action.customer.deleted", "action.customer.erased_match", "action.customer.erasure_replayed",
+	{"erasures", []string{"action.customer.anonymised", "action.customer.deleted", "action.customer.erased_match", "action.customer.erasure_replayed", "action.request.requester_cleared",
 		"action.bulk_job.confirmed", "action.bulk_job.cancel_requested", "action.bulk_job.finished", "action.quote.snapshot_released"}},
-	{"exports", []string{"action.export.register", "action.export.emails", "action.export.labels", "action.export.audit", "action.customer.exported", "action.quote.emailed"}},
+	{"exports", []string{"action.export.register", "action.export.emails", "action.export.labels", "action.export.audit", "action.export.requests", "action.customer.exported", "action.quote.emailed"}},
 	{"sign_ins", []string{"action.auth.sign_in", "action.auth.sign_in_failed", "action.auth.sign_out", "action.user.password_reset", "action.user.password_link_issued", "action.user.password_set", "action.user.password_changed"}},
 	{"refusals", []string{"action.authz.denied", "action.authz.denied_repeated", "action.user.password_link_refused"}},
 	{"permissions", []string{"action.user.permissions_changed", "action.user.admin_granted", "action.user.admin_revoked", "action.user.activated", "action.user.deactivated"}},
-	{"accountability", []string{"action.agreement.published", "action.agreement.sent", "action.agreement.accepted", "action.audit.chain_checked"}},
+	{"accountability", []string{"action.agreement.published", "action.agreement.sent", "action.agreement.accepted", "action.audit.chain_checked",
+		"action.request.registered", "action.request.changed", "action.request.extended", "action.request.identified",
+		"action.request.customer_linked", "action.request.action_recorded", "action.request.reminded", "action.request.retention_changed"}},
 }
 
 // GroupActions are the actions of the named group; ok is false for a name that is no group.

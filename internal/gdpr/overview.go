@@ -27,6 +27,13 @@ func (s *Service) Overview(ctx context.Context) (domain.PrivacyOverview, error) 
 	if o.HoldsSoon, o.NextRelease, err = postgres.HoldsEnding(ctx, s.DB.Pool, soon); err != nil {
 		return o, err
 	}
-	o.Agreement, o.Recipients, o.AcceptedBy, err = postgres.AgreementStatus(ctx, s.DB.Pool)
+	if o.Agreement, o.Recipients, o.AcceptedBy, err = postgres.AgreementStatus(ctx, s.DB.Pool); err != nil {
+		return o, err
+	}
+	// Numbers and dates only: the requester is not on the start page.
+	o.Requests, o.OpenCount, err = postgres.OpenRequests(ctx, s.DB.Pool, domain.OverviewRequests)
+	for i := range o.Requests {
+		o.Requests[i].Requester = domain.Requester{}
+	}
 	return o, err
 }

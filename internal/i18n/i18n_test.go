@@ -34,7 +34,7 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 
 // Keys are written as literals in Go and templ files, and audit actions are shown as "action.<name>".
 var (
-	keyLiteral  = regexp.MustCompile(`"((?:app|nav|signin|dashboard|audit|users|error|perm|customers?|suppliers?|quotes?|settings|consent|contacts?|credit|filter|form|pager|gdpr|erasures?|crm|bulk)\.[a-z_.]*[a-z_])"`)
+	keyLiteral  = regexp.MustCompile(`"((?:app|nav|signin|dashboard|audit|users|error|perm|customers?|suppliers?|quotes?|settings|consent|contacts?|credit|filter|form|pager|gdpr|erasures?|crm|bulk|requests)\.[a-z_.]*[a-z_])"`)
 	auditAction = regexp.MustCompile(`(?m)^\s*(?:const\s+)?[A-Z]\w*\s*=\s*"([a-z_]+\.[a-z_]+)"`)
 )
 
@@ -87,7 +87,7 @@ func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
 				t.Errorf("%s uses message %q, which is not in the catalogue", path, m[1])
 			}
 		}
-		if base := filepath.Base(filepath.Dir(path)); base == "audit" || base == "customer" || base == "supplier" || base == "quote" || base == "gdpr" || base == "settings" || base == "records" {
+		if base := filepath.Base(filepath.Dir(path)); base == "audit" || base == "customer" || base == "supplier" || base == "quote" || base == "gdpr" || base == "settings" || base == "records" || base == "request" || base == "export" {
 			for _, m := range auditAction.FindAllStringSubmatch(src, -1) {
 				if !i18n.Has("action." + m[1]) {
 					t.Errorf("audit action %q has no label action.%s", m[1], m[1])

@@ -26,6 +26,7 @@ var readsByID = map[string]string{
 	"SetConsent":            "one customer by id",
 	"RestrictCustomer":      "one customer by id",
 	"LiftRestriction":       "one customer by id",
+	"CustomerIDByNumber":    "one customer by number, linked to a request by privacy.manage holders, who see restricted customers",
 	"pageQuery.order":       "the keyset cursor's own sort key, by id",
 	"pageQuery.collect":     "where from CustomerPage (customerWhere → segmentWhere)",
 	"pageQuery.walk":        "where from CustomerPage (customerWhere → segmentWhere)",

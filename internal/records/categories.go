@@ -19,10 +19,11 @@ const (
 	SubjectContacts         Subject = "contacts"          // the contact persons of customers
 	SubjectSupplierContacts Subject = "supplier_contacts" // the contact persons of suppliers
 	SubjectUsers            Subject = "users"             // the system's own users
+	SubjectRequesters       Subject = "requesters"        // people who made a data subject's request
 )
 
 // Subjects are the categories in the order the record lists them.
-var Subjects = []Subject{SubjectCustomers, SubjectContacts, SubjectSupplierContacts, SubjectUsers}
+var Subjects = []Subject{SubjectCustomers, SubjectContacts, SubjectSupplierContacts, SubjectUsers, SubjectRequesters}
 
 // Data is a category of personal data; its label is the message id "records.data."+value.
 type Data string
@@ -51,6 +52,10 @@ var otherTables = []domain.PIITable{
 	{Name: "supplier_contacts", Personal: []domain.PIIColumn{{Name: "name"}, {Name: "role"}, {Name: "email"}, {Name: "phone"}}},
 	{Name: "users", Personal: []domain.PIIColumn{{Name: "name"}, {Name: "email"}, {Name: "password_hash"},
 		{Name: "language"}, {Name: "last_login_at"}}},
+	// The requester of a data subject's request as they presented themselves (internal/request): kept
+	// while the request is open and for the register's retention after, then cleared by the daily job.
+	{Name: "subject_requests", Personal: []domain.PIIColumn{{Name: "requester_name"}, {Name: "requester_address"},
+		{Name: "requester_email"}}},
 }
 
 // categories declares, once, the category of every personal column of gdpr.Inventory and otherTables;
@@ -98,6 +103,10 @@ var categories = map[string]map[string]category{
 		"name": {SubjectUsers, DataIdentity}, "email": {SubjectUsers, DataContact},
 		"password_hash": {SubjectUsers, DataAccount}, "language": {SubjectUsers, DataAccount},
 		"last_login_at": {SubjectUsers, DataAccount},
+	},
+	"subject_requests": {
+		"requester_name": {SubjectRequesters, DataIdentity}, "requester_address": {SubjectRequesters, DataContact},
+		"requester_email": {SubjectRequesters, DataContact},
 	},
 }
 

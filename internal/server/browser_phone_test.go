@@ -14,6 +14,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/internal/seed"
 	"github.com/affar/affar/internal/testutil"
 )
@@ -43,6 +44,13 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		t.Fatal(err)
 	}
 	q := "/quotes/" + strconv.FormatInt(int64(quote.ID), 10)
+	req, err := env.Services.Requests.Register(ctx, request.Input{Kinds: []string{"access", "rectification", "erasure", "portability"},
+		Received: time.Now().In(domain.Stockholm).Format(domain.DateLayout), Channel: "letter",
+		Name: "Maximiliana Långnamnsdotter-Efternamnsson", Address: "Kyrkogårdsvägen 1234 B, lägenhet 1102\n123 45 Överkalix",
+		Email: "maximiliana.langnamnsdotter-efternamnsson@exempelforetaget.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return []phonePage{
 		{name: "dashboard", path: "/", ready: "main h1"},
 		{name: "customer list", path: "/customers", ready: "main table"},
@@ -95,6 +103,13 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		{name: "audit log filtered, with an error", path: "/audit?group=views&customer=tio", ready: "#customer-error"},
 		{name: "record of processing", path: "/privacy/records", ready: "main h1"},
 		{name: "processing agreement", path: "/agreement", ready: "main h1"},
+		{name: "request register", path: "/requests", ready: "main table"},
+		{name: "request page", path: "/requests/" + strconv.FormatInt(req.ID, 10), ready: "#request-clock"},
+		{name: "new request form with errors", path: "/requests/new", ready: "#requester_name", prepare: chromedp.Steps(
+			chromedp.SendKeys(chromedp.ID("requester_email"), "inte-en-adress"),
+			chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),
+			chromedp.WaitVisible(chromedp.ID("requester_email-error")),
+		)},
 	}
 }
 

@@ -12,6 +12,10 @@ var flashKinds = map[string]layout.FlashKind{
 	"exports.nothing":       layout.FlashWarning,
 	"exports.too_many":      layout.FlashWarning,
 	"crm.ticks_full":        layout.FlashWarning,
+	// A request's form refused for what happened to it meanwhile or the clock.
+	"requests.error.changed":       layout.FlashWarning,
+	"requests.error.extend_late":   layout.FlashWarning,
+	"requests.error.has_customers": layout.FlashWarning,
 
 	// Neither done nor refused: under way, or left to someone else.
 	"bulk.cancel_requested":       layout.FlashInfo,

@@ -96,6 +96,15 @@ func (s *Server) privacyOverview(ctx context.Context, a authz.Actor) (*dashboard
 	if o.NextRelease != nil {
 		p.NextRelease = o.NextRelease.Format(domain.DateLayout)
 	}
+	p.OpenCount = o.OpenCount
+	manage := a.Can(authz.PrivacyManage)
+	if manage {
+		p.RequestsURL = "/requests"
+	}
+	today := domain.CalendarDay(s.Now())
+	for _, q := range o.Requests {
+		p.Requests = append(p.Requests, requestClock(ctx, q, today, manage))
+	}
 	for _, j := range o.Jobs {
 		job := dashboard.Job{Ref: j.Ref, StatusKey: "bulk.status." + string(j.Status), KindKey: "bulk.kind." + string(j.Kind),
 			When: localMinute(j.CreatedAt), Processed: j.Processed, Total: j.Total}

@@ -104,6 +104,7 @@ func navFor(r *http.Request) *layout.Nav {
 	}
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")
+		add("nav.requests", "/requests")
 	}
 	if a.CanAny(authz.PrivacyReaders...) {
 		add("nav.records", "/privacy/records")

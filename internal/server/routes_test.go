@@ -16,6 +16,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/internal/server"
 	"github.com/affar/affar/internal/testutil"
 )
@@ -124,7 +125,7 @@ type accessDecl struct {
 }
 
 // fixtures are the ids the matrix puts into route patterns.
-type fixtures struct{ user, customer, contact, supplier, supplierContact, quote int64 }
+type fixtures struct{ user, customer, contact, supplier, supplierContact, quote, request int64 }
 
 // concrete turns a pattern into a path that reaches its handler.
 func concrete(pattern string, f fixtures) string {
@@ -136,6 +137,8 @@ func concrete(pattern string, f fixtures) string {
 		id, contact = f.supplier, f.supplierContact
 	case strings.HasPrefix(pattern, "/quotes/"):
 		id = f.quote
+	case strings.HasPrefix(pattern, "/requests/"):
+		id = f.request
 	}
 	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
 	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(contact, 10))
@@ -154,6 +157,12 @@ func TestPermissionMatrix(t *testing.T) {
 		supplier: int64(sup.ID), supplierContact: env.MustAddSupplierContact(t, sup.ID, "Sam Säljare"),
 		quote: int64(env.MustCreateQuote(t, cust.ID).ID)}
 	ctx := context.Background()
+	req, err := env.Services.Requests.Register(authz.WithActor(ctx, authz.System()), request.Input{Kinds: []string{"access"},
+		Received: env.Clock.Now().In(domain.Stockholm).Format(domain.DateLayout), Channel: "email", Name: "Matris Person"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.request = req.ID
 
 	for i, s := range subjects(env.Server.Routes()) {
 		t.Run(s.name, func(t *testing.T) {

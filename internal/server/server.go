@@ -34,8 +34,11 @@ type Deps struct {
 	Agreement   Agreements
 	ChainChecks ChainChecks
 	Records     Records
-	DB          Pinger
-	Now         func() time.Time
+	Requests    Requests
+	// RequestExports exports the register of requests (export.Service, like Exports).
+	RequestExports RequestExports
+	DB             Pinger
+	Now            func() time.Time
 }
 
 // Server holds the dependencies of the handlers.

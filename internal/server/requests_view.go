@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+
+	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/request"
+	"github.com/affar/affar/templates/requests"
+)
+
+
+// requestView lays out request d for its page; typed (a form that came back) takes the place of the
+// stored values in the forms.
+func requestView(ctx context.Context, d request.Detail, typed url.Values, errs domain.FieldErrors) requests.ShowView {
+	q := d.Request
+	text, late, soon := clockText(ctx, q, d.Today)
+	v := requests.ShowView{Base: requestURL(q.ID), Number: q.Number(), Kinds: kindsText(ctx, q.Kinds),
+		ChannelKey: "requests.channel." + string(q.Channel), Received: q.Received.Format(domain.DateLayout),
+		Due: q.Due().Format(domain.DateLayout), Clock: text, Late: late, Soon: soon, Closed: q.Status.Closed(),
+		StatusKey: "requests.status." + string(q.Status), Handler: orNone(ctx, q.HandlerName),
+		Registered: i18n.Tf(ctx, "requests.registered_line", localMinute(q.CreatedAt), orNone(ctx, q.RegisteredByName)),
+		RequesterName: q.Requester.Name, RequesterEmail: q.Requester.Email, RequesterAddress: q.Requester.Address,
+		NoData: q.NoData, FirstMonthEnd: q.FirstMonthEnd().Format(domain.DateLayout), CanExtend: q.CanExtend(d.Today),
+		RefusalReason: q.RefusalReason, Notes: q.Notes, Version: strconv.Itoa(q.Version), AllKinds: kindOptions(),
+		Errors: errs}
+	if q.RequesterCleared != nil {
+		v.RequesterCleared = q.RequesterCleared.In(domain.Stockholm).Format(domain.DateLayout)
+	}
+	if q.ExtendedMonths > 0 {
+		v.Extension = i18n.N(ctx, "requests.extension_line", q.ExtendedMonths)
+		v.ExtensionReason, v.ExtensionNotice = q.ExtensionReason, q.ExtensionNotice
+		if q.ExtensionNoticeOn != nil {
+			v.ExtensionNotice = q.ExtensionNoticeOn.Format(domain.DateLayout) + ": " + q.ExtensionNotice
+		}
+	}
+	if q.IdentityCheckedOn != nil {
+		v.Identity = i18n.Tf(ctx, "requests.identity.line", q.IdentityMethod, q.IdentityCheckedOn.Format(domain.DateLayout),
+			orNone(ctx, q.IdentityByName))
+	}
+	if q.Closed != nil {
+		v.Outcome = i18n.Tf(ctx, "requests.outcome_line", q.Closed.Format(domain.DateLayout)) + " · " + text
+	}
+	for _, c := range q.Customers {
+		n := strconv.FormatInt(c.Number, 10)
+		v.Customers = append(v.Customers, requests.Linked{Number: n, URL: "/customers/" + strconv.FormatInt(int64(c.ID), 10)})
+	}
+	for _, a := range q.Actions {
+		v.Actions = append(v.Actions, requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName),
+			KindKey: "requests.action." + string(a.Kind), Ref: a.Ref, Note: a.Note})
+	}
+	requestForms(&v, d, typed)
+	return v
+}
+
+// requestForms fills the page's forms: the stored values, or what was typed into the one that came back.
+func requestForms(v *requests.ShowView, d request.Detail, typed url.Values) {
+	q := d.Request
+	v.Typed = map[string]string{"status": string(q.Status), "refusal_reason": q.RefusalReason, "notes": q.Notes,
+		"identity_method": q.IdentityMethod, "identity_on": d.Today.Format(domain.DateLayout),
+		"notice_on": d.Today.Format(domain.DateLayout), "months": "1"}
+	if q.Handler != nil {
+		v.Typed["handler"] = strconv.FormatInt(int64(*q.Handler), 10)
+	}
+	if q.IdentityCheckedOn != nil {
+		v.Typed["identity_on"] = q.IdentityCheckedOn.Format(domain.DateLayout)
+	}
+	kinds := make([]string, len(q.Kinds))
+	for i, k := range q.Kinds {
+		kinds[i] = string(k)
+	}
+	for k, vals := range typed {
+		if len(vals) > 0 {
+			v.Typed[k] = vals[0]
+		}
+	}
+	if _, ok := typed["version"]; ok { // the status form came back: its check boxes as ticked
+		kinds = typed["kinds"]
+	}
+	v.ChosenKinds = chosen(kinds)
+	for _, st := range domain.RequestStatuses {
+		v.Statuses = append(v.Statuses, requests.Option{Value: string(st), Label: "requests.status." + string(st)})
+	}
+	v.Handlers = []requests.Option{{Value: "", Label: "requests.handler_none"}}
+	for _, u := range d.Handlers {
+		v.Handlers = append(v.Handlers, requests.Option{Value: strconv.FormatInt(int64(u.ID), 10), Label: u.Name, Text: true})
+	}
+	for _, k := range domain.RequestActionKinds {
+		v.ActionKinds = append(v.ActionKinds, requests.Option{Value: string(k), Label: "requests.action." + string(k)})
+	}
+}
+
+// orNone is a name, or a dash for none (a user since removed).
+func orNone(ctx context.Context, name string) string {
+	if name == "" {
+		return i18n.T(ctx, "requests.nobody")
+	}
+	return name
+}
