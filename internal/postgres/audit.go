@@ -183,7 +183,9 @@ func auditWhere(l *keysetList, f domain.AuditFilter) {
 		l.where = append(l.where, `e.at < `+l.arg(f.To))
 	}
 	if f.Text != "" {
-		l.where = append(l.where, `e.details::text ILIKE `+l.arg("%"+likeEscape(f.Text)+"%"))
+		// Details are ids, codes and field names, ASCII: ILIKE under "C" folds only ASCII letters, which
+		// halves the time of a word over a day's events (the slowest filter of make bench-audit).
+		l.where = append(l.where, `e.details::text COLLATE "C" ILIKE `+l.arg("%"+likeEscape(f.Text)+"%"))
 	}
 }
 
