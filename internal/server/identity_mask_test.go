@@ -165,6 +165,31 @@ func TestIdentityNumberMaskedWithoutThePermission(t *testing.T) {
 	}
 }
 
+// Done when (issue 16 item 3), over the whole route table: a user with every permission but "Se
+// fullständiga personnummer" (a privacy officer, say) receives the canary's number in full from no GET
+// route, the customer's and its quote's pages included, but the subject-access copy, the person's own data.
+func TestNoRouteShowsTheFullNumber(t *testing.T) {
+	env, cust, q := canaryFixture(t)
+	c := env.SignedInClient(t, "officer@example.se", false, allBut(authz.CustomerViewIdentity)...)
+	sup := env.MustCreateSupplier(t, domain.SupplierInput{Name: "Lev AB"})
+	fx := fixtures{user: 1, customer: int64(cust.ID), contact: 1, supplier: int64(sup.ID), quote: int64(q.ID)}
+	shown := 0
+	for _, rt := range env.Server.Routes() {
+		if rt.Method != http.MethodGet || strings.HasPrefix(rt.Pattern, "/customers/{id}/export") {
+			continue
+		}
+		path := concrete(rt.Pattern, fx)
+		r := c.Get(path)
+		withoutCanary(t, "GET "+path, r.Body)
+		if strings.Contains(r.Body, canaryMasked) {
+			shown++
+		}
+	}
+	if shown < 3 {
+		t.Errorf("%d routes show the masked number: the walk did not reach the customer's pages", shown)
+	}
+}
+
 // Done when (issue 16 item 3): with "Se fullständiga personnummer" the customer page still shows the number
 // masked, and "Visa" shows it in full and records that it was shown, naming the customer only; lists stay
 // masked and register exports hold the full number under the plain heading.
