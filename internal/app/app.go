@@ -62,7 +62,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
-	erasure := &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt}
+	erasure := &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt,
+		Requests: request.Actions{}}
 	// Requests only enqueue background work, in their transaction; the workers run in NewJobs' client.
 	queue, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{SkipUnknownJobCheck: true})
 	if err != nil {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/templates/requests"
@@ -44,12 +47,10 @@ func requestView(ctx context.Context, d request.Detail, typed url.Values, errs d
 		v.Outcome = i18n.Tf(ctx, "requests.outcome_line", q.Closed.Format(domain.DateLayout)) + " · " + text
 	}
 	for _, c := range q.Customers {
-		n := strconv.FormatInt(c.Number, 10)
-		v.Customers = append(v.Customers, requests.Linked{Number: n, URL: "/customers/" + strconv.FormatInt(int64(c.ID), 10)})
+		v.Customers = append(v.Customers, linkedCustomer(ctx, q, c))
 	}
 	for _, a := range q.Actions {
-		v.Actions = append(v.Actions, requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName),
-			KindKey: "requests.action." + string(a.Kind), Ref: a.Ref, Note: a.Note})
+		v.Actions = append(v.Actions, actionRow(ctx, a))
 	}
 	requestForms(&v, d, typed)
 	return v
@@ -98,4 +99,33 @@ func orNone(ctx context.Context, name string) string {
 		return i18n.T(ctx, "requests.nobody")
 	}
 	return name
+}
+
+// linkedCustomer is a customer of request q with the erasures the viewer may start from the request: the
+// existing confirmation pages, told the request's number.
+func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.RequestCustomer) requests.Linked {
+	base := "/customers/" + strconv.FormatInt(int64(c.ID), 10)
+	l := requests.Linked{Number: strconv.FormatInt(c.Number, 10), URL: base}
+	a, _ := authz.ActorFrom(ctx)
+	on := "?request=" + url.QueryEscape(q.Number())
+	if a.Can(authz.CustomerView) && a.Can(authz.CustomerAnonymise) {
+		l.AnonymiseURL = base + "/anonymise" + on
+	}
+	if a.Can(authz.CustomerView) && a.Can(authz.CustomerDelete) {
+		l.DeleteURL = base + "/delete" + on
+	}
+	return l
+}
+
+// actionRow lists action a; an erasure links its entry in the erasure register (newest first, so a
+// recent one is on the register's first page).
+func actionRow(ctx context.Context, a domain.RequestAction) requests.Action {
+	row := requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName), KindKey: "requests.action." + string(a.Kind),
+		Ref: a.Ref, Note: a.Note}
+	if entry, ok := strings.CutPrefix(a.Ref, gdpr.ErasureRefPrefix); ok && a.Kind == domain.ActionErased {
+		if _, err := strconv.ParseInt(entry, 10, 64); err == nil {
+			row.Ref, row.RefURL = i18n.Tf(ctx, "requests.erasure_entry", entry), "/erasures#erasure-"+entry
+		}
+	}
+	return row
 }
