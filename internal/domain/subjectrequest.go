@@ -186,7 +186,9 @@ func (r SubjectRequest) CanExtend(today time.Time) bool {
 
 // DaysLeft is how many days remain on day today until the due date: 0 on the due day, negative when
 // overdue.
-func (r SubjectRequest) DaysLeft(today time.Time) int { return DaysBetween(CalendarDay(today), r.Due()) }
+func (r SubjectRequest) DaysLeft(today time.Time) int {
+	return DaysBetween(CalendarDay(today), r.Due())
+}
 
 // DaysTaken is how many days a closed request took from receipt to its answer (0 while open).
 func (r SubjectRequest) DaysTaken() int {
@@ -221,4 +223,25 @@ func (r SubjectRequest) Clock(today time.Time) RequestClock {
 		return ClockSoon
 	}
 	return ClockRunning
+}
+
+// Ways an answer letter is sent.
+const (
+	LetterPrinted = "printed"
+	LetterEmailed = "email"
+)
+
+// RequestLetter is an answer letter as sent. Body and PDF are empty once cleared with the requester.
+type RequestLetter struct {
+	ID         int64
+	RequestID  int64
+	Language   string // "sv" or "en"
+	Body       string
+	PDF        []byte
+	SentAt     time.Time
+	SentBy     *UserID
+	SentByName string
+	Method     string
+	MailID     int64
+	ClearedAt  *time.Time
 }

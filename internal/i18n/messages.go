@@ -413,7 +413,7 @@ var messages = map[string]message{
 	"erasures.col.request":         {"Begäran", "Request"},
 	"requests.do.anonymise":        {"Anonymisera på begäran", "Anonymise on the request"},
 	"requests.do.delete":           {"Radera på begäran", "Delete on the request"},
-	"requests.erasure_entry":        {"raderingsregistret, post {0}", "erasure register, entry {0}"},
+	"requests.erasure_entry":       {"raderingsregistret, post {0}", "erasure register, entry {0}"},
 	"gdpr.reason_hint":             {"Skälet visas i raderingsregistret. Skriv inga personuppgifter, t.ex. \"Begäran per e-post 2026-11-20, ärende 17\".", "The reason is shown in the erasure register. Write no personal data, e.g. \"Request by e-mail 2026-11-20, case 17\"."},
 	"gdpr.type_number":             {"Skriv kundnumret för att bekräfta", "Type the customer number to confirm"},
 	"gdpr.anonymise.button":        {"Anonymisera kunden", "Anonymise customer"},

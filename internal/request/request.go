@@ -177,6 +177,7 @@ func (s *Service) Register(ctx context.Context, in Input) (domain.SubjectRequest
 type Detail struct {
 	Request  domain.SubjectRequest
 	Handlers []domain.User
+	Letters  []domain.RequestLetter // the answers sent, without their PDFs
 	Today    time.Time
 }
 
@@ -188,6 +189,9 @@ func (s *Service) Get(ctx context.Context, id int64) (Detail, error) {
 	d := Detail{Today: s.today()}
 	var err error
 	if d.Request, err = postgres.SubjectRequest(ctx, s.DB.Pool, id, false); err != nil {
+		return d, err
+	}
+	if d.Letters, err = postgres.RequestLetters(ctx, s.DB.Pool, id); err != nil {
 		return d, err
 	}
 	d.Handlers, err = postgres.RequestHandlers(ctx, s.DB.Pool)

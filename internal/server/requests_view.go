@@ -14,7 +14,6 @@ import (
 	"github.com/affar/affar/templates/requests"
 )
 
-
 // requestView lays out request d for its page; typed (a form that came back) takes the place of the
 // stored values in the forms.
 func requestView(ctx context.Context, d request.Detail, typed url.Values, errs domain.FieldErrors) requests.ShowView {
@@ -24,7 +23,7 @@ func requestView(ctx context.Context, d request.Detail, typed url.Values, errs d
 		ChannelKey: "requests.channel." + string(q.Channel), Received: q.Received.Format(domain.DateLayout),
 		Due: q.Due().Format(domain.DateLayout), Clock: text, Late: late, Soon: soon, Closed: q.Status.Closed(),
 		StatusKey: "requests.status." + string(q.Status), Handler: orNone(ctx, q.HandlerName),
-		Registered: i18n.Tf(ctx, "requests.registered_line", localMinute(q.CreatedAt), orNone(ctx, q.RegisteredByName)),
+		Registered:    i18n.Tf(ctx, "requests.registered_line", localMinute(q.CreatedAt), orNone(ctx, q.RegisteredByName)),
 		RequesterName: q.Requester.Name, RequesterEmail: q.Requester.Email, RequesterAddress: q.Requester.Address,
 		NoData: q.NoData, FirstMonthEnd: q.FirstMonthEnd().Format(domain.DateLayout), CanExtend: q.CanExtend(d.Today),
 		RefusalReason: q.RefusalReason, Notes: q.Notes, Version: strconv.Itoa(q.Version), AllKinds: kindOptions(),
@@ -51,6 +50,9 @@ func requestView(ctx context.Context, d request.Detail, typed url.Values, errs d
 	}
 	for _, a := range q.Actions {
 		v.Actions = append(v.Actions, actionRow(ctx, a))
+	}
+	for _, l := range d.Letters {
+		v.Letters = append(v.Letters, sentLetter(ctx, l))
 	}
 	requestForms(&v, d, typed)
 	return v
@@ -128,4 +130,16 @@ func actionRow(ctx context.Context, a domain.RequestAction) requests.Action {
 		}
 	}
 	return row
+}
+
+// sentLetter lists letter l: when, how, by whom, and its PDF while it is kept.
+func sentLetter(ctx context.Context, l domain.RequestLetter) requests.Sent {
+	s := requests.Sent{Line: i18n.Tf(ctx, "letter.sent_line", localMinute(l.SentAt), i18n.T(ctx, "letter.method."+l.Method),
+		orNone(ctx, l.SentByName)) + " · " + i18n.T(ctx, "letter.lang."+l.Language)}
+	if l.ClearedAt != nil {
+		s.Line += " · " + i18n.T(ctx, "letter.cleared")
+	} else {
+		s.PDFURL = requestURL(l.RequestID) + "/letters/" + strconv.FormatInt(l.ID, 10)
+	}
+	return s
 }
