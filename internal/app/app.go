@@ -74,7 +74,7 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
-		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
+		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Requests: request.Actions{}},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -142,6 +144,14 @@ type SubjectRequest struct {
 
 // RequestNumber is a request's human number: the year it was registered and its place in that year.
 func RequestNumber(year, seq int) string { return fmt.Sprintf("%d-%04d", year, seq) }
+
+// ParseRequestNumber reads a request number as RequestNumber writes it ("2026-0001").
+func ParseRequestNumber(s string) (year, seq int, ok bool) {
+	y, n, found := strings.Cut(strings.TrimSpace(s), "-")
+	year, err1 := strconv.Atoi(y)
+	seq, err2 := strconv.Atoi(n)
+	return year, seq, found && err1 == nil && err2 == nil && seq > 0 && year > 0
+}
 
 // Number is the request's human number, e.g. "2026-0001".
 func (r SubjectRequest) Number() string { return RequestNumber(r.Year, r.Seq) }

@@ -113,6 +113,9 @@ func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.Reque
 	if a.Can(authz.CustomerView) && a.Can(authz.CustomerAnonymise) {
 		l.AnonymiseURL = base + "/anonymise" + on
 	}
+	if a.Can(authz.CustomerView) { // restricting is the privacy officer's, who sees this page
+		l.RestrictURL = base + "/restrict" + on
+	}
 	if a.Can(authz.CustomerView) && a.Can(authz.CustomerDelete) {
 		l.DeleteURL = base + "/delete" + on
 	}
