@@ -414,6 +414,8 @@ var messages = map[string]message{
 	"erasures.col.request":         {"Begäran", "Request"},
 	"requests.do.anonymise":        {"Anonymisera på begäran", "Anonymise on the request"},
 	"requests.do.restrict":         {"Begränsa på begäran", "Restrict on the request"},
+	"requests.do.object":           {"Registrera invändning på begäran", "Record the objection on the request"},
+	"objection.on_request":         {"Registreras på den registrerades begäran {0} och antecknas på den.", "Recorded on the data subject's request {0}, and noted on it."},
 	"requests.do.delete":           {"Radera på begäran", "Delete on the request"},
 	"requests.erasure_entry":       {"raderingsregistret, post {0}", "erasure register, entry {0}"},
 	"gdpr.reason_hint":             {"Skälet visas i raderingsregistret. Skriv inga personuppgifter, t.ex. \"Begäran per e-post 2026-11-20, ärende 17\".", "The reason is shown in the erasure register. Write no personal data, e.g. \"Request by e-mail 2026-11-20, case 17\"."},

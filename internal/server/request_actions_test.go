@@ -101,3 +101,51 @@ func TestAnonymiseFromARequest(t *testing.T) {
 		t.Errorf("an erasure without request or reason: %d", r.Status)
 	}
 }
+
+// TestObjectionAndRestrictionFromARequest: the request page offers to record an objection and to restrict
+// with the request carried; each is recorded on the request and audited with its number.
+func TestObjectionAndRestrictionFromARequest(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.Clock.Set(stockholm("2026-03-03", 10))
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Gran"})
+	dpo := env.SignedInClient(t, "dpo@example.se", false, authz.PrivacyManage, authz.CustomerView)
+	base := registerRequest(t, dpo, cust, "objection", "restriction")
+	id := "/customers/" + strconv.FormatInt(int64(cust.ID), 10)
+	page := dpo.Get(base)
+	for _, link := range []string{id + "/objection?request=2026-0001", id + "/restrict?request=2026-0001"} {
+		if !strings.Contains(page.Body, `href="`+link+`"`) {
+			t.Errorf("the request page does not offer %s", link)
+		}
+	}
+	if body := dpo.Get(id + "/objection?request=2026-0001").Body; !strings.Contains(body, `name="request" value="2026-0001"`) {
+		t.Fatalf("the objection form does not carry the request:\n%s", body)
+	}
+	mustSee(t, dpo.PostForm(id+"/objection", url.Values{"objected_on": {"2026-03-02"}, "objection_channel": {"letter"}, "request": {"2026-0001"}}))
+	mustSee(t, dpo.PostForm(id+"/restrict", url.Values{"reason": {"objection_pending"}, "request_id": {"2026-0001"}}))
+	for _, action := range []string{"customer.objection_recorded", "customer.restricted"} {
+		var n int
+		if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = $1
+			AND details->>'request' = '2026-0001'`, action).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s events with the request: %d (%v)", action, n, err)
+		}
+	}
+	var kinds []string
+	rows, err := env.DB.Pool.Query(context.Background(), `SELECT kind FROM subject_request_actions ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		kinds = append(kinds, k)
+	}
+	if strings.Join(kinds, ",") != "objection_recorded,restricted" {
+		t.Errorf("actions on the request: %v", kinds)
+	}
+	var linked int64
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM marketing_objections WHERE request_id IS NOT NULL`).Scan(&linked); err != nil || linked != 1 {
+		t.Errorf("objections linked to the request: %d (%v)", linked, err)
+	}
+}

@@ -113,8 +113,10 @@ func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.Reque
 	if a.Can(authz.CustomerView) && a.Can(authz.CustomerAnonymise) {
 		l.AnonymiseURL = base + "/anonymise" + on
 	}
-	if a.Can(authz.CustomerView) { // restricting is the privacy officer's, who sees this page
-		l.RestrictURL = base + "/restrict" + on
+	// Restricting and recording an objection are the privacy officer's, who sees this page
+	// (customer.ObjectionPermissions): they need the customer's page too.
+	if a.Can(authz.CustomerView) {
+		l.RestrictURL, l.ObjectURL = base+"/restrict"+on, base+"/objection"+on
 	}
 	if a.Can(authz.CustomerView) && a.Can(authz.CustomerDelete) {
 		l.DeleteURL = base + "/delete" + on
