@@ -62,7 +62,8 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	if cfg.SessionIdle > 0 {
 		users.SessionIdle, users.SessionLifetime = cfg.SessionIdle, cfg.SessionLifetime
 	}
-	erasure := &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt}
+	erasure := &gdpr.Service{DB: db, Now: now, Ledger: gdpr.NewLedger(cfg.ErasureLedger), Salt: cfg.ErasureSalt,
+		Requests: request.Actions{}}
 	// Requests only enqueue background work, in their transaction; the workers run in NewJobs' client.
 	queue, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{SkipUnknownJobCheck: true})
 	if err != nil {
@@ -73,7 +74,7 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
-		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt},
+		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Requests: request.Actions{}},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},

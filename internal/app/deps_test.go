@@ -34,7 +34,7 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/accesscopy": {"internal/domain", "internal/i18n", "internal/gdpr", "internal/export"},
 		"internal/labels":     {},
 		"internal/records":    {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/gdpr", "internal/labels", "migrations"},
-		"internal/request":    {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "migrations"},
+		"internal/request":    {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/labels", "migrations"},
 		"internal/xlsx":       {},
 		"templates/":          {"internal/domain", "internal/i18n", "templates/"},
 		"web":                 {},

@@ -31,7 +31,8 @@ var Groups = []Group{
 	{"permissions", []string{"action.user.permissions_changed", "action.user.admin_granted", "action.user.admin_revoked", "action.user.activated", "action.user.deactivated"}},
 	{"accountability", []string{"action.agreement.published", "action.agreement.sent", "action.agreement.accepted", "action.audit.chain_checked",
 		"action.request.registered", "action.request.changed", "action.request.extended", "action.request.identified",
-		"action.request.customer_linked", "action.request.action_recorded", "action.request.reminded", "action.request.retention_changed"}},
+		"action.request.customer_linked", "action.request.action_recorded", "action.request.reminded", "action.request.retention_changed",
+		"action.request.answer_sent"}},
 }
 
 // GroupActions are the actions of the named group; ok is false for a name that is no group.

@@ -41,6 +41,15 @@ type Service struct {
 	// ErasureSalt keys the suppression list: creating a customer whose e-mail, phone or personal number
 	// matches an erased one warns first.
 	ErasureSalt []byte
+	// Requests records a restriction on the data subject's request that asked for it (request.Actions).
+	Requests Requests
+}
+
+// Requests finds a data subject's request by its number and records work done on it, in the
+// transaction of the work.
+type Requests interface {
+	Resolve(ctx context.Context, tx pgx.Tx, actor authz.Actor, number string) (int64, error)
+	Record(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Time, id int64, a domain.RequestAction) (int64, error)
 }
 
 // ErasedBefore is the warning that the customer being created matches one erased on At (zero when the

@@ -3,6 +3,7 @@ package customer
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ func liftNeeded() error { return domain.FieldErrors{"lift_objection": "error.obj
 // ObjectionInput is the typed objection form.
 type ObjectionInput struct {
 	ObjectedOn, Channel string
+	Request             string // the number of the data subject's request it came with ("2026-0001"), or ""
 }
 
 // Validate checks an objection; today (in Sweden) bounds its date.
@@ -90,9 +92,20 @@ func (s *Service) RecordObjection(ctx context.Context, id domain.CustomerID, in 
 		if len(current) > 0 && current[0].InForce() {
 			return &domain.ConflictError{Key: "objection.already"}
 		}
+		number := strings.TrimSpace(in.Request)
+		if o.RequestID, err = s.onRequest(ctx, tx, actor, number); err != nil {
+			return err
+		}
 		evs, err := addObjection(ctx, tx, actor, o, now)
 		if err != nil {
 			return err
+		}
+		if o.RequestID != nil {
+			evs[0].Details["request_id"], evs[0].Details["request"] = *o.RequestID, number
+			if _, err := s.Requests.Record(ctx, tx, actor, now, *o.RequestID, domain.RequestAction{Kind: domain.ActionObjection,
+				Ref: strconv.FormatInt(c.Number, 10)}); err != nil {
+				return err
+			}
 		}
 		if c.Consent {
 			if err := postgres.SetConsent(ctx, tx, id, false, domain.ObjectionConsentSource, actor.AuditID(), now); err != nil {

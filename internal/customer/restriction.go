@@ -2,6 +2,8 @@ package customer
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,31 +29,48 @@ var (
 )
 
 // RestrictInput is the restriction form: a ground of art. 18(1) from the list, and optionally the number
-// of the data-subject request that asked for it.
+// of the data-subject request that asked for it ("2026-0001").
 type RestrictInput struct {
 	Reason    string
-	RequestID string
+	RequestID string // the request's number, as the register shows it
 }
 
-// Validate checks the form: a listed reason, a request number of digits if any.
-func (in RestrictInput) Validate() (domain.RestrictionReason, *int64, error) {
+// Validate checks the form: a listed reason, a request number written as the register writes it if any;
+// it returns the reason and the number in that form ("" without one).
+func (in RestrictInput) Validate() (domain.RestrictionReason, string, error) {
 	fe := domain.FieldErrors{}
 	reason := domain.RestrictionReason(strings.TrimSpace(in.Reason))
 	if !slices.Contains(domain.RestrictionReasons, reason) {
 		fe["reason"] = "restriction.error.reason"
 	}
-	var request *int64
+	var number string
 	if r := strings.TrimSpace(in.RequestID); r != "" {
-		n, err := strconv.ParseInt(r, 10, 64)
-		if err != nil || n <= 0 {
+		year, seq, ok := domain.ParseRequestNumber(r)
+		if !ok {
 			fe["request_id"] = "restriction.error.request_id"
 		}
-		request = &n
+		number = domain.RequestNumber(year, seq)
 	}
 	if len(fe) > 0 {
-		return "", nil, fe
+		return "", "", fe
 	}
-	return reason, request, nil
+	return reason, number, nil
+}
+
+// onRequest resolves the request a restriction names (nil without one); an unknown number is the form's
+// error.
+func (s *Service) onRequest(ctx context.Context, tx pgx.Tx, actor authz.Actor, number string) (*int64, error) {
+	if number == "" {
+		return nil, nil
+	}
+	if s.Requests == nil {
+		return nil, fmt.Errorf("restriction on request %s: no request register: %w", number, domain.ErrNotFound)
+	}
+	id, err := s.Requests.Resolve(ctx, tx, actor, number)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, domain.FieldErrors{"request_id": "restriction.error.request_unknown"}
+	}
+	return &id, err
 }
 
 // restrictionAccess is what restricting and lifting need: the data protection officer's privacy.manage
@@ -76,7 +95,7 @@ func (s *Service) Restrict(ctx context.Context, id domain.CustomerID, in Restric
 	if err != nil {
 		return err
 	}
-	reason, request, err := in.Validate()
+	reason, number, err := in.Validate()
 	if err != nil {
 		return err
 	}
@@ -91,12 +110,20 @@ func (s *Service) Restrict(ctx context.Context, id domain.CustomerID, in Restric
 		case c.Restricted():
 			return AlreadyRestricted
 		}
+		request, err := s.onRequest(ctx, tx, actor, number)
+		if err != nil {
+			return err
+		}
 		if err := postgres.RestrictCustomer(ctx, tx, id, reason, request, actor.AuditID(), now); err != nil {
 			return err
 		}
 		details := map[string]any{"fields": []string{"restricted_at", "restriction_reason"}}
 		if request != nil {
-			details["request_id"] = *request
+			details["request_id"], details["request"] = *request, number
+			if _, err := s.Requests.Record(ctx, tx, actor, now, *request, domain.RequestAction{Kind: domain.ActionRestricted,
+				Ref: strconv.FormatInt(c.Number, 10)}); err != nil {
+				return err
+			}
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, Restricted, entity, audit.ID(id), details))
 	})

@@ -41,6 +41,8 @@ type Erasure struct {
 	Counts         map[string]int // per kind of data, keys as in ErasureCountKeys
 	Holds          []Hold
 	Reason         string
+	RequestID      int64  // the data subject's request it answered, 0 if none
+	RequestNumber  string // that request's number, "2026-0001"
 }
 
 // ErasureCountKeys are the kinds of data an erasure counts, in the order they are shown.

@@ -2,6 +2,8 @@ package domain
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -143,6 +145,14 @@ type SubjectRequest struct {
 // RequestNumber is a request's human number: the year it was registered and its place in that year.
 func RequestNumber(year, seq int) string { return fmt.Sprintf("%d-%04d", year, seq) }
 
+// ParseRequestNumber reads a request number as RequestNumber writes it ("2026-0001").
+func ParseRequestNumber(s string) (year, seq int, ok bool) {
+	y, n, found := strings.Cut(strings.TrimSpace(s), "-")
+	year, err1 := strconv.Atoi(y)
+	seq, err2 := strconv.Atoi(n)
+	return year, seq, found && err1 == nil && err2 == nil && seq > 0 && year > 0
+}
+
 // Number is the request's human number, e.g. "2026-0001".
 func (r SubjectRequest) Number() string { return RequestNumber(r.Year, r.Seq) }
 
@@ -186,7 +196,9 @@ func (r SubjectRequest) CanExtend(today time.Time) bool {
 
 // DaysLeft is how many days remain on day today until the due date: 0 on the due day, negative when
 // overdue.
-func (r SubjectRequest) DaysLeft(today time.Time) int { return DaysBetween(CalendarDay(today), r.Due()) }
+func (r SubjectRequest) DaysLeft(today time.Time) int {
+	return DaysBetween(CalendarDay(today), r.Due())
+}
 
 // DaysTaken is how many days a closed request took from receipt to its answer (0 while open).
 func (r SubjectRequest) DaysTaken() int {
@@ -221,4 +233,25 @@ func (r SubjectRequest) Clock(today time.Time) RequestClock {
 		return ClockSoon
 	}
 	return ClockRunning
+}
+
+// Ways an answer letter is sent.
+const (
+	LetterPrinted = "printed"
+	LetterEmailed = "email"
+)
+
+// RequestLetter is an answer letter as sent. Body and PDF are empty once cleared with the requester.
+type RequestLetter struct {
+	ID         int64
+	RequestID  int64
+	Language   string // "sv" or "en"
+	Body       string
+	PDF        []byte
+	SentAt     time.Time
+	SentBy     *UserID
+	SentByName string
+	Method     string
+	MailID     int64
+	ClearedAt  *time.Time
 }

@@ -37,6 +37,16 @@ type Service struct {
 	Now    func() time.Time
 	Ledger *Ledger
 	Salt   []byte // keys the suppression hashes (AFFAR_ERASURE_SALT)
+	// Requests records an erasure on the data subject's request it answers (request.Actions); nil
+	// where no request register is wired, and then an erasure naming a request is refused.
+	Requests Requests
+}
+
+// Requests finds a data subject's request by its number and records work done on it, in the
+// transaction of the work.
+type Requests interface {
+	Resolve(ctx context.Context, tx pgx.Tx, actor authz.Actor, number string) (int64, error)
+	Record(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Time, id int64, a domain.RequestAction) (int64, error)
 }
 
 // Plan is what an erasure of one customer will do, for the confirmation page.
@@ -65,7 +75,8 @@ var AlreadyAnonymised = &domain.ConflictError{Key: "gdpr.already_anonymised"}
 // Input is what the user typed on a confirmation page.
 type Input struct {
 	Confirm string // the customer number, typed
-	Reason  string
+	Reason  string // may be empty when Request names the request: the request is the reason
+	Request string // the number of the data subject's request the erasure answers, "2026-0001", or ""
 }
 
 func permFor(kind domain.ErasureKind) authz.Permission {
@@ -209,9 +220,12 @@ func checkReason(ctx context.Context, q postgres.Querier, fe domain.FieldErrors,
 func validate(ctx context.Context, tx pgx.Tx, in Input, c domain.Customer) (string, error) {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"reason": in.Reason, "confirm": in.Confirm}, "reason")
-	reason := reasonOf(fe, in.Reason)
-	if _, err := checkReason(ctx, tx, fe, reason, 0, []domain.CustomerID{c.ID}); err != nil {
-		return "", err
+	reason := strings.TrimSpace(in.Reason)
+	if in.Request == "" || reason != "" {
+		reason = reasonOf(fe, in.Reason)
+		if _, err := checkReason(ctx, tx, fe, reason, 0, []domain.CustomerID{c.ID}); err != nil {
+			return "", err
+		}
 	}
 	if fe["confirm"] == "" && strings.TrimSpace(in.Confirm) != strconv.FormatInt(c.Number, 10) {
 		fe["confirm"] = "gdpr.error.confirm_number"
@@ -268,6 +282,10 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if e.Reason, err = validate(ctx, tx, in, f.Customer); err != nil {
 			return nil, err
 		}
+		if e.RequestID, err = s.request(ctx, tx, actor, in.Request); err != nil {
+			return nil, err
+		}
+		e.RequestNumber = strings.TrimSpace(in.Request)
 		p := plan(f, kind, rule, now)
 		if len(p.Blocking) > 0 {
 			return nil, &RetentionError{Holds: p.Blocking}
@@ -286,10 +304,39 @@ func (s *Service) erase(ctx context.Context, id domain.CustomerID, kind domain.E
 		if err := audit.Record(ctx, tx, audit.Event(now, actor, action, audit.Customer, audit.ID(id), eventDetails(e))); err != nil {
 			return nil, err
 		}
+		if err := s.recordOnRequest(ctx, tx, actor, now, e); err != nil {
+			return nil, err
+		}
 		entry := ledgerEntry(e, f.Customer.CreatedAt)
 		return &entry, nil
 	})
 	return e, err
+}
+
+// ErasureRefPrefix starts the ref of a request's action that is an erasure register entry, followed by
+// the entry's id: the request's page links it to the register.
+const ErasureRefPrefix = "erasures/"
+
+// request resolves the request an erasure names (none: 0) for an actor who may handle requests.
+func (s *Service) request(ctx context.Context, tx pgx.Tx, actor authz.Actor, number string) (int64, error) {
+	number = strings.TrimSpace(number)
+	if number == "" {
+		return 0, nil
+	}
+	if s.Requests == nil {
+		return 0, fmt.Errorf("erasure on request %s: no request register: %w", number, domain.ErrNotFound)
+	}
+	return s.Requests.Resolve(ctx, tx, actor, number)
+}
+
+// recordOnRequest records erasure e on the request it answers, if any.
+func (s *Service) recordOnRequest(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Time, e domain.Erasure) error {
+	if e.RequestID == 0 {
+		return nil
+	}
+	_, err := s.Requests.Record(ctx, tx, actor, now, e.RequestID, domain.RequestAction{Kind: domain.ActionErased,
+		Ref: ErasureRefPrefix + strconv.FormatInt(e.ID, 10)})
+	return err
 }
 
 // LedgerWritable tells whether the erasure ledger can be written, without writing (readiness): while it
@@ -415,6 +462,9 @@ func eventDetails(e domain.Erasure) map[string]any {
 		}
 	}
 	d := map[string]any{"erasure_id": e.ID, "ref": e.Ref, "counts": counts}
+	if e.RequestID != 0 {
+		d["request_id"], d["request"] = e.RequestID, e.RequestNumber
+	}
 	if len(e.Holds) > 0 {
 		held := make([]any, len(e.Holds))
 		for i, h := range e.Holds {

@@ -338,9 +338,10 @@ func InsertErasure(ctx context.Context, q Querier, e domain.Erasure) (int64, err
 	}
 	var id int64
 	err = q.QueryRow(ctx, `INSERT INTO erasures (ref, at, actor_id, actor_name, kind, customer_id, customer_number, counts,
-		holds, reason, job_id) VALUES ($1, $2, $3, $4, $5, nullif($6, 0), nullif($7, 0), $8, $9, $10, nullif($11, 0))
-		ON CONFLICT (ref) DO NOTHING RETURNING id`,
-		e.Ref, e.At, e.ActorID, e.ActorName, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason, e.JobID).Scan(&id)
+		holds, reason, job_id, request_id) VALUES ($1, $2, $3, $4, $5, nullif($6, 0), nullif($7, 0), $8, $9, $10, nullif($11, 0),
+		nullif($12, 0)) ON CONFLICT (ref) DO NOTHING RETURNING id`,
+		e.Ref, e.At, e.ActorID, e.ActorName, e.Kind, e.CustomerID, e.CustomerNumber, counts, holds, e.Reason, e.JobID,
+		e.RequestID).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, nil
 	}
@@ -392,16 +393,22 @@ func AdvanceCustomerSequences(ctx context.Context, q Querier, id domain.Customer
 const erasureColumns = `e.id, e.ref, e.at, e.actor_id, e.actor_name, e.kind, coalesce(e.customer_id, 0),
 	coalesce(e.customer_number, 0), coalesce(e.job_id, 0),
 	CASE WHEN e.job_id IS NULL THEN e.counts ELSE bulk_job_sum(e.job_id, 'counts') END, e.holds,
-	CASE WHEN e.job_id IS NULL THEN '{}' ELSE bulk_job_sum(e.job_id, 'held') END, e.reason`
+	CASE WHEN e.job_id IS NULL THEN '{}' ELSE bulk_job_sum(e.job_id, 'held') END, e.reason, coalesce(e.request_id, 0),
+	coalesce((SELECT r.year FROM subject_requests r WHERE r.id = e.request_id), 0),
+	coalesce((SELECT r.seq FROM subject_requests r WHERE r.id = e.request_id), 0)`
 
 func scanErasure(row pgx.Row) (domain.Erasure, error) {
 	var (
 		e                     domain.Erasure
 		counts, holds, byDate []byte
+		year, seq             int
 	)
 	if err := row.Scan(&e.ID, &e.Ref, &e.At, &e.ActorID, &e.ActorName, &e.Kind, &e.CustomerID, &e.CustomerNumber,
-		&e.JobID, &counts, &holds, &byDate, &e.Reason); err != nil {
+		&e.JobID, &counts, &holds, &byDate, &e.Reason, &e.RequestID, &year, &seq); err != nil {
 		return e, err
+	}
+	if e.RequestID != 0 {
+		e.RequestNumber = domain.RequestNumber(year, seq)
 	}
 	var dates map[string]int
 	if err := json.Unmarshal(byDate, &dates); err != nil {

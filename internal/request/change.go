@@ -3,6 +3,7 @@ package request
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -265,4 +266,25 @@ func RecordAction(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Ti
 	}
 	return a.ID, audit.Record(ctx, tx, audit.Event(now, actor, ActionRecorded, "subject_request", &id,
 		map[string]any{"number": r.Number(), "action": string(a.Kind), "action_id": a.ID}))
+}
+
+// Actions lets other services' work record itself on a request (gdpr.Requests): they find the request
+// by its number and record what they did in their own transaction.
+type Actions struct{}
+
+// Resolve is the id of the request numbered number, for an actor who may handle requests.
+func (Actions) Resolve(ctx context.Context, tx pgx.Tx, actor authz.Actor, number string) (int64, error) {
+	if !actor.Can(authz.PrivacyManage) {
+		return 0, fmt.Errorf("act on request: %w", domain.ErrForbidden)
+	}
+	year, seq, ok := ParseNumber(number)
+	if !ok {
+		return 0, fmt.Errorf("request number %q: %w", number, domain.ErrNotFound)
+	}
+	return postgres.SubjectRequestByNumber(ctx, tx, year, seq)
+}
+
+// Record is RecordAction.
+func (Actions) Record(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Time, id int64, a domain.RequestAction) (int64, error) {
+	return RecordAction(ctx, tx, actor, now, id, a)
 }

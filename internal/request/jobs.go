@@ -67,8 +67,12 @@ func (s *Service) ClearRequesters(ctx context.Context) (int, error) {
 			return err
 		}
 		n = len(ids)
+		letters, err := postgres.ClearRequestLetters(ctx, tx, ids, now) // they name the requester too
+		if err != nil {
+			return err
+		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, RequesterCleared, "subject_request", nil,
-			map[string]any{"requests": ids, "retention_days": days}))
+			map[string]any{"requests": ids, "retention_days": days, "letters": letters}))
 	})
 	return n, err
 }

@@ -12,7 +12,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -177,6 +176,7 @@ func (s *Service) Register(ctx context.Context, in Input) (domain.SubjectRequest
 type Detail struct {
 	Request  domain.SubjectRequest
 	Handlers []domain.User
+	Letters  []domain.RequestLetter // the answers sent, without their PDFs
 	Today    time.Time
 }
 
@@ -188,6 +188,9 @@ func (s *Service) Get(ctx context.Context, id int64) (Detail, error) {
 	d := Detail{Today: s.today()}
 	var err error
 	if d.Request, err = postgres.SubjectRequest(ctx, s.DB.Pool, id, false); err != nil {
+		return d, err
+	}
+	if d.Letters, err = postgres.RequestLetters(ctx, s.DB.Pool, id); err != nil {
 		return d, err
 	}
 	d.Handlers, err = postgres.RequestHandlers(ctx, s.DB.Pool)
@@ -230,12 +233,7 @@ func (s *Service) change(ctx context.Context, id int64, action string, edit func
 }
 
 // ParseNumber reads a request number as Number writes it ("2026-0001").
-func ParseNumber(s string) (year, seq int, ok bool) {
-	y, n, found := strings.Cut(strings.TrimSpace(s), "-")
-	year, err1 := strconv.Atoi(y)
-	seq, err2 := strconv.Atoi(n)
-	return year, seq, found && err1 == nil && err2 == nil && seq > 0
-}
+func ParseNumber(s string) (year, seq int, ok bool) { return domain.ParseRequestNumber(s) }
 
 // ID is the id of the request numbered number ("2026-0001").
 func (s *Service) ID(ctx context.Context, number string) (int64, error) {

@@ -105,6 +105,8 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 		{name: "processing agreement", path: "/agreement", ready: "main h1"},
 		{name: "request register", path: "/requests", ready: "main table"},
 		{name: "request page", path: "/requests/" + strconv.FormatInt(req.ID, 10), ready: "#request-clock"},
+		{name: "answer letter", path: "/requests/" + strconv.FormatInt(req.ID, 10) + "/letter", ready: "#letter"},
+		{name: "anonymise on a request", path: customerPath(rich) + "/anonymise?request=" + req.Number(), ready: "#confirm"},
 		{name: "new request form with errors", path: "/requests/new", ready: "#requester_name", prepare: chromedp.Steps(
 			chromedp.SendKeys(chromedp.ID("requester_email"), "inte-en-adress"),
 			chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)),

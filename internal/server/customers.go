@@ -285,7 +285,7 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 		v.Name = displayName(ctx, c)
 	}
 	v.Details = customerDetails(ctx, c)
-	restrictionMarks(&v, a, c)
+	restrictionMarks(&v, a, c, s.requestNumber(ctx))
 	objectionView(ctx, &v, d)
 	customerRows(ctx, &v, d)
 	if fill != nil {

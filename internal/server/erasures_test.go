@@ -66,7 +66,7 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 		t.Fatalf("%d records, want a heading and two erasures: %v", len(recs), recs)
 	}
 	if got := strings.Join(recs[0], ";"); got != "Post;Tid;Användar-id;Utförd av;Åtgärd;Kundnr;Massbearbetning;Kunduppgifter (fält);Kontaktpersoner;"+
-		"Samtyckeshändelser;Kreditupplysningar;Offerter;Faktureringsuppgifter på offerter;Sparas;Skäl" {
+		"Samtyckeshändelser;Kreditupplysningar;Offerter;Faktureringsuppgifter på offerter;Sparas;Skäl;Begäran" {
 		t.Errorf("headings: %s", got)
 	}
 	anon, del := recs[1], recs[2]
@@ -90,7 +90,7 @@ func TestErasureRegisterAndCSV(t *testing.T) {
 	}
 	recs = readCSV(t, c.Get("/erasures.csv").Body)
 	if got := strings.Join(recs[0], ";"); got != "Entry;When;User id;By;Action;Customer no.;Bulk job;Customer details (fields);Contact persons;"+
-		"Consent changes;Credit reports;Quotes;Billing details on quotes;Kept;Reason" {
+		"Consent changes;Credit reports;Quotes;Billing details on quotes;Kept;Reason;Request" {
 		t.Errorf("English headings: %s", got)
 	}
 	if recs[1][4] != "Anonymisation" || recs[2][4] != "Deletion" || !strings.HasSuffix(recs[1][13], ": kept through 2031-12-31, may be cleared from "+until) {

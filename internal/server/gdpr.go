@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/request"
 	gdprpages "github.com/affar/affar/templates/gdpr"
 )
 
@@ -46,8 +48,19 @@ func (s *Server) erasureConfirm(kind domain.ErasureKind) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderErasure(w, r, id, kind, http.StatusOK, erasureForm{})
+		s.renderErasure(w, r, id, kind, http.StatusOK, erasureForm{in: gdpr.Input{Request: requestParam(r.URL.Query())}})
 	}
+}
+
+// requestParam is the number of the data subject's request a flow was started from (not personal data),
+// or "" when the number is not one.
+func requestParam(q url.Values) string {
+	n := strings.TrimSpace(q.Get("request"))
+	year, seq, ok := request.ParseNumber(n)
+	if !ok {
+		return ""
+	}
+	return domain.RequestNumber(year, seq)
 }
 
 // visibleCounts are the count keys the viewer may see: credit reports are counted only for users with
@@ -85,7 +98,7 @@ func (s *Server) renderErasure(w http.ResponseWriter, r *http.Request, id domain
 		Number: p.Customer.Number, Name: displayName(r.Context(), p.Customer), Counts: countRows(r.Context(), p.Counts, false),
 		Holds: holdRows(p.Holds), Blocking: holdRows(p.Blocking),
 		Already: kind == domain.EraseAnonymise && p.Already, CanAnonymise: a.Can(authz.CustomerAnonymise) && !p.Already,
-		Reason: f.in.Reason, Confirm: f.in.Confirm, Errors: f.errs, NoticeKey: f.notice}
+		Reason: f.in.Reason, Confirm: f.in.Confirm, Errors: f.errs, NoticeKey: f.notice, Request: f.in.Request}
 	if len(p.Blocking) > 0 && status == http.StatusOK {
 		status = http.StatusConflict // the page explains why deleting is refused
 	}
@@ -99,12 +112,15 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		in := gdpr.Input{Reason: r.PostForm.Get("reason"), Confirm: r.PostForm.Get("confirm")}
-		var err error
+		in := gdpr.Input{Reason: r.PostForm.Get("reason"), Confirm: r.PostForm.Get("confirm"), Request: requestParam(r.PostForm)}
+		var (
+			e   domain.Erasure
+			err error
+		)
 		if kind == domain.EraseDelete {
-			_, err = s.GDPR.Delete(r.Context(), id, in)
+			e, err = s.GDPR.Delete(r.Context(), id, in)
 		} else {
-			_, err = s.GDPR.Anonymise(r.Context(), id, in)
+			e, err = s.GDPR.Anonymise(r.Context(), id, in)
 		}
 		var (
 			fe        domain.FieldErrors
@@ -125,12 +141,23 @@ func (s *Server) erasurePost(kind domain.ErasureKind) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		if kind == domain.EraseDelete {
-			s.Sessions.Put(r.Context(), sessionFlash, "gdpr.deleted")
-			redirect(w, r, "/customers")
-			return
-		}
-		s.Sessions.Put(r.Context(), sessionFlash, "gdpr.anonymised")
+		s.erased(w, r, kind, id, e)
+	}
+}
+
+// erased redirects after an erasure: back to the request it answered, else to the customer or the list.
+func (s *Server) erased(w http.ResponseWriter, r *http.Request, kind domain.ErasureKind, id domain.CustomerID, e domain.Erasure) {
+	flash := "gdpr.anonymised"
+	if kind == domain.EraseDelete {
+		flash = "gdpr.deleted"
+	}
+	s.Sessions.Put(r.Context(), sessionFlash, flash)
+	switch {
+	case e.RequestID != 0:
+		redirect(w, r, requestURL(e.RequestID)+"#actions")
+	case kind == domain.EraseDelete:
+		redirect(w, r, "/customers")
+	default:
 		redirect(w, r, customerURL(id))
 	}
 }
@@ -151,7 +178,8 @@ func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
 	for _, e := range page.Rows {
 		v.Rows = append(v.Rows, gdprpages.RegisterRow{ID: e.ID, At: localMinute(e.At),
 			Actor: actorLabel(r.Context(), e), KindKey: "erasure.kind." + string(e.Kind), Customer: e.CustomerNumber, JobID: e.JobID,
-			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason})
+			Counts: countRows(r.Context(), e.Counts, true), Holds: holdRows(e.Holds), Reason: e.Reason,
+			Request: e.RequestNumber, RequestURL: linkRequest(r.Context(), e.RequestID)})
 	}
 	var first, last int64
 	if n := len(page.Rows); n > 0 {
@@ -162,6 +190,14 @@ func (s *Server) erasureRegister(w http.ResponseWriter, r *http.Request) {
 	v.Showing, v.Pager = p.Showing, p.pages()
 	v.Sizes, v.Sorts = pageSizes(req.Limit, urlFor), sortLinks(erasureCols, req, urlFor)
 	s.renderPage(w, r, http.StatusOK, gdprpages.RegisterPage(v))
+}
+
+// linkRequest is the page of request id for a viewer who may see the request register, else "".
+func linkRequest(ctx context.Context, id int64) string {
+	if a, ok := authz.ActorFrom(ctx); ok && id != 0 && a.Can(authz.PrivacyManage) {
+		return requestURL(id)
+	}
+	return ""
 }
 
 func actorLabel(ctx context.Context, e domain.Erasure) string {
@@ -213,7 +249,8 @@ func erasureColumns(ctx context.Context) []column[domain.Erasure] {
 			}
 			return strings.Join(texts, "; ")
 		}},
-		column[domain.Erasure]{heading: "erasures.col.reason", value: func(e *domain.Erasure) any { return e.Reason }})
+		column[domain.Erasure]{heading: "erasures.col.reason", value: func(e *domain.Erasure) any { return e.Reason }},
+		column[domain.Erasure]{heading: "erasures.col.request", value: func(e *domain.Erasure) any { return e.RequestNumber }})
 }
 
 // erasureCSV streams the whole register as CSV for an auditor, written like the register export.

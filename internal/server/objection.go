@@ -23,7 +23,8 @@ func (s *Server) objectionConfirm(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.renderObjection(w, r, id, http.StatusOK, customer.ObjectionInput{ObjectedOn: localDate(s.Now())}, nil)
+	s.renderObjection(w, r, id, http.StatusOK, customer.ObjectionInput{ObjectedOn: localDate(s.Now()),
+		Request: requestParam(r.URL.Query())}, nil)
 }
 
 func (s *Server) objectionRecord(w http.ResponseWriter, r *http.Request) {
@@ -31,7 +32,8 @@ func (s *Server) objectionRecord(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	in := customer.ObjectionInput{ObjectedOn: r.PostForm.Get("objected_on"), Channel: r.PostForm.Get("objection_channel")}
+	in := customer.ObjectionInput{ObjectedOn: r.PostForm.Get("objected_on"), Channel: r.PostForm.Get("objection_channel"),
+		Request: requestParam(r.PostForm)}
 	err := s.Customers.RecordObjection(r.Context(), id, in)
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
@@ -53,7 +55,7 @@ func (s *Server) renderObjection(w http.ResponseWriter, r *http.Request, id doma
 	}
 	v := customers.ObjectionView{Nav: navFor(r), ID: int64(id), Number: d.Customer.Number, Name: d.Customer.Name,
 		ConsentGiven: d.Customer.Consent, ObjectedOn: in.ObjectedOn, Channel: in.Channel,
-		Channels: domain.ObjectionChannels, Errors: errs}
+		Channels: domain.ObjectionChannels, Errors: errs, Request: in.Request}
 	if o, ok := inForce(d.Objections); ok {
 		v.InForce = o.ObjectedOn.Format(domain.DateLayout)
 	}

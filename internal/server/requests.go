@@ -30,6 +30,9 @@ type Requests interface {
 	AddAction(ctx context.Context, id int64, in request.ActionInput) error
 	RetentionDays(ctx context.Context) (int, error)
 	SetRetentionDays(ctx context.Context, typed string) error
+	LetterDraft(ctx context.Context, id int64, lang string) (request.Letter, error)
+	SendLetter(ctx context.Context, id int64, in request.SendInput) (int64, error)
+	StoredLetter(ctx context.Context, request, id int64) (domain.RequestLetter, error)
 }
 
 // RequestExports is what the server needs to export the register (export.Service).

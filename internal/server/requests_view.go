@@ -4,13 +4,15 @@ import (
 	"context"
 	"net/url"
 	"strconv"
+	"strings"
 
+	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/templates/requests"
 )
-
 
 // requestView lays out request d for its page; typed (a form that came back) takes the place of the
 // stored values in the forms.
@@ -21,7 +23,7 @@ func requestView(ctx context.Context, d request.Detail, typed url.Values, errs d
 		ChannelKey: "requests.channel." + string(q.Channel), Received: q.Received.Format(domain.DateLayout),
 		Due: q.Due().Format(domain.DateLayout), Clock: text, Late: late, Soon: soon, Closed: q.Status.Closed(),
 		StatusKey: "requests.status." + string(q.Status), Handler: orNone(ctx, q.HandlerName),
-		Registered: i18n.Tf(ctx, "requests.registered_line", localMinute(q.CreatedAt), orNone(ctx, q.RegisteredByName)),
+		Registered:    i18n.Tf(ctx, "requests.registered_line", localMinute(q.CreatedAt), orNone(ctx, q.RegisteredByName)),
 		RequesterName: q.Requester.Name, RequesterEmail: q.Requester.Email, RequesterAddress: q.Requester.Address,
 		NoData: q.NoData, FirstMonthEnd: q.FirstMonthEnd().Format(domain.DateLayout), CanExtend: q.CanExtend(d.Today),
 		RefusalReason: q.RefusalReason, Notes: q.Notes, Version: strconv.Itoa(q.Version), AllKinds: kindOptions(),
@@ -44,12 +46,13 @@ func requestView(ctx context.Context, d request.Detail, typed url.Values, errs d
 		v.Outcome = i18n.Tf(ctx, "requests.outcome_line", q.Closed.Format(domain.DateLayout)) + " · " + text
 	}
 	for _, c := range q.Customers {
-		n := strconv.FormatInt(c.Number, 10)
-		v.Customers = append(v.Customers, requests.Linked{Number: n, URL: "/customers/" + strconv.FormatInt(int64(c.ID), 10)})
+		v.Customers = append(v.Customers, linkedCustomer(ctx, q, c))
 	}
 	for _, a := range q.Actions {
-		v.Actions = append(v.Actions, requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName),
-			KindKey: "requests.action." + string(a.Kind), Ref: a.Ref, Note: a.Note})
+		v.Actions = append(v.Actions, actionRow(ctx, a))
+	}
+	for _, l := range d.Letters {
+		v.Letters = append(v.Letters, sentLetter(ctx, l))
 	}
 	requestForms(&v, d, typed)
 	return v
@@ -98,4 +101,50 @@ func orNone(ctx context.Context, name string) string {
 		return i18n.T(ctx, "requests.nobody")
 	}
 	return name
+}
+
+// linkedCustomer is a customer of request q with the erasures the viewer may start from the request: the
+// existing confirmation pages, told the request's number.
+func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.RequestCustomer) requests.Linked {
+	base := "/customers/" + strconv.FormatInt(int64(c.ID), 10)
+	l := requests.Linked{Number: strconv.FormatInt(c.Number, 10), URL: base}
+	a, _ := authz.ActorFrom(ctx)
+	on := "?request=" + url.QueryEscape(q.Number())
+	if a.Can(authz.CustomerView) && a.Can(authz.CustomerAnonymise) {
+		l.AnonymiseURL = base + "/anonymise" + on
+	}
+	// Restricting and recording an objection are the privacy officer's, who sees this page
+	// (customer.ObjectionPermissions): they need the customer's page too.
+	if a.Can(authz.CustomerView) {
+		l.RestrictURL, l.ObjectURL = base+"/restrict"+on, base+"/objection"+on
+	}
+	if a.Can(authz.CustomerView) && a.Can(authz.CustomerDelete) {
+		l.DeleteURL = base + "/delete" + on
+	}
+	return l
+}
+
+// actionRow lists action a; an erasure links its entry in the erasure register (newest first, so a
+// recent one is on the register's first page).
+func actionRow(ctx context.Context, a domain.RequestAction) requests.Action {
+	row := requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName), KindKey: "requests.action." + string(a.Kind),
+		Ref: a.Ref, Note: a.Note}
+	if entry, ok := strings.CutPrefix(a.Ref, gdpr.ErasureRefPrefix); ok && a.Kind == domain.ActionErased {
+		if _, err := strconv.ParseInt(entry, 10, 64); err == nil {
+			row.Ref, row.RefURL = i18n.Tf(ctx, "requests.erasure_entry", entry), "/erasures#erasure-"+entry
+		}
+	}
+	return row
+}
+
+// sentLetter lists letter l: when, how, by whom, and its PDF while it is kept.
+func sentLetter(ctx context.Context, l domain.RequestLetter) requests.Sent {
+	s := requests.Sent{Line: i18n.Tf(ctx, "letter.sent_line", localMinute(l.SentAt), i18n.T(ctx, "letter.method."+l.Method),
+		orNone(ctx, l.SentByName)) + " · " + i18n.T(ctx, "letter.lang."+l.Language)}
+	if l.ClearedAt != nil {
+		s.Line += " · " + i18n.T(ctx, "letter.cleared")
+	} else {
+		s.PDFURL = requestURL(l.RequestID) + "/letters/" + strconv.FormatInt(l.ID, 10)
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -26,7 +27,8 @@ func (s *Server) restricted(w http.ResponseWriter, r *http.Request) {
 
 // restrictionMarks puts the restriction's mark, the reminder to tell the person of a lifting and the
 // actions on the page of a privacy.manage holder (nobody else is shown a restricted customer at all).
-func restrictionMarks(v *customers.ShowView, a authz.Actor, c domain.Customer) {
+// number names a request by its number, for the mark.
+func restrictionMarks(v *customers.ShowView, a authz.Actor, c domain.Customer, number func(int64) string) {
 	if !authz.SeesRestricted(a) {
 		return
 	}
@@ -36,7 +38,7 @@ func restrictionMarks(v *customers.ShowView, a authz.Actor, c domain.Customer) {
 			m.ReasonKey = "restriction.reason." + string(*c.RestrictionReason)
 		}
 		if c.RestrictionRequestID != nil {
-			m.RequestID = strconv.FormatInt(*c.RestrictionRequestID, 10)
+			m.RequestID, m.RequestURL = number(*c.RestrictionRequestID), requestURL(*c.RestrictionRequestID)
 		}
 		v.Restricted = m
 	}
@@ -55,7 +57,7 @@ func (s *Server) restrictConfirm(lift bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		s.renderRestrict(w, r, id, lift, http.StatusOK, customer.RestrictInput{}, nil)
+		s.renderRestrict(w, r, id, lift, http.StatusOK, customer.RestrictInput{RequestID: requestParam(r.URL.Query())}, nil)
 	}
 }
 
@@ -102,4 +104,16 @@ func (s *Server) unrestrictPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.done(w, r, s.Customers.Lift(r.Context(), id), "restriction.lifted", customerURL(id))
+}
+
+// requestNumber names request id by its number ("2026-0001") for a privacy.manage holder, or by its id if
+// it cannot be read.
+func (s *Server) requestNumber(ctx context.Context) func(int64) string {
+	return func(id int64) string {
+		d, err := s.Requests.Get(ctx, id)
+		if err != nil {
+			return strconv.FormatInt(id, 10)
+		}
+		return d.Request.Number()
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -46,7 +47,12 @@ func restrictedFixture(t *testing.T) (*testutil.Env, domain.Customer, domain.Quo
 	}
 	q := env.MustCreateQuote(t, cust.ID)
 	env.MustCreateQuote(t, other.ID)
-	if err := env.Services.Customers.Restrict(ctx, cust.ID, customer.RestrictInput{Reason: "accuracy_contested", RequestID: "17"}); err != nil {
+	req, err := env.Services.Requests.Register(ctx, request.Input{Kinds: []string{"restriction"},
+		Received: env.Clock.Now().In(domain.Stockholm).Format(domain.DateLayout), Channel: "letter", Name: "Begärande Person"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := env.Services.Customers.Restrict(ctx, cust.ID, customer.RestrictInput{Reason: "accuracy_contested", RequestID: req.Number()}); err != nil {
 		t.Fatal(err)
 	}
 	return env, cust, q, other
@@ -200,7 +206,7 @@ func TestRestrictedCustomerShownMarkedToPrivacyManage(t *testing.T) {
 	}
 	last := lastEventID(t, env.DB)
 	page := dpo.Get(customerPath(cust))
-	if page.Status != http.StatusOK || !strings.Contains(page.Body, `id="restricted"`) || !strings.Contains(page.Body, "Begäran nr 17.") ||
+	if page.Status != http.StatusOK || !strings.Contains(page.Body, `id="restricted"`) || !strings.Contains(page.Body, "Begäran nr "+strconv.Itoa(env.Clock.Now().In(domain.Stockholm).Year())+"-0001.") ||
 		!strings.Contains(page.Body, customerPath(cust)+"/unrestrict") {
 		t.Fatalf("the restricted customer's page for a privacy.manage holder: %d, marked and liftable: %v\n%s", page.Status,
 			strings.Contains(page.Body, `id="restricted"`), page.Body)
@@ -240,11 +246,26 @@ func TestRestrictAndLiftFromTheCustomerPage(t *testing.T) {
 		!strings.Contains(r.Body, "Välj ett av skälen i listan.") {
 		t.Errorf("a reason not in the list: %d", r.Status)
 	}
+	if r := dpo.PostForm(id+"/restrict", url.Values{"reason": {"legal_claims"}, "request_id": {"2026-0042"}}); r.Status != http.StatusUnprocessableEntity ||
+		!strings.Contains(r.Body, "Det finns ingen förfrågan med det numret.") {
+		t.Errorf("an unknown request number: %d", r.Status)
+	}
+	req := dpo.PostForm("/requests", url.Values{"kinds": {"restriction"}, "received": {env.Clock.Now().In(domain.Stockholm).Format(domain.DateLayout)},
+		"channel": {"letter"}, "requester_name": {"Rut Restriktion"}})
+	mustSee(t, req)
+	number := strconv.Itoa(env.Clock.Now().In(domain.Stockholm).Year()) + "-0001"
+	if body := dpo.Get(id + "/restrict?request=" + number).Body; !strings.Contains(body, `value="`+number+`"`) {
+		t.Error("the restriction started from a request does not preselect it")
+	}
 	last := lastEventID(t, env.DB)
-	if r := dpo.PostForm(id+"/restrict", url.Values{"reason": {"legal_claims"}, "request_id": {"42"}}); r.Status != http.StatusSeeOther {
+	if r := dpo.PostForm(id+"/restrict", url.Values{"reason": {"legal_claims"}, "request_id": {number}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("restrict: %d", r.Status)
 	}
-	assertEvent(t, env, last, customer.Restricted, cust.ID, `"request_id": 42`)
+	assertEvent(t, env, last, customer.Restricted, cust.ID, `"request": "`+number+`"`)
+	var recorded int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM subject_request_actions WHERE kind = 'restricted'`).Scan(&recorded); err != nil || recorded != 1 {
+		t.Errorf("%d restrictions recorded on the request (%v)", recorded, err)
+	}
 	if body := dpo.Get(id + "/unrestrict").Body; !strings.Contains(body, "underrättas") {
 		t.Error("the lifting's confirmation does not say the person must be told")
 	}

@@ -125,7 +125,7 @@ type accessDecl struct {
 }
 
 // fixtures are the ids the matrix puts into route patterns.
-type fixtures struct{ user, customer, contact, supplier, supplierContact, quote, request int64 }
+type fixtures struct{ user, customer, contact, supplier, supplierContact, quote, request, letter int64 }
 
 // concrete turns a pattern into a path that reaches its handler.
 func concrete(pattern string, f fixtures) string {
@@ -142,6 +142,7 @@ func concrete(pattern string, f fixtures) string {
 	}
 	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
 	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(contact, 10))
+	p = strings.ReplaceAll(p, "{letter}", strconv.FormatInt(f.letter, 10))
 	return strings.ReplaceAll(p, "/*", "/css/app.css")
 }
 
@@ -163,6 +164,10 @@ func TestPermissionMatrix(t *testing.T) {
 		t.Fatal(err)
 	}
 	fx.request = req.ID
+	if fx.letter, err = env.Services.Requests.SendLetter(authz.WithActor(ctx, authz.System()), req.ID,
+		request.SendInput{Method: domain.LetterPrinted}); err != nil {
+		t.Fatal(err)
+	}
 
 	for i, s := range subjects(env.Server.Routes()) {
 		t.Run(s.name, func(t *testing.T) {
