@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
@@ -138,12 +137,9 @@ func driveAudit(ctx context.Context, opts Options, dbURL, pw string, actors []in
 		return err
 	}
 	defer stopServer(cmd)
-	clients := make([]*http.Client, opts.Clients)
-	for i := range clients {
-		clients[i] = newClient(1)
-		if err := signIn(clients[i], base, "bench-dpo@affar.example", pw); err != nil {
-			return fmt.Errorf("bench client %d: %w", i, err)
-		}
+	clients, err := signedInClients(base, "bench-dpo@affar.example", pw, opts.Clients)
+	if err != nil {
+		return err
 	}
 	reqs := auditMix(actors, maxCustomer)
 	drive(ctx, base, clients, reqs, 3*time.Second)

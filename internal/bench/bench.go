@@ -200,6 +200,18 @@ func stopServer(cmd *exec.Cmd) {
 	cmd.Wait()
 }
 
+// signedInClients are n clients, each with a connection of its own, signed in as email.
+func signedInClients(base, email, pw string, n int) ([]*http.Client, error) {
+	clients := make([]*http.Client, n)
+	for i := range clients {
+		clients[i] = newClient(1)
+		if err := signIn(clients[i], base, email, pw); err != nil {
+			return nil, fmt.Errorf("bench client %d: %w", i, err)
+		}
+	}
+	return clients, nil
+}
+
 // signIn signs c in to the server at base. Many sign-ins from one address meet the rate limit of
 // anonymous requests: it waits as told.
 func signIn(c *http.Client, base, email, pw string) error {
@@ -381,12 +393,9 @@ func Run(ctx context.Context, opts Options) error {
 	}
 	defer stopServer(cmd)
 
-	clients := make([]*http.Client, opts.Clients)
-	for i := range clients {
-		clients[i] = newClient(1)
-		if err := signIn(clients[i], base, email, pw); err != nil {
-			return fmt.Errorf("bench client %d: %w", i, err)
-		}
+	clients, err := signedInClients(base, email, pw, opts.Clients)
+	if err != nil {
+		return err
 	}
 	// A short warm-up, not measured, so caches are as in steady use.
 	drive(ctx, base, clients, mix(maxID), 3*time.Second)
