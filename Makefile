@@ -41,8 +41,9 @@ screens: build
 	if command -v pngquant >/dev/null; then pngquant --force --ext .png --quality 60-90 --speed 1 docs/screens/*.png; fi
 
 # REQUIRE_DB=1: database tests fail instead of skipping; REQUIRE_BROWSER=1: so does the browser test.
+# -timeout 25m: the server package (browser tests under -race) takes 7–10 min on two cores, near go test's 10-min default.
 test: build vet check-generated
-	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec --db postgres -- $(GO) test -race -count=1 ./...
+	REQUIRE_DB=1 REQUIRE_BROWSER=1 ./$(BIN) dev exec --db postgres -- $(GO) test -race -count=1 -timeout 25m ./...
 
 # govulncheck (pinned by go.mod's tool directive) against the Go vulnerability database as of a fixed day,
 # built offline from the golang.org/x/vulndb module (the public endpoint is out of reach): the module's own
