@@ -50,6 +50,7 @@ func downloaded(t *testing.T, dir string) (string, string) {
 // TestBrowserAuditLogWhoViewed: a data protection officer answers "who viewed customer N between two dates"
 // through the audit log's filters in a real browser, and downloads the answer as CSV.
 func TestBrowserAuditLogWhoViewed(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	env.Clock.Set(time.Date(2026, 11, 23, 9, 0, 0, 0, domain.Stockholm))
 	watched := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Vilma Visad"})

@@ -27,6 +27,7 @@ type axeViolation struct {
 // both languages — among them a form showing its errors, the bulk job preview and report, and every
 // page at a phone's width — and fails on any violation, naming page, rule and elements.
 func TestBrowserAxe(t *testing.T) {
+	t.Parallel()
 	axe, err := os.ReadFile("testdata/axe/axe.min.js")
 	if err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 // (its text, aria-busy, aria-disabled), a second click meanwhile starts no second export, and the button
 // comes back after the download, since the page stays where it is.
 func TestBrowserExportButtonShowsBusy(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kim Kund", City: "Visby"})
 	b := signedInTab(t, env, "ekonomi@example.se", authz.CustomerView, authz.CustomerExport)

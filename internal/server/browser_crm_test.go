@@ -21,6 +21,7 @@ func button(label string) chromedp.Search {
 // delete or anonymise, sees them listed in the preview, confirms it by the button naming the action and
 // count, and watches its progress reach 100 % in a real browser (htmx polling).
 func TestBrowserBulkAnonymise(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	env.StartJobs(t)
 	var kiruna []domain.Customer
@@ -120,6 +121,7 @@ func TestBrowserBulkAnonymise(t *testing.T) {
 // TestBrowserCRMTicksAcrossPages ticks a customer on page 1 (the script saves it at once), goes to page 2,
 // ticks one there, and previews "the ticked ones": the preview lists both.
 func TestBrowserCRMTicksAcrossPages(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	var all []domain.Customer
 	for i := range 30 {

@@ -14,6 +14,7 @@ import (
 // TestBrowserCustomerCreateEditSearch creates a customer in a real browser, corrects a mistake the form
 // points out, edits the customer and finds it again through search.
 func TestBrowserCustomerCreateEditSearch(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Someone Else"})
 

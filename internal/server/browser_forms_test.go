@@ -15,6 +15,7 @@ import (
 // comes back with the server's Swedish messages and the focus on the error summary, whose links lead to
 // the fields. The country is chosen by its Swedish name.
 func TestBrowserFormSpeaksSwedish(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	b := signedInTab(t, env, "clerk@example.se", authz.CustomerCreate, authz.CustomerView)
 	b.do("Swedish", chromedp.SetValue(chromedp.ID("language"), "sv"),

@@ -16,6 +16,7 @@ import (
 // shows what is cleared and kept, refuses a mistyped customer number, and afterwards the customer page
 // shows the placeholder and the lock.
 func TestBrowserAnonymiseCustomer(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateRichCustomer(t, "Lind Lackering AB", 2*year)
 	number := strconv.FormatInt(cust.Number, 10)

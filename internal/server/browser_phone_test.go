@@ -119,6 +119,7 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 // language), a quote's total is not cut off, and the menu opens from its button; at 1366 px the menu
 // shows without a click. With AFFAR_SCREENSHOTS=dir it saves a PNG of every page at both widths there.
 func TestBrowserPhoneWidth(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	pages := phonePages(t, env)
 	_, password := env.MustCreateUser(t, "admin@example.se", true)

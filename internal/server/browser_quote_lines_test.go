@@ -34,6 +34,7 @@ func (b tab) waitText(step, sel, want string) {
 // and the totals computed by the server, without saving; "Lägg till rad" adds a row and "Ta bort" removes
 // one without leaving the page or losing what was typed.
 func TestBrowserQuoteLineEditor(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek Bygg AB"})
 	b := signedInTab(t, env, "seller@example.se", authz.CustomerView, authz.CustomerEdit)

@@ -14,6 +14,7 @@ import (
 // TestBrowserSupplierAndQuote creates a supplier and a quote with two lines in a real browser and checks
 // the totals the quote page shows.
 func TestBrowserSupplierAndQuote(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek Bygg AB", City: "Lund"})
 

@@ -16,6 +16,7 @@ import (
 // by number, anonymise from the request (no reason needed), produce and send the answer letter, and see
 // the request and the erasure register link to each other.
 func TestBrowserErasureRequest(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Gran"})
 	number := strconv.FormatInt(cust.Number, 10)

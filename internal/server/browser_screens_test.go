@@ -25,6 +25,7 @@ var screenSizes = []struct {
 // prefers-color-scheme says: the page's background follows the scheme (dark text on light, light on
 // dark). `make screens` runs it with AFFAR_SCREENSHOTS=docs/screens to refresh the README's pictures.
 func TestBrowserScreens(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	byName := map[string]phonePage{}
 	for _, p := range phonePages(t, env) {

@@ -15,6 +15,7 @@ import (
 // through the link and signs in (no customers yet); the admin grants "view customer" with the sales
 // preset's box; the colleague's next page shows the customers.
 func TestBrowserInviteSetPasswordGrantView(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	_, adminPW := env.MustCreateUser(t, "admin@example.se", true)
 	env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Kund", City: "Visby"})

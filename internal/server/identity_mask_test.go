@@ -225,6 +225,7 @@ func TestIdentityNumberShownBehindVisa(t *testing.T) {
 // Done when (issue 16 item 3), in a real browser: the customer page shows a person's number masked with
 // "Visa" beside it; pressing it shows the full number.
 func TestBrowserIdentityVisa(t *testing.T) {
+	t.Parallel()
 	env, cust, _ := canaryFixture(t)
 	b := signedInTab(t, env, "dpo@example.se", authz.CustomerView, authz.CustomerViewIdentity)
 	b.do("customer page",

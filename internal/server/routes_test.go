@@ -150,6 +150,25 @@ func concrete(pattern string, f fixtures) string {
 // and checks every route answers as declared. A denied request must change no row and write no audit
 // event other than the denial.
 func TestPermissionMatrix(t *testing.T) {
+	// The subjects are shared out over environments of their own that run side by side: a request per
+	// route and subject is the package's longest test.
+	for shard := range matrixShards {
+		t.Run(fmt.Sprintf("shard%d", shard), func(t *testing.T) {
+			t.Parallel()
+			env, fx := matrixEnv(t)
+			for i, s := range subjects(env.Server.Routes()) {
+				if i%matrixShards == shard {
+					t.Run(s.name, func(t *testing.T) { checkSubject(t, env, fx, i, s) })
+				}
+			}
+		})
+	}
+}
+
+const matrixShards = 2
+
+// matrixEnv is an environment with one record of every kind a route's path names.
+func matrixEnv(t *testing.T) (*testutil.Env, fixtures) {
 	env := testutil.NewEnv(t, nil)
 	targetID, _ := env.MustCreateUser(t, "target@example.se", false)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Matris AB"})
@@ -168,78 +187,82 @@ func TestPermissionMatrix(t *testing.T) {
 		request.SendInput{Method: domain.LetterPrinted}); err != nil {
 		t.Fatal(err)
 	}
+	return env, fx
+}
 
-	for i, s := range subjects(env.Server.Routes()) {
-		t.Run(s.name, func(t *testing.T) {
-			c := env.NewClient(t)
-			var email, pw string
-			if !s.anon {
-				email = fmt.Sprintf("subject%d@example.se", i)
-				_, pw = env.MustCreateUser(t, email, s.admin, s.perms...)
-				c.SignIn(email, pw)
+// checkSubject requests every route as subject s (the i-th) and checks the answer against the table.
+func checkSubject(t *testing.T, env *testutil.Env, fx fixtures, i int, s subject) {
+	ctx := context.Background()
+	c := env.NewClient(t)
+	var email, pw string
+	if !s.anon {
+		email = fmt.Sprintf("subject%d@example.se", i)
+		_, pw = env.MustCreateUser(t, email, s.admin, s.perms...)
+		c.SignIn(email, pw)
+	}
+	for _, rt := range env.Server.Routes() {
+		decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions(), anyOf: rt.Access.AnyOf(), oneOf: rt.Access.OneOf()}
+		path := concrete(rt.Pattern, fx)
+		var before string // what a denied POST must leave as it was
+		if rt.Method != http.MethodGet {
+			before = snapshot(t, env.DB)
+		}
+		lastEvent := lastEventID(t, env.DB)
+
+		var resp testutil.Response
+		if rt.Method == http.MethodGet {
+			resp = c.Get(path)
+		} else {
+			resp = c.PostForm(path, url.Values{})
+		}
+		label := rt.Method + " " + rt.Pattern
+
+		switch {
+		case s.anon && decl.kind != "public":
+			if resp.Status != http.StatusSeeOther || !strings.HasPrefix(resp.Location, "/signin") {
+				t.Errorf("%s: anonymous got %d %q, want a redirect to the sign-in page", label, resp.Status, resp.Location)
 			}
-			for _, rt := range env.Server.Routes() {
-				decl := accessDecl{kind: rt.Access.Kind(), perms: rt.Access.Permissions(), anyOf: rt.Access.AnyOf(), oneOf: rt.Access.OneOf()}
-				path := concrete(rt.Pattern, fx)
-				before := snapshot(t, env.DB)
-				lastEvent := lastEventID(t, env.DB)
+		case allowed(decl, s):
+			if resp.Status == http.StatusForbidden || resp.Status >= 500 ||
+				resp.Status == http.StatusSeeOther && strings.HasPrefix(resp.Location, "/signin") && label != "POST /signout" {
+				t.Errorf("%s: %s got %d (%s), want allowed", label, s.name, resp.Status, resp.Location)
+			}
+		default:
+			if resp.Status != http.StatusForbidden {
+				t.Errorf("%s: %s got %d, want 403", label, s.name, resp.Status)
+			}
+		}
 
-				var resp testutil.Response
-				if rt.Method == http.MethodGet {
-					resp = c.Get(path)
-				} else {
-					resp = c.PostForm(path, url.Values{})
-				}
-				label := rt.Method + " " + rt.Pattern
-
-				switch {
-				case s.anon && decl.kind != "public":
-					if resp.Status != http.StatusSeeOther || !strings.HasPrefix(resp.Location, "/signin") {
-						t.Errorf("%s: anonymous got %d %q, want a redirect to the sign-in page", label, resp.Status, resp.Location)
-					}
-				case allowed(decl, s):
-					if resp.Status == http.StatusForbidden || resp.Status >= 500 ||
-						resp.Status == http.StatusSeeOther && strings.HasPrefix(resp.Location, "/signin") && label != "POST /signout" {
-						t.Errorf("%s: %s got %d (%s), want allowed", label, s.name, resp.Status, resp.Location)
-					}
-				default:
-					if resp.Status != http.StatusForbidden {
-						t.Errorf("%s: %s got %d, want 403", label, s.name, resp.Status)
-					}
-				}
-
-				denied := resp.Status == http.StatusForbidden || (s.anon && decl.kind != "public")
-				if resp.Status == http.StatusForbidden {
-					actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
-					if err != nil {
-						t.Fatal(err)
-					}
-					if actions["authz.denied"] != 1 {
-						t.Errorf("%s: refusal of %s was not audited by the route guard (events %v)", label, s.name, actions)
-					}
-				}
-				if denied && rt.Method != http.MethodGet {
-					if after := snapshot(t, env.DB); after != before {
-						t.Errorf("%s: denied POST by %s changed data:\nbefore %v\nafter  %v", label, s.name, before, after)
-					}
-					actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for action := range actions {
-						if action != "authz.denied" {
-							t.Errorf("%s: denied POST by %s wrote audit event %q", label, s.name, action)
-						}
-					}
-					if !s.anon && actions["authz.denied"] != 1 {
-						t.Errorf("%s: denied POST by %s wrote %d denial events, want 1", label, s.name, actions["authz.denied"])
-					}
-				}
-				if label == "POST /signout" && !s.anon {
-					c.SignIn(email, pw) // carry on signed in
+		denied := resp.Status == http.StatusForbidden || (s.anon && decl.kind != "public")
+		if resp.Status == http.StatusForbidden {
+			actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if actions["authz.denied"] != 1 {
+				t.Errorf("%s: refusal of %s was not audited by the route guard (events %v)", label, s.name, actions)
+			}
+		}
+		if denied && rt.Method != http.MethodGet {
+			if after := snapshot(t, env.DB); after != before {
+				t.Errorf("%s: denied POST by %s changed data:\nbefore %v\nafter  %v", label, s.name, before, after)
+			}
+			actions, err := testutil.AuditActions(ctx, env.DB.Pool, lastEvent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for action := range actions {
+				if action != "authz.denied" {
+					t.Errorf("%s: denied POST by %s wrote audit event %q", label, s.name, action)
 				}
 			}
-		})
+			if !s.anon && actions["authz.denied"] != 1 {
+				t.Errorf("%s: denied POST by %s wrote %d denial events, want 1", label, s.name, actions["authz.denied"])
+			}
+		}
+		if label == "POST /signout" && !s.anon {
+			c.SignIn(email, pw) // carry on signed in
+		}
 	}
 }
 
@@ -258,17 +281,17 @@ func snapshot(t *testing.T, db *postgres.DB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out strings.Builder
-	for _, table := range tables {
-		var digest string
-		err := db.Pool.QueryRow(ctx,
-			`SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM `+pgx.Identifier{table}.Sanitize()+` t`).Scan(&digest)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&out, "%s=%s ", table, digest)
+	// One statement for every table's digest: the permission matrix takes a snapshot per route and subject.
+	digests := make([]string, len(tables))
+	for i, table := range tables {
+		digests[i] = fmt.Sprintf(`'%s=' || (SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t::text)), '') FROM %s t)`,
+			table, pgx.Identifier{table}.Sanitize())
 	}
-	return out.String()
+	var out string
+	if err := db.Pool.QueryRow(ctx, `SELECT concat_ws(' ', `+strings.Join(digests, ", ")+`)`).Scan(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func lastEventID(t *testing.T, db *postgres.DB) int64 {
