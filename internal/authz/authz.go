@@ -167,6 +167,16 @@ func (a Actor) CanAny(perms ...Permission) bool {
 	return false
 }
 
+// CanAll reports whether the actor holds every one of perms.
+func (a Actor) CanAll(perms ...Permission) bool {
+	for _, p := range perms {
+		if !a.Can(p) {
+			return false
+		}
+	}
+	return true
+}
+
 // RequireAny is Require for what one of several permissions allows.
 func RequireAny(ctx context.Context, perms ...Permission) (Actor, error) {
 	a, ok := ActorFrom(ctx)

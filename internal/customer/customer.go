@@ -5,6 +5,7 @@ package customer
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -349,9 +350,18 @@ func Version(c domain.Customer) int64 { return int64(c.Version) }
 // form showed; if the customer changed since, nothing is stored and the error is Stale. Anonymised
 // customers are locked.
 func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error) {
+	c, _, err := s.Rectify(ctx, id, in, version, "")
+	return c, err
+}
+
+// Rectify is Update made for the data subject's request numbered onRequest (art. 16; "" for none): a
+// change it makes is recorded on the request as a rectification, naming the changed fields, in the same
+// transaction. It returns the request's id (0 for none).
+func (s *Service) Rectify(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64,
+	onRequest string) (domain.Customer, int64, error) {
 	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
 	if err != nil {
-		return domain.Customer{}, err
+		return domain.Customer{}, 0, err
 	}
 	now := s.Now()
 	// A masked identity number posted back (see keepMaskedIdentity) is checked once the stored one is read;
@@ -362,12 +372,20 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 	}
 	next, err := probe.Validate(now)
 	if err != nil {
-		return domain.Customer{}, err
+		return domain.Customer{}, 0, err
 	}
+	var request int64
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
 		cur, err := postgres.EditableCustomer(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		on, err := s.onRequest(ctx, tx, actor, strings.TrimSpace(onRequest))
+		if err != nil {
+			return err
+		}
+		if on != nil {
+			request = *on
 		}
 		if probe != in {
 			if next, err = keepMaskedIdentity(actor, in, cur).Validate(now); err != nil {
@@ -386,10 +404,17 @@ func (s *Service) Update(ctx context.Context, id domain.CustomerID, in domain.Cu
 		if err := postgres.UpdateCustomer(ctx, tx, next, now); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, Changed, entity, audit.ID(id),
-			map[string]any{"fields": changed}))
+		details := map[string]any{"fields": changed}
+		if request != 0 {
+			details["request"], details["request_id"] = strings.TrimSpace(onRequest), request
+			if _, err := s.Requests.Record(ctx, tx, actor, now, request, domain.RequestAction{Kind: domain.ActionRectified,
+				Ref: strconv.FormatInt(cur.Number, 10), Note: strings.Join(changed, ", ")}); err != nil {
+				return err
+			}
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Changed, entity, audit.ID(id), details))
 	})
-	return next, err
+	return next, request, err
 }
 
 // keepMaskedIdentity is in with the stored identity number when a user who may not see full numbers posts

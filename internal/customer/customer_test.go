@@ -11,6 +11,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/request"
 	"github.com/affar/affar/internal/testutil/svctest"
 )
 
@@ -28,7 +29,7 @@ func company(name string) domain.CustomerInput {
 // The Service's methods: View, the customer page, is in TestServicePage; RecordObjection, which needs one of
 // two permissions besides customer.view, in TestObjectionPermissions.
 func TestServiceMethods(t *testing.T) {
-	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "AddContact",
+	svctest.Methods(t, &customer.Service{}, "List", "Segment", "View", "ForEdit", "Create", "Update", "Rectify", "AddContact",
 		"RemoveContact", "SetConsent", "AddCreditReport", "AccessLog", "IdentityNumber", "RecordObjection", "ConsentLiftingObjection",
 		"ForRestriction", "Restrict", "Lift") // the last three in TestRestriction
 }
@@ -42,6 +43,12 @@ func TestService(t *testing.T) {
 	edited := h.MustCreateCustomer(t, company("Ändras AB"))
 	contact := h.MustAddContact(t, c.ID, "Kim Kontakt")
 	lifter := h.MustCreateCustomer(t, company("Samtycker Igen AB"))
+	rectified := h.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Rättas AB", City: "Kiruna"})
+	onRequest, err := h.Services.Requests.Register(h.As(authz.PrivacyManage), request.Input{Kinds: []string{"rectification"},
+		Received: h.Clock.Now().Format("2006-01-02"), Channel: "letter", Name: "Rättas AB"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	objection := customer.ObjectionInput{ObjectedOn: h.Clock.Now().Format("2006-01-02"), Channel: "letter"}
 	if err := s.RecordObjection(h.As(edit...), lifter.ID, objection); err != nil {
 		t.Fatal(err)
@@ -68,8 +75,8 @@ func TestService(t *testing.T) {
 		svctest.Case{Name: "List", Perms: view,
 			Call: func(ctx context.Context) (err error) { page, err = s.List(ctx, domain.CustomerFilter{}); return },
 			Check: func(t *testing.T) {
-				if page.Total != 3 || len(page.Rows) != 3 { // Kund AB, Ändras AB, Samtycker Igen AB
-					t.Errorf("%d of %d customers, want 3", len(page.Rows), page.Total)
+				if page.Total != 4 || len(page.Rows) != 4 { // Kund AB, Ändras AB, Samtycker Igen AB, Rättas AB
+					t.Errorf("%d of %d customers, want 4", len(page.Rows), page.Total)
 				}
 			}},
 		svctest.Case{Name: "Segment", Perms: view,
@@ -110,6 +117,18 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if got.City != "Uppsala" {
 					t.Errorf("city %q, want Uppsala", got.City)
+				}
+			}},
+		svctest.Case{Name: "Rectify", Perms: perms{authz.CustomerEdit, authz.CustomerView, authz.PrivacyManage},
+			Call: func(ctx context.Context) (err error) {
+				got, _, err = s.Rectify(ctx, rectified.ID, domain.CustomerInput{Kind: "company", Name: "Rättas AB", City: "Luleå"},
+					customer.Version(rectified), onRequest.Number())
+				return
+			},
+			Audit: []string{request.ActionRecorded, customer.Changed},
+			Check: func(t *testing.T) {
+				if got.City != "Luleå" {
+					t.Errorf("city %q, want Luleå", got.City)
 				}
 			}},
 		svctest.Case{Name: "IdentityNumber", Perms: perms{authz.CustomerView, authz.CustomerViewIdentity},

@@ -3,6 +3,7 @@ package gdpr
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -136,8 +137,9 @@ func Topics() []Topic {
 }
 
 // Export reads everything stored about customer id, and records that it was exported (format says how:
-// "page", "json" or "zip").
-func (s *Service) Export(ctx context.Context, id domain.CustomerID, format string) (Export, error) {
+// "page", "json" or "zip"). A copy made for a data subject's request (its number; "" for none) is recorded
+// on the request as a copy sent, in the same transaction.
+func (s *Service) Export(ctx context.Context, id domain.CustomerID, format, onRequest string) (Export, error) {
 	actor, err := authz.RequireAll(ctx, CopyPermissions...)
 	if err != nil {
 		return Export{}, err
@@ -171,20 +173,9 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 		if err := nameStaff(ctx, tx, x.Tables); err != nil {
 			return err
 		}
-		// The events about the customer and about each of their quotes, two queries in all.
-		for _, about := range []struct {
-			entity string
-			ids    []int64
-		}{{"customer", []int64{int64(id)}}, {"quote", quotes}} {
-			events, names, err := postgres.EntitiesAudit(ctx, tx, about.entity, about.ids, 100000, audit.Hidden(ctx))
-			if err != nil {
-				return err
-			}
-			for i := range events {
-				x.Events = append(x.Events, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
-			}
+		if x.Events, err = subjectEvents(ctx, tx, id, quotes); err != nil {
+			return err
 		}
-		slices.SortFunc(x.Events, func(a, b audit.Entry) int { return a.At.Compare(b.At) })
 		if x.Rule, err = postgres.Retention(ctx, tx); err != nil {
 			return err
 		}
@@ -192,10 +183,47 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format strin
 		if x.Texts, err = postgres.PrivacyTexts(ctx, tx); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(now, actor, Exported, audit.Customer, audit.ID(id),
-			map[string]any{"format": format, "tables": tables}))
+		details := map[string]any{"format": format, "tables": tables}
+		if err := s.copyOnRequest(ctx, tx, actor, now, c.Number, onRequest, details); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Exported, audit.Customer, audit.ID(id), details))
 	})
 	return x, err
+}
+
+// subjectEvents are the events about customer id and about each of their quotes, two queries in all,
+// oldest first.
+func subjectEvents(ctx context.Context, tx pgx.Tx, id domain.CustomerID, quotes []int64) ([]audit.Entry, error) {
+	var out []audit.Entry
+	for _, about := range []struct {
+		entity string
+		ids    []int64
+	}{{"customer", []int64{int64(id)}}, {"quote", quotes}} {
+		events, names, err := postgres.EntitiesAudit(ctx, tx, about.entity, about.ids, 100000, audit.Hidden(ctx))
+		if err != nil {
+			return nil, err
+		}
+		for i := range events {
+			out = append(out, audit.Entry{AuditEvent: events[i], ActorName: names[i]})
+		}
+	}
+	slices.SortFunc(out, func(a, b audit.Entry) int { return a.At.Compare(b.At) })
+	return out, nil
+}
+
+// copyOnRequest records a copy of customer number made for the request numbered onRequest, if any, and
+// names the request in the export's audit details.
+func (s *Service) copyOnRequest(ctx context.Context, tx pgx.Tx, actor authz.Actor, now time.Time, number int64,
+	onRequest string, details map[string]any) error {
+	id, err := s.request(ctx, tx, actor, onRequest)
+	if err != nil || id == 0 {
+		return err
+	}
+	details["request"], details["request_id"] = strings.TrimSpace(onRequest), id
+	_, err = s.Requests.Record(ctx, tx, actor, now, id, domain.RequestAction{Kind: domain.ActionCopySent,
+		Ref: strconv.FormatInt(number, 10)})
+	return err
 }
 
 // decidedQuote is a quote row of the copy as the storage period reads it: number, status, decision.

@@ -34,6 +34,8 @@ type Letter struct {
 	Date       string
 	Title      string
 	Paragraphs []string
+	// Warnings are message ids of what the handler should know before sending: not part of the letter.
+	Warnings []string
 }
 
 // Text is the letter as plain text, the stored copy.
@@ -81,8 +83,16 @@ func compose(ctx context.Context, lang string, r domain.SubjectRequest, company 
 	}
 	if len(done) > 0 {
 		p = append(p, t("letter.done")+"\n"+strings.Join(done, "\n"))
+	} else if r.Status != domain.RequestRefused && !r.NoData {
+		l.Warnings = append(l.Warnings, "letter.warn.nothing_done")
 	}
-	l.Paragraphs = append(p, t("letter.rights_complain"), t("letter.rights_court"), t("letter.closing"), company.Name)
+	// Art. 13/14 and 15: the person must be able to tell who answers; without the company's details the
+	// letter is unsigned.
+	if strings.TrimSpace(company.Name) == "" {
+		l.Warnings = append(l.Warnings, "letter.warn.no_company")
+	}
+	l.Paragraphs = append(p, t("letter.rights_complain"), t("letter.rights_court"))
+	l.Paragraphs = append(l.Paragraphs, nonEmpty(t("letter.closing")+"\n"+company.Name)...)
 	return l
 }
 

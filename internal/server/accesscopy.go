@@ -83,7 +83,7 @@ func (s *Server) subjectCopy(w http.ResponseWriter, r *http.Request, format stri
 		s.fail(w, r, err)
 		return gdpr.Export{}, false
 	}
-	x, err := s.GDPR.Export(r.Context(), id, format)
+	x, err := s.GDPR.Export(r.Context(), id, format, requestParam(r.URL.Query()))
 	if err != nil {
 		s.fail(w, r, err)
 		return gdpr.Export{}, false

@@ -17,6 +17,10 @@ import (
 )
 
 // browserTimeout bounds a whole browser test: start of Chromium, every step, and its shutdown.
+//
+// Every browser test calls t.Parallel: each has its own environment and browser, and a browser test
+// spends much of its time waiting on the browser, so they run side by side (go test's -parallel, the
+// number of cores) once the package's other tests are done.
 const browserTimeout = 60 * time.Second
 
 // chromiumPath finds Debian's Chromium. Without one the test skips, unless REQUIRE_BROWSER=1 says that a
@@ -196,6 +200,7 @@ func signIn(base, email, password string) chromedp.Action[chromedp.Void] {
 // TestBrowserSignInSignOut drives a real browser through a failed sign-in, a sign-in, the dashboard and
 // a sign-out, and checks that no page broke the CSP or threw.
 func TestBrowserSignInSignOut(t *testing.T) {
+	t.Parallel()
 	env := testutil.NewEnv(t, nil)
 	const email = "anna@example.se"
 	_, password := env.MustCreateUser(t, email, false, authz.AuditView)

@@ -214,18 +214,33 @@ func (s *Server) customerUpdate(w http.ResponseWriter, r *http.Request) {
 	saveEdit(s, w, r, s.customerEditing(r))
 }
 
+// customerEditing is the edit form; opened from a data subject's request (?request=2026-0001) it rectifies
+// on that request and returns to it.
 func (s *Server) customerEditing(r *http.Request) edit[domain.CustomerID, domain.CustomerInput, domain.Customer] {
+	onRequest := func() string { // the form is parsed by the time the closures below run
+		if r.Method == http.MethodPost {
+			return requestParam(r.PostForm)
+		}
+		return requestParam(r.URL.Query())
+	}
+	var request int64 // the request the saved change was recorded on
 	return edit[domain.CustomerID, domain.CustomerInput, domain.Customer]{
 		Input: customerInput, Shown: func(c domain.Customer) domain.CustomerInput { return shownInput(r.Context(), c) },
 		Load:  s.Customers.ForEdit,
-		Stale: customer.Stale, Saved: "customer.saved", URL: customerURL,
-		Update: func(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) error {
-			_, err := s.Customers.Update(ctx, id, in, version)
+		Stale: customer.Stale, Saved: "customer.saved",
+		URL: func(id domain.CustomerID) string {
+			if request != 0 {
+				return requestURL(request) + "#actions"
+			}
+			return customerURL(id)
+		},
+		Update: func(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (err error) {
+			_, request, err = s.Customers.Rectify(ctx, id, in, version, onRequest())
 			return err
 		},
 		Form: func(c domain.Customer, in domain.CustomerInput, errs domain.FieldErrors, notice string) templ.Component {
 			v := s.editView(r, c, in, errs)
-			v.Notice = notice
+			v.Notice, v.Request = notice, onRequest()
 			return customers.FormPage(v)
 		}}
 }

@@ -40,7 +40,7 @@ func (s *Server) objectionRecord(w http.ResponseWriter, r *http.Request) {
 		s.renderObjection(w, r, id, http.StatusUnprocessableEntity, in, fe)
 		return
 	}
-	s.done(w, r, err, "objection.recorded", customerURL(id))
+	s.done(w, r, err, "objection.recorded", s.afterRequest(r.Context(), in.Request, customerURL(id)))
 }
 
 func (s *Server) renderObjection(w http.ResponseWriter, r *http.Request, id domain.CustomerID, status int,

@@ -120,8 +120,15 @@ func TestObjectionAndRestrictionFromARequest(t *testing.T) {
 	if body := dpo.Get(id + "/objection?request=2026-0001").Body; !strings.Contains(body, `name="request" value="2026-0001"`) {
 		t.Fatalf("the objection form does not carry the request:\n%s", body)
 	}
-	mustSee(t, dpo.PostForm(id+"/objection", url.Values{"objected_on": {"2026-03-02"}, "objection_channel": {"letter"}, "request": {"2026-0001"}}))
-	mustSee(t, dpo.PostForm(id+"/restrict", url.Values{"reason": {"objection_pending"}, "request_id": {"2026-0001"}}))
+	for _, done := range []testutil.Response{
+		dpo.PostForm(id+"/objection", url.Values{"objected_on": {"2026-03-02"}, "objection_channel": {"letter"}, "request": {"2026-0001"}}),
+		dpo.PostForm(id+"/restrict", url.Values{"reason": {"objection_pending"}, "request_id": {"2026-0001"}}),
+	} {
+		mustSee(t, done)
+		if done.Location != base+"#actions" {
+			t.Errorf("after acting on the request the handler is sent to %s, not back to its actions", done.Location)
+		}
+	}
 	for _, action := range []string{"customer.objection_recorded", "customer.restricted"} {
 		var n int
 		if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM audit_events WHERE action = $1
@@ -147,5 +154,61 @@ func TestObjectionAndRestrictionFromARequest(t *testing.T) {
 	var linked int64
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM marketing_objections WHERE request_id IS NOT NULL`).Scan(&linked); err != nil || linked != 1 {
 		t.Errorf("objections linked to the request: %d (%v)", linked, err)
+	}
+}
+
+// TestCopyAndRectificationFromARequest: the request page offers the access copy and the edit form with the
+// request carried; the copy and a change of the customer are recorded on the request (the change naming
+// its fields by their labels) and audited with its number, and the edit returns to the request.
+func TestCopyAndRectificationFromARequest(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.Clock.Set(stockholm("2026-03-03", 10))
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Gran", City: "Umeå"})
+	dpo := env.SignedInClient(t, "dpo@example.se", false, authz.PrivacyManage, authz.CustomerView, authz.CustomerEdit,
+		authz.CustomerExport, authz.CreditReportAccess)
+	base := registerRequest(t, dpo, cust, "access", "rectification")
+	id := "/customers/" + strconv.FormatInt(int64(cust.ID), 10)
+	page := dpo.Get(base)
+	for _, link := range []string{id + "/export.zip?request=2026-0001", id + "/edit?request=2026-0001"} {
+		if !strings.Contains(page.Body, `href="`+link+`"`) {
+			t.Errorf("the request page does not offer %s", link)
+		}
+	}
+	if r := dpo.Get(id + "/export.zip?request=2026-0001"); r.Status != 200 || !strings.HasPrefix(r.Body, "PK") {
+		t.Fatalf("the copy from the request: %d", r.Status)
+	}
+	form := dpo.Get(id + "/edit?request=2026-0001")
+	if !strings.Contains(form.Body, `name="request" value="2026-0001"`) || !strings.Contains(form.Body, "rättelse på begäran 2026-0001") {
+		t.Fatalf("the edit form does not carry the request:\n%s", form.Body)
+	}
+	version := formVersion(t, dpo, cust)
+	in := url.Values{"kind": {"person"}, "name": {"Greta Gran"}, "city": {"Luleå"}, "country": {"SE"}, "version": {version},
+		"request": {"2026-0001"}}
+	saved := dpo.PostForm(id, in)
+	mustSee(t, saved)
+	if saved.Location != base+"#actions" {
+		t.Errorf("after the rectification the handler is sent to %s, not back to the request", saved.Location)
+	}
+	for action, want := range map[string]string{"customer.exported": "", "customer.changed": "city"} {
+		var details string
+		if err := env.DB.Pool.QueryRow(context.Background(), `SELECT details::text FROM audit_events WHERE action = $1
+			AND details->>'request' = '2026-0001'`, action).Scan(&details); err != nil {
+			t.Errorf("no %s event with the request: %v", action, err)
+		} else if !strings.Contains(details, want) {
+			t.Errorf("%s: %s", action, details)
+		}
+	}
+	page = dpo.Get(base)
+	for _, want := range []string{"Registerutdrag skickat", "Uppgifter rättade", "Ort"} {
+		if !strings.Contains(page.Body, want) {
+			t.Errorf("the request's actions do not show %q", want)
+		}
+	}
+	// Without the request, an edit is no rectification on it.
+	mustSee(t, dpo.PostForm(id, url.Values{"kind": {"person"}, "name": {"Greta Gran"}, "city": {"Kiruna"},
+		"country": {"SE"}, "version": {formVersion(t, dpo, cust)}}))
+	var n int
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM subject_request_actions`).Scan(&n); err != nil || n != 2 {
+		t.Errorf("%d actions on the request, want 2 (%v)", n, err)
 	}
 }

@@ -26,7 +26,7 @@ func (s *Server) renderLetter(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	v := requests.LetterView{Nav: navFor(r), Base: requestURL(id), Number: l.Number, Language: l.Language, Method: method,
-		Sender: l.Sender, Recipient: l.Recipient, Date: l.Date, Title: l.Title, Paragraphs: l.Paragraphs, Errors: errs,
+		Sender: l.Sender, Recipient: l.Recipient, Date: l.Date, Title: l.Title, Paragraphs: l.Paragraphs, Warnings: l.Warnings, Errors: errs,
 		Methods: []requests.Option{{Value: domain.LetterPrinted, Label: "letter.method.printed"},
 			{Value: domain.LetterEmailed, Label: "letter.method.email"}}}
 	for _, lg := range request.LetterLanguages {

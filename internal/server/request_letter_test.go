@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
@@ -109,5 +110,46 @@ func TestAnswerLetter(t *testing.T) {
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM subject_request_letters
 		WHERE pdf IS NOT NULL OR body <> ''`).Scan(&left); err != nil || left != 0 {
 		t.Errorf("%d letters keep the requester after the retention (%v)", left, err)
+	}
+}
+
+// TestAnswerLetterWarnsAndTellsTheLifting: the draft of a request with nothing recorded on it warns that
+// the answer only repeats the question, and one without the company's details that it goes unsigned;
+// once a restriction made on the request is lifted, sending the answer records that the person was told
+// (art. 18(3)) and the customer page stops asking to tell them.
+func TestAnswerLetterWarnsAndTellsTheLifting(t *testing.T) {
+	env := testutil.NewEnv(t, nil)
+	env.Clock.Set(stockholm("2026-03-03", 10))
+	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Greta Gran"})
+	dpo := env.SignedInClient(t, "dpo@example.se", false, authz.PrivacyManage, authz.CustomerView)
+	base := registerRequest(t, dpo, cust, "restriction")
+	const nothing, unsigned = "Inga åtgärder är antecknade", "brevet blir osignerat"
+	draft := dpo.Get(base + "/letter").Body
+	if !strings.Contains(draft, nothing) || !strings.Contains(draft, unsigned) {
+		t.Errorf("the draft of a request with nothing done and no company details does not warn:\n%s", draft)
+	}
+	ctx := authz.WithActor(context.Background(), authz.System())
+	if err := env.Services.Settings.SetCompany(ctx, domain.CompanyInput{Name: "Måleri Öst AB", City: "Umeå", Language: "sv"}); err != nil {
+		t.Fatal(err)
+	}
+	id := "/customers/" + strconv.FormatInt(int64(cust.ID), 10)
+	mustSee(t, dpo.PostForm(id+"/restrict", url.Values{"reason": {"accuracy_contested"}, "request_id": {"2026-0001"}}))
+	mustSee(t, dpo.PostForm(id+"/unrestrict", nil))
+	const tell = "Meddela personen att den har hävts"
+	if !strings.Contains(dpo.Get(id).Body, tell) {
+		t.Fatal("the customer page does not ask to tell the person of the lifting")
+	}
+	draft = dpo.Get(base + "/letter").Body
+	if strings.Contains(draft, nothing) || strings.Contains(draft, unsigned) || !strings.Contains(draft, "Måleri Öst AB") {
+		t.Errorf("the draft still warns, or is unsigned, with an action and the company's details:\n%s", draft)
+	}
+	mustSee(t, dpo.PostForm(base+"/letter", url.Values{"lang": {"sv"}, "method": {"printed"}}))
+	var told *time.Time
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT restriction_lift_told_at FROM customers WHERE id = $1`,
+		cust.ID).Scan(&told); err != nil || told == nil {
+		t.Errorf("sending the answer did not record that the person was told (%v)", err)
+	}
+	if strings.Contains(dpo.Get(id).Body, tell) {
+		t.Error("the customer page still asks to tell the person after the answer went")
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 // Requests is what the server needs of the register of data subjects' requests (request.Service).
 type Requests interface {
+	ID(ctx context.Context, number string) (int64, error)
 	List(ctx context.Context, all, byNumber bool) ([]domain.SubjectRequest, time.Time, error)
 	Get(ctx context.Context, id int64) (request.Detail, error)
 	Register(ctx context.Context, in request.Input) (domain.SubjectRequest, error)

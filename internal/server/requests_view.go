@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
@@ -121,6 +122,12 @@ func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.Reque
 	if a.Can(authz.CustomerView) && a.Can(authz.CustomerDelete) {
 		l.DeleteURL = base + "/delete" + on
 	}
+	if a.CanAll(gdpr.CopyPermissions...) {
+		l.CopyURL = base + "/export.zip" + on
+	}
+	if a.Can(authz.CustomerView) && a.Can(authz.CustomerEdit) {
+		l.EditURL = base + "/edit" + on
+	}
 	return l
 }
 
@@ -129,6 +136,9 @@ func linkedCustomer(ctx context.Context, q domain.SubjectRequest, c domain.Reque
 func actionRow(ctx context.Context, a domain.RequestAction) requests.Action {
 	row := requests.Action{At: localMinute(a.At), By: orNone(ctx, a.ByName), KindKey: "requests.action." + string(a.Kind),
 		Ref: a.Ref, Note: a.Note}
+	if a.Kind == domain.ActionRectified { // the note names the changed fields (customer.Service.Rectify)
+		row.Note = fieldLabels(ctx, a.Note)
+	}
 	if entry, ok := strings.CutPrefix(a.Ref, gdpr.ErasureRefPrefix); ok && a.Kind == domain.ActionErased {
 		if _, err := strconv.ParseInt(entry, 10, 64); err == nil {
 			row.Ref, row.RefURL = i18n.Tf(ctx, "requests.erasure_entry", entry), "/erasures#erasure-"+entry
@@ -147,4 +157,15 @@ func sentLetter(ctx context.Context, l domain.RequestLetter) requests.Sent {
 		s.PDFURL = requestURL(l.RequestID) + "/letters/" + strconv.FormatInt(l.ID, 10)
 	}
 	return s
+}
+
+// fieldLabels is a comma-separated list of customer field names by their labels; other text as it is.
+func fieldLabels(ctx context.Context, names string) string {
+	parts := strings.Split(names, ", ")
+	for i, n := range parts {
+		if label := accesscopy.ColumnLabel("customers", n); i18n.Has(label) {
+			parts[i] = i18n.T(ctx, label)
+		}
+	}
+	return strings.Join(parts, ", ")
 }

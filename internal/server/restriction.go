@@ -95,7 +95,7 @@ func (s *Server) restrictPost(w http.ResponseWriter, r *http.Request) {
 		s.renderRestrict(w, r, id, false, http.StatusUnprocessableEntity, in, fe)
 		return
 	}
-	s.done(w, r, err, "restriction.done", customerURL(id))
+	s.done(w, r, err, "restriction.done", s.afterRequest(r.Context(), in.RequestID, customerURL(id)))
 }
 
 func (s *Server) unrestrictPost(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +104,19 @@ func (s *Server) unrestrictPost(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.done(w, r, s.Customers.Lift(r.Context(), id), "restriction.lifted", customerURL(id))
+}
+
+// afterRequest is where work started from the data subject's request numbered number returns: the
+// request's actions, where the work is recorded; fallback without a request (or one no longer readable).
+func (s *Server) afterRequest(ctx context.Context, number, fallback string) string {
+	if number == "" {
+		return fallback
+	}
+	id, err := s.Requests.ID(ctx, number)
+	if err != nil {
+		return fallback
+	}
+	return requestURL(id) + "#actions"
 }
 
 // requestNumber names request id by its number ("2026-0001") for a privacy.manage holder, or by its id if

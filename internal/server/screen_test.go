@@ -79,9 +79,9 @@ func (c countedCustomers) ForEdit(ctx context.Context, id domain.CustomerID) (do
 	return c.Customers.ForEdit(ctx, id)
 }
 
-func (c countedCustomers) Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error) {
+func (c countedCustomers) Rectify(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64, onRequest string) (domain.Customer, int64, error) {
 	c.t.call("Customers.Update")
-	return c.Customers.Update(ctx, id, in, version)
+	return c.Customers.Rectify(ctx, id, in, version, onRequest)
 }
 
 func (c countedCustomers) AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error {

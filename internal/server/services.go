@@ -47,7 +47,7 @@ type Customers interface {
 	AccessLog(ctx context.Context, id domain.CustomerID, q customer.AccessQuery) (customer.AccessPage, error)
 	ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error)
 	Create(ctx context.Context, in domain.CustomerInput, consent customer.NewConsent, confirmErased bool) (domain.Customer, error)
-	Update(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64) (domain.Customer, error)
+	Rectify(ctx context.Context, id domain.CustomerID, in domain.CustomerInput, version int64, onRequest string) (domain.Customer, int64, error)
 	AddContact(ctx context.Context, id domain.CustomerID, in domain.ContactInput) error
 	RemoveContact(ctx context.Context, id domain.CustomerID, contactID int64) error
 	SetConsent(ctx context.Context, id domain.CustomerID, given bool, source string) error
@@ -106,7 +106,7 @@ type GDPR interface {
 	Preview(ctx context.Context, id domain.CustomerID, kind domain.ErasureKind) (gdpr.Plan, error)
 	Anonymise(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
 	Delete(ctx context.Context, id domain.CustomerID, in gdpr.Input) (domain.Erasure, error)
-	Export(ctx context.Context, id domain.CustomerID, format string) (gdpr.Export, error)
+	Export(ctx context.Context, id domain.CustomerID, format, onRequest string) (gdpr.Export, error)
 	Texts(ctx context.Context) (map[string]string, error)
 	SetTexts(ctx context.Context, texts map[string]string) error
 	LedgerWritable() error
