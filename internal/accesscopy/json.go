@@ -28,6 +28,31 @@ type jsonEvent struct {
 	Details     map[string]any `json:"details"`
 }
 
+// jsonRequest is one of the person's requests: its number, what was asked, when, and where it stands.
+type jsonRequest struct {
+	Number   string   `json:"number"`
+	Kinds    []string `json:"kinds"`
+	Received string   `json:"received"`
+	Status   string   `json:"status"`
+	Closed   *string  `json:"closed"`
+}
+
+// Requests are the copy's requests as the JSON and the ZIP's CSV give them.
+func requests(x gdpr.Export) []jsonRequest {
+	out := make([]jsonRequest, len(x.Requests))
+	for i, r := range x.Requests {
+		out[i] = jsonRequest{Number: r.Number(), Received: r.Received.Format(domain.DateLayout), Status: string(r.Status)}
+		for _, k := range r.Kinds {
+			out[i].Kinds = append(out[i].Kinds, string(k))
+		}
+		if r.Closed != nil {
+			closed := r.Closed.Format(domain.DateLayout)
+			out[i].Closed = &closed
+		}
+	}
+	return out
+}
+
 type jsonCategory struct {
 	Table      string `json:"table"`
 	Title      string `json:"title"`
@@ -56,6 +81,7 @@ type document struct {
 	Information    jsonInformation             `json:"information"`
 	Data           map[string][]map[string]any `json:"data"`
 	Events         []jsonEvent                 `json:"audit_events"`
+	Requests       []jsonRequest               `json:"subject_requests"`
 }
 
 // JSON is the machine-readable copy (data portability): every table's rows under data, the information
@@ -65,7 +91,7 @@ func JSON(ctx context.Context, x gdpr.Export) ([]byte, error) {
 	doc := document{Format: Format, Schema: SchemaID, GeneratedAt: instant(x.GeneratedAt), CustomerNumber: x.CustomerNumber,
 		Information: jsonInformation{Controller: info.Controller, Recipients: info.Recipients, Transfers: info.Transfers,
 			ErasableFrom: info.ErasableFrom, Storage: info.Storage, Rule: info.Rule, Rights: info.Rights, Automated: info.Automated},
-		Data: map[string][]map[string]any{}, Events: []jsonEvent{}}
+		Data: map[string][]map[string]any{}, Events: []jsonEvent{}, Requests: requests(x)}
 	for _, c := range info.Categories {
 		doc.Information.Categories = append(doc.Information.Categories, jsonCategory{Table: c.Table, Title: c.Title,
 			Purpose: c.Purpose, LegalBasis: c.Basis, Source: c.Source})
@@ -168,6 +194,14 @@ func Schema(ctx context.Context, x gdpr.Export) ([]byte, error) {
 				"entity_id":    map[string]any{"type": []string{"integer", "null"}, "description": i18n.T(ctx, "gdpr.schema.entity_id")},
 				"actor":        str(i18n.T(ctx, "audit.col.actor")),
 				"details":      map[string]any{"type": "object", "description": i18n.T(ctx, "audit.col.details")},
+			})},
+		"subject_requests": map[string]any{"type": "array", "description": i18n.T(ctx, "gdpr.export.requests"),
+			"items": object(i18n.T(ctx, "gdpr.export.requests"), map[string]any{
+				"number":   str(i18n.T(ctx, "requests.number")),
+				"kinds":    map[string]any{"type": "array", "items": map[string]any{"type": "string"}, "description": i18n.T(ctx, "requests.kinds")},
+				"received": map[string]any{"type": "string", "format": "date", "description": i18n.T(ctx, "requests.received")},
+				"status":   str(i18n.T(ctx, "requests.status")),
+				"closed":   map[string]any{"type": []string{"string", "null"}, "format": "date", "description": i18n.T(ctx, "requests.col.closed")},
 			})},
 	})
 	s["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -26,13 +26,14 @@ const (
 	ReadmeName   = "LASMIG.txt"
 	ManifestName = "SHA256SUMS"
 	EventsName   = "data/audit_events.csv"
+	RequestsName = "data/subject_requests.csv"
 )
 
 // TableCSVName is the CSV file of one table.
 func TableCSVName(table string) string { return "data/" + table + ".csv" }
 
-// WriteZIP writes the copy as a ZIP: the JSON document and its schema, one CSV per table and one of the
-// audit events, the printable page (page, already rendered), a read-me in the reader's language and
+// WriteZIP writes the copy as a ZIP: the JSON document and its schema, one CSV per table, one of the
+// audit events and one of the person's requests, the printable page (page, already rendered), a read-me in the reader's language and
 // SHA256SUMS, which `sha256sum -c` checks.
 func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) error {
 	doc, err := JSON(ctx, x)
@@ -65,6 +66,25 @@ func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) erro
 		}
 		files = append(files, file{TableCSVName(t.PII.Name), b})
 	}
+	logs, err := eventAndRequestFiles(ctx, x)
+	if err != nil {
+		return err
+	}
+	files = append(files, logs...)
+	files = append(files, file{ReadmeName, []byte(strings.ReplaceAll(
+		i18n.Tf(ctx, "gdpr.zip.readme", strconv.FormatInt(x.CustomerNumber, 10), instant(x.GeneratedAt)), "\n", "\r\n"))})
+
+	var sums strings.Builder
+	for _, f := range files {
+		sum := sha256.Sum256(f.body)
+		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), f.name)
+	}
+	files = append(files, file{ManifestName, []byte(sums.String())})
+	return writeFiles(w, files, x.GeneratedAt)
+}
+
+// eventAndRequestFiles are the CSVs of the audit events and of the person's requests.
+func eventAndRequestFiles(ctx context.Context, x gdpr.Export) ([]file, error) {
 	events := make([][]string, len(x.Events))
 	for i, e := range x.Events {
 		id := ""
@@ -75,18 +95,22 @@ func WriteZIP(ctx context.Context, w io.Writer, x gdpr.Export, page []byte) erro
 	}
 	b, err := csvFile([]string{"at", "action", "action_label", "entity", "entity_id", "actor"}, events, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	files = append(files, file{EventsName, b}, file{ReadmeName, []byte(strings.ReplaceAll(
-		i18n.Tf(ctx, "gdpr.zip.readme", strconv.FormatInt(x.CustomerNumber, 10), instant(x.GeneratedAt)), "\n", "\r\n"))})
-
-	var sums strings.Builder
-	for _, f := range files {
-		sum := sha256.Sum256(f.body)
-		fmt.Fprintf(&sums, "%s  %s\n", hex.EncodeToString(sum[:]), f.name)
+	reqs := requests(x)
+	rows := make([][]string, len(reqs))
+	for i, r := range reqs {
+		closed := ""
+		if r.Closed != nil {
+			closed = *r.Closed
+		}
+		rows[i] = []string{r.Number, strings.Join(r.Kinds, " "), r.Received, r.Status, closed}
 	}
-	files = append(files, file{ManifestName, []byte(sums.String())})
-	return writeFiles(w, files, x.GeneratedAt)
+	rb, err := csvFile([]string{"number", "kinds", "received", "status", "closed"}, rows, nil)
+	if err != nil {
+		return nil, err
+	}
+	return []file{{EventsName, b}, {RequestsName, rb}}, nil
 }
 
 type file struct {

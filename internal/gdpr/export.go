@@ -32,6 +32,9 @@ type Export struct {
 	CustomerNumber int64
 	Tables         []ExportTable
 	Events         []audit.Entry // the audit events about the customer and their quotes
+	// Requests are the person's requests under art. 15–21 concerning the customer, without the requester's
+	// details as typed (the copy's own tables hold the person's data).
+	Requests []domain.SubjectRequest
 	Hold           domain.CustomerHold
 	Rule           domain.Retention
 	Texts          map[string]string // the company's own privacy texts by topic (Topics); missing ones use the defaults
@@ -175,6 +178,12 @@ func (s *Service) Export(ctx context.Context, id domain.CustomerID, format, onRe
 		}
 		if x.Events, err = subjectEvents(ctx, tx, id, quotes); err != nil {
 			return err
+		}
+		if x.Requests, err = postgres.CustomerRequests(ctx, tx, id); err != nil {
+			return err
+		}
+		for i := range x.Requests {
+			x.Requests[i].Requester = domain.Requester{}
 		}
 		if x.Rule, err = postgres.Retention(ctx, tx); err != nil {
 			return err

@@ -439,6 +439,7 @@ var messages = map[string]message{
 	"gdpr.export.title":            {"Registerutdrag för kund {0}", "Subject access export for customer {0}"},
 	"gdpr.export.generated":        {"Sammanställt {0}. Allt som lagras om kunden.", "Compiled {0}. Everything stored about the customer."},
 	"gdpr.export.none":             {"Inga uppgifter.", "None."},
+	"gdpr.export.requests":         {"Dina förfrågningar enligt dataskyddsförordningen", "Your requests under the GDPR"},
 	"gdpr.export.events":           {"Logghändelser om kunden", "Audit events about the customer"},
 	"gdpr.table.customers":         {"Kunduppgifter", "Customer details"},
 	"gdpr.table.customer_contacts": {"Kontaktpersoner", "Contact persons"},

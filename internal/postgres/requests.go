@@ -157,6 +157,12 @@ func SubjectRequests(ctx context.Context, q Querier, all, byNumber bool, limit i
 	return collectRequests(q.Query(ctx, `SELECT `+requestColumns+requestFrom+where+requestOrders[byNumber]+` LIMIT $1`, limit))
 }
 
+// CustomerRequests are the requests concerning customer id, oldest number first (the subject-access copy).
+func CustomerRequests(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.SubjectRequest, error) {
+	return collectRequests(q.Query(ctx, `SELECT `+requestColumns+requestFrom+` WHERE r.id IN
+		(SELECT request_id FROM subject_request_customers WHERE customer_id = $1) ORDER BY r.year, r.seq`, id))
+}
+
 // OpenRequests are the open requests by due date, at most limit, and how many are open.
 func OpenRequests(ctx context.Context, q Querier, limit int) ([]domain.SubjectRequest, int, error) {
 	var n int

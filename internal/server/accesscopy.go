@@ -12,6 +12,7 @@ import (
 	"github.com/affar/affar/internal/accesscopy"
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/i18n"
 	gdprpages "github.com/affar/affar/templates/gdpr"
@@ -39,6 +40,14 @@ func copyView(ctx context.Context, x gdpr.Export) gdprpages.ExportView {
 			et.Rows = append(et.Rows, cells)
 		}
 		v.Tables = append(v.Tables, et)
+	}
+	for _, q := range x.Requests {
+		r := gdprpages.ExportRequest{Number: q.Number(), Kinds: kindsText(ctx, q.Kinds), Received: q.Received.Format(domain.DateLayout),
+			StatusKey: "requests.status." + string(q.Status)}
+		if q.Closed != nil {
+			r.Closed = q.Closed.Format(domain.DateLayout)
+		}
+		v.Requests = append(v.Requests, r)
 	}
 	// Repeated views are folded as on the customer's access log; the ZIP's CSV and JSON keep every event.
 	for _, l := range audit.Fold(x.Events) {

@@ -1,7 +1,9 @@
 package server_test
 
 import (
+	"archive/zip"
 	"context"
+	"io"
 	"net/url"
 	"strconv"
 	"strings"
@@ -174,8 +176,25 @@ func TestCopyAndRectificationFromARequest(t *testing.T) {
 			t.Errorf("the request page does not offer %s", link)
 		}
 	}
-	if r := dpo.Get(id + "/export.zip?request=2026-0001"); r.Status != 200 || !strings.HasPrefix(r.Body, "PK") {
-		t.Fatalf("the copy from the request: %d", r.Status)
+	copied := dpo.Get(id + "/export.zip?request=2026-0001")
+	if copied.Status != 200 || !strings.HasPrefix(copied.Body, "PK") {
+		t.Fatalf("the copy from the request: %d", copied.Status)
+	}
+	// The copy lists the person's requests (art. 15: what the company holds includes them).
+	zr, err := zip.NewReader(strings.NewReader(copied.Body), int64(len(copied.Body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := zr.Open("data/subject_requests.csv")
+	if err != nil {
+		t.Fatalf("the ZIP has no requests: %v", err)
+	}
+	csv, _ := io.ReadAll(f)
+	if !strings.Contains(string(csv), "2026-0001;access rectification;2026-03-02;open;") {
+		t.Errorf("the copy's requests:\n%s", csv)
+	}
+	if page := dpo.Get(id + "/export").Body; !strings.Contains(page, "Dina förfrågningar") || !strings.Contains(page, "2026-0001") {
+		t.Errorf("the copy's page does not list the request")
 	}
 	form := dpo.Get(id + "/edit?request=2026-0001")
 	if !strings.Contains(form.Body, `name="request" value="2026-0001"`) || !strings.Contains(form.Body, "rättelse på begäran 2026-0001") {
