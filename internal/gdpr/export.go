@@ -35,9 +35,9 @@ type Export struct {
 	// Requests are the person's requests under art. 15–21 concerning the customer, without the requester's
 	// details as typed (the copy's own tables hold the person's data).
 	Requests []domain.SubjectRequest
-	Hold           domain.CustomerHold
-	Rule           domain.Retention
-	Texts          map[string]string // the company's own privacy texts by topic (Topics); missing ones use the defaults
+	Hold     domain.CustomerHold
+	Rule     domain.Retention
+	Texts    map[string]string // the company's own privacy texts by topic (Topics); missing ones use the defaults
 }
 
 // ExportTable is one inventory table's rows of the customer.
