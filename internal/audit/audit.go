@@ -35,6 +35,7 @@ const (
 	CreditReportViewed   = "credit_report.viewed"
 	CustomerViewed       = "customer.viewed" // by the customer page and the quote page, which shows the customer
 	UserDeactivated      = "user.deactivated"
+	UserErased           = "user.erased" // a departed user's name and address replaced (user.Service.Erase)
 	UserInvited          = "user.invited"
 	UserDetailsChanged   = "user.details_changed"
 	PasswordLinkIssued   = "user.password_link_issued"

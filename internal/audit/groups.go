@@ -28,7 +28,7 @@ var Groups = []Group{
 	{"exports", []string{"action.export.register", "action.export.emails", "action.export.labels", "action.export.audit", "action.export.requests", "action.customer.exported", "action.quote.emailed"}},
 	{"sign_ins", []string{"action.auth.sign_in", "action.auth.sign_in_failed", "action.auth.sign_out", "action.user.password_reset", "action.user.password_link_issued", "action.user.password_set", "action.user.password_changed"}},
 	{"refusals", []string{"action.authz.denied", "action.authz.denied_repeated", "action.user.password_link_refused"}},
-	{"permissions", []string{"action.user.permissions_changed", "action.user.admin_granted", "action.user.admin_revoked", "action.user.activated", "action.user.deactivated"}},
+	{"permissions", []string{"action.user.permissions_changed", "action.user.admin_granted", "action.user.admin_revoked", "action.user.activated", "action.user.deactivated", "action.user.erased"}},
 	{"accountability", []string{"action.agreement.published", "action.agreement.sent", "action.agreement.accepted", "action.audit.chain_checked",
 		"action.request.registered", "action.request.changed", "action.request.extended", "action.request.identified",
 		"action.request.customer_linked", "action.request.action_recorded", "action.request.reminded", "action.request.retention_changed",

@@ -24,6 +24,7 @@ type User struct {
 	Language     string // "en", "sv" or "" (follow the browser)
 	CreatedAt    time.Time
 	LastLoginAt  *time.Time
+	ErasedAt     *time.Time // a departed user whose name and address were erased (never active again)
 }
 
 // UserSummary is a user as listed, with the number of permissions held.

@@ -12,12 +12,12 @@ import (
 )
 
 const userColumns = `u.id, u.email, u.name, u.password_hash, u.is_admin, u.active, coalesce(u.language, ''),
-	u.created_at, u.last_login_at`
+	u.created_at, u.last_login_at, u.erased_at`
 
 func scanUser(row pgx.Row, extra ...any) (domain.User, error) {
 	var u domain.User
 	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.PasswordHash, &u.IsAdmin, &u.Active, &u.Language,
-		&u.CreatedAt, &u.LastLoginAt}, extra...)
+		&u.CreatedAt, &u.LastLoginAt, &u.ErasedAt}, extra...)
 	err := row.Scan(dest...)
 	return u, err
 }
@@ -100,6 +100,35 @@ func EndSession(ctx context.Context, q Querier, sessionID string) error {
 func EndUserSessions(ctx context.Context, q Querier, id domain.UserID) (int64, error) {
 	tag, err := q.Exec(ctx, `DELETE FROM user_sessions WHERE user_id = $1`, id)
 	return tag.RowsAffected(), mapErr(err, "end user sessions")
+}
+
+// EraseUser replaces departed user id's name and e-mail address by placeholders everywhere they are kept:
+// the e-mail sent to any address the user had (recipient, and the body, which greets them by name), the
+// agreements sent to the user, the user row (without a password, permissions or the admin role), and the
+// name history (through erase_user_name_history, migration 30), so the audit log names the placeholder.
+// Sessions and links go. Audit events keep the id: their hashed content never held a name.
+func EraseUser(ctx context.Context, tx pgx.Tx, id domain.UserID, name, email string, now time.Time) error {
+	steps := []struct {
+		what, sql string
+		args      []any
+	}{
+		{"outbox", `UPDATE outbox SET recipient = $2, body = '' WHERE recipient IN
+			(SELECT email::text FROM user_name_history WHERE user_id = $1 UNION SELECT email::text FROM users WHERE id = $1)`,
+			[]any{id, email}},
+		{"agreements", `UPDATE agreement_recipients SET email = $2 WHERE user_id = $1`, []any{id, email}},
+		{"sessions", `DELETE FROM user_sessions WHERE user_id = $1`, []any{id}},
+		{"links", `DELETE FROM user_tokens WHERE user_id = $1`, []any{id}},
+		{"permissions", `DELETE FROM user_permissions WHERE user_id = $1`, []any{id}},
+		{"user", `UPDATE users SET name = $2, email = $3, password_hash = '', is_admin = false, active = false,
+			language = NULL, last_login_at = NULL, erased_at = $4 WHERE id = $1`, []any{id, name, email, now}},
+		{"history", `SELECT erase_user_name_history($1)`, []any{id}},
+	}
+	for _, st := range steps {
+		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {
+			return mapErr(err, "erase user: "+st.what)
+		}
+	}
+	return nil
 }
 
 // SetUserActive activates or deactivates a user.

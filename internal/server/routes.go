@@ -228,6 +228,7 @@ func (s *Server) routes() []Route {
 		{"POST", "/users/{id}/deactivate", Needs(authz.UserView, authz.UserEdit), s.userSetActive(false)},
 		{"POST", "/users/{id}/activate", Needs(authz.UserView, authz.UserEdit), s.userSetActive(true)},
 		{"POST", "/users/{id}/admin", Admin("only admins make or unmake admins"), s.userSetAdmin},
+		{"POST", "/users/{id}/erase", Admin("only admins erase a departed user"), s.userErase},
 		{"POST", "/users/{id}/permissions", Admin("only admins grant or revoke permissions"), s.setPermissions},
 		{"GET", "/permissions", Needs(authz.UserView), s.permissionSummary},
 		{"GET", "/profile", AnyUser("a user's own name, language and password"), s.profilePage},

@@ -32,6 +32,7 @@ type Users interface {
 	UpdateDetails(ctx context.Context, id domain.UserID, in user.Details) error
 	IssueLink(ctx context.Context, id domain.UserID, origin string) (user.Link, user.Account, error)
 	SetActive(ctx context.Context, id domain.UserID, active bool) error
+	Erase(ctx context.Context, id domain.UserID) error
 	SetAdmin(ctx context.Context, id domain.UserID, admin bool) error
 	LinkUser(ctx context.Context, token string) (domain.User, string, error)
 	SetPasswordByLink(ctx context.Context, token, plain, repeat string) error

@@ -139,7 +139,7 @@ func (s *Server) userView(r *http.Request, id domain.UserID, preset string) (use
 	}
 	viewer, _ := authz.ActorFrom(r.Context())
 	v := users.UserView{Nav: navFor(r), Flash: s.permissionsFlash(r), ID: int64(u.ID), Name: u.Name, Email: u.Email,
-		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Invited: u.Invited, Status: accountStatus(u, s.Now()),
+		Language: u.Language, IsAdmin: u.IsAdmin, Active: u.Active, Erased: u.Erased, Invited: u.Invited, Status: accountStatus(u, s.Now()),
 		CanEdit: user.MayManage(viewer, u, held), CanGrant: viewer.IsAdmin, Self: viewer.UserID == u.ID}
 	v.LastLogin = cmp.Or(minute(u.LastLoginAt), "–")
 	for _, p := range authz.Presets {
@@ -211,6 +211,19 @@ func (s *Server) userSetActive(active bool) http.HandlerFunc {
 		}
 		s.done(w, r, s.Users.SetActive(r.Context(), id, active), flash, userPath(id))
 	}
+}
+
+// userErase erases a departed user once the box is ticked.
+func (s *Server) userErase(w http.ResponseWriter, r *http.Request) {
+	id, ok := idForm[domain.UserID](s, w, r)
+	if !ok {
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		s.done(w, r, nil, "users.confirm_needed", userPath(id))
+		return
+	}
+	s.done(w, r, s.Users.Erase(r.Context(), id), "users.erased_flash", userPath(id))
 }
 
 func (s *Server) userSetAdmin(w http.ResponseWriter, r *http.Request) {

@@ -21,12 +21,13 @@ type Account struct {
 	// InvitedUntil is the expiry of the newest invitation link still open (not used or withdrawn), which
 	// may already have passed; nil when there is none.
 	InvitedUntil *time.Time
+	Erased       bool // a departed user whose name and address were erased (Service.Erase)
 }
 
 // AccountOf is u without its password hash; until is its open invitation's expiry, if any.
 func AccountOf(u domain.User, until *time.Time) Account {
 	return Account{ID: u.ID, Email: u.Email, Name: u.Name, IsAdmin: u.IsAdmin, Active: u.Active, Language: u.Language,
-		LastLoginAt: u.LastLoginAt, Invited: u.PasswordHash == "", InvitedUntil: until}
+		LastLoginAt: u.LastLoginAt, Invited: u.PasswordHash == "", InvitedUntil: until, Erased: u.ErasedAt != nil}
 }
 
 // Status is where an account stands, as the user list and the user's page show it.

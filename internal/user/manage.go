@@ -229,6 +229,9 @@ func (s *Service) manage(ctx context.Context, id domain.UserID, lockAdmins bool,
 		if !MayManage(actor, AccountOf(u, nil), toPermissions(perms)) {
 			return &domain.ConflictError{Key: "users.needs_admin"}
 		}
+		if u.ErasedAt != nil { // nothing brings an erased user back: no reactivation, link or new name
+			return &domain.ConflictError{Key: "users.erased"}
+		}
 		return fn(tx, actor, u)
 	})
 }
@@ -357,6 +360,42 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, action, "user", audit.ID(id), details))
 	})
+}
+
+// Erase erases a departed user (admins only): the name and e-mail address become "Tidigare användare
+// #12" and an address that cannot receive mail, wherever they are kept (postgres.EraseUser), so that a
+// former employee is not kept by name for ever (art. 5(1)(e)). The row and its id stay: the audit chain,
+// whose hashed events name actors by id only, still verifies, and the log shows the placeholder. Only a
+// deactivated user can be erased, never the last admin, and never twice.
+func (s *Service) Erase(ctx context.Context, id domain.UserID) error {
+	if _, err := authz.RequireAdmin(ctx); err != nil {
+		return err
+	}
+	return s.manage(ctx, id, true, func(tx pgx.Tx, actor authz.Actor, u domain.User) error {
+		if u.Active {
+			return &domain.ConflictError{Key: "users.erase_active"}
+		}
+		if u.IsAdmin { // a deactivated admin: the active admins are the others (there is one, or refuse)
+			if n, err := postgres.CountAdmins(ctx, tx); err != nil {
+				return err
+			} else if n == 0 {
+				return &domain.ConflictError{Key: "users.last_admin"}
+			}
+		}
+		now := s.Now()
+		n := strconv.FormatInt(int64(id), 10)
+		name := i18n.Tf(i18n.WithLang(ctx, "sv"), "users.erased_name", n)
+		if err := postgres.EraseUser(ctx, tx, id, name, ErasedEmail(id), now); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, audit.UserErased, "user", audit.ID(id), nil))
+	})
+}
+
+// ErasedEmail is the address an erased user is left with: unique, and in the .invalid domain (RFC 2606),
+// so no mail can reach anyone.
+func ErasedEmail(id domain.UserID) string {
+	return "tidigare-anvandare-" + strconv.FormatInt(int64(id), 10) + "@raderad.invalid"
 }
 
 func (s *Service) newAdmin(ctx context.Context, tx pgx.Tx, u domain.User) error {

@@ -2,6 +2,8 @@ package user_test
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"slices"
 	"testing"
 
@@ -30,7 +32,7 @@ const (
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &user.Service{},
 		"Create", "ResetPassword", "SetPermissions", "ChangePermissions", "IDByEmail", "List", "Get", "Holders", "Invite",
-		"UpdateDetails", "IssueLink", "SetActive", "SetAdmin",
+		"UpdateDetails", "IssueLink", "SetActive", "Erase", "SetAdmin",
 		"SignIn", "SignedOut", "Actor", "RecordDenied", "SetLanguage", "HasAdmin", "LinkUser",
 		"SetPasswordByLink", "ChangeOwnPassword", "UpdateOwnProfile")
 }
@@ -51,6 +53,10 @@ func TestService(t *testing.T) {
 		target("granted@example.com"), target("renamed@example.com"), target("linked@example.com"),
 		target("deactivated@example.com"), target("promoted@example.com")
 	changed := target("changed@example.com")
+	departed := target("departed@example.com")
+	if err := s.SetActive(h.As(authz.UserView, authz.UserEdit), departed, false); err != nil {
+		t.Fatal(err)
+	}
 	var change user.PermissionChange
 	get := func(t *testing.T, id domain.UserID) (user.Account, []authz.Permission) {
 		t.Helper()
@@ -72,8 +78,8 @@ func TestService(t *testing.T) {
 		svctest.Case{Name: "List", Perms: view,
 			Call: func(ctx context.Context) (err error) { users, err = s.List(ctx, ""); return },
 			Check: func(t *testing.T) {
-				if len(users) != 9 {
-					t.Errorf("%d users, want the actor and eight others", len(users))
+				if len(users) != 10 {
+					t.Errorf("%d users, want the actor and nine others", len(users))
 				}
 			}},
 		svctest.Case{Name: "Get", Perms: view,
@@ -171,6 +177,19 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if link.Token == "" || got.ID != linked {
 					t.Errorf("link %+v for user %d, want one for %d", link, got.ID, linked)
+				}
+			}},
+		svctest.Case{Name: "Erase", Admin: true, Audit: []string{audit.UserErased},
+			Call: func(ctx context.Context) error { return s.Erase(ctx, departed) },
+			Check: func(t *testing.T) {
+				u, ps := get(t, departed)
+				if !u.Erased || u.Name != "Tidigare användare #"+strconv.FormatInt(int64(departed), 10) ||
+					u.Email != user.ErasedEmail(departed) || len(ps) != 0 {
+					t.Errorf("erased user %+v with %v", u, ps)
+				}
+				// Nothing brings an erased user back.
+				if err := s.SetActive(h.As(authz.UserView, authz.UserEdit), departed, true); !errors.Is(err, domain.ErrConflict) {
+					t.Errorf("reactivating an erased user: %v", err)
 				}
 			}},
 		svctest.Case{Name: "SetActive", Perms: manage, Audit: []string{audit.UserDeactivated},
