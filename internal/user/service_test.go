@@ -3,8 +3,8 @@ package user_test
 import (
 	"context"
 	"errors"
-	"strconv"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/affar/affar/internal/audit"
