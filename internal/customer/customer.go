@@ -532,6 +532,7 @@ func (s *Service) setConsent(ctx context.Context, id domain.CustomerID, given bo
 // CreditReportInput is the typed credit report form.
 type CreditReportInput struct {
 	Bureau, TakenOn, Rating, Limit, Remarks string
+	Need, Reference                         string // domain.CreditNeeds; the bureau's reference
 }
 
 // Bureaus are the Swedish credit bureaus offered in the form.
@@ -541,12 +542,20 @@ var Bureaus = []string{"UC", "Creditsafe", "Dun & Bradstreet", "Syna", "Other"}
 func (in CreditReportInput) Validate(now time.Time) (domain.CreditReport, error) {
 	fe := domain.FieldErrors{}
 	domain.CheckText(fe, map[string]string{"bureau": in.Bureau, "taken_on": in.TakenOn, "rating": in.Rating,
-		"limit": in.Limit, "remarks": in.Remarks}, "remarks")
+		"limit": in.Limit, "remarks": in.Remarks, "credit_reference": in.Reference}, "remarks")
 	if len(fe) > 0 {
 		return domain.CreditReport{}, fe
 	}
 	r := domain.CreditReport{Bureau: strings.TrimSpace(in.Bureau), Rating: strings.TrimSpace(in.Rating),
-		Remarks: strings.TrimSpace(in.Remarks)}
+		Remarks: strings.TrimSpace(in.Remarks), Need: domain.CreditNeed(in.Need), Reference: strings.TrimSpace(in.Reference)}
+	if !slices.Contains(domain.CreditNeeds, r.Need) {
+		fe["credit_need"] = "credit.error.need"
+	}
+	if r.Reference == "" {
+		fe["credit_reference"] = "error.required"
+	} else if len([]rune(r.Reference)) > 100 {
+		fe["credit_reference"] = "error.too_long"
+	}
 	if !slices.Contains(Bureaus, r.Bureau) {
 		fe["bureau"] = "error.bureau"
 	}

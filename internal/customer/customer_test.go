@@ -153,7 +153,7 @@ func TestService(t *testing.T) {
 			Audit: []string{audit.CreditReportRecorded},
 			Call: func(ctx context.Context) error {
 				return s.AddCreditReport(ctx, c.ID, customer.CreditReportInput{Bureau: "UC",
-					TakenOn: h.Clock.Now().Format("2006-01-02"), Rating: "A", Limit: "10000"})
+					TakenOn: h.Clock.Now().Format("2006-01-02"), Rating: "A", Limit: "10000", Need: "existing_agreement", Reference: "UC-1"})
 			}},
 	)
 }
@@ -191,11 +191,15 @@ func TestVersionAndCreditReportValidate(t *testing.T) {
 		in    customer.CreditReportInput
 		field string // the field refused, "" for none
 	}{
-		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "10 000"}, ""},
-		{customer.CreditReportInput{Bureau: "Nobody", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "bureau"},
-		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-03", Rating: "A", Limit: "0"}, "taken_on"},
-		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Limit: "0"}, "rating"},
-		{customer.CreditReportInput{Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "tio"}, "limit"},
+		{customer.CreditReportInput{Need: "credit_application", Reference: "R1", Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "10 000"}, ""},
+		{customer.CreditReportInput{Need: "credit_application", Reference: "R1", Bureau: "Nobody", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "bureau"},
+		{customer.CreditReportInput{Need: "credit_application", Reference: "R1", Bureau: "UC", TakenOn: "2026-12-03", Rating: "A", Limit: "0"}, "taken_on"},
+		{customer.CreditReportInput{Need: "credit_application", Reference: "R1", Bureau: "UC", TakenOn: "2026-12-02", Limit: "0"}, "rating"},
+		{customer.CreditReportInput{Need: "credit_application", Reference: "R1", Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "tio"}, "limit"},
+		// Kreditupplysningslagen 9 §: no report without its legitimate need, and the bureau's reference.
+		{customer.CreditReportInput{Reference: "R1", Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "credit_need"},
+		{customer.CreditReportInput{Need: "unrecorded", Reference: "R1", Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "credit_need"},
+		{customer.CreditReportInput{Need: "risk_assessment", Bureau: "UC", TakenOn: "2026-12-02", Rating: "A", Limit: "0"}, "credit_reference"},
 	} {
 		r, err := tc.in.Validate(now)
 		var fe domain.FieldErrors

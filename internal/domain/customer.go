@@ -154,9 +154,29 @@ type CreditReport struct {
 	Rating     string
 	LimitOre   int64 // credit limit in öre
 	Remarks    string
+	Need       CreditNeed
+	Reference  string // the bureau's reference of the report
 	RecordedAt time.Time
 	RecordedBy string
 }
+
+// CreditNeed is the legitimate need a credit report rests on. Kreditupplysningslagen (1973:1173) 9 §
+// lets a credit report on a private person be given only to one who has a legitimate need of it, judged by
+// whether a credit agreement or a comparable agreement has been or is to be made with the person, or
+// there is another comparable reason to assess the person's finances (paraphrased; the bureau checks it,
+// and the company must be able to show what its need was). Its label is "credit.need."+value.
+type CreditNeed string
+
+// Credit needs.
+const (
+	NeedCreditApplication CreditNeed = "credit_application" // the person applies for credit
+	NeedExistingAgreement CreditNeed = "existing_agreement" // an agreement with the person exists
+	NeedRiskAssessment    CreditNeed = "risk_assessment"    // another assessment of the person's financial risk
+	NeedUnrecorded        CreditNeed = "unrecorded"         // recorded before the need was asked (migration 31)
+)
+
+// CreditNeeds are the needs the form offers.
+var CreditNeeds = []CreditNeed{NeedCreditApplication, NeedExistingAgreement, NeedRiskAssessment}
 
 // CustomerSort names an order of the customer list.
 type CustomerSort string

@@ -66,6 +66,7 @@ var Inventory = []domain.PIITable{
 		Name: "credit_reports", CountKey: "credit_reports", Link: "customer_id", Erase: domain.EraseRows,
 		Personal: []domain.PIIColumn{{Name: "bureau", Clear: row}, {Name: "taken_on", Clear: row},
 			{Name: "rating", Clear: row}, {Name: "limit_ore", Clear: row}, {Name: "remarks", Clear: row},
+			{Name: "need", Clear: row}, {Name: "reference", Clear: row},
 			{Name: "recorded_at", Clear: row}, {Name: "recorded_by", Clear: row}},
 		NotPersonal: map[string]string{"id": InternalKey, "customer_id": InternalKey},
 		Bases:       []domain.LegalBasis{domain.BasisLegitimateInterest},

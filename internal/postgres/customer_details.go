@@ -78,22 +78,22 @@ func ConsentHistory(ctx context.Context, q Querier, id domain.CustomerID) ([]dom
 func AddCreditReport(ctx context.Context, q Querier, r domain.CreditReport, by *domain.UserID) (int64, error) {
 	var id int64
 	err := q.QueryRow(ctx, `INSERT INTO credit_reports (customer_id, bureau, taken_on, rating, limit_ore, remarks,
-		recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		r.CustomerID, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.RecordedAt, by).Scan(&id)
+		need, reference, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		r.CustomerID, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.Need, r.Reference, r.RecordedAt, by).Scan(&id)
 	return id, mapErr(err, "add credit report")
 }
 
 // CreditReports lists a customer's credit reports, newest first.
 func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.CreditReport, error) {
 	rows, err := q.Query(ctx, `SELECT r.id, r.customer_id, r.bureau, r.taken_on, r.rating, r.limit_ore, r.remarks,
-		r.recorded_at, coalesce(u.name, '') FROM credit_reports r LEFT JOIN users u ON u.id = r.recorded_by
+		r.need, r.reference, r.recorded_at, coalesce(u.name, '') FROM credit_reports r LEFT JOIN users u ON u.id = r.recorded_by
 		WHERE r.customer_id = $1 ORDER BY r.taken_on DESC, r.id DESC`, id)
 	if err != nil {
 		return nil, mapErr(err, "credit reports")
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CreditReport, error) {
 		var c domain.CreditReport
-		err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.RecordedAt, &c.RecordedBy)
+		err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.Need, &c.Reference, &c.RecordedAt, &c.RecordedBy)
 		return c, err
 	})
 	return out, mapErr(err, "credit reports")

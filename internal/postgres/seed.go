@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -71,10 +72,10 @@ func CopyCustomerExtras(ctx context.Context, tx pgx.Tx, ids []domain.CustomerID,
 			}
 			return out
 		}},
-		{"credit_reports", []string{"customer_id", "bureau", "taken_on", "rating", "limit_ore", "remarks", "recorded_at"}, func(id domain.CustomerID, e CustomerExtras) [][]any {
+		{"credit_reports", []string{"customer_id", "bureau", "taken_on", "rating", "limit_ore", "remarks", "need", "reference", "recorded_at"}, func(id domain.CustomerID, e CustomerExtras) [][]any {
 			out := make([][]any, len(e.CreditReports))
 			for j, r := range e.CreditReports {
-				out[j] = []any{id, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.RecordedAt}
+				out[j] = []any{id, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, cmp.Or(r.Need, domain.NeedCreditApplication), r.Reference, r.RecordedAt}
 			}
 			return out
 		}},

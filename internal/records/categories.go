@@ -87,7 +87,8 @@ var categories = map[string]map[string]category{
 		"bureau": {SubjectCustomers, DataCredit}, "taken_on": {SubjectCustomers, DataCredit},
 		"rating": {SubjectCustomers, DataCredit}, "limit_ore": {SubjectCustomers, DataCredit},
 		"remarks": {SubjectCustomers, DataCredit}, "recorded_at": {SubjectCustomers, DataCredit},
-		"recorded_by": {SubjectCustomers, DataCredit},
+		"recorded_by": {SubjectCustomers, DataCredit}, "need": {SubjectCustomers, DataCredit},
+		"reference": {SubjectCustomers, DataCredit},
 	},
 	"quotes": {
 		"billing_name": {SubjectCustomers, DataSales}, "billing_street": {SubjectCustomers, DataSales},

@@ -117,7 +117,8 @@ func (g Generator) Customer(i int) Customer {
 			taken := c.CreatedAt.Add(time.Duration(r.Int64N(int64(g.Now.Sub(c.CreatedAt)) + 1)))
 			c.CreditReports = append(c.CreditReports, domain.CreditReport{Bureau: pick(r, bureaus),
 				TakenOn: time.Date(taken.Year(), taken.Month(), taken.Day(), 0, 0, 0, 0, time.UTC), Rating: pick(r, ratings),
-				LimitOre: int64(r.IntN(500)) * 100_000, Remarks: pick(r, remarks), RecordedAt: taken})
+				LimitOre: int64(r.IntN(500)) * 100_000, Remarks: pick(r, remarks), RecordedAt: taken,
+				Need: domain.CreditNeeds[r.IntN(len(domain.CreditNeeds))], Reference: fmt.Sprintf("REF-%06d", r.IntN(1_000_000))})
 		}
 	}
 	g.quotes(r, &c)

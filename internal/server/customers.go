@@ -314,7 +314,8 @@ func (s *Server) renderCustomer(w http.ResponseWriter, r *http.Request, id domai
 func customerRows(ctx context.Context, v *customers.ShowView, d customer.Detail) {
 	for _, cr := range d.CreditReports {
 		v.Credit = append(v.Credit, customers.CreditRow{TakenOn: cr.TakenOn.Format(domain.DateLayout), Bureau: cr.Bureau,
-			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy})
+			Rating: cr.Rating, Limit: domain.FormatKronor(cr.LimitOre), Remarks: cr.Remarks, RecordedBy: cr.RecordedBy,
+			NeedKey: "credit.need." + string(cr.Need), Reference: cr.Reference})
 	}
 	v.Access, v.AccessURL = accessRows(ctx, d.Access), customerURL(d.Customer.ID)+"/access"
 	v.Erasable, v.Held, v.CanAddQuote = accesscopy.Storage(ctx, d.Rule, d.Hold), d.Hold.Quote != nil, v.CanEdit
@@ -381,7 +382,7 @@ func (s *Server) creditReportAdd(w http.ResponseWriter, r *http.Request) {
 	s.customerPost(w, r, func(id domain.CustomerID) (string, error) {
 		f := r.PostForm
 		in = customer.CreditReportInput{Bureau: f.Get("bureau"), TakenOn: f.Get("taken_on"), Rating: f.Get("rating"),
-			Limit: f.Get("limit"), Remarks: f.Get("remarks")}
+			Limit: f.Get("limit"), Remarks: f.Get("remarks"), Need: f.Get("credit_need"), Reference: f.Get("credit_reference")}
 		return "credit.added", s.Customers.AddCreditReport(r.Context(), id, in)
 	}, func(v *customers.ShowView) { v.CreditInput = customers.CreditInput(in) })
 }

@@ -29,10 +29,14 @@ func TestViewOnlyUserAndCreditReports(t *testing.T) {
 
 	credit := env.NewClient(t)
 	credit.SignIn("credit@example.se", creditPW)
-	r := credit.PostForm(customerPath(c)+"/credit-reports", url.Values{"bureau": {"UC"}, "taken_on": {"2026-11-01"},
+	r := credit.PostForm(customerPath(c)+"/credit-reports", url.Values{"credit_need": {"credit_application"}, "credit_reference": {"UC-1"}, "bureau": {"UC"}, "taken_on": {"2026-11-01"},
 		"rating": {"Riskklass 4"}, "limit": {"25 000"}, "remarks": {"Inga betalningsanmärkningar"}})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("recording a credit report: %d", r.Status)
+	}
+	// The need (kreditupplysningslagen 9 §) and the bureau's reference are shown with the report.
+	if body := credit.Get(customerPath(c)).Body; !strings.Contains(body, "<td>Kreditansökan</td>") || !strings.Contains(body, "<td>UC-1</td>") {
+		t.Errorf("the credit report does not show its need and reference")
 	}
 
 	viewer := env.NewClient(t)
@@ -257,7 +261,7 @@ func TestCreditReportEventsOnlyForThoseWhoSeeCreditReports(t *testing.T) {
 	credit, auditor := env.NewClient(t), env.NewClient(t)
 	credit.SignIn("credit@example.se", creditPW)
 	auditor.SignIn("auditor@example.se", auditorPW)
-	credit.PostForm(customerPath(cust)+"/credit-reports", url.Values{"bureau": {"UC"}, "taken_on": {"2026-01-02"},
+	credit.PostForm(customerPath(cust)+"/credit-reports", url.Values{"credit_need": {"credit_application"}, "credit_reference": {"UC-1"}, "bureau": {"UC"}, "taken_on": {"2026-01-02"},
 		"rating": {"A"}, "limit": {"1000"}})
 	credit.Get(customerPath(cust))
 

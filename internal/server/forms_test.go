@@ -32,7 +32,7 @@ func TestFailedFormsOpenWithASummary(t *testing.T) {
 		{"new supplier", "/suppliers", url.Values{"name": {""}, "bankgiro": {"123"}, "postal_code": {"12"}}, []string{"name", "postal_code", "bankgiro"}},
 		{"contact person", cp + "/contacts", url.Values{"contact_name": {""}, "contact_email": {"x@"}}, []string{"contact_name", "contact_email"}},
 		{"credit report", cp + "/credit-reports", url.Values{"bureau": {""}, "taken_on": {"2026-13-40"}, "rating": {"A"}, "limit": {"25 000"}},
-			[]string{"bureau", "taken_on"}},
+			[]string{"bureau", "credit_need", "credit_reference", "taken_on"}},
 		{"consent", cp + "/consent", url.Values{"given": {"true"}, "consent_source": {""}}, []string{"consent_source"}},
 		{"new quote", cp + "/quotes", url.Values{"quote_date": {"1 december"}, "valid_until": {"2026-12-31"},
 			"description": {"Arbete"}, "quantity": {"två"}, "unit_price": {"100"}, "vat_rate": {"25"}}, []string{"quote_date", "line_0_quantity"}},

@@ -34,6 +34,8 @@ var keptOnPurpose = map[string]string{
 	"customers.restriction_reason": "a ground of art. 18(1) (a CHECK allows only those)",
 	// The row goes; objection_hashes keeps the code with the hashes (no personal data in clear).
 	"marketing_objections.channel": "how the objection came, a code (a CHECK allows only those)",
+	// The row goes with the erasure; the need is one of kreditupplysningslagen's codes.
+	"credit_reports.need": "the legitimate need, a code (a CHECK allows only those)",
 }
 
 // fillCanaries writes a unique canary string into every text column (generated ones aside) of every row

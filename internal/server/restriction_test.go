@@ -175,7 +175,7 @@ func checkRefusedEdits(t *testing.T, env *testutil.Env, c *testutil.Client, cust
 			"line_qty": {"1"}, "line_price": {"100"}, "line_vat": {"25"}},
 		id + "/consent":        {"given": {"false"}, "consent_source": {"email"}},
 		id + "/contacts":       {"contact_name": {"Kim"}},
-		id + "/credit-reports": {"bureau": {"UC"}, "taken_on": {"2026-11-01"}, "rating": {"A"}, "limit": {"1000"}},
+		id + "/credit-reports": {"credit_need": {"credit_application"}, "credit_reference": {"UC-1"}, "bureau": {"UC"}, "taken_on": {"2026-11-01"}, "rating": {"A"}, "limit": {"1000"}},
 	}
 	for path, form := range posts {
 		if r := c.PostForm(path, form); r.Status != want {

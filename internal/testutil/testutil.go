@@ -321,7 +321,8 @@ func (e *Env) MustCreateRichCustomer(t testing.TB, name string, acceptedAgo time
 	must(e.Services.Customers.SetConsent(ctx, c.ID, true, "email"))
 	must(e.Services.Customers.SetConsent(ctx, c.ID, false, "phone"))
 	must(e.Services.Customers.AddCreditReport(ctx, c.ID, customer.CreditReportInput{Bureau: "UC",
-		TakenOn: e.Clock.Now().Format(domain.DateLayout), Rating: "A", Limit: "10000", Remarks: "Inga anmärkningar"}))
+		TakenOn: e.Clock.Now().Format(domain.DateLayout), Rating: "A", Limit: "10000", Remarks: "Inga anmärkningar",
+		Need: string(domain.NeedCreditApplication), Reference: "UC-4711"}))
 	e.MustCreateQuote(t, c.ID)
 	sent := e.MustCreateQuote(t, c.ID)
 	must(e.Services.Quotes.SetStatus(ctx, sent.ID, domain.QuoteSent))

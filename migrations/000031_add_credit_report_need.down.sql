@@ -1,0 +1,1 @@
+ALTER TABLE credit_reports DROP COLUMN need, DROP COLUMN reference;
