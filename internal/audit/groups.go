@@ -19,7 +19,7 @@ var Groups = []Group{
 	{"changes", []string{"action.customer.created", "action.customer.changed", "action.customer.consent_changed",
 		"action.customer.objection_recorded", "action.customer.objection_lifted", "action.customer.contact_added",
 		"action.customer.contact_removed", "action.credit_report.recorded", "action.quote.created", "action.quote.changed", "action.quote.status_changed",
-		"action.supplier.created", "action.supplier.changed", "action.supplier.contact_added", "action.supplier.contact_removed", "action.supplier.deleted",
+		"action.supplier.created", "action.supplier.changed", "action.supplier.contact_added", "action.supplier.contact_removed", "action.supplier.deleted", "action.supplier.anonymised",
 		"action.settings.company_changed", "action.settings.retention_changed", "action.privacy.texts_changed", "action.records.saved",
 		"action.customer.restricted", "action.customer.restriction_lifted",
 		"action.user.created", "action.user.invited", "action.user.details_changed", "action.user.language_changed", "action.seed.customers"}},

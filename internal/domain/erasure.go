@@ -71,6 +71,9 @@ type QuoteFact struct {
 // reader's language.
 const AnonymisedPrefix = "Anonymiserad kund "
 
+// AnonymisedSupplierPrefix starts the name an anonymised supplier gets, followed by its number.
+const AnonymisedSupplierPrefix = "Anonymiserad leverantör "
+
 // AnonymisedName is the placeholder of the customer with number. The erasure writes it in SQL from
 // AnonymisedPrefix (postgres), so only tests call this, to expect what it wrote.
 func AnonymisedName(number int64) string {

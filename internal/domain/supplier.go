@@ -26,6 +26,8 @@ type Supplier struct {
 	CreatedAt  time.Time  `db:"created_at"`
 	UpdatedAt  time.Time  `db:"updated_at"`
 	Version    int        `db:"version"`
+	// AnonymisedAt: the supplier, a person, was anonymised (gdpr.SupplierInventory); it is locked.
+	AnonymisedAt *time.Time `db:"anonymised_at"`
 }
 
 // SupplierInput is the typed supplier form, kept verbatim for redisplay.
@@ -63,6 +65,7 @@ var SupplierFields = Fields{
 	{Name: "updated_at"},
 	{Name: "version"},
 	{Name: "search_text", Generated: true},
+	{Name: "anonymised_at"},
 }
 
 // ParseBankgiro accepts 7 or 8 digits with a valid check digit and returns NNN-NNNN or NNNN-NNNN.

@@ -122,8 +122,13 @@ func erasureQuotes(br pgx.BatchResults, out map[domain.CustomerID]*domain.Erasur
 // clearSet is the SET list that clears t's personal columns, and the test that any of them holds a value
 // (for tables whose rows stay); number is the SQL of the customer number, alias the table's alias.
 func clearSet(t domain.PIITable, number, alias string) (set, filled []string) {
+	return clearSetAs(t, "'"+domain.AnonymisedPrefix+"' || "+number, alias) // domain.AnonymisedName, in SQL
+}
+
+// clearSetAs is clearSet with placeholder the SQL of the value ClearPlaceholder columns get.
+func clearSetAs(t domain.PIITable, placeholder, alias string) (set, filled []string) {
 	for _, c := range t.Personal {
-		if v, ok := clearExpr(c, number); ok {
+		if v, ok := clearExpr(c, placeholder); ok {
 			col := pgx.Identifier{c.Name}.Sanitize()
 			set = append(set, col+" = "+v)
 			// holds a value: neither empty nor cleared already
@@ -133,13 +138,13 @@ func clearSet(t domain.PIITable, number, alias string) (set, filled []string) {
 	return set, filled
 }
 
-// clearExpr is the SQL value an anonymised column gets; number is the SQL of the customer number.
-func clearExpr(c domain.PIIColumn, number string) (string, bool) {
+// clearExpr is the SQL value an anonymised column gets; placeholder is the SQL of the placeholder.
+func clearExpr(c domain.PIIColumn, placeholder string) (string, bool) {
 	switch c.Clear {
 	case domain.ClearEmpty:
 		return "''", true
 	case domain.ClearPlaceholder:
-		return "'" + domain.AnonymisedPrefix + "' || " + number, true // domain.AnonymisedName, in SQL
+		return placeholder, true
 	case domain.ClearFalse:
 		return "false", true
 	}
@@ -153,6 +158,31 @@ func inventoryTable(inv []domain.PIITable, name string) (domain.PIITable, error)
 		}
 	}
 	return domain.PIITable{}, fmt.Errorf("inventory has no table %s", name)
+}
+
+// AnonymiseSupplier clears the personal columns of supplier id as inv (gdpr.SupplierInventory) declares,
+// the name becoming "Anonymiserad leverantör <number>", and removes the rows of its EraseRows tables (the
+// contact persons). It reports whether it anonymised anything: false when the supplier was already.
+func AnonymiseSupplier(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, id domain.SupplierID, now time.Time) (bool, error) {
+	sup, err := inventoryTable(inv, "suppliers")
+	if err != nil {
+		return false, err
+	}
+	set, _ := clearSetAs(sup, "'"+domain.AnonymisedSupplierPrefix+"' || number", "")
+	tag, err := tx.Exec(ctx, `UPDATE suppliers SET `+strings.Join(set, ", ")+`, anonymised_at = $2, updated_at = $2,
+		version = version + 1 WHERE id = $1 AND anonymised_at IS NULL`, id, now)
+	if err != nil || tag.RowsAffected() == 0 {
+		return false, mapErr(err, "anonymise supplier")
+	}
+	for _, t := range inv {
+		if t.Erase == domain.EraseRows {
+			if _, err := tx.Exec(ctx, `DELETE FROM `+pgx.Identifier{t.Name}.Sanitize()+` WHERE `+
+				pgx.Identifier{t.Link}.Sanitize()+` = $1`, id); err != nil {
+				return false, mapErr(err, "anonymise supplier: "+t.Name)
+			}
+		}
+	}
+	return true, nil
 }
 
 // CustomerClearSet is the SET list of an UPDATE of customers that clears their personal columns as the

@@ -190,6 +190,7 @@ func (s *Server) routes() []Route {
 		{"GET", "/suppliers/{id}/edit", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierEdit},
 		{"POST", "/suppliers/{id}", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierUpdate},
 		{"POST", "/suppliers/{id}/delete", Needs(authz.SupplierDelete, authz.SupplierView), s.supplierDelete},
+		{"POST", "/suppliers/{id}/anonymise", Needs(authz.SupplierDelete, authz.SupplierView), s.supplierAnonymise},
 		{"POST", "/suppliers/{id}/contacts", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactAdd},
 		{"POST", "/suppliers/{id}/contacts/{contactID}/delete", Needs(authz.SupplierEdit, authz.SupplierView), s.supplierContactRemove},
 		{"GET", "/privacy", Needs(authz.PrivacyManage), s.privacyTextsPage},

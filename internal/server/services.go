@@ -70,6 +70,7 @@ type Suppliers interface {
 	Create(ctx context.Context, in domain.SupplierInput) (domain.Supplier, error)
 	Update(ctx context.Context, id domain.SupplierID, in domain.SupplierInput, version int) error
 	Delete(ctx context.Context, id domain.SupplierID) error
+	Anonymise(ctx context.Context, id domain.SupplierID) error
 	AddContact(ctx context.Context, id domain.SupplierID, in domain.ContactInput) error
 	RemoveContact(ctx context.Context, id domain.SupplierID, contactID int64) error
 }

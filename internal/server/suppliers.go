@@ -118,9 +118,12 @@ func (s *Server) renderSupplier(w http.ResponseWriter, r *http.Request, id domai
 		return
 	}
 	a, _ := authz.ActorFrom(r.Context())
-	s.renderPage(w, r, status, suppliers.ShowPage(suppliers.ShowView{Nav: navFor(r), Flash: s.flash(r), Supplier: d.Supplier,
-		Contacts: d.Contacts, CanEdit: a.Can(authz.SupplierEdit), CanDelete: a.Can(authz.SupplierDelete), Errors: errs,
-		ContactInput: in}))
+	v := suppliers.ShowView{Nav: navFor(r), Flash: s.flash(r), Supplier: d.Supplier, Contacts: d.Contacts,
+		CanEdit: a.Can(authz.SupplierEdit), CanDelete: a.Can(authz.SupplierDelete), Errors: errs, ContactInput: in}
+	if at := d.Supplier.AnonymisedAt; at != nil {
+		v.Anonymised, v.CanEdit = localDate(*at), false // locked (supplier.Locked)
+	}
+	s.renderPage(w, r, status, suppliers.ShowPage(v))
 }
 
 func (s *Server) supplierDelete(w http.ResponseWriter, r *http.Request) {
@@ -130,6 +133,19 @@ func (s *Server) supplierDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.done(w, r, s.Suppliers.Delete(r.Context(), id), "supplier.deleted", "/suppliers")
+}
+
+// supplierAnonymise anonymises a supplier that is a person once the box is ticked.
+func (s *Server) supplierAnonymise(w http.ResponseWriter, r *http.Request) {
+	id, ok := idForm[domain.SupplierID](s, w, r)
+	if !ok {
+		return
+	}
+	if r.PostForm.Get("confirm") != "yes" {
+		s.done(w, r, nil, "users.confirm_needed", supplierURL(id))
+		return
+	}
+	s.done(w, r, s.Suppliers.Anonymise(r.Context(), id), "supplier.anonymised", supplierURL(id))
 }
 
 func (s *Server) supplierContactAdd(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/postgres"
 )
 
@@ -22,6 +23,7 @@ const (
 	Deleted        = "supplier.deleted"
 	ContactAdded   = "supplier.contact_added"
 	ContactRemoved = "supplier.contact_removed"
+	Anonymised     = "supplier.anonymised"
 )
 
 const entity = "supplier"
@@ -114,6 +116,9 @@ func (s *Service) Update(ctx context.Context, id domain.SupplierID, in domain.Su
 		if err != nil {
 			return err
 		}
+		if cur.AnonymisedAt != nil {
+			return Locked
+		}
 		if cur.Version != version {
 			return Stale
 		}
@@ -149,6 +154,37 @@ func (s *Service) Delete(ctx context.Context, id domain.SupplierID) error {
 	return err
 }
 
+// Locked refuses changes to an anonymised supplier.
+var Locked = &domain.ConflictError{Key: "supplier.locked"}
+
+// Anonymise clears a supplier that is a person (a sole trader) as gdpr.SupplierInventory declares: its
+// details cleared, the name "Anonymiserad leverantör <number>", its contact persons removed; the
+// supplier stays, locked, under its number. It is audited with the cleared fields' names only. A second
+// call does nothing.
+func (s *Service) Anonymise(ctx context.Context, id domain.SupplierID) error {
+	actor, err := authz.RequireAll(ctx, authz.SupplierDelete, authz.SupplierView)
+	if err != nil {
+		return err
+	}
+	now := s.Now()
+	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if _, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
+			return err
+		}
+		done, err := postgres.AnonymiseSupplier(ctx, tx, gdpr.SupplierInventory, id, now)
+		if err != nil || !done {
+			return err
+		}
+		// The supplier's own columns, then the tables whose rows went.
+		var removed []string
+		for _, t := range gdpr.SupplierInventory[1:] {
+			removed = append(removed, t.Name)
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Anonymised, entity, audit.ID(id),
+			map[string]any{"fields": gdpr.SupplierInventory[0].Columns(), "removed": removed}))
+	})
+}
+
 // AddContact adds a contact person.
 func (s *Service) AddContact(ctx context.Context, id domain.SupplierID, in domain.ContactInput) error {
 	actor, err := authz.RequireAll(ctx, authz.SupplierEdit, authz.SupplierView)
@@ -161,8 +197,10 @@ func (s *Service) AddContact(ctx context.Context, id domain.SupplierID, in domai
 	}
 	now := s.Now()
 	return s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
+		if cur, err := postgres.SupplierForUpdate(ctx, tx, id); err != nil {
 			return err
+		} else if cur.AnonymisedAt != nil {
+			return Locked
 		}
 		contactID, err := postgres.AddSupplierContact(ctx, tx, id, c)
 		if err != nil {

@@ -3,6 +3,7 @@ package supplier_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/affar/affar/internal/authz"
@@ -22,8 +23,8 @@ var (
 func edit(p authz.Permission) perms { return perms{p, authz.SupplierView} }
 
 func TestServiceMethods(t *testing.T) {
-	svctest.Methods(t, &supplier.Service{}, "List", "View", "ForEdit", "Create", "Update", "Delete", "AddContact",
-		"RemoveContact")
+	svctest.Methods(t, &supplier.Service{}, "List", "View", "ForEdit", "Create", "Update", "Delete", "Anonymise",
+		"AddContact", "RemoveContact")
 }
 
 func TestService(t *testing.T) {
@@ -32,6 +33,8 @@ func TestService(t *testing.T) {
 	sup := h.MustCreateSupplier(t, domain.SupplierInput{Name: "Leverantör AB", City: "Malmö"})
 	edited := h.MustCreateSupplier(t, domain.SupplierInput{Name: "Ändras AB"})
 	doomed := h.MustCreateSupplier(t, domain.SupplierInput{Name: "Försvinner AB"})
+	trader := h.MustCreateSupplier(t, domain.SupplierInput{Name: "Sven Snickare", Email: "sven@example.se"})
+	h.MustAddSupplierContact(t, trader.ID, "Svens fru")
 	contact := h.MustAddSupplierContact(t, sup.ID, "Kim Kontakt")
 	var (
 		page    supplier.Page
@@ -88,6 +91,18 @@ func TestService(t *testing.T) {
 			Check: func(t *testing.T) {
 				if _, err := s.ForEdit(sys, doomed.ID); !errors.Is(err, domain.ErrNotFound) {
 					t.Errorf("after the delete: %v, want not found", err)
+				}
+			}},
+		svctest.Case{Name: "Anonymise", Perms: edit(authz.SupplierDelete), Audit: []string{supplier.Anonymised},
+			Call: func(ctx context.Context) error { return s.Anonymise(ctx, trader.ID) },
+			Check: func(t *testing.T) {
+				d, err := s.View(sys, trader.ID)
+				if err != nil || d.Supplier.AnonymisedAt == nil || d.Supplier.Email != "" || len(d.Contacts) != 0 ||
+					d.Supplier.Name != domain.AnonymisedSupplierPrefix+strconv.FormatInt(trader.Number, 10) {
+					t.Errorf("after anonymising: %+v (%v)", d, err)
+				}
+				if err := s.Update(sys, trader.ID, domain.SupplierInput{Name: "Sven igen", Country: "SE"}, d.Supplier.Version); !errors.Is(err, domain.ErrConflict) {
+					t.Errorf("editing the anonymised supplier: %v, want a conflict", err)
 				}
 			}},
 		svctest.Case{Name: "AddContact", Perms: edit(authz.SupplierEdit), Audit: []string{supplier.ContactAdded},
