@@ -26,7 +26,7 @@ type Supplier struct {
 	CreatedAt  time.Time  `db:"created_at"`
 	UpdatedAt  time.Time  `db:"updated_at"`
 	Version    int        `db:"version"`
-	// AnonymisedAt: the supplier, a person, was anonymised (gdpr.SupplierInventory); it is locked.
+	// AnonymisedAt: the supplier, a person, was anonymised (supplier.Inventory); it is locked.
 	AnonymisedAt *time.Time `db:"anonymised_at"`
 }
 

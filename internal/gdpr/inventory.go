@@ -19,33 +19,6 @@ func Plain(table, column string) bool {
 	return false
 }
 
-// SupplierInventory is every table and column holding a supplier's personal data: a sole trader's
-// (enskild firma: the organisation number is the personnummer) own details, and any supplier's contact
-// persons. supplier.Service.Anonymise and the supplier completeness tests read it; TestSupplierInventory
-// CoversTheSchema fails on a column of these tables neither listed nor explained. Nothing in Affär refers
-// to a supplier from a bookkeeping record (no supplier invoices are kept here), so no hold keeps any of it;
-// the number stays as the anonymous record's key.
-var SupplierInventory = []domain.PIITable{
-	{
-		Name: "suppliers", Link: "id", Erase: domain.EraseFields,
-		Personal: []domain.PIIColumn{{Name: "name", Clear: domain.ClearPlaceholder}, {Name: "org_number", Clear: domain.ClearEmpty},
-			{Name: "email", Clear: domain.ClearEmpty}, {Name: "phone", Clear: domain.ClearEmpty, Plain: true},
-			{Name: "street", Clear: domain.ClearEmpty}, {Name: "postal_code", Clear: domain.ClearEmpty},
-			{Name: "city", Clear: domain.ClearEmpty}, {Name: "bankgiro", Clear: domain.ClearEmpty},
-			{Name: "plusgiro", Clear: domain.ClearEmpty}, {Name: "notes", Clear: domain.ClearEmpty}},
-		NotPersonal: map[string]string{"id": InternalKey, "number": "supplier number: the anonymous record's key",
-			"country": "a two-letter country code", "created_at": "date: statistics", "updated_at": "date: statistics",
-			"version": "edit counter", "search_text": "generated from the personal columns, cleared with them",
-			"anonymised_at": "when it was anonymised"},
-	},
-	{
-		Name: "supplier_contacts", Link: "supplier_id", Erase: domain.EraseRows,
-		Personal: []domain.PIIColumn{{Name: "name", Clear: row}, {Name: "role", Clear: row},
-			{Name: "email", Clear: row}, {Name: "phone", Clear: row}},
-		NotPersonal: map[string]string{"id": InternalKey, "supplier_id": InternalKey},
-	},
-}
-
 // Inventory is every table and column holding a customer's personal data (DESIGN.md §4). Anonymise,
 // delete, the subject-access export and the completeness tests read it; TestInventoryCoversTheSchema
 // fails when a column of a table that refers to customers is neither listed here as personal nor

@@ -160,7 +160,7 @@ func inventoryTable(inv []domain.PIITable, name string) (domain.PIITable, error)
 	return domain.PIITable{}, fmt.Errorf("inventory has no table %s", name)
 }
 
-// AnonymiseSupplier clears the personal columns of supplier id as inv (gdpr.SupplierInventory) declares,
+// AnonymiseSupplier clears the personal columns of supplier id as inv (supplier.Inventory) declares,
 // the name becoming "Anonymiserad leverantör <number>", and removes the rows of its EraseRows tables (the
 // contact persons). It reports whether it anonymised anything: false when the supplier was already.
 func AnonymiseSupplier(ctx context.Context, tx pgx.Tx, inv []domain.PIITable, id domain.SupplierID, now time.Time) (bool, error) {

@@ -13,15 +13,15 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
-	"github.com/affar/affar/internal/gdpr"
+	"github.com/affar/affar/internal/supplier"
 	"github.com/affar/affar/internal/testutil"
 )
 
 // TestSupplierInventoryCoversTheSchema: every column of the supplier tables is declared personal in
-// gdpr.SupplierInventory or explained there as not personal, and every declared column exists.
+// supplier.Inventory or explained there as not personal, and every declared column exists.
 func TestSupplierInventoryCoversTheSchema(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
-	for _, tb := range gdpr.SupplierInventory {
+	for _, tb := range supplier.Inventory {
 		rows, err := env.DB.Pool.Query(context.Background(), `SELECT column_name::text FROM information_schema.columns
 			WHERE table_schema = 'public' AND table_name = $1`, tb.Name)
 		if err != nil {
@@ -37,12 +37,12 @@ func TestSupplierInventoryCoversTheSchema(t *testing.T) {
 		}
 		for _, c := range cols {
 			if _, explained := tb.NotPersonal[c]; !declared[c] && !explained {
-				t.Errorf("%s.%s is neither personal nor explained in gdpr.SupplierInventory", tb.Name, c)
+				t.Errorf("%s.%s is neither personal nor explained in supplier.Inventory", tb.Name, c)
 			}
 			delete(declared, c)
 		}
 		for c := range declared {
-			t.Errorf("gdpr.SupplierInventory declares %s.%s, which the schema does not have", tb.Name, c)
+			t.Errorf("supplier.Inventory declares %s.%s, which the schema does not have", tb.Name, c)
 		}
 	}
 }
@@ -59,7 +59,7 @@ func TestSoleTraderSupplierAnonymisedLeavesNoTrace(t *testing.T) {
 	env.MustAddSupplierContact(t, sup.ID, "Svens fru")
 	gone := env.MustAddSupplierContact(t, other.ID, "Kim Kontakt")
 	var canaries []string
-	for _, tb := range gdpr.SupplierInventory {
+	for _, tb := range supplier.Inventory {
 		for _, c := range tb.Columns() {
 			canary := fmt.Sprintf("canary%s%s", strings.ReplaceAll(tb.Name, "_", ""), strings.ReplaceAll(c, "_", ""))
 			if _, err := env.DB.Pool.Exec(ctx, `UPDATE `+pgx.Identifier{tb.Name}.Sanitize()+` SET `+
