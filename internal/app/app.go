@@ -47,6 +47,7 @@ type Services struct {
 	Audit     audit.Log
 	GDPR      *gdpr.Service
 	Bulk      *gdpr.Bulk
+	Rules     *gdpr.Rules
 	Erasures  gdpr.Register
 	Exports   *export.Service
 	Outbox    *mail.Outbox
@@ -73,12 +74,13 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		SMTP: mail.SMTP{Addr: cfg.SMTPAddr, Username: cfg.SMTPUser, Password: cfg.SMTPPassword, From: cfg.MailFrom}}
 	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
+	bulk := gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log)
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
 		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Requests: request.Actions{}},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
-		GDPR: erasure, Bulk: gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log),
+		GDPR: erasure, Bulk: bulk, Rules: &gdpr.Rules{Bulk: bulk},
 		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now},
 		Requests: &request.Service{DB: db, Now: now, Mail: outbox}}
 }
@@ -102,6 +104,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		GDPR:      svc.GDPR,
 		Erasures:  svc.Erasures,
 		Bulk:      svc.Bulk,
+		Rules:     svc.Rules,
 		Exports:   svc.Exports,
 		Outbox:    svc.Outbox,
 		Agreement: svc.Agreement, ChainChecks: svc.Chain, Records: svc.Records,

@@ -75,15 +75,21 @@ func (d Daily) Next(t time.Time) time.Time {
 }
 
 // PeriodicJobs are the river jobs gdpr schedules: the hold release, daily at 03:00 and at start (so a
-// server that was down at 03:00 catches up).
+// server that was down at 03:00 catches up), and the retention rules.
 func PeriodicJobs() []*river.PeriodicJob {
 	return []*river.PeriodicJob{river.NewPeriodicJob(Daily{Hour: 3}, func() (river.JobArgs, *river.InsertOpts) {
 		return ReleaseHoldsArgs{}, nil
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
+	}, &river.PeriodicJobOpts{RunOnStart: true}),
+		// The retention rules at 02:00, before the hold release; not at start, so a restart in the day does
+		// not erase in the middle of someone's work (the rules find what is due on any later night).
+		river.NewPeriodicJob(Daily{Hour: 2}, func() (river.JobArgs, *river.InsertOpts) {
+			return RetentionRulesArgs{}, nil
+		}, nil)}
 }
 
 // AddWorkers registers gdpr's river workers.
 func AddWorkers(w *river.Workers, s *Service, b *Bulk) {
 	river.AddWorker(w, &ReleaseHoldsWorker{Service: s})
+	river.AddWorker(w, &RetentionRulesWorker{Rules: &Rules{Bulk: b}})
 	river.AddWorker(w, &BulkEraseWorker{Bulk: b})
 }

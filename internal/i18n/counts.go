@@ -92,6 +92,14 @@ var counts = map[string]count{
 		forms{"You have sent many requests in a short time. Try again in {0} second.", "You have sent many requests in a short time. Try again in {0} seconds."}},
 
 	// Issue 15, item 3: the heading of a form's error summary.
+	"rules.period": {forms{"{0} månad", "{0} månader"}, forms{"{0} month", "{0} months"}},
+	"rules.due.inactive_customers": {forms{"{0} kund, senast aktiv före {1}, skulle raderas eller anonymiseras.", "{0} kunder, senast aktiva före {1}, skulle raderas eller anonymiseras."},
+		forms{"{0} customer, last active before {1}, would be erased.", "{0} customers, last active before {1}, would be erased."}},
+	"rules.due.credit_reports": {forms{"{0} kreditupplysning, tagen före {1}, skulle tas bort.", "{0} kreditupplysningar, tagna före {1}, skulle tas bort."},
+		forms{"{0} credit report, taken before {1}, would be removed.", "{0} credit reports, taken before {1}, would be removed."}},
+	"rules.default": {forms{"Försiktig standardtid: {0} månad. En kortare tid måste skrivas in en gång till nedan.", "Försiktig standardtid: {0} månader. En kortare tid måste skrivas in en gång till nedan."},
+		forms{"Conservative default: {0} month. A shorter period must be typed again below.", "Conservative default: {0} months. A shorter period must be typed again below."}},
+	"rules.approve": {forms{"Godkänn: radera {0} kund", "Godkänn: radera {0} kunder"}, forms{"Approve: erase {0} customer", "Approve: erase {0} customers"}},
 	"form.problems": {forms{"Formuläret har {0} fel", "Formuläret har {0} fel"}, forms{"There is {0} problem", "There are {0} problems"}},
 	"records.retention.customers": {forms{"Tills kunden raderas eller anonymiseras. Offerter och deras faktureringsuppgifter sparas {0} år från utgången av det kalenderår då räkenskapsåret avslutades (bokföringslagen 7 kap. 2 §).", "Tills kunden raderas eller anonymiseras. Offerter och deras faktureringsuppgifter sparas {0} år från utgången av det kalenderår då räkenskapsåret avslutades (bokföringslagen 7 kap. 2 §)."},
 		forms{"Until the customer is deleted or anonymised. Quotes and their billing details are kept for {0} year from the end of the calendar year in which the fiscal year ended (Swedish Bookkeeping Act, ch. 7 § 2).", "Until the customer is deleted or anonymised. Quotes and their billing details are kept for {0} years from the end of the calendar year in which the fiscal year ended (Swedish Bookkeeping Act, ch. 7 § 2)."}},

@@ -80,9 +80,11 @@ func CreateBulkJob(ctx context.Context, tx pgx.Tx, j domain.BulkJob, s domain.Se
 	return id, n, mapErr(err, "create bulk job")
 }
 
-// DeleteStaleDrafts removes draft jobs (previews nobody confirmed) made before before.
+// DeleteStaleDrafts removes draft jobs (previews nobody confirmed) made before before; a retention rule's
+// draft waits for its approval.
 func DeleteStaleDrafts(ctx context.Context, q Querier, before time.Time) error {
-	_, err := q.Exec(ctx, `DELETE FROM bulk_jobs WHERE status = 'draft' AND created_at < $1`, before)
+	_, err := q.Exec(ctx, `DELETE FROM bulk_jobs j WHERE j.status = 'draft' AND j.created_at < $1
+		AND NOT EXISTS (SELECT 1 FROM retention_runs r WHERE r.job_id = j.id)`, before)
 	return mapErr(err, "delete stale drafts")
 }
 
@@ -403,4 +405,10 @@ func RecordBulkRetry(ctx context.Context, q Querier, id int64, key string, attem
 	_, err := q.Exec(ctx, `UPDATE bulk_jobs SET retry_error = $2, retry_attempt = $3, retry_at = $4 WHERE id = $1`,
 		id, key, attempt, at)
 	return mapErr(err, "record bulk retry")
+}
+
+// DeleteBulkJob removes a draft job that selected nobody.
+func DeleteBulkJob(ctx context.Context, q Querier, id int64) error {
+	_, err := q.Exec(ctx, `DELETE FROM bulk_jobs WHERE id = $1 AND status = 'draft'`, id)
+	return mapErr(err, "delete bulk job")
 }

@@ -105,6 +105,7 @@ func navFor(r *http.Request) *layout.Nav {
 	if a.Can(authz.PrivacyManage) {
 		add("nav.privacy", "/privacy")
 		add("nav.requests", "/requests")
+		add("nav.rules", "/privacy/rules")
 	}
 	if a.CanAny(authz.PrivacyReaders...) {
 		add("nav.records", "/privacy/records")

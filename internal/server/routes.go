@@ -201,6 +201,13 @@ func (s *Server) routes() []Route {
 		{"GET", "/privacy/records/versions/{n}", NeedsAny(authz.PrivacyReaders...), s.recordsVersionPage},
 		{"GET", "/privacy/records/edit", Needs(authz.PrivacyManage), s.recordsEdit},
 		{"POST", "/privacy/records", Needs(authz.PrivacyManage), s.recordsSave},
+		// Retention rules (storage limitation, art. 5(1)(e)): data protection's alone; a run erases through
+		// the bulk engine as the rule, whoever started it.
+		{"GET", "/privacy/rules", Needs(authz.PrivacyManage), s.rulesPage},
+		{"GET", "/privacy/rules/{id}", Needs(authz.PrivacyManage), s.rulePage},
+		{"POST", "/privacy/rules/{id}", Needs(authz.PrivacyManage), s.ruleSave},
+		{"POST", "/privacy/rules/{id}/run", Needs(authz.PrivacyManage), s.ruleRun},
+		{"POST", "/privacy/rules/runs/{id}/approve", Needs(authz.PrivacyManage), s.ruleApprove},
 		// The register of data subjects' requests and its clock (art. 12(3)): data protection's alone.
 		{"GET", "/requests", Needs(authz.PrivacyManage), s.requestList},
 		{"GET", "/requests.csv", Needs(authz.PrivacyManage), s.requestCSV},

@@ -125,7 +125,7 @@ type accessDecl struct {
 }
 
 // fixtures are the ids the matrix puts into route patterns.
-type fixtures struct{ user, customer, contact, supplier, supplierContact, quote, request, letter int64 }
+type fixtures struct{ user, customer, contact, supplier, supplierContact, quote, request, letter, rule int64 }
 
 // concrete turns a pattern into a path that reaches its handler.
 func concrete(pattern string, f fixtures) string {
@@ -139,6 +139,8 @@ func concrete(pattern string, f fixtures) string {
 		id = f.quote
 	case strings.HasPrefix(pattern, "/requests/"):
 		id = f.request
+	case strings.HasPrefix(pattern, "/privacy/rules/"):
+		id = f.rule
 	}
 	p := strings.ReplaceAll(pattern, "{id}", strconv.FormatInt(id, 10))
 	p = strings.ReplaceAll(p, "{contactID}", strconv.FormatInt(contact, 10))
@@ -183,6 +185,11 @@ func matrixEnv(t *testing.T) (*testutil.Env, fixtures) {
 		t.Fatal(err)
 	}
 	fx.request = req.ID
+	rules, err := env.Services.Rules.List(authz.WithActor(ctx, authz.System()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.rule = rules[0].ID
 	if fx.letter, err = env.Services.Requests.SendLetter(authz.WithActor(ctx, authz.System()), req.ID,
 		request.SendInput{Method: domain.LetterPrinted}); err != nil {
 		t.Fatal(err)

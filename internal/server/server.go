@@ -29,6 +29,7 @@ type Deps struct {
 	GDPR        GDPR
 	Erasures    Erasures
 	Bulk        BulkJobs
+	Rules       RetentionRules
 	Exports     Exports
 	Outbox      Outbox
 	Agreement   Agreements
