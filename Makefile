@@ -82,6 +82,13 @@ bench-export: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
 	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -export $(BENCH_FLAGS)
 
+# make bench-import (not part of make test): import a file of 100,000 customers through a real server's
+# preview and job, against one INSERT of as many. See docs/benchmarks.md.
+.PHONY: bench-import
+bench-import: build
+	$(GO) build -o bin/affar-bench ./cmd/affar-bench
+	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -import $(BENCH_FLAGS)
+
 # make bench-denials (not part of make test): 200 clients of one user on a page they may not see for 20 s,
 # while another user changes a customer; with the rate limit raised and with its default.
 .PHONY: bench-denials

@@ -1,4 +1,4 @@
-// Command affar-bench is `make bench`, `make bench-bulk`, `make bench-export`, `make bench-denials` and `make bench-audit`: it measures a running affar server over
+// Command affar-bench is `make bench`, `make bench-bulk`, `make bench-export`, `make bench-denials`, `make bench-audit` and `make bench-import`: it measures a running affar server over
 // loopback at a million customers. See internal/bench.
 package main
 
@@ -28,6 +28,7 @@ func main() {
 	bulk := flag.Bool("bulk", false, "make bench-bulk: anonymise the whole register through a bulk job, against one UPDATE")
 	exports := flag.Bool("export", false, "make bench-export: export the whole register as CSV and XLSX, against one COPY")
 	denials := flag.Bool("denials", false, "make bench-denials: one user floods a forbidden page while another changes a customer")
+	imports := flag.Bool("import", false, "make bench-import: import a file of 100,000 customers through the import's preview and job, against one INSERT")
 	auditLog := flag.Bool("audit", false, "make bench-audit: the audit log's filters at -events events")
 	events := flag.Int("events", 10_000_000, "-audit: events in the audit log")
 	d := bench.DenialOptions{}
@@ -39,7 +40,7 @@ func main() {
 	flag.Parse()
 	set := map[string]bool{}
 	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	defaults(&opts, set, *bulk, *denials, *auditLog)
+	defaults(&opts, set, *bulk, *denials, *auditLog, *imports)
 	if opts.ServerURL == "" {
 		fmt.Fprintln(os.Stderr, "DATABASE_URL is not set: run it as `make bench`")
 		os.Exit(2)
@@ -52,6 +53,9 @@ func main() {
 	}
 	if *exports {
 		run = bench.RunExport
+	}
+	if *imports {
+		run = bench.RunImport
 	}
 	if *denials {
 		run = func(ctx context.Context, o bench.Options) error { return bench.RunDenials(ctx, o, d) }
@@ -66,9 +70,15 @@ func main() {
 }
 
 // defaults fits the options a run did not set to the benchmark chosen.
-func defaults(opts *bench.Options, set map[string]bool, bulk, denials, auditLog bool) {
+func defaults(opts *bench.Options, set map[string]bool, bulk, denials, auditLog, imports bool) {
 	if bulk && opts.Database == "affar_bench" {
 		opts.Database = "affar_bench_bulk"
+	}
+	if imports && !set["database"] {
+		opts.Database = "affar_bench_import"
+	}
+	if imports && !set["customers"] {
+		opts.Customers = 10_000 // a small company's register: the import, not the register, is measured
 	}
 	if denials && !set["database"] {
 		opts.Database = "affar_bench_denials"

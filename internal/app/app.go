@@ -22,6 +22,7 @@ import (
 	"github.com/affar/affar/internal/chainwatch"
 	"github.com/affar/affar/internal/config"
 	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/customerimport"
 	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/mail"
@@ -48,6 +49,7 @@ type Services struct {
 	GDPR      *gdpr.Service
 	Bulk      *gdpr.Bulk
 	Rules     *gdpr.Rules
+	Imports   *customerimport.Service
 	Erasures  gdpr.Register
 	Exports   *export.Service
 	Outbox    *mail.Outbox
@@ -80,8 +82,9 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
-		GDPR: erasure, Bulk: bulk, Rules: &gdpr.Rules{Bulk: bulk},
-		Chain: &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now},
+		GDPR: erasure, Bulk: bulk, Rules: &gdpr.Rules{Bulk: bulk, Users: users},
+		Imports: &customerimport.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Queue: queue},
+		Chain:   &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now},
 		Requests: &request.Service{DB: db, Now: now, Mail: outbox}}
 }
 
@@ -105,6 +108,7 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Erasures:  svc.Erasures,
 		Bulk:      svc.Bulk,
 		Rules:     svc.Rules,
+		Imports:   svc.Imports,
 		Exports:   svc.Exports,
 		Outbox:    svc.Outbox,
 		Agreement: svc.Agreement, ChainChecks: svc.Chain, Records: svc.Records,
@@ -199,7 +203,7 @@ func warnUnsafe(ctx context.Context, cfg config.Config, db *postgres.DB, log *sl
 }
 
 // startJobs settles what an earlier crash left of erasures, starts the background jobs and resumes
-// unfinished bulk jobs.
+// unfinished bulk jobs and imports.
 func startJobs(ctx context.Context, db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	if n, err := svc.GDPR.Reconcile(ctx); err != nil {
 		return nil, fmt.Errorf("erasure ledger: %w", err)
@@ -217,6 +221,11 @@ func startJobs(ctx context.Context, db *postgres.DB, svc Services, log *slog.Log
 		return nil, fmt.Errorf("resume bulk jobs: %w", err)
 	} else if n > 0 {
 		log.Info("resumed unfinished bulk jobs", "count", n)
+	}
+	if n, err := svc.Imports.Resume(ctx); err != nil {
+		return nil, fmt.Errorf("resume imports: %w", err)
+	} else if n > 0 {
+		log.Info("resumed unfinished customer imports", "count", n)
 	}
 	return jobs, nil
 }
@@ -276,13 +285,14 @@ func systemContext(ctx context.Context) context.Context { return authz.WithActor
 // retention-hold release.
 func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx.Tx], error) {
 	workers := river.NewWorkers()
-	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk)
+	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk, svc.Rules)
+	river.AddWorker(workers, &customerimport.Worker{Imports: svc.Imports})
 	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
 	river.AddWorker(workers, &chainwatch.Worker{Service: svc.Chain})
 	river.AddWorker(workers, &request.RemindWorker{Service: svc.Requests})
 	c, err := river.NewClient(riverpgxv5.New(db.Pool), &river.Config{
 		Queues: map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 1},
-			gdpr.BulkQueue: {MaxWorkers: 2}}, // two cores: a third worker would mostly wait for the database
+			gdpr.BulkQueue: {MaxWorkers: 2}, customerimport.Queue: {MaxWorkers: 1}}, // two cores: a third worker would mostly wait for the database
 		Workers: workers,
 		// The audit chain is checked and its head mailed out every night at 04 (after the 03 hold release).
 		// Requests due within a week are mailed to their handlers at 07, before the working day.

@@ -21,6 +21,7 @@ type Config struct {
 	SessionIdle     time.Duration // AFFAR_SESSION_IDLE, default 30m
 	SessionLifetime time.Duration // AFFAR_SESSION_LIFETIME, default 8h
 	MaxBodyBytes    int64         // AFFAR_MAX_BODY_BYTES, default 1 MiB
+	MaxImportBytes  int64         // AFFAR_MAX_IMPORT_BYTES, default 64 MiB: a file of customers to import
 	TrustProxy      bool          // AFFAR_TRUST_PROXY: take the client address from X-Forwarded-For
 	LogLevel        slog.Level    // AFFAR_LOG_LEVEL: debug, info, warn, error
 	AdminEmail      string        // AFFAR_ADMIN_EMAIL, the first admin created by make run
@@ -105,6 +106,7 @@ func Load(getenv func(string) string) (Config, error) {
 		e.errs = append(e.errs, errors.New("AFFAR_SESSION_IDLE must not exceed AFFAR_SESSION_LIFETIME"))
 	}
 	c.MaxBodyBytes = e.integer("AFFAR_MAX_BODY_BYTES", 1<<20, 1024, math.MaxInt64, "a number of bytes ≥ 1024")
+	c.MaxImportBytes = e.integer("AFFAR_MAX_IMPORT_BYTES", 64<<20, 1024, math.MaxInt64, "a number of bytes ≥ 1024")
 	c.Secret = e.secret("AFFAR_SECRET")
 	c.ErasureSalt = e.secret("AFFAR_ERASURE_SALT")
 	c.BulkBatch = int(e.integer("AFFAR_BULK_BATCH", 0, 1, 10000, "1 to 10000 customers"))

@@ -17,6 +17,8 @@ const (
 	RuleInactiveCustomers RuleCategory = "inactive_customers"
 	// RuleCreditReports: credit reports taken before the period are removed.
 	RuleCreditReports RuleCategory = "credit_reports"
+	// RuleDepartedUsers: system users deactivated before the period are erased ("Tidigare användare #12").
+	RuleDepartedUsers RuleCategory = "departed_users"
 )
 
 // RuleAction is what a rule does with what is due.
@@ -27,6 +29,7 @@ const (
 	RuleAnonymise RuleAction = "anonymise" // customers: anonymised
 	RuleDelete    RuleAction = "delete"    // customers: deleted, anonymised instead when a quote is held
 	RulePurge     RuleAction = "purge"     // credit reports: removed
+	RuleErase     RuleAction = "erase"     // departed users: name and e-mail replaced, sessions and links gone
 )
 
 // RuleDefaults are the conservative periods a rule starts with, in months; a shorter one must be
@@ -39,12 +42,15 @@ const (
 //
 // Credit reports: kreditupplysningslagen does not set a period; a report older than a year no longer
 // tells a company of a person's standing, so twelve months is the default the company confirms.
-var RuleDefaults = map[RuleCategory]int{RuleInactiveCustomers: 36, RuleCreditReports: 12}
+// Departed users: a year after their deactivation, time enough for questions about their work; the audit
+// log keeps pointing at their ids.
+var RuleDefaults = map[RuleCategory]int{RuleInactiveCustomers: 36, RuleCreditReports: 12, RuleDepartedUsers: 12}
 
 // RuleActions are the actions each category offers, the first the default.
 var RuleActions = map[RuleCategory][]RuleAction{
 	RuleInactiveCustomers: {RuleAnonymise, RuleDelete},
 	RuleCreditReports:     {RulePurge},
+	RuleDepartedUsers:     {RuleErase},
 }
 
 // MaxRuleMonths bounds a rule's period (fifty years).
@@ -126,6 +132,7 @@ const (
 	RuleAwaitingApproval RuleOutcome = "awaiting_approval" // a draft bulk job waits for approval
 	RuleBusy             RuleOutcome = "busy"              // the previous run's job is not over: nothing started
 	RulePurged           RuleOutcome = "purged"            // data was removed in the run's transaction
+	RuleErased           RuleOutcome = "erased"            // departed users were erased in the run's transaction
 )
 
 // RuleRun is one run of a rule.
@@ -156,4 +163,11 @@ type DueCreditReport struct {
 	CustomerID     CustomerID
 	CustomerNumber int64
 	TakenOn        time.Time
+}
+
+// DueUser is a departed user a rule's next run would erase.
+type DueUser struct {
+	ID            UserID
+	Name          string
+	DeactivatedAt time.Time
 }

@@ -88,8 +88,8 @@ func PeriodicJobs() []*river.PeriodicJob {
 }
 
 // AddWorkers registers gdpr's river workers.
-func AddWorkers(w *river.Workers, s *Service, b *Bulk) {
+func AddWorkers(w *river.Workers, s *Service, b *Bulk, rules *Rules) {
 	river.AddWorker(w, &ReleaseHoldsWorker{Service: s})
-	river.AddWorker(w, &RetentionRulesWorker{Rules: &Rules{Bulk: b}})
+	river.AddWorker(w, &RetentionRulesWorker{Rules: rules})
 	river.AddWorker(w, &BulkEraseWorker{Bulk: b})
 }

@@ -32,7 +32,17 @@ const RuleRunsShown = 30
 // Rules are the retention rules (GDPR art. 5(1)(e)): what each would do next, their settings, and their
 // runs, which erase customers through the bulk engine (frozen selection, batches, verification, one
 // erasure-register entry naming the rule) or remove credit reports in one transaction.
-type Rules struct{ Bulk *Bulk }
+type Rules struct {
+	Bulk *Bulk
+	// Users erases departed system users in the run's transaction (user.Service); nil where not wired,
+	// and then the departed-users rule finds nothing.
+	Users DepartedUsers
+}
+
+// DepartedUsers erases the users deactivated before before, in tx, and returns their ids.
+type DepartedUsers interface {
+	EraseDeparted(ctx context.Context, tx pgx.Tx, actor authz.Actor, before time.Time) ([]domain.UserID, error)
+}
 
 // List returns every rule.
 func (r *Rules) List(ctx context.Context) ([]domain.RetentionRule, error) {
@@ -49,6 +59,7 @@ type RulePreview struct {
 	Total         int
 	Customers     []domain.DueCustomer
 	CreditReports []domain.DueCreditReport
+	Users         []domain.DueUser
 	More          bool
 	Runs          []domain.RuleRun
 }
@@ -86,6 +97,9 @@ func (r *Rules) Preview(ctx context.Context, id int64, after domain.CustomerID) 
 	case domain.RuleCreditReports:
 		p.CreditReports, p.Total, err = postgres.DueCreditReports(ctx, r.Bulk.DB.Pool, p.Cutoff, RulePage)
 		p.More = p.Total > len(p.CreditReports)
+	case domain.RuleDepartedUsers:
+		p.Users, p.Total, err = postgres.DepartedUsersDue(ctx, r.Bulk.DB.Pool, p.Cutoff, RulePage)
+		p.More = p.Total > len(p.Users)
 	}
 	if err != nil {
 		return p, err
@@ -168,6 +182,8 @@ func (r *Rules) run(ctx context.Context, actor authz.Actor, id int64, byHand boo
 			err = r.runCustomers(ctx, tx, actor, rule, &run)
 		case domain.RuleCreditReports:
 			err = r.purgeCreditReports(ctx, tx, actor, &run)
+		case domain.RuleDepartedUsers:
+			err = r.eraseDeparted(ctx, tx, actor, &run)
 		}
 		if err != nil {
 			return err
@@ -242,6 +258,22 @@ func (r *Rules) purgeCreditReports(ctx context.Context, tx pgx.Tx, actor authz.A
 	}
 	run.Outcome = domain.RulePurged
 	return audit.Record(ctx, tx, evs...)
+}
+
+// eraseDeparted erases the users deactivated before the run's cutoff. Only the system (the nightly run)
+// or an admin may: erasing users is an admin's power (user.Service.Erase).
+func (r *Rules) eraseDeparted(ctx context.Context, tx pgx.Tx, actor authz.Actor, run *domain.RuleRun) error {
+	if r.Users == nil {
+		return nil
+	}
+	if !actor.IsAdmin {
+		return &domain.ConflictError{Key: "rules.admin_only"}
+	}
+	ids, err := r.Users.EraseDeparted(ctx, tx, actor, run.Cutoff)
+	if run.Found = len(ids); run.Found > 0 {
+		run.Outcome = domain.RuleErased
+	}
+	return err
 }
 
 // Approve starts the draft job of a run that waits for approval.

@@ -279,3 +279,40 @@ func TestRulesService(t *testing.T) {
 		h.Run(t, c)
 	}
 }
+
+// The departed-users rule erases a user deactivated before its period, on the right day, and records it.
+func TestDepartedUsersRule(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	rules := e.Services.Rules
+	e.Clock.Set(at(2025, time.March, 10, 12))
+	gone, _ := e.MustCreateUser(t, "sigrid.slutat@example.se", false)
+	must(t, e.Services.Users.SetActive(sys(), gone, false))
+	stays, _ := e.MustCreateUser(t, "kvar@example.se", false)
+	rule := ruleOf(t, rules, domain.RuleDepartedUsers)
+	_, err := rules.Save(sys(), rule.ID, domain.RuleInput{Months: "12", Action: "erase", Enabled: true})
+	must(t, err)
+	e.Clock.Set(at(2026, time.March, 10, 2))
+	if runs := nightly(t, rules); runs[len(runs)-1].Outcome != domain.RuleNothing {
+		t.Fatalf("erased before a whole year had passed: %+v", runs)
+	}
+	e.Clock.Set(at(2026, time.March, 11, 2))
+	p, err := rules.Preview(sys(), rule.ID, 0)
+	must(t, err)
+	if p.Total != 1 || len(p.Users) != 1 || p.Users[0].ID != gone {
+		t.Fatalf("due on 11 March 2026: %+v", p.Users)
+	}
+	runs := nightly(t, rules)
+	if last := runs[len(runs)-1]; last.Outcome != domain.RuleErased || last.Found != 1 {
+		t.Fatalf("run: %+v", last)
+	}
+	if n := count(t, e, `SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NOT NULL AND email LIKE 'tidigare-anvandare-%'`, gone); n != 1 {
+		t.Error("the departed user was not erased")
+	}
+	if n := count(t, e, `SELECT count(*) FROM users WHERE id = $1 AND erased_at IS NULL`, stays); n != 1 {
+		t.Error("an active user was erased")
+	}
+	if n := count(t, e, `SELECT count(*) FROM audit_events WHERE action = 'user.erased' AND entity_id = $1`, gone); n != 1 {
+		t.Errorf("%d audit events of the erasure, want 1", n)
+	}
+	verifyChain(t, e)
+}

@@ -18,6 +18,7 @@ import (
 // with its reason.
 var readsByID = map[string]string{
 	"Customer":               "one customer by id",
+	"ImportMatches":          "an import's duplicates by number, identity number or e-mail, restricted customers too, so none is created twice; the import never updates a restricted one nor shows its number",
 	"CustomerForUpdate":      "one customer by id, locked",
 	"CreateCustomer":         "inserts one",
 	"UpdateCustomer":         "one customer by id",

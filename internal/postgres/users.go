@@ -131,9 +131,11 @@ func EraseUser(ctx context.Context, tx pgx.Tx, id domain.UserID, name, email str
 	return nil
 }
 
-// SetUserActive activates or deactivates a user.
-func SetUserActive(ctx context.Context, q Querier, id domain.UserID, active bool) error {
-	tag, err := q.Exec(ctx, `UPDATE users SET active = $2 WHERE id = $1`, id, active)
+// SetUserActive activates or deactivates a user at now; the deactivation's time is kept for the
+// departed-users retention rule.
+func SetUserActive(ctx context.Context, q Querier, id domain.UserID, active bool, now time.Time) error {
+	tag, err := q.Exec(ctx, `UPDATE users SET active = $2, deactivated_at = CASE WHEN $2 THEN NULL ELSE $3::timestamptz END
+		WHERE id = $1`, id, active, now)
 	if err == nil && tag.RowsAffected() == 0 {
 		err = pgx.ErrNoRows
 	}
@@ -371,4 +373,35 @@ func ActiveAdmins(ctx context.Context, q Querier) ([]domain.User, error) {
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.User, error) { return scanUser(r) })
 	return out, mapErr(err, "active admins")
+}
+
+// DepartedUsers are the users deactivated before before and not erased, oldest first, admins left out
+// (an admin is erased by hand, where the last admin is kept), at most limit of them, locked.
+func DepartedUsers(ctx context.Context, tx pgx.Tx, before time.Time, limit int) ([]domain.UserID, error) {
+	rows, err := tx.Query(ctx, `SELECT id FROM users WHERE NOT active AND erased_at IS NULL AND NOT is_admin
+		AND deactivated_at < $1 ORDER BY deactivated_at, id LIMIT $2 FOR UPDATE`, before, limit)
+	if err != nil {
+		return nil, mapErr(err, "departed users")
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[domain.UserID])
+	return ids, mapErr(err, "departed users")
+}
+
+// DepartedUsersDue counts the users DepartedUsers would find, and returns the first limit with their
+// deactivation.
+func DepartedUsersDue(ctx context.Context, q Querier, before time.Time, limit int) ([]domain.DueUser, int, error) {
+	var total int
+	const where = `FROM users WHERE NOT active AND erased_at IS NULL AND NOT is_admin AND deactivated_at < $1`
+	if err := q.QueryRow(ctx, `SELECT count(*) `+where, before).Scan(&total); err != nil {
+		return nil, 0, mapErr(err, "departed users")
+	}
+	rows, err := q.Query(ctx, `SELECT id, name, deactivated_at `+where+` ORDER BY deactivated_at, id LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, 0, mapErr(err, "departed users")
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.DueUser, error) {
+		var d domain.DueUser
+		return d, r.Scan(&d.ID, &d.Name, &d.DeactivatedAt)
+	})
+	return out, total, mapErr(err, "departed users")
 }

@@ -3,6 +3,8 @@ package server_test
 import (
 	"context"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -10,6 +12,7 @@ import (
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
+	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/testutil"
 )
 
@@ -58,4 +61,45 @@ func TestBrowserRetentionRule(t *testing.T) {
 	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM retention_runs WHERE outcome = 'started' AND found = 1`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d runs recorded (%v), want one that found the customer", n, err)
 	}
+}
+
+// TestBrowserImport: a clerk uploads a file through the file field, the preview shows the bad row and the
+// held-back erased person with its box, passes axe at 1366 and 390 px and fits a phone; confirming starts
+// the import.
+func TestBrowserImport(t *testing.T) {
+	t.Parallel()
+	axe, err := os.ReadFile("testdata/axe/axe.min.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := testutil.NewEnv(t, nil)
+	ctx := authz.WithActor(context.Background(), authz.System())
+	gone := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Gone Raderad", Email: "gone@example.se"})
+	if _, err := env.Services.GDPR.Anonymise(ctx, gone.ID, gdpr.Input{Confirm: strconv.FormatInt(gone.Number, 10), Reason: "Begäran"}); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "kunder.csv")
+	if err := os.WriteFile(file, []byte("Namn;E-post;Ort\nAnna Ny;anna@example.se;Lund\nBo Fel;bo@;Lund\nGone Raderad;gone@example.se;Lund\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	b := signedInTab(t, env, "clerk@example.se", authz.CustomerCreate, authz.CustomerView)
+	base := env.HTTP.URL
+	b.do("the import form", chromedp.EmulateViewport(1366, 844), chromedp.Navigate(base+"/customers"),
+		chromedp.Click(chromedp.CSS(`a[href="/customers/import"]`)), chromedp.WaitVisible(chromedp.ID("file")))
+	b.axe(string(axe), "import form 1366 px")
+	b.do("upload", chromedp.SetUploadFiles(chromedp.ID("file"), []string{file}),
+		chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)), chromedp.WaitVisible(chromedp.ID("import-held")))
+	if held := b.text("held", "#import-held"); !strings.Contains(held, "Gone Raderad") {
+		t.Errorf("the held row is not shown: %q", held)
+	}
+	if bad := b.text("problems", "#import-problems"); !strings.Contains(bad, "Bo Fel") {
+		t.Errorf("the bad row is not shown: %q", bad)
+	}
+	b.axe(string(axe), "import preview 1366 px")
+	b.do("phone", chromedp.EmulateViewport(390, 844))
+	if scroll, inner := b.widths("preview at 390 px"); scroll > inner {
+		t.Errorf("the preview is %d px wide on a %d px screen", scroll, inner)
+	}
+	b.axe(string(axe), "import preview 390 px")
+	b.do("confirm", chromedp.Click(chromedp.ID("confirm-import")), chromedp.WaitVisible(chromedp.ID("import-running")))
 }

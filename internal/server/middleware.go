@@ -173,11 +173,15 @@ func (s *Server) crossOrigin(next http.Handler) http.Handler {
 // limitBody answers 413 to a body larger than the configured limit, before anyone reads it.
 func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > s.Config.MaxBodyBytes {
+		limit := s.Config.MaxBodyBytes
+		if r.Method == http.MethodPost && r.URL.Path == importPath {
+			limit = max(limit, s.Config.MaxImportBytes) // a file of customers
+		}
+		if r.ContentLength > limit {
 			s.renderError(w, r, http.StatusRequestEntityTooLarge, "")
 			return
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.Config.MaxBodyBytes)
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		next.ServeHTTP(w, r)
 	})
 }

@@ -132,6 +132,11 @@ func (s *Server) routes() []Route {
 		{"GET", "/audit", Needs(authz.AuditView), s.auditLog},
 		{"GET", "/audit.csv", Needs(authz.AuditView), s.auditCSV},
 		{"GET", "/customers", Needs(authz.CustomerView), s.customerList},
+		// Importing customers: a preview first, then a durable job; updating duplicates needs customer.edit too.
+		{"GET", "/customers/import", Needs(authz.CustomerCreate), s.importForm},
+		{"POST", "/customers/import", Needs(authz.CustomerCreate), s.importUpload},
+		{"GET", "/customers/import/{id}", Needs(authz.CustomerCreate), s.importPage},
+		{"POST", "/customers/import/{id}/confirm", Needs(authz.CustomerCreate), s.importConfirm},
 		{"GET", "/customers/new", Needs(authz.CustomerCreate), s.customerNew},
 		{"POST", "/customers", Needs(authz.CustomerCreate), s.customerCreate},
 		{"GET", "/customers/{id}", Needs(authz.CustomerView), s.customerShow},

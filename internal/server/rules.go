@@ -77,6 +77,9 @@ func (s *Server) renderRule(w http.ResponseWriter, r *http.Request, id int64, af
 	for _, c := range p.CreditReports {
 		v.Due = append(v.Due, privacy.DueRow{Number: strconv.FormatInt(c.CustomerNumber, 10), Date: c.TakenOn.Format(domain.DateLayout)})
 	}
+	for _, u := range p.Users {
+		v.Due = append(v.Due, privacy.DueRow{Name: u.Name, Date: localDate(u.DeactivatedAt)})
+	}
 	if p.More && len(p.Customers) > 0 {
 		v.Next = ruleURL(id) + "?" + url.Values{"after": {strconv.FormatInt(int64(p.Customers[len(p.Customers)-1].ID), 10)}}.Encode()
 	}

@@ -30,6 +30,7 @@ type Deps struct {
 	Erasures    Erasures
 	Bulk        BulkJobs
 	Rules       RetentionRules
+	Imports     CustomerImports
 	Exports     Exports
 	Outbox      Outbox
 	Agreement   Agreements

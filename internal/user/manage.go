@@ -350,7 +350,7 @@ func (s *Service) SetActive(ctx context.Context, id domain.UserID, active bool) 
 				return err
 			}
 		}
-		if err := postgres.SetUserActive(ctx, tx, id, active); err != nil {
+		if err := postgres.SetUserActive(ctx, tx, id, active, s.Now()); err != nil {
 			return err
 		}
 		if active && u.IsAdmin {
@@ -390,6 +390,32 @@ func (s *Service) Erase(ctx context.Context, id domain.UserID) error {
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, audit.UserErased, "user", audit.ID(id), nil))
 	})
+}
+
+// DepartedBatch bounds the users one run of the departed-users rule erases.
+const DepartedBatch = 1000
+
+// EraseDeparted erases, in tx, the users deactivated before before, as Erase does (admins are left out:
+// they are erased by hand, where the last admin is kept). It is the departed-users retention rule's, run
+// by the system or an admin (actor); it returns the ids erased.
+func (s *Service) EraseDeparted(ctx context.Context, tx pgx.Tx, actor authz.Actor, before time.Time) ([]domain.UserID, error) {
+	if !actor.IsAdmin {
+		return nil, fmt.Errorf("erase departed users: %w", domain.ErrForbidden)
+	}
+	ids, err := postgres.DepartedUsers(ctx, tx, before, DepartedBatch)
+	if err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	var evs []domain.AuditEvent
+	for _, id := range ids {
+		name := i18n.Tf(i18n.WithLang(ctx, "sv"), "users.erased_name", strconv.FormatInt(int64(id), 10))
+		if err := postgres.EraseUser(ctx, tx, id, name, ErasedEmail(id), now); err != nil {
+			return nil, err
+		}
+		evs = append(evs, audit.Event(now, actor, audit.UserErased, "user", audit.ID(id), map[string]any{"retention_rule": true}))
+	}
+	return ids, audit.Record(ctx, tx, evs...)
 }
 
 // ErasedEmail is the address an erased user is left with: unique, and in the .invalid domain (RFC 2606),

@@ -32,7 +32,7 @@ const (
 func TestServiceMethods(t *testing.T) {
 	svctest.Methods(t, &user.Service{},
 		"Create", "ResetPassword", "SetPermissions", "ChangePermissions", "IDByEmail", "List", "Get", "Holders", "Invite",
-		"UpdateDetails", "IssueLink", "SetActive", "Erase", "SetAdmin",
+		"UpdateDetails", "IssueLink", "SetActive", "Erase", "EraseDeparted", "SetAdmin",
 		"SignIn", "SignedOut", "Actor", "RecordDenied", "SetLanguage", "HasAdmin", "LinkUser",
 		"SetPasswordByLink", "ChangeOwnPassword", "UpdateOwnProfile")
 }
