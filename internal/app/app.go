@@ -287,6 +287,7 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 	workers := river.NewWorkers()
 	gdpr.AddWorkers(workers, svc.GDPR, svc.Bulk, svc.Rules)
 	river.AddWorker(workers, &customerimport.Worker{Imports: svc.Imports})
+	river.AddWorker(workers, &customerimport.CleanupWorker{Imports: svc.Imports})
 	river.AddWorker(workers, &mail.DeliverWorker{Outbox: svc.Outbox})
 	river.AddWorker(workers, &chainwatch.Worker{Service: svc.Chain})
 	river.AddWorker(workers, &request.RemindWorker{Service: svc.Requests})
@@ -296,7 +297,8 @@ func NewJobs(db *postgres.DB, svc Services, log *slog.Logger) (*river.Client[pgx
 		Workers: workers,
 		// The audit chain is checked and its head mailed out every night at 04 (after the 03 hold release).
 		// Requests due within a week are mailed to their handlers at 07, before the working day.
-		PeriodicJobs: append(gdpr.PeriodicJobs(), chainwatch.PeriodicJob(gdpr.Daily{Hour: 4}), request.PeriodicJob(gdpr.Daily{Hour: 7})),
+		PeriodicJobs: append(gdpr.PeriodicJobs(), chainwatch.PeriodicJob(gdpr.Daily{Hour: 4}), request.PeriodicJob(gdpr.Daily{Hour: 7}),
+			customerimport.PeriodicJob(gdpr.Daily{Hour: 1})),
 		// A job of a server that died is run again after this, even if no server restarts.
 		RescueStuckJobsAfter: gdpr.RescueAfter,
 		// River's nightly REINDEX of its job indexes needs the owner, which the server is not (README).

@@ -1,6 +1,7 @@
 package customerimport_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strings"
@@ -86,7 +87,7 @@ func TestImportOfAThousandRows(t *testing.T) {
 	must(t, err)
 
 	im := e.Services.Imports
-	id, err := im.Upload(ctx, file)
+	id, err := im.Upload(ctx, bytes.NewReader(file))
 	must(t, err)
 	p, err := im.Preview(ctx, id, 0)
 	must(t, err)
@@ -171,7 +172,7 @@ func TestImportUpdatesDuplicates(t *testing.T) {
 	e := testutil.NewEnv(t, nil)
 	c := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Uno Uppdatera", Email: "uno@example.se", City: "Luleå"})
 	im := e.Services.Imports
-	id, err := im.Upload(sys(), []byte("name,email,phone\nUno Uppdaterad,uno@example.se,070-111 22 33\n"))
+	id, err := im.Upload(sys(), bytes.NewReader([]byte("name,email,phone\nUno Uppdaterad,uno@example.se,070-111 22 33\n")))
 	must(t, err)
 	clerk := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Active: true}, []authz.Permission{authz.CustomerCreate}))
 	if err := im.Confirm(clerk, id, customerimport.ConfirmInput{Duplicates: "update"}); err == nil {

@@ -5,6 +5,7 @@ package customerimport
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"encoding/csv"
 	"encoding/xml"
@@ -24,51 +25,140 @@ const MaxRows = 200_000
 // ErrUnreadable says a file is neither CSV nor XLSX as this package reads them.
 var ErrUnreadable = errors.New("customer import: the file cannot be read")
 
-// Parse reads a file's rows, the first the headings: XLSX (the first sheet) when it is a zip, else CSV
-// as Swedish spreadsheets write it, in UTF-8 with or without a byte-order mark or, when it is not UTF-8,
-// Windows-1252, separated by semicolons or commas (whichever the heading line has more of).
-func Parse(data []byte) ([][]string, error) {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return parseXLSX(data)
+// File is an uploaded file: read as a stream (CSV) or at random (XLSX, a zip). multipart.File is one,
+// and so is a bytes.Reader.
+type File interface {
+	io.Reader
+	io.ReaderAt
+	io.Seeker
+}
+
+// Rows reads a file's rows one at a time, the first the headings; Read returns io.EOF after the last.
+type Rows interface {
+	Read() ([]string, error)
+}
+
+// Open reads f as XLSX (the first sheet) when it is a zip, else as CSV as Swedish spreadsheets write it:
+// UTF-8 with or without a byte-order mark or, when it is not UTF-8, Windows-1252, separated by semicolons
+// or commas (whichever the heading line has more of). A CSV is streamed, so memory does not grow with the
+// file; a workbook's sheet is read whole.
+func Open(f File) (Rows, error) {
+	size, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return nil, ErrUnreadable
 	}
-	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	if !utf8.Valid(data) {
-		dec, err := charmap.Windows1252.NewDecoder().Bytes(data)
+	magic := make([]byte, 4)
+	if n, _ := f.ReadAt(magic, 0); n == 4 && string(magic) == "PK\x03\x04" {
+		rows, err := parseXLSX(f, size)
 		if err != nil {
-			return nil, ErrUnreadable
+			return nil, err
 		}
-		data = dec
+		return &sliceRows{rows: rows}, nil
 	}
-	first, _, _ := bytes.Cut(data, []byte("\n"))
-	r := csv.NewReader(bytes.NewReader(data))
-	r.Comma = ','
+	utf8Text, err := isUTF8(f)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, ErrUnreadable
+	}
+	var text io.Reader = f
+	if !utf8Text {
+		text = charmap.Windows1252.NewDecoder().Reader(f)
+	}
+	br := bufio.NewReaderSize(text, 64<<10)
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	first, _ := br.Peek(64 << 10) // what there is, at most a buffer: the heading line is in it
+	first, _, _ = bytes.Cut(first, []byte("\n"))
+	r := csv.NewReader(br)
+	r.Comma, r.FieldsPerRecord, r.ReuseRecord = ',', -1, false
 	if bytes.Count(first, []byte(";")) > bytes.Count(first, []byte(",")) {
 		r.Comma = ';'
 	}
-	r.FieldsPerRecord = -1
-	var rows [][]string
+	return &csvRows{r: r}, nil
+}
+
+// isUTF8 reads f through and reports whether it is UTF-8 throughout.
+func isUTF8(f File) (bool, error) {
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return false, ErrUnreadable
+	}
+	br := bufio.NewReaderSize(f, 64<<10)
 	for {
-		rec, err := r.Read()
+		r, size, err := br.ReadRune()
 		if err == io.EOF {
-			break
+			return true, nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+			return false, ErrUnreadable
 		}
-		if len(rows) > MaxRows {
-			return nil, ErrTooManyRows
+		if r == utf8.RuneError && size == 1 {
+			return false, nil
 		}
-		rows = append(rows, rec)
 	}
-	return rows, nil
+}
+
+// csvRows are a CSV file's records, at most MaxRows of them after the headings.
+type csvRows struct {
+	r *csv.Reader
+	n int
+}
+
+func (c *csvRows) Read() ([]string, error) {
+	rec, err := c.r.Read()
+	switch {
+	case err == io.EOF:
+		return nil, err
+	case err != nil:
+		return nil, fmt.Errorf("%w: %v", ErrUnreadable, err)
+	case c.n > MaxRows:
+		return nil, ErrTooManyRows
+	}
+	c.n++
+	return rec, nil
+}
+
+// sliceRows are rows read already.
+type sliceRows struct {
+	rows [][]string
+	i    int
+}
+
+func (s *sliceRows) Read() ([]string, error) {
+	if s.i == len(s.rows) {
+		return nil, io.EOF
+	}
+	s.i++
+	return s.rows[s.i-1], nil
+}
+
+// Parse reads all of a file's rows (Open), the first the headings.
+func Parse(data []byte) ([][]string, error) {
+	r, err := Open(bytes.NewReader(data))
+	if err != nil {
+		return nil, err
+	}
+	var rows [][]string
+	for {
+		row, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, row)
+	}
 }
 
 // ErrTooManyRows refuses a file of more than MaxRows rows.
 var ErrTooManyRows = errors.New("customer import: too many rows")
 
 // parseXLSX reads the first sheet of a workbook: shared and inline strings and numbers as written.
-func parseXLSX(data []byte) ([][]string, error) {
-	z, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+func parseXLSX(f io.ReaderAt, size int64) ([][]string, error) {
+	z, err := zip.NewReader(f, size)
 	if err != nil {
 		return nil, ErrUnreadable
 	}
@@ -76,12 +166,12 @@ func parseXLSX(data []byte) ([][]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := zipFile(z, "xl/worksheets/sheet1.xml")
-	if f == nil {
+	part := zipFile(z, "xl/worksheets/sheet1.xml")
+	if part == nil {
 		return nil, ErrUnreadable
 	}
 	var sheet xlsxSheet
-	if err := readXML(f, &sheet); err != nil {
+	if err := readXML(part, &sheet); err != nil {
 		return nil, err
 	}
 	if len(sheet.Rows) > MaxRows+1 {

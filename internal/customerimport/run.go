@@ -165,3 +165,33 @@ func (w *Worker) Timeout(*river.Job[ImportArgs]) time.Duration { return TimeSlic
 func (w *Worker) Work(ctx context.Context, job *river.Job[ImportArgs]) error {
 	return w.Imports.Run(ctx, job.Args.ID)
 }
+
+// Cleanup removes the previews nobody confirmed within a day (postgres.StaleImport), with the rows of
+// their files: an upload keeps personal data only as long as it waits for its confirmation.
+func (s *Service) Cleanup(ctx context.Context) (int, error) {
+	return postgres.DeleteStaleImports(ctx, s.DB.Pool, s.Now())
+}
+
+// CleanupArgs is the nightly clean-up of stale previews.
+type CleanupArgs struct{}
+
+// Kind names the job for river.
+func (CleanupArgs) Kind() string { return "customer_import_cleanup" }
+
+// CleanupWorker runs Cleanup.
+type CleanupWorker struct {
+	river.WorkerDefaults[CleanupArgs]
+	Imports *Service
+}
+
+// Work removes the stale previews.
+func (w *CleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) error {
+	_, err := w.Imports.Cleanup(ctx)
+	return err
+}
+
+// PeriodicJob schedules the clean-up on sched (nightly) and at start.
+func PeriodicJob(sched river.PeriodicSchedule) *river.PeriodicJob {
+	return river.NewPeriodicJob(sched, func() (river.JobArgs, *river.InsertOpts) { return CleanupArgs{}, nil },
+		&river.PeriodicJobOpts{RunOnStart: true})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -74,22 +75,24 @@ func kinds() map[string]string {
 	return out
 }
 
-// Upload reads and checks a file and stores it as a preview; nothing is imported until Confirm.
-func (s *Service) Upload(ctx context.Context, data []byte) (int64, error) {
+// Upload reads and checks a file and stores it as a preview; nothing is imported until Confirm. The rows
+// are read, checked and stored a batch at a time, so a CSV costs the memory of one batch however long.
+func (s *Service) Upload(ctx context.Context, f File) (int64, error) {
 	actor, err := authz.Require(ctx, authz.CustomerCreate)
 	if err != nil {
 		return 0, err
 	}
-	rows, err := Parse(data)
-	switch {
-	case errors.Is(err, ErrTooManyRows):
-		return 0, domain.FieldErrors{"file": "import.error.too_many"}
-	case err != nil:
-		return 0, domain.FieldErrors{"file": "import.error.unreadable"}
-	case len(rows) < 2:
-		return 0, domain.FieldErrors{"file": "import.error.empty"}
+	rows, err := Open(f)
+	if err != nil {
+		return 0, unreadable(err)
 	}
-	cols := Columns(rows[0], headings())
+	head, err := rows.Read()
+	if err == io.EOF {
+		return 0, domain.FieldErrors{"file": "import.error.empty"}
+	} else if err != nil {
+		return 0, unreadable(err)
+	}
+	cols := Columns(head, headings())
 	fields := imported(cols)
 	if !contains(fields, "name") {
 		return 0, domain.FieldErrors{"file": "import.error.no_name"}
@@ -97,30 +100,77 @@ func (s *Service) Upload(ctx context.Context, data []byte) (int64, error) {
 	now := s.Now()
 	var id int64
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if id, err = postgres.CreateImport(ctx, tx, actor.AuditID(), len(rows)-1, fields, now); err != nil {
+		if id, err = postgres.CreateImport(ctx, tx, actor.AuditID(), fields, now); err != nil {
 			return err
 		}
-		counts := map[domain.ImportState]int{}
-		for start := 1; start < len(rows); start += Batch {
-			checked, err := s.check(ctx, tx, rows[start:min(start+Batch, len(rows))], start+1, cols, now)
-			if err != nil {
-				return err
-			}
-			for _, r := range checked {
-				counts[r.State]++
-			}
-			if counts[domain.ImportHeld] > MaxHeld {
-				return domain.FieldErrors{"file": "import.error.too_many_held"}
-			}
-			if err := postgres.InsertImportRows(ctx, tx, id, checked); err != nil {
-				return err
-			}
+		counts, total, err := s.checkAll(ctx, tx, id, rows, cols, now)
+		if err != nil {
+			return err
+		}
+		if err := postgres.SetImportTotal(ctx, tx, id, total); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, Checked, "customer_import", &id, map[string]any{
-			"rows": len(rows) - 1, "fields": fields, "ok": counts[domain.ImportOK], "invalid": counts[domain.ImportInvalid],
+			"rows": total, "fields": fields, "ok": counts[domain.ImportOK], "invalid": counts[domain.ImportInvalid],
 			"duplicates": counts[domain.ImportDuplicate], "held": counts[domain.ImportHeld]}))
 	})
 	return id, err
+}
+
+// unreadable is the message for a file Open or a row's Read could not read.
+func unreadable(err error) error {
+	if errors.Is(err, ErrTooManyRows) {
+		return domain.FieldErrors{"file": "import.error.too_many"}
+	}
+	return domain.FieldErrors{"file": "import.error.unreadable"}
+}
+
+// checkAll checks and stores the rows after the headings, a batch at a time, and counts them by state.
+func (s *Service) checkAll(ctx context.Context, tx pgx.Tx, id int64, rows Rows, cols []string, now time.Time) (map[domain.ImportState]int, int, error) {
+	counts := map[domain.ImportState]int{}
+	line := 2 // the first row after the headings
+	for {
+		batch, err := next(rows, Batch)
+		if err != nil {
+			return nil, 0, unreadable(err)
+		}
+		if len(batch) == 0 && line == 2 {
+			return nil, 0, domain.FieldErrors{"file": "import.error.empty"}
+		}
+		if len(batch) == 0 {
+			return counts, line - 2, nil
+		}
+		checked, err := s.check(ctx, tx, batch, line, cols, now)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, r := range checked {
+			counts[r.State]++
+		}
+		if counts[domain.ImportHeld] > MaxHeld {
+			return nil, 0, domain.FieldErrors{"file": "import.error.too_many_held"}
+		}
+		if err := postgres.InsertImportRows(ctx, tx, id, checked); err != nil {
+			return nil, 0, err
+		}
+		line += len(batch)
+	}
+}
+
+// next reads up to n rows; none at the end of the file.
+func next(rows Rows, n int) ([][]string, error) {
+	var out [][]string
+	for len(out) < n {
+		row, err := rows.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // imported are the customer fields of a file's columns, each once, in their order.

@@ -10,16 +10,32 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-// CreateImport stores an import's preview: its row count and the fields its file has; stale previews
-// (nobody confirmed them within a day) go first, with their rows.
-func CreateImport(ctx context.Context, tx pgx.Tx, by *domain.UserID, total int, fields []string, now time.Time) (int64, error) {
-	if _, err := tx.Exec(ctx, `DELETE FROM customer_imports WHERE status = 'preview' AND created_at < $1`, now.Add(-24*time.Hour)); err != nil {
-		return 0, mapErr(err, "delete stale imports")
+// CreateImport stores an import's preview with the fields its file has (its rows are counted as they are
+// read: SetImportTotal); stale previews go first, with their rows.
+func CreateImport(ctx context.Context, tx pgx.Tx, by *domain.UserID, fields []string, now time.Time) (int64, error) {
+	if _, err := DeleteStaleImports(ctx, tx, now); err != nil {
+		return 0, err
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO customer_imports (created_by, created_at, total, fields) VALUES ($1, $2, $3, $4)
-		RETURNING id`, by, now, total, fields).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO customer_imports (created_by, created_at, total, fields) VALUES ($1, $2, 0, $3)
+		RETURNING id`, by, now, fields).Scan(&id)
 	return id, mapErr(err, "create import")
+}
+
+// SetImportTotal stores how many rows an import's file has.
+func SetImportTotal(ctx context.Context, q Querier, id int64, total int) error {
+	_, err := q.Exec(ctx, `UPDATE customer_imports SET total = $2 WHERE id = $1`, id, total)
+	return mapErr(err, "import total")
+}
+
+// StaleImport is how long a preview nobody confirms keeps the file's rows.
+const StaleImport = 24 * time.Hour
+
+// DeleteStaleImports removes the previews made more than StaleImport before now, with their rows, and
+// returns how many.
+func DeleteStaleImports(ctx context.Context, q Querier, now time.Time) (int, error) {
+	tag, err := q.Exec(ctx, `DELETE FROM customer_imports WHERE status = 'preview' AND created_at < $1`, now.Add(-StaleImport))
+	return int(tag.RowsAffected()), mapErr(err, "delete stale imports")
 }
 
 // InsertImportRows copies checked rows into an import.

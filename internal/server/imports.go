@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,7 +17,7 @@ import (
 
 // CustomerImports is what the server needs of the customer import (customerimport.Service).
 type CustomerImports interface {
-	Upload(ctx context.Context, data []byte) (int64, error)
+	Upload(ctx context.Context, f customerimport.File) (int64, error)
 	Preview(ctx context.Context, id int64, after int) (customerimport.Preview, error)
 	Confirm(ctx context.Context, id int64, in customerimport.ConfirmInput) error
 }
@@ -58,12 +57,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer f.Close()
-	data, err := io.ReadAll(f)
-	if err != nil {
-		refuse("import.error.unreadable")
-		return
-	}
-	id, err := s.Imports.Upload(r.Context(), data)
+	id, err := s.Imports.Upload(r.Context(), f) // read from the spooled upload, not copied into memory
 	var fe domain.FieldErrors
 	if errors.As(err, &fe) {
 		refuse(fe["file"])
