@@ -57,11 +57,10 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 			done = true
 			return s.finish(ctx, tx, id, now)
 		}
-		kindOf := kinds()
 		nos, outcomes := make([]int, len(rows)), make([]string, len(rows))
 		var fresh []domain.Customer // created in one COPY
 		for i, r := range rows {
-			c, o, err := s.importRow(ctx, tx, im, r, kindOf, now)
+			c, o, err := s.importRow(ctx, tx, im, r, now)
 			if err != nil {
 				return err
 			}
@@ -83,18 +82,17 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 }
 
 // importRow writes one row as the user chose, or returns the customer to create with the batch.
-func (s *Service) importRow(ctx context.Context, tx pgx.Tx, im domain.Import, r domain.ImportRow, kindOf map[string]string,
-	now time.Time) (*domain.Customer, domain.ImportOutcome, error) {
+func (s *Service) importRow(ctx context.Context, tx pgx.Tx, im domain.Import, r domain.ImportRow, now time.Time) (*domain.Customer, domain.ImportOutcome, error) {
 	switch {
 	case r.State == domain.ImportInvalid, r.State == domain.ImportHeld && !r.Include:
 		return nil, domain.ImportLeftOut, nil
 	case r.State == domain.ImportDuplicate && im.Duplicates != "update":
 		return nil, domain.ImportSkipped, nil
 	case r.State == domain.ImportDuplicate:
-		o, err := s.update(ctx, tx, im, r, kindOf)
+		o, err := s.update(ctx, tx, im, r, now)
 		return nil, o, err
 	}
-	c, err := customerOf(r.Input, kindOf, now)
+	c, err := customerOf(r.Input, now)
 	if err != nil {
 		return nil, domain.ImportFailed, nil // a rule changed since the check: left for the user to see
 	}
@@ -115,7 +113,7 @@ func (s *Service) importRow(ctx context.Context, tx pgx.Tx, im domain.Import, r 
 }
 
 // update changes the fields the file has of the duplicate's customer, and leaves the others as they are.
-func (s *Service) update(ctx context.Context, tx pgx.Tx, im domain.Import, r domain.ImportRow, kindOf map[string]string) (domain.ImportOutcome, error) {
+func (s *Service) update(ctx context.Context, tx pgx.Tx, im domain.Import, r domain.ImportRow, now time.Time) (domain.ImportOutcome, error) {
 	old, err := postgres.CustomerForUpdate(ctx, tx, r.MatchID)
 	if err != nil || old.AnonymisedAt != nil || old.RestrictedAt != nil {
 		return domain.ImportFailed, nil // gone, anonymised or restricted since the check
@@ -127,12 +125,12 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, im domain.Import, r dom
 	for _, f := range im.Fields {
 		v[f] = r.Input[f]
 	}
-	c, err := customerOf(v, kindOf, s.Now())
+	c, err := customerOf(v, now)
 	if err != nil {
 		return domain.ImportFailed, nil
 	}
 	c.ID = old.ID
-	return domain.ImportUpdated, postgres.UpdateCustomer(ctx, tx, c, s.Now())
+	return domain.ImportUpdated, postgres.UpdateCustomer(ctx, tx, c, now)
 }
 
 // finish ends the import and audits it once, with the counts of its outcomes.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,8 +45,10 @@ type Service struct {
 	Queue       Inserter
 }
 
-// headings maps every heading a file may give a customer field (normal form) to the field: the register
-// export's headings and the form's labels in both languages, and the fields' names.
+// headingFields maps every heading a file may give a customer field (normal form) to the field: the
+// register export's headings and the form's labels in both languages, and the fields' names.
+var headingFields = headings()
+
 func headings() map[string]string {
 	out := map[string]string{"number": "number", normal(i18n.T(context.Background(), "export.col.number")): "number",
 		normal(i18n.T(i18n.WithLang(context.Background(), "en"), "export.col.number")): "number"}
@@ -63,7 +66,9 @@ func headings() map[string]string {
 	return out
 }
 
-// kinds maps the words the export writes for a kind (and the codes) to the codes.
+// kindCodes maps the words the export writes for a kind (and the codes) to the codes.
+var kindCodes = kinds()
+
 func kinds() map[string]string {
 	out := map[string]string{}
 	for _, k := range []domain.CustomerKind{domain.Person, domain.Company} {
@@ -92,9 +97,9 @@ func (s *Service) Upload(ctx context.Context, f File) (int64, error) {
 	} else if err != nil {
 		return 0, unreadable(err)
 	}
-	cols := Columns(head, headings())
+	cols := Columns(head, headingFields)
 	fields := imported(cols)
-	if !contains(fields, "name") {
+	if !slices.Contains(fields, "name") {
 		return 0, domain.FieldErrors{"file": "import.error.no_name"}
 	}
 	now := s.Now()
@@ -177,20 +182,11 @@ func next(rows Rows, n int) ([][]string, error) {
 func imported(cols []string) []string {
 	var out []string
 	for _, c := range cols {
-		if c != "" && c != "number" && !contains(out, c) {
+		if c != "" && c != "number" && !slices.Contains(out, c) {
 			out = append(out, c)
 		}
 	}
 	return out
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
 }
 
 // values is one row's values by field.
@@ -207,8 +203,8 @@ func values(row, cols []string) map[string]string {
 // customerOf validates a row's values by the form's rules. A kind written as a word is read as its code;
 // without a kind, an identity number that is an organisation number (its third digit 2 or more) makes a
 // company, anything else a private person.
-func customerOf(v map[string]string, kindOf map[string]string, now time.Time) (domain.Customer, error) {
-	if k, ok := kindOf[normal(v["kind"])]; ok {
+func customerOf(v map[string]string, now time.Time) (domain.Customer, error) {
+	if k, ok := kindCodes[normal(v["kind"])]; ok {
 		v["kind"] = k
 	} else if v["kind"] == "" {
 		v["kind"] = string(domain.Person)
@@ -222,9 +218,8 @@ func customerOf(v map[string]string, kindOf map[string]string, now time.Time) (d
 // check checks rows (the first being line first of the file): the form's rules, then, for valid rows,
 // the suppression list and kept objections (held), then existing customers (duplicates).
 func (s *Service) check(ctx context.Context, q postgres.Querier, rows [][]string, first int, cols []string, now time.Time) ([]domain.ImportRow, error) {
-	kindOf := kinds()
 	out := make([]domain.ImportRow, len(rows))
-	valid := map[int]domain.Customer{}
+	valids := map[int]valid{}
 	var (
 		numbers          []int64
 		idNumbers, email []string
@@ -233,7 +228,7 @@ func (s *Service) check(ctx context.Context, q postgres.Querier, rows [][]string
 	for i, row := range rows {
 		v := values(row, cols)
 		out[i] = domain.ImportRow{Row: first + i, Input: v, State: domain.ImportOK, Problems: map[string]string{}}
-		c, err := customerOf(v, kindOf, now)
+		c, err := customerOf(v, now)
 		var fe domain.FieldErrors
 		switch {
 		case errors.As(err, &fe):
@@ -242,12 +237,13 @@ func (s *Service) check(ctx context.Context, q postgres.Querier, rows [][]string
 		case err != nil:
 			return nil, err
 		}
-		valid[i] = c
+		h := domain.SuppressionHashes(s.ErasureSalt, c.Email, c.Phone, c.IDNumber)
+		valids[i] = valid{c: c, hashes: h}
 		if n, err := strconv.ParseInt(v["number"], 10, 64); err == nil {
 			numbers = append(numbers, n)
 		}
 		idNumbers, email = append(idNumbers, c.IDNumber), append(email, c.Email)
-		hashes = append(hashes, domain.SuppressionHashes(s.ErasureSalt, c.Email, c.Phone, c.IDNumber)...)
+		hashes = append(hashes, h...)
 	}
 	matches, err := postgres.ImportMatches(ctx, q, numbers, idNumbers, email)
 	if err != nil {
@@ -257,27 +253,39 @@ func (s *Service) check(ctx context.Context, q postgres.Querier, rows [][]string
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range valid {
-		r := &out[i]
-		for _, h := range domain.SuppressionHashes(s.ErasureSalt, c.Email, c.Phone, c.IDNumber) {
-			if at, ok := suppressed[string(h)]; ok && at.After(r.ErasedAt) {
-				r.State, r.ErasedAt = domain.ImportHeld, at
-			}
-			if objected[string(h)] {
-				r.State, r.Objected = domain.ImportHeld, true
-			}
-		}
-		if r.State == domain.ImportHeld {
-			continue
-		}
-		for _, m := range []struct{ on, value string }{{"number", r.Input["number"]}, {"id_number", c.IDNumber}, {"email", c.Email}} {
-			if id, ok := matches[m.on+":"+m.value]; ok && m.value != "" {
-				r.State, r.MatchID, r.MatchOn = domain.ImportDuplicate, id, m.on
-				break
-			}
-		}
+	for i, v := range valids {
+		mark(&out[i], v, suppressed, objected, matches)
 	}
 	return out, nil
+}
+
+// valid is a row that passed the form's rules, with its identifiers' suppression hashes.
+type valid struct {
+	c      domain.Customer
+	hashes [][]byte
+}
+
+// mark makes row r held when its hashes are on the suppression list or among the kept objections (with
+// the latest erasure's time), else a duplicate when an existing customer has its number, identity
+// number or e-mail.
+func mark(r *domain.ImportRow, v valid, suppressed map[string]time.Time, objected map[string]bool, matches map[string]domain.CustomerID) {
+	for _, h := range v.hashes {
+		if at, ok := suppressed[string(h)]; ok && at.After(r.ErasedAt) {
+			r.State, r.ErasedAt = domain.ImportHeld, at
+		}
+		if objected[string(h)] {
+			r.State, r.Objected = domain.ImportHeld, true
+		}
+	}
+	if r.State == domain.ImportHeld {
+		return
+	}
+	for _, m := range []struct{ on, value string }{{"number", r.Input["number"]}, {"id_number", v.c.IDNumber}, {"email", v.c.Email}} {
+		if id, ok := matches[m.on+":"+m.value]; ok && m.value != "" {
+			r.State, r.MatchID, r.MatchOn = domain.ImportDuplicate, id, m.on
+			return
+		}
+	}
 }
 
 // erased looks hashes up on the suppression list and among the kept objections; without a salt

@@ -170,16 +170,17 @@ func (r *Rules) RunScheduled(ctx context.Context) ([]domain.RuleRun, error) {
 // after the other, and the second finds the first's work), and records it, also when nothing was due.
 func (r *Rules) run(ctx context.Context, actor authz.Actor, id int64, byHand bool) (domain.RuleRun, error) {
 	now := r.Bulk.Now()
+	today := now.In(domain.Stockholm)
 	var run domain.RuleRun
 	err := r.Bulk.DB.InTx(ctx, func(tx pgx.Tx) error {
 		rule, err := postgres.RetentionRule(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		run = domain.RuleRun{RuleID: id, At: now, ByHand: byHand, Cutoff: rule.Cutoff(r.Bulk.today()), Outcome: domain.RuleNothing}
+		run = domain.RuleRun{RuleID: id, At: now, ByHand: byHand, Cutoff: rule.Cutoff(today), Outcome: domain.RuleNothing}
 		switch rule.Category {
 		case domain.RuleInactiveCustomers:
-			err = r.runCustomers(ctx, tx, actor, rule, &run)
+			err = r.runCustomers(ctx, tx, actor, rule, today, &run)
 		case domain.RuleCreditReports:
 			err = r.purgeCreditReports(ctx, tx, actor, &run)
 		case domain.RuleDepartedUsers:
@@ -203,13 +204,17 @@ func (r *Rules) run(ctx context.Context, actor authz.Actor, id int64, byHand boo
 
 // runCustomers freezes the customers rule finds due into a bulk job, and starts it unless the rule wants
 // approval; nothing when its previous job is not over, or nobody is due.
-func (r *Rules) runCustomers(ctx context.Context, tx pgx.Tx, actor authz.Actor, rule domain.RetentionRule, run *domain.RuleRun) error {
+func (r *Rules) runCustomers(ctx context.Context, tx pgx.Tx, actor authz.Actor, rule domain.RetentionRule, today time.Time,
+	run *domain.RuleRun) error {
 	open, err := postgres.RuleJobOpen(ctx, tx, rule.ID)
-	if err != nil || open {
-		run.Outcome = domain.RuleBusy
+	if err != nil {
 		return err
 	}
-	seg, filter := rule.Segment(r.Bulk.today())
+	if open {
+		run.Outcome = domain.RuleBusy
+		return nil
+	}
+	seg, filter := rule.Segment(today)
 	j := domain.BulkJob{Ref: newRef(), Kind: domain.EraseAnonymise, Filter: filter, RequestedName: ruleName(rule),
 		Status: domain.BulkDraft, CreatedAt: run.At}
 	if j.ID, j.Total, err = postgres.CreateBulkJob(ctx, tx, j, seg, nil, run.At); err != nil {
@@ -224,18 +229,18 @@ func (r *Rules) runCustomers(ctx context.Context, tx pgx.Tx, actor authz.Actor, 
 		return nil
 	}
 	run.Outcome = domain.RuleStarted
-	return r.startRuleJob(ctx, tx, actor, rule, j)
+	return r.startRuleJob(ctx, tx, actor, rule, j, run.At)
 }
 
 // startRuleJob confirms rule's draft job j. Customers that stopped being due since the draft (a new
 // activity or quote) are taken out first.
-func (r *Rules) startRuleJob(ctx context.Context, tx pgx.Tx, actor authz.Actor, rule domain.RetentionRule, j domain.BulkJob) error {
+func (r *Rules) startRuleJob(ctx context.Context, tx pgx.Tx, actor authz.Actor, rule domain.RetentionRule, j domain.BulkJob, now time.Time) error {
 	j.Kind, j.OnRetention, j.Reason = domain.EraseAnonymise, domain.RetentionSkip, ruleReason(rule)
 	if rule.Action == domain.RuleDelete {
 		j.Kind, j.OnRetention = domain.EraseDelete, domain.RetentionAnonymise
 	}
 	for range 2 { // the second time nothing is taken out: the selection is frozen
-		changed, err := r.Bulk.start(ctx, tx, actor, j, r.Bulk.Now())
+		changed, err := r.Bulk.start(ctx, tx, actor, j, now)
 		if err != nil || changed == 0 {
 			return err
 		}
@@ -299,7 +304,7 @@ func (r *Rules) Approve(ctx context.Context, runID int64) error {
 		if err != nil {
 			return err
 		}
-		if err := r.startRuleJob(ctx, tx, actor, rule, j); err != nil {
+		if err := r.startRuleJob(ctx, tx, actor, rule, j, now); err != nil {
 			return err
 		}
 		if err := postgres.ApproveRuleRun(ctx, tx, runID, actor.AuditID(), now); err != nil {

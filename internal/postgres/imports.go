@@ -170,8 +170,7 @@ func Import(ctx context.Context, q Querier, id int64, lock bool) (domain.Import,
 // ImportProblems is a page of an import's rows in one of states, after row after, in row order; a
 // duplicate of a restricted customer shows no number (art. 18: nobody meets it on a list).
 func ImportProblems(ctx context.Context, q Querier, id int64, states []domain.ImportState, after, limit int) ([]domain.ImportRow, bool, error) {
-	rows, err := q.Query(ctx, `SELECT r.row_no, coalesce(r.input, '{}'), r.state, r.problems, coalesce(r.match_id, 0),
-		coalesce(r.match_on, ''), coalesce(r.erased_at, '0001-01-01'), r.objected, r.include,
+	rows, err := q.Query(ctx, `SELECT `+importRowColumns+`,
 		coalesce((SELECT c.number FROM customers c WHERE c.id = r.match_id AND `+unrestricted+`), 0)
 		FROM customer_import_rows r WHERE r.import_id = $1 AND r.state = ANY($4) AND r.row_no > $2 ORDER BY r.row_no LIMIT $3`,
 		id, after, limit+1, states)
@@ -187,6 +186,10 @@ func ImportProblems(ctx context.Context, q Querier, id int64, states []domain.Im
 	}
 	return out, false, nil
 }
+
+// importRowColumns are the columns scanImportRow reads of a row r, before the matched customer's number.
+const importRowColumns = `r.row_no, coalesce(r.input, '{}'), r.state, r.problems, coalesce(r.match_id, 0),
+	coalesce(r.match_on, ''), coalesce(r.erased_at, '0001-01-01'), r.objected, r.include`
 
 func scanImportRow(r pgx.CollectableRow) (domain.ImportRow, error) {
 	var (
@@ -222,8 +225,7 @@ func ConfirmImport(ctx context.Context, tx pgx.Tx, id int64, duplicates string, 
 
 // ClaimImportRows locks the next limit rows of an import that have no outcome yet.
 func ClaimImportRows(ctx context.Context, tx pgx.Tx, id int64, limit int) ([]domain.ImportRow, error) {
-	rows, err := tx.Query(ctx, `SELECT r.row_no, coalesce(r.input, '{}'), r.state, r.problems, coalesce(r.match_id, 0),
-		coalesce(r.match_on, ''), coalesce(r.erased_at, '0001-01-01'), r.objected, r.include, 0
+	rows, err := tx.Query(ctx, `SELECT `+importRowColumns+`, 0
 		FROM customer_import_rows r WHERE r.import_id = $1 AND r.outcome IS NULL ORDER BY r.row_no LIMIT $2
 		FOR UPDATE SKIP LOCKED`, id, limit)
 	if err != nil {

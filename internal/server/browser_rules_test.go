@@ -58,6 +58,7 @@ func browserRetentionRule(t *testing.T, axe string) {
 		t.Errorf("the rule's page is %d px wide on a %d px screen", scroll, inner)
 	}
 	b.axe(axe, "rule with errors 390 px")
+	b.shot("sv-390-retention-rule-with-errors")
 	b.do("confirm and run", chromedp.EmulateViewport(1366, 844), chromedp.SendKeys(chromedp.ID("confirm"), "6"),
 		chromedp.Click(chromedp.CSS(`main form button[type="submit"].primary`)), chromedp.WaitVisible(chromedp.CSS("main p.flash-ok")),
 		chromedp.Click(chromedp.CSS(`form[action$="/run"] button`)), chromedp.WaitVisible(chromedp.ID("rule-runs")))
@@ -98,10 +99,12 @@ func browserImport(t *testing.T, axe string) {
 		t.Errorf("the bad row is not shown: %q", bad)
 	}
 	b.axe(axe, "import preview 1366 px")
+	b.shot("sv-1366-import-preview")
 	b.do("phone", chromedp.EmulateViewport(390, 844))
 	if scroll, inner := b.widths("preview at 390 px"); scroll > inner {
 		t.Errorf("the preview is %d px wide on a %d px screen", scroll, inner)
 	}
 	b.axe(axe, "import preview 390 px")
+	b.shot("sv-390-import-preview")
 	b.do("confirm", chromedp.Click(chromedp.ID("confirm-import")), chromedp.WaitVisible(chromedp.ID("import-running")))
 }

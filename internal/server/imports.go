@@ -22,11 +22,6 @@ type CustomerImports interface {
 	Confirm(ctx context.Context, id int64, in customerimport.ConfirmInput) error
 }
 
-// importPath is the upload's path; its body may be larger than other forms' (Config.MaxImportBytes).
-const importPath = "/customers/import"
-
-func importURL(id int64) string { return importPath + "/" + strconv.FormatInt(id, 10) }
-
 // importHeadings are the headings a file may have, as the register export writes them.
 func importHeadings(ctx context.Context) []string {
 	var out []string
@@ -108,7 +103,7 @@ func importProblems(ctx context.Context, a authz.Actor, rows []domain.ImportRow,
 			}
 		}
 		if row.MatchNumber != 0 {
-			p.MatchNumber, p.MatchURL = strconv.FormatInt(row.MatchNumber, 10), "/customers/"+strconv.FormatInt(int64(row.MatchID), 10)
+			p.MatchNumber, p.MatchURL = strconv.FormatInt(row.MatchNumber, 10), customerURL(row.MatchID)
 		}
 		if !row.ErasedAt.IsZero() && a.Can(authz.AuditView) {
 			p.ErasedAt = localDate(row.ErasedAt)

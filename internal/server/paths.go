@@ -32,3 +32,10 @@ func quoteURL(id domain.QuoteID) string { return "/quotes/" + strconv.FormatInt(
 func userID(r *http.Request) (domain.UserID, error) { return pathID[domain.UserID](r, "id") }
 
 func bulkURL(id int64) string { return "/bulk-jobs/" + strconv.FormatInt(id, 10) }
+
+func ruleURL(id int64) string { return "/privacy/rules/" + strconv.FormatInt(id, 10) }
+
+// importPath is the upload's path; its body may be larger than other forms' (Config.MaxImportBytes).
+const importPath = "/customers/import"
+
+func importURL(id int64) string { return importPath + "/" + strconv.FormatInt(id, 10) }

@@ -36,8 +36,6 @@ func (s *Server) rulesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, http.StatusOK, privacy.RulesPage(privacy.RulesView{Nav: navFor(r), Flash: s.flash(r), Rules: rows}))
 }
 
-func ruleURL(id int64) string { return "/privacy/rules/" + strconv.FormatInt(id, 10) }
-
 func (s *Server) rulePage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID[int64](r, "id")
 	if err != nil {
@@ -89,7 +87,7 @@ func (s *Server) renderRule(w http.ResponseWriter, r *http.Request, id int64, af
 			ByHand: run.ByHand, Outcome: i18n.T(ctx, "rules.outcome."+string(run.Outcome)),
 			Waiting: run.Outcome == domain.RuleAwaitingApproval && run.JobID != nil}
 		if run.JobID != nil && a.IsAdmin && a.Can(authz.CustomerBulkErase) {
-			row.JobLink = "/bulk-jobs/" + strconv.FormatInt(*run.JobID, 10)
+			row.JobLink = bulkURL(*run.JobID)
 		}
 		if run.ByHand {
 			row.Outcome += " " + i18n.T(ctx, "rules.by_hand")

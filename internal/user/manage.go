@@ -383,13 +383,17 @@ func (s *Service) Erase(ctx context.Context, id domain.UserID) error {
 			}
 		}
 		now := s.Now()
-		n := strconv.FormatInt(int64(id), 10)
-		name := i18n.Tf(i18n.WithLang(ctx, "sv"), "users.erased_name", n)
-		if err := postgres.EraseUser(ctx, tx, id, name, ErasedEmail(id), now); err != nil {
+		if err := eraseUser(ctx, tx, id, now); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(now, actor, audit.UserErased, "user", audit.ID(id), nil))
 	})
+}
+
+// eraseUser replaces user id's name and e-mail with the placeholders wherever they are kept.
+func eraseUser(ctx context.Context, tx pgx.Tx, id domain.UserID, now time.Time) error {
+	name := i18n.Tf(i18n.WithLang(ctx, "sv"), "users.erased_name", strconv.FormatInt(int64(id), 10))
+	return postgres.EraseUser(ctx, tx, id, name, ErasedEmail(id), now)
 }
 
 // DepartedBatch bounds the users one run of the departed-users rule erases.
@@ -409,8 +413,7 @@ func (s *Service) EraseDeparted(ctx context.Context, tx pgx.Tx, actor authz.Acto
 	now := s.Now()
 	var evs []domain.AuditEvent
 	for _, id := range ids {
-		name := i18n.Tf(i18n.WithLang(ctx, "sv"), "users.erased_name", strconv.FormatInt(int64(id), 10))
-		if err := postgres.EraseUser(ctx, tx, id, name, ErasedEmail(id), now); err != nil {
+		if err := eraseUser(ctx, tx, id, now); err != nil {
 			return nil, err
 		}
 		evs = append(evs, audit.Event(now, actor, audit.UserErased, "user", audit.ID(id), map[string]any{"retention_rule": true}))
