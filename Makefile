@@ -103,5 +103,14 @@ bench-audit: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
 	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -audit $(BENCH_FLAGS)
 
+# make bench-durable (not part of make test): on a cluster of its own that flushes every commit
+# (.data/pg-durable), the audited customer page through 1, 2 and 4 server processes against the same page
+# in a build that writes no audit events (-tags benchnoaudit, bin/affar-noaudit: never serve it).
+.PHONY: bench-durable
+bench-durable: build
+	$(GO) build -o bin/affar-bench ./cmd/affar-bench
+	$(GO) build -tags benchnoaudit -o bin/affar-noaudit ./cmd/affar
+	./$(BIN) dev exec --durable --db postgres -- ./bin/affar-bench -durable $(BENCH_FLAGS)
+
 clean:
 	rm -rf bin

@@ -171,6 +171,8 @@ func serveMigrated(ctx context.Context, cfg config.Config, log *slog.Logger, rea
 	defer stopCleaning()
 	go cleanSessions(cleanCtx, cfg, db, log, 5*time.Minute)
 	go flushDenials(cleanCtx, db, log)
+	// Requests append audit events without a lock; the sealer chains them once committed (migration 36).
+	go audit.Sealer{Pool: db.Pool, Log: log, Every: 200 * time.Millisecond}.Run(cleanCtx)
 
 	jobs, err := startJobs(ctx, db, svc, log)
 	if err != nil {

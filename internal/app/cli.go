@@ -52,8 +52,10 @@ Usage:
   affar gdpr replay-erasures               re-apply the erasure ledger ($AFFAR_ERASURE_LEDGER) to a database
                                            restored from an older backup, so erased customers stay erased
   affar dev run                            make run: local PostgreSQL if $DATABASE_URL is unset, first admin, serve
-  affar dev exec [--db NAME] -- CMD...     run CMD with $DATABASE_URL set (local PostgreSQL if unset: make run's
-                                         database, or NAME; make test uses --db postgres)
+  affar dev exec [--durable] [--db NAME] -- CMD...
+                                           run CMD with $DATABASE_URL set (local PostgreSQL if unset: make run's
+                                           database, or NAME; make test uses --db postgres; --durable: a cluster
+                                           of its own whose commits are flushed to disk, for make bench-durable)
   affar help                               this text
 
 Configuration is read from the environment; README.md lists every variable. The server should run as a
@@ -403,6 +405,9 @@ func auditVerify(ctx context.Context, args []string, cfg config.Config, std IO) 
 		}
 	}
 	fmt.Fprintf(std.Stdout, "ok: %d events, chain intact\n", res.Events)
+	if res.Unsealed > 0 {
+		fmt.Fprintf(std.Stdout, "%d events committed during the walk wait for their seal\n", res.Unsealed)
+	}
 	if res.Events > 0 {
 		fmt.Fprintf(std.Stdout, "head: %s\n(keep this outside the database; 'affar audit verify --anchor %s' later proves nothing up to it was removed or rewritten)\n", res.Head, res.Head)
 	}

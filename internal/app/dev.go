@@ -27,13 +27,16 @@ import (
 // devDataDir holds the local cluster of make run and make test.
 const devDataDir = ".data/pg"
 
+// durableDataDir holds the cluster of dev exec --durable (make bench-durable), whose commits are flushed.
+const durableDataDir = ".data/pg-durable"
+
 // devRunDB is the database make run serves on the local cluster: dev exec points commands at it unless
 // told otherwise, so that `affar dev exec -- bin/affar user …` changes the users make run shows.
 const devRunDB = "affar"
 
 // devCmd implements make run (dev run) and make test (dev exec --db postgres -- CMD).
 func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Logger, std IO) error {
-	const usage = "dev run | dev exec [--db NAME] -- CMD..."
+	const usage = "dev run | dev exec [--durable] [--db NAME] -- CMD..."
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, usage)
 	}
@@ -41,32 +44,36 @@ func devCmd(ctx context.Context, args []string, cfg config.Config, log *slog.Log
 	case "run":
 		return devRun(ctx, cfg, log, std)
 	case "exec":
-		db, cmdArgs, ok := execArgs(args[1:])
+		db, durable, cmdArgs, ok := execArgs(args[1:])
 		if !ok {
 			return fmt.Errorf("%w: %s", errUsage, usage)
 		}
-		return devExec(ctx, cfg, std, db, cmdArgs)
+		return devExec(ctx, cfg, std, db, durable, cmdArgs)
 	}
 	return fmt.Errorf("%w: %s", errUsage, usage)
 }
 
-// execArgs reads dev exec's arguments: [--db NAME] [--] CMD...; the database is make run's by default.
-func execArgs(args []string) (db string, cmd []string, ok bool) {
+// execArgs reads dev exec's arguments: [--durable] [--db NAME] [--] CMD...; the database is make run's by
+// default, on make run's cluster unless --durable asks for the one whose commits are flushed.
+func execArgs(args []string) (db string, durable bool, cmd []string, ok bool) {
 	db = devRunDB
+	if len(args) > 0 && args[0] == "--durable" {
+		durable, args = true, args[1:]
+	}
 	if len(args) > 1 && args[0] == "--db" {
 		db, args = args[1], args[2:]
 	}
 	if len(args) > 0 && args[0] == "--" {
 		args = args[1:]
 	}
-	return db, args, len(args) > 0 && db != "" && db != "--"
+	return db, durable, args, len(args) > 0 && db != "" && db != "--"
 }
 
 // devRun is make run: migrate once, make the first admin and the demo data, and serve.
 func devRun(ctx context.Context, cfg config.Config, log *slog.Logger, std IO) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return withDevDB(ctx, cfg, devRunDB, std, func(cfg config.Config) error {
+	return withDevDB(ctx, cfg, devRunDB, false, std, func(cfg config.Config) error {
 		// After the cluster is set up: it creates .data/ with the modes its server user needs.
 		cfg, err := devSecrets(cfg)
 		if err != nil {
@@ -91,14 +98,14 @@ func devRun(ctx context.Context, cfg config.Config, log *slog.Logger, std IO) er
 // devExec runs cmdArgs with DATABASE_URL (and AFFAR_MIGRATE_URL) set to database db of the local cluster
 // (or as given). make test and the benchmarks take the cluster's maintenance database, postgres: the
 // tests make their own databases and never touch make run's data.
-func devExec(ctx context.Context, cfg config.Config, std IO, db string, cmdArgs []string) error {
+func devExec(ctx context.Context, cfg config.Config, std IO, db string, durable bool, cmdArgs []string) error {
 	// The child gets Ctrl-C from the terminal itself; other stop signals (a CI time-out) are passed on.
 	// Either way we wait for it and then stop the cluster.
 	signal.Ignore(os.Interrupt)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP)
 	defer signal.Stop(sigs)
-	return withDevDB(ctx, cfg, db, std, func(cfg config.Config) error {
+	return withDevDB(ctx, cfg, db, durable, std, func(cfg config.Config) error {
 		cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
 		cmd.Stdin, cmd.Stdout, cmd.Stderr = std.Stdin, std.Stdout, std.Stderr
 		cmd.Env = append(os.Environ(), "DATABASE_URL="+cfg.DatabaseURL)
@@ -122,13 +129,17 @@ func devExec(ctx context.Context, cfg config.Config, std IO, db string, cmdArgs 
 	})
 }
 
-// withDevDB runs fn with DATABASE_URL as given, or else on the local cluster under .data/, started
-// for fn and stopped afterwards.
-func withDevDB(ctx context.Context, cfg config.Config, dbName string, std IO, fn func(config.Config) error) error {
+// withDevDB runs fn with DATABASE_URL as given, or else on a local cluster under .data/ (the durable one
+// if asked), started for fn and stopped afterwards.
+func withDevDB(ctx context.Context, cfg config.Config, dbName string, durable bool, std IO, fn func(config.Config) error) error {
 	if cfg.DatabaseURL != "" {
 		return fn(cfg)
 	}
-	cluster, err := devdb.Start(ctx, devDataDir, std.Stderr)
+	start, dir := devdb.Start, devDataDir
+	if durable {
+		start, dir = devdb.StartDurable, durableDataDir
+	}
+	cluster, err := start(ctx, dir, std.Stderr)
 	if err != nil {
 		return err
 	}

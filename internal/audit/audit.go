@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
@@ -148,9 +149,10 @@ func ParseAnchor(s string) (Anchor, error) {
 
 // Result is what a verification walked.
 type Result struct {
-	Events int
-	Head   Anchor // the newest event
-	seen   map[int64][]byte
+	Events   int
+	Head     Anchor // the newest sealed event
+	Unsealed int    // events committed after the sealing that verification starts with
+	seen     map[int64][]byte
 }
 
 // Check fails unless the chain held the anchored event with the anchored hash.
@@ -165,26 +167,49 @@ func (r Result) Check(a Anchor) error {
 	return nil
 }
 
-// Verify walks the whole chain and returns what it walked, or a *BrokenError naming the first event that
-// was changed, removed from between its neighbours or inserted.
-func Verify(ctx context.Context, q postgres.Querier) (Result, error) {
+// UnsealedLimit is how long an event may wait for its seal: an event not sealed for longer was taken
+// off the sealer's list (or no sealer ran it), and verification reports it. The sealer of every server
+// seals within a second; a transaction that records events stays open at most a bulk batch's time.
+const UnsealedLimit = 10 * time.Minute
+
+// Verify seals what has committed, then walks the whole chain and returns what it walked, or a
+// *BrokenError naming the first event that was changed, removed from between its neighbours or inserted,
+// or one left unsealed for longer than UnsealedLimit.
+func Verify(ctx context.Context, pool *pgxpool.Pool) (Result, error) {
+	if _, err := (Sealer{Pool: pool}).SealAll(ctx, true); err != nil {
+		return Result{}, err
+	}
 	res := Result{seen: map[int64][]byte{}}
 	var prev []byte
-	err := postgres.WalkAudit(ctx, q, func(e domain.AuditEvent, canonical []byte) error {
-		if res.Events == 0 && len(e.PrevHash) != 0 {
+	err := postgres.WalkChain(ctx, pool, func(s postgres.Seal, e *domain.AuditEvent, canonical []byte) error {
+		switch {
+		case s.Seq != int64(res.Events)+1:
+			return &BrokenError{EventID: s.EventID, Reason: fmt.Sprintf("its seal is at position %d, not %d", s.Seq, res.Events+1)}
+		case e == nil:
+			return &BrokenError{EventID: s.EventID, Reason: "the event was removed"}
+		case res.Events == 0 && len(s.PrevHash) != 0:
 			return &BrokenError{EventID: e.ID, Reason: "first event does not start the chain"}
-		}
-		if !bytes.Equal(e.PrevHash, prev) {
+		case !bytes.Equal(s.PrevHash, prev):
 			return &BrokenError{EventID: e.ID, Reason: "previous hash does not match the event before it"}
-		}
-		if !bytes.Equal(e.ChainHash(prev, canonical), e.Hash) {
+		case !bytes.Equal(e.ChainHash(prev, canonical), s.Hash):
 			return &BrokenError{EventID: e.ID, Reason: "content does not match its hash"}
 		}
-		prev = e.Hash
+		prev = s.Hash
 		res.Events++
-		res.Head = Anchor{EventID: e.ID, Hash: e.Hash}
-		res.seen[e.ID] = e.Hash
+		res.Head = Anchor{EventID: e.ID, Hash: s.Hash}
+		res.seen[e.ID] = s.Hash
 		return nil
 	})
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	n, oldest, at, err := postgres.Unsealed(ctx, pool)
+	if err != nil {
+		return res, err
+	}
+	res.Unsealed = n
+	if n > 0 && time.Since(at) > UnsealedLimit {
+		return res, &BrokenError{EventID: oldest, Reason: fmt.Sprintf("not sealed within %s", UnsealedLimit)}
+	}
+	return res, nil
 }

@@ -61,25 +61,37 @@ func TestChainVerifiesAndDetectsTampering(t *testing.T) {
 }
 
 func TestRemovedEventIsDetected(t *testing.T) {
-	db, url := pgtest.New(t)
-	ctx := context.Background()
-	record(t, db, 4)
-	var ids []int64
-	rows, _ := db.Pool.Query(ctx, `SELECT id FROM audit_events ORDER BY id`)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = pgtest.Owner(t, url).Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
-		DELETE FROM audit_events WHERE id = `+fmt.Sprint(ids[1])+`;
-		ALTER TABLE audit_events ENABLE TRIGGER USER`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = audit.Verify(ctx, db.Pool)
-	var broken *audit.BrokenError
-	if !errors.As(err, &broken) || broken.EventID != ids[2] {
-		t.Fatalf("event %d removed: verify said %v, want the break at %d", ids[1], err, ids[2])
+	for _, tc := range []struct {
+		name, remove string
+		at           int // the event verify names: the removed one, or the one after it when its seal went too
+	}{
+		{"event", `DELETE FROM audit_events WHERE id = %d`, 1},
+		{"event and its seal", `DELETE FROM audit_events WHERE id = %[1]d; DELETE FROM audit_seals WHERE event_id = %[1]d`, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, url := pgtest.New(t)
+			ctx := context.Background()
+			record(t, db, 4)
+			if _, err := audit.Verify(ctx, db.Pool); err != nil {
+				t.Fatal(err)
+			}
+			rows, _ := db.Pool.Query(ctx, `SELECT id FROM audit_events ORDER BY id`)
+			ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = pgtest.Owner(t, url).Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+				ALTER TABLE audit_seals DISABLE TRIGGER USER;`+fmt.Sprintf(tc.remove, ids[1])+`;
+				ALTER TABLE audit_events ENABLE TRIGGER USER; ALTER TABLE audit_seals ENABLE TRIGGER USER`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = audit.Verify(ctx, db.Pool)
+			var broken *audit.BrokenError
+			if !errors.As(err, &broken) || broken.EventID != ids[tc.at] {
+				t.Fatalf("event %d removed: verify said %v, want the break at %d", ids[1], err, ids[tc.at])
+			}
+		})
 	}
 }
 
@@ -87,10 +99,16 @@ func TestLogIsAppendOnly(t *testing.T) {
 	db, _ := pgtest.New(t)
 	ctx := context.Background()
 	record(t, db, 2)
+	if _, err := audit.Verify(ctx, db.Pool); err != nil {
+		t.Fatal(err)
+	}
 	for _, stmt := range []string{
 		`UPDATE audit_events SET action = 'x'`,
 		`DELETE FROM audit_events`,
 		`TRUNCATE audit_events`,
+		`UPDATE audit_seals SET hash = prev_hash`,
+		`DELETE FROM audit_seals`,
+		`TRUNCATE audit_seals`,
 	} {
 		if _, err := db.Pool.Exec(ctx, stmt); err == nil {
 			t.Errorf("%s was allowed", stmt)
@@ -186,10 +204,12 @@ func TestAnchorDetectsRemovedNewestEvents(t *testing.T) {
 	if res, err := audit.Verify(ctx, db.Pool); err != nil || res.Check(anchor) != nil {
 		t.Fatalf("appending after the anchor: %v, %v", err, res.Check(anchor))
 	}
-	// Remove everything from the anchored event on: the chain itself is still linked.
+	// Remove everything from the anchored event on, with its seals: the chain itself is still linked.
 	_, err = pgtest.Owner(t, url).Pool.Exec(ctx, `ALTER TABLE audit_events DISABLE TRIGGER USER;
+		ALTER TABLE audit_seals DISABLE TRIGGER USER;
+		DELETE FROM audit_seals WHERE event_id >= `+fmt.Sprint(anchor.EventID)+`;
 		DELETE FROM audit_events WHERE id >= `+fmt.Sprint(anchor.EventID)+`;
-		ALTER TABLE audit_events ENABLE TRIGGER USER`)
+		ALTER TABLE audit_events ENABLE TRIGGER USER; ALTER TABLE audit_seals ENABLE TRIGGER USER`)
 	if err != nil {
 		t.Fatal(err)
 	}

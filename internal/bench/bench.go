@@ -25,6 +25,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/postgres"
@@ -148,6 +149,18 @@ func ensureUser(sys context.Context, users *user.Service, email, name, pw string
 // serve starts `affar serve` on a free loopback port and waits until it is ready. ownerURL is the owner's
 // URL of its database; it serves as the role of opts.ServeURL, as in production.
 func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, string, error) {
+	// A fresh ledger for each run: every server reads its ledger at start (to settle open intents).
+	if err := os.Remove(benchLedger); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, "", err
+	}
+	return serveInstance(ctx, opts, ownerURL, "server")
+}
+
+// benchLedger is the erasure ledger of the benchmark's servers, which share it as servers on one machine do.
+var benchLedger = filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl")
+
+// serveInstance is serve for one of several servers on the same database, with a log named for it.
+func serveInstance(ctx context.Context, opts Options, ownerURL, name string) (*exec.Cmd, string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, "", err
@@ -162,18 +175,13 @@ func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, strin
 	if opts.PoolSize > 0 {
 		dbURL += "&pool_max_conns=" + strconv.Itoa(opts.PoolSize)
 	}
-	// A fresh ledger for each run: every server reads its ledger at start (to settle open intents).
-	ledger := filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl")
-	if err := os.Remove(ledger); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return nil, "", err
-	}
 	cmd := exec.CommandContext(ctx, opts.Binary, "serve")
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+dbURL, "AFFAR_MIGRATE_URL="+ownerURL, "ADDR="+addr,
 		"AFFAR_ERASURE_SALT=benchmark salt, not a secret, 32+ characters",
-		"AFFAR_ERASURE_LEDGER="+ledger)
+		"AFFAR_ERASURE_LEDGER="+benchLedger)
 	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.
-	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-server.log"))
+	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-"+name+".log"))
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,6 +269,38 @@ func peakRSS(pid int) string {
 	return "unknown"
 }
 
+// cpuTimes is the machine's CPU time so far from /proc/stat: all of it, and the part the hypervisor gave to
+// other guests (steal), in clock ticks. A run with much stolen time measured the host's load as much as ours.
+type cpuTimes struct{ total, steal float64 }
+
+func cpuSteal() cpuTimes {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return cpuTimes{}
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	var t cpuTimes
+	for i, f := range strings.Fields(line)[1:] {
+		v, _ := strconv.ParseFloat(f, 64)
+		if i < 8 { // user … steal; guest time is already counted in user
+			t.total += v
+		}
+		if i == 7 {
+			t.steal = v
+		}
+	}
+	return t
+}
+
+// since is the share of the CPU time since t that was stolen.
+func (t cpuTimes) since() float64 {
+	now := cpuSteal()
+	if now.total <= t.total {
+		return 0
+	}
+	return (now.steal - t.steal) / (now.total - t.total)
+}
+
 // request is one kind of request in the mix.
 type request struct {
 	name string
@@ -316,6 +356,11 @@ func newClient(clients int) *http.Client {
 
 // drive runs clients goroutines for d, each picking from reqs; it returns per-kind stats.
 func drive(ctx context.Context, base string, clientsHTTP []*http.Client, reqs []request, d time.Duration) []Stats {
+	return driveAcross(ctx, []string{base}, clientsHTTP, reqs, d)
+}
+
+// driveAcross is drive against several servers: client i asks bases[i%len(bases)].
+func driveAcross(ctx context.Context, bases []string, clientsHTTP []*http.Client, reqs []request, d time.Duration) []Stats {
 	type sample struct {
 		kind int
 		lat  time.Duration
@@ -331,7 +376,7 @@ func drive(ctx context.Context, base string, clientsHTTP []*http.Client, reqs []
 			for time.Now().Before(deadline) && ctx.Err() == nil {
 				k := r.IntN(len(reqs))
 				t0 := time.Now()
-				resp, err := c.Get(base + reqs[k].path(r))
+				resp, err := c.Get(bases[i%len(bases)] + reqs[k].path(r))
 				ok := err == nil && resp.StatusCode == http.StatusOK
 				if err == nil {
 					io.Copy(io.Discard, resp.Body)
@@ -411,6 +456,24 @@ func Run(ctx context.Context, opts Options) error {
 		fmt.Fprintf(opts.Out, "| %s | %d | %d | %.0f | %s | %s | %s | %s |\n", s.Name, s.Count, s.Errors, s.RPS(),
 			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
 	}
+	return verifyChain(ctx, dbURL, opts.Out)
+}
+
+// verifyChain runs audit verify on the database at dbURL after a run: every event the run appended must be
+// in the chain, sealed once, in an order that verifies.
+func verifyChain(ctx context.Context, dbURL string, out io.Writer) error {
+	db, err := postgres.Open(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	start := time.Now()
+	res, err := audit.Verify(ctx, db.Pool)
+	if err != nil {
+		return fmt.Errorf("audit verify after the run: %w", err)
+	}
+	fmt.Fprintf(out, "\naudit verify: ok, %d events in the chain, %d unsealed after it (%s)\n", res.Events, res.Unsealed,
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -106,7 +106,7 @@ func RunBulk(ctx context.Context, opts Options) error {
 	if st, err := os.Stat(filepath.Join(os.TempDir(), "affar-bench-server.log")); err == nil && st.Size() > 0 {
 		fmt.Fprintf(opts.Out, "the server logged warnings: see %s\n", filepath.Join(os.TempDir(), "affar-bench-server.log"))
 	}
-	return nil
+	return verifyChain(ctx, jobURL, opts.Out)
 }
 
 // prepareBulk is prepare, with the benchmark user also given the rights of a bulk erasure.

@@ -46,6 +46,7 @@ type Cluster struct {
 	cred     *syscall.Credential
 	sockDir  string // temporary socket directory to remove on Stop, if any
 	log      io.Writer
+	durable  bool // started with fsync and synchronous commits on, as in production (StartDurable)
 
 	users *os.File // shared flock held while this Cluster uses the server (see Stop)
 
@@ -62,6 +63,17 @@ type Cluster struct {
 // New clusters trust local (unix socket) connections, whose socket lives in the private data
 // directory, and require a random password over TCP, kept in "<dir>.password" (mode 0600).
 func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
+	return startCluster(ctx, dir, log, false)
+}
+
+// StartDurable is Start for a cluster in its own dir whose commits are flushed to disk, as in production:
+// make bench-durable measures what a commit's flush costs, which the fast clusters of make run and make
+// test hide with fsync=off and synchronous_commit=off. A server already running on dir is reused as it is.
+func StartDurable(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
+	return startCluster(ctx, dir, log, true)
+}
+
+func startCluster(ctx context.Context, dir string, log io.Writer, durable bool) (*Cluster, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -96,7 +108,7 @@ func Start(ctx context.Context, dir string, log io.Writer) (*Cluster, error) {
 		users.Close()
 		return nil, fmt.Errorf("devdb: lock %s.users: %w", abs, err)
 	}
-	c, err := startOrReuse(ctx, abs, dir, cred, log)
+	c, err := startOrReuse(ctx, abs, dir, cred, log, durable)
 	if err == nil && c != nil && !c.owned {
 		err = c.takeOverIfOrphaned(users, cred)
 	}
@@ -139,7 +151,7 @@ func (c *Cluster) takeOverIfOrphaned(users *os.File, cred *syscall.Credential) e
 }
 
 // startOrReuse reuses a running server on abs or starts one; the caller holds the start lock.
-func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential, log io.Writer) (*Cluster, error) {
+func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential, log io.Writer, durable bool) (*Cluster, error) {
 	password, err := readPassword(abs)
 	if err != nil {
 		return nil, err
@@ -171,7 +183,7 @@ func startOrReuse(ctx context.Context, abs, dir string, cred *syscall.Credential
 	if err != nil {
 		return nil, err
 	}
-	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, password: password, log: log}
+	c := &Cluster{dataDir: abs, port: port, owned: true, bin: bin, cred: cred, password: password, log: log, durable: durable}
 	if c.sockDir, err = tempSocketDir(abs, cred); err != nil {
 		return nil, err
 	}
@@ -212,19 +224,22 @@ func (c *Cluster) pgStart(ctx context.Context) error {
 		sockDir = c.sockDir
 	}
 	logFile := filepath.Join(c.dataDir, "postgres.log")
-	// pg_ctl hands -o to /bin/sh, hence the quoting.
-	opts := strings.Join([]string{
+	// Fast and not crash-safe, which a throw-away cluster need not be; StartDurable's is as production's.
+	durability := []string{"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"}
+	if c.durable {
+		durability = []string{"-c", "fsync=on", "-c", "synchronous_commit=on", "-c", "full_page_writes=on"}
+	}
+	args := append([]string{
 		"-p", strconv.Itoa(c.port),
 		"-c", "listen_addresses=127.0.0.1",
 		"-k", shellQuote(sockDir),
 		"-c", "unix_socket_permissions=0700",
-		"-c", "fsync=off",
-		"-c", "synchronous_commit=off",
-		"-c", "full_page_writes=off",
 		"-c", "max_connections=200",
 		"-c", "shared_preload_libraries=pg_stat_statements", // query statistics for make bench and curious developers
 		"-c", "shared_buffers=256MB",
-	}, " ")
+	}, durability...)
+	// pg_ctl hands -o to /bin/sh, hence the quoting.
+	opts := strings.Join(args, " ")
 	out, err := run(ctx, c.cred, filepath.Join(c.bin, "pg_ctl"), "start", "-w", "-t", strconv.Itoa(int(startTimeout/time.Second)),
 		"-D", c.dataDir, "-l", logFile, "-o", opts)
 	if err != nil {

@@ -59,8 +59,10 @@ func (c *Cluster) ensureRoles(ctx context.Context) error {
 	// The owner drops each test's database WITH (FORCE), which ends the connections to it: the serve
 	// role's, and an autovacuum worker's, which belongs to no role, so membership of the serve role would
 	// not do.
-	if _, err := conn.Exec(ctx, "GRANT pg_signal_backend TO "+OwnerRole); err != nil {
-		return fmt.Errorf("devdb: grant pg_signal_backend to %s: %w", OwnerRole, err)
+	// pg_read_all_stats: the benchmarks, run as the owner, read every backend's waits in pg_stat_activity
+	// and every statement in pg_stat_statements.
+	if _, err := conn.Exec(ctx, "GRANT pg_signal_backend, pg_read_all_stats TO "+OwnerRole); err != nil {
+		return fmt.Errorf("devdb: grant pg_signal_backend, pg_read_all_stats to %s: %w", OwnerRole, err)
 	}
 	return c.adoptDatabases(ctx, conn)
 }

@@ -21,8 +21,6 @@ type AuditEvent struct {
 	EntityType string
 	EntityID   *int64
 	Details    map[string]any
-	PrevHash   []byte
-	Hash       []byte
 }
 
 // CanonicalDetails is the one serialisation of details that the hash covers: encoding/json of the decoded

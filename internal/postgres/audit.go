@@ -7,30 +7,17 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/affar/affar/internal/domain"
 )
 
-// auditLockKey is the transaction-level advisory lock that keeps the hash chain linear.
-const auditLockKey = 0x61756469 // "audi"
-
-// AppendAudit appends events to the hash chain inside tx, under one advisory lock for the whole batch, so
-// they commit or vanish together with the change they record.
+// AppendAudit inserts events inside tx, so they commit or vanish together with the change they record,
+// and lists them for the sealer (SealAudit), which chains them once they have committed. It takes no lock:
+// appends from concurrent requests do not wait for each other, nor through each other's commits.
 func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) error {
-	if len(events) == 0 {
+	if len(events) == 0 || auditOff {
 		return nil
-	}
-	prev, err := lockAuditChain(ctx, tx)
-	if err != nil {
-		return err
-	}
-	rows, err := tx.Query(ctx, `SELECT nextval('audit_events_id_seq') FROM generate_series(1, $1)`, len(events))
-	if err != nil {
-		return mapErr(err, "audit ids")
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return mapErr(err, "audit ids")
 	}
 	n := len(events)
 	var (
@@ -40,51 +27,122 @@ func AppendAudit(ctx context.Context, tx pgx.Tx, events []domain.AuditEvent) err
 		types    = make([]string, n)
 		entities = make([]*int64, n)
 		details  = make([]string, n)
-		prevs    = make([][]byte, n)
-		hashes   = make([][]byte, n)
 	)
 	for i, e := range events {
 		raw, err := marshalDetails(e.Details)
 		if err != nil {
 			return err
 		}
-		e.ID = ids[i]
-		// PostgreSQL keeps microseconds; hash what will be read back.
-		e.At = e.At.UTC().Truncate(time.Microsecond)
-		ats[i], actions[i], types[i], entities[i], details[i], prevs[i] = e.At, e.Action, e.EntityType, e.EntityID, string(raw), prev
+		// PostgreSQL keeps microseconds; the sealer hashes what it reads back.
+		ats[i], actions[i], types[i], entities[i], details[i] = e.At.UTC().Truncate(time.Microsecond), e.Action, e.EntityType, e.EntityID, string(raw)
 		if e.ActorID != nil {
 			id := int64(*e.ActorID)
 			actors[i] = &id
 		}
-		hashes[i] = e.ChainHash(prev, raw)
-		prev = hashes[i]
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO audit_events
-		(id, at, actor_user_id, action, entity_type, entity_id, details, prev_hash, hash)
-		SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bigint[], $4::text[], $5::text[],
-			$6::bigint[], $7::jsonb[], $8::bytea[], $9::bytea[])`,
-		ids, ats, actors, actions, types, entities, details, prevs, hashes)
+	// ORDER BY the position: the events of one call take their ids, and so their order in the chain, in
+	// the order given.
+	_, err := tx.Exec(ctx, `WITH e AS (INSERT INTO audit_events (at, actor_user_id, action, entity_type, entity_id, details)
+			SELECT u.at, u.actor, u.action, u.type, u.entity, u.details
+			FROM unnest($1::timestamptz[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::jsonb[])
+				WITH ORDINALITY AS u(at, actor, action, type, entity, details, n) ORDER BY u.n
+			RETURNING id)
+		INSERT INTO audit_pending (event_id) SELECT id FROM e`,
+		ats, actors, actions, types, entities, details)
 	return mapErr(err, "append audit events")
 }
 
-// lockAuditChain takes the chain's lock for the rest of tx and returns the hash of the last event (empty for
-// the first). Under READ COMMITTED the next statement sees every event committed before the lock was
-// granted; a stricter level would read an older snapshot and fork the chain, so it is refused.
-func lockAuditChain(ctx context.Context, tx pgx.Tx) ([]byte, error) {
-	var isolation string
-	if err := tx.QueryRow(ctx, `SELECT current_setting('transaction_isolation') FROM (SELECT pg_advisory_xact_lock($1)) l`,
-		auditLockKey).Scan(&isolation); err != nil {
-		return nil, mapErr(err, "audit lock")
+// auditSealKey is the advisory lock a sealer holds while it chains: one sealer at a time, so the chain
+// has one head. Requests never take it.
+const auditSealKey = 0x7365616c // "seal"
+
+// SealAudit chains up to limit pending events that have committed, in id order, after the chain's head,
+// in one transaction of its own, and returns how many it sealed. wait says whether to wait for a sealer
+// at work (else 0 at once). beforeCommit, when not nil, runs just before the commit (the crash test's
+// hook).
+func SealAudit(ctx context.Context, pool *pgxpool.Pool, limit int, wait bool, beforeCommit func() error) (int, error) {
+	sealed := 0
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if locked, err := lockSealer(ctx, tx, wait); err != nil || !locked {
+			return err
+		}
+		// Read after the lock: under READ COMMITTED this statement sees the head the last sealer committed.
+		var head int64
+		prev := []byte{}
+		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&head, &prev)
+		if err != nil && err != pgx.ErrNoRows {
+			return mapErr(err, "audit head")
+		}
+		seals, err := nextSeals(ctx, tx, limit, head, prev)
+		if err != nil || len(seals.ids) == 0 {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO audit_seals (seq, event_id, prev_hash, hash)
+			SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[])`, seals.seqs, seals.ids, seals.prevs, seals.hashes); err != nil {
+			return mapErr(err, "seal audit events")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM audit_pending WHERE event_id = ANY($1)`, seals.ids); err != nil {
+			return mapErr(err, "seal audit events")
+		}
+		if beforeCommit != nil {
+			if err := beforeCommit(); err != nil {
+				return err
+			}
+		}
+		sealed = len(seals.ids)
+		return nil
+	})
+	if err != nil {
+		return 0, err
 	}
-	if isolation != "read committed" {
-		return nil, fmt.Errorf("audit events need a READ COMMITTED transaction, not %s", isolation)
+	return sealed, nil
+}
+
+// lockSealer takes the sealer's lock for the rest of tx, waiting for it or not; false when not and taken.
+func lockSealer(ctx context.Context, tx pgx.Tx, wait bool) (bool, error) {
+	if wait {
+		_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditSealKey)
+		return err == nil, mapErr(err, "audit seal lock")
 	}
-	prev := []byte{}
-	err := tx.QueryRow(ctx, `SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1`).Scan(&prev)
-	if err != nil && err != pgx.ErrNoRows {
-		return nil, mapErr(err, "audit last hash")
+	var locked bool
+	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, auditSealKey).Scan(&locked)
+	return locked, mapErr(err, "audit seal lock")
+}
+
+// sealColumns are the seals of a batch, as columns for unnest.
+type sealColumns struct {
+	seqs, ids     []int64
+	prevs, hashes [][]byte
+}
+
+// nextSeals reads up to limit committed pending events in id order and chains them after head.
+func nextSeals(ctx context.Context, tx pgx.Tx, limit int, head int64, prev []byte) (sealColumns, error) {
+	var b sealColumns
+	rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit_pending p JOIN audit_events e ON e.id = p.event_id
+		ORDER BY p.event_id LIMIT $1`, limit)
+	if err != nil {
+		return b, mapErr(err, "pending audit events")
 	}
-	return prev, nil
+	defer rows.Close()
+	for rows.Next() {
+		e, canonical, err := scanAudit(rows)
+		if err != nil {
+			return b, mapErr(err, "pending audit events")
+		}
+		h := e.ChainHash(prev, canonical)
+		head++
+		b.seqs, b.ids, b.prevs, b.hashes = append(b.seqs, head), append(b.ids, e.ID), append(b.prevs, prev), append(b.hashes, h)
+		prev = h
+	}
+	return b, mapErr(rows.Err(), "pending audit events")
+}
+
+// Unsealed counts the events no seal covers, and names the oldest by time: after a sealing, those
+// committed since, or ones someone took off the sealer's list.
+func Unsealed(ctx context.Context, q Querier) (n int, oldestID int64, oldestAt time.Time, err error) {
+	err = q.QueryRow(ctx, `SELECT count(*), coalesce((array_agg(e.id ORDER BY e.at, e.id))[1], 0), coalesce(min(e.at), 'epoch')
+		FROM audit_events e WHERE NOT EXISTS (SELECT 1 FROM audit_seals s WHERE s.event_id = e.id)`).Scan(&n, &oldestID, &oldestAt)
+	return n, oldestID, oldestAt, mapErr(err, "unsealed audit events")
 }
 
 func marshalDetails(d map[string]any) ([]byte, error) {
@@ -95,8 +153,7 @@ func marshalDetails(d map[string]any) ([]byte, error) {
 	return domain.CanonicalDetails(raw)
 }
 
-const auditColumns = `e.id, e.at, e.actor_user_id, e.action, e.entity_type, e.entity_id, e.details::text,
-	e.prev_hash, e.hash`
+const auditColumns = `e.id, e.at, e.actor_user_id, e.action, e.entity_type, e.entity_id, e.details::text`
 
 func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
 	var (
@@ -104,8 +161,7 @@ func scanAudit(row pgx.Row, extra ...any) (domain.AuditEvent, []byte, error) {
 		actor   *int64
 		details string
 	)
-	dest := append([]any{&e.ID, &e.At, &actor, &e.Action, &e.EntityType, &e.EntityID, &details,
-		&e.PrevHash, &e.Hash}, extra...)
+	dest := append([]any{&e.ID, &e.At, &actor, &e.Action, &e.EntityType, &e.EntityID, &details}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return e, nil, err
 	}
@@ -216,19 +272,38 @@ func collectAuditWithNames(rows pgx.Rows, err error, what string) ([]domain.Audi
 	return events, names, mapErr(rows.Err(), what)
 }
 
-// WalkAudit calls fn for every event in chain order with the canonical details the hash covers.
-func WalkAudit(ctx context.Context, q Querier, fn func(e domain.AuditEvent, canonical []byte) error) error {
-	rows, err := q.Query(ctx, `SELECT `+auditColumns+` FROM audit_events e ORDER BY e.id`)
+// Seal is one link of the chain: its position, its event's id (the event is nil when it was removed) and
+// hashes.
+type Seal struct {
+	Seq      int64
+	EventID  int64
+	PrevHash []byte
+	Hash     []byte
+}
+
+// WalkChain calls fn for every seal in chain order with its event and the canonical details the hash
+// covers; a seal whose event was removed comes with a nil event.
+func WalkChain(ctx context.Context, q Querier, fn func(s Seal, e *domain.AuditEvent, canonical []byte) error) error {
+	rows, err := q.Query(ctx, `SELECT coalesce(e.id, 0), coalesce(e.at, 'epoch'), e.actor_user_id, coalesce(e.action, ''),
+			coalesce(e.entity_type, ''), e.entity_id, coalesce(e.details, '{}')::text,
+			s.seq, s.event_id, s.prev_hash, s.hash, e.id IS NOT NULL
+		FROM audit_seals s LEFT JOIN audit_events e ON e.id = s.event_id ORDER BY s.seq`)
 	if err != nil {
 		return mapErr(err, "walk audit")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		e, canonical, err := scanAudit(rows)
+		var s Seal
+		var present bool
+		e, canonical, err := scanAudit(rows, &s.Seq, &s.EventID, &s.PrevHash, &s.Hash, &present)
 		if err != nil {
 			return mapErr(err, "walk audit")
 		}
-		if err := fn(e, canonical); err != nil {
+		event := &e
+		if !present {
+			event = nil
+		}
+		if err := fn(s, event, canonical); err != nil {
 			return err
 		}
 	}
@@ -284,4 +359,11 @@ func EachAudit(ctx context.Context, q Querier, f domain.AuditFilter, hidden []st
 // AuditPageSQL is the count and page queries AuditPage runs, for tests that read their plans.
 func AuditPageSQL(r domain.ListRequest, f domain.AuditFilter, hidden []string) (countSQL string, countArgs []any, pageSQL string, pageArgs []any) {
 	return auditList(f, hidden).sql(r)
+}
+
+// AuditPending tells whether any event waits for its seal: one cheap statement for an idle sealer.
+func AuditPending(ctx context.Context, q Querier) (bool, error) {
+	var pending bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM audit_pending)`).Scan(&pending)
+	return pending, mapErr(err, "audit pending")
 }

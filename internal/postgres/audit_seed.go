@@ -9,14 +9,18 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-// SeedAudit appends n generated events to the chain in one COPY, for make bench-audit: next(i) gives the
-// i-th event without id or hashes, which are assigned here as AppendAudit assigns them, so the chain
-// verifies afterwards. The owner's connection is needed only for speed, not for rights.
+// SeedAudit appends n generated events to the chain, sealed, in two COPYs, for make bench-audit: next(i)
+// gives the i-th event without id, which is assigned here; the seals are made as SealAudit makes them, so
+// the chain verifies afterwards. The owner's connection is needed only for speed, not for rights.
 func SeedAudit(ctx context.Context, db *DB, n int, next func(i int) domain.AuditEvent) error {
 	return db.InTx(ctx, func(tx pgx.Tx) error {
-		prev, err := lockAuditChain(ctx, tx)
-		if err != nil {
-			return err
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditSealKey); err != nil {
+			return mapErr(err, "audit seal lock")
+		}
+		var head int64
+		prev := []byte{}
+		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&head, &prev); err != nil && err != pgx.ErrNoRows {
+			return mapErr(err, "audit head")
 		}
 		var first int64
 		// Take the n ids at once: nextval, then move the sequence past them.
@@ -26,6 +30,7 @@ func SeedAudit(ctx context.Context, db *DB, n int, next func(i int) domain.Audit
 		if _, err := tx.Exec(ctx, `SELECT setval('audit_events_id_seq', $1)`, first+int64(n)-1); err != nil {
 			return mapErr(err, "seed audit ids")
 		}
+		seals := make([][]any, 0, n)
 		i := 0
 		var failed error
 		src := pgx.CopyFromFunc(func() ([]any, error) {
@@ -41,20 +46,24 @@ func SeedAudit(ctx context.Context, db *DB, n int, next func(i int) domain.Audit
 				return nil, err
 			}
 			hash := e.ChainHash(prev, raw)
+			seals = append(seals, []any{head + int64(i), e.ID, prev, hash})
+			prev = hash
 			var actor *int64
 			if e.ActorID != nil {
 				id := int64(*e.ActorID)
 				actor = &id
 			}
-			row := []any{e.ID, e.At, actor, e.Action, e.EntityType, e.EntityID, string(raw), prev, hash}
-			prev = hash
-			return row, nil
+			return []any{e.ID, e.At, actor, e.Action, e.EntityType, e.EntityID, string(raw)}, nil
 		})
-		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
-			[]string{"id", "at", "actor_user_id", "action", "entity_type", "entity_id", "details", "prev_hash", "hash"}, src)
+		_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
+			[]string{"id", "at", "actor_user_id", "action", "entity_type", "entity_id", "details"}, src)
 		if failed != nil {
 			return failed
 		}
-		return mapErr(err, "seed audit")
+		if err != nil {
+			return mapErr(err, "seed audit")
+		}
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_seals"}, []string{"seq", "event_id", "prev_hash", "hash"}, pgx.CopyFromRows(seals))
+		return mapErr(err, "seed audit seals")
 	})
 }

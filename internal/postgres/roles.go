@@ -15,7 +15,7 @@ import (
 // log's triggers off nor alter, drop or truncate a table, and gets only the rights below.
 
 // serveLimits are the tables on which the serve role gets less than SELECT, INSERT, UPDATE, DELETE:
-// the audit log is appended to and read, never changed (its triggers say so too, but an owner could
+// the audit log and its seals are appended to and read, never changed (its triggers say so too, but an owner could
 // switch them off); so are the other proofs: the erasure register, the suppression list (deleting from it
 // would silence the "was erased before" warning), the objections kept from erased customers (deleting
 // would let the company market to someone who objected) and users' name history, where only the end of the
@@ -24,6 +24,7 @@ import (
 // migrations add, gets all four.
 var serveLimits = map[string]string{
 	"audit_events":         "SELECT, INSERT",
+	"audit_seals":          "SELECT, INSERT",
 	"erasures":             "SELECT, INSERT",
 	"erasure_suppressions": "SELECT, INSERT",
 	"objection_hashes":     "SELECT, INSERT",

@@ -13,13 +13,17 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-// denialEvents reads the refusal events after event id after, oldest first.
+// denialEvents reads the refusal events after event id after from the hash chain, in its order, once the
+// committed events are sealed.
 func denialEvents(t *testing.T, db *postgres.DB, after int64) []domain.AuditEvent {
 	t.Helper()
+	if _, err := audit.Verify(context.Background(), db.Pool); err != nil {
+		t.Fatal(err)
+	}
 	var out []domain.AuditEvent
-	err := postgres.WalkAudit(context.Background(), db.Pool, func(e domain.AuditEvent, _ []byte) error {
+	err := postgres.WalkChain(context.Background(), db.Pool, func(_ postgres.Seal, e *domain.AuditEvent, _ []byte) error {
 		if e.ID > after && (e.Action == audit.PermissionDenied || e.Action == audit.PermissionDeniedRepeated) {
-			out = append(out, e)
+			out = append(out, *e)
 		}
 		return nil
 	})
