@@ -13,4 +13,8 @@ ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete;
 ALTER TABLE audit_events ALTER COLUMN prev_hash SET NOT NULL, ALTER COLUMN hash SET NOT NULL;
 DROP TABLE audit_pending;
 DROP TABLE audit_seals;
-DROP FUNCTION audit_refuse_change();
+CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
+END;
+$$;

@@ -16,12 +16,13 @@ ALTER TABLE audit_events DROP COLUMN prev_hash, DROP COLUMN hash;
 -- sealed; an event missing from both (its row deleted here) is what affar audit verify reports as unsealed.
 CREATE TABLE audit_pending (event_id bigint PRIMARY KEY);
 
-CREATE FUNCTION audit_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The seals are append-only as the events are, by the same function, which now names its table.
+CREATE OR REPLACE FUNCTION audit_events_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     RAISE EXCEPTION '% is append-only (% refused)', TG_TABLE_NAME, TG_OP;
 END;
 $$;
 CREATE TRIGGER audit_seals_no_update_delete BEFORE UPDATE OR DELETE ON audit_seals
-    FOR EACH ROW EXECUTE FUNCTION audit_refuse_change();
+    FOR EACH ROW EXECUTE FUNCTION audit_events_refuse_change();
 CREATE TRIGGER audit_seals_no_truncate BEFORE TRUNCATE ON audit_seals
-    FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change();
+    FOR EACH STATEMENT EXECUTE FUNCTION audit_events_refuse_change();

@@ -131,7 +131,7 @@ func auditMix(actors []int64, maxCustomer int64) []request {
 func driveAudit(ctx context.Context, opts Options, dbURL, pw string, actors []int64, maxCustomer int64) error {
 	// The officers read as fast as the server answers, beyond the 10 requests a second a user is allowed
 	// (AFFAR_RATE_LIMIT), which would otherwise set every figure: this measures the pages, not the limit.
-	opts.ServerEnv = append(slices.Clip(opts.ServerEnv), "AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000")
+	opts.ServerEnv = append(slices.Clip(opts.ServerEnv), noRateLimit...)
 	cmd, base, err := serve(ctx, opts, dbURL)
 	if err != nil {
 		return err

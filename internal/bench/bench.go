@@ -149,8 +149,7 @@ func ensureUser(sys context.Context, users *user.Service, email, name, pw string
 // serve starts `affar serve` on a free loopback port and waits until it is ready. ownerURL is the owner's
 // URL of its database; it serves as the role of opts.ServeURL, as in production.
 func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, string, error) {
-	// A fresh ledger for each run: every server reads its ledger at start (to settle open intents).
-	if err := os.Remove(benchLedger); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := freshLedger(); err != nil {
 		return nil, "", err
 	}
 	return serveInstance(ctx, opts, ownerURL, "server")
@@ -158,6 +157,24 @@ func serve(ctx context.Context, opts Options, ownerURL string) (*exec.Cmd, strin
 
 // benchLedger is the erasure ledger of the benchmark's servers, which share it as servers on one machine do.
 var benchLedger = filepath.Join(os.TempDir(), "affar-bench-erasure-ledger.jsonl")
+
+// freshLedger removes the ledger before a run's servers start: every server reads its ledger at start (to
+// settle open intents).
+func freshLedger() error {
+	if err := os.Remove(benchLedger); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	return nil
+}
+
+// noRateLimit is the server environment that lifts the rate limit, which one user's many clients would
+// meet and which would then set every figure.
+var noRateLimit = []string{"AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000"}
+
+// serverLog is where the server called name writes its warnings and errors.
+func serverLog(name string) string {
+	return filepath.Join(os.TempDir(), "affar-bench-"+name+".log")
+}
 
 // serveInstance is serve for one of several servers on the same database, with a log named for it.
 func serveInstance(ctx context.Context, opts Options, ownerURL, name string) (*exec.Cmd, string, error) {
@@ -181,7 +198,7 @@ func serveInstance(ctx context.Context, opts Options, ownerURL, name string) (*e
 		"AFFAR_ERASURE_LEDGER="+benchLedger)
 	cmd.Env = append(cmd.Env, opts.ServerEnv...)
 	// The access log is written, as in production, but only warnings and errors are kept, in a file.
-	logFile, err := os.Create(filepath.Join(os.TempDir(), "affar-bench-"+name+".log"))
+	logFile, err := os.Create(serverLog(name))
 	if err != nil {
 		return nil, "", err
 	}
@@ -210,10 +227,15 @@ func stopServer(cmd *exec.Cmd) {
 
 // signedInClients are n clients, each with a connection of its own, signed in as email.
 func signedInClients(base, email, pw string, n int) ([]*http.Client, error) {
+	return signedInAcross([]string{base}, email, pw, n)
+}
+
+// signedInAcross signs in n clients, client i at bases[i%len(bases)], where driveAcross sends it.
+func signedInAcross(bases []string, email, pw string, n int) ([]*http.Client, error) {
 	clients := make([]*http.Client, n)
 	for i := range clients {
 		clients[i] = newClient(1)
-		if err := signIn(clients[i], base, email, pw); err != nil {
+		if err := signIn(clients[i], bases[i%len(bases)], email, pw); err != nil {
 			return nil, fmt.Errorf("bench client %d: %w", i, err)
 		}
 	}
@@ -343,8 +365,13 @@ func mix(maxID int64) []request {
 			}
 			return "/customers?" + v.Encode()
 		}},
-		{"customer page", func(r *rand.Rand) string { return "/customers/" + strconv.FormatInt(1+r.Int64N(maxID), 10) }},
+		customerPage(maxID),
 	}
+}
+
+// customerPage is a random customer's page, of ids 1 to maxID.
+func customerPage(maxID int64) request {
+	return request{"customer page", func(r *rand.Rand) string { return "/customers/" + strconv.FormatInt(1+r.Int64N(maxID), 10) }}
 }
 
 func newClient(clients int) *http.Client {

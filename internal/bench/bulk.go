@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -103,8 +102,8 @@ func RunBulk(ctx context.Context, opts Options) error {
 	fmt.Fprintf(opts.Out, "| bulk job (confirm → done, verified) | %d | %s | %.0f |\n", processed, jobTime.Round(time.Millisecond), jobRate)
 	fmt.Fprintf(opts.Out, "| ceiling: one UPDATE of the customer columns | %d | %s | %.0f |\n", ceilRows, ceilTime.Round(time.Millisecond), ceilRate)
 	fmt.Fprintf(opts.Out, "\njob/ceiling ratio: %.2f (target ≥ 0.33)\n", jobRate/ceilRate)
-	if st, err := os.Stat(filepath.Join(os.TempDir(), "affar-bench-server.log")); err == nil && st.Size() > 0 {
-		fmt.Fprintf(opts.Out, "the server logged warnings: see %s\n", filepath.Join(os.TempDir(), "affar-bench-server.log"))
+	if st, err := os.Stat(serverLog("server")); err == nil && st.Size() > 0 {
+		fmt.Fprintf(opts.Out, "the server logged warnings: see %s\n", serverLog("server"))
 	}
 	return verifyChain(ctx, jobURL, opts.Out)
 }

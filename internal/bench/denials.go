@@ -82,7 +82,7 @@ func RunDenials(ctx context.Context, opts Options, d DenialOptions) error {
 
 	var runs []denialRun
 	for _, sc := range []denialScenario{
-		{"recording alone (rate limit raised)", []string{"AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000"}},
+		{"recording alone (rate limit raised)", noRateLimit},
 		{"with the default rate limit", nil},
 	} {
 		fmt.Fprintf(opts.Out, "%s: %d clients in %d session(s) on GET /audit for %s …\n", sc.name, d.Clients, d.Sessions, d.Flood)

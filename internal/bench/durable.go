@@ -2,11 +2,7 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
-	"net/http"
-	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -48,9 +44,8 @@ func RunDurable(ctx context.Context, opts Options, d DurableOptions) error {
 		fsync, syncCommit, opts.Clients, opts.Duration)
 	fmt.Fprintf(opts.Out, "| servers | build | views/s | p50 | p99 | errors | backends waiting on an advisory lock (mean) | of active backends | CPU stolen by the host |\n")
 	fmt.Fprintf(opts.Out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	// One user's clients would meet the per-user rate limit, which would set every figure.
-	opts.ServerEnv = append(slices.Clip(opts.ServerEnv), "AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000")
-	page := []request{{"customer page", func(r *rand.Rand) string { return "/customers/" + strconv.FormatInt(1+r.Int64N(maxID), 10) }}}
+	opts.ServerEnv = append(slices.Clip(opts.ServerEnv), noRateLimit...)
+	page := []request{customerPage(maxID)}
 	// The two builds side by side for each count, so that a change in the machine's load hits both.
 	for _, n := range d.Servers {
 		for _, build := range []struct{ name, binary string }{{"audited", opts.Binary}, {"unaudited", d.Unaudited}} {
@@ -71,7 +66,7 @@ func RunDurable(ctx context.Context, opts Options, d DurableOptions) error {
 // durableRow starts n servers, spreads the signed-in clients over them and drives page while sampling
 // pg_stat_activity.
 func durableRow(ctx context.Context, opts Options, dbURL string, pool *pgxpool.Pool, email, pw string, n int, page []request) (Stats, lockWaits, error) {
-	if err := os.Remove(benchLedger); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := freshLedger(); err != nil {
 		return Stats{}, lockWaits{}, err
 	}
 	var cmds []*exec.Cmd
@@ -99,18 +94,6 @@ func durableRow(ctx context.Context, opts Options, dbURL string, pool *pgxpool.P
 	s := driveAcross(ctx, bases, hc, page, opts.Duration)
 	stop()
 	return s[0], <-waits, nil
-}
-
-// signedInAcross signs in n clients, client i at bases[i%len(bases)], where driveAcross sends it.
-func signedInAcross(bases []string, email, pw string, n int) ([]*http.Client, error) {
-	out := make([]*http.Client, n)
-	for i := range out {
-		out[i] = newClient(1)
-		if err := signIn(out[i], bases[i%len(bases)], email, pw); err != nil {
-			return nil, fmt.Errorf("bench client %d: %w", i, err)
-		}
-	}
-	return out, nil
 }
 
 // lockWaits are the samples of pg_stat_activity taken during a run.

@@ -66,12 +66,9 @@ func SealAudit(ctx context.Context, pool *pgxpool.Pool, limit int, wait bool, be
 		if locked, err := lockSealer(ctx, tx, wait); err != nil || !locked {
 			return err
 		}
-		// Read after the lock: under READ COMMITTED this statement sees the head the last sealer committed.
-		var head int64
-		prev := []byte{}
-		err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&head, &prev)
-		if err != nil && err != pgx.ErrNoRows {
-			return mapErr(err, "audit head")
+		head, prev, err := chainHead(ctx, tx)
+		if err != nil {
+			return err
 		}
 		seals, err := nextSeals(ctx, tx, limit, head, prev)
 		if err != nil || len(seals.ids) == 0 {
@@ -107,6 +104,18 @@ func lockSealer(ctx context.Context, tx pgx.Tx, wait bool) (bool, error) {
 	var locked bool
 	err := tx.QueryRow(ctx, `SELECT pg_try_advisory_xact_lock($1)`, auditSealKey).Scan(&locked)
 	return locked, mapErr(err, "audit seal lock")
+}
+
+// chainHead is the newest seal's position and hash (0 and empty for an empty chain). Read it after
+// lockSealer: under READ COMMITTED the statement then sees the head the last sealer committed.
+func chainHead(ctx context.Context, tx pgx.Tx) (int64, []byte, error) {
+	var head int64
+	prev := []byte{}
+	err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&head, &prev)
+	if err == pgx.ErrNoRows {
+		return 0, []byte{}, nil
+	}
+	return head, prev, mapErr(err, "audit head")
 }
 
 // sealColumns are the seals of a batch, as columns for unnest.

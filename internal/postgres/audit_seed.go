@@ -14,13 +14,12 @@ import (
 // the chain verifies afterwards. The owner's connection is needed only for speed, not for rights.
 func SeedAudit(ctx context.Context, db *DB, n int, next func(i int) domain.AuditEvent) error {
 	return db.InTx(ctx, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, auditSealKey); err != nil {
-			return mapErr(err, "audit seal lock")
+		if _, err := lockSealer(ctx, tx, true); err != nil {
+			return err
 		}
-		var head int64
-		prev := []byte{}
-		if err := tx.QueryRow(ctx, `SELECT seq, hash FROM audit_seals ORDER BY seq DESC LIMIT 1`).Scan(&head, &prev); err != nil && err != pgx.ErrNoRows {
-			return mapErr(err, "audit head")
+		head, prev, err := chainHead(ctx, tx)
+		if err != nil {
+			return err
 		}
 		var first int64
 		// Take the n ids at once: nextval, then move the sequence past them.
@@ -55,7 +54,7 @@ func SeedAudit(ctx context.Context, db *DB, n int, next func(i int) domain.Audit
 			}
 			return []any{e.ID, e.At, actor, e.Action, e.EntityType, e.EntityID, string(raw)}, nil
 		})
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
+		_, err = tx.CopyFrom(ctx, pgx.Identifier{"audit_events"},
 			[]string{"id", "at", "actor_user_id", "action", "entity_type", "entity_id", "details"}, src)
 		if failed != nil {
 			return failed
