@@ -64,6 +64,10 @@ func (c *Cluster) ensureRoles(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "GRANT pg_signal_backend, pg_read_all_stats TO "+OwnerRole); err != nil {
 		return fmt.Errorf("devdb: grant pg_signal_backend, pg_read_all_stats to %s: %w", OwnerRole, err)
 	}
+	// The view of the statistics the cluster preloads; make bench reads it in the maintenance database.
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+		return fmt.Errorf("devdb: create extension pg_stat_statements: %w", err)
+	}
 	return c.adoptDatabases(ctx, conn)
 }
 
