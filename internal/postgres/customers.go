@@ -221,9 +221,21 @@ func (pq *pageQuery) order(f domain.CustomerFilter, backwards bool) {
 
 // collect finds every match through the search's index and sorts them.
 func (pq *pageQuery) collect() string {
-	return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s)
-		SELECT %s FROM customers c JOIN m ON m.id = c.id WHERE %s ORDER BY %s LIMIT $%d`,
-		pq.where, customerColumns, and(pq.keyset), pq.sort, pq.limit)
+	return collectSorted(pq.expr, and(pq.where, pq.keyset), pq.sort, pq.limit, 0)
+}
+
+// collectSorted collects the matches of where (at most most of them, unless 0) with their sort keys and
+// sorts those, so only the page's rows are read whole; the SQL's last column is the number collected.
+func collectSorted(expr, where, order string, limit, most int) string {
+	bound := ""
+	if most > 0 {
+		bound = fmt.Sprintf(" LIMIT %d", most)
+	}
+	return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id, %s AS sort_key FROM customers c WHERE %s%s)
+		SELECT %s, (SELECT count(*) FROM m) FROM customers c WHERE c.id IN (
+			SELECT m.id FROM m ORDER BY %s LIMIT $%d)
+		ORDER BY %s`, expr, where, bound, customerColumns, strings.Replace(strings.Replace(order, expr, "m.sort_key", 1), ", c.id ", ", m.id ", 1),
+		limit, order)
 }
 
 // walk goes along the sort index, testing each entry.
@@ -239,7 +251,8 @@ func (pq *pageQuery) rows(ctx context.Context, q Querier, f domain.CustomerFilte
 	case pq.search == "":
 		return customerRows(ctx, q, pq.walk(), pq.args)
 	case page.Total <= fewMatches:
-		return customerRows(ctx, q, pq.collect(), pq.args)
+		list, _, err := collectedRows(ctx, q, pq.collect(), pq.args)
+		return list, err
 	}
 	cols := "c.name, c.search_text" // in the name index, so the walk reads no table rows
 	if digits, numeric := searchDigits(strings.ToLower(strings.TrimSpace(f.Q))); numeric && len(digits) >= 3 {
@@ -250,9 +263,10 @@ func (pq *pageQuery) rows(ctx context.Context, q Querier, f domain.CustomerFilte
 	case err != nil || len(list) > f.Limit:
 		return list, err
 	case !page.Capped:
-		return customerRows(ctx, q, pq.collect(), pq.args)
+		list, _, err := collectedRows(ctx, q, pq.collect(), pq.args)
+		return list, err
 	}
-	list, complete, err := boundedCollect(ctx, q, pq.where, pq.keyset, pq.sort, pq.limit, pq.args)
+	list, complete, err := boundedCollect(ctx, q, pq.expr, pq.where, pq.keyset, pq.sort, pq.limit, pq.args)
 	if err == nil && !complete {
 		return customerRows(ctx, q, pq.walk(), pq.args)
 	}
@@ -272,20 +286,20 @@ func windowWalk(expr, cols, search string, filters []string, keyset, order strin
 
 // boundedCollect collects up to collectLimit matches beyond the cursor and sorts them; complete is false
 // when there were more, and the page may then be wrong. (No rows means no matches beyond the cursor.)
-func boundedCollect(ctx context.Context, q Querier, where, keyset, order string, limit int, args []any) ([]domain.Customer, bool, error) {
-	sql := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT c.id FROM customers c WHERE %s LIMIT %d)
-		SELECT %s, (SELECT count(*) FROM m) FROM customers c JOIN m ON m.id = c.id ORDER BY %s LIMIT $%d`,
-		and(where, keyset), collectLimit+1, customerColumns, order, limit)
+func boundedCollect(ctx context.Context, q Querier, expr, where, keyset, order string, limit int, args []any) ([]domain.Customer, bool, error) {
+	list, matches, err := collectedRows(ctx, q, collectSorted(expr, and(where, keyset), order, limit, collectLimit+1), args)
+	return list, matches <= collectLimit, err
+}
+
+// collectedRows runs a collectSorted query: the page and the number of matches collected.
+func collectedRows(ctx context.Context, q Querier, sql string, args []any) ([]domain.Customer, int, error) {
 	rows, err := q.Query(ctx, sql, args...)
 	if err != nil {
-		return nil, false, mapErr(err, "customer page")
+		return nil, 0, mapErr(err, "customer page")
 	}
 	var matches int
 	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Customer, error) { return scanCustomer(r, &matches) })
-	if err != nil {
-		return nil, false, mapErr(err, "customer page")
-	}
-	return list, matches <= collectLimit, nil
+	return list, matches, mapErr(err, "customer page")
 }
 
 func customerRows(ctx context.Context, q Querier, sql string, args []any) ([]domain.Customer, error) {

@@ -34,6 +34,7 @@ var readsByID = map[string]string{
 	"pageQuery.walk":         "where from CustomerPage (customerWhere → segmentWhere)",
 	"windowWalk":             "filters from CustomerPage (customerWhere → segmentWhere)",
 	"boundedCollect":         "where from CustomerPage (customerWhere → segmentWhere)",
+	"collectSorted":          "where from pageQuery.collect and boundedCollect, from CustomerPage",
 	"customerCount":          "where from CustomerPage (customerWhere → segmentWhere)",
 	"segmentPageSQL":         "where from SegmentPage (segmentWhere)",
 	"CountExport":            "conditions from ExportSelection.where (segmentWhere, never showing restricted)",
