@@ -291,38 +291,6 @@ func peakRSS(pid int) string {
 	return "unknown"
 }
 
-// cpuTimes is the machine's CPU time so far from /proc/stat: all of it, and the part the hypervisor gave to
-// other guests (steal), in clock ticks. A run with much stolen time measured the host's load as much as ours.
-type cpuTimes struct{ total, steal float64 }
-
-func cpuSteal() cpuTimes {
-	b, err := os.ReadFile("/proc/stat")
-	if err != nil {
-		return cpuTimes{}
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	var t cpuTimes
-	for i, f := range strings.Fields(line)[1:] {
-		v, _ := strconv.ParseFloat(f, 64)
-		if i < 8 { // user … steal; guest time is already counted in user
-			t.total += v
-		}
-		if i == 7 {
-			t.steal = v
-		}
-	}
-	return t
-}
-
-// since is the share of the CPU time since t that was stolen.
-func (t cpuTimes) since() float64 {
-	now := cpuSteal()
-	if now.total <= t.total {
-		return 0
-	}
-	return (now.steal - t.steal) / (now.total - t.total)
-}
-
 // request is one kind of request in the mix.
 type request struct {
 	name string
@@ -477,25 +445,46 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	// A short warm-up, not measured, so caches are as in steady use.
-	drive(ctx, base, clients, mix(maxID), 3*time.Second)
-	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
-	mixed := drive(ctx, base, clients, mix(maxID), opts.Duration)
-	fmt.Fprintf(opts.Out, "driving %d clients for %s on /healthz (the ceiling) …\n", opts.Clients, opts.Ceiling)
-	ceiling := drive(ctx, base, clients, []request{{"healthz (ceiling)", func(*rand.Rand) string { return "/healthz" }}}, opts.Ceiling)
-	rss := peakRSS(cmd.Process.Pid)
-
-	fmt.Fprintf(opts.Out, "\n%d customers, %d clients, server peak RSS %s\n\n", opts.Customers, opts.Clients, rss)
-	fmt.Fprintf(opts.Out, "| request | requests | errors | req/s | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
-	for _, s := range append(mixed, ceiling...) {
-		fmt.Fprintf(opts.Out, "| %s | %d | %d | %.0f | %s | %s | %s | %s |\n", s.Name, s.Count, s.Errors, s.RPS(),
-			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
-	}
+	driveMix(ctx, opts, cmd.Process.Pid, base, clients, maxID)
 	if err := countStatements(ctx, postgres.WithDatabase(opts.ServerURL, "postgres"), opts.Database, clients[0], base,
 		mix(maxID), 50, opts.Out); err != nil {
 		return err
 	}
 	return verifyChain(ctx, dbURL, opts.Out)
+}
+
+// driveMix drives the mix, then /healthz signed in and without a session, and prints their figures with
+// the CPU each took of PostgreSQL, the server (pid) and this load generator.
+func driveMix(ctx context.Context, opts Options, pid int, base string, clients []*http.Client, maxID int64) {
+	// A short warm-up, not measured, so caches are as in steady use.
+	drive(ctx, base, clients, mix(maxID), 3*time.Second)
+	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
+	cpu0 := cpuNow(pid)
+	mixed := drive(ctx, base, clients, mix(maxID), opts.Duration)
+	cpu1 := cpuNow(pid)
+	healthz := func(*rand.Rand) string { return "/healthz" }
+	fmt.Fprintf(opts.Out, "driving %d clients for %s on /healthz, signed in (the ceiling) …\n", opts.Clients, opts.Ceiling)
+	// Signed in, /healthz still passes the session and actor middleware: the floor of every page.
+	ceiling := drive(ctx, base, clients, []request{{"healthz signed in (ceiling)", healthz}}, opts.Ceiling)
+	cpu2 := cpuNow(pid)
+	// Without the session cookie, as a load balancer's probe asks: the server alone, no database.
+	probes := make([]*http.Client, opts.Clients)
+	for i := range probes {
+		probes[i] = newClient(1)
+	}
+	bare := drive(ctx, base, probes, []request{{"healthz without a session", healthz}}, opts.Ceiling)
+	rss := peakRSS(pid)
+
+	fmt.Fprintf(opts.Out, "\n%d customers, %d clients, server peak RSS %s\n\n", opts.Customers, opts.Clients, rss)
+	fmt.Fprintf(opts.Out, "| request | requests | errors | req/s | p50 | p95 | p99 | max |\n|---|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, s := range slices.Concat(mixed, ceiling, bare) {
+		fmt.Fprintf(opts.Out, "| %s | %d | %d | %.0f | %s | %s | %s | %s |\n", s.Name, s.Count, s.Errors, s.RPS(),
+			ms(s.P50), ms(s.P95), ms(s.P99), ms(s.Max))
+	}
+	all := mixed[len(mixed)-1].RPS()
+	fmt.Fprintf(opts.Out, "\nthe mix's rate is %.2f of signed-in /healthz's (target ≥ 0.35), %.3f of /healthz's without a session\n",
+		all/ceiling[0].RPS(), all/bare[0].RPS())
+	fmt.Fprintf(opts.Out, "CPU during the mix: %s\nCPU during signed-in /healthz: %s\n", cpu1.since(cpu0), cpu2.since(cpu1))
 }
 
 // verifyChain runs audit verify on the database at dbURL after a run: every event the run appended must be

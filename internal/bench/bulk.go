@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,12 +56,8 @@ func RunBulk(ctx context.Context, opts Options) error {
 		return err
 	}
 	jobDB, ceilDB := opts.Database+"_job", opts.Database+"_ceiling"
-	for _, dst := range []string{jobDB, ceilDB} {
-		start := time.Now()
-		if err := copyDatabase(ctx, opts.ServerURL, opts.Database, dst); err != nil {
-			return fmt.Errorf("copy to %s: %w", dst, err)
-		}
-		fmt.Fprintf(opts.Out, "copied the register to %s in %s\n", dst, time.Since(start).Round(time.Second))
+	if err := copyRegister(ctx, opts, jobDB, ceilDB); err != nil {
+		return err
 	}
 	ceilRows, ceilTime, err := timeCeilingUpdate(ctx, postgres.WithDatabase(opts.ServerURL, ceilDB))
 	if err != nil {
@@ -70,6 +67,7 @@ func RunBulk(ctx context.Context, opts Options) error {
 
 	// The job path.
 	jobURL := postgres.WithDatabase(opts.ServerURL, jobDB)
+	opts.ServerEnv = append(slices.Clip(opts.ServerEnv), noRateLimit...) // for the page's four clients
 	cmd, base, err := serve(ctx, opts, jobURL)
 	if err != nil {
 		return err
@@ -84,28 +82,81 @@ func RunBulk(ctx context.Context, opts Options) error {
 		return err
 	}
 	defer conn.Close(ctx)
+	viewers, page, err := pageViewers(ctx, conn, base, email, pw)
+	if err != nil {
+		return err
+	}
+	idle := drive(ctx, base, viewers, page, pageWindow)[0]
 	job, err := startBulkJob(ctx, c, base, conn, opts.Out)
 	if err != nil {
 		return err
 	}
+	busy := drive(ctx, base, viewers, page, pageWindow)[0]
 	processed, jobTime, err := waitForBulkJob(ctx, conn, job, opts.Out)
 	if err != nil {
 		return err
 	}
+	if jobTime < pageWindow {
+		return fmt.Errorf("the job took %s, less than the %s the page was timed during it", jobTime, pageWindow)
+	}
 	rss := peakRSS(cmd.Process.Pid)
-	jobRate := float64(processed) / jobTime.Seconds()
-	ceilRate := float64(ceilRows) / ceilTime.Seconds()
 	fmt.Fprintf(opts.Out, "\n%d customers, server peak RSS %s\n\n", job.total, rss)
-	fmt.Fprintf(opts.Out, "| path | customers | time | customers/s |\n|---|---:|---:|---:|\n")
-	fmt.Fprintf(opts.Out, "| freeze the selection (POST /crm/bulk) | %d | %s | %.0f |\n", job.total, job.freeze.Round(time.Millisecond),
-		float64(job.total)/job.freeze.Seconds())
-	fmt.Fprintf(opts.Out, "| bulk job (confirm → done, verified) | %d | %s | %.0f |\n", processed, jobTime.Round(time.Millisecond), jobRate)
-	fmt.Fprintf(opts.Out, "| ceiling: one UPDATE of the customer columns | %d | %s | %.0f |\n", ceilRows, ceilTime.Round(time.Millisecond), ceilRate)
-	fmt.Fprintf(opts.Out, "\njob/ceiling ratio: %.2f (target ≥ 0.33)\n", jobRate/ceilRate)
+	reportBulk(opts.Out, job, processed, jobTime, ceilRows, ceilTime)
+	reportPage(opts.Out, len(viewers), idle, busy)
 	if st, err := os.Stat(serverLog("server")); err == nil && st.Size() > 0 {
 		fmt.Fprintf(opts.Out, "the server logged warnings: see %s\n", serverLog("server"))
 	}
 	return verifyChain(ctx, jobURL, opts.Out)
+}
+
+// copyRegister copies the benchmark's register to each of dsts.
+func copyRegister(ctx context.Context, opts Options, dsts ...string) error {
+	for _, dst := range dsts {
+		start := time.Now()
+		if err := copyDatabase(ctx, opts.ServerURL, opts.Database, dst); err != nil {
+			return fmt.Errorf("copy to %s: %w", dst, err)
+		}
+		fmt.Fprintf(opts.Out, "copied the register to %s in %s\n", dst, time.Since(start).Round(time.Second))
+	}
+	return nil
+}
+
+// reportBulk prints the job's and the ceiling's rates.
+func reportBulk(out io.Writer, job bulkRun, processed int, jobTime time.Duration, ceilRows int64, ceilTime time.Duration) {
+	jobRate := float64(processed) / jobTime.Seconds()
+	ceilRate := float64(ceilRows) / ceilTime.Seconds()
+	fmt.Fprintf(out, "| path | customers | time | customers/s |\n|---|---:|---:|---:|\n")
+	fmt.Fprintf(out, "| freeze the selection (POST /crm/bulk) | %d | %s | %.0f |\n", job.total, job.freeze.Round(time.Millisecond),
+		float64(job.total)/job.freeze.Seconds())
+	fmt.Fprintf(out, "| bulk job (confirm → done, verified) | %d | %s | %.0f |\n", processed, jobTime.Round(time.Millisecond), jobRate)
+	fmt.Fprintf(out, "| ceiling: one UPDATE of the customer columns | %d | %s | %.0f |\n", ceilRows, ceilTime.Round(time.Millisecond), ceilRate)
+	fmt.Fprintf(out, "\njob/ceiling ratio: %.2f (target ≥ 0.5)\n", jobRate/ceilRate)
+}
+
+// reportPage prints the customer page's latency idle and during the job, and their ratio.
+func reportPage(out io.Writer, clients int, idle, busy Stats) {
+	fmt.Fprintf(out, "\nthe customer page, %d clients, %s each:\n\n| | views | p50 | p99 |\n|---|---:|---:|---:|\n", clients, pageWindow)
+	for _, r := range []struct {
+		name string
+		s    Stats
+	}{{"idle", idle}, {"during the bulk job", busy}} {
+		fmt.Fprintf(out, "| %s | %d | %s | %s |\n", r.name, r.s.Count, ms(r.s.P50), ms(r.s.P99))
+	}
+	fmt.Fprintf(out, "\np99 during the job / idle: %.2f (target ≤ 2)\n", float64(busy.P99)/float64(idle.P99))
+}
+
+// pageWindow is how long the customer page is timed, idle and then while the job runs; a job of the whole
+// register takes longer.
+const pageWindow = 15 * time.Second
+
+// pageViewers are four signed-in clients and the customer page of the register at conn for them to ask.
+func pageViewers(ctx context.Context, conn *pgx.Conn, base, email, pw string) ([]*http.Client, []request, error) {
+	var maxID int64
+	if err := conn.QueryRow(ctx, `SELECT max(id) FROM customers`).Scan(&maxID); err != nil {
+		return nil, nil, err
+	}
+	viewers, err := signedInClients(base, email, pw, 4)
+	return viewers, []request{customerPage(maxID)}, err
 }
 
 // prepareBulk is prepare, with the benchmark user also given the rights of a bulk erasure.
