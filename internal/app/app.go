@@ -26,6 +26,7 @@ import (
 	"github.com/affar/affar/internal/export"
 	"github.com/affar/affar/internal/gdpr"
 	"github.com/affar/affar/internal/mail"
+	"github.com/affar/affar/internal/pace"
 	"github.com/affar/affar/internal/postgres"
 	"github.com/affar/affar/internal/quote"
 	"github.com/affar/affar/internal/quotedoc"
@@ -48,6 +49,7 @@ type Services struct {
 	Audit     audit.Log
 	GDPR      *gdpr.Service
 	Bulk      *gdpr.Bulk
+	Demand    *pace.Gauge // the requests this server answers, which bulk work gives way to
 	Rules     *gdpr.Rules
 	Imports   *customerimport.Service
 	Erasures  gdpr.Register
@@ -77,12 +79,14 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 	agreements := &agreement.Service{DB: db, Now: now, Mail: outbox}
 	users.Mail, users.NewAdmin = outbox, agreements.SendToNewAdmin
 	bulk := gdpr.NewBulk(erasure, queue, cfg.BulkBatch, log)
+	demand := &pace.Gauge{}
+	bulk.Yield = demand.Yield
 	return Services{Users: users, Outbox: outbox, Exports: export.New(db, now, export.DefaultLimit),
 		Agreement: agreements, Customers: &customer.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Requests: request.Actions{}},
 		Suppliers: &supplier.Service{DB: db, Now: now}, Quotes: &quote.Service{DB: db, Now: now},
 		Settings: &settings.Service{DB: db, Now: now}, Audit: audit.Log{DB: db},
 		QuoteDocs: &quotedoc.Service{DB: db, Now: now, Mail: outbox}, Erasures: gdpr.Register{DB: db},
-		GDPR: erasure, Bulk: bulk, Rules: &gdpr.Rules{Bulk: bulk, Users: users},
+		Demand: demand, GDPR: erasure, Bulk: bulk, Rules: &gdpr.Rules{Bulk: bulk, Users: users},
 		Imports: &customerimport.Service{DB: db, Now: now, ErasureSalt: cfg.ErasureSalt, Queue: queue},
 		Chain:   &chainwatch.Service{DB: db, Now: now, Mail: outbox}, Records: &records.Service{DB: db, Now: now},
 		Requests: &request.Service{DB: db, Now: now, Mail: outbox}}
@@ -113,8 +117,9 @@ func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() 
 		Outbox:    svc.Outbox,
 		Agreement: svc.Agreement, ChainChecks: svc.Chain, Records: svc.Records,
 		Requests: svc.Requests, RequestExports: svc.Exports,
-		DB:  db,
-		Now: now,
+		Demand: svc.Demand,
+		DB:     db,
+		Now:    now,
 	})
 }
 

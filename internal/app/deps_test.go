@@ -37,10 +37,11 @@ func TestDependencyDirection(t *testing.T) {
 		"internal/records":        {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/gdpr", "internal/labels", "migrations"},
 		"internal/request":        {"internal/domain", "internal/authz", "internal/i18n", "internal/postgres", "internal/audit", "internal/labels", "migrations"},
 		"internal/xlsx":           {},
+		"internal/pace":           {},
 		"templates/":              {"internal/domain", "internal/i18n", "templates/"},
 		"web":                     {},
 		"migrations":              {},
-		"internal/server":         {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/customerimport", "internal/supplier", "internal/quote", "internal/quotedoc", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/records", "internal/request", "internal/xlsx", "templates/", "web"},
+		"internal/server":         {"internal/domain", "internal/authz", "internal/i18n", "internal/config", "internal/audit", "internal/user", "internal/customer", "internal/customerimport", "internal/supplier", "internal/quote", "internal/quotedoc", "internal/gdpr", "internal/export", "internal/accesscopy", "internal/labels", "internal/records", "internal/request", "internal/xlsx", "internal/pace", "templates/", "web"},
 	}
 	out, err := exec.Command("go", "list", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, "github.com/affar/affar/...").Output()
 	if err != nil {

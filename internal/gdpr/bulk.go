@@ -44,6 +44,8 @@ type Bulk struct {
 	Slice     time.Duration // 0: TimeSlice
 	Worker    string        // this process, recorded on each item it does
 	Log       *slog.Logger  // failures of single customers (ids only)
+	// Yield is called after each batch with the time it took, to wait while people are served (pace.Gauge).
+	Yield func(ctx context.Context, worked time.Duration)
 }
 
 // NewBulk returns the bulk service on s, enqueuing through jobs, batchSize customers per transaction
@@ -352,10 +354,14 @@ func (b *Bulk) Run(ctx context.Context, id int64) error {
 		slice = TimeSlice
 	}
 	for ctx.Err() == nil {
+		t0 := time.Now()
 		n, last, err := b.batch(context.WithoutCancel(ctx), id, after)
 		after = last
 		if err != nil {
 			return err
+		}
+		if n > 0 && b.Yield != nil {
+			b.Yield(ctx, time.Since(t0))
 		}
 		if n > 0 && time.Since(start) > slice { // after a batch, so every execution moves the job on
 			return ErrTimeSlice

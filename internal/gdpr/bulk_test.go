@@ -185,6 +185,33 @@ func TestBulkBatchWithSharedContactDetails(t *testing.T) {
 	everyCustomerOnce(t, e, j.ID)
 }
 
+// TestBulkGivesWayAfterEachBatch: a worker offers to give way (Yield, the server's pace.Gauge) after
+// every batch, with the time the batch took, so a job does not take the cores pages need.
+func TestBulkGivesWayAfterEachBatch(t *testing.T) {
+	e := testutil.NewEnv(t, nil)
+	ctx := sys()
+	for i := range 25 {
+		e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Kund " + strconv.Itoa(i)})
+	}
+	b := *e.Services.Bulk
+	b.BatchSize = 10
+	var worked []time.Duration
+	b.Yield = func(_ context.Context, d time.Duration) { worked = append(worked, d) }
+	j, err := b.Draft(ctx, domain.Segment{}, map[string]string{}, nil)
+	must(t, err)
+	must(t, b.Confirm(ctx, j.ID, gdpr.ConfirmInput{Kind: domain.EraseDelete, OnRetention: "skip", Reason: "Rensning", Count: "25"}))
+	must(t, b.Run(context.Background(), j.ID))
+	if len(worked) != 3 {
+		t.Fatalf("gave way %d times for 3 batches", len(worked))
+	}
+	for _, d := range worked {
+		if d <= 0 {
+			t.Errorf("a batch offered to give way after %s of work", d)
+		}
+	}
+	everyCustomerOnce(t, e, j.ID)
+}
+
 // TestCancelWaitsForTheRunningBatch: a worker that sees the cancellation ends the job only after another
 // worker's batch in progress has committed, and the report counts that batch.
 func TestCancelWaitsForTheRunningBatch(t *testing.T) {

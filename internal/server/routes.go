@@ -288,6 +288,9 @@ func (rt Route) validate() error {
 // newRouter builds the router by looping over the route table; nothing is routed outside it.
 func (s *Server) newRouter() (chi.Router, error) {
 	r := chi.NewRouter()
+	if s.Demand != nil {
+		r.Use(s.Demand.Counting(probe))
+	}
 	r.Use(requestID, s.recoverer, s.accessLog, s.securityHeaders, s.crossOrigin, s.limitBody,
 		s.rateLimit, s.Sessions.LoadAndSave, s.loadActor, s.rateLimitSession)
 	r.NotFound(s.notFound)

@@ -12,6 +12,7 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/affar/affar/internal/config"
+	"github.com/affar/affar/internal/pace"
 )
 
 // Deps are the services the handlers call (their interfaces are in services.go) and what they run with.
@@ -41,6 +42,8 @@ type Deps struct {
 	RequestExports RequestExports
 	DB             Pinger
 	Now            func() time.Time
+	// Demand counts the requests being answered, for bulk work to give way to (nil: not counted).
+	Demand *pace.Gauge
 }
 
 // Server holds the dependencies of the handlers.
