@@ -34,20 +34,23 @@ const (
 	// Credit report events tell that credit reports exist on a customer; see Hidden.
 	CreditReportRecorded = "credit_report.recorded"
 	CreditReportViewed   = "credit_report.viewed"
-	CustomerViewed       = "customer.viewed" // by the customer page and the quote page, which shows the customer
-	UserDeactivated      = "user.deactivated"
-	UserErased           = "user.erased" // a departed user's name and address replaced (user.Service.Erase)
-	UserInvited          = "user.invited"
-	UserDetailsChanged   = "user.details_changed"
-	PasswordLinkIssued   = "user.password_link_issued"
-	PasswordSet          = "user.password_set"
-	PasswordChanged      = "user.password_changed"
-	AdminGranted         = "user.admin_granted"
-	AdminRevoked         = "user.admin_revoked"
-	AgreementPublished   = "agreement.published"
-	AgreementAccepted    = "agreement.accepted"
-	AgreementSent        = "agreement.sent"
-	ChainChecked         = "audit.chain_checked" // the daily verification (internal/chainwatch)
+	CustomerViewed       = "customer.viewed" // by the customer page, and the quote's PDF and e-mail preview
+	// QuoteViewed is the quote page: an event on the customer (their access log lists it) naming the quote,
+	// as the page shows the quote and the customer's name, not the customer's register entry.
+	QuoteViewed        = "quote.viewed"
+	UserDeactivated    = "user.deactivated"
+	UserErased         = "user.erased" // a departed user's name and address replaced (user.Service.Erase)
+	UserInvited        = "user.invited"
+	UserDetailsChanged = "user.details_changed"
+	PasswordLinkIssued = "user.password_link_issued"
+	PasswordSet        = "user.password_set"
+	PasswordChanged    = "user.password_changed"
+	AdminGranted       = "user.admin_granted"
+	AdminRevoked       = "user.admin_revoked"
+	AgreementPublished = "agreement.published"
+	AgreementAccepted  = "agreement.accepted"
+	AgreementSent      = "agreement.sent"
+	ChainChecked       = "audit.chain_checked" // the daily verification (internal/chainwatch)
 
 	// PasswordLinkRefused: a link was used after its maker lost the right to manage its user; nothing was set.
 	PasswordLinkRefused = "user.password_link_refused"

@@ -18,7 +18,7 @@ type Line struct {
 }
 
 // folds are the actions whose repeats are folded: looking again is not news, changing again is.
-var folds = map[string]bool{CustomerViewed: true, CreditReportViewed: true}
+var folds = map[string]bool{CustomerViewed: true, CreditReportViewed: true, QuoteViewed: true}
 
 // Fold folds each run of consecutive views by one user (each within FoldWindow of the one before) into one
 // line per kind of view: a customer page seen by someone who may see credit reports records a customer

@@ -15,7 +15,7 @@ type Group struct {
 // Groups sorts every action into one group, each named by its label's message id ("action."+action) so
 // that the catalogue's tests see them; a test keeps every labelled action in a group.
 var Groups = []Group{
-	{"views", []string{"action.customer.viewed", "action.credit_report.viewed", "action.outbox.attachment_viewed", "action.customer.identity_viewed"}},
+	{"views", []string{"action.customer.viewed", "action.quote.viewed", "action.credit_report.viewed", "action.outbox.attachment_viewed", "action.customer.identity_viewed"}},
 	{"changes", []string{"action.customer.created", "action.customer.changed", "action.customer.consent_changed",
 		"action.customer.objection_recorded", "action.customer.objection_lifted", "action.customer.contact_added",
 		"action.customer.contact_removed", "action.credit_report.recorded", "action.quote.created", "action.quote.changed", "action.quote.status_changed",

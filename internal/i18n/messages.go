@@ -401,6 +401,7 @@ var messages = map[string]message{
 	"action.customer.created":         {"Kund skapad", "Customer created"},
 	"action.customer.changed":         {"Kund ändrad", "Customer changed"},
 	"action.customer.viewed":          {"Kund visad", "Customer viewed"},
+	"action.quote.viewed":             {"Offert visad", "Quote viewed"},
 	"action.customer.contact_added":   {"Kontaktperson tillagd", "Contact person added"},
 	"action.customer.contact_removed": {"Kontaktperson borttagen", "Contact person removed"},
 	"action.customer.consent_changed": {"Samtycke ändrat", "Consent changed"},

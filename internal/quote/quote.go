@@ -195,7 +195,8 @@ func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, do
 		if err = c.VisibleTo(authz.SeesRestricted(actor)); err != nil {
 			return err
 		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.CustomerViewed, audit.Customer, audit.ID(c.ID), nil))
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.QuoteViewed, audit.Customer, audit.ID(c.ID),
+			map[string]any{"quote_id": int64(q.ID)}))
 	})
 	return q, c, err
 }

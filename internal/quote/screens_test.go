@@ -70,13 +70,19 @@ func TestView(t *testing.T) {
 		}
 		return n
 	}
-	views, reports := count(audit.CustomerViewed), count(audit.CreditReportViewed)
+	views, quoteViews, reports := count(audit.CustomerViewed), count(audit.QuoteViewed), count(audit.CreditReportViewed)
 	got, cust, err := env.Services.Quotes.View(viewer, q.ID)
 	if err != nil || got.ID != q.ID || len(got.Lines) == 0 || cust.ID != c.ID || cust.Name != "Ek AB" {
 		t.Fatalf("the quote page's read: %+v, %+v, %v", got, cust, err)
 	}
-	if count(audit.CustomerViewed) != views+1 || count(audit.CreditReportViewed) != reports {
-		t.Errorf("view events: customer %d → %d, credit reports %d → %d; want one customer view only",
-			views, count(audit.CustomerViewed), reports, count(audit.CreditReportViewed))
+	if count(audit.QuoteViewed) != quoteViews+1 || count(audit.CustomerViewed) != views || count(audit.CreditReportViewed) != reports {
+		t.Errorf("view events: quote %d → %d, customer %d → %d, credit reports %d → %d; want one quote view only",
+			quoteViews, count(audit.QuoteViewed), views, count(audit.CustomerViewed), reports, count(audit.CreditReportViewed))
+	}
+	var quoteID int64
+	if err := env.DB.Pool.QueryRow(context.Background(), `SELECT (details->>'quote_id')::bigint FROM audit_events
+		WHERE action = $1 AND entity_type = 'customer' AND entity_id = $2 ORDER BY id DESC LIMIT 1`,
+		audit.QuoteViewed, int64(c.ID)).Scan(&quoteID); err != nil || quoteID != int64(q.ID) {
+		t.Errorf("the quote view is on the customer naming quote %d: %d, %v", q.ID, quoteID, err)
 	}
 }

@@ -65,7 +65,7 @@ func TestService(t *testing.T) {
 					t.Errorf("got %+v for customer %d, want draft %d of customer %d", got, gotFor.ID, draft.ID, c.ID)
 				}
 			}},
-		svctest.Case{Name: "View", Perms: view, Audit: []string{audit.CustomerViewed},
+		svctest.Case{Name: "View", Perms: view, Audit: []string{audit.QuoteViewed},
 			Call: func(ctx context.Context) (err error) { got, gotFor, err = s.View(ctx, toSend.ID); return },
 			Check: func(t *testing.T) {
 				if got.ID != toSend.ID || got.Status != domain.QuoteSent || got.Billing.Name != "Kund AB" || gotFor.ID != c.ID {

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/affar/affar/internal/audit"
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/customer"
 	"github.com/affar/affar/internal/domain"
@@ -144,12 +145,12 @@ func countingServer(t *testing.T, env *testutil.Env) (*testutil.Client, *tally) 
 	return counted.NewClient(t), counts
 }
 
-// viewEvents counts the customer.viewed events in the audit log.
+// viewEvents counts the view events in the audit log: the customer page's and the quote page's.
 func viewEvents(t *testing.T, env *testutil.Env) int {
 	t.Helper()
 	var n int
 	if err := env.DB.Pool.QueryRow(context.Background(),
-		`SELECT count(*) FROM audit_events WHERE action = $1`, customer.Viewed).Scan(&n); err != nil {
+		`SELECT count(*) FROM audit_events WHERE action IN ($1, $2)`, customer.Viewed, audit.QuoteViewed).Scan(&n); err != nil {
 		t.Fatal(err)
 	}
 	return n
