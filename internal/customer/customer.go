@@ -125,31 +125,20 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 	now := s.Now()
 	var d Detail
 	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if d.Customer, err = postgres.Customer(ctx, tx, id); err != nil {
+		// One statement for what the page shows (with the credit reports only for those who may see them).
+		sheet, err := postgres.CustomerSheetOf(ctx, tx, id, actor.Can(authz.CreditReportAccess))
+		if err != nil {
 			return err
 		}
-		if err = d.Customer.VisibleTo(authz.SeesRestricted(actor)); err != nil {
+		if err = sheet.Customer.VisibleTo(authz.SeesRestricted(actor)); err != nil {
 			return err
 		}
-		if d.Contacts, err = postgres.Contacts(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Consent, err = postgres.ConsentHistory(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Objections, err = postgres.Objections(ctx, tx, id); err != nil {
-			return err
-		}
-		if d.Quotes, d.Rule, err = postgres.CustomerQuotes(ctx, tx, id); err != nil {
-			return err
-		}
+		d = Detail{Customer: sheet.Customer, Contacts: sheet.Contacts, Consent: sheet.Consent, Objections: sheet.Objections,
+			Quotes: sheet.Quotes, Rule: sheet.Rule}
 		evs := []domain.AuditEvent{audit.Event(now, actor, Viewed, entity, audit.ID(id), nil)}
 		if actor.Can(authz.CreditReportAccess) {
-			var shown []domain.AuditEvent
-			if d.CreditReports, shown, err = creditReports(ctx, tx, actor, id, now); err != nil {
-				return err
-			}
-			evs = append(evs, shown...)
+			d.CreditReports = sheet.CreditReports
+			evs = append(evs, reportsShown(actor, id, sheet.CreditReports, now)...)
 		}
 		if actor.Can(authz.AuditView) {
 			if d.Access, err = accessLog(ctx, tx, id); err != nil {
@@ -162,20 +151,17 @@ func (s *Service) View(ctx context.Context, id domain.CustomerID) (Detail, error
 	return d, err
 }
 
-// creditReports are the customer's credit reports (empty, not nil, when there are none) and the audit
-// event of showing them, none when there are none to show.
-func creditReports(ctx context.Context, tx pgx.Tx, actor authz.Actor, id domain.CustomerID, now time.Time) (
-	[]domain.CreditReport, []domain.AuditEvent, error) {
-	reports, err := postgres.CreditReports(ctx, tx, id)
-	if err != nil || len(reports) == 0 {
-		return []domain.CreditReport{}, nil, err
+// reportsShown is the audit event of showing the customer's credit reports, none when there are none.
+func reportsShown(actor authz.Actor, id domain.CustomerID, reports []domain.CreditReport, now time.Time) []domain.AuditEvent {
+	if len(reports) == 0 {
+		return nil
 	}
 	ids := make([]int64, len(reports))
 	for i, r := range reports {
 		ids[i] = r.ID
 	}
-	return reports, []domain.AuditEvent{audit.Event(now, actor, audit.CreditReportViewed, entity, audit.ID(id),
-		map[string]any{"credit_report_ids": ids})}, nil
+	return []domain.AuditEvent{audit.Event(now, actor, audit.CreditReportViewed, entity, audit.ID(id),
+		map[string]any{"credit_report_ids": ids})}
 }
 
 // accessLog is the newest audit events about the customer, with who caused them.

@@ -9,18 +9,39 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
+// A customer's lists, each as columns, FROM, the customer's condition and order: queried alone, and
+// gathered into one statement for the customer page (CustomerSheetOf).
+var (
+	contactList = childList{`id, customer_id, name, role, email, phone`, `customer_contacts`, `customer_id`, `id`}
+	consentList = childList{`k.at, k.given, k.source, coalesce(u.name, '')`,
+		`customer_consents k LEFT JOIN users u ON u.id = k.recorded_by`, `k.customer_id`, `k.at DESC, k.id DESC`}
+	creditReportList = childList{`r.id, r.customer_id, r.bureau, r.taken_on, r.rating, r.limit_ore, r.remarks, r.need,
+		r.reference, r.recorded_at, coalesce(u.name, '')`, `credit_reports r LEFT JOIN users u ON u.id = r.recorded_by`,
+		`r.customer_id`, `r.taken_on DESC, r.id DESC`}
+)
+
+func scanContact(r pgx.Row) (domain.Contact, error) {
+	var c domain.Contact
+	err := r.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Role, &c.Email, &c.Phone)
+	return c, err
+}
+
+func scanConsent(r pgx.Row) (domain.ConsentChange, error) {
+	var c domain.ConsentChange
+	err := r.Scan(&c.At, &c.Given, &c.Source, &c.RecordedBy)
+	return c, err
+}
+
+func scanCreditReport(r pgx.Row) (domain.CreditReport, error) {
+	var c domain.CreditReport
+	err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.Need, &c.Reference,
+		&c.RecordedAt, &c.RecordedBy)
+	return c, err
+}
+
 // Contacts lists a company customer's contact persons.
 func Contacts(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Contact, error) {
-	rows, err := q.Query(ctx, `SELECT id, customer_id, name, role, email, phone FROM customer_contacts
-		WHERE customer_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, mapErr(err, "contacts")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Contact, error) {
-		var c domain.Contact
-		err := r.Scan(&c.ID, &c.CustomerID, &c.Name, &c.Role, &c.Email, &c.Phone)
-		return c, err
-	})
+	out, err := queryList(ctx, q, contactList, id, scanContact)
 	return out, mapErr(err, "contacts")
 }
 
@@ -61,16 +82,7 @@ func SetConsent(ctx context.Context, q Querier, id domain.CustomerID, given bool
 
 // ConsentHistory lists a customer's consent changes, newest first, with who recorded them.
 func ConsentHistory(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.ConsentChange, error) {
-	rows, err := q.Query(ctx, `SELECT k.at, k.given, k.source, coalesce(u.name, '') FROM customer_consents k
-		LEFT JOIN users u ON u.id = k.recorded_by WHERE k.customer_id = $1 ORDER BY k.at DESC, k.id DESC`, id)
-	if err != nil {
-		return nil, mapErr(err, "consent history")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.ConsentChange, error) {
-		var c domain.ConsentChange
-		err := r.Scan(&c.At, &c.Given, &c.Source, &c.RecordedBy)
-		return c, err
-	})
+	out, err := queryList(ctx, q, consentList, id, scanConsent)
 	return out, mapErr(err, "consent history")
 }
 
@@ -85,17 +97,7 @@ func AddCreditReport(ctx context.Context, q Querier, r domain.CreditReport, by *
 
 // CreditReports lists a customer's credit reports, newest first.
 func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.CreditReport, error) {
-	rows, err := q.Query(ctx, `SELECT r.id, r.customer_id, r.bureau, r.taken_on, r.rating, r.limit_ore, r.remarks,
-		r.need, r.reference, r.recorded_at, coalesce(u.name, '') FROM credit_reports r LEFT JOIN users u ON u.id = r.recorded_by
-		WHERE r.customer_id = $1 ORDER BY r.taken_on DESC, r.id DESC`, id)
-	if err != nil {
-		return nil, mapErr(err, "credit reports")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.CreditReport, error) {
-		var c domain.CreditReport
-		err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.Need, &c.Reference, &c.RecordedAt, &c.RecordedBy)
-		return c, err
-	})
+	out, err := queryList(ctx, q, creditReportList, id, scanCreditReport)
 	return out, mapErr(err, "credit reports")
 }
 

@@ -26,19 +26,19 @@ func AddObjection(ctx context.Context, q Querier, o domain.Objection, by *domain
 
 // Objections lists a customer's objections to direct marketing, newest first, with who recorded them.
 func Objections(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Objection, error) {
-	rows, err := q.Query(ctx, `SELECT o.id, o.customer_id, o.objected_on, o.channel, o.recorded_at, coalesce(u.name, ''),
-		o.carried_over, o.lifted_at, o.request_id FROM marketing_objections o LEFT JOIN users u ON u.id = o.recorded_by
-		WHERE o.customer_id = $1 ORDER BY o.id DESC`, id)
-	if err != nil {
-		return nil, mapErr(err, "objections")
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Objection, error) {
-		var o domain.Objection
-		err := r.Scan(&o.ID, &o.CustomerID, &o.ObjectedOn, &o.Channel, &o.RecordedAt, &o.RecordedBy, &o.CarriedOver,
-			&o.LiftedAt, &o.RequestID)
-		return o, err
-	})
+	out, err := queryList(ctx, q, objectionList, id, scanObjection)
 	return out, mapErr(err, "objections")
+}
+
+var objectionList = childList{`o.id, o.customer_id, o.objected_on, o.channel, o.recorded_at, coalesce(u.name, ''),
+	o.carried_over, o.lifted_at, o.request_id`, `marketing_objections o LEFT JOIN users u ON u.id = o.recorded_by`,
+	`o.customer_id`, `o.id DESC`}
+
+func scanObjection(r pgx.Row) (domain.Objection, error) {
+	var o domain.Objection
+	err := r.Scan(&o.ID, &o.CustomerID, &o.ObjectedOn, &o.Channel, &o.RecordedAt, &o.RecordedBy, &o.CarriedOver,
+		&o.LiftedAt, &o.RequestID)
+	return o, err
 }
 
 // LiftObjection marks the customer's objection in force as lifted (by the person's new consent) and

@@ -13,6 +13,9 @@ const quoteColumns = `q.id, q.number, q.customer_id, q.status, q.quote_date, q.v
 	q.total_ore, q.billing_name, q.billing_street, q.billing_postal_code, q.billing_city, q.billing_email,
 	q.created_at, q.updated_at, q.sent_at, q.decided_at, q.version`
 
+// quoteList is a customer's quotes, newest first (childList).
+var quoteList = childList{quoteColumns, `quotes q`, `q.customer_id`, `q.quote_date DESC, q.id DESC`}
+
 func scanQuote(row pgx.Row, extra ...any) (domain.Quote, error) {
 	var q domain.Quote
 	err := row.Scan(append([]any{&q.ID, &q.Number, &q.CustomerID, &q.Status, &q.QuoteDate, &q.ValidUntil, &q.Totals.NetOre,
@@ -106,7 +109,7 @@ func SetQuoteStatus(ctx context.Context, tx pgx.Tx, id domain.QuoteID, status do
 // bookkeeping retention setting, in one round trip: the customer page shows both.
 func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Quote, domain.Retention, error) {
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+quoteColumns+` FROM quotes q WHERE q.customer_id = $1 ORDER BY q.quote_date DESC, q.id DESC`, id)
+	b.Queue(quoteList.sql(), id)
 	b.Queue(retentionSQL)
 	br := q.SendBatch(ctx, b)
 	defer br.Close()

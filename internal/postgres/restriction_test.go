@@ -20,6 +20,7 @@ var readsByID = map[string]string{
 	"Customer":               "one customer by id",
 	"ImportMatches":          "an import's duplicates by number, identity number or e-mail, restricted customers too, so none is created twice; the import never updates a restricted one nor shows its number",
 	"CustomerForUpdate":      "one customer by id, locked",
+	"CustomerSheetOf":        "one customer by id, with its lists, for its page (the service refuses a restricted one, VisibleTo)",
 	"CreateCustomer":         "inserts one",
 	"UpdateCustomer":         "one customer by id",
 	"TouchCustomer":          "one customer by id",

@@ -1,0 +1,91 @@
+package customer_test
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/affar/affar/internal/authz"
+	"github.com/affar/affar/internal/customer"
+	"github.com/affar/affar/internal/postgres"
+	"github.com/affar/affar/internal/testutil/svctest"
+)
+
+// statements counts the statements sent on a pool (BEGIN and COMMIT too).
+type statements struct{ n atomic.Int64 }
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// TestCustomerPageInFourStatements: the customer page, with every list it shows, is read and its view
+// recorded in four statements (BEGIN, the page, the audit events, COMMIT; with the session and the user,
+// six per request), and shows what the lists' own queries read.
+func TestCustomerPageInFourStatements(t *testing.T) {
+	h := svctest.New(t)
+	c := h.MustCreateRichCustomer(t, "Rik AB", 400*24*time.Hour)
+	if err := h.Services.Customers.RecordObjection(h.As(edit...), c.ID,
+		customer.ObjectionInput{ObjectedOn: h.Clock.Now().Format("2006-01-02"), Channel: "letter"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := pgxpool.ParseConfig(h.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := &statements{}
+	cfg.ConnConfig.Tracer = count
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	svc := *h.Services.Customers
+	svc.DB = &postgres.DB{Pool: pool}
+	ctx := h.As(authz.CustomerView, authz.CreditReportAccess)
+	d, err := svc.View(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count.n.Load(); n > 4 {
+		t.Errorf("the customer page took %d statements, %d with the session and the user; want at most 4 (6)", n, n+2)
+	}
+
+	q := h.DB.Pool
+	contacts, err1 := postgres.Contacts(ctx, q, c.ID)
+	consent, err2 := postgres.ConsentHistory(ctx, q, c.ID)
+	objections, err3 := postgres.Objections(ctx, q, c.ID)
+	reports, err4 := postgres.CreditReports(ctx, q, c.ID)
+	quotes, rule, err5 := postgres.CustomerQuotes(ctx, q, c.ID)
+	for _, err := range []error{err1, err2, err3, err4, err5} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range []struct {
+		name      string
+		got, want any
+		n         int
+	}{
+		{"contacts", d.Contacts, contacts, len(contacts)},
+		{"consent history", d.Consent, consent, len(consent)},
+		{"objections", d.Objections, objections, len(objections)},
+		{"credit reports", d.CreditReports, reports, len(reports)},
+		{"quotes", d.Quotes, quotes, len(quotes)},
+		{"retention rule", d.Rule, rule, 1},
+	} {
+		if l.n == 0 {
+			t.Errorf("the fixture has no %s", l.name)
+		}
+		if got, want := fmt.Sprintf("%+v", l.got), fmt.Sprintf("%+v", l.want); got != want {
+			t.Errorf("%s on the page:\n%s\nread alone:\n%s", l.name, got, want)
+		}
+	}
+}
