@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/alexedwards/scs/pgxstore"
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
@@ -96,11 +95,13 @@ func NewServices(cfg config.Config, db *postgres.DB, now func() time.Time, log *
 func NewServer(cfg config.Config, db *postgres.DB, log *slog.Logger, now func() time.Time, svc Services) (*server.Server, error) {
 	// The store's own clean-up goroutine cannot be stopped without a data race (StopCleanup reads a field
 	// the goroutine writes), so expired sessions are deleted by cleanSessions instead.
-	store := pgxstore.NewWithCleanupInterval(db.Pool, 0)
+	store := &postgres.SessionStore{Pool: db.Pool, Key: server.SessionKey}
+	sessions := server.NewSessions(cfg, store)
+	store.Codec = sessions.Codec
 	return server.New(server.Deps{
 		Config:    cfg,
 		Log:       log,
-		Sessions:  server.NewSessions(cfg, store),
+		Sessions:  sessions,
 		Users:     svc.Users,
 		Customers: svc.Customers,
 		Suppliers: svc.Suppliers,

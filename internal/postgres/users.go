@@ -56,27 +56,6 @@ func UserAccount(ctx context.Context, q Querier, id domain.UserID) (domain.User,
 	return u, perms, until, mapErr(err, "user account")
 }
 
-// SessionUser loads the user of a signed-in session with their permissions, in one round trip on every
-// request. found is false when the session was ended (signed out, deactivated, password reset) or has
-// been idle since before idleSince or started before startedSince. agreement is the newest version of the
-// data processing agreement sent to the user and not yet accepted, if any.
-func SessionUser(ctx context.Context, q Querier, sessionID string, idleSince, startedSince time.Time) (u domain.User, perms []string, lastSeen time.Time, agreement string, found bool, err error) {
-	u, err = scanUser(q.QueryRow(ctx, `SELECT `+userColumns+`,
-		coalesce(array_agg(p.permission ORDER BY p.permission) FILTER (WHERE p.permission IS NOT NULL), '{}'),
-		s.last_seen_at,
-		coalesce((SELECT v.version FROM agreement_recipients r JOIN agreement_versions v ON v.id = r.version_id
-			JOIN outbox o ON o.id = r.outbox_id
-			WHERE r.user_id = u.id AND r.accepted_at IS NULL AND o.sent_at IS NOT NULL ORDER BY v.id DESC LIMIT 1), '')
-		FROM user_sessions s JOIN users u ON u.id = s.user_id
-		LEFT JOIN user_permissions p ON p.user_id = u.id
-		WHERE s.id = $1 AND s.last_seen_at > $2 AND s.created_at > $3 GROUP BY u.id, s.last_seen_at`,
-		sessionID, idleSince, startedSince), &perms, &lastSeen, &agreement)
-	if err == pgx.ErrNoRows {
-		return domain.User{}, nil, time.Time{}, "", false, nil
-	}
-	return u, perms, lastSeen, agreement, err == nil, mapErr(err, "session user")
-}
-
 // TouchSession records activity on a session.
 func TouchSession(ctx context.Context, q Querier, sessionID string, now time.Time) error {
 	_, err := q.Exec(ctx, `UPDATE user_sessions SET last_seen_at = $2 WHERE id = $1`, sessionID, now)

@@ -88,7 +88,7 @@ func (s *Server) signIn(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.Sessions.Put(ctx, sessionID, signedIn.ID)
+	s.Sessions.Put(ctx, SessionKey, signedIn.ID)
 	s.setDeviceCookie(w, signedIn.Devices)
 	redirect(w, r, f.Next)
 }
@@ -114,7 +114,7 @@ func (s *Server) setDeviceCookie(w http.ResponseWriter, value string) {
 }
 
 func (s *Server) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := s.Users.SignedOut(r.Context(), s.Sessions.GetString(r.Context(), sessionID)); err != nil {
+	if err := s.Users.SignedOut(r.Context(), s.Sessions.GetString(r.Context(), SessionKey)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

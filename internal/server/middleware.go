@@ -16,6 +16,7 @@ import (
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
 	"github.com/affar/affar/internal/i18n"
+	"github.com/affar/affar/internal/user"
 )
 
 type requestIDKey struct{}
@@ -187,9 +188,17 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 }
 
 const (
-	sessionID    = "session_id" // the user_sessions row of a signed-in session
+	SessionKey   = "session_id" // the user_sessions row of a signed-in session (the session store reads it too)
 	sessionFlash = "flash"      // a message id, never a name or other data
 )
+
+// readSessionUser lets the session store read the session's user with the session (user.WithSessionRead):
+// one statement for both instead of two, on every request.
+func readSessionUser(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(user.WithSessionRead(r.Context())))
+	})
+}
 
 // loadActor reads the session's user and permissions from the database on every request, so a revocation
 // or deactivation takes effect at once, and sets the interface language.
@@ -197,7 +206,7 @@ func (s *Server) loadActor(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		lang := i18n.FromAcceptLanguage(r.Header.Get("Accept-Language"))
-		if sid := s.Sessions.GetString(ctx, sessionID); sid != "" {
+		if sid := s.Sessions.GetString(ctx, SessionKey); sid != "" {
 			actor, err := s.Users.Actor(ctx, sid)
 			switch {
 			case errors.Is(err, domain.ErrUnauthenticated):

@@ -43,7 +43,7 @@ func (s *Server) profilePassword(w http.ResponseWriter, r *http.Request) {
 	}
 	f := r.PostForm
 	err := s.Users.ChangeOwnPassword(r.Context(), f.Get("current"), f.Get("password"), f.Get("repeat"),
-		s.Sessions.GetString(r.Context(), sessionID))
+		s.Sessions.GetString(r.Context(), SessionKey))
 	var fe domain.FieldErrors
 	var throttled *user.ThrottledError
 	status := http.StatusUnprocessableEntity

@@ -292,7 +292,7 @@ func (s *Server) newRouter() (chi.Router, error) {
 		r.Use(s.Demand.Counting(probe))
 	}
 	r.Use(requestID, s.recoverer, s.accessLog, s.securityHeaders, s.crossOrigin, s.limitBody,
-		s.rateLimit, s.Sessions.LoadAndSave, s.loadActor, s.rateLimitSession)
+		s.rateLimit, readSessionUser, s.Sessions.LoadAndSave, s.loadActor, s.rateLimitSession)
 	r.NotFound(s.notFound)
 	r.MethodNotAllowed(s.methodNotAllowed)
 	for _, rt := range s.routes() {

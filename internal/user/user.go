@@ -257,15 +257,19 @@ func (s *Service) SignedOut(ctx context.Context, sessionID string) error {
 	})
 }
 
-// Actor loads the user of a session and their permissions, fresh from the database on every request. A
-// session that was ended, or whose user was deactivated, gets domain.ErrUnauthenticated.
+// Actor loads the user of a session and their permissions, fresh from the database on every request (read
+// with the session by the session store, WithSessionRead, or else on its own). A session that was ended, or whose user was deactivated, gets domain.ErrUnauthenticated.
 func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, error) {
 	now := s.Now()
-	u, perms, lastSeen, agreement, found, err := postgres.SessionUser(ctx, s.DB.Pool, sessionID, now.Add(-s.SessionIdle), now.Add(-s.SessionLifetime))
-	if err != nil {
-		return authz.Actor{}, err
+	signed, read := postgres.ReadSessionUser(ctx, sessionID)
+	if !read {
+		var err error
+		if signed, err = postgres.SessionUser(ctx, s.DB.Pool, sessionID); err != nil {
+			return authz.Actor{}, err
+		}
 	}
-	if !found || !u.Active {
+	u, lastSeen := signed.User, signed.LastSeen
+	if !signed.Found || !u.Active || !lastSeen.After(now.Add(-s.SessionIdle)) || !signed.Started.After(now.Add(-s.SessionLifetime)) {
 		return authz.Actor{}, fmt.Errorf("session: %w", domain.ErrUnauthenticated)
 	}
 	// Refreshing the idle clock at most once a minute keeps requests from writing on every page view.
@@ -274,10 +278,14 @@ func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, err
 			return authz.Actor{}, err
 		}
 	}
-	a := authz.NewActor(u, toPermissions(perms))
-	a.PendingAgreement = agreement
+	a := authz.NewActor(u, toPermissions(signed.Perms))
+	a.PendingAgreement = signed.Agreement
 	return a, nil
 }
+
+// WithSessionRead prepares a request's context so that finding its session reads the session's user too
+// (postgres.SessionStore), and Actor needs no statement of its own.
+func WithSessionRead(ctx context.Context) context.Context { return postgres.WithSessionRead(ctx) }
 
 // RecordDenied records a refused request compactly (audit.RecordDenial); route is the pattern, never the URL.
 func (s *Service) RecordDenied(ctx context.Context, route string, perm string) error {

@@ -9,9 +9,11 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/affar/affar/internal/authz"
 	"github.com/affar/affar/internal/domain"
@@ -187,4 +189,32 @@ func Methods(t *testing.T, svc any, tested ...string) {
 	if !slices.Equal(have, want) {
 		t.Errorf("%s has methods %q, the tests cover %q", typ, have, want)
 	}
+}
+
+// statements counts the statements sent on a pool (BEGIN and COMMIT too).
+type statements struct{ n atomic.Int64 }
+
+func (s *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	s.n.Add(1)
+	return ctx
+}
+
+func (s *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// CountingDB is a second pool on the harness's database that counts the statements sent on it: give it to
+// a copy of a service to count what a call costs.
+func (h *Harness) CountingDB(t *testing.T) (db *postgres.DB, count func() int64) {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(h.DBURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &statements{}
+	cfg.ConnConfig.Tracer = s
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return &postgres.DB{Pool: pool}, s.n.Load
 }
