@@ -9,8 +9,8 @@ import (
 	"github.com/affar/affar/internal/domain"
 )
 
-// A customer's lists, each as columns, FROM, the customer's condition and order: queried alone, and
-// gathered into one statement for the customer page (CustomerSheetOf).
+// A customer's lists, each as columns, FROM, the customer's condition and order, gathered into one
+// statement for the customer page (CustomerSheetOf).
 var (
 	contactList = childList{`id, customer_id, name, role, email, phone`, `customer_contacts`, `customer_id`, `id`}
 	consentList = childList{`k.at, k.given, k.source, coalesce(u.name, '')`,
@@ -26,6 +26,12 @@ func scanContact(r pgx.Row) (domain.Contact, error) {
 	return c, err
 }
 
+// Contacts lists a company customer's contact persons.
+func Contacts(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Contact, error) {
+	out, err := queryList(ctx, q, contactList, id, scanContact)
+	return out, mapErr(err, "contacts")
+}
+
 func scanConsent(r pgx.Row) (domain.ConsentChange, error) {
 	var c domain.ConsentChange
 	err := r.Scan(&c.At, &c.Given, &c.Source, &c.RecordedBy)
@@ -37,12 +43,6 @@ func scanCreditReport(r pgx.Row) (domain.CreditReport, error) {
 	err := r.Scan(&c.ID, &c.CustomerID, &c.Bureau, &c.TakenOn, &c.Rating, &c.LimitOre, &c.Remarks, &c.Need, &c.Reference,
 		&c.RecordedAt, &c.RecordedBy)
 	return c, err
-}
-
-// Contacts lists a company customer's contact persons.
-func Contacts(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Contact, error) {
-	out, err := queryList(ctx, q, contactList, id, scanContact)
-	return out, mapErr(err, "contacts")
 }
 
 // AddContact inserts a contact person and returns its id.
@@ -80,12 +80,6 @@ func SetConsent(ctx context.Context, q Querier, id domain.CustomerID, given bool
 	return mapErr(err, "set consent")
 }
 
-// ConsentHistory lists a customer's consent changes, newest first, with who recorded them.
-func ConsentHistory(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.ConsentChange, error) {
-	out, err := queryList(ctx, q, consentList, id, scanConsent)
-	return out, mapErr(err, "consent history")
-}
-
 // AddCreditReport stores a credit report and returns its id.
 func AddCreditReport(ctx context.Context, q Querier, r domain.CreditReport, by *domain.UserID) (int64, error) {
 	var id int64
@@ -93,12 +87,6 @@ func AddCreditReport(ctx context.Context, q Querier, r domain.CreditReport, by *
 		need, reference, recorded_at, recorded_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
 		r.CustomerID, r.Bureau, r.TakenOn, r.Rating, r.LimitOre, r.Remarks, r.Need, r.Reference, r.RecordedAt, by).Scan(&id)
 	return id, mapErr(err, "add credit report")
-}
-
-// CreditReports lists a customer's credit reports, newest first.
-func CreditReports(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.CreditReport, error) {
-	out, err := queryList(ctx, q, creditReportList, id, scanCreditReport)
-	return out, mapErr(err, "credit reports")
 }
 
 // EntityAudit lists the newest events about one entity, with the acting user's name at the time, leaving

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -47,49 +48,46 @@ type CustomerSheet struct {
 }
 
 // CustomerSheetOf reads the customer page in one statement: the customer, each list as a JSON array of
-// rows scanned by the list's own scanner, and the retention setting. A page view used to take eight
+// rows scanned by the list's own scanner, and the retention setting (scanRetention's row). A page view used to take eight
 // statements and as many round trips.
 func CustomerSheetOf(ctx context.Context, q Querier, id domain.CustomerID, withReports bool) (CustomerSheet, error) {
 	var (
-		s                                           CustomerSheet
-		contacts, consent, objections, reports, qts []byte
-		month                                       int
+		s                                                   CustomerSheet
+		contacts, consent, objections, reports, qts, retain []byte
 	)
 	c, err := scanCustomer(q.QueryRow(ctx, `SELECT `+customerColumns+`, `+contactList.json()+`, `+consentList.json()+`,
 		`+objectionList.json()+`, CASE WHEN $2 THEN `+creditReportList.json()+` ELSE '[]' END, `+quoteList.json()+`,
-		s.retention_years, s.fiscal_year_end_month FROM customers c CROSS JOIN (`+retentionSQL+`) s WHERE c.id = $1`,
-		id, withReports), &contacts, &consent, &objections, &reports, &qts, &s.Rule.Years, &month)
+		(SELECT json_build_array(retention_years, fiscal_year_end_month) FROM settings) FROM customers c WHERE c.id = $1`,
+		id, withReports), &contacts, &consent, &objections, &reports, &qts, &retain)
 	if err != nil {
 		return CustomerSheet{}, mapErr(err, "customer")
 	}
-	s.Customer, s.Rule.FiscalYearEnd = c, time.Month(month)
-	if s.Contacts, err = jsonRows(contacts, scanContact); err == nil {
-		if s.Consent, err = jsonRows(consent, scanConsent); err == nil {
-			if s.Objections, err = jsonRows(objections, scanObjection); err == nil {
-				if s.CreditReports, err = jsonRows(reports, scanCreditReport); err == nil {
-					s.Quotes, err = jsonRows(qts, func(r pgx.Row) (domain.Quote, error) { return scanQuote(r) })
-				}
-			}
-		}
+	s.Customer = c
+	var rule jsonRow
+	if err := json.Unmarshal(retain, &rule); err != nil {
+		return CustomerSheet{}, fmt.Errorf("customer sheet: %w", err)
 	}
-	return s, err
+	s.Rule, err = scanRetention(rule)
+	return s, errors.Join(err, jsonRows(&s.Contacts, contacts, scanContact), jsonRows(&s.Consent, consent, scanConsent),
+		jsonRows(&s.Objections, objections, scanObjection), jsonRows(&s.CreditReports, reports, scanCreditReport),
+		jsonRows(&s.Quotes, qts, func(r pgx.Row) (domain.Quote, error) { return scanQuote(r) }))
 }
 
-// jsonRows scans a JSON array of rows (json_build_array each) with a row scanner.
-func jsonRows[T any](raw []byte, scan func(pgx.Row) (T, error)) ([]T, error) {
+// jsonRows scans a JSON array of rows (json_build_array each) with a row scanner into dst.
+func jsonRows[T any](dst *[]T, raw []byte, scan func(pgx.Row) (T, error)) error {
 	var rows []jsonRow
 	if err := json.Unmarshal(raw, &rows); err != nil {
-		return nil, fmt.Errorf("customer sheet: %w", err)
+		return fmt.Errorf("customer sheet: %w", err)
 	}
-	out := make([]T, 0, len(rows))
+	*dst = make([]T, 0, len(rows))
 	for _, r := range rows {
 		v, err := scan(r)
 		if err != nil {
-			return nil, fmt.Errorf("customer sheet: %w", err)
+			return fmt.Errorf("customer sheet: %w", err)
 		}
-		out = append(out, v)
+		*dst = append(*dst, v)
 	}
-	return out, nil
+	return nil
 }
 
 // jsonRow is one row of a JSON array of rows, scanned as pgx scans a row: times as pgx gives them

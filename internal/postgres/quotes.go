@@ -105,26 +105,6 @@ func SetQuoteStatus(ctx context.Context, tx pgx.Tx, id domain.QuoteID, status do
 	return mapErr(err, "set quote status")
 }
 
-// CustomerQuotes lists a customer's quotes, newest first (headers and totals, no lines), with the
-// bookkeeping retention setting, in one round trip: the customer page shows both.
-func CustomerQuotes(ctx context.Context, q Querier, id domain.CustomerID) ([]domain.Quote, domain.Retention, error) {
-	b := &pgx.Batch{}
-	b.Queue(quoteList.sql(), id)
-	b.Queue(retentionSQL)
-	br := q.SendBatch(ctx, b)
-	defer br.Close()
-	rows, err := br.Query()
-	if err != nil {
-		return nil, domain.Retention{}, mapErr(err, "customer quotes")
-	}
-	quotes, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.Quote, error) { return scanQuote(r) })
-	if err != nil {
-		return nil, domain.Retention{}, mapErr(err, "customer quotes")
-	}
-	r, err := scanRetention(br.QueryRow())
-	return quotes, r, err
-}
-
 // QuoteCustomer is the customer a quote is for.
 func QuoteCustomer(ctx context.Context, q Querier, id domain.QuoteID) (domain.CustomerID, error) {
 	var c domain.CustomerID

@@ -100,18 +100,28 @@ func (s *SessionStore) FindCtx(ctx context.Context, token string) ([]byte, bool,
 		return nil, false, mapErr(err, "find session")
 	}
 	if r, _ := ctx.Value(sessionReadKey{}).(*sessionRead); r != nil && sessionID != nil {
-		r.sessionID, r.user = *sessionID, SignedIn{}
-		if user != nil {
-			var row jsonRow
-			if err := json.Unmarshal(user, &row); err != nil {
-				return nil, false, fmt.Errorf("session user: %w", err)
-			}
-			if r.user, err = scanSignedIn(row); err != nil {
-				return nil, false, fmt.Errorf("session user: %w", err)
-			}
+		if r.user, err = signedInJSON(user); err != nil {
+			return nil, false, err
 		}
+		r.sessionID = *sessionID
 	}
 	return data, true, nil
+}
+
+// signedInJSON scans a SignedIn read as one JSON row; none (the user session has ended) is not Found.
+func signedInJSON(raw []byte) (SignedIn, error) {
+	if raw == nil {
+		return SignedIn{}, nil
+	}
+	var row jsonRow
+	if err := json.Unmarshal(raw, &row); err != nil {
+		return SignedIn{}, fmt.Errorf("session user: %w", err)
+	}
+	s, err := scanSignedIn(row)
+	if err != nil {
+		return SignedIn{}, fmt.Errorf("session user: %w", err)
+	}
+	return s, nil
 }
 
 func (s *SessionStore) CommitCtx(ctx context.Context, token string, data []byte, expiry time.Time) error {

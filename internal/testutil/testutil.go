@@ -5,6 +5,7 @@ package testutil
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -350,4 +351,16 @@ func (e *Env) StartJobs(t testing.TB) {
 		cancel()
 		_ = jobs.Stop(context.Background())
 	})
+}
+
+// ReadAlike fails t when a value read two ways prints differently (%+v), or when there was nothing to
+// compare (n, the number of its rows, is 0).
+func ReadAlike(t testing.TB, name string, got, want any, n int) {
+	t.Helper()
+	if n == 0 {
+		t.Errorf("the fixture has no %s", name)
+	}
+	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+		t.Errorf("%s read in one statement:\n%s\nread alone:\n%s", name, g, w)
+	}
 }

@@ -268,17 +268,17 @@ func (s *Service) Actor(ctx context.Context, sessionID string) (authz.Actor, err
 			return authz.Actor{}, err
 		}
 	}
-	u, lastSeen := signed.User, signed.LastSeen
-	if !signed.Found || !u.Active || !lastSeen.After(now.Add(-s.SessionIdle)) || !signed.Started.After(now.Add(-s.SessionLifetime)) {
+	if !signed.Found || !signed.User.Active || !signed.LastSeen.After(now.Add(-s.SessionIdle)) ||
+		!signed.Started.After(now.Add(-s.SessionLifetime)) {
 		return authz.Actor{}, fmt.Errorf("session: %w", domain.ErrUnauthenticated)
 	}
 	// Refreshing the idle clock at most once a minute keeps requests from writing on every page view.
-	if now.Sub(lastSeen) > time.Minute {
+	if now.Sub(signed.LastSeen) > time.Minute {
 		if err := postgres.TouchSession(ctx, s.DB.Pool, sessionID, now); err != nil {
 			return authz.Actor{}, err
 		}
 	}
-	a := authz.NewActor(u, toPermissions(signed.Perms))
+	a := authz.NewActor(signed.User, toPermissions(signed.Perms))
 	a.PendingAgreement = signed.Agreement
 	return a, nil
 }
