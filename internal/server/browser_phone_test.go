@@ -117,7 +117,7 @@ func phonePages(t *testing.T, env *testutil.Env) []phonePage {
 
 // TestBrowserPhoneWidth: on a 390 × 844 phone no main page is wider than the screen (in either
 // language), a quote's total is not cut off, and the menu opens from its button; at 1366 px the menu
-// shows without a click. With AFFAR_SCREENSHOTS=dir it saves a PNG of every page at both widths there.
+// shows without a click, each link on one line. With AFFAR_SCREENSHOTS=dir it saves a PNG of every page at both widths there.
 func TestBrowserPhoneWidth(t *testing.T) {
 	t.Parallel()
 	env := testutil.NewEnv(t, nil)
@@ -151,6 +151,14 @@ func TestBrowserPhoneWidth(t *testing.T) {
 	b.do("desktop", chromedp.EmulateViewport(1366, 768), chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	if !b.visible(menuLink) {
 		t.Errorf("at 1366 px the menu is hidden")
+	}
+	broken, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("header nav a")]
+		.filter(a => a.getClientRects().length > 1).map(a => a.textContent.trim())`))
+	if err != nil {
+		t.Fatalf("menu lines: %v", err)
+	}
+	if len(broken) > 0 {
+		t.Errorf("at 1366 px these menu links break over lines: %q", broken)
 	}
 	if os.Getenv("AFFAR_SCREENSHOTS") != "" {
 		for _, p := range pages {
