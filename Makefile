@@ -89,7 +89,7 @@ bench-import: build
 	$(GO) build -o bin/affar-bench ./cmd/affar-bench
 	./$(BIN) dev exec --db postgres -- ./bin/affar-bench -import $(BENCH_FLAGS)
 
-# make bench-denials (not part of make test): 200 clients of one user on a page they may not see for 20 s,
+# make bench-denials (not part of make test): 200 clients of one user on a page they may not see for 60 s,
 # while another user changes a customer; with the rate limit raised and with its default.
 .PHONY: bench-denials
 bench-denials: build

@@ -167,9 +167,13 @@ func freshLedger() error {
 	return nil
 }
 
-// noRateLimit is the server environment that lifts the rate limit, which one user's many clients would
-// meet and which would then set every figure.
-var noRateLimit = []string{"AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000"}
+// noRateLimit is the server environment that lifts the rate limit and the requests served at a time,
+// which one user's many clients (standing for many people) would meet and which would then set every
+// figure.
+var noRateLimit = append(rateRaised, "AFFAR_RATE_PARALLEL=1000000")
+
+// rateRaised lifts the rate and the burst but not how many requests of a user are served at a time.
+var rateRaised = []string{"AFFAR_RATE_LIMIT=1000000", "AFFAR_RATE_BURST=1000000"}
 
 // serverLog is where the server called name writes its warnings and errors.
 func serverLog(name string) string {

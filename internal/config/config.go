@@ -47,10 +47,12 @@ type Config struct {
 	SMTPPassword string
 	MailFrom     string
 	// Requests per session, per user and (anonymous ones) per client address, on each server:
-	// AFFAR_RATE_LIMIT a second on average, default 10, and AFFAR_RATE_BURST at once, default 100; a
-	// request just beyond waits up to a second for its turn, further beyond it gets 429.
-	RateLimit float64
-	RateBurst int
+	// AFFAR_RATE_LIMIT a second on average, default 10, AFFAR_RATE_BURST in a row, default 100, and
+	// AFFAR_RATE_PARALLEL at a time, default 2; a request just beyond waits up to a second for its turn,
+	// further beyond it gets 429.
+	RateLimit    float64
+	RateBurst    int
+	RateParallel int
 }
 
 // CheckErasure reports what is missing for serving: the erasure salt and the ledger file.
@@ -112,6 +114,7 @@ func Load(getenv func(string) string) (Config, error) {
 	c.BulkBatch = int(e.integer("AFFAR_BULK_BATCH", 0, 1, 10000, "1 to 10000 customers"))
 	c.RateLimit = e.rate("AFFAR_RATE_LIMIT", 10)
 	c.RateBurst = int(e.integer("AFFAR_RATE_BURST", 100, 1, 1e6, "1 to 1000000 requests"))
+	c.RateParallel = int(e.integer("AFFAR_RATE_PARALLEL", 2, 1, 1e6, "1 to 1000000 requests"))
 	if v := getenv("AFFAR_TRUST_PROXY"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -14,7 +14,7 @@ func TestDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != ":8080" || c.SessionIdle != 30*time.Minute || c.SessionLifetime != 8*time.Hour || c.Secure() ||
-		c.RateLimit != 10 || c.RateBurst != 100 {
+		c.RateLimit != 10 || c.RateBurst != 100 || c.RateParallel != 2 {
 		t.Fatalf("unexpected defaults: %+v", c)
 	}
 }
@@ -28,11 +28,12 @@ func TestHTTPSMakesCookiesSecure(t *testing.T) {
 
 func TestInvalidValuesAreNamed(t *testing.T) {
 	_, err := Load(env(map[string]string{"AFFAR_SESSION_IDLE": "soon", "AFFAR_MAX_BODY_BYTES": "12",
-		"AFFAR_BASE_URL": "ftp://x", "AFFAR_RATE_LIMIT": "NaN", "AFFAR_RATE_BURST": "0"}))
+		"AFFAR_BASE_URL": "ftp://x", "AFFAR_RATE_LIMIT": "NaN", "AFFAR_RATE_BURST": "0",
+		"AFFAR_RATE_PARALLEL": "0"}))
 	if err == nil {
 		t.Fatal("invalid configuration accepted")
 	}
-	for _, name := range []string{"AFFAR_SESSION_IDLE", "AFFAR_MAX_BODY_BYTES", "AFFAR_BASE_URL", "AFFAR_RATE_LIMIT", "AFFAR_RATE_BURST"} {
+	for _, name := range []string{"AFFAR_SESSION_IDLE", "AFFAR_MAX_BODY_BYTES", "AFFAR_BASE_URL", "AFFAR_RATE_LIMIT", "AFFAR_RATE_BURST", "AFFAR_RATE_PARALLEL"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error %q does not name %s", err, name)
 		}

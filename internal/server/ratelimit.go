@@ -22,6 +22,11 @@ type limiter struct {
 	rate  float64 // tokens a second
 	burst float64
 	debt  float64 // tokens a bucket may owe: requests beyond the burst wait up to maxDelay instead of failing
+	// parallel is how many requests of a key are served at a time; the next wait for one to end (up to
+	// maxDelay). A burst is then served a few at a time: each request holds one of the few database
+	// connections (four on two cores) while it reads, and a hundred requests of one user arriving
+	// together took them all, and the cores, from everybody else (make bench-denials).
+	parallel int
 
 	mu      sync.Mutex
 	buckets map[string]*bucket
@@ -33,6 +38,7 @@ type limiter struct {
 const maxDelay = time.Second
 
 type bucket struct {
+	slots   chan struct{} // one per request of this key in progress (see parallel)
 	tokens  float64
 	at      time.Time // when tokens was last brought up to date
 	limited bool      // the last request was refused
@@ -41,8 +47,9 @@ type bucket struct {
 	user, lang string
 }
 
-func newLimiter(rate float64, burst int) *limiter {
-	return &limiter{rate: rate, burst: float64(burst), debt: rate * maxDelay.Seconds(), buckets: map[string]*bucket{}}
+func newLimiter(rate float64, burst, parallel int) *limiter {
+	return &limiter{rate: rate, burst: float64(burst), debt: rate * maxDelay.Seconds(), parallel: parallel,
+		buckets: map[string]*bucket{}}
 }
 
 // take spends one of key's tokens at now. A request that finds none borrows one, if the bucket owes less
@@ -90,7 +97,7 @@ func (l *limiter) bind(key, user, lang string, now time.Time) {
 func (l *limiter) get(key string, now time.Time) *bucket {
 	b := l.buckets[key]
 	if b == nil {
-		b = &bucket{tokens: l.burst, at: now}
+		b = &bucket{tokens: l.burst, at: now, slots: make(chan struct{}, l.parallel)}
 		l.buckets[key] = b
 	}
 	return b
@@ -101,10 +108,33 @@ func (l *limiter) seconds(n float64) time.Duration {
 	return time.Duration(n / l.rate * float64(time.Second))
 }
 
-// sweep forgets the buckets that are full again, so the map holds only keys that were busy lately.
+// enter waits for a slot of key's requests in progress, up to maxDelay (false: none came, or the client
+// went away), and returns the function that gives it back.
+func (l *limiter) enter(r *http.Request, key string, now time.Time) (leave func(), ok bool) {
+	l.mu.Lock()
+	slots := l.get(key, now).slots
+	l.mu.Unlock()
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	default:
+	}
+	t := time.NewTimer(maxDelay)
+	defer t.Stop()
+	select {
+	case slots <- struct{}{}:
+		return func() { <-slots }, true
+	case <-t.C:
+	case <-r.Context().Done():
+	}
+	return nil, false
+}
+
+// sweep forgets the buckets that are full again and have no request in progress, so the map holds only
+// keys that were busy lately.
 func (l *limiter) sweep(now time.Time) {
 	for k, b := range l.buckets {
-		if b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
+		if len(b.slots) == 0 && b.tokens+now.Sub(b.at).Seconds()*l.rate >= l.burst {
 			delete(l.buckets, k)
 		}
 	}
@@ -115,9 +145,9 @@ func (l *limiter) sweep(now time.Time) {
 const maxPaused = 1000
 
 // rateLimits keeps each session, each user (over all their sessions) and each client address of
-// anonymous requests to AFFAR_RATE_BURST requests at once and AFFAR_RATE_LIMIT a second. A request just
-// beyond waits its turn (up to a second); one further beyond gets 429 with Retry-After after a pause of
-// about a second, so that a client flooding the server gets an answer a second on each of its
+// anonymous requests to AFFAR_RATE_BURST requests in a row, AFFAR_RATE_PARALLEL at a time, and
+// AFFAR_RATE_LIMIT a second. A request just beyond waits its turn (up to a second); one further beyond
+// gets 429 with Retry-After after a pause of about a second, so that a client flooding the server gets an answer a second on each of its
 // connections instead of thousands, each answer a sleeping goroutine. The probes are not counted. It
 // measures real time (the monotonic clock), not the services' clock: it counts requests a second.
 type rateLimits struct {
@@ -125,8 +155,8 @@ type rateLimits struct {
 	paused  chan struct{}
 }
 
-func newRateLimits(rate float64, burst int) *rateLimits {
-	return &rateLimits{buckets: newLimiter(rate, burst), paused: make(chan struct{}, maxPaused)}
+func newRateLimits(rate float64, burst, parallel int) *rateLimits {
+	return &rateLimits{buckets: newLimiter(rate, burst, parallel), paused: make(chan struct{}, maxPaused)}
 }
 
 // counted says what rateLimit counted a request against, and the session key it found (sessionKey).
@@ -161,9 +191,19 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), countedKey{}, c))
-		if s.take(w, r, lang, keys...) {
-			next.ServeHTTP(w, r)
+		if !s.take(w, r, lang, keys...) {
+			return
 		}
+		// The widest key counts the requests in progress: the user's over all their sessions, once known.
+		leave, ok := s.limits.buckets.enter(r, keys[len(keys)-1], time.Now())
+		if !ok {
+			if r.Context().Err() == nil {
+				s.tooMany(w, r.WithContext(i18n.WithLang(r.Context(), lang)), maxDelay)
+			}
+			return
+		}
+		defer leave()
+		next.ServeHTTP(w, r)
 	})
 }
 

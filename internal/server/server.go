@@ -59,7 +59,7 @@ func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &Server{Deps: d, limits: newRateLimits(d.Config.RateLimit, d.Config.RateBurst)}
+	s := &Server{Deps: d, limits: newRateLimits(d.Config.RateLimit, d.Config.RateBurst, d.Config.RateParallel)}
 	s.Sessions.ErrorFunc = s.sessionFailed
 	r, err := s.newRouter()
 	if err != nil {
