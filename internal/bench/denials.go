@@ -54,8 +54,9 @@ type denialRun struct {
 // RunDenials is make bench-denials: one user floods a page they may not see (/audit) from many clients
 // while another user changes a customer's marketing consent at a steady pace, once with the rate and the
 // burst raised out of the way (the cost of recording the refusals alone, the user's requests still served
-// two at a time) and once with the configured default limit. It prints the audit rows the flood wrote, whether the chain accounts for every refusal, the
-// 403 and 429 counts, and the victim's POST latency idle and under the flood.
+// two at a time) and once with the configured default limit. It prints the audit rows the flood wrote,
+// whether the chain accounts for every refusal, the 403 and 429 counts, and the victim's POST latency
+// idle and under the flood.
 func RunDenials(ctx context.Context, opts Options, d DenialOptions) error {
 	dbURL, _, pw, err := prepare(ctx, opts)
 	if err != nil {
@@ -239,15 +240,21 @@ func openConnections(ctx context.Context, probe string, flooders []*http.Client,
 	var wg sync.WaitGroup
 	for i := 0; i < clients; i++ {
 		c := flooders[i%len(flooders)]
-		wg.Go(func() {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, probe, nil)
-			if resp, err := c.Do(req); err == nil {
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-			}
-		})
+		wg.Go(func() { get(ctx, c, probe) })
 	}
 	wg.Wait()
+}
+
+// get asks c for url and reads the answer to its end: its status.
+func get(ctx context.Context, c *http.Client, url string) (int, error) {
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, nil
 }
 
 // flood GETs page from clients goroutines, spread over the sessions of flooders, until ctx ends, counting
@@ -258,17 +265,14 @@ func flood(ctx context.Context, page string, flooders []*http.Client, clients in
 		c := flooders[i%len(flooders)]
 		wg.Go(func() {
 			for ctx.Err() == nil {
-				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, page, nil)
-				resp, err := c.Do(req)
+				status, err := get(ctx, c, page)
 				if err != nil {
 					if ctx.Err() == nil { // the flood's end cancels requests under way: not counted
 						atomic.AddInt64(&run.other, 1)
 					}
 					continue
 				}
-				io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				switch resp.StatusCode {
+				switch status {
 				case http.StatusForbidden:
 					atomic.AddInt64(&run.forbidden, 1)
 				case http.StatusTooManyRequests:

@@ -114,16 +114,17 @@ func (l *limiter) enter(r *http.Request, key string, now time.Time) (leave func(
 	l.mu.Lock()
 	slots := l.get(key, now).slots
 	l.mu.Unlock()
-	select {
+	leave = func() { <-slots }
+	select { // a free slot is taken without a timer, also by a request whose client has gone
 	case slots <- struct{}{}:
-		return func() { <-slots }, true
+		return leave, true
 	default:
 	}
 	t := time.NewTimer(maxDelay)
 	defer t.Stop()
 	select {
 	case slots <- struct{}{}:
-		return func() { <-slots }, true
+		return leave, true
 	case <-t.C:
 	case <-r.Context().Done():
 	}
@@ -147,8 +148,8 @@ const maxPaused = 1000
 // rateLimits keeps each session, each user (over all their sessions) and each client address of
 // anonymous requests to AFFAR_RATE_BURST requests in a row, AFFAR_RATE_PARALLEL at a time, and
 // AFFAR_RATE_LIMIT a second. A request just beyond waits its turn (up to a second); one further beyond
-// gets 429 with Retry-After after a pause of about a second, so that a client flooding the server gets an answer a second on each of its
-// connections instead of thousands, each answer a sleeping goroutine. The probes are not counted. It
+// gets 429 with Retry-After after a pause of about a second, so that a client flooding the server gets
+// an answer a second on each of its connections instead of thousands, each answer a sleeping goroutine. The probes are not counted. It
 // measures real time (the monotonic clock), not the services' clock: it counts requests a second.
 type rateLimits struct {
 	buckets *limiter
