@@ -124,11 +124,16 @@ type sealColumns struct {
 	prevs, hashes [][]byte
 }
 
+// nextSealsSQL reads the first $1 pending events. Their ids come first, as an array, so the events are
+// found through the key: as a join, with audit_pending's statistics taken while a bulk job had made it
+// long, PostgreSQL merged it with the whole log, read from its first event on every call.
+const nextSealsSQL = `SELECT ` + auditColumns + ` FROM audit_events e
+	WHERE e.id = ANY (ARRAY(SELECT p.event_id FROM audit_pending p ORDER BY p.event_id LIMIT $1)) ORDER BY e.id`
+
 // nextSeals reads up to limit committed pending events in id order and chains them after head.
 func nextSeals(ctx context.Context, tx pgx.Tx, limit int, head int64, prev []byte) (sealColumns, error) {
 	var b sealColumns
-	rows, err := tx.Query(ctx, `SELECT `+auditColumns+` FROM audit_pending p JOIN audit_events e ON e.id = p.event_id
-		ORDER BY p.event_id LIMIT $1`, limit)
+	rows, err := tx.Query(ctx, nextSealsSQL, limit)
 	if err != nil {
 		return b, mapErr(err, "pending audit events")
 	}

@@ -44,3 +44,6 @@ func EachList(ctx context.Context, q Querier, id domain.CustomerID) (CustomerShe
 	}
 	return s, err
 }
+
+// NextSealsSQL is the sealer's read of pending events, for tests that read its plan.
+const NextSealsSQL = nextSealsSQL
