@@ -117,6 +117,6 @@ func durableDefaults(opts *bench.Options, set map[string]bool) {
 		opts.Clients = 16
 	}
 	if !set["duration"] {
-		opts.Duration = 10 * time.Second
+		opts.Duration = 30 * time.Second // rows of 10 s varied by a third from run to run
 	}
 }
