@@ -80,8 +80,8 @@ func explain(t *testing.T, db *postgres.DB, sql string, args ...any) string {
 
 // TestSealerReadsOnlyPendingEvents: the sealer's read of 500 pending events reads those 500 from the log
 // of 200 000, also when audit_pending's statistics were taken while it was long (during a bulk job).
-// As a join it was merged with the whole log, read from its first event on each call: at 125 000
-// events a sealing took 25 ms instead of 1, and it grew with the log.
+// As a join it was merged with the whole log, read from its first event on each call: 25 ms for 500
+// events at 125 000 in the log, and growing with it; through the key, 0.7 ms at 1 000 000.
 func TestSealerReadsOnlyPendingEvents(t *testing.T) {
 	db, url := pgtest.New(t)
 	ctx := context.Background()
