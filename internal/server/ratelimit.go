@@ -149,8 +149,9 @@ const maxPaused = 1000
 // anonymous requests to AFFAR_RATE_BURST requests in a row, AFFAR_RATE_PARALLEL at a time, and
 // AFFAR_RATE_LIMIT a second. A request just beyond waits its turn (up to a second); one further beyond
 // gets 429 with Retry-After after a pause of about a second, so that a client flooding the server gets
-// an answer a second on each of its connections instead of thousands, each answer a sleeping goroutine. The probes are not counted. It
-// measures real time (the monotonic clock), not the services' clock: it counts requests a second.
+// an answer a second on each of its connections instead of thousands, each answer a sleeping goroutine.
+// The probes are not counted. It measures real time (the monotonic clock), not the services' clock: it
+// counts requests a second.
 type rateLimits struct {
 	buckets *limiter
 	paused  chan struct{}
