@@ -449,23 +449,39 @@ func Run(ctx context.Context, opts Options) error {
 	if err != nil {
 		return err
 	}
-	driveMix(ctx, opts, cmd.Process.Pid, base, clients, maxID)
-	if err := countStatements(ctx, postgres.WithDatabase(opts.ServerURL, "postgres"), opts.Database, clients[0], base,
-		mix(maxID), 50, opts.Out); err != nil {
+	statsURL := postgres.WithDatabase(opts.ServerURL, "postgres")
+	if err := driveMix(ctx, opts, statsURL, cmd.Process.Pid, base, clients, maxID); err != nil {
+		return err
+	}
+	if err := countStatements(ctx, statsURL, opts.Database, clients[0], base, mix(maxID), 50, opts.Out); err != nil {
 		return err
 	}
 	return verifyChain(ctx, dbURL, opts.Out)
 }
 
 // driveMix drives the mix, then /healthz signed in and without a session, and prints their figures with
-// the CPU each took of PostgreSQL, the server (pid) and this load generator.
-func driveMix(ctx context.Context, opts Options, pid int, base string, clients []*http.Client, maxID int64) {
+// the CPU each took of PostgreSQL, the server (pid) and this load generator, and where PostgreSQL's time
+// went during the mix (from pg_stat_statements, through statsURL).
+func driveMix(ctx context.Context, opts Options, statsURL string, pid int, base string, clients []*http.Client, maxID int64) error {
+	conn, err := pgx.Connect(ctx, statsURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
 	// A short warm-up, not measured, so caches are as in steady use.
 	drive(ctx, base, clients, mix(maxID), 3*time.Second)
 	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
+	used0, err := statementUses(ctx, conn, opts.Database, 2000)
+	if err != nil {
+		return noStatements(err)
+	}
 	cpu0 := cpuNow(pid)
 	mixed := drive(ctx, base, clients, mix(maxID), opts.Duration)
 	cpu1 := cpuNow(pid)
+	used1, err := statementUses(ctx, conn, opts.Database, 2000)
+	if err != nil {
+		return err
+	}
 	healthz := func(*rand.Rand) string { return "/healthz" }
 	fmt.Fprintf(opts.Out, "driving %d clients for %s on /healthz, signed in (the ceiling) …\n", opts.Clients, opts.Ceiling)
 	// Signed in, /healthz still passes the session and actor middleware: the floor of every page.
@@ -489,6 +505,8 @@ func driveMix(ctx context.Context, opts Options, pid int, base string, clients [
 	fmt.Fprintf(opts.Out, "\nthe mix's rate is %.2f of signed-in /healthz's (target ≥ 0.35), %.3f of /healthz's without a session\n",
 		all/ceiling[0].RPS(), all/bare[0].RPS())
 	fmt.Fprintf(opts.Out, "CPU during the mix: %s\nCPU during signed-in /healthz: %s\n", cpu1.since(cpu0), cpu2.since(cpu1))
+	printTimeShares(opts.Out, timeShares(used0, used1), 8)
+	return nil
 }
 
 // verifyChain runs audit verify on the database at dbURL after a run: every event the run appended must be

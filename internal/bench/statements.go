@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -17,6 +18,11 @@ import (
 // count may be a few tenths high).
 const background = `s.query NOT LIKE '%audit_pending)%' AND s.query NOT LIKE '%audit_seals%'
 	AND s.query NOT LIKE '%pg_try_advisory_xact_lock%' AND s.query NOT LIKE '%river%'`
+
+// noStatements says what to do when pg_stat_statements cannot be read.
+func noStatements(err error) error {
+	return fmt.Errorf("pg_stat_statements (make bench's cluster preloads it; remove .data to recreate an older one): %w", err)
+}
 
 // statementCount is one statement of a kind of request and how often it ran per request.
 type statementCount struct {
@@ -37,9 +43,9 @@ func countStatements(ctx context.Context, statsURL, dbName string, c *http.Clien
 	fmt.Fprintf(out, "| request | statements | the statements (calls per request) |\n|---|---:|---|\n")
 	r := rand.New(rand.NewPCG(3, 3))
 	for _, req := range reqs {
-		before, err := statementCalls(ctx, conn, dbName)
+		before, err := statementUses(ctx, conn, dbName, 70)
 		if err != nil {
-			return fmt.Errorf("pg_stat_statements (make bench's cluster preloads it; remove .data to recreate an older one): %w", err)
+			return noStatements(err)
 		}
 		for range n {
 			resp, err := c.Get(base + req.path(r))
@@ -52,7 +58,7 @@ func countStatements(ctx context.Context, statsURL, dbName string, c *http.Clien
 				return fmt.Errorf("%s: %d", req.name, resp.StatusCode)
 			}
 		}
-		after, err := statementCalls(ctx, conn, dbName)
+		after, err := statementUses(ctx, conn, dbName, 70)
 		if err != nil {
 			return err
 		}
@@ -66,45 +72,108 @@ func countStatements(ctx context.Context, statsURL, dbName string, c *http.Clien
 	return nil
 }
 
-// statementCalls are the calls so far of each statement of the database, by query text.
-func statementCalls(ctx context.Context, conn *pgx.Conn, dbName string) (map[string]int64, error) {
-	rows, err := conn.Query(ctx, `SELECT left(regexp_replace(s.query, '\s+', ' ', 'g'), 70), sum(s.calls)::bigint
+// statementUse is what pg_stat_statements has counted for one statement so far: its calls and the
+// executor's time in milliseconds (wall time, so under load it includes waiting for a core).
+type statementUse struct {
+	calls int64
+	ms    float64
+}
+
+// statementUses are the statements the database of dbName has run so far, by the first chars characters
+// of their text (statements that start alike are summed).
+func statementUses(ctx context.Context, conn *pgx.Conn, dbName string, chars int) (map[string]statementUse, error) {
+	rows, err := conn.Query(ctx, `SELECT left(regexp_replace(s.query, '\s+', ' ', 'g'), $2), sum(s.calls)::bigint,
+			sum(s.total_exec_time)
 		FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
-		WHERE d.datname = $1 AND `+background+` GROUP BY 1`, dbName)
+		WHERE d.datname = $1 AND `+background+` GROUP BY 1`, dbName, chars)
 	if err != nil {
 		return nil, err
 	}
-	calls := map[string]int64{}
+	uses := map[string]statementUse{}
 	for rows.Next() {
 		var q string
-		var n int64
-		if err := rows.Scan(&q, &n); err != nil {
+		var u statementUse
+		if err := rows.Scan(&q, &u.calls, &u.ms); err != nil {
 			return nil, err
 		}
-		calls[q] += n
+		uses[q] = u
 	}
-	return calls, rows.Err()
+	return uses, rows.Err()
 }
 
 // perRequest is what ran between before and after, per request, most frequent first, and the total.
-func perRequest(before, after map[string]int64, n int) ([]statementCount, float64) {
+func perRequest(before, after map[string]statementUse, n int) ([]statementCount, float64) {
 	var out []statementCount
 	total := 0.0
-	for q, calls := range after {
-		if d := calls - before[q]; d > 0 {
+	for q, u := range after {
+		if d := u.calls - before[q].calls; d > 0 {
 			c := float64(d) / float64(n)
 			out = append(out, statementCount{query: q, perRequest: c})
 			total += c
 		}
 	}
 	slices.SortFunc(out, func(a, b statementCount) int {
-		if a.perRequest != b.perRequest {
-			if a.perRequest > b.perRequest {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(a.query, b.query)
+		return cmp.Or(cmp.Compare(b.perRequest, a.perRequest), strings.Compare(a.query, b.query))
 	})
 	return out, total
+}
+
+// timeShare is one statement's part of the executor time between two readings.
+type timeShare struct {
+	query string
+	calls int64
+	ms    float64 // in all its calls
+	share float64 // of all the statements' time
+}
+
+// timeShares are the statements that ran between before and after, most executor time first.
+func timeShares(before, after map[string]statementUse) []timeShare {
+	var out []timeShare
+	total := 0.0
+	for q, u := range after {
+		if d := u.calls - before[q].calls; d > 0 {
+			out = append(out, timeShare{query: q, calls: d, ms: u.ms - before[q].ms})
+			total += u.ms - before[q].ms
+		}
+	}
+	for i := range out {
+		out[i].share = out[i].ms / total
+	}
+	slices.SortFunc(out, func(a, b timeShare) int {
+		return cmp.Or(cmp.Compare(b.ms, a.ms), strings.Compare(a.query, b.query))
+	})
+	return out
+}
+
+// printTimeShares prints the top statements of shares, each shown by its start and the start of its
+// first WHERE (many statements begin with the same column list).
+func printTimeShares(out io.Writer, shares []timeShare, top int) {
+	fmt.Fprintf(out, "\nwhere PostgreSQL's time went during the mix (pg_stat_statements, executor wall time, so under load it includes waiting for a core):\n\n")
+	fmt.Fprintf(out, "| statement | calls | mean | part of the time |\n|---|---:|---:|---:|\n")
+	rest := 0.0
+	for i, s := range shares {
+		if i >= top {
+			rest += s.share
+			continue
+		}
+		fmt.Fprintf(out, "| `%s` | %d | %.2f ms | %.0f %% |\n", abbreviate(s.query), s.calls, s.ms/float64(s.calls), 100*s.share)
+	}
+	if rest > 0 {
+		fmt.Fprintf(out, "| %d others | | | %.0f %% |\n", len(shares)-top, 100*rest)
+	}
+}
+
+// abbreviate is a statement's first 45 characters and the first 50 of its first WHERE clause, or its first
+// 95 when the WHERE comes early or not at all.
+func abbreviate(q string) string {
+	short := func(s string, n int) string {
+		if r := []rune(s); len(r) > n {
+			return string(r[:n]) + "…"
+		}
+		return s
+	}
+	if i := strings.Index(q, " WHERE "); i > 45 {
+		return short(q, 45) + short(q[i:], 57)
+	}
+	return short(q, 95)
 }
