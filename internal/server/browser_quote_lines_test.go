@@ -13,13 +13,13 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-// waitText waits until the text of sel (no-break spaces read as spaces) is want, and fails the test if it
-// does not become so within a few seconds.
-func (b tab) waitText(step, sel, want string) {
+// waitValue waits until the JavaScript expression js (a string; trimmed, no-break spaces read as spaces) is
+// want, and fails the test with what it was if it does not become so within a few seconds.
+func (b tab) waitValue(step, what, js, want string) {
 	b.t.Helper()
 	var got string
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector(`+"`"+sel+"`"+`)||{}).innerText||""`))
+		s, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
 		if err != nil {
 			b.t.Fatalf("%s: %v", step, err)
 		}
@@ -27,12 +27,24 @@ func (b tab) waitText(step, sel, want string) {
 			return
 		}
 	}
-	b.t.Fatalf("%s: %s reads %q, want %q", step, sel, got, want)
+	b.t.Fatalf("%s: %s %q, want %q", step, what, got, want)
+}
+
+// waitText waits until the text of sel is want.
+func (b tab) waitText(step, sel, want string) {
+	b.t.Helper()
+	b.waitValue(step, sel+" reads", `(document.querySelector(`+"`"+sel+"`"+`)||{}).innerText||""`, want)
+}
+
+// waitFocus waits until the element with id has the focus.
+func (b tab) waitFocus(step, id string) {
+	b.t.Helper()
+	b.waitValue(step, "the focus is on", `document.activeElement ? document.activeElement.id : ""`, id)
 }
 
 // TestBrowserQuoteLineEditor: on the new quote form, typing a quantity and a price shows the row's amount
-// and the totals computed by the server, without saving; "Lägg till rad" adds a row and "Ta bort" removes
-// one without leaving the page or losing what was typed.
+// and the totals computed by the server, without saving; "Lägg till rad" adds a row with the cursor in it
+// and "Ta bort" removes one, without leaving the page or losing what was typed.
 func TestBrowserQuoteLineEditor(t *testing.T) {
 	t.Parallel()
 	env := testutil.NewEnv(t, nil)
@@ -59,7 +71,11 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 		return n
 	}
 	before := rows()
-	b.do("add a row", chromedp.Click(chromedp.ID("add-line")), chromedp.WaitVisible(chromedp.ID("line_"+strconv.Itoa(before)+"_description")))
+	added := "line_" + strconv.Itoa(before) + "_description"
+	b.do("add a row", chromedp.Click(chromedp.ID("add-line")), chromedp.WaitVisible(chromedp.ID(added)))
+	// htmx moves the focus into the new row as it settles, which scrolls the rows' box back to its start;
+	// a click aimed before that lands beside its button.
+	b.waitFocus("the new row", added)
 	if n := rows(); n != before+1 {
 		t.Errorf("after Lägg till rad %d rows, want %d", n, before+1)
 	}
