@@ -471,14 +471,14 @@ func driveMix(ctx context.Context, opts Options, statsURL string, pid int, base 
 	// A short warm-up, not measured, so caches are as in steady use.
 	drive(ctx, base, clients, mix(maxID), 3*time.Second)
 	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
-	used0, err := statementUses(ctx, conn, opts.Database, 2000)
+	used0, err := statementUses(ctx, conn, opts.Database, wholeChars)
 	if err != nil {
 		return noStatements(err)
 	}
 	cpu0 := cpuNow(pid)
 	mixed := drive(ctx, base, clients, mix(maxID), opts.Duration)
 	cpu1 := cpuNow(pid)
-	used1, err := statementUses(ctx, conn, opts.Database, 2000)
+	used1, err := statementUses(ctx, conn, opts.Database, wholeChars)
 	if err != nil {
 		return err
 	}

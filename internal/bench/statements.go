@@ -19,6 +19,13 @@ import (
 const background = `s.query NOT LIKE '%audit_pending)%' AND s.query NOT LIKE '%audit_seals%'
 	AND s.query NOT LIKE '%pg_try_advisory_xact_lock%' AND s.query NOT LIKE '%river%'`
 
+// Characters of a statement's text that tell statements apart: the counts per request show the start of
+// each (statements that start alike are summed), the mix's table the whole text.
+const (
+	shownChars = 70
+	wholeChars = 2000
+)
+
 // noStatements says what to do when pg_stat_statements cannot be read.
 func noStatements(err error) error {
 	return fmt.Errorf("pg_stat_statements (make bench's cluster preloads it; remove .data to recreate an older one): %w", err)
@@ -43,7 +50,7 @@ func countStatements(ctx context.Context, statsURL, dbName string, c *http.Clien
 	fmt.Fprintf(out, "| request | statements | the statements (calls per request) |\n|---|---:|---|\n")
 	r := rand.New(rand.NewPCG(3, 3))
 	for _, req := range reqs {
-		before, err := statementUses(ctx, conn, dbName, 70)
+		before, err := statementUses(ctx, conn, dbName, shownChars)
 		if err != nil {
 			return noStatements(err)
 		}
@@ -58,7 +65,7 @@ func countStatements(ctx context.Context, statsURL, dbName string, c *http.Clien
 				return fmt.Errorf("%s: %d", req.name, resp.StatusCode)
 			}
 		}
-		after, err := statementUses(ctx, conn, dbName, 70)
+		after, err := statementUses(ctx, conn, dbName, shownChars)
 		if err != nil {
 			return err
 		}
@@ -148,7 +155,7 @@ func timeShares(before, after map[string]statementUse) []timeShare {
 // printTimeShares prints the top statements of shares, each shown by its start and the start of its
 // first WHERE (many statements begin with the same column list).
 func printTimeShares(out io.Writer, shares []timeShare, top int) {
-	fmt.Fprintf(out, "\nwhere PostgreSQL's time went during the mix (pg_stat_statements, executor wall time, so under load it includes waiting for a core):\n\n")
+	fmt.Fprintf(out, "\nwhere PostgreSQL's time went during the mix (pg_stat_statements, the requests' statements, executor wall time, so under load it includes waiting for a core):\n\n")
 	fmt.Fprintf(out, "| statement | calls | mean | part of the time |\n|---|---:|---:|---:|\n")
 	rest := 0.0
 	for i, s := range shares {
