@@ -42,11 +42,8 @@ func (b tab) waitFocus(step, id string) {
 	b.waitValue(step, "the focus is on", `document.activeElement ? document.activeElement.id : ""`, id)
 }
 
-// TestBrowserQuoteLineEditor: on the new quote form, typing a quantity and a price shows the row's amount
-// and the totals computed by the server, without saving; "Lägg till rad" adds a row with the cursor in it
-// and "Ta bort" removes one, without leaving the page or losing what was typed.
-func TestBrowserQuoteLineEditor(t *testing.T) {
-	t.Parallel()
+// newQuoteWithARow opens the new quote form of a new customer for a seller and types one row: 3 at 100,00.
+func newQuoteWithARow(t *testing.T) (*testutil.Env, tab) {
 	env := testutil.NewEnv(t, nil)
 	cust := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "company", Name: "Ek Bygg AB"})
 	b := signedInTab(t, env, "seller@example.se", authz.CustomerView, authz.CustomerEdit)
@@ -57,6 +54,15 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("line_0_quantity"), "3"),
 		chromedp.SendKeys(chromedp.ID("line_0_unit_price"), "100,00"),
 	)
+	return env, b
+}
+
+// TestBrowserQuoteLineEditor: on the new quote form, typing a quantity and a price shows the row's amount
+// and the totals computed by the server, without saving; "Lägg till rad" adds a row with the cursor in it
+// and "Ta bort" removes one, without leaving the page or losing what was typed.
+func TestBrowserQuoteLineEditor(t *testing.T) {
+	t.Parallel()
+	env, b := newQuoteWithARow(t)
 	b.waitText("row amount", "#line_0_net", "300,00 kr")
 	b.waitText("total", "#quote-form-total", "375,00 kr")
 	b.do("a bad price", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"), chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
@@ -98,4 +104,47 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 	if q, _ := quoteCount(t, env); q != 0 {
 		t.Errorf("the line editor saved %d quotes", q)
 	}
+}
+
+// holdPreviews makes the page keep its sums requests (POST /quotes/preview) unsent until releasePreviews,
+// as a slow connection would keep them in flight, and counts the answered ones in window.previewsDone.
+const holdPreviews = `(() => {
+	window.held = []; window.previewsDone = 0;
+	const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+	XMLHttpRequest.prototype.open = function (method, url) { this.heldURL = String(url); return open.apply(this, arguments); };
+	XMLHttpRequest.prototype.send = function (body) {
+		if (window.held && this.heldURL.endsWith("/quotes/preview")) { window.held.push(() => send.call(this, body)); return; }
+		return send.call(this, body);
+	};
+	document.body.addEventListener("htmx:afterRequest", (e) => {
+		if (e.detail.pathInfo && e.detail.pathInfo.requestPath.endsWith("/quotes/preview")) window.previewsDone++;
+	});
+	return true;
+})()`
+
+const releasePreviews = `(() => { const held = window.held; window.held = null; held.forEach((send) => send()); return true; })()`
+
+// TestBrowserQuoteRowRemovedWhileSumsInFlight: when "Ta bort" is pressed while the sums of what was just
+// typed are still on their way, the sums that arrive late must not land on the renumbered rows: the row
+// that moved up keeps its own amount (none, its price is "abc"), not the removed row's.
+func TestBrowserQuoteRowRemovedWhileSumsInFlight(t *testing.T) {
+	t.Parallel()
+	_, b := newQuoteWithARow(t)
+	b.waitText("total", "#quote-form-total", "375,00 kr")
+	b.do("a second row", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"))
+	b.waitText("the first row's amount", "#line_0_net", "300,00 kr")
+
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](holdPreviews)); err != nil {
+		t.Fatal(err)
+	}
+	b.do("type in the second row", chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
+	b.waitValue("sums asked for", "requests held:", `String(window.held.length)`, "1")
+	b.do("remove the first row", chromedp.Click(chromedp.CSS(`button[value="remove_0"]`)))
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releasePreviews)); err != nil {
+		t.Fatal(err)
+	}
+	b.waitValue("the late sums answered", "sums answered:", `String(window.previewsDone)`, "1")
+	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
+	b.waitValue("the row that moved up", "its price is", `document.getElementById("line_0_unit_price").value`, "abc")
+	b.waitText("its amount", "#line_0_net", "")
 }
