@@ -106,14 +106,17 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 	}
 }
 
-// holdPreviews makes the page keep its sums requests (POST /quotes/preview) unsent until releasePreviews,
-// as a slow connection would keep them in flight, and counts the answered ones in window.previewsDone.
-const holdPreviews = `(() => {
-	window.held = []; window.previewsDone = 0;
+// watchRequests wraps the page's XMLHttpRequest: while window.hold is true its sums requests (POST
+// /quotes/preview) stay unsent until releasePreviews, as a slow connection would keep them in flight. It
+// counts the answered sums requests in window.previewsDone and the row requests sent (POST /quotes/lines)
+// in window.linesSent.
+const watchRequests = `(() => {
+	window.held = []; window.hold = false; window.previewsDone = 0; window.linesSent = 0;
 	const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
-	XMLHttpRequest.prototype.open = function (method, url) { this.heldURL = String(url); return open.apply(this, arguments); };
+	XMLHttpRequest.prototype.open = function (method, url) { this.watchedURL = String(url); return open.apply(this, arguments); };
 	XMLHttpRequest.prototype.send = function (body) {
-		if (window.held && this.heldURL.endsWith("/quotes/preview")) { window.held.push(() => send.call(this, body)); return; }
+		if (window.hold && this.watchedURL.endsWith("/quotes/preview")) { window.held.push(() => send.call(this, body)); return; }
+		if (this.watchedURL.endsWith("/quotes/lines")) window.linesSent++;
 		return send.call(this, body);
 	};
 	document.body.addEventListener("htmx:afterRequest", (e) => {
@@ -122,28 +125,35 @@ const holdPreviews = `(() => {
 	return true;
 })()`
 
-const releasePreviews = `(() => { const held = window.held; window.held = null; held.forEach((send) => send()); return true; })()`
+const releasePreviews = `(() => { window.hold = false; window.held.splice(0).forEach((send) => send()); return true; })()`
 
 // TestBrowserQuoteRowRemovedWhileSumsInFlight: when "Ta bort" is pressed while the sums of what was just
-// typed are still on their way, the sums that arrive late must not land on the renumbered rows: the row
-// that moved up keeps its own amount (none, its price is "abc"), not the removed row's.
+// typed are still on their way, the removal waits for them, so sums that arrive late cannot land on the
+// renumbered rows: the row that moved up keeps its own amount (none, its price is "abc"), not the
+// removed row's.
 func TestBrowserQuoteRowRemovedWhileSumsInFlight(t *testing.T) {
 	t.Parallel()
 	_, b := newQuoteWithARow(t)
 	b.waitText("total", "#quote-form-total", "375,00 kr")
-	b.do("a second row", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"))
-	b.waitText("the first row's amount", "#line_0_net", "300,00 kr")
-
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](holdPreviews)); err != nil {
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](watchRequests)); err != nil {
 		t.Fatal(err)
 	}
-	b.do("type in the second row", chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
+	b.do("a second row", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"))
+	b.waitValue("its sums answered", "sums answered:", `String(window.previewsDone)`, "1")
+
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.hold = true`)); err != nil {
+		t.Fatal(err)
+	}
+	b.do("type in the second row, the sums held", chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
 	b.waitValue("sums asked for", "requests held:", `String(window.held.length)`, "1")
 	b.do("remove the first row", chromedp.Click(chromedp.CSS(`button[value="remove_0"]`)))
+	if sent, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.linesSent`)); err != nil || sent != 0 {
+		t.Errorf("Ta bort sent %d requests while the sums were on their way (%v), want it to wait for them", sent, err)
+	}
 	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releasePreviews)); err != nil {
 		t.Fatal(err)
 	}
-	b.waitValue("the late sums answered", "sums answered:", `String(window.previewsDone)`, "1")
+	b.waitValue("the late sums answered", "sums answered:", `String(window.previewsDone)`, "2")
 	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
 	b.waitValue("the row that moved up", "its price is", `document.getElementById("line_0_unit_price").value`, "abc")
 	b.waitText("its amount", "#line_0_net", "")
