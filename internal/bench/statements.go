@@ -144,7 +144,9 @@ func timeShares(before, after map[string]statementUse) []timeShare {
 		}
 	}
 	for i := range out {
-		out[i].share = out[i].ms / total
+		if total > 0 {
+			out[i].share = out[i].ms / total
+		}
 	}
 	slices.SortFunc(out, func(a, b timeShare) int {
 		return cmp.Or(cmp.Compare(b.ms, a.ms), strings.Compare(a.query, b.query))
@@ -155,7 +157,7 @@ func timeShares(before, after map[string]statementUse) []timeShare {
 // printTimeShares prints the top statements of shares, each shown by its start and the start of its
 // first WHERE (many statements begin with the same column list).
 func printTimeShares(out io.Writer, shares []timeShare, top int) {
-	fmt.Fprintf(out, "\nwhere PostgreSQL's time went during the mix (pg_stat_statements, the requests' statements, executor wall time, so under load it includes waiting for a core):\n\n")
+	fmt.Fprintf(out, "\nthe requests' statements by PostgreSQL's executor time during the mix (pg_stat_statements; wall time, so under load it includes waiting for a core, for I/O and for locks; planning, the sealer and river left out):\n\n")
 	fmt.Fprintf(out, "| statement | calls | mean | part of the time |\n|---|---:|---:|---:|\n")
 	rest := 0.0
 	for i, s := range shares {
@@ -166,7 +168,7 @@ func printTimeShares(out io.Writer, shares []timeShare, top int) {
 		fmt.Fprintf(out, "| `%s` | %d | %.2f ms | %.0f %% |\n", abbreviate(s.query), s.calls, s.ms/float64(s.calls), 100*s.share)
 	}
 	if rest > 0 {
-		fmt.Fprintf(out, "| %d others | | | %.0f %% |\n", len(shares)-top, 100*rest)
+		fmt.Fprintf(out, "| the other %d | | | %.0f %% |\n", len(shares)-top, 100*rest)
 	}
 }
 

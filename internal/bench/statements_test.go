@@ -43,7 +43,7 @@ func TestTimeSharesAreWhatRanBetweenReadings(t *testing.T) {
 	var out bytes.Buffer
 	printTimeShares(&out, got, 2)
 	for _, line := range []string{"| `WITH m AS MATERIALIZED (SELECT c.id FROM customers c)` | 1 | 100.00 ms | 53 % |",
-		"| 1 others | | | 16 % |"} {
+		"| the other 1 | | | 16 % |"} {
 		if !strings.Contains(out.String(), line) {
 			t.Errorf("table lacks %q:\n%s", line, out.String())
 		}
