@@ -106,16 +106,16 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 	}
 }
 
-// watchRequests wraps the page's XMLHttpRequest: while window.hold is true its sums requests (POST
-// /quotes/preview) stay unsent until releasePreviews, as a slow connection would keep them in flight. It
-// counts the answered sums requests in window.previewsDone and the row requests sent (POST /quotes/lines)
-// in window.linesSent.
+// watchRequests wraps the page's XMLHttpRequest: while window.hold names a path (/quotes/preview, the
+// sums, or /quotes/lines, the rows), requests to it stay unsent until releaseHeld, as a slow connection
+// would keep them in flight. It counts the answered sums requests in window.previewsDone and the row
+// requests sent in window.linesSent.
 const watchRequests = `(() => {
-	window.held = []; window.hold = false; window.previewsDone = 0; window.linesSent = 0;
+	window.held = []; window.hold = ""; window.previewsDone = 0; window.linesSent = 0;
 	const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
 	XMLHttpRequest.prototype.open = function (method, url) { this.watchedURL = String(url); return open.apply(this, arguments); };
 	XMLHttpRequest.prototype.send = function (body) {
-		if (window.hold && this.watchedURL.endsWith("/quotes/preview")) { window.held.push(() => send.call(this, body)); return; }
+		if (window.hold && this.watchedURL.endsWith(window.hold)) { window.held.push(() => this.send(body)); return; }
 		if (this.watchedURL.endsWith("/quotes/lines")) window.linesSent++;
 		return send.call(this, body);
 	};
@@ -125,7 +125,7 @@ const watchRequests = `(() => {
 	return true;
 })()`
 
-const releasePreviews = `(() => { window.hold = false; window.held.splice(0).forEach((send) => send()); return true; })()`
+const releaseHeld = `(() => { window.hold = ""; window.held.splice(0).forEach((send) => send()); return true; })()`
 
 // TestBrowserQuoteRowRemovedWhileSumsInFlight: when "Ta bort" is pressed while the sums of what was just
 // typed are still on their way, the removal waits for them, so sums that arrive late cannot land on the
@@ -141,7 +141,7 @@ func TestBrowserQuoteRowRemovedWhileSumsInFlight(t *testing.T) {
 	b.do("a second row", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"))
 	b.waitValue("its sums answered", "sums answered:", `String(window.previewsDone)`, "1")
 
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.hold = true`)); err != nil {
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.hold = "/quotes/preview", true`)); err != nil {
 		t.Fatal(err)
 	}
 	b.do("type in the second row, the sums held", chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
@@ -150,11 +150,44 @@ func TestBrowserQuoteRowRemovedWhileSumsInFlight(t *testing.T) {
 	if sent, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.linesSent`)); err != nil || sent != 0 {
 		t.Errorf("Ta bort sent %d requests while the sums were on their way (%v), want it to wait for them", sent, err)
 	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releasePreviews)); err != nil {
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releaseHeld)); err != nil {
 		t.Fatal(err)
 	}
 	b.waitValue("the late sums answered", "sums answered:", `String(window.previewsDone)`, "2")
 	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
 	b.waitValue("the row that moved up", "its price is", `document.getElementById("line_0_unit_price").value`, "abc")
 	b.waitText("its amount", "#line_0_net", "")
+}
+
+// TestBrowserQuoteRowsWaitWhileRedrawn: while "Lägg till rad" is on its way, the rows cannot be typed in
+// (the answer will redraw them, and what was typed meanwhile would vanish) and the form cannot be saved
+// (it would go without its rows); once it is answered they are back as they were, with the new row.
+func TestBrowserQuoteRowsWaitWhileRedrawn(t *testing.T) {
+	t.Parallel()
+	_, b := newQuoteWithARow(t)
+	b.waitText("total", "#quote-form-total", "375,00 kr")
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](watchRequests+`, window.hold = "/quotes/lines", true`)); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".quote-lines tbody tr").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.do("add a row", chromedp.Click(chromedp.ID("add-line")))
+	b.waitValue("the rows asked for", "requests held:", `String(window.held.length)`, "1")
+	open, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](
+		`Array.from(document.querySelectorAll("#quote-lines-box input, #quote-lines-box select, .quote-form button")).filter((e) => !e.disabled).length`))
+	if err != nil || open != 0 {
+		t.Errorf("%d rows' fields and form buttons (Spara among them) can be used while the rows are on their way (%v), want none", open, err)
+	}
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releaseHeld)); err != nil {
+		t.Fatal(err)
+	}
+	added := "line_" + strconv.Itoa(rows) + "_description"
+	b.do("the rows answered", chromedp.WaitVisible(chromedp.ID(added)))
+	b.waitFocus("the new row", added)
+	for id, want := range map[string]string{"line_0_description": "Konsulttimme", "line_0_quantity": "3", "line_0_unit_price": "100,00"} {
+		b.waitValue("the first row", id+" is", `document.getElementById("`+id+`").value`, want)
+	}
+	b.waitValue("the rows", "fields and buttons disabled:", `String(document.querySelectorAll(".quote-form [disabled]").length)`, "0")
 }
