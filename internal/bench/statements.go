@@ -108,16 +108,25 @@ func statementUses(ctx context.Context, conn *pgx.Conn, dbName string, chars int
 	return uses, rows.Err()
 }
 
+// ranBetween is what each statement that ran between two readings did in between.
+func ranBetween(before, after map[string]statementUse) map[string]statementUse {
+	ran := map[string]statementUse{}
+	for q, u := range after {
+		if d := u.calls - before[q].calls; d > 0 {
+			ran[q] = statementUse{calls: d, ms: u.ms - before[q].ms}
+		}
+	}
+	return ran
+}
+
 // perRequest is what ran between before and after, per request, most frequent first, and the total.
 func perRequest(before, after map[string]statementUse, n int) ([]statementCount, float64) {
 	var out []statementCount
 	total := 0.0
-	for q, u := range after {
-		if d := u.calls - before[q].calls; d > 0 {
-			c := float64(d) / float64(n)
-			out = append(out, statementCount{query: q, perRequest: c})
-			total += c
-		}
+	for q, u := range ranBetween(before, after) {
+		c := float64(u.calls) / float64(n)
+		out = append(out, statementCount{query: q, perRequest: c})
+		total += c
 	}
 	slices.SortFunc(out, func(a, b statementCount) int {
 		return cmp.Or(cmp.Compare(b.perRequest, a.perRequest), strings.Compare(a.query, b.query))
@@ -137,11 +146,9 @@ type timeShare struct {
 func timeShares(before, after map[string]statementUse) []timeShare {
 	var out []timeShare
 	total := 0.0
-	for q, u := range after {
-		if d := u.calls - before[q].calls; d > 0 {
-			out = append(out, timeShare{query: q, calls: d, ms: u.ms - before[q].ms})
-			total += u.ms - before[q].ms
-		}
+	for q, u := range ranBetween(before, after) {
+		out = append(out, timeShare{query: q, calls: u.calls, ms: u.ms})
+		total += u.ms
 	}
 	for i := range out {
 		if total > 0 {

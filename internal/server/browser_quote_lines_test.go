@@ -57,6 +57,24 @@ func newQuoteWithARow(t *testing.T) (*testutil.Env, tab) {
 	return env, b
 }
 
+// script runs the JavaScript js (which ends in true) in the page.
+func (b tab) script(step, js string) {
+	b.t.Helper()
+	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](js)); err != nil {
+		b.t.Fatalf("%s: %v", step, err)
+	}
+}
+
+// quoteRows is the number of rows on the quote form.
+func (b tab) quoteRows() int {
+	b.t.Helper()
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".quote-lines tbody tr").length`))
+	if err != nil {
+		b.t.Fatalf("quote rows: %v", err)
+	}
+	return n
+}
+
 // TestBrowserQuoteLineEditor: on the new quote form, typing a quantity and a price shows the row's amount
 // and the totals computed by the server, without saving; "Lägg till rad" adds a row with the cursor in it
 // and "Ta bort" removes one, without leaving the page or losing what was typed.
@@ -69,20 +87,13 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 	b.waitText("bad row", "#line_1_net", "")
 	b.waitText("total unchanged", "#quote-form-total", "375,00 kr")
 
-	rows := func() int {
-		n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".quote-lines tbody tr").length`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
-	before := rows()
+	before := b.quoteRows()
 	added := "line_" + strconv.Itoa(before) + "_description"
 	b.do("add a row", chromedp.Click(chromedp.ID("add-line")), chromedp.WaitVisible(chromedp.ID(added)))
 	// htmx moves the focus into the new row as it settles, which scrolls the rows' box back to its start;
 	// a click aimed before that lands beside its button.
 	b.waitFocus("the new row", added)
-	if n := rows(); n != before+1 {
+	if n := b.quoteRows(); n != before+1 {
 		t.Errorf("after Lägg till rad %d rows, want %d", n, before+1)
 	}
 	if loc := b.location("after adding"); !strings.HasSuffix(loc, "/quotes/new") {
@@ -94,7 +105,7 @@ func TestBrowserQuoteLineEditor(t *testing.T) {
 	}
 	b.do("remove the first row", chromedp.Click(chromedp.CSS(`button[value="remove_0"]`)))
 	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
-	if n := rows(); n != before {
+	if n := b.quoteRows(); n != before {
 		t.Errorf("after Ta bort %d rows, want %d", n, before)
 	}
 	got, err = chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.getElementById("line_0_unit_price").value`))
@@ -135,24 +146,18 @@ func TestBrowserQuoteRowRemovedWhileSumsInFlight(t *testing.T) {
 	t.Parallel()
 	_, b := newQuoteWithARow(t)
 	b.waitText("total", "#quote-form-total", "375,00 kr")
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](watchRequests)); err != nil {
-		t.Fatal(err)
-	}
+	b.script("watch the requests", watchRequests)
 	b.do("a second row", chromedp.SendKeys(chromedp.ID("line_1_unit_price"), "abc"))
 	b.waitValue("its sums answered", "sums answered:", `String(window.previewsDone)`, "1")
 
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`window.hold = "/quotes/preview", true`)); err != nil {
-		t.Fatal(err)
-	}
+	b.script("hold the sums", `window.hold = "/quotes/preview", true`)
 	b.do("type in the second row, the sums held", chromedp.SendKeys(chromedp.ID("line_1_quantity"), "2"))
 	b.waitValue("sums asked for", "requests held:", `String(window.held.length)`, "1")
 	b.do("remove the first row", chromedp.Click(chromedp.CSS(`button[value="remove_0"]`)))
 	if sent, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`window.linesSent`)); err != nil || sent != 0 {
 		t.Errorf("Ta bort sent %d requests while the sums were on their way (%v), want it to wait for them", sent, err)
 	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releaseHeld)); err != nil {
-		t.Fatal(err)
-	}
+	b.script("release the held requests", releaseHeld)
 	b.waitValue("the late sums answered", "sums answered:", `String(window.previewsDone)`, "2")
 	b.waitText("total after removing", "#quote-form-total", "0,00 kr")
 	b.waitValue("the row that moved up", "its price is", `document.getElementById("line_0_unit_price").value`, "abc")
@@ -166,13 +171,8 @@ func TestBrowserQuoteRowsWaitWhileRedrawn(t *testing.T) {
 	t.Parallel()
 	_, b := newQuoteWithARow(t)
 	b.waitText("total", "#quote-form-total", "375,00 kr")
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](watchRequests+`, window.hold = "/quotes/lines", true`)); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".quote-lines tbody tr").length`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b.script("hold the rows", watchRequests+`, window.hold = "/quotes/lines", true`)
+	rows := b.quoteRows()
 	b.do("add a row", chromedp.Click(chromedp.ID("add-line")))
 	b.waitValue("the rows asked for", "requests held:", `String(window.held.length)`, "1")
 	open, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](
@@ -180,9 +180,7 @@ func TestBrowserQuoteRowsWaitWhileRedrawn(t *testing.T) {
 	if err != nil || open != 0 {
 		t.Errorf("%d rows' fields and form buttons (Spara among them) can be used while the rows are on their way (%v), want none", open, err)
 	}
-	if _, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](releaseHeld)); err != nil {
-		t.Fatal(err)
-	}
+	b.script("release the held requests", releaseHeld)
 	added := "line_" + strconv.Itoa(rows) + "_description"
 	b.do("the rows answered", chromedp.WaitVisible(chromedp.ID(added)))
 	b.waitFocus("the new row", added)
