@@ -27,6 +27,7 @@ func main() {
 	durable := flag.Bool("durable", false, "make bench-durable: audited customer views/s through 1, 2 and 4 servers on a cluster that flushes commits, against the unaudited build")
 	du := bench.DurableOptions{Servers: []int{1, 2, 4}}
 	flag.StringVar(&du.Unaudited, "unaudited", "bin/affar-noaudit", "-durable: the affar binary built with -tags benchnoaudit")
+	flag.BoolVar(&opts.NamesAsNumbers, "names-as-numbers", false, "make bench: every name search becomes a phone-number search, the bound any search structure could reach (not the issue's mix)")
 	events := flag.Int("events", 10_000_000, "-audit: events in the audit log")
 	d := bench.DenialOptions{}
 	flag.IntVar(&d.Clients, "flood-clients", 200, "-denials: flooding clients")
