@@ -460,26 +460,27 @@ func Run(ctx context.Context, opts Options) error {
 		return err
 	}
 	statsURL := postgres.WithDatabase(opts.ServerURL, "postgres")
-	if err := driveMix(ctx, opts, statsURL, cmd.Process.Pid, base, clients, maxID); err != nil {
+	reqs := mix(maxID, opts.NamesAsNumbers)
+	if err := driveMix(ctx, opts, statsURL, cmd.Process.Pid, base, clients, reqs); err != nil {
 		return err
 	}
-	if err := countStatements(ctx, statsURL, opts.Database, clients[0], base, mix(maxID, opts.NamesAsNumbers), 50, opts.Out); err != nil {
+	if err := countStatements(ctx, statsURL, opts.Database, clients[0], base, reqs, 50, opts.Out); err != nil {
 		return err
 	}
 	return verifyChain(ctx, dbURL, opts.Out)
 }
 
-// driveMix drives the mix, then /healthz signed in and without a session, and prints their figures with
-// the CPU each took of PostgreSQL, the server (pid) and this load generator, and where PostgreSQL's time
-// went during the mix (from pg_stat_statements, through statsURL).
-func driveMix(ctx context.Context, opts Options, statsURL string, pid int, base string, clients []*http.Client, maxID int64) error {
+// driveMix drives the mix (reqs), then /healthz signed in and without a session, and prints their figures
+// with the CPU each took of PostgreSQL, the server (pid) and this load generator, and where PostgreSQL's
+// time went during the mix (from pg_stat_statements, through statsURL).
+func driveMix(ctx context.Context, opts Options, statsURL string, pid int, base string, clients []*http.Client, reqs []request) error {
 	conn, err := pgx.Connect(ctx, statsURL)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(ctx)
 	// A short warm-up, not measured, so caches are as in steady use.
-	drive(ctx, base, clients, mix(maxID, opts.NamesAsNumbers), 3*time.Second)
+	drive(ctx, base, clients, reqs, 3*time.Second)
 	fmt.Fprintf(opts.Out, "driving %d signed-in clients for %s (list, search, filter, customer page) …\n", opts.Clients, opts.Duration)
 	if opts.NamesAsNumbers {
 		fmt.Fprintln(opts.Out, "-names-as-numbers: every name search is a phone-number search (the bound, not the issue's mix)")
@@ -489,7 +490,7 @@ func driveMix(ctx context.Context, opts Options, statsURL string, pid int, base 
 		return noStatements(err)
 	}
 	cpu0 := cpuNow(pid)
-	mixed := drive(ctx, base, clients, mix(maxID, opts.NamesAsNumbers), opts.Duration)
+	mixed := drive(ctx, base, clients, reqs, opts.Duration)
 	cpu1 := cpuNow(pid)
 	used1, err := statementUses(ctx, conn, opts.Database, wholeChars)
 	if err != nil {
