@@ -104,8 +104,7 @@ func (o *Outbox) Attachment(ctx context.Context, id int64, position int) (domain
 // Deliver sends message id once: a message already sent is left alone, so a retried job sends nothing twice
 // (unless the process dies between the server's acceptance and the commit, the one case SMTP cannot close).
 func (o *Outbox) Deliver(ctx context.Context, id int64) error {
-	var sendErr error
-	var to string
+	refused, reason := false, ""
 	err := o.DB.InTx(ctx, func(tx pgx.Tx) error {
 		m, err := postgres.OutboxMessage(ctx, tx, id)
 		if errors.Is(err, domain.ErrNotFound) || (err == nil && m.SentAt != nil) {
@@ -118,27 +117,31 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 			o.Log.Info("mail kept on the outbox page: no SMTP server configured", "outbox_id", id)
 			return postgres.MarkOutboxSent(ctx, tx, id, "page", o.Now())
 		}
-		to = m.To
-		if sendErr = o.send(ctx, m.Mail); sendErr != nil {
-			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", smtpReason(sendErr, m.To))
-			return sendErr
+		if sendErr := o.send(ctx, m.Mail); sendErr != nil {
+			refused, reason = true, smtpReason(sendErr)
+			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", reason)
+			// river logs a job's error and keeps it in its table, so it gets the reason without any address.
+			return errors.New("mail not delivered: " + reason)
 		}
 		return postgres.MarkOutboxSent(ctx, tx, id, "smtp", o.Now())
 	})
-	if sendErr != nil {
+	if refused {
 		// Recorded after the rollback released the row, so the page shows why it is still queued.
-		err = errors.Join(err, postgres.MarkOutboxFailed(context.WithoutCancel(ctx), o.DB.Pool, id, smtpReason(sendErr, to)))
+		err = errors.Join(err, postgres.MarkOutboxFailed(context.WithoutCancel(ctx), o.DB.Pool, id, reason))
 	}
 	return err
 }
 
-// smtpReason keeps the server's answer, which never holds the message, but not the address it may quote.
-func smtpReason(err error, to string) string {
-	s := err.Error()
-	if i := strings.IndexByte(s, '<'); i >= 0 {
-		s = s[:i]
+// smtpReason keeps the server's answer, which never holds the message, but no address it may quote: every
+// word with an @ becomes "…", however the server brackets or cases it.
+func smtpReason(err error) string {
+	words := strings.Fields(err.Error())
+	for i, w := range words {
+		if strings.Contains(w, "@") {
+			words[i] = "…"
+		}
 	}
-	return strings.ReplaceAll(s, to, "…")
+	return strings.Join(words, " ")
 }
 
 // sendTimeout bounds one delivery, so a mail server that stops answering holds no job for long.

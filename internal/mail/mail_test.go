@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime"
@@ -26,12 +27,13 @@ import (
 	"github.com/affar/affar/internal/testutil"
 )
 
-// smtpServer is a small SMTP server on loopback that keeps what it is given; fail refuses the recipient.
+// smtpServer is a small SMTP server on loopback that keeps what it is given; refuse, when set, is its
+// answer to RCPT, with %s for the recipient in small letters (servers quote it in their refusals, often so).
 type smtpServer struct {
-	addr string
-	mu   sync.Mutex
-	got  []string
-	fail bool
+	addr   string
+	mu     sync.Mutex
+	got    []string
+	refuse string
 }
 
 func startSMTP(t *testing.T) *smtpServer {
@@ -70,10 +72,11 @@ func (s *smtpServer) serve(conn net.Conn) {
 			say("250 test")
 		case strings.HasPrefix(cmd, "RCPT"):
 			s.mu.Lock()
-			fail := s.fail
+			refuse := s.refuse
 			s.mu.Unlock()
-			if fail {
-				say("550 mailbox <someone@example.se> unavailable")
+			if refuse != "" {
+				to := strings.TrimSpace(line[strings.IndexByte(line, ':')+1:])
+				say(fmt.Sprintf(refuse, strings.ToLower(strings.Trim(to, "<>"))))
 			} else {
 				say("250 ok")
 			}
@@ -157,19 +160,28 @@ func TestDeliverThroughSMTPOnceAndRecordFailures(t *testing.T) {
 		t.Fatalf("outbox: %+v %v", msgs, err)
 	}
 
-	srv.mu.Lock()
-	srv.fail = true
-	srv.mu.Unlock()
-	id = queue(t, env, o, domain.Mail{To: "bo@example.se", Subject: "Hej", Body: "Hemligt innehåll"})
-	if err := o.Deliver(ctx, id); err == nil {
-		t.Fatal("a refused recipient was reported delivered")
-	}
-	msgs, _ = postgres.OutboxPage(ctx, env.DB.Pool, 10)
-	if msgs[0].SentAt != nil || msgs[0].Attempts != 1 || !strings.Contains(msgs[0].LastError, "550") || strings.Contains(msgs[0].LastError, "@") {
-		t.Fatalf("failed attempt: %+v", msgs[0])
-	}
-	if strings.Contains(logs.String(), "Hemligt") || strings.Contains(logs.String(), "bo@example.se") {
-		t.Fatalf("the log holds a body or an address: %s", logs.String())
+	// A refusal quotes the address, bracketed or not, in capitals or not: it reaches neither the outbox
+	// page, nor the log, nor the error river logs and keeps in its table.
+	for _, refusal := range []string{"550 5.1.1 <%s>: Recipient address rejected", "550 No such user (%s) here"} {
+		srv.mu.Lock()
+		srv.refuse = refusal
+		srv.mu.Unlock()
+		logs.Reset()
+		to := "Bo.Ek@Example.se"
+		id = queue(t, env, o, domain.Mail{To: to, Subject: "Hej", Body: "Hemligt innehåll"})
+		err := o.Deliver(ctx, id)
+		if err == nil {
+			t.Fatal("a refused recipient was reported delivered")
+		}
+		msgs, _ = postgres.OutboxPage(ctx, env.DB.Pool, 10)
+		if msgs[0].SentAt != nil || msgs[0].Attempts != 1 || !strings.Contains(msgs[0].LastError, "550") || strings.Contains(msgs[0].LastError, "@") {
+			t.Fatalf("failed attempt: %+v", msgs[0])
+		}
+		for what, text := range map[string]string{"the job's error": err.Error(), "the log": logs.String()} {
+			if !strings.Contains(text, "550") || strings.Contains(text, "Hemligt") || strings.Contains(strings.ToLower(text), "bo.ek@") {
+				t.Fatalf("%s holds a body or an address, or not the refusal: %s", what, text)
+			}
+		}
 	}
 
 	// Without SMTP the message is kept for the outbox page, and the log says so without body or address.
