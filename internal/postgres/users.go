@@ -83,8 +83,9 @@ func EndUserSessions(ctx context.Context, q Querier, id domain.UserID) (int64, e
 
 // EraseUser replaces departed user id's name and e-mail address by placeholders everywhere they are kept:
 // the e-mail sent to any address the user had (recipient, and the body, which greets them by name), the
-// agreements sent to the user, the user row (without a password, permissions or the admin role), and the
-// name history (through erase_user_name_history, migration 30), so the audit log names the placeholder.
+// agreements sent to the user, the user row (without a password, permissions or the admin role), the
+// name history (through erase_user_name_history, migration 30), so the audit log names the placeholder,
+// and who asked in the bulk jobs and the erasure register (erase_user_erasure_names, migration 38).
 // Sessions and links go. Audit events keep the id: their hashed content never held a name.
 func EraseUser(ctx context.Context, tx pgx.Tx, id domain.UserID, name, email string, now time.Time) error {
 	steps := []struct {
@@ -101,6 +102,8 @@ func EraseUser(ctx context.Context, tx pgx.Tx, id domain.UserID, name, email str
 		{"user", `UPDATE users SET name = $2, email = $3, password_hash = '', is_admin = false, active = false,
 			language = NULL, last_login_at = NULL, erased_at = $4 WHERE id = $1`, []any{id, name, email, now}},
 		{"history", `SELECT erase_user_name_history($1)`, []any{id}},
+		{"bulk jobs", `UPDATE bulk_jobs SET requested_name = $2 WHERE requested_by = $1`, []any{id, name}},
+		{"erasure register", `SELECT erase_user_erasure_names($1)`, []any{id}},
 	}
 	for _, st := range steps {
 		if _, err := tx.Exec(ctx, st.sql, st.args...); err != nil {

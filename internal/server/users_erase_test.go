@@ -17,7 +17,7 @@ import (
 // TestErasingADepartedUserLeavesNoTrace (issue 18, item 4): a user who worked, was renamed and changed
 // address, is deactivated and erased by an admin. The audit chain still verifies, the log shows the
 // events under "Tidigare användare #id", and no name or address the user had is left anywhere in a
-// pg_dump of the data. An active user, the admin themself included, is not erasable, nor is an erased one
+// pg_dump of the data, the erasure register and the bulk jobs the user started included. An active user, the admin themself included, is not erasable, nor is an erased one
 // reactivated.
 func TestErasingADepartedUserLeavesNoTrace(t *testing.T) {
 	env := testutil.NewEnv(t, nil)
@@ -26,7 +26,7 @@ func TestErasingADepartedUserLeavesNoTrace(t *testing.T) {
 	admin := env.NewClient(t)
 	admin.SignIn("boss@example.se", bossPW)
 	const first, name, address = "karin.kanarie@example.se", "Karin Kanarieson", "kanarie.ny@example.se"
-	id, pw := env.MustCreateUser(t, first, false, authz.CustomerView, authz.CustomerEdit)
+	id, pw := env.MustCreateUser(t, first, false, authz.CustomerView, authz.CustomerEdit, authz.CustomerAnonymise, authz.CustomerBulkErase)
 	page := "/users/" + strconv.FormatInt(int64(id), 10)
 	nameOf := func() string {
 		var n string
@@ -43,6 +43,12 @@ func TestErasingADepartedUserLeavesNoTrace(t *testing.T) {
 	}
 	mustSee(t, departed.PostForm(customerPath(cust), url.Values{"kind": {"person"}, "name": {"Greta Gran"}, "city": {"Luleå"},
 		"country": {"SE"}, "version": {formVersion(t, departed, cust)}}))
+	// The erasure register and a bulk job record who asked, under the name the user then had.
+	gone := env.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Olle Ordinär", City: "Kiruna"})
+	mustSee(t, departed.PostForm(customerPath(gone)+"/anonymise", url.Values{"confirm": {strconv.FormatInt(gone.Number, 10)}, "reason": {"Begäran"}}))
+	if r := departed.PostForm("/crm/bulk", url.Values{"city": {"Luleå"}, "all": {"yes"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("the user's bulk draft: %d", r.Status)
+	}
 
 	if r := admin.PostForm(page+"/erase", url.Values{"confirm": {"yes"}}); r.Status != http.StatusConflict {
 		t.Errorf("erasing an active user: %d, want 409", r.Status)

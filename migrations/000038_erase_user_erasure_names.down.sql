@@ -1,0 +1,1 @@
+DROP FUNCTION erase_user_erasure_names(bigint);
