@@ -60,6 +60,7 @@ func TestImportOfAThousandRows(t *testing.T) {
 	erased(t, e, "Ella Raderad", "ella@example.se", true)
 	erased(t, e, "Rolf Raderad", "rolf@example.se", false)
 	before := count(t, e, `SELECT count(*) FROM customers`)
+	lastBefore := count(t, e, `SELECT coalesce(max(id), 0) FROM customers`)
 
 	lines := []string{heading}
 	want := map[int]string{} // row → what the preview must say of it
@@ -159,6 +160,16 @@ func TestImportOfAThousandRows(t *testing.T) {
 		AND (details->>'created')::int = 994`, customerimport.Finished, id); n != 1 {
 		t.Errorf("%d audit events of the import's end with its counts, want 1", n)
 	}
+	// Each batch commits its customers with its event: no customer the import made without one, written
+	// by the same transaction, and the batches' counts add up.
+	if n := count(t, e, `SELECT count(*) FROM customers c WHERE c.id > $1 AND NOT EXISTS (SELECT 1 FROM audit_events a
+		WHERE a.xmin = c.xmin AND a.action = $2 AND a.entity_id = $3)`, lastBefore, customerimport.BatchImported, id); n != 0 {
+		t.Errorf("%d imported customers were committed without their batch's audit event", n)
+	}
+	if n := count(t, e, `SELECT coalesce(sum((details->>'created')::int), 0) FROM audit_events WHERE action = $1 AND entity_id = $2`,
+		customerimport.BatchImported, id); n != 994 {
+		t.Errorf("the batches' events count %d customers created, want 994", n)
+	}
 	if n := count(t, e, `SELECT count(*) FROM audit_events WHERE details::text LIKE '%Öberg%' OR details::text LIKE '%asa2@%'`); n != 0 {
 		t.Errorf("%d audit events hold personal data", n)
 	}
@@ -182,5 +193,11 @@ func TestImportUpdatesDuplicates(t *testing.T) {
 	must(t, im.Run(context.Background(), id))
 	if n := count(t, e, `SELECT count(*) FROM customers WHERE id = $1 AND name = 'Uno Uppdaterad' AND phone <> '' AND city = 'Luleå'`, c.ID); n != 1 {
 		t.Error("the duplicate was not updated with the file's columns alone")
+	}
+	// The customer's own log shows the change, committed with it, and which fields it changed.
+	if n := count(t, e, `SELECT count(*) FROM audit_events a JOIN customers c ON c.id = a.entity_id AND c.xmin = a.xmin
+		WHERE a.action = $1 AND a.entity_type = 'customer' AND a.entity_id = $2
+		AND a.details->'fields' = '["name", "phone"]' AND (a.details->>'import_id')::bigint = $3`, customerimport.DuplicateUpdated, c.ID, id); n != 1 {
+		t.Errorf("%d events of the duplicate's change with its fields, in its transaction; want 1", n)
 	}
 }

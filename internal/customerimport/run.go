@@ -14,8 +14,9 @@ import (
 )
 
 // Run imports a confirmed import a batch of rows per transaction: each batch commits its customers with
-// its rows' outcomes (and clears their values), so after a crash the next run goes on from the first row
-// without an outcome and does nothing twice. The last batch ends the import and audits it once.
+// its rows' outcomes (and clears their values) and its audit events, so after a crash the next run goes on
+// from the first row without an outcome and does nothing twice, and nothing committed lacks its event.
+// The last batch ends the import and audits its totals.
 func (s *Service) Run(ctx context.Context, id int64) error {
 	start := time.Now()
 	for ctx.Err() == nil {
@@ -59,6 +60,7 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 		}
 		nos, outcomes := make([]int, len(rows)), make([]string, len(rows))
 		var fresh []domain.Customer // created in one COPY
+		counts := map[domain.ImportOutcome]int{}
 		for i, r := range rows {
 			c, o, err := s.importRow(ctx, tx, im, r, now)
 			if err != nil {
@@ -68,6 +70,7 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 				fresh = append(fresh, *c)
 			}
 			nos[i], outcomes[i] = r.Row, string(o)
+			counts[o]++
 		}
 		if _, err := postgres.CopyCustomers(ctx, tx, len(fresh), func(i int) domain.Customer {
 			c := fresh[i]
@@ -76,7 +79,14 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 		}); err != nil {
 			return err
 		}
-		return postgres.SetImportOutcomes(ctx, tx, id, nos, outcomes)
+		if err := postgres.SetImportOutcomes(ctx, tx, id, nos, outcomes); err != nil {
+			return err
+		}
+		details := map[string]any{"from_row": rows[0].Row, "to_row": rows[len(rows)-1].Row}
+		for o, n := range counts {
+			details[string(o)] = n
+		}
+		return audit.Record(ctx, tx, audit.Event(now, authz.System(), BatchImported, "customer_import", &id, details))
 	})
 	return done, err
 }
@@ -130,7 +140,16 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, im domain.Import, r dom
 		return domain.ImportFailed, nil
 	}
 	c.ID = old.ID
-	return domain.ImportUpdated, postgres.UpdateCustomer(ctx, tx, c, now)
+	if err := postgres.UpdateCustomer(ctx, tx, c, now); err != nil {
+		return "", err
+	}
+	// Under the customer, as a change by hand is, so the customer's own log shows which fields changed.
+	changed := old.ChangedFields(c)
+	if len(changed) == 0 {
+		return domain.ImportUpdated, nil
+	}
+	return domain.ImportUpdated, audit.Record(ctx, tx, audit.Event(now, authz.System(), DuplicateUpdated, audit.Customer,
+		audit.ID(c.ID), map[string]any{"fields": changed, "import_id": im.ID}))
 }
 
 // finish ends the import and audits it once, with the counts of its outcomes.

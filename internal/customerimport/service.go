@@ -21,12 +21,15 @@ import (
 	"github.com/affar/affar/internal/postgres"
 )
 
-// Audit actions: the check of an upload (every probe of the suppression list leaves a trace) and the
-// import's end, each once per import with counts, never per row or field.
+// Audit actions: the check of an upload (every probe of the suppression list leaves a trace), each batch
+// imported (committed with its customers) and the import's end, with counts and row numbers, never values;
+// and under each duplicate the import updated, the fields the file changed.
 const (
-	Checked   = "customer_import.checked"
-	Confirmed = "customer_import.confirmed" // with the choice for duplicates and the held rows let in, by number
-	Finished  = "customer_import.finished"
+	Checked          = "customer_import.checked"
+	Confirmed        = "customer_import.confirmed" // with the choice for duplicates and the held rows let in, by number
+	BatchImported    = "customer_import.batch"
+	DuplicateUpdated = "customer_import.updated"
+	Finished         = "customer_import.finished"
 )
 
 // Batch is how many rows one transaction checks or imports.

@@ -1161,6 +1161,8 @@ var messages = map[string]message{
 	"import.error.duplicates":          {"Välj vad som ska hända med rader som redan finns.", "Choose what happens to rows that exist already."},
 	"action.customer_import.checked":   {"Import kontrollerad", "Import checked"},
 	"action.customer_import.confirmed": {"Import bekräftad", "Import confirmed"},
+	"action.customer_import.batch":     {"Importomgång", "Import batch"},
+	"action.customer_import.updated":   {"Uppdaterad av import", "Updated by an import"},
 	"action.customer_import.finished":  {"Import klar", "Import finished"},
 	"audit.entity.customer_import":     {"Import", "Import"},
 	// Retention rules (storage limitation, GDPR art. 5(1)(e)).
