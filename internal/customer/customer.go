@@ -177,15 +177,24 @@ func accessLog(ctx context.Context, tx pgx.Tx, id domain.CustomerID) ([]audit.En
 	return out, nil
 }
 
-// ForEdit loads a customer for the edit form; anonymised customers are locked.
+// ForEdit loads a customer for a form that shows it (the edit form, the new quote's), audited as a view of
+// the record as the customer page is; anonymised and restricted customers are locked.
 func (s *Service) ForEdit(ctx context.Context, id domain.CustomerID) (domain.Customer, error) {
-	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
+	if err != nil {
 		return domain.Customer{}, err
 	}
-	c, err := postgres.Customer(ctx, s.DB.Pool, id)
-	if err == nil {
-		err = c.Editable()
-	}
+	now := s.Now()
+	var c domain.Customer
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if c, err = postgres.Customer(ctx, tx, id); err != nil {
+			return err
+		}
+		if err = c.Editable(); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(now, actor, Viewed, entity, audit.ID(id), nil))
+	})
 	return c, err
 }
 

@@ -89,7 +89,7 @@ func TestService(t *testing.T) {
 					t.Errorf("%d of %d customers, want 3", len(seg.Rows), seg.Total)
 				}
 			}},
-		svctest.Case{Name: "ForEdit", Perms: edit,
+		svctest.Case{Name: "ForEdit", Perms: edit, Audit: []string{customer.Viewed},
 			Call: func(ctx context.Context) (err error) { got, err = s.ForEdit(ctx, c.ID); return },
 			Check: func(t *testing.T) {
 				if got.ID != c.ID || got.Name != "Kund AB" {

@@ -154,24 +154,38 @@ func move(ctx context.Context, tx pgx.Tx, actor authz.Actor, q domain.Quote, c d
 		map[string]any{"customer_id": int64(q.CustomerID), "from": string(q.Status), "to": string(next)}))
 }
 
-// ForEdit loads a draft with its lines and the customer it is for, for the edit form; quotes that were
-// sent, and those of anonymised customers, are not edited.
+// ForEdit loads a draft with its lines and the customer it is for, for the edit form, and records the view
+// of the customer's name it shows, as View does; quotes that were sent, and those of anonymised customers,
+// are not edited.
 func (s *Service) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote, domain.Customer, error) {
-	if _, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView); err != nil {
-		return domain.Quote{}, domain.Customer{}, err
-	}
-	q, err := postgres.Quote(ctx, s.DB.Pool, id, false)
-	if err == nil && q.Status != domain.QuoteDraft {
-		err = NotDraft
-	}
+	actor, err := authz.RequireAll(ctx, authz.CustomerEdit, authz.CustomerView)
 	if err != nil {
 		return domain.Quote{}, domain.Customer{}, err
 	}
-	c, err := postgres.Customer(ctx, s.DB.Pool, q.CustomerID)
-	if err == nil {
-		err = c.Editable()
+	var (
+		q domain.Quote
+		c domain.Customer
+	)
+	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+		if q, err = postgres.Quote(ctx, tx, id, false); err == nil && q.Status != domain.QuoteDraft {
+			err = NotDraft
+		}
+		if err != nil {
+			return err
+		}
+		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
+			return err
+		}
+		if err = c.Editable(); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.QuoteViewed, audit.Customer, audit.ID(c.ID),
+			map[string]any{"quote_id": int64(q.ID)}))
+	})
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
 	}
-	return q, c, err
+	return q, c, nil
 }
 
 // View loads a quote with its lines and the customer it is for, for the quote page, and records the view

@@ -58,7 +58,7 @@ func TestService(t *testing.T) {
 			}},
 		svctest.Case{Name: "SetStatus", Perms: edit, Audit: []string{quote.StatusChanged},
 			Call: func(ctx context.Context) error { return s.SetStatus(ctx, toSend.ID, domain.QuoteSent) }},
-		svctest.Case{Name: "ForEdit", Perms: edit,
+		svctest.Case{Name: "ForEdit", Perms: edit, Audit: []string{audit.QuoteViewed},
 			Call: func(ctx context.Context) (err error) { got, gotFor, err = s.ForEdit(ctx, draft.ID); return },
 			Check: func(t *testing.T) {
 				if got.ID != draft.ID || got.Status != domain.QuoteDraft || gotFor.ID != c.ID {
