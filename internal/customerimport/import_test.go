@@ -182,8 +182,11 @@ func TestImportOfAThousandRows(t *testing.T) {
 func TestImportUpdatesDuplicates(t *testing.T) {
 	e := testutil.NewEnv(t, nil)
 	c := e.MustCreateCustomer(t, domain.CustomerInput{Kind: "person", Name: "Uno Uppdatera", Email: "uno@example.se", City: "Luleå"})
+	uploader, _ := e.MustCreateUser(t, "importer@example.se", false, authz.CustomerCreate, authz.CustomerEdit)
+	as := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: uploader, Active: true},
+		[]authz.Permission{authz.CustomerCreate, authz.CustomerEdit}))
 	im := e.Services.Imports
-	id, err := im.Upload(sys(), bytes.NewReader([]byte("name,email,phone\nUno Uppdaterad,uno@example.se,070-111 22 33\n")))
+	id, err := im.Upload(as, bytes.NewReader([]byte("name,email,phone\nUno Uppdaterad,uno@example.se,070-111 22 33\n")))
 	must(t, err)
 	clerk := authz.WithActor(context.Background(), authz.NewActor(domain.User{ID: 1, Active: true}, []authz.Permission{authz.CustomerCreate}))
 	if err := im.Confirm(clerk, id, customerimport.ConfirmInput{Duplicates: "update"}); err == nil {
@@ -194,10 +197,11 @@ func TestImportUpdatesDuplicates(t *testing.T) {
 	if n := count(t, e, `SELECT count(*) FROM customers WHERE id = $1 AND name = 'Uno Uppdaterad' AND phone <> '' AND city = 'Luleå'`, c.ID); n != 1 {
 		t.Error("the duplicate was not updated with the file's columns alone")
 	}
-	// The customer's own log shows the change, committed with it, and which fields it changed.
+	// The customer's own log shows the change, committed with it, by whom and which fields it changed.
 	if n := count(t, e, `SELECT count(*) FROM audit_events a JOIN customers c ON c.id = a.entity_id AND c.xmin = a.xmin
-		WHERE a.action = $1 AND a.entity_type = 'customer' AND a.entity_id = $2
-		AND a.details->'fields' = '["name", "phone"]' AND (a.details->>'import_id')::bigint = $3`, customerimport.DuplicateUpdated, c.ID, id); n != 1 {
-		t.Errorf("%d events of the duplicate's change with its fields, in its transaction; want 1", n)
+		WHERE a.action = $1 AND a.entity_type = 'customer' AND a.entity_id = $2 AND a.actor_user_id = $4
+		AND a.details->'fields' = '["name", "phone"]' AND (a.details->>'import_id')::bigint = $3`,
+		customerimport.DuplicateUpdated, c.ID, id, uploader); n != 1 {
+		t.Errorf("%d events of the duplicate's change by its uploader with its fields, in its transaction; want 1", n)
 	}
 }

@@ -140,15 +140,20 @@ func (s *Service) update(ctx context.Context, tx pgx.Tx, im domain.Import, r dom
 		return domain.ImportFailed, nil
 	}
 	c.ID = old.ID
+	changed := old.ChangedFields(c)
+	if len(changed) == 0 { // as Rectify: nothing written, so no new version and no event
+		return domain.ImportUpdated, nil
+	}
 	if err := postgres.UpdateCustomer(ctx, tx, c, now); err != nil {
 		return "", err
 	}
-	// Under the customer, as a change by hand is, so the customer's own log shows which fields changed.
-	changed := old.ChangedFields(c)
-	if len(changed) == 0 {
-		return domain.ImportUpdated, nil
+	// Under the customer and by who uploaded the file, as a change by hand is, so the customer's own log
+	// shows who changed which fields.
+	by := authz.System()
+	if im.CreatedBy != nil {
+		by = authz.NewActor(domain.User{ID: *im.CreatedBy}, nil)
 	}
-	return domain.ImportUpdated, audit.Record(ctx, tx, audit.Event(now, authz.System(), DuplicateUpdated, audit.Customer,
+	return domain.ImportUpdated, audit.Record(ctx, tx, audit.Event(now, by, DuplicateUpdated, audit.Customer,
 		audit.ID(c.ID), map[string]any{"fields": changed, "import_id": im.ID}))
 }
 

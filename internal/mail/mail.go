@@ -118,7 +118,7 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 			return postgres.MarkOutboxSent(ctx, tx, id, "page", o.Now())
 		}
 		if sendErr := o.send(ctx, m.Mail); sendErr != nil {
-			refused, reason = true, smtpReason(sendErr)
+			refused, reason = true, smtpReason(sendErr, m.To)
 			o.Log.Warn("mail not delivered", "outbox_id", id, "attempt", m.Attempts+1, "err", reason)
 			// river logs a job's error and keeps it in its table, so it gets the reason without any address.
 			return errors.New("mail not delivered: " + reason)
@@ -133,11 +133,13 @@ func (o *Outbox) Deliver(ctx context.Context, id int64) error {
 }
 
 // smtpReason keeps the server's answer, which never holds the message, but no address it may quote: every
-// word with an @ becomes "…", however the server brackets or cases it.
-func smtpReason(err error) string {
+// word with an @, or with the part of to before its @ (some servers quote only that), becomes "…", however
+// the server brackets or cases it.
+func smtpReason(err error, to string) string {
+	local, _, _ := strings.Cut(strings.ToLower(to), "@")
 	words := strings.Fields(err.Error())
 	for i, w := range words {
-		if strings.Contains(w, "@") {
+		if strings.Contains(w, "@") || (len(local) >= 3 && strings.Contains(strings.ToLower(w), local)) {
 			words[i] = "…"
 		}
 	}

@@ -162,30 +162,12 @@ func (s *Service) ForEdit(ctx context.Context, id domain.QuoteID) (domain.Quote,
 	if err != nil {
 		return domain.Quote{}, domain.Customer{}, err
 	}
-	var (
-		q domain.Quote
-		c domain.Customer
-	)
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
-		if q, err = postgres.Quote(ctx, tx, id, false); err == nil && q.Status != domain.QuoteDraft {
-			err = NotDraft
+	return s.viewed(ctx, actor, id, func(q domain.Quote, c domain.Customer) error {
+		if q.Status != domain.QuoteDraft {
+			return NotDraft
 		}
-		if err != nil {
-			return err
-		}
-		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
-			return err
-		}
-		if err = c.Editable(); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.QuoteViewed, audit.Customer, audit.ID(c.ID),
-			map[string]any{"quote_id": int64(q.ID)}))
+		return c.Editable()
 	})
-	if err != nil {
-		return domain.Quote{}, domain.Customer{}, err
-	}
-	return q, c, nil
 }
 
 // View loads a quote with its lines and the customer it is for, for the quote page, and records the view
@@ -195,24 +177,36 @@ func (s *Service) View(ctx context.Context, id domain.QuoteID) (domain.Quote, do
 	if err != nil {
 		return domain.Quote{}, domain.Customer{}, err
 	}
+	return s.viewed(ctx, actor, id, func(_ domain.Quote, c domain.Customer) error {
+		return c.VisibleTo(authz.SeesRestricted(actor))
+	})
+}
+
+// viewed reads quote id and its customer in one transaction and, if check lets them be shown, records the
+// view of the customer's personal data (quote.viewed, on the customer, naming the quote) in it.
+func (s *Service) viewed(ctx context.Context, actor authz.Actor, id domain.QuoteID,
+	check func(domain.Quote, domain.Customer) error) (domain.Quote, domain.Customer, error) {
 	var (
 		q domain.Quote
 		c domain.Customer
 	)
-	err = s.DB.InTx(ctx, func(tx pgx.Tx) error {
+	err := s.DB.InTx(ctx, func(tx pgx.Tx) (err error) {
 		if q, err = postgres.Quote(ctx, tx, id, false); err != nil {
 			return err
 		}
 		if c, err = postgres.Customer(ctx, tx, q.CustomerID); err != nil {
 			return err
 		}
-		if err = c.VisibleTo(authz.SeesRestricted(actor)); err != nil {
+		if err = check(q, c); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Event(s.Now(), actor, audit.QuoteViewed, audit.Customer, audit.ID(c.ID),
 			map[string]any{"quote_id": int64(q.ID)}))
 	})
-	return q, c, err
+	if err != nil {
+		return domain.Quote{}, domain.Customer{}, err
+	}
+	return q, c, nil
 }
 
 // RecentLimit is how many quotes the CRM screen's "Senaste offerter" lists.
