@@ -82,10 +82,7 @@ func (s *Service) batch(ctx context.Context, id int64) (bool, error) {
 		if err := postgres.SetImportOutcomes(ctx, tx, id, nos, outcomes); err != nil {
 			return err
 		}
-		details := map[string]any{"from_row": rows[0].Row, "to_row": rows[len(rows)-1].Row}
-		for o, n := range counts {
-			details[string(o)] = n
-		}
+		details := withOutcomes(map[string]any{"from_row": rows[0].Row, "to_row": rows[len(rows)-1].Row}, counts)
 		return audit.Record(ctx, tx, audit.Event(now, authz.System(), BatchImported, "customer_import", &id, details))
 	})
 	return done, err
@@ -167,11 +164,16 @@ func (s *Service) finish(ctx context.Context, tx pgx.Tx, id int64, now time.Time
 	if err != nil {
 		return err
 	}
-	details := map[string]any{"rows": im.Total, "duplicates": im.Duplicates}
-	for o, n := range im.Outcomes {
+	details := withOutcomes(map[string]any{"rows": im.Total, "duplicates": im.Duplicates}, im.Outcomes)
+	return audit.Record(ctx, tx, audit.Event(now, authz.System(), Finished, "customer_import", &id, details))
+}
+
+// withOutcomes adds the rows per outcome to an import's audit details, one key per outcome.
+func withOutcomes(details map[string]any, counts map[domain.ImportOutcome]int) map[string]any {
+	for o, n := range counts {
 		details[string(o)] = n
 	}
-	return audit.Record(ctx, tx, audit.Event(now, authz.System(), Finished, "customer_import", &id, details))
+	return details
 }
 
 // Worker runs confirmed imports.
