@@ -80,6 +80,9 @@ func Known(p Permission) bool {
 // LabelKey is the message id of p's label.
 func (p Permission) LabelKey() string { return "perm." + string(p) }
 
+// DescKey is the message id of p's description, shown under its label on a user's page.
+func (p Permission) DescKey() string { return "perm.desc." + string(p) }
+
 // Actor is the user on whose behalf code runs, with the permissions read from the database for this request.
 type Actor struct {
 	UserID   domain.UserID

@@ -28,6 +28,9 @@ func TestEveryMessageInBothLanguages(t *testing.T) {
 			if !i18n.Has(p.LabelKey()) {
 				t.Errorf("permission %s has no label", p)
 			}
+			if !i18n.Has(p.DescKey()) {
+				t.Errorf("permission %s has no description", p)
+			}
 		}
 	}
 }

@@ -798,6 +798,7 @@ var messages = map[string]message{
 
 	"perm.desc.customer.create":         {"Lägga upp nya kunder.", "Add new customers."},
 	"perm.desc.customer.view":           {"Se kundregistret och kundernas uppgifter.", "See the customer register and customers' details."},
+	"perm.desc.customer.view_identity":  {"Se hela personnummer på kundsidan; varje visning loggas.", "See full personal identity numbers on the customer page; each showing is logged."},
 	"perm.desc.customer.edit":           {"Ändra kunders uppgifter, kontaktpersoner, samtycken och offerter.", "Change customers' details, contact persons, consent and quotes."},
 	"perm.desc.customer.delete":         {"Ta bort en kund för gott.", "Delete a customer for good."},
 	"perm.desc.customer.anonymise":      {"Ersätta en kunds personuppgifter med en platshållare.", "Replace a customer's personal data with a placeholder."},

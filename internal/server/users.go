@@ -151,7 +151,7 @@ func (s *Server) userView(r *http.Request, id domain.UserID, preset string) (use
 	for _, g := range authz.Groups {
 		ug := users.Group{Key: g.Key}
 		for _, p := range g.Permissions {
-			ug.Perms = append(ug.Perms, users.Perm{Name: string(p), Label: p.LabelKey(), Desc: "perm.desc." + string(p),
+			ug.Perms = append(ug.Perms, users.Perm{Name: string(p), Label: p.LabelKey(), Desc: p.DescKey(),
 				Held: slices.Contains(held, p)})
 		}
 		v.Groups = append(v.Groups, ug)
