@@ -59,6 +59,12 @@ func TestBrowserAxe(t *testing.T) {
 	// A user's page with a preset filled in (not saved), the administrator role and deactivation boxes.
 	evaID, _ := env.MustCreateUser(t, "eva@example.se", false, authz.CustomerView)
 	userPage := phonePage{name: "user page with a preset", path: fmt.Sprintf("/users/%d?preset=sales", evaID), ready: "main .danger-zone"}
+	// A departed user's page, ending in the erase card with its long help text.
+	olleID, _ := env.MustCreateUser(t, "olle@example.se", false, authz.CustomerView)
+	if _, err := env.DB.Pool.Exec(context.Background(), `UPDATE users SET active = false, deactivated_at = now() WHERE id = $1`, olleID); err != nil {
+		t.Fatal(err)
+	}
+	departed := phonePage{name: "departed user's page", path: fmt.Sprintf("/users/%d", olleID), ready: "#erase"}
 	// A browser per run, so that each stays within browserTimeout; the phone run goes through every page
 	// again, since tables scroll in their box there.
 	for _, run := range []struct {
@@ -78,7 +84,7 @@ func TestBrowserAxe(t *testing.T) {
 				chromedp.SetValue(chromedp.ID("language"), run.lang),
 				chromedp.Click(chromedp.CSS(`form[action="/language"] button`)),
 				chromedp.WaitVisible(chromedp.CSS(`html[lang="`+run.lang+`"] main p.flash-ok`)))
-			states := append(slices.Clip(pages), bulk, supplierErrors, userPage) // a copy per run: the phone run appends to it
+			states := append(slices.Clip(pages), bulk, supplierErrors, userPage, departed) // a copy per run: the phone run appends to it
 			if run.dark {
 				// The key states only, within one browser's time: every colour pair of the stylesheet is on one of them.
 				states = slices.DeleteFunc(states, func(p phonePage) bool { return !slices.Contains(darkStates, p.name) })
@@ -90,6 +96,7 @@ func TestBrowserAxe(t *testing.T) {
 			for _, p := range states {
 				b.visit(base, p)
 				b.axe(string(axe), name+" "+p.name)
+				b.shot(name + " " + p.name)
 			}
 		})
 	}
